@@ -1,0 +1,52 @@
+import {Flags} from '@oclif/core'
+import {join} from 'node:path'
+
+import {login, LoginResult} from '../../lib/auth/login-flow.js'
+import {normaliseApiUrl} from '../../lib/api/base-url.js'
+import {BaseCommand} from '../../lib/command/base.js'
+import {UsageError} from '../../lib/errors.js'
+import {helperCommandFor} from '../../lib/git/credential-config.js'
+import {writeSettings} from '../../lib/settings.js'
+
+export default class Login extends BaseCommand<typeof Login> {
+  static override aliases = ['login']
+  static override description = `log in with your email and password, or a token from stdin
+
+The token is checked with the platform, then kept in the OS keychain (or, where no keychain
+answers, in a file readable only by you, with a warning). HEROKU_API_KEY, when set, is used
+instead of any stored token and is never stored.`
+
+  static override examples = [
+    '<%= config.bin %> login',
+    'echo "$TOKEN" | <%= config.bin %> login --with-token',
+    '<%= config.bin %> login --api-url http://127.0.0.1:5400',
+  ]
+
+  static override flags = {
+    'api-url': Flags.string({description: 'platform API to log in to; saved as the default', helpValue: 'URL'}),
+    'git-setup': Flags.boolean({allowNo: true, description: 'let git use this login for the platform\'s git host (asked on a TTY when not given)'}),
+    'with-token': Flags.boolean({description: 'read a token from stdin instead of asking for email and password'}),
+  }
+
+  async run(): Promise<LoginResult> {
+    let apiUrl: string
+    try {
+      apiUrl = this.flags['api-url'] ? normaliseApiUrl(this.flags['api-url'], '--api-url') : this.apiUrl()
+    } catch (error) {
+      throw new UsageError((error as Error).message)
+    }
+
+    const result = await login({
+      apiUrl,
+      client: token => this.makeApiClient(apiUrl, token),
+      credentials: this.credentials,
+      env: this.env,
+      gitSetup: this.flags['git-setup'],
+      helperCommand: helperCommandFor(join(this.config.root, 'bin', 'run.js')),
+      out: this.out,
+      tokenStream: this.flags['with-token'] ? process.stdin : undefined,
+    })
+    if (this.flags['api-url']) writeSettings({apiUrl}, this.env)
+    return result
+  }
+}

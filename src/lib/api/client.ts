@@ -1,0 +1,278 @@
+import type {Got, Response} from 'got'
+
+import {ApiError, NetworkError} from './api-error.js'
+
+export type HttpMethod = 'DELETE' | 'GET' | 'HEAD' | 'PATCH' | 'POST' | 'PUT'
+
+export interface ApiClientOptions {
+  /** e.g. https://api.heroku.com, without a trailing slash */
+  baseUrl: string
+  /** called lazily, once, when the first request needs it: commands that never call the API never touch the keychain */
+  token?: () => Promise<string | undefined>
+  userAgent: string
+  /** one line per request and response, Authorization redacted (HEROKU_DEBUG=1) */
+  debug?: (line: string) => void
+  /** per-request timeout in ms */
+  timeoutMs?: number
+  /** attempts for a retriable request, the first included */
+  maxAttempts?: number
+  /** first backoff delay; doubles each retry, with jitter, capped at maxBackoffMs */
+  backoffMs?: number
+  maxBackoffMs?: number
+  /** the longest Retry-After we are willing to wait, in ms; longer fails at once */
+  maxRetryAfterMs?: number
+  sleep?: (ms: number) => Promise<void>
+}
+
+export interface RequestOptions {
+  method?: HttpMethod
+  body?: unknown
+  headers?: Record<string, string>
+  /** send without Authorization (e.g. basic-auth login) */
+  auth?: 'basic' | 'bearer' | 'none'
+  /** explicit Authorization header value when auth is basic */
+  authorization?: string
+}
+
+export interface ApiResponse<T> {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: T
+}
+
+const ACCEPT = 'application/vnd.heroku+json; version=3'
+/** Idempotent by HTTP: safe to send again after a network error or a 502/503/504. */
+const IDEMPOTENT = new Set<HttpMethod>(['DELETE', 'GET', 'HEAD', 'PUT'])
+const RETRY_STATUSES = new Set([502, 503, 504])
+
+const realSleep = (ms: number) => new Promise<void>(resolve => {
+  setTimeout(resolve, ms)
+})
+
+/**
+ * The Platform API v3 client every command uses. `got` is imported on the first request only,
+ * so that commands which never call the API start fast.
+ */
+export class ApiClient {
+  readonly baseUrl: string
+  private readonly opts: Required<Omit<ApiClientOptions, 'debug' | 'token'>> & Pick<ApiClientOptions, 'debug' | 'token'>
+  private gotInstance?: Got
+  private tokenPromise?: Promise<string | undefined>
+
+  constructor(opts: ApiClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '')
+    this.opts = {
+      timeoutMs: 30_000,
+      maxAttempts: 4,
+      backoffMs: 300,
+      maxBackoffMs: 5000,
+      maxRetryAfterMs: 60_000,
+      sleep: realSleep,
+      ...opts,
+    }
+  }
+
+  async get<T>(path: string, opts: Omit<RequestOptions, 'body' | 'method'> = {}): Promise<T> {
+    return (await this.request<T>(path, {...opts, method: 'GET'})).body
+  }
+
+  async post<T>(path: string, body?: unknown, opts: Omit<RequestOptions, 'body' | 'method'> = {}): Promise<T> {
+    return (await this.request<T>(path, {...opts, body: body ?? {}, method: 'POST'})).body
+  }
+
+  async patch<T>(path: string, body: unknown, opts: Omit<RequestOptions, 'body' | 'method'> = {}): Promise<T> {
+    return (await this.request<T>(path, {...opts, body, method: 'PATCH'})).body
+  }
+
+  async delete<T>(path: string, opts: Omit<RequestOptions, 'body' | 'method'> = {}): Promise<T> {
+    return (await this.request<T>(path, {...opts, method: 'DELETE'})).body
+  }
+
+  /**
+   * Every item of a list, following Range / Next-Range (206 while more remain), up to 1000 a page.
+   * `sortBy` is the range field (`id`, `name`, or `version` for releases); `order` desc starts at the end.
+   */
+  async list<T>(path: string, opts: {sortBy?: string; order?: 'asc' | 'desc'; max?: number; limit?: number} = {}): Promise<T[]> {
+    const max = Math.min(opts.max ?? 1000, 1000)
+    let range: string | undefined = `${opts.sortBy ?? 'id'} ..; ${opts.order === 'desc' ? 'order=desc,' : ''}max=${max}`
+    const items: T[] = []
+    while (range) {
+      // eslint-disable-next-line no-await-in-loop -- each page names the next
+      const res: ApiResponse<T[]> = await this.request<T[]>(path, {headers: {Range: range}, method: 'GET'})
+      if (!Array.isArray(res.body)) throw new TypeError(`Expected a list from GET ${path}`)
+      items.push(...res.body)
+      if (opts.limit !== undefined && items.length >= opts.limit) return items.slice(0, opts.limit)
+      const next = header(res.headers, 'next-range')
+      range = res.status === 206 && next ? next : undefined
+    }
+
+    return items
+  }
+
+  async request<T>(path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const method = opts.method ?? 'GET'
+    const url = path.startsWith('http://') || path.startsWith('https://') ? path : `${this.baseUrl}${path}`
+    const headers: Record<string, string> = {
+      Accept: ACCEPT,
+      'User-Agent': this.opts.userAgent,
+      ...opts.headers,
+    }
+    if (opts.auth === 'basic' && opts.authorization) {
+      headers.Authorization = opts.authorization
+    } else if ((opts.auth ?? 'bearer') === 'bearer') {
+      const token = await this.token()
+      if (token) headers.Authorization = `Bearer ${token}`
+    }
+
+    if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body)
+    const got = await this.got()
+
+    for (let attempt = 1; ; attempt++) {
+      const started = Date.now()
+      this.debugRequest(method, url, headers, payload)
+      let res: Response<string>
+      try {
+        // eslint-disable-next-line no-await-in-loop -- retries are sequential by nature
+        res = await got(url, {
+          method,
+          headers,
+          body: payload,
+          throwHttpErrors: false,
+          followRedirect: false,
+          retry: {limit: 0},
+          timeout: {request: this.opts.timeoutMs},
+          responseType: 'text',
+        })
+      } catch (error) {
+        const reason = networkReason(error)
+        this.opts.debug?.(`<-- ${method} ${url} failed: ${reason}`)
+        if (attempt < this.opts.maxAttempts && this.mayRetryNetworkError(method, error)) {
+          // eslint-disable-next-line no-await-in-loop
+          await this.opts.sleep(this.backoff(attempt))
+          continue
+        }
+
+        throw new NetworkError(method, url, reason, error)
+      }
+
+      this.opts.debug?.(`<-- ${res.statusCode} ${method} ${url} (${Date.now() - started} ms) request-id=${header(res.headers, 'request-id') ?? '-'}`)
+      if (attempt < this.opts.maxAttempts) {
+        const delay = this.retryDelay(method, res, attempt)
+        if (delay !== undefined) {
+          // eslint-disable-next-line no-await-in-loop
+          await this.opts.sleep(delay)
+          continue
+        }
+      }
+
+      if (res.statusCode >= 400) throw toApiError(method, url, res)
+      return {body: parseBody<T>(res), headers: res.headers, status: res.statusCode}
+    }
+  }
+
+  /** The token, read once per client. */
+  token(): Promise<string | undefined> {
+    this.tokenPromise ??= this.opts.token ? this.opts.token() : Promise.resolve(undefined)
+    return this.tokenPromise
+  }
+
+  private async got(): Promise<Got> {
+    if (!this.gotInstance) this.gotInstance = (await import('got')).default
+    return this.gotInstance
+  }
+
+  /** ms to wait before retrying this response, or undefined if it must not be retried */
+  private retryDelay(method: HttpMethod, res: Response<string>, attempt: number): number | undefined {
+    if (res.statusCode === 429) {
+      // a 429 was refused before doing anything, so even a POST is safe to send again
+      const retryAfter = parseRetryAfter(header(res.headers, 'retry-after'))
+      if (retryAfter === undefined) return this.backoff(attempt)
+      return retryAfter <= this.opts.maxRetryAfterMs ? retryAfter : undefined
+    }
+
+    if (RETRY_STATUSES.has(res.statusCode) && IDEMPOTENT.has(method)) return this.backoff(attempt)
+    return undefined
+  }
+
+  private mayRetryNetworkError(method: HttpMethod, error: unknown): boolean {
+    // a refused connection never reached the server: nothing can have been applied
+    const code = (error as {code?: string}).code
+    return IDEMPOTENT.has(method) || code === 'ECONNREFUSED'
+  }
+
+  private backoff(attempt: number): number {
+    const base = Math.min(this.opts.backoffMs * 2 ** (attempt - 1), this.opts.maxBackoffMs)
+    return Math.round(base / 2 + Math.random() * (base / 2))
+  }
+
+  private debugRequest(method: string, url: string, headers: Record<string, string>, payload?: string): void {
+    if (!this.opts.debug) return
+    const shown = Object.entries(headers).map(([k, v]) => `${k}: ${k.toLowerCase() === 'authorization' ? redact(v) : v}`)
+    this.opts.debug(`--> ${method} ${url}\n    ${shown.join('\n    ')}${payload ? `\n    body: ${payload.length} bytes` : ''}`)
+  }
+}
+
+function redact(value: string): string {
+  const scheme = value.split(' ')[0]
+  return `${scheme} [REDACTED]`
+}
+
+export function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name.toLowerCase()]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** Retry-After as seconds or an HTTP date, in ms. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+function parseBody<T>(res: Response<string>): T {
+  if (res.body === '') return undefined as T
+  try {
+    return JSON.parse(res.body) as T
+  } catch {
+    return res.body as T
+  }
+}
+
+function toApiError(method: string, url: string, res: Response<string>): ApiError {
+  let id = `http_${res.statusCode}`
+  let message = `${res.statusCode} ${res.statusMessage ?? ''}`.trim()
+  let resource: string | undefined
+  try {
+    const body = JSON.parse(res.body) as {id?: unknown; message?: unknown; resource?: unknown}
+    if (typeof body.id === 'string') id = body.id
+    if (typeof body.message === 'string') message = body.message
+    if (typeof body.resource === 'string') resource = body.resource
+  } catch {
+    // not JSON (a proxy's error page): keep the status line
+  }
+
+  return new ApiError({id, message, method, requestId: header(res.headers, 'request-id'), resource, status: res.statusCode, url})
+}
+
+function networkReason(error: unknown): string {
+  const e = error as {code?: string; message?: string}
+  switch (e.code) {
+    case 'ECONNREFUSED': {
+      return 'connection refused'
+    }
+    case 'ENOTFOUND': {
+      return 'host not found'
+    }
+    case 'ETIMEDOUT': {
+      return 'timed out'
+    }
+    case 'ECONNRESET': {
+      return 'connection reset'
+    }
+    default: {
+      return e.message ?? String(error)
+    }
+  }
+}

@@ -1,0 +1,180 @@
+import type {ChalkInstance} from 'chalk'
+import type {Writable} from 'node:stream'
+
+import {Chalk} from 'chalk'
+
+import {CancelledError, PromptUnavailableError} from '../errors.js'
+
+export interface Stream extends Writable {
+  isTTY?: boolean
+}
+
+export interface OutputOptions {
+  stdout?: Stream
+  stderr?: Stream
+  stdin?: NodeJS.ReadableStream & {isTTY?: boolean}
+  env?: NodeJS.ProcessEnv
+  /** --json: stdout carries the JSON result only */
+  json?: boolean
+  /** false for --no-color */
+  color?: boolean
+}
+
+export interface Spinner {
+  update(text: string): void
+  succeed(text?: string): void
+  fail(text?: string): void
+}
+
+export interface Column<T> {
+  header: string
+  get: (row: T) => number | string | undefined | null
+}
+
+/**
+ * The only place that writes to the terminal. It knows its audience: a person at a TTY gets
+ * colour, tables, spinners and prompts; a pipe, CI, NO_COLOR or --json gets none of them, and
+ * a prompt becomes an error that names the flag to pass.
+ */
+export class Output {
+  readonly stdout: Stream
+  readonly stderr: Stream
+  readonly stdin: NodeJS.ReadableStream & {isTTY?: boolean}
+  readonly json: boolean
+  /** a person is at the terminal: stdout and stderr are TTYs and this is not CI */
+  readonly interactive: boolean
+  readonly color: ChalkInstance
+  private readonly env: NodeJS.ProcessEnv
+
+  constructor(opts: OutputOptions = {}) {
+    this.stdout = opts.stdout ?? process.stdout
+    this.stderr = opts.stderr ?? process.stderr
+    this.stdin = opts.stdin ?? process.stdin
+    this.env = opts.env ?? process.env
+    this.json = opts.json ?? false
+    this.interactive = Boolean(this.stdout.isTTY && this.stderr.isTTY) && !isCI(this.env)
+    const colour = opts.color !== false && !this.env.NO_COLOR && this.env.TERM !== 'dumb' && this.interactive
+      && !this.json
+    this.color = new Chalk({level: colour ? 1 : 0})
+  }
+
+  /** Prompts need a TTY on stdin too, and never happen in JSON mode. */
+  get canPrompt(): boolean {
+    return this.interactive && Boolean(this.stdin.isTTY) && !this.json
+  }
+
+  /** Human output on stdout; silent in JSON mode. */
+  log(text = ''): void {
+    if (!this.json) this.stdout.write(text + '\n')
+  }
+
+  /** Progress and notes on stderr, in every mode (they never pollute --json output). */
+  info(text: string): void {
+    this.stderr.write(text + '\n')
+  }
+
+  warn(text: string): void {
+    this.stderr.write(`${this.color.yellow(' ›   Warning:')} ${text.replaceAll('\n', '\n ›   ')}\n`)
+  }
+
+  /** A table on a TTY; tab-free aligned plain text otherwise, so scripts can cut columns. */
+  async table<T>(rows: T[], columns: Column<T>[]): Promise<void> {
+    if (this.json) return
+    const cells = rows.map(row => columns.map(c => {
+      const v = c.get(row)
+      return v === undefined || v === null ? '' : String(v)
+    }))
+    if (!this.interactive) {
+      const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map(r => r[i].length)))
+      const line = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]))).join('  ').trimEnd()
+      this.log(line(columns.map(c => c.header)))
+      for (const r of cells) this.log(line(r))
+      return
+    }
+
+    const {default: Table} = await import('cli-table3')
+    const table = new Table({
+      chars: {bottom: '', 'bottom-left': '', 'bottom-mid': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '─', 'mid-mid': '┼', middle: '│', right: '', 'right-mid': '', top: '', 'top-left': '', 'top-mid': '', 'top-right': ''},
+      head: columns.map(c => this.color.bold(c.header)),
+      style: {head: [], border: [], 'padding-left': 1, 'padding-right': 1},
+    })
+    for (const r of cells) table.push(r)
+    this.log(table.toString().split('\n').map(l => l.trimEnd()).filter((l, i) => i !== 1 || l.trim() !== '').join('\n'))
+  }
+
+  /** `Key: value` lines with aligned values, as `heroku apps:info` prints. */
+  keyValues(pairs: Array<[string, number | string | undefined | null]>): void {
+    const shown = pairs.filter(([, v]) => v !== undefined && v !== null && v !== '')
+    const width = Math.max(0, ...shown.map(([k]) => k.length + 1))
+    for (const [k, v] of shown) this.log(`${this.color.bold(`${k}:`.padEnd(width))} ${v}`)
+  }
+
+  /** A heading such as `=== my-app Config Vars`. */
+  heading(text: string): void {
+    this.log(this.color.bold(`=== ${text}`))
+  }
+
+  /**
+   * A spinner on stderr when a person watches; plain lines otherwise (no control bytes in logs).
+   */
+  async spinner(text: string): Promise<Spinner> {
+    if (!this.interactive || this.json) {
+      this.info(`${text}...`)
+      return {
+        fail: t => this.info(`${text}... ${t ?? 'failed'}`),
+        succeed: t => this.info(`${text}... ${t ?? 'done'}`),
+        update: () => {},
+      }
+    }
+
+    const {default: ora} = await import('ora')
+    const s = ora({discardStdin: false, stream: this.stderr, text}).start()
+    return {
+      fail: t => s.fail(`${text}... ${t ?? 'failed'}`),
+      succeed: t => s.succeed(`${text}... ${t ?? 'done'}`),
+      update: t => {
+        s.text = t
+      },
+    }
+  }
+
+  /** Asks for a line of text; without a TTY, fails naming the flag that answers it. */
+  async ask(message: string, opts: {flag: string; default?: string; what?: string}): Promise<string> {
+    this.requirePrompt(opts.what ?? message, opts.flag)
+    const {input} = await import('@inquirer/prompts')
+    return cancellable(input({default: opts.default, message, required: true}, this.promptContext()))
+  }
+
+  async askSecret(message: string, opts: {flag: string; what?: string}): Promise<string> {
+    this.requirePrompt(opts.what ?? message, opts.flag)
+    const {password} = await import('@inquirer/prompts')
+    return cancellable(password({mask: '*', message}, this.promptContext()))
+  }
+
+  async confirm(message: string, opts: {flag: string; default?: boolean; what?: string}): Promise<boolean> {
+    this.requirePrompt(opts.what ?? message, opts.flag)
+    const {confirm} = await import('@inquirer/prompts')
+    return cancellable(confirm({default: opts.default ?? false, message}, this.promptContext()))
+  }
+
+  private requirePrompt(what: string, flag: string): void {
+    if (!this.canPrompt) throw new PromptUnavailableError(what, flag)
+  }
+
+  private promptContext() {
+    return {input: this.stdin, output: this.stderr}
+  }
+}
+
+export function isCI(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0'
+}
+
+async function cancellable<T>(pending: Promise<T>): Promise<T> {
+  try {
+    return await pending
+  } catch (error) {
+    if ((error as Error).name === 'ExitPromptError' || (error as Error).name === 'AbortPromptError') throw new CancelledError()
+    throw error
+  }
+}

@@ -1,0 +1,50 @@
+// What happened in the platform, emitted after the change committed. The dyno supervisor,
+// router and log router (later issues) subscribe here instead of being called by the API.
+import {EventEmitter} from 'node:events'
+
+export interface AppRef {
+  appId: string
+  appName: string
+}
+
+export interface PlatformEventMap {
+  'app.created': AppRef
+  'app.renamed': AppRef & {previousName: string}
+  'app.maintenance.changed': AppRef & {maintenance: boolean}
+  'app.deleted': AppRef
+  /** every config change, rollback, add-on attach/detach and deploy makes a release */
+  'release.created': AppRef & {releaseId: string, version: number, slugId: string | null, description: string}
+  'formation.changed': AppRef & {changes: {type: string, quantity: number, size: string}[]}
+  /** restart requests: all dynos, one process type, or one dyno */
+  'dynos.restart': AppRef & {type?: string, dyno?: string}
+  'dynos.stop': AppRef & {type?: string, dyno?: string}
+  'build.created': AppRef & {buildId: string}
+  'domain.created': AppRef & {hostname: string}
+  'domain.deleted': AppRef & {hostname: string}
+}
+
+export type PlatformEventName = keyof PlatformEventMap
+
+export class PlatformEvents {
+  private readonly emitter = new EventEmitter()
+
+  constructor(private readonly onListenerError: (event: string, error: unknown) => void = () => {}) {
+    this.emitter.setMaxListeners(50)
+  }
+
+  on<E extends PlatformEventName>(event: E, listener: (payload: PlatformEventMap[E]) => void): () => void {
+    this.emitter.on(event, listener)
+    return () => this.emitter.off(event, listener)
+  }
+
+  /** A failing listener must not fail the API request whose change already committed. */
+  emit<E extends PlatformEventName>(event: E, payload: PlatformEventMap[E]): void {
+    for (const listener of this.emitter.listeners(event)) {
+      try {
+        (listener as (p: PlatformEventMap[E]) => void)(payload)
+      } catch (error) {
+        this.onListenerError(event, error)
+      }
+    }
+  }
+}

@@ -1,0 +1,111 @@
+// Reads a JSON request body with a size cap; malformed input is a 4xx, never a crash.
+import type {IncomingMessage} from 'node:http'
+
+import {ApiError, badRequest, invalidParams} from './errors.js'
+
+export const MAX_BODY_BYTES = 256 * 1024
+
+export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const declared = Number(req.headers['content-length'])
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit)
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > limit) throw tooLarge(limit)
+    chunks.push(chunk)
+  }
+  if (size === 0) return undefined
+  const contentType = req.headers['content-type']
+  if (contentType !== undefined && !/^application\/(?:[\w.+-]*\+)?json\b/i.test(contentType)) {
+    throw badRequest(`Request bodies must be JSON (Content-Type: application/json), not ${contentType}.`)
+  }
+  const text = Buffer.concat(chunks).toString('utf8')
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw badRequest('Request body is not valid JSON.')
+  }
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError(413, 'request_too_large', `Request body exceeds ${limit} bytes.`)
+}
+
+// --- typed field checks for request bodies --------------------------------------------
+// Each endpoint declares the fields it accepts; anything else is rejected (422), so a typo in a
+// client surfaces instead of being silently ignored.
+
+export type FieldCheck<T> = (value: unknown, field: string) => T
+
+export type BodySpec = Record<string, FieldCheck<unknown>>
+
+export type BodyOf<S extends BodySpec> = {[K in keyof S]?: ReturnType<S[K]>}
+
+export function parseBody<S extends BodySpec>(raw: unknown, spec: S, required: readonly (keyof S & string)[] = []): BodyOf<S> {
+  const body = raw === undefined ? {} : raw
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidParams('Request body must be a JSON object.')
+  const result: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(body)) {
+    const check = spec[key]
+    if (!Object.hasOwn(spec, key) || check === undefined) {
+      throw invalidParams(`Unknown field "${key}". Accepted fields: ${Object.keys(spec).join(', ') || 'none'}.`)
+    }
+    result[key] = check(value, key)
+  }
+  for (const key of required) {
+    if (result[key] === undefined || result[key] === null) throw invalidParams(`Missing required field "${key}".`)
+  }
+  return result as BodyOf<S>
+}
+
+export const isString: FieldCheck<string> = (value, field) => {
+  if (typeof value !== 'string') throw invalidParams(`"${field}" must be a string.`)
+  return value
+}
+
+export const isNullableString: FieldCheck<string | null> = (value, field) => (value === null ? null : isString(value, field))
+
+export const isBoolean: FieldCheck<boolean> = (value, field) => {
+  if (typeof value !== 'boolean') throw invalidParams(`"${field}" must be true or false.`)
+  return value
+}
+
+export function isInteger(min: number, max: number): FieldCheck<number> {
+  return (value, field) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw invalidParams(`"${field}" must be an integer from ${min} to ${max}.`)
+    }
+    return value
+  }
+}
+
+export function isNullable<T>(check: FieldCheck<T>): FieldCheck<T | null> {
+  return (value, field) => (value === null ? null : check(value, field))
+}
+
+export function isStringArray(value: unknown, field: string): string[] {
+  if (!Array.isArray(value) || !value.every(v => typeof v === 'string')) throw invalidParams(`"${field}" must be an array of strings.`)
+  return value as string[]
+}
+
+export function isObject<S extends BodySpec>(spec: S, required: readonly (keyof S & string)[] = []): FieldCheck<BodyOf<S>> {
+  return (value, field) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidParams(`"${field}" must be an object.`)
+    try {
+      return parseBody(value, spec, required)
+    } catch (error) {
+      if (error instanceof ApiError) throw invalidParams(`In "${field}": ${error.message}`)
+      throw error
+    }
+  }
+}
+
+/** A free-form string map, e.g. add-on `config`. */
+export function isStringMap(value: unknown, field: string): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidParams(`"${field}" must be an object of strings.`)
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw invalidParams(`"${field}.${k}" must be a string.`)
+  }
+  return value as Record<string, string>
+}

@@ -1,0 +1,30 @@
+// Errors as the Platform API returns them: an HTTP status plus {"id", "message"}.
+export type ApiErrorId =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'not_acceptable'
+  | 'conflict'
+  | 'request_too_large'
+  | 'invalid_params'
+  | 'rate_limit'
+  | 'service_unavailable'
+  | 'internal_server_error'
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly id: ApiErrorId, message: string) {
+    super(message)
+  }
+
+  toBody(): {id: ApiErrorId, message: string} {
+    return {id: this.id, message: this.message}
+  }
+}
+
+export const badRequest = (message: string): ApiError => new ApiError(400, 'bad_request', message)
+export const unauthorized = (message = 'Invalid credentials provided.'): ApiError => new ApiError(401, 'unauthorized', message)
+export const forbidden = (message: string): ApiError => new ApiError(403, 'forbidden', message)
+export const notFound = (message: string): ApiError => new ApiError(404, 'not_found', message)
+export const invalidParams = (message: string): ApiError => new ApiError(422, 'invalid_params', message)
+export const conflict = (message: string): ApiError => new ApiError(409, 'conflict', message)

@@ -1,0 +1,138 @@
+import {isUuid, newId, nowIso} from '../ids.js'
+import type {Store} from './database.js'
+
+export interface AddonRow {
+  id: string
+  name: string
+  /** the billing app */
+  app_id: string
+  service: string
+  /** "service:plan" */
+  plan: string
+  provider_id: string
+  state: 'provisioning' | 'provisioned' | 'deprovisioned'
+  /** the provider's config, keyed by suffix (URL, …), JSON */
+  config: string
+  provision_message: string | null
+  web_url: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface AttachmentRow {
+  id: string
+  addon_id: string
+  app_id: string
+  name: string
+  namespace: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface NewAddon {
+  id: string
+  name: string
+  appId: string
+  service: string
+  plan: string
+  providerId: string
+  config: Record<string, string>
+  provisionMessage: string | null
+  webUrl: string | null
+}
+
+export function insertAddon(store: Store, input: NewAddon): AddonRow {
+  const now = nowIso()
+  store.run(
+    `INSERT INTO addons (id, name, app_id, service, plan, provider_id, state, config, provision_message, web_url, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'provisioned', ?, ?, ?, ?, ?)`,
+    input.id, input.name, input.appId, input.service, input.plan, input.providerId, JSON.stringify(input.config), input.provisionMessage,
+    input.webUrl, now, now,
+  )
+  return findAddonById(store, input.id)!
+}
+
+export function findAddonById(store: Store, id: string): AddonRow | undefined {
+  return store.get<AddonRow>('SELECT * FROM addons WHERE id = ?', id)
+}
+
+export function addonNameTaken(store: Store, name: string): boolean {
+  return store.get('SELECT 1 FROM addons WHERE name = ?', name) !== undefined
+}
+
+/** Add-ons an account can see: those billed to its apps or attached to one of them. */
+export function findVisibleAddon(store: Store, accountId: string, identity: string): AddonRow | undefined {
+  const column = isUuid(identity) ? 'a.id' : 'a.name'
+  return store.get<AddonRow>(
+    `SELECT a.* FROM addons a WHERE ${column} = ? AND (
+       a.app_id IN (SELECT id FROM apps WHERE owner_id = ?)
+       OR a.id IN (SELECT t.addon_id FROM addon_attachments t JOIN apps p ON p.id = t.app_id WHERE p.owner_id = ?))`,
+    isUuid(identity) ? identity.toLowerCase() : identity, accountId, accountId,
+  )
+}
+
+export function listAccountAddons(store: Store, accountId: string): AddonRow[] {
+  return store.all<AddonRow>('SELECT a.* FROM addons a JOIN apps p ON p.id = a.app_id WHERE p.owner_id = ?', accountId)
+}
+
+/** Add-ons attached to an app (Heroku lists those, including ones billed elsewhere). */
+export function listAppAddons(store: Store, appId: string): AddonRow[] {
+  return store.all<AddonRow>(
+    'SELECT DISTINCT a.* FROM addons a LEFT JOIN addon_attachments t ON t.addon_id = a.id WHERE a.app_id = ? OR t.app_id = ?', appId, appId,
+  )
+}
+
+export function updateAddonPlan(store: Store, id: string, plan: string, config: Record<string, string>, message: string | null): void {
+  store.run('UPDATE addons SET plan = ?, config = ?, provision_message = coalesce(?, provision_message), updated_at = ? WHERE id = ?', plan, JSON.stringify(config), message, nowIso(), id)
+}
+
+export function renameAddon(store: Store, id: string, name: string): void {
+  store.run('UPDATE addons SET name = ?, updated_at = ? WHERE id = ?', name, nowIso(), id)
+}
+
+export function deleteAddon(store: Store, id: string): void {
+  store.run('DELETE FROM addons WHERE id = ?', id)
+}
+
+export function insertAttachment(store: Store, input: {addonId: string, appId: string, name: string, namespace: string | null}): AttachmentRow {
+  const now = nowIso()
+  const id = newId()
+  store.run(
+    'INSERT INTO addon_attachments (id, addon_id, app_id, name, namespace, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    id, input.addonId, input.appId, input.name, input.namespace, now, now,
+  )
+  return store.get<AttachmentRow>('SELECT * FROM addon_attachments WHERE id = ?', id)!
+}
+
+export function attachmentNameTaken(store: Store, appId: string, name: string): boolean {
+  return store.get('SELECT 1 FROM addon_attachments WHERE app_id = ? AND name = ?', appId, name) !== undefined
+}
+
+export function findVisibleAttachment(store: Store, accountId: string, id: string): AttachmentRow | undefined {
+  if (!isUuid(id)) return undefined
+  return store.get<AttachmentRow>(
+    'SELECT t.* FROM addon_attachments t JOIN apps p ON p.id = t.app_id WHERE t.id = ? AND p.owner_id = ?', id.toLowerCase(), accountId,
+  )
+}
+
+export function findAppAttachment(store: Store, appId: string, identity: string): AttachmentRow | undefined {
+  return isUuid(identity)
+    ? store.get<AttachmentRow>('SELECT * FROM addon_attachments WHERE app_id = ? AND id = ?', appId, identity.toLowerCase())
+    : store.get<AttachmentRow>('SELECT * FROM addon_attachments WHERE app_id = ? AND name = ?', appId, identity)
+}
+
+export function listAccountAttachments(store: Store, accountId: string): AttachmentRow[] {
+  return store.all<AttachmentRow>('SELECT t.* FROM addon_attachments t JOIN apps p ON p.id = t.app_id WHERE p.owner_id = ?', accountId)
+}
+
+export function listAppAttachments(store: Store, appId: string): AttachmentRow[] {
+  return store.all<AttachmentRow>('SELECT * FROM addon_attachments WHERE app_id = ?', appId)
+}
+
+export function listAddonAttachments(store: Store, addonId: string): AttachmentRow[] {
+  return store.all<AttachmentRow>('SELECT * FROM addon_attachments WHERE addon_id = ?', addonId)
+}
+
+export function deleteAttachment(store: Store, id: string): void {
+  store.run('DELETE FROM addon_attachments WHERE id = ?', id)
+}

@@ -1,0 +1,65 @@
+import {isUuid, newId, nowIso} from '../ids.js'
+import type {Store} from './database.js'
+
+export interface AppRow {
+  id: string
+  name: string
+  owner_id: string
+  maintenance: number
+  /** the current config vars, JSON; releases keep their own snapshot */
+  config: string
+  released_at: string | null
+  created_at: string
+  updated_at: string
+}
+
+export type ConfigVars = Record<string, string>
+
+/** An app by id or name, only if `ownerId` owns it: other accounts' apps do not exist for you. */
+export function findOwnedApp(store: Store, ownerId: string, identity: string): AppRow | undefined {
+  return isUuid(identity)
+    ? store.get<AppRow>('SELECT * FROM apps WHERE id = ? AND owner_id = ?', identity.toLowerCase(), ownerId)
+    : store.get<AppRow>('SELECT * FROM apps WHERE name = ? AND owner_id = ?', identity, ownerId)
+}
+
+export function findAppById(store: Store, id: string): AppRow | undefined {
+  return store.get<AppRow>('SELECT * FROM apps WHERE id = ?', id)
+}
+
+export function appNameTaken(store: Store, name: string): boolean {
+  return store.get('SELECT 1 FROM apps WHERE name = ?', name) !== undefined
+}
+
+export function listOwnedApps(store: Store, ownerId: string): AppRow[] {
+  return store.all<AppRow>('SELECT * FROM apps WHERE owner_id = ?', ownerId)
+}
+
+export function insertApp(store: Store, input: {name: string, ownerId: string}): AppRow {
+  const now = nowIso()
+  const id = newId()
+  store.run('INSERT INTO apps (id, name, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', id, input.name, input.ownerId, now, now)
+  return findAppById(store, id)!
+}
+
+export function updateApp(store: Store, id: string, changes: {name?: string, maintenance?: boolean}): AppRow {
+  const current = findAppById(store, id)!
+  store.run(
+    'UPDATE apps SET name = ?, maintenance = ?, updated_at = ? WHERE id = ?',
+    changes.name ?? current.name,
+    changes.maintenance === undefined ? current.maintenance : Number(changes.maintenance),
+    nowIso(), id,
+  )
+  return findAppById(store, id)!
+}
+
+export function deleteApp(store: Store, id: string): void {
+  store.run('DELETE FROM apps WHERE id = ?', id)
+}
+
+export function parseConfig(json: string): ConfigVars {
+  return JSON.parse(json) as ConfigVars
+}
+
+export function setAppConfig(store: Store, id: string, config: ConfigVars, releasedAt: string): void {
+  store.run('UPDATE apps SET config = ?, released_at = ?, updated_at = ? WHERE id = ?', JSON.stringify(config), releasedAt, releasedAt, id)
+}

@@ -1,0 +1,44 @@
+import {newId, nowIso} from '../ids.js'
+import type {Store} from './database.js'
+
+export interface AuthorizationRow {
+  id: string
+  account_id: string
+  token_id: string
+  token_hash: string
+  description: string
+  scope: string
+  expires_at: string | null
+  created_at: string
+  updated_at: string
+}
+
+export function insertAuthorization(
+  store: Store,
+  input: {accountId: string, tokenHash: string, description: string, scope: string[], expiresAt: string | null},
+): AuthorizationRow {
+  const now = nowIso()
+  const id = newId()
+  store.run(
+    `INSERT INTO oauth_authorizations (id, account_id, token_id, token_hash, description, scope, expires_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    id, input.accountId, newId(), input.tokenHash, input.description, JSON.stringify(input.scope), input.expiresAt, now, now,
+  )
+  return store.get<AuthorizationRow>('SELECT * FROM oauth_authorizations WHERE id = ?', id)!
+}
+
+export function findAuthorizationByTokenHash(store: Store, tokenHash: string): AuthorizationRow | undefined {
+  return store.get<AuthorizationRow>('SELECT * FROM oauth_authorizations WHERE token_hash = ?', tokenHash)
+}
+
+export function findAuthorization(store: Store, accountId: string, id: string): AuthorizationRow | undefined {
+  return store.get<AuthorizationRow>('SELECT * FROM oauth_authorizations WHERE id = ? AND account_id = ?', id, accountId)
+}
+
+export function listAuthorizations(store: Store, accountId: string): AuthorizationRow[] {
+  return store.all<AuthorizationRow>('SELECT * FROM oauth_authorizations WHERE account_id = ?', accountId)
+}
+
+export function deleteAuthorization(store: Store, id: string): void {
+  store.run('DELETE FROM oauth_authorizations WHERE id = ?', id)
+}

@@ -1,0 +1,52 @@
+import {isUuid, newId, nowIso} from '../ids.js'
+import type {Store} from './database.js'
+
+export interface BuildRow {
+  id: string
+  app_id: string
+  user_id: string
+  status: 'pending' | 'succeeded' | 'failed'
+  source_blob: string
+  buildpacks: string | null
+  slug_id: string | null
+  release_id: string | null
+  output: string
+  output_secret_hash: string
+  created_at: string
+  updated_at: string
+}
+
+export interface SourceBlob {
+  url: string
+  version: string | null
+  checksum: string | null
+  version_description: string | null
+}
+
+export function insertBuild(
+  store: Store,
+  input: {appId: string, userId: string, sourceBlob: SourceBlob, buildpacks: {url?: string, name?: string}[] | null, outputSecretHash: string},
+): BuildRow {
+  const now = nowIso()
+  const id = newId()
+  store.run(
+    `INSERT INTO builds (id, app_id, user_id, status, source_blob, buildpacks, output_secret_hash, created_at, updated_at)
+     VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+    id, input.appId, input.userId, JSON.stringify(input.sourceBlob), input.buildpacks === null ? null : JSON.stringify(input.buildpacks),
+    input.outputSecretHash, now, now,
+  )
+  return findBuild(store, input.appId, id)!
+}
+
+export function findBuild(store: Store, appId: string, id: string): BuildRow | undefined {
+  if (!isUuid(id)) return undefined
+  return store.get<BuildRow>('SELECT * FROM builds WHERE app_id = ? AND id = ?', appId, id.toLowerCase())
+}
+
+export function findBuildByOutputSecretHash(store: Store, secretHash: string): BuildRow | undefined {
+  return store.get<BuildRow>('SELECT * FROM builds WHERE output_secret_hash = ?', secretHash)
+}
+
+export function listBuilds(store: Store, appId: string): BuildRow[] {
+  return store.all<BuildRow>('SELECT * FROM builds WHERE app_id = ?', appId)
+}

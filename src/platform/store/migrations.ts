@@ -1,0 +1,155 @@
+// Versioned schema migrations. Append only: never edit a migration that has shipped.
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  name TEXT,
+  password_hash TEXT NOT NULL,
+  allow_tracking INTEGER NOT NULL DEFAULT 1,
+  beta INTEGER NOT NULL DEFAULT 0,
+  last_login TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE oauth_authorizations (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  token_id TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  scope TEXT NOT NULL,
+  expires_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX oauth_authorizations_account ON oauth_authorizations(account_id);
+
+CREATE TABLE apps (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  owner_id TEXT NOT NULL REFERENCES accounts(id),
+  maintenance INTEGER NOT NULL DEFAULT 0,
+  config TEXT NOT NULL DEFAULT '{}',
+  released_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX apps_owner ON apps(owner_id);
+
+CREATE TABLE slugs (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  process_types TEXT NOT NULL,
+  checksum TEXT,
+  commit_sha TEXT,
+  commit_description TEXT,
+  buildpack_provided_description TEXT,
+  size INTEGER,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX slugs_app ON slugs(app_id);
+
+CREATE TABLE releases (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  description TEXT NOT NULL,
+  status TEXT NOT NULL,
+  slug_id TEXT REFERENCES slugs(id),
+  config TEXT NOT NULL,
+  addon_plan_names TEXT NOT NULL DEFAULT '[]',
+  user_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (app_id, version)
+);
+
+CREATE TABLE formations (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  command TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  size TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (app_id, type)
+);
+
+CREATE TABLE builds (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  source_blob TEXT NOT NULL,
+  buildpacks TEXT,
+  slug_id TEXT,
+  release_id TEXT,
+  output TEXT NOT NULL DEFAULT '',
+  output_secret_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX builds_app ON builds(app_id);
+
+CREATE TABLE addons (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  app_id TEXT NOT NULL REFERENCES apps(id),
+  service TEXT NOT NULL,
+  plan TEXT NOT NULL,
+  provider_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  config TEXT NOT NULL,
+  provision_message TEXT,
+  web_url TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX addons_app ON addons(app_id);
+
+CREATE TABLE addon_attachments (
+  id TEXT PRIMARY KEY,
+  addon_id TEXT NOT NULL REFERENCES addons(id) ON DELETE CASCADE,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  namespace TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (app_id, name)
+);
+CREATE INDEX addon_attachments_addon ON addon_attachments(addon_id);
+
+CREATE TABLE domains (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  hostname TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  kind TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX domains_app ON domains(app_id);
+
+CREATE TABLE log_sessions (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  secret_hash TEXT NOT NULL UNIQUE,
+  options TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+`,
+  },
+]

@@ -1,0 +1,65 @@
+import {newId, nowIso} from '../ids.js'
+import {type ConfigVars, setAppConfig} from './apps.js'
+import type {Store} from './database.js'
+
+export interface ReleaseRow {
+  id: string
+  app_id: string
+  version: number
+  description: string
+  status: string
+  slug_id: string | null
+  config: string
+  addon_plan_names: string
+  user_id: string
+  created_at: string
+  updated_at: string
+}
+
+export interface NewRelease {
+  appId: string
+  userId: string
+  description: string
+  /** the complete config of the new release; it also becomes the app's current config */
+  config: ConfigVars
+  slugId: string | null
+}
+
+/**
+ * Records a release and makes its config the app's current config. Callers run this inside
+ * the same transaction as the change that caused it, so a change never exists without its release.
+ */
+export function insertRelease(store: Store, input: NewRelease): ReleaseRow {
+  const now = nowIso()
+  const id = newId()
+  const version = (store.get<{v: number | null}>('SELECT max(version) AS v FROM releases WHERE app_id = ?', input.appId)?.v ?? 0) + 1
+  const planNames = store.all<{plan: string}>(
+    `SELECT DISTINCT a.plan FROM addons a JOIN addon_attachments t ON t.addon_id = a.id WHERE t.app_id = ? ORDER BY a.plan`, input.appId,
+  ).map(r => r.plan)
+  store.run(
+    `INSERT INTO releases (id, app_id, version, description, status, slug_id, config, addon_plan_names, user_id, created_at, updated_at)
+     VALUES (?, ?, ?, ?, 'succeeded', ?, ?, ?, ?, ?, ?)`,
+    id, input.appId, version, input.description, input.slugId, JSON.stringify(input.config), JSON.stringify(planNames), input.userId, now, now,
+  )
+  setAppConfig(store, input.appId, input.config, now)
+  return findReleaseById(store, id)!
+}
+
+export function findReleaseById(store: Store, id: string): ReleaseRow | undefined {
+  return store.get<ReleaseRow>('SELECT * FROM releases WHERE id = ?', id)
+}
+
+export function findRelease(store: Store, appId: string, identity: string): ReleaseRow | undefined {
+  if (/^v?\d{1,9}$/.test(identity)) {
+    return store.get<ReleaseRow>('SELECT * FROM releases WHERE app_id = ? AND version = ?', appId, Number(identity.replace(/^v/, '')))
+  }
+  return store.get<ReleaseRow>('SELECT * FROM releases WHERE app_id = ? AND id = ?', appId, identity.toLowerCase())
+}
+
+export function currentRelease(store: Store, appId: string): ReleaseRow | undefined {
+  return store.get<ReleaseRow>('SELECT * FROM releases WHERE app_id = ? ORDER BY version DESC LIMIT 1', appId)
+}
+
+export function listReleases(store: Store, appId: string): ReleaseRow[] {
+  return store.all<ReleaseRow>('SELECT * FROM releases WHERE app_id = ? ORDER BY version', appId)
+}
