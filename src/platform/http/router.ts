@@ -15,9 +15,12 @@ export type RouteAuth =
 
 export type ApiResult =
   | {kind: 'json', status: number, body: unknown}
+  /** an already serialized JSON body (e.g. config vars stored as JSON), sent as is */
+  | {kind: 'raw-json', status: number, text: string}
   | {kind: 'list', items: object[], page: PageOptions}
 
 export const json = (body: unknown, status = 200): ApiResult => ({kind: 'json', status, body})
+export const rawJson = (text: string, status = 200): ApiResult => ({kind: 'raw-json', status, text})
 export const list = (items: object[], page: PageOptions): ApiResult => ({kind: 'list', items, page})
 
 export interface Route<C> {

@@ -11,7 +11,6 @@ export interface BuildRow {
   slug_id: string | null
   release_id: string | null
   output: string
-  output_secret_hash: string
   created_at: string
   updated_at: string
 }
@@ -25,15 +24,15 @@ export interface SourceBlob {
 
 export function insertBuild(
   store: Store,
-  input: {appId: string, userId: string, sourceBlob: SourceBlob, buildpacks: {url?: string, name?: string}[] | null, outputSecretHash: string},
+  input: {appId: string, userId: string, sourceBlob: SourceBlob, buildpacks: {url?: string, name?: string}[] | null},
 ): BuildRow {
   const now = nowIso()
   const id = newId()
   store.run(
-    `INSERT INTO builds (id, app_id, user_id, status, source_blob, buildpacks, output_secret_hash, created_at, updated_at)
-     VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+    `INSERT INTO builds (id, app_id, user_id, status, source_blob, buildpacks, created_at, updated_at)
+     VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)`,
     id, input.appId, input.userId, JSON.stringify(input.sourceBlob), input.buildpacks === null ? null : JSON.stringify(input.buildpacks),
-    input.outputSecretHash, now, now,
+    now, now,
   )
   return findBuild(store, input.appId, id)!
 }
@@ -41,10 +40,6 @@ export function insertBuild(
 export function findBuild(store: Store, appId: string, id: string): BuildRow | undefined {
   if (!isUuid(id)) return undefined
   return store.get<BuildRow>('SELECT * FROM builds WHERE app_id = ? AND id = ?', appId, id.toLowerCase())
-}
-
-export function findBuildByOutputSecretHash(store: Store, secretHash: string): BuildRow | undefined {
-  return store.get<BuildRow>('SELECT * FROM builds WHERE output_secret_hash = ?', secretHash)
 }
 
 export function listBuilds(store: Store, appId: string): BuildRow[] {

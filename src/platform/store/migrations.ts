@@ -10,6 +10,12 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'initial schema',
     sql: `
+-- secrets the platform derives URL capabilities from (HMAC), generated once
+CREATE TABLE platform_settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
 CREATE TABLE accounts (
   id TEXT PRIMARY KEY,
   email TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -98,7 +104,6 @@ CREATE TABLE builds (
   slug_id TEXT,
   release_id TEXT,
   output TEXT NOT NULL DEFAULT '',
-  output_secret_hash TEXT NOT NULL,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );

@@ -1,0 +1,57 @@
+// What every API handler gets: the platform's parts and the authenticated caller.
+import type {IncomingHttpHeaders} from 'node:http'
+
+import type {CapabilitySigner} from '../capability-urls.js'
+import type {AddonCatalog} from '../addons/catalog.js'
+import type {PlatformEvents} from '../events.js'
+import type {Route} from '../http/router.js'
+import type {AccountRow} from '../store/accounts.js'
+import type {AuthorizationRow} from '../store/authorizations.js'
+import type {Store} from '../store/database.js'
+
+export interface PlatformUrls {
+  /** e.g. http://127.0.0.1:5000, no trailing slash */
+  readonly api: string
+  appWebUrl(appName: string): string
+  gitUrl(appName: string): string
+  logSessionUrl(secret: string): string
+  buildOutputUrl(buildId: string): string
+  slugBlobUrl(slugId: string): string
+  /** the `cname` custom domains should point at */
+  appHostname(appName: string): string
+}
+
+export interface PlatformContext {
+  readonly store: Store
+  readonly events: PlatformEvents
+  readonly catalog: AddonCatalog
+  readonly urls: PlatformUrls
+  readonly signer: CapabilitySigner
+  readonly dataDir: string
+  readonly log: (line: string) => void
+}
+
+export interface RequestContext {
+  readonly platform: PlatformContext
+  readonly account: AccountRow
+  /** null when the caller authenticated with email and password */
+  readonly authorization: AuthorizationRow | null
+  readonly params: Readonly<Record<string, string>>
+  /** the parsed JSON body, undefined when there was none */
+  readonly body: unknown
+  readonly headers: IncomingHttpHeaders
+}
+
+export type ApiRoute = Route<RequestContext>
+
+export function createUrls(apiBase: string, routerPort: number, signer: CapabilitySigner): PlatformUrls {
+  return {
+    api: apiBase,
+    appWebUrl: name => `http://${name}.localhost:${routerPort}/`,
+    gitUrl: name => `${apiBase}/${name}.git`,
+    logSessionUrl: secret => `${apiBase}/log-sessions/${secret}`,
+    buildOutputUrl: id => `${apiBase}/build-outputs/${id}/${signer.sign('build-output', id)}`,
+    slugBlobUrl: id => `${apiBase}/slug-blobs/${id}/${signer.sign('slug-blob', id)}`,
+    appHostname: name => `${name}.localhost`,
+  }
+}

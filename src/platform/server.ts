@@ -1,0 +1,186 @@
+// The local platform's API server: node:http, one request pipeline, routes from src/platform/api.
+//
+//   request id → route → Accept → authenticate → rate limit → body → handler → JSON + headers
+//
+// Every write commits in SQLite before its response is written (see store/database.ts).
+import {randomUUID} from 'node:crypto'
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+import type {AddonProvider} from './addons/provider.js'
+import {AddonCatalog} from './addons/catalog.js'
+import {PostgresqlProvider} from './addons/postgresql.js'
+import {type ApiRoute, createUrls, type PlatformContext, type RequestContext} from './api/context.js'
+import {apiRoutes} from './api/index.js'
+import {handleCapabilityUrl} from './api/capability-urls.js'
+import {authenticate} from './auth/authenticate.js'
+import {CapabilitySigner} from './capability-urls.js'
+import {PlatformEvents} from './events.js'
+import {readJsonBody} from './http/body.js'
+import {ApiError, badRequest, notFound} from './http/errors.js'
+import {paginate} from './http/pagination.js'
+import {DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions} from './http/rate-limit.js'
+import {sendError, sendJson} from './http/respond.js'
+import {Router} from './http/router.js'
+import {ProviderError} from './addons/provider.js'
+import {openStore, type Store} from './store/database.js'
+import {urlSigningKey} from './store/settings.js'
+
+export interface PlatformOptions {
+  /** interface to listen on; 127.0.0.1 unless you mean to expose the platform */
+  host?: string
+  /** 0 picks a free port */
+  port: number
+  /** where the HTTP router (a later part) listens; apps' web_url points there */
+  routerPort: number
+  dataDir: string
+  log?: (line: string) => void
+  /** per-token request budget; defaults to Heroku's 4500 per hour */
+  rateLimit?: RateLimitOptions
+  /** add-on providers; defaults to the built-in ones (heroku-postgresql) */
+  addonProviders?: readonly AddonProvider[]
+}
+
+export interface RunningPlatform {
+  /** the API's base URL, e.g. http://127.0.0.1:5000 */
+  url: string
+  port: number
+  /** subscribe to changes (releases, formation, app deletion …) */
+  events: PlatformEvents
+  store: Store
+  close(): Promise<void>
+}
+
+const REQUEST_ID = /^[\w.,:-]{1,200}$/
+
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const host = options.host ?? '127.0.0.1'
+  const log = options.log ?? (() => {})
+  const store = openStore(options.dataDir)
+  const signer = new CapabilitySigner(urlSigningKey(store))
+  const events = new PlatformEvents((event, error) => log(`event listener for ${event} failed: ${(error as Error).stack ?? String(error)}`))
+  const catalog = new AddonCatalog(options.addonProviders ?? [new PostgresqlProvider()])
+  const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT)
+  const router = new Router<RequestContext>().add(...apiRoutes)
+
+  let platform: PlatformContext | undefined
+  const server = createServer({keepAliveTimeout: 65_000}, (req, res) => {
+    handleRequest(platform!, router, limiter, req, res).catch(error => {
+      log(`request handling failed: ${(error as Error).stack ?? String(error)}`)
+      if (!res.headersSent) res.writeHead(500).end()
+    })
+  })
+  server.headersTimeout = 30_000
+  server.requestTimeout = 5 * 60_000
+
+  const port = await listen(server, host, options.port).catch(error => {
+    store.close()
+    throw error
+  })
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
+  const url = `http://${urlHost}:${port}`
+  platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, options.routerPort, signer)}
+  log(`platform API listening on ${url}`)
+
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    port,
+    events,
+    store,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>(resolve => {
+          server.close(() => resolve())
+          server.closeIdleConnections()
+        })
+        await catalog.close()
+        store.close()
+      })()
+      return closing
+    },
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
+}
+
+async function handleRequest(platform: PlatformContext, router: Router<RequestContext>, limiter: RateLimiter, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const incomingId = req.headers['request-id']
+  const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID()
+  res.setHeader('Request-Id', requestId)
+  const method = req.method ?? 'GET'
+  try {
+    const segments = pathSegments(req.url ?? '/')
+    if (await handleCapabilityUrl(platform, req, res, segments)) return
+    const matched = router.match(method, segments)
+    if (matched === undefined) {
+      throw router.hasPath(segments)
+        ? new ApiError(405, 'not_found', `${method} is not supported on ${req.url}.`)
+        : notFound(`The requested API endpoint ${method} ${req.url?.split('?')[0]} was not found.`)
+    }
+    checkAcceptHeader(req.headers.accept)
+    const caller = await authenticate(platform.store, req.headers.authorization, matched.route.auth === 'password')
+    const budget = limiter.take(caller.authorization?.id ?? `account:${caller.account.id}`)
+    res.setHeader('RateLimit-Remaining', String(budget.remaining))
+    if (!budget.allowed) throw new ApiError(429, 'rate_limit', 'Your account reached the API rate limit. Please wait a few minutes before making new requests.')
+    const body = method === 'GET' || method === 'HEAD' ? undefined : await readJsonBody(req)
+    const ctx: RequestContext = {platform, account: caller.account, authorization: caller.authorization, params: matched.params, body, headers: req.headers}
+    const result = await matched.route.handler(ctx)
+    switch (result.kind) {
+      case 'json':
+        sendJson(req, res, result.status, JSON.stringify(result.body))
+        break
+      case 'raw-json':
+        sendJson(req, res, result.status, result.text)
+        break
+      case 'list': {
+        const page = paginate(result.items, headerValue(req.headers.range), result.page)
+        sendJson(req, res, page.status, JSON.stringify(page.items), page.headers)
+        break
+      }
+    }
+  } catch (error) {
+    if (error instanceof ApiError) {
+      if (error.status === 413) res.setHeader('Connection', 'close')
+      sendError(req, res, error)
+    } else if (error instanceof ProviderError) {
+      sendError(req, res, new ApiError(422, 'invalid_params', error.message))
+    } else {
+      platform.log(`[${requestId}] ${method} ${req.url}: ${(error as Error).stack ?? String(error)}`)
+      sendError(req, res, new ApiError(500, 'internal_server_error', `Internal server error (request id ${requestId}). The platform log has the details.`))
+    }
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+function pathSegments(rawUrl: string): string[] {
+  const path = rawUrl.split('?', 1)[0]
+  try {
+    return path.split('/').filter(Boolean).map(decodeURIComponent)
+  } catch {
+    throw badRequest('Malformed percent-encoding in the request path.')
+  }
+}
+
+/** Version 3 (and its variants such as 3.sdk) only; no Accept at all means 3, as on Heroku. */
+function checkAcceptHeader(accept: string | undefined): void {
+  if (accept === undefined) return
+  const version = /version=([\w.-]+)/i.exec(accept)
+  if (version === null) return
+  if (version[1] !== '3' && !version[1].startsWith('3.')) {
+    throw new ApiError(406, 'not_acceptable', `This platform speaks Platform API version 3 only (Accept: application/vnd.heroku+json; version=3), not version ${version[1]}.`)
+  }
+}
+
+export type {ApiRoute}
