@@ -123,7 +123,7 @@ async function handleRequest(platform: PlatformContext, router: Router<RequestCo
     const matched = router.match(method, segments)
     if (matched === undefined) {
       throw router.hasPath(segments)
-        ? new ApiError(405, 'not_found', `${method} is not supported on ${req.url}.`)
+        ? new ApiError(405, 'method_not_allowed', `${method} is not supported on ${req.url}.`)
         : notFound(`The requested API endpoint ${method} ${req.url?.split('?')[0]} was not found.`)
     }
     checkAcceptHeader(req.headers.accept)

@@ -5,6 +5,7 @@ export type ApiErrorId =
   | 'forbidden'
   | 'not_found'
   | 'not_acceptable'
+  | 'method_not_allowed'
   | 'conflict'
   | 'request_too_large'
   | 'invalid_params'

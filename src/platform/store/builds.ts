@@ -45,3 +45,8 @@ export function findBuild(store: Store, appId: string, id: string): BuildRow | u
 export function listBuilds(store: Store, appId: string): BuildRow[] {
   return store.all<BuildRow>('SELECT * FROM builds WHERE app_id = ?', appId)
 }
+
+export function findBuildById(store: Store, id: string): BuildRow | undefined {
+  if (!isUuid(id)) return undefined
+  return store.get<BuildRow>('SELECT * FROM builds WHERE id = ?', id.toLowerCase())
+}

@@ -39,3 +39,12 @@ export function findSlug(store: Store, appId: string, id: string): SlugRow | und
   if (!isUuid(id)) return undefined
   return store.get<SlugRow>('SELECT * FROM slugs WHERE app_id = ? AND id = ?', appId, id.toLowerCase())
 }
+
+export function findSlugById(store: Store, id: string): SlugRow | undefined {
+  if (!isUuid(id)) return undefined
+  return store.get<SlugRow>('SELECT * FROM slugs WHERE id = ?', id.toLowerCase())
+}
+
+export function recordSlugBlob(store: Store, id: string, size: number, checksum: string): void {
+  store.run('UPDATE slugs SET size = ?, checksum = ?, updated_at = ? WHERE id = ?', size, checksum, nowIso(), id)
+}

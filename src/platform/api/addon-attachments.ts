@@ -1,0 +1,89 @@
+// Add-on attachments: attaching an add-on to any app of the account puts its config vars there
+// (prefixed by the attachment name) and releases that app; detaching removes them.
+import {attachAddon, detachAttachment} from '../addons/lifecycle.js'
+import {isNullableString, isString, parseBody} from '../http/body.js'
+import {invalidParams, notFound} from '../http/errors.js'
+import {json, list} from '../http/router.js'
+import {findAppById, findOwnedApp} from '../store/apps.js'
+import {
+  type AttachmentRow, findAddonById, findAppAttachment, findVisibleAddon, findVisibleAttachment, listAccountAttachments,
+  listAddonAttachments, listAppAttachments,
+} from '../store/addons.js'
+import {requireVisibleAddon} from './addons.js'
+import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
+import {appRef, requireApp, requireParam} from './resolve.js'
+
+export function serializeAttachment(platform: PlatformContext, attachment: AttachmentRow): object {
+  const addon = findAddonById(platform.store, attachment.addon_id)!
+  const billingApp = findAppById(platform.store, addon.app_id)!
+  const app = findAppById(platform.store, attachment.app_id)!
+  return {
+    addon: {id: addon.id, name: addon.name, app: appRef(billingApp)},
+    app: appRef(app),
+    created_at: attachment.created_at,
+    id: attachment.id,
+    name: attachment.name,
+    namespace: attachment.namespace,
+    updated_at: attachment.updated_at,
+    web_url: addon.web_url,
+    log_input_url: null,
+  }
+}
+
+function requireAttachment(ctx: RequestContext): AttachmentRow {
+  const attachment = findVisibleAttachment(ctx.platform.store, ctx.account.id, requireParam(ctx, 'attachment'))
+  if (attachment === undefined) throw notFound("Couldn't find that add-on attachment.")
+  return attachment
+}
+
+const createBody = {
+  addon: isString,
+  app: isString,
+  confirm: isString,
+  name: isString,
+  namespace: isNullableString,
+  namespace_config: (): never => {
+    throw invalidParams('namespace_config is not supported by this platform.')
+  },
+}
+
+function create(ctx: RequestContext) {
+  const body = parseBody(ctx.body, createBody, ['addon', 'app'])
+  const {store} = ctx.platform
+  const app = findOwnedApp(store, ctx.account.id, body.app!)
+  if (app === undefined) throw notFound("Couldn't find that app.")
+  if (body.confirm !== undefined && body.confirm !== app.name) throw invalidParams(`Confirmation ${body.confirm} does not match the app name ${app.name}.`)
+  const addon = findVisibleAddon(store, ctx.account.id, body.addon!)
+  if (addon === undefined) throw notFound("Couldn't find that add-on.")
+  const attachment = attachAddon(ctx.platform, {account: ctx.account, addon, app, name: body.name, namespace: body.namespace})
+  return json(serializeAttachment(ctx.platform, attachment), 201)
+}
+
+const listOf = (ctx: RequestContext, attachments: AttachmentRow[]) => list(attachments.map(t => serializeAttachment(ctx.platform, t)), {fields: ['id', 'name']})
+
+export const addonAttachmentRoutes: ApiRoute[] = [
+  {method: 'POST', path: '/addon-attachments', handler: create},
+  {method: 'GET', path: '/addon-attachments', handler: ctx => listOf(ctx, listAccountAttachments(ctx.platform.store, ctx.account.id))},
+  {method: 'GET', path: '/addon-attachments/{attachment}', handler: ctx => json(serializeAttachment(ctx.platform, requireAttachment(ctx)))},
+  {
+    method: 'DELETE',
+    path: '/addon-attachments/{attachment}',
+    handler(ctx) {
+      const attachment = requireAttachment(ctx)
+      const body = serializeAttachment(ctx.platform, attachment)
+      detachAttachment(ctx.platform, ctx.account, attachment)
+      return json(body)
+    },
+  },
+  {method: 'GET', path: '/addons/{addon}/addon-attachments', handler: ctx => listOf(ctx, listAddonAttachments(ctx.platform.store, requireVisibleAddon(ctx).id))},
+  {method: 'GET', path: '/apps/{app}/addon-attachments', handler: ctx => listOf(ctx, listAppAttachments(ctx.platform.store, requireApp(ctx).id))},
+  {
+    method: 'GET',
+    path: '/apps/{app}/addon-attachments/{attachment}',
+    handler(ctx) {
+      const attachment = findAppAttachment(ctx.platform.store, requireApp(ctx).id, requireParam(ctx, 'attachment'))
+      if (attachment === undefined) throw notFound("Couldn't find that add-on attachment.")
+      return json(serializeAttachment(ctx.platform, attachment))
+    },
+  },
+]

@@ -1,0 +1,105 @@
+// Add-ons: provision through a provider, list (per app, per account), info, change plan, destroy.
+import {attachmentConfigVars, changeAddonPlan, createAddon, destroyAddon, renameAddonChecked} from '../addons/lifecycle.js'
+import {isObject, isNullableString, isString, isStringMap, parseBody} from '../http/body.js'
+import {invalidParams, notFound} from '../http/errors.js'
+import {json, list} from '../http/router.js'
+import {type AppRow, findAppById} from '../store/apps.js'
+import {type AddonRow, findVisibleAddon, listAccountAddons, listAddonAttachments, listAppAddons} from '../store/addons.js'
+import {requireSelf} from './account.js'
+import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
+import {appRef, requireApp, requireParam} from './resolve.js'
+
+/** `billingApp` is passed for a destroyed add-on, whose app may be going away with it. */
+export function serializeAddon(platform: PlatformContext, addon: AddonRow, billingApp: AppRow = findAppById(platform.store, addon.app_id)!): object {
+  const found = platform.catalog.findPlan(addon.plan)
+  const attachments = listAddonAttachments(platform.store, addon.id)
+  const primary = attachments.find(t => t.app_id === addon.app_id) ?? attachments[0]
+  return {
+    actions: [],
+    addon_service: {id: found?.service.id ?? null, name: addon.service},
+    billing_entity: {id: billingApp.id, name: billingApp.name, type: 'app'},
+    app: appRef(billingApp),
+    billed_price: {cents: found?.plan.definition.priceCents ?? 0, contract: false, unit: 'month'},
+    config_vars: primary === undefined ? [] : Object.keys(attachmentConfigVars(addon, primary.name)),
+    created_at: addon.created_at,
+    id: addon.id,
+    name: addon.name,
+    plan: {id: found?.plan.id ?? null, name: addon.plan},
+    provider_id: addon.provider_id,
+    provision_message: addon.provision_message,
+    state: addon.state,
+    updated_at: addon.updated_at,
+    web_url: addon.web_url,
+  }
+}
+
+export function requireVisibleAddon(ctx: RequestContext, param = 'addon'): AddonRow {
+  const addon = findVisibleAddon(ctx.platform.store, ctx.account.id, requireParam(ctx, param))
+  if (addon === undefined) throw notFound("Couldn't find that add-on.")
+  return addon
+}
+
+/** An add-on addressed through an app: billed to it or attached to it. */
+function requireAppAddon(ctx: RequestContext, app: AppRow): AddonRow {
+  const addon = requireVisibleAddon(ctx)
+  const attached = listAddonAttachments(ctx.platform.store, addon.id).some(t => t.app_id === app.id)
+  if (addon.app_id !== app.id && !attached) throw notFound("Couldn't find that add-on.")
+  return addon
+}
+
+function requirePlan(ctx: RequestContext, identity: string) {
+  const found = ctx.platform.catalog.findPlan(identity)
+  if (found === undefined) throw notFound(`Couldn't find either the add-on service or the add-on plan of ${JSON.stringify(identity)}.`)
+  return found
+}
+
+const createBody = {
+  attachment: isObject({name: isString}),
+  config: isStringMap,
+  confirm: isString,
+  plan: isString,
+  name: isString,
+}
+
+async function create(ctx: RequestContext) {
+  const app = requireApp(ctx)
+  const body = parseBody(ctx.body, createBody, ['plan'])
+  if (body.confirm !== undefined && body.confirm !== app.name) throw invalidParams(`Confirmation ${body.confirm} does not match the app name ${app.name}.`)
+  const {service, plan} = requirePlan(ctx, body.plan!)
+  const addon = await createAddon(ctx.platform, {
+    account: ctx.account, app, service, plan, name: body.name, attachmentName: body.attachment?.name, options: body.config ?? {},
+  })
+  return json(serializeAddon(ctx.platform, addon), 201)
+}
+
+async function update(ctx: RequestContext) {
+  const app = requireApp(ctx)
+  const addon = requireAppAddon(ctx, app)
+  if (addon.app_id !== app.id) throw invalidParams(`${addon.name} is billed to another app; change its plan there.`)
+  const body = parseBody(ctx.body, {plan: isString, name: isNullableString}, ['plan'])
+  const {service, plan} = requirePlan(ctx, body.plan!)
+  let updated = await changeAddonPlan(ctx.platform, {account: ctx.account, addon, plan, service})
+  if (body.name) updated = renameAddonChecked(ctx.platform, updated, body.name)
+  return json(serializeAddon(ctx.platform, updated))
+}
+
+async function destroy(ctx: RequestContext) {
+  const app = requireApp(ctx)
+  const addon = requireAppAddon(ctx, app)
+  if (addon.app_id !== app.id) throw invalidParams(`${addon.name} is billed to another app; detach it from ${app.name} instead (heroku addons:detach).`)
+  const destroyed = await destroyAddon(ctx.platform, ctx.account, addon)
+  return json(serializeAddon(ctx.platform, destroyed, app))
+}
+
+const listOf = (ctx: RequestContext, addons: AddonRow[]) => list(addons.map(a => serializeAddon(ctx.platform, a)), {fields: ['id', 'name']})
+
+export const addonRoutes: ApiRoute[] = [
+  {method: 'GET', path: '/addons', handler: ctx => listOf(ctx, listAccountAddons(ctx.platform.store, ctx.account.id))},
+  {method: 'GET', path: '/users/{user}/addons', handler: ctx => (requireSelf(ctx), listOf(ctx, listAccountAddons(ctx.platform.store, ctx.account.id)))},
+  {method: 'GET', path: '/addons/{addon}', handler: ctx => json(serializeAddon(ctx.platform, requireVisibleAddon(ctx)))},
+  {method: 'POST', path: '/apps/{app}/addons', handler: create},
+  {method: 'GET', path: '/apps/{app}/addons', handler: ctx => listOf(ctx, listAppAddons(ctx.platform.store, requireApp(ctx).id))},
+  {method: 'GET', path: '/apps/{app}/addons/{addon}', handler: ctx => json(serializeAddon(ctx.platform, requireAppAddon(ctx, requireApp(ctx))))},
+  {method: 'PATCH', path: '/apps/{app}/addons/{addon}', handler: update},
+  {method: 'DELETE', path: '/apps/{app}/addons/{addon}', handler: destroy},
+]

@@ -1,0 +1,139 @@
+// Apps: create (named or generated), list, info by id or name, rename/maintenance, delete.
+import {destroyAddon} from '../addons/lifecycle.js'
+import {commitChange, releaseApp} from '../changes.js'
+import {isBoolean, isString, isStringArray, parseBody} from '../http/body.js'
+import {invalidParams} from '../http/errors.js'
+import {json, list} from '../http/router.js'
+import {APP_NAME, generateAppName} from '../names.js'
+import type {AccountRow} from '../store/accounts.js'
+import {type AppRow, appNameTaken, deleteApp, insertApp, listOwnedApps, updateApp} from '../store/apps.js'
+import {listAccountAddons} from '../store/addons.js'
+import {insertDomain, renameDefaultDomain} from '../store/domains.js'
+import {requireSelf} from './account.js'
+import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
+import {GENERATION, REGION, STACK} from './regions-stacks.js'
+import {requireApp} from './resolve.js'
+
+export function serializeApp(platform: PlatformContext, app: AppRow, owner: AccountRow): object {
+  return {
+    acm: false,
+    archived_at: null,
+    buildpack_provided_description: null,
+    build_stack: STACK,
+    created_at: app.created_at,
+    generation: GENERATION,
+    git_url: platform.urls.gitUrl(app.name),
+    id: app.id,
+    internal_routing: null,
+    maintenance: app.maintenance === 1,
+    name: app.name,
+    owner: {email: owner.email, id: owner.id},
+    organization: null,
+    team: null,
+    region: REGION,
+    released_at: app.released_at,
+    repo_size: null,
+    slug_size: null,
+    space: null,
+    stack: STACK,
+    updated_at: app.updated_at,
+    web_url: platform.urls.appWebUrl(app.name),
+  }
+}
+
+function checkAppName(ctx: RequestContext, name: string): string {
+  if (!APP_NAME.test(name)) {
+    throw invalidParams(`Name ${JSON.stringify(name)} is invalid: it must start with a letter, contain only lowercase letters, digits and dashes, not end with a dash, and be 3 to 30 characters long.`)
+  }
+  if (appNameTaken(ctx.platform.store, name)) throw invalidParams(`Name ${name} is already taken.`)
+  return name
+}
+
+function checkRegion(value: unknown, field: string): string {
+  const region = isString(value, field)
+  if (region !== REGION.name && region !== REGION.id) throw invalidParams(`Unknown region ${region}: this platform has the region "${REGION.name}" only.`)
+  return region
+}
+
+function checkStack(value: unknown, field: string): string {
+  const stack = isString(value, field)
+  if (stack !== STACK.name && stack !== STACK.id) throw invalidParams(`Unknown stack ${stack}: this platform has the stack "${STACK.name}" only.`)
+  return stack
+}
+
+const createBody = {
+  name: isString,
+  region: checkRegion,
+  stack: checkStack,
+  feature_flags: (value: unknown, field: string) => {
+    const flags = isStringArray(value, field)
+    if (flags.length > 0) throw invalidParams(`Feature flags are not supported by this platform (got ${flags.join(', ')}).`)
+    return flags
+  },
+}
+
+function create(ctx: RequestContext) {
+  const body = parseBody(ctx.body, createBody)
+  const {platform} = ctx
+  const app = commitChange(platform, pending => {
+    const name = body.name === undefined ? generateAppName(n => appNameTaken(platform.store, n)) : checkAppName(ctx, body.name)
+    const created = insertApp(platform.store, {name, ownerId: ctx.account.id})
+    insertDomain(platform.store, {appId: created.id, hostname: platform.urls.appHostname(name), kind: 'heroku'})
+    pending.add('app.created', {appId: created.id, appName: name})
+    releaseApp(platform.store, pending, created, {userId: ctx.account.id, description: 'Initial release', config: {}, slugId: null})
+    return created
+  })
+  return json(serializeApp(platform, requireAppById(ctx, app.id), ctx.account), 201)
+}
+
+function requireAppById(ctx: RequestContext, id: string): AppRow {
+  return requireApp({...ctx, params: {app: id}})
+}
+
+const updateBody = {name: isString, maintenance: isBoolean, build_stack: checkStack}
+
+function update(ctx: RequestContext) {
+  const app = requireApp(ctx)
+  const body = parseBody(ctx.body, updateBody)
+  const {platform} = ctx
+  const updated = commitChange(platform, pending => {
+    const renamed = body.name !== undefined && body.name !== app.name
+    if (renamed) checkAppName(ctx, body.name!)
+    const result = updateApp(platform.store, app.id, {name: body.name, maintenance: body.maintenance})
+    if (renamed) {
+      renameDefaultDomain(platform.store, app.id, platform.urls.appHostname(result.name))
+      pending.add('app.renamed', {appId: app.id, appName: result.name, previousName: app.name})
+    }
+    if (body.maintenance !== undefined && body.maintenance !== (app.maintenance === 1)) {
+      pending.add('app.maintenance.changed', {appId: app.id, appName: result.name, maintenance: body.maintenance})
+    }
+    return result
+  })
+  return json(serializeApp(platform, updated, ctx.account))
+}
+
+async function destroy(ctx: RequestContext) {
+  const app = requireApp(ctx)
+  const {platform} = ctx
+  // Add-ons billed to the app hold real resources: release them first, one by one, so a
+  // provider failure leaves the app (and the remaining add-ons) in place to retry.
+  for (const addon of listAccountAddons(platform.store, ctx.account.id).filter(a => a.app_id === app.id)) {
+    await destroyAddon(platform, ctx.account, addon)
+  }
+  commitChange(platform, pending => {
+    deleteApp(platform.store, app.id)
+    pending.add('app.deleted', {appId: app.id, appName: app.name})
+  })
+  return json(serializeApp(platform, app, ctx.account))
+}
+
+const listApps = (ctx: RequestContext) => list(listOwnedApps(ctx.platform.store, ctx.account.id).map(app => serializeApp(ctx.platform, app, ctx.account)), {fields: ['id', 'name']})
+
+export const appRoutes: ApiRoute[] = [
+  {method: 'POST', path: '/apps', handler: create},
+  {method: 'GET', path: '/apps', handler: listApps},
+  {method: 'GET', path: '/users/{user}/apps', handler: ctx => (requireSelf(ctx), listApps(ctx))},
+  {method: 'GET', path: '/apps/{app}', handler: ctx => json(serializeApp(ctx.platform, requireApp(ctx), ctx.account))},
+  {method: 'PATCH', path: '/apps/{app}', handler: update},
+  {method: 'DELETE', path: '/apps/{app}', handler: destroy},
+]

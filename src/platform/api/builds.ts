@@ -1,0 +1,88 @@
+// Builds are recorded here and announced with build.created; the buildpack runner (a later
+// part) picks them up. Until it exists a build stays "pending" — it is queued, not done.
+import {commitChange} from '../changes.js'
+import {isNullableString, isObject, isString, parseBody} from '../http/body.js'
+import {invalidParams, notFound} from '../http/errors.js'
+import {json, list} from '../http/router.js'
+import {findAccountById} from '../store/accounts.js'
+import type {AppRow} from '../store/apps.js'
+import {type BuildRow, findBuild, insertBuild, listBuilds, type SourceBlob} from '../store/builds.js'
+import type {ApiRoute, PlatformContext} from './context.js'
+import {STACK} from './regions-stacks.js'
+import {requireApp, requireParam} from './resolve.js'
+
+export function serializeBuild(platform: PlatformContext, app: AppRow, build: BuildRow): object {
+  const user = findAccountById(platform.store, build.user_id)
+  return {
+    app: {id: app.id},
+    buildpacks: build.buildpacks === null ? null : JSON.parse(build.buildpacks) as object[],
+    created_at: build.created_at,
+    generation: 'cedar',
+    id: build.id,
+    output_stream_url: platform.urls.buildOutputUrl(build.id),
+    source_blob: JSON.parse(build.source_blob) as SourceBlob,
+    release: build.release_id === null ? null : {id: build.release_id},
+    slug: build.slug_id === null ? null : {id: build.slug_id},
+    stack: STACK.name,
+    status: build.status,
+    updated_at: build.updated_at,
+    user: {id: build.user_id, email: user?.email ?? 'deleted-user@localhost'},
+  }
+}
+
+const sourceBlobSpec = isObject({url: isString, checksum: isNullableString, version: isNullableString, version_description: isNullableString}, ['url'])
+
+const createBody = {
+  source_blob: sourceBlobSpec,
+  buildpacks: (value: unknown, field: string) => {
+    if (value === null) return null
+    if (!Array.isArray(value)) throw invalidParams(`"${field}" must be an array of {url} or {name}.`)
+    return value.map((item, i) => {
+      const buildpack = isObject({url: isString, name: isString})(item, `${field}[${i}]`)
+      if (buildpack.url === undefined && buildpack.name === undefined) throw invalidParams(`"${field}[${i}]" needs a url or a name.`)
+      return buildpack
+    })
+  },
+}
+
+export const buildRoutes: ApiRoute[] = [
+  {
+    method: 'POST',
+    path: '/apps/{app}/builds',
+    handler(ctx) {
+      const app = requireApp(ctx)
+      const body = parseBody(ctx.body, createBody, ['source_blob'])
+      const blob = body.source_blob!
+      if (!/^https?:\/\//i.test(blob.url!)) throw invalidParams('"source_blob.url" must be an http(s) URL.')
+      const build = commitChange(ctx.platform, pending => {
+        const created = insertBuild(ctx.platform.store, {
+          appId: app.id,
+          userId: ctx.account.id,
+          sourceBlob: {url: blob.url!, checksum: blob.checksum ?? null, version: blob.version ?? null, version_description: blob.version_description ?? null},
+          buildpacks: body.buildpacks ?? null,
+        })
+        pending.add('build.created', {appId: app.id, appName: app.name, buildId: created.id})
+        return created
+      })
+      return json(serializeBuild(ctx.platform, app, build), 201)
+    },
+  },
+  {
+    method: 'GET',
+    path: '/apps/{app}/builds',
+    handler(ctx) {
+      const app = requireApp(ctx)
+      return list(listBuilds(ctx.platform.store, app.id).map(b => serializeBuild(ctx.platform, app, b)), {fields: ['id', 'created_at']})
+    },
+  },
+  {
+    method: 'GET',
+    path: '/apps/{app}/builds/{build}',
+    handler(ctx) {
+      const app = requireApp(ctx)
+      const build = findBuild(ctx.platform.store, app.id, requireParam(ctx, 'build'))
+      if (build === undefined) throw notFound("Couldn't find that build.")
+      return json(serializeBuild(ctx.platform, app, build))
+    },
+  },
+]

@@ -1,0 +1,82 @@
+// URLs that carry their own secret instead of an Authorization header:
+//   GET /log-sessions/{secret}        the app's buffered log lines (none until the log router exists)
+//   GET /build-outputs/{id}/{sig}     a build's output so far
+//   PUT /slug-blobs/{id}/{sig}        upload a slug tarball
+import {createHash} from 'node:crypto'
+import {createWriteStream} from 'node:fs'
+import {mkdir, rename, rm} from 'node:fs/promises'
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import {join} from 'node:path'
+import {Transform} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
+
+import {hashToken} from '../auth/secrets.js'
+import {ApiError, invalidParams, notFound} from '../http/errors.js'
+import {sendJson, sendText} from '../http/respond.js'
+import {findBuildById} from '../store/builds.js'
+import {findLiveLogSession} from '../store/log-sessions.js'
+import {findSlugById, recordSlugBlob} from '../store/slugs.js'
+import type {PlatformContext} from './context.js'
+
+export const MAX_SLUG_BYTES = 1024 * 1024 * 1024
+
+const expired = (): ApiError => notFound('This URL is unknown or has expired.')
+
+/** Handles the request if it is for a capability URL; returns false otherwise. */
+export async function handleCapabilityUrl(platform: PlatformContext, req: IncomingMessage, res: ServerResponse, segments: readonly string[]): Promise<boolean> {
+  const [kind, ...rest] = segments
+  if (kind === 'log-sessions' && rest.length === 1 && req.method === 'GET') {
+    if (findLiveLogSession(platform.store, hashToken(rest[0])) === undefined) throw expired()
+    sendText(res, 200, '')
+    return true
+  }
+  if (kind === 'build-outputs' && rest.length === 2 && req.method === 'GET') {
+    const [id, signature] = rest
+    const build = platform.signer.verify('build-output', id, signature) ? findBuildById(platform.store, id) : undefined
+    if (build === undefined) throw expired()
+    sendText(res, 200, build.output)
+    return true
+  }
+  if (kind === 'slug-blobs' && rest.length === 2 && req.method === 'PUT') {
+    const [id, signature] = rest
+    const slug = platform.signer.verify('slug-blob', id, signature) ? findSlugById(platform.store, id) : undefined
+    if (slug === undefined) throw expired()
+    const {size, checksum} = await receiveSlug(platform.dataDir, id, req, slug.checksum)
+    platform.store.transaction(() => recordSlugBlob(platform.store, id, size, checksum))
+    sendJson(req, res, 200, JSON.stringify({size, checksum}))
+    return true
+  }
+  return false
+}
+
+/** Path of an uploaded slug tarball. */
+export const slugBlobPath = (dataDir: string, slugId: string): string => join(dataDir, 'slugs', `${slugId}.tgz`)
+
+async function receiveSlug(dataDir: string, slugId: string, req: IncomingMessage, expectedChecksum: string | null): Promise<{size: number, checksum: string}> {
+  const target = slugBlobPath(dataDir, slugId)
+  const partial = `${target}.partial`
+  await mkdir(join(dataDir, 'slugs'), {recursive: true})
+  const hash = createHash('sha256')
+  let size = 0
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length
+      if (size > MAX_SLUG_BYTES) {
+        done(new ApiError(413, 'request_too_large', `Slugs are limited to ${MAX_SLUG_BYTES} bytes.`))
+        return
+      }
+      hash.update(chunk)
+      done(null, chunk)
+    },
+  })
+  try {
+    await pipeline(req, meter, createWriteStream(partial, {mode: 0o600}))
+    const checksum = `SHA256:${hash.digest('hex')}`
+    if (expectedChecksum !== null && expectedChecksum !== checksum) throw invalidParams(`The upload's checksum ${checksum} does not match the slug's ${expectedChecksum}.`)
+    await rename(partial, target)
+    return {size, checksum}
+  } catch (error) {
+    await rm(partial, {force: true})
+    throw error
+  }
+}

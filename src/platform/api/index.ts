@@ -1,0 +1,35 @@
+// Every API route, by resource.
+import {accountRoutes} from './account.js'
+import {addonAttachmentRoutes} from './addon-attachments.js'
+import {addonServiceRoutes} from './addon-services.js'
+import {addonRoutes} from './addons.js'
+import {appRoutes} from './apps.js'
+import {buildRoutes} from './builds.js'
+import {configVarRoutes} from './config-vars.js'
+import type {ApiRoute} from './context.js'
+import {domainRoutes} from './domains.js'
+import {dynoRoutes} from './dynos.js'
+import {formationRoutes} from './formation.js'
+import {logSessionRoutes} from './log-sessions.js'
+import {oauthAuthorizationRoutes} from './oauth-authorizations.js'
+import {regionStackRoutes} from './regions-stacks.js'
+import {releaseRoutes} from './releases.js'
+import {slugRoutes} from './slugs.js'
+
+export const apiRoutes: readonly ApiRoute[] = [
+  ...accountRoutes,
+  ...oauthAuthorizationRoutes,
+  ...appRoutes,
+  ...configVarRoutes,
+  ...releaseRoutes,
+  ...formationRoutes,
+  ...dynoRoutes,
+  ...addonServiceRoutes,
+  ...addonRoutes,
+  ...addonAttachmentRoutes,
+  ...domainRoutes,
+  ...logSessionRoutes,
+  ...buildRoutes,
+  ...slugRoutes,
+  ...regionStackRoutes,
+]

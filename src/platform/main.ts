@@ -1,0 +1,94 @@
+// Runs the local platform in the foreground:
+//   node dist/platform/main.js --data-dir DIR [--port 5000] [--router-port 5080] [--host 127.0.0.1]
+// Writes DIR/platform.pid (the pid) and DIR/platform.json ({pid, url, port, routerPort, host,
+// startedAt}) once listening; removes both and exits 0 on SIGTERM/SIGINT after closing cleanly.
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {parseArgs} from 'node:util'
+
+import {startPlatform} from './server.js'
+
+export const PID_FILE = 'platform.pid'
+export const STATE_FILE = 'platform.json'
+export const DEFAULT_API_PORT = 5000
+export const DEFAULT_ROUTER_PORT = 5080
+
+export interface PlatformProcessState {
+  pid: number
+  url: string
+  port: number
+  routerPort: number
+  host: string
+  startedAt: string
+}
+
+function port(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number (0–65535), not ${value}`)
+  return n
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+async function main(): Promise<void> {
+  const {values} = parseArgs({
+    options: {
+      'data-dir': {type: 'string'},
+      port: {type: 'string'},
+      'router-port': {type: 'string'},
+      host: {type: 'string'},
+    },
+    strict: true,
+  })
+  const dataDir = values['data-dir']
+  if (!dataDir) throw new Error('--data-dir is required')
+  const pidFile = join(dataDir, PID_FILE)
+  const stateFile = join(dataDir, STATE_FILE)
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim())
+    if (Number.isInteger(pid) && pid !== process.pid && isRunning(pid)) throw new Error(`The platform is already running for ${dataDir} (pid ${pid}).`)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+
+  const log = (line: string): void => {
+    process.stdout.write(`${new Date().toISOString()} ${line}\n`)
+  }
+  const host = values.host ?? '127.0.0.1'
+  const routerPort = port(values['router-port'], DEFAULT_ROUTER_PORT, '--router-port')
+  const platform = await startPlatform({host, port: port(values.port, DEFAULT_API_PORT, '--port'), routerPort, dataDir, log})
+  const state: PlatformProcessState = {pid: process.pid, url: platform.url, port: platform.port, routerPort, host, startedAt: new Date().toISOString()}
+  writeFileSync(pidFile, `${process.pid}\n`, {mode: 0o600})
+  writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, {mode: 0o600})
+
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    log(`${signal} received, stopping`)
+    platform.close().then(() => {
+      rmSync(pidFile, {force: true})
+      rmSync(stateFile, {force: true})
+      log('stopped')
+      process.exit(0)
+    }, error => {
+      log(`stopping failed: ${(error as Error).stack ?? String(error)}`)
+      process.exit(1)
+    })
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
+
+main().catch(error => {
+  process.stderr.write(`platform: ${(error as Error).message}\n`)
+  process.exit(1)
+})
