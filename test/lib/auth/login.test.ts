@@ -1,0 +1,119 @@
+import {expect} from 'chai'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {Readable} from 'node:stream'
+import nock from 'nock'
+
+import {ApiClient} from '../../../src/lib/api/client.js'
+import {CredentialStore} from '../../../src/lib/auth/credentials.js'
+import {Keychain} from '../../../src/lib/auth/keychain.js'
+import {login} from '../../../src/lib/auth/login-flow.js'
+import {runGit} from '../../../src/lib/git/run-git.js'
+import {Output} from '../../../src/lib/ui/output.js'
+import {FakeTty, ttyOutput} from '../../helpers/tty.js'
+
+const API_URL = 'https://api.login.test'
+
+function memoryKeychain(): Keychain & {items: Map<string, string>} {
+  const items = new Map<string, string>()
+  return {
+    available: async () => true,
+    delete: async a => items.delete(a),
+    get: async a => items.get(a),
+    items,
+    set: async (a, s) => {
+      items.set(a, s)
+    },
+  }
+}
+
+describe('login', () => {
+  let dir: string
+  let env: NodeJS.ProcessEnv
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'login-'))
+    env = {...process.env, GIT_CONFIG_GLOBAL: join(dir, 'gitconfig'), GIT_CONFIG_NOSYSTEM: '1', XDG_CONFIG_HOME: dir}
+  })
+  afterEach(() => rmSync(dir, {force: true, recursive: true}))
+
+  const client = (token?: string) => new ApiClient({baseUrl: API_URL, maxAttempts: 1, token: async () => token, userAgent: 'test'})
+
+  it('asks for email and password, trades them for a token, checks and stores it', async () => {
+    const basic = 'Basic ' + Buffer.from('jane@example.com:hunter2').toString('base64')
+    nock(API_URL).post('/oauth/authorizations', body => body.scope[0] === 'global').matchHeader('authorization', basic)
+      .reply(201, {access_token: {expires_in: null, id: 'a1', token: 'new-token'}, id: 'auth-1'})
+    nock(API_URL).get('/account').matchHeader('authorization', 'Bearer new-token').reply(200, {email: 'jane@example.com', id: 'acc-1'})
+    const keychain = memoryKeychain()
+    const {answer, out, stdout} = ttyOutput(env)
+    const pending = login({
+      apiUrl: API_URL, client, credentials: new CredentialStore({env, keychain}), env, gitSetup: false, helperCommand: '!x', out,
+    })
+    await answer(/Email/, 'jane@example.com')
+    await answer(/Password/, 'hunter2')
+    const result = await pending
+    expect(result).to.include({email: 'jane@example.com', git_credential_helper: 'skipped', storage: 'keychain'})
+    expect(keychain.items.get('api.login.test')).to.equal('new-token')
+    expect(stdout.text).to.include('Logged in as')
+  })
+
+  it('says so, and stores nothing, when the password is wrong', async () => {
+    nock(API_URL).post('/oauth/authorizations').reply(401, {id: 'unauthorized', message: 'Invalid credentials provided.'})
+    const keychain = memoryKeychain()
+    const {answer, out} = ttyOutput(env)
+    const pending = login({apiUrl: API_URL, client, credentials: new CredentialStore({env, keychain}), env, gitSetup: false, helperCommand: '!x', out})
+    await answer(/Email/, 'jane@example.com')
+    await answer(/Password/, 'nope')
+    const err = await pending.catch(error => error)
+    expect(err.message).to.equal('Invalid email or password.')
+    expect(err.exitCode).to.equal(4)
+    expect(keychain.items.size).to.equal(0)
+  })
+
+  it('reads a token from stdin with --with-token and never prompts', async () => {
+    nock(API_URL).get('/account').matchHeader('authorization', 'Bearer piped-token').reply(200, {email: 'ci@example.com'})
+    const keychain = memoryKeychain()
+    const out = new Output({env: {CI: 'true'}, stderr: new FakeTty(), stdout: new FakeTty()})
+    const result = await login({
+      apiUrl: API_URL, client, credentials: new CredentialStore({env, keychain}), env, helperCommand: '!x', out,
+      tokenStream: Readable.from(['\n  piped-token  \n']),
+    })
+    expect(result.email).to.equal('ci@example.com')
+    expect(result.git_credential_helper).to.equal('skipped')
+    expect(keychain.items.get('api.login.test')).to.equal('piped-token')
+  })
+
+  it('does not keep a token the platform rejects', async () => {
+    nock(API_URL).get('/account').reply(401, {id: 'unauthorized', message: 'Invalid credentials provided.'})
+    const keychain = memoryKeychain()
+    const out = new Output({env: {}, stderr: new FakeTty(), stdout: new FakeTty()})
+    const err = await login({
+      apiUrl: API_URL, client, credentials: new CredentialStore({env, keychain}), env, helperCommand: '!x', out,
+      tokenStream: Readable.from(['bad-token\n']),
+    }).catch(error => error)
+    expect(err.exitCode).to.equal(4)
+    expect(keychain.items.size).to.equal(0)
+  })
+
+  it('refuses to prompt without a TTY, naming the flag to pass', async () => {
+    const out = new Output({env: {}, stderr: new FakeTty(), stdin: Readable.from([]), stdout: Object.assign(new FakeTty(), {isTTY: false})})
+    const err = await login({apiUrl: API_URL, client, credentials: new CredentialStore({env, keychain: memoryKeychain()}), env, helperCommand: '!x', out}).catch(error => error)
+    expect(err.message).to.match(/not running in an interactive terminal/)
+    expect(err.hint).to.include('--with-token')
+    expect(err.exitCode).to.equal(2)
+  })
+
+  it('configures the git credential helper for the platform git host with --git-setup', async () => {
+    nock(API_URL).get('/account').reply(200, {email: 'a@b.c'})
+    const out = new Output({env: {}, stderr: new FakeTty(), stdout: new FakeTty()})
+    await runGit(['config', '--global', 'credential.https://git.login.test.helper', 'store'], {env})
+    const result = await login({
+      apiUrl: API_URL, client, credentials: new CredentialStore({env, keychain: memoryKeychain()}), env, gitSetup: true,
+      helperCommand: "!'/opt/heroku/bin/run.js' git:credentials", out, tokenStream: Readable.from(['t\n']),
+    })
+    expect(result.git_credential_helper).to.equal('configured')
+    const helpers = await runGit(['config', '--global', '--get-all', 'credential.https://git.login.test.helper'], {env})
+    // an empty entry first resets helpers inherited for that URL
+    expect(helpers).to.equal("\n!'/opt/heroku/bin/run.js' git:credentials\n")
+  })
+})
