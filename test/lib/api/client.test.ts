@@ -5,6 +5,7 @@ import nock from 'nock'
 
 import {ApiError, NetworkError} from '../../../src/lib/api/api-error.js'
 import {ApiClient, parseRetryAfter} from '../../../src/lib/api/client.js'
+import {caught, failure} from '../../helpers/failure.js'
 
 const BASE = 'https://api.client.test'
 
@@ -63,7 +64,7 @@ describe('ApiClient', () => {
   it('gives up after the bounded attempts with the last error', async () => {
     nock(BASE).get('/account').times(3).reply(502, 'bad gateway')
     const {c, sleeps} = client({maxAttempts: 3})
-    const err = await c.get('/account').catch(error => error)
+    const err = await failure(c.get('/account'))
     expect(err).to.be.instanceOf(ApiError)
     expect(err.status).to.equal(502)
     expect(sleeps).to.have.length(2)
@@ -81,7 +82,7 @@ describe('ApiClient', () => {
   it('fails at once when Retry-After is longer than it is willing to wait', async () => {
     nock(BASE).get('/apps').reply(429, {id: 'rate_limit', message: 'slow down'}, {'Retry-After': '3600'})
     const {c, sleeps} = client()
-    const err = await c.get('/apps').catch(error => error)
+    const err = await failure(c.get('/apps'))
     expect(err.id).to.equal('rate_limit')
     expect(sleeps).to.deep.equal([])
   })
@@ -89,7 +90,7 @@ describe('ApiClient', () => {
   it('never retries a POST that may have been applied', async () => {
     nock(BASE).post('/apps').reply(503, {id: 'unavailable', message: 'try later'})
     const {c, sleeps} = client()
-    const err = await c.post('/apps', {}).catch(error => error)
+    const err = await failure(c.post('/apps', {}))
     expect(err).to.be.instanceOf(ApiError)
     expect(err.status).to.equal(503)
     expect(sleeps).to.deep.equal([])
@@ -107,7 +108,7 @@ describe('ApiClient', () => {
     try {
       const {port} = server.address() as AddressInfo
       const c = new ApiClient({backoffMs: 1, baseUrl: `http://127.0.0.1:${port}`, token: async () => 't', userAgent: 'x'})
-      const err = await c.post('/apps', {}).catch(error => error)
+      const err = await failure(c.post('/apps', {}))
       expect(err).to.be.instanceOf(NetworkError)
       expect(requests).to.equal(1)
       // the same failure on a GET is retried
@@ -121,7 +122,7 @@ describe('ApiClient', () => {
   it('turns error bodies into typed errors with request id and hint', async () => {
     nock(BASE).get('/apps/nope').reply(404, {id: 'not_found', message: "Couldn't find that app.", resource: 'app'}, {'Request-Id': 'req-123'})
     const {c} = client()
-    const err = await c.get('/apps/nope').catch(error => error)
+    const err = await failure(c.get('/apps/nope'))
     expect(err).to.be.instanceOf(ApiError)
     expect(err).to.include({id: 'not_found', message: "Couldn't find that app.", requestId: 'req-123', status: 404})
     expect(err.hint).to.match(/No app nope, or you have no access to it/)
@@ -129,7 +130,7 @@ describe('ApiClient', () => {
 
   it('names the URL it could not reach', async () => {
     const c = new ApiClient({backoffMs: 1, baseUrl: 'http://127.0.0.1:9', maxAttempts: 1, token: async () => 't', userAgent: 'x'})
-    const err = await c.get('/account').catch(error => error)
+    const err = await failure(c.get('/account'))
     expect(err).to.be.instanceOf(NetworkError)
     expect(err.message).to.match(/Could not reach http:\/\/127\.0\.0\.1:9 .*connection refused/)
   })
@@ -137,7 +138,7 @@ describe('ApiClient', () => {
   it('times out a request that hangs', async () => {
     nock(BASE).get('/account').delay(500).reply(200, {})
     const {c} = client({maxAttempts: 1, timeoutMs: 50})
-    const err = await c.get('/account').catch(error => error)
+    const err = await failure(c.get('/account'))
     expect(err).to.be.instanceOf(NetworkError)
   })
 

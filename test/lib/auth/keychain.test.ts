@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {CredentialStore} from '../../../src/lib/auth/credentials.js'
 import {CredentialFile} from '../../../src/lib/auth/file-store.js'
 import {Keychain, KeychainUnavailableError, OsKeychain} from '../../../src/lib/auth/keychain.js'
+import {caught} from '../../helpers/failure.js'
 
 const API_URL = 'http://127.0.0.1:5400'
 
@@ -74,7 +75,7 @@ describe('a machine without a keychain', () => {
       const keychain = new OsKeychain(`heroku-toolbelt-test-absent-${process.pid}`, 2000)
       expect(await keychain.available()).to.equal(false)
       expect(await keychain.get('x')).to.equal(undefined)
-      const err = await keychain.set('x', 'y').catch(error => error)
+      const err = await keychain.set('x', 'y').catch(caught)
       expect(err).to.be.instanceOf(KeychainUnavailableError)
     } finally {
       if (saved === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS

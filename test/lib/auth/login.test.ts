@@ -12,6 +12,7 @@ import {login} from '../../../src/lib/auth/login-flow.js'
 import {runGit} from '../../../src/lib/git/run-git.js'
 import {Output} from '../../../src/lib/ui/output.js'
 import {FakeTty, ttyOutput} from '../../helpers/tty.js'
+import {caught} from '../../helpers/failure.js'
 
 const API_URL = 'https://api.login.test'
 
@@ -64,7 +65,7 @@ describe('login', () => {
     const pending = login({apiUrl: API_URL, client, credentials: new CredentialStore({env, keychain}), env, gitSetup: false, helperCommand: '!x', out})
     await answer(/Email/, 'jane@example.com')
     await answer(/Password/, 'nope')
-    const err = await pending.catch(error => error)
+    const err = await pending.catch(caught)
     expect(err.message).to.equal('Invalid email or password.')
     expect(err.exitCode).to.equal(4)
     expect(keychain.items.size).to.equal(0)
@@ -90,14 +91,14 @@ describe('login', () => {
     const err = await login({
       apiUrl: API_URL, client, credentials: new CredentialStore({env, keychain}), env, helperCommand: '!x', out,
       tokenStream: Readable.from(['bad-token\n']),
-    }).catch(error => error)
+    }).catch(caught)
     expect(err.exitCode).to.equal(4)
     expect(keychain.items.size).to.equal(0)
   })
 
   it('refuses to prompt without a TTY, naming the flag to pass', async () => {
     const out = new Output({env: {}, stderr: new FakeTty(), stdin: Readable.from([]), stdout: Object.assign(new FakeTty(), {isTTY: false})})
-    const err = await login({apiUrl: API_URL, client, credentials: new CredentialStore({env, keychain: memoryKeychain()}), env, helperCommand: '!x', out}).catch(error => error)
+    const err = await login({apiUrl: API_URL, client, credentials: new CredentialStore({env, keychain: memoryKeychain()}), env, helperCommand: '!x', out}).catch(caught)
     expect(err.message).to.match(/not running in an interactive terminal/)
     expect(err.hint).to.include('--with-token')
     expect(err.exitCode).to.equal(2)

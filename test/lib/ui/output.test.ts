@@ -2,6 +2,7 @@ import {expect} from 'chai'
 
 import {Output} from '../../../src/lib/ui/output.js'
 import {FakeTty} from '../../helpers/tty.js'
+import {caught} from '../../helpers/failure.js'
 
 function pipe(): FakeTty {
   return Object.assign(new FakeTty(), {isTTY: false})
@@ -41,7 +42,7 @@ describe('Output', () => {
 
   it('a prompt without a TTY is an error naming the flag', async () => {
     const out = new Output({env: {}, stderr: pipe(), stdin: pipe(), stdout: pipe()})
-    const err = await out.confirm('Destroy?', {flag: '--confirm my-app', what: 'confirmation'}).catch(error => error)
+    const err = await out.confirm('Destroy?', {flag: '--confirm my-app', what: 'confirmation'}).catch(caught)
     expect(err.message).to.equal('Cannot ask for confirmation: not running in an interactive terminal.')
     expect(err.hint).to.equal('Pass --confirm my-app.')
     expect(err.exitCode).to.equal(2)
