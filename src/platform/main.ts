@@ -3,24 +3,10 @@
 // Writes DIR/platform.pid (the pid) and DIR/platform.json ({pid, url, port, routerPort, host,
 // startedAt}) once listening; removes both and exits 0 on SIGTERM/SIGINT after closing cleanly.
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 
+import {DEFAULT_API_PORT, DEFAULT_ROUTER_PORT, pidFilePath, type PlatformProcessState, stateFilePath} from './process-files.js'
 import {startPlatform} from './server.js'
-
-export const PID_FILE = 'platform.pid'
-export const STATE_FILE = 'platform.json'
-export const DEFAULT_API_PORT = 5000
-export const DEFAULT_ROUTER_PORT = 5080
-
-export interface PlatformProcessState {
-  pid: number
-  url: string
-  port: number
-  routerPort: number
-  host: string
-  startedAt: string
-}
 
 function port(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback
@@ -50,8 +36,8 @@ async function main(): Promise<void> {
   })
   const dataDir = values['data-dir']
   if (!dataDir) throw new Error('--data-dir is required')
-  const pidFile = join(dataDir, PID_FILE)
-  const stateFile = join(dataDir, STATE_FILE)
+  const pidFile = pidFilePath(dataDir)
+  const stateFile = stateFilePath(dataDir)
   try {
     const pid = Number(readFileSync(pidFile, 'utf8').trim())
     if (Number.isInteger(pid) && pid !== process.pid && isRunning(pid)) throw new Error(`The platform is already running for ${dataDir} (pid ${pid}).`)

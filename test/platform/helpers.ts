@@ -123,6 +123,16 @@ function dropDraft4Ids(node: unknown): void {
   }
 }
 dropDraft4Ids(schema)
+
+// Where the published schema hard-codes Heroku's own hosts, the local platform's URLs are
+// checked against their local shape instead (never just dropped).
+type Definitions = Record<string, {definitions: Record<string, Record<string, unknown>>}>
+const definitions = schema.definitions as unknown as Definitions
+definitions.app.definitions.git_url.pattern = String.raw`^http://127\.0\.0\.1:\d+/[a-z][a-z0-9-]{2,29}\.git$`
+definitions.app.definitions.web_url.pattern = String.raw`^http://[a-z][a-z0-9-]{2,29}\.localhost:\d+/$`
+// "format: uri" on a bare hostname rejects every real answer (Heroku's too): check it as a hostname.
+delete definitions.domain.definitions.hostname.format
+definitions.domain.definitions.hostname.pattern = String.raw`^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$`
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 // The schema is interagent hyper-schema (draft-04 flavoured): skip meta-validation and ignore
 // its extra keywords (strictProperties, links …); formats (uuid, date-time, email) are checked.

@@ -57,7 +57,7 @@ function requireProcessType(ctx: RequestContext, app: AppRow): string {
 const accepted = () => json({}, 202)
 
 export const dynoRoutes: ApiRoute[] = [
-  {method: 'GET', path: '/apps/{app}/dynos', handler: ctx => list(dynosOf(ctx, requireApp(ctx)), {fields: ['id', 'name']})},
+  {method: 'GET', path: '/apps/{app}/dynos', handler: ctx => list(dynosOf(ctx, requireApp(ctx)), {fields: ['name', 'id']})},
   {method: 'GET', path: '/apps/{app}/dynos/{dyno}', handler: ctx => json(requireDyno(ctx, requireApp(ctx)))},
   {
     method: 'DELETE',

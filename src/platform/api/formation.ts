@@ -68,7 +68,7 @@ export const formationRoutes: ApiRoute[] = [
     path: '/apps/{app}/formation',
     handler(ctx) {
       const app = requireApp(ctx)
-      return list(listFormations(ctx.platform.store, app.id).map(f => serializeFormation(app, f)), {fields: ['id', 'type']})
+      return list(listFormations(ctx.platform.store, app.id).map(f => serializeFormation(app, f)), {fields: ['type', 'id']})
     },
   },
   {

@@ -19,7 +19,8 @@ const region = {
   locale: 'localhost',
   name: REGION.name,
   private_capable: false,
-  provider: {name: 'local', region: 'localhost'},
+  // provider.region is an enum of AWS regions; this substrate has none, so it is left out.
+  provider: {name: 'local'},
   updated_at: SINCE,
 }
 
