@@ -14,7 +14,8 @@ export function serializeService(service: CatalogService): object {
     human_name: definition.humanName,
     id: service.id,
     name: definition.name,
-    state: service.provider.availability().available ? 'ga' : 'disabled',
+    // release status, not availability: an unconfigured provider says why when provisioning
+    state: 'ga',
     supports_multiple_installations: true,
     supports_sharing: true,
     updated_at: catalogTimestamp(),
