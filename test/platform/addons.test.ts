@@ -64,7 +64,7 @@ describe('platform API: add-ons and attachments', () => {
     expectSchema('add-on-service', 'GET', 'Info', (await t.client.get('/addon-services/test-kv')).body)
     const plans = await t.client.get('/addon-services/test-kv/plans')
     expectSchema('plan', 'GET', 'List By Add-on', plans.body)
-    expect(plans.body.map((p: {name: string, default: boolean}) => [p.name, p.default])).to.deep.equal([['test-kv:small', true], ['test-kv:large', false]])
+    expect(plans.body.map((p: {name: string, default: boolean}) => [p.name, p.default]).sort()).to.deep.equal([['test-kv:large', false], ['test-kv:small', true]])
     const plan = await t.client.get('/addon-services/test-kv/plans/large')
     expectSchema('plan', 'GET', 'Info By Add-on', plan.body)
     expectSchema('plan', 'GET', 'Info', (await t.client.get(`/plans/${plan.body.id}`)).body)
