@@ -68,6 +68,11 @@ export class Output {
     if (!this.json) this.stdout.write(text + '\n')
   }
 
+  /** One JSON value on a line of stdout, in every mode: streams (logs --json) print one object a line. */
+  jsonLine(value: unknown): void {
+    this.stdout.write(JSON.stringify(value) + '\n')
+  }
+
   /** Progress and notes on stderr, in every mode (they never pollute --json output). */
   info(text: string): void {
     this.stderr.write(text + '\n')

@@ -1,0 +1,51 @@
+import type {AddOn} from '@heroku-cli/schema'
+
+import {Args, Flags} from '@oclif/core'
+
+import {createAddon} from '../../lib/addons/create.js'
+import {parseProviderOptions} from '../../lib/addons/provider-options.js'
+import {waitIntervalFlag} from '../../lib/addons/wait-flag.js'
+import {AppCommand} from '../../lib/command/app-command.js'
+
+export default class AddonsCreate extends AppCommand<typeof AddonsCreate> {
+  static override aliases = ['addons:add']
+  static override description = `create an add-on and attach it to an app
+
+Options for the provider go after --, e.g. -- --version 15 (sent as config {version: "15"}).
+Without --wait, an add-on that takes time to provision finishes in the background.`
+
+  static override examples = [
+    '<%= config.bin %> addons:create heroku-postgresql -a my-app',
+    '<%= config.bin %> addons:create heroku-postgresql:essential-0 --as ANALYTICS_DB --wait -a my-app',
+    '<%= config.bin %> addons:create heroku-postgresql -a my-app -- --version 15',
+  ]
+
+  static override args = {
+    plan: Args.string({description: 'SERVICE or SERVICE:PLAN', required: true}),
+  }
+
+  static override flags = {
+    as: Flags.string({description: 'name of the attachment (and of its config vars, e.g. ANALYTICS_DB_URL)', helpValue: 'NAME'}),
+    name: Flags.string({description: 'name of the add-on (unique across the platform)', helpValue: 'NAME'}),
+    wait: Flags.boolean({description: 'wait until the add-on is provisioned'}),
+    'wait-interval': waitIntervalFlag,
+  }
+
+  static override strict = false
+
+  async run(): Promise<AddOn> {
+    const dashdash = this.argv.indexOf('--')
+    const providerArgs = dashdash === -1 ? [] : this.argv.slice(dashdash + 1)
+    return createAddon({
+      api: this.api,
+      app: await this.app(),
+      as: this.flags.as,
+      config: parseProviderOptions(providerArgs),
+      name: this.flags.name,
+      out: this.out,
+      plan: this.args.plan,
+      wait: this.flags.wait,
+      waitIntervalMs: this.flags['wait-interval'] * 1000,
+    })
+  }
+}

@@ -1,0 +1,21 @@
+import {Args} from '@oclif/core'
+
+import {openApp} from '../../lib/apps/open.js'
+import {AppCommand} from '../../lib/command/app-command.js'
+
+export default class AppsOpen extends AppCommand<typeof AppsOpen> {
+  static override aliases = ['open']
+  static override description = `open the app in a web browser
+
+Where no browser can open (no display, not a terminal), the URL is printed instead.`
+
+  static override examples = ['<%= config.bin %> open -a my-app', '<%= config.bin %> apps:open /admin -a my-app']
+
+  static override args = {
+    path: Args.string({description: 'path to open on the app, e.g. /admin'}),
+  }
+
+  async run(): Promise<{app: string; url: string}> {
+    return openApp({api: this.api, app: await this.app(), env: this.env, out: this.out, path: this.args.path})
+  }
+}

@@ -1,0 +1,18 @@
+import type {ConfigVars} from '@heroku-cli/schema'
+
+import {AppCommand} from '../../lib/command/app-command.js'
+import {editConfig} from '../../lib/config/edit.js'
+import type {UpdateConfigResult} from '../../lib/config/vars.js'
+
+export default class ConfigEdit extends AppCommand<typeof ConfigEdit> {
+  static override description = `edit the config vars in your editor ($VISUAL or $EDITOR)
+
+The vars are written to a private temp file; once the editor exits, the changes are shown and
+applied only if you agree. Needs an interactive terminal: in scripts use config:set / config:unset.`
+
+  static override examples = ['<%= config.bin %> config:edit -a my-app', 'EDITOR=nano <%= config.bin %> config:edit -a my-app']
+
+  async run(): Promise<UpdateConfigResult | {config_vars: ConfigVars}> {
+    return editConfig({api: this.api, app: await this.app(), editor: this.env.VISUAL || this.env.EDITOR, out: this.out})
+  }
+}

@@ -1,0 +1,29 @@
+import {Args, Flags} from '@oclif/core'
+
+import {AppCommand} from '../../lib/command/app-command.js'
+import {validateKey} from '../../lib/config/keys.js'
+import {getConfigVar} from '../../lib/config/vars.js'
+
+export default class ConfigGet extends AppCommand<typeof ConfigGet> {
+  static override description = `print the value of one config var
+
+An unset var prints an empty line (and null with --json).`
+
+  static override examples = [
+    '<%= config.bin %> config:get DATABASE_URL -a my-app',
+    '<%= config.bin %> config:get RAILS_ENV -a my-app --shell',
+  ]
+
+  static override args = {
+    key: Args.string({description: 'name of the config var', required: true}),
+  }
+
+  static override flags = {
+    shell: Flags.boolean({char: 's', description: 'print KEY=\'value\', quoted for sh'}),
+  }
+
+  async run(): Promise<Record<string, string | null>> {
+    const key = validateKey(this.args.key)
+    return getConfigVar({api: this.api, app: await this.app(), key, out: this.out, shell: this.flags.shell})
+  }
+}

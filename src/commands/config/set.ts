@@ -1,0 +1,24 @@
+import {AppCommand} from '../../lib/command/app-command.js'
+import {parseAssignments} from '../../lib/config/keys.js'
+import {updateConfig, UpdateConfigResult} from '../../lib/config/vars.js'
+
+export default class ConfigSet extends AppCommand<typeof ConfigSet> {
+  static override aliases = ['config:add']
+  static override description = `set one or more config vars
+
+Each argument is KEY=VALUE; the value is everything after the first =, so it may contain =.
+Setting config vars makes a new release and restarts the app.`
+
+  static override examples = [
+    '<%= config.bin %> config:set RAILS_ENV=production -a my-app',
+    '<%= config.bin %> config:set "GREETING=hello world" TOKEN=a=b=c -a my-app',
+  ]
+
+  static override strict = false
+
+  async run(): Promise<UpdateConfigResult> {
+    const {argv} = await this.parse(ConfigSet)
+    const changes = parseAssignments(argv as string[])
+    return updateConfig({api: this.api, app: await this.app(), changes, out: this.out})
+  }
+}

@@ -1,0 +1,26 @@
+import {AppCommand} from '../../lib/command/app-command.js'
+import {setGitRemote} from '../../lib/apps/git-repo.js'
+import {UsageError} from '../../lib/errors.js'
+
+export default class GitRemote extends AppCommand<typeof GitRemote> {
+  static override description = `add a git remote for an app, or point an existing one at it
+
+The remote is named heroku unless -r/--remote names another; its URL is the app's git URL.`
+
+  static override examples = [
+    '<%= config.bin %> git:remote -a my-app',
+    '<%= config.bin %> git:remote -a my-app-staging -r staging',
+  ]
+
+  async run(): Promise<{app: string; remote: string; url: string; action: string}> {
+    // AppCommand's flags (BaseFlags types only BaseCommand's base flags)
+    const flags = this.flags as {app?: string; remote?: string}
+    const remote = flags.remote ?? 'heroku'
+    // -r names the remote to write here, so the app comes from --app (or HEROKU_APP) only
+    if (!flags.app) {
+      throw new UsageError('Which app? Pass --app APP.', {hint: 'e.g. heroku git:remote -a my-app'})
+    }
+
+    return setGitRemote({api: this.api, app: flags.app, out: this.out, remote})
+  }
+}

@@ -1,0 +1,24 @@
+import type {AddOn, AddOnAttachment} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+import {findAddon} from './resolve.js'
+
+export type AddonInfo = AddOn & {attachments: AddOnAttachment[]}
+
+/** GET the add-on (in the app's context if known) and its attachments. */
+export async function addonInfo(opts: {api: ApiClient; out: Output; addon: string; app?: string}): Promise<AddonInfo> {
+  const {api, out} = opts
+  const addon = await findAddon(api, opts.addon, opts.app)
+  const attachments = await api.list<AddOnAttachment>(`/addons/${encodeURIComponent(addon.id)}/addon-attachments`)
+  out.heading(addon.name)
+  out.keyValues([
+    ['Plan', addon.plan?.name],
+    ['Owning app', addon.app?.name],
+    ['Attachments', attachments.map(t => `${t.app?.name}::${t.name}`).join(', ') || '(none)'],
+    ['Config vars', (addon.config_vars ?? []).join(', ')],
+    ['State', addon.state],
+    ['Installed at', addon.created_at],
+  ])
+  return {...addon, attachments}
+}

@@ -1,0 +1,52 @@
+import type {AddOn, AddOnAttachment} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+
+export type AddonWithAttachments = AddOn & {attachments: AddOnAttachment[]}
+
+export interface ListAddonsOptions {
+  api: ApiClient
+  out: Output
+  /** the app whose add-ons and attachments to list; all the account's add-ons when absent */
+  app?: string
+}
+
+/**
+ * An app's add-ons (GET /apps/{app}/addons) with the attachments each has on the app
+ * (GET /apps/{app}/addon-attachments); or every add-on of the account (GET /addons).
+ */
+export async function listAddons(opts: ListAddonsOptions): Promise<AddonWithAttachments[]> {
+  const {api, out, app} = opts
+  if (!app) {
+    const addons = await api.list<AddOn>('/addons')
+    const rows = addons.map(a => ({...a, attachments: []}))
+    await out.table(rows, [
+      {get: a => a.name, header: 'Add-on'},
+      {get: a => a.plan?.name, header: 'Plan'},
+      {get: a => a.app?.name, header: 'Owning app'},
+      {get: a => a.state, header: 'State'},
+    ])
+    if (rows.length === 0) out.log('No add-ons.')
+    return rows
+  }
+
+  const path = `/apps/${encodeURIComponent(app)}`
+  const [addons, attachments] = await Promise.all([
+    api.list<AddOn>(`${path}/addons`),
+    api.list<AddOnAttachment>(`${path}/addon-attachments`),
+  ])
+  const rows = addons.map(a => ({...a, attachments: attachments.filter(t => t.addon?.id === a.id)}))
+  if (rows.length === 0) {
+    out.log(`${app} has no add-ons.`)
+    return rows
+  }
+
+  await out.table(rows, [
+    {get: a => a.name + (a.app?.name && a.app.name !== app ? ` (from ${a.app.name})` : ''), header: 'Add-on'},
+    {get: a => a.plan?.name, header: 'Plan'},
+    {get: a => a.state, header: 'State'},
+    {get: a => a.attachments.map(t => `as ${t.name}`).join(', '), header: 'Attached'},
+  ])
+  return rows
+}

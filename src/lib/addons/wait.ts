@@ -1,0 +1,57 @@
+import type {AddOn} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import {UserError} from '../errors.js'
+import type {Output} from '../ui/output.js'
+
+export interface WaitOptions {
+  api: ApiClient
+  out: Output
+  addon: AddOn
+  /** between polls; 5 s by default */
+  intervalMs?: number
+  sleep?: (ms: number) => Promise<void>
+}
+
+const realSleep = (ms: number) => new Promise<void>(resolve => {
+  setTimeout(resolve, ms)
+})
+
+/** Polls an add-on until it is no longer provisioning; fails if it ends deprovisioned. */
+export async function waitForAddon(opts: WaitOptions): Promise<AddOn> {
+  let addon = opts.addon
+  if (addon.state !== 'provisioning') return addon
+  const sleep = opts.sleep ?? realSleep
+  const spinner = await opts.out.spinner(`Waiting for ${addon.name}`)
+  const path = `/apps/${encodeURIComponent(addon.app.name ?? addon.app.id ?? '')}/addons/${encodeURIComponent(addon.id)}`
+  while (addon.state === 'provisioning') {
+    // eslint-disable-next-line no-await-in-loop -- polling is sequential
+    await sleep(opts.intervalMs ?? 5000)
+    // eslint-disable-next-line no-await-in-loop
+    addon = await opts.api.get<AddOn>(path)
+  }
+
+  if (addon.state === 'deprovisioned') {
+    spinner.fail('failed')
+    throw new UserError(`The add-on ${addon.name} could not be provisioned: it is deprovisioned.`, {hint: `See heroku addons:info ${addon.name}, or try heroku addons:create again.`})
+  }
+
+  spinner.succeed('done')
+  return addon
+}
+
+/** Waits for one add-on, or for every provisioning add-on of the app. */
+export async function waitForAddons(opts: {api: ApiClient; out: Output; app: string; addon?: string; intervalMs?: number; sleep?: (ms: number) => Promise<void>}): Promise<AddOn[]> {
+  const {api, out, app} = opts
+  const path = `/apps/${encodeURIComponent(app)}/addons`
+  const addons = opts.addon ? [await api.get<AddOn>(`${path}/${encodeURIComponent(opts.addon)}`)] : await api.list<AddOn>(path)
+  const done: AddOn[] = []
+  for (const addon of addons) {
+    // eslint-disable-next-line no-await-in-loop -- one spinner at a time
+    done.push(await waitForAddon({addon, api, intervalMs: opts.intervalMs, out, sleep: opts.sleep}))
+  }
+
+  const pending = addons.filter(a => a.state === 'provisioning').length
+  if (pending === 0) out.log(opts.addon ? `${addons[0].name} is ${addons[0].state}.` : `No add-ons of ${app} are provisioning.`)
+  return done
+}

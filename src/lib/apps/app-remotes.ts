@@ -1,0 +1,42 @@
+import {appFromGitUrl, isGitRepo, listRemotes, removeRemote, setRemote} from '../git/remotes.js'
+
+/** A git remote of the repository at cwd that points at one app. */
+export interface AppRemote {
+  name: string
+  url: string
+}
+
+/** Remotes pointing at the app: the app's own git URL, or a URL naming the app on this git host. */
+export async function remotesForApp(opts: {app: string; gitUrl?: string; gitHost: string; cwd?: string}): Promise<AppRemote[]> {
+  const remotes = await listRemotes(opts.cwd)
+  return remotes.filter(r => (opts.gitUrl !== undefined && r.url === opts.gitUrl) || appFromGitUrl(r.url, opts.gitHost) === opts.app)
+}
+
+/** Adds (or updates) a remote for the app when cwd is a git repository; undefined otherwise. */
+export async function addAppRemote(opts: {name: string; gitUrl: string; cwd?: string}): Promise<{name: string; url: string; action: 'added' | 'unchanged' | 'updated'} | undefined> {
+  if (!(await isGitRepo(opts.cwd))) return undefined
+  const action = await setRemote(opts.name, opts.gitUrl, opts.cwd)
+  return {action, name: opts.name, url: opts.gitUrl}
+}
+
+/** Removes every remote pointing at the app; returns their names. */
+export async function removeAppRemotes(opts: {app: string; gitUrl?: string; gitHost: string; cwd?: string}): Promise<string[]> {
+  const found = await remotesForApp(opts)
+  for (const r of found) {
+    // eslint-disable-next-line no-await-in-loop -- git locks its config: one at a time
+    await removeRemote(r.name, opts.cwd)
+  }
+
+  return found.map(r => r.name)
+}
+
+/** Points every remote that pointed at the old app at the new git URL; returns their names. */
+export async function repointAppRemotes(opts: {oldApp: string; oldGitUrl?: string; newGitUrl: string; gitHost: string; cwd?: string}): Promise<string[]> {
+  const found = await remotesForApp({app: opts.oldApp, cwd: opts.cwd, gitHost: opts.gitHost, gitUrl: opts.oldGitUrl})
+  for (const r of found) {
+    // eslint-disable-next-line no-await-in-loop
+    await setRemote(r.name, opts.newGitUrl, opts.cwd)
+  }
+
+  return found.map(r => r.name)
+}

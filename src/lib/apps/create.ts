@@ -1,0 +1,54 @@
+import type {App} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import {createAddon} from '../addons/create.js'
+import type {Output} from '../ui/output.js'
+import {addAppRemote} from './app-remotes.js'
+
+export interface CreateAppOptions {
+  api: ApiClient
+  out: Output
+  /** the server picks one when absent */
+  name?: string
+  region?: string
+  stack?: string
+  /** git remote to add when cwd is a repository; none when undefined */
+  remote?: string
+  /** plans to provision once the app exists */
+  addons?: string[]
+  cwd?: string
+}
+
+/**
+ * POST /apps, then (inside a git repository) a remote to the git URL the app carries; prints
+ * `web URL | git URL`; then provisions any add-ons asked for.
+ */
+export async function createApp(opts: CreateAppOptions): Promise<App> {
+  const {api, out} = opts
+  const body: Record<string, string> = {}
+  if (opts.name) body.name = opts.name
+  if (opts.region) body.region = opts.region
+  if (opts.stack) body.stack = opts.stack
+
+  const spinner = await out.spinner(`Creating ${opts.name ?? 'app'}`)
+  let app: App
+  try {
+    app = await api.post<App>('/apps', body)
+  } catch (error) {
+    spinner.fail()
+    throw error
+  }
+
+  spinner.succeed(opts.name ? 'done' : `done, ${app.name}`)
+  if (opts.remote && app.git_url) {
+    const remote = await addAppRemote({cwd: opts.cwd, gitUrl: app.git_url, name: opts.remote})
+    if (remote && remote.action !== 'unchanged') out.info(`Git remote ${remote.name} ${remote.action}`)
+  }
+
+  out.log([app.web_url, app.git_url].filter(Boolean).join(' | '))
+  for (const plan of opts.addons ?? []) {
+    // eslint-disable-next-line no-await-in-loop -- one add-on at a time, reported in order
+    await createAddon({api, app: app.name ?? '', out, plan})
+  }
+  return app
+}

@@ -1,0 +1,37 @@
+import type {App} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+import {removeAppRemotes} from './app-remotes.js'
+import {confirmDestructive} from './confirm.js'
+
+export interface DestroyAppOptions {
+  api: ApiClient
+  out: Output
+  app: string
+  confirm?: string
+  gitHost: string
+  cwd?: string
+}
+
+/** GET the app, confirm, DELETE /apps/{app}, then remove the git remotes pointing at it. */
+export async function destroyApp(opts: DestroyAppOptions): Promise<App> {
+  const {api, out} = opts
+  const path = `/apps/${encodeURIComponent(opts.app)}`
+  const app = await api.get<App>(path)
+  const name = app.name ?? opts.app
+  await confirmDestructive({action: `destroy ${name}, its add-ons and all their data`, app: name, confirm: opts.confirm, out})
+  const spinner = await out.spinner(`Destroying ${name} (including all add-ons)`)
+  let destroyed: App
+  try {
+    destroyed = await api.delete<App>(path)
+  } catch (error) {
+    spinner.fail()
+    throw error
+  }
+
+  spinner.succeed()
+  const removed = await removeAppRemotes({app: name, cwd: opts.cwd, gitHost: opts.gitHost, gitUrl: app.git_url})
+  for (const r of removed) out.info(`Git remote ${r} removed`)
+  return destroyed ?? app
+}

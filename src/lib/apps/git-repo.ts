@@ -1,0 +1,48 @@
+import type {App} from '@heroku-cli/schema'
+
+import {existsSync} from 'node:fs'
+import {resolve} from 'node:path'
+
+import type {ApiClient} from '../api/client.js'
+import {UserError} from '../errors.js'
+import {runGit} from '../git/run-git.js'
+import {setRemote} from '../git/remotes.js'
+import type {Output} from '../ui/output.js'
+
+/** GET the app, then `git remote add|set-url NAME app.git_url` in the repository at cwd. */
+export async function setGitRemote(opts: {api: ApiClient; out: Output; app: string; remote: string; cwd?: string}): Promise<{app: string; remote: string; url: string; action: string}> {
+  const app = await opts.api.get<App>(`/apps/${encodeURIComponent(opts.app)}`)
+  if (!app.git_url) throw new UserError(`${opts.app} has no git URL on this platform.`)
+  let action: string
+  try {
+    action = await setRemote(opts.remote, app.git_url, opts.cwd)
+  } catch (error) {
+    throw new UserError(`Could not set the git remote ${opts.remote}: ${String((error as {stderr?: string}).stderr || (error as Error).message).trim()}`, {
+      hint: 'Run this inside a git repository (git init).',
+    })
+  }
+
+  opts.out.log(`Git remote ${opts.remote} ${action === 'unchanged' ? 'already points at' : `${action}:`} ${app.git_url}`)
+  return {action, app: app.name ?? opts.app, remote: opts.remote, url: app.git_url}
+}
+
+/** GET the app, then a real `git clone --origin REMOTE app.git_url DIR`. */
+export async function cloneApp(opts: {api: ApiClient; out: Output; app: string; dir?: string; remote: string; cwd?: string}): Promise<{app: string; directory: string; url: string}> {
+  const app = await opts.api.get<App>(`/apps/${encodeURIComponent(opts.app)}`)
+  if (!app.git_url) throw new UserError(`${opts.app} has no git URL on this platform.`)
+  const dir = opts.dir ?? app.name ?? opts.app
+  const directory = resolve(opts.cwd ?? process.cwd(), dir)
+  if (existsSync(directory)) throw new UserError(`${dir} already exists.`, {hint: 'Give another directory: heroku git:clone -a APP DIR'})
+  opts.out.info(`Cloning ${app.name} into ${dir}...`)
+  try {
+    await runGit(['clone', '--origin', opts.remote, '--', app.git_url, directory], {cwd: opts.cwd})
+  } catch (error) {
+    if (error instanceof UserError) throw error
+    throw new UserError(`git clone failed: ${String((error as {stderr?: string}).stderr || (error as Error).message).trim()}`)
+  }
+
+  const empty = (await runGit(['rev-parse', '--verify', '-q', 'HEAD'], {cwd: directory}).catch(() => '')).trim() === ''
+  if (empty) opts.out.info('The app has no code yet: this is an empty repository.')
+  opts.out.log(`Cloned ${app.name} into ${dir} (remote ${opts.remote})`)
+  return {app: app.name ?? opts.app, directory, url: app.git_url}
+}

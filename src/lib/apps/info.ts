@@ -1,0 +1,57 @@
+import type {AddOn, App, Dyno} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import {shellQuote} from '../config/keys.js'
+import type {Output} from '../ui/output.js'
+
+export interface AppInfo {
+  app: App
+  addons: AddOn[]
+  dynos: Dyno[]
+}
+
+function size(bytes: number | null | undefined): string | undefined {
+  if (bytes === null || bytes === undefined) return undefined
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+}
+
+/** GET the app, its add-ons and its dynos; shown as `Key: value` lines or `key=value` for sh. */
+export async function appInfo(opts: {api: ApiClient; out: Output; app: string; shell?: boolean}): Promise<AppInfo> {
+  const {api, out} = opts
+  const path = `/apps/${encodeURIComponent(opts.app)}`
+  const [app, addons, dynos] = await Promise.all([
+    api.get<App>(path),
+    api.list<AddOn>(`${path}/addons`),
+    api.list<Dyno>(`${path}/dynos`),
+  ])
+  const dynoCounts = Object.entries(dynos.reduce<Record<string, number>>((acc, d) => {
+    acc[d.type ?? '?'] = (acc[d.type ?? '?'] ?? 0) + 1
+    return acc
+  }, {})).map(([type, n]) => `${type}: ${n}`).join(', ')
+
+  if (opts.shell) {
+    const fields: Array<[string, string | number | undefined | null]> = [
+      ['name', app.name], ['id', app.id], ['addons', addons.map(a => a.name).join(',')], ['dynos', dynoCounts],
+      ['git_url', app.git_url], ['web_url', app.web_url], ['owner', app.owner?.email], ['region', app.region?.name],
+      ['stack', app.stack?.name], ['repo_size', app.repo_size], ['slug_size', app.slug_size],
+    ]
+    for (const [k, v] of fields) out.log(`${k}=${shellQuote(v === undefined || v === null ? '' : String(v))}`)
+  } else {
+    out.heading(app.name ?? opts.app)
+    out.keyValues([
+      ['Addons', addons.map(a => a.name).join(', ') || undefined],
+      ['Dynos', dynoCounts || undefined],
+      ['Git URL', app.git_url],
+      ['Owner', app.owner?.email],
+      ['Region', app.region?.name],
+      ['Repo Size', size(app.repo_size)],
+      ['Slug Size', size(app.slug_size)],
+      ['Stack', app.stack?.name],
+      ['Maintenance', app.maintenance ? 'on' : undefined],
+      ['Web URL', app.web_url],
+    ])
+  }
+
+  return {addons, app, dynos}
+}

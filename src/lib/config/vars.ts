@@ -1,0 +1,105 @@
+import type {ConfigVars, Release} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+import {shellLines} from './keys.js'
+
+const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`
+
+export function getConfigVars(api: ApiClient, app: string): Promise<ConfigVars> {
+  return api.get<ConfigVars>(`${appPath(app)}/config-vars`)
+}
+
+/** The newest release of the app (Range: version ..; order=desc,max=1), if any. */
+export async function latestRelease(api: ApiClient, app: string): Promise<Release | undefined> {
+  const [release] = await api.list<Release>(`${appPath(app)}/releases`, {limit: 1, max: 1, order: 'desc', sortBy: 'version'})
+  return release
+}
+
+/** Prints `KEY: value` lines, aligned; continuation lines of multi-line values are indented. */
+export function printVars(out: Output, vars: Record<string, string | null>): void {
+  const keys = Object.keys(vars)
+  const width = Math.max(0, ...keys.map(k => k.length + 1))
+  for (const k of keys) {
+    const value = vars[k] ?? ''
+    out.log(`${out.color.green(`${k}:`.padEnd(width))} ${value.replaceAll('\n', '\n' + ' '.repeat(width + 1))}`)
+  }
+}
+
+export interface ShowConfigOptions {
+  api: ApiClient
+  out: Output
+  app: string
+  shell?: boolean
+}
+
+/** GET /apps/{app}/config-vars, shown as a list, or as `KEY='value'` lines for sh. */
+export async function showConfig(opts: ShowConfigOptions): Promise<ConfigVars> {
+  const {api, out, app} = opts
+  const vars = await getConfigVars(api, app)
+  const sorted = Object.fromEntries(Object.entries(vars).sort(([a], [b]) => a.localeCompare(b)))
+  if (opts.shell) {
+    if (Object.keys(sorted).length > 0) out.log(shellLines(sorted))
+    return vars
+  }
+
+  if (Object.keys(sorted).length === 0) {
+    out.log(`${app} has no config vars.`)
+    return vars
+  }
+
+  out.heading(`${app} Config Vars`)
+  printVars(out, sorted)
+  return vars
+}
+
+/** One var's value; an unset var prints an empty line, as the Heroku CLI does. */
+export async function getConfigVar(opts: {api: ApiClient; out: Output; app: string; key: string; shell?: boolean}): Promise<Record<string, string | null>> {
+  const vars = await getConfigVars(opts.api, opts.app)
+  const value = Object.hasOwn(vars, opts.key) ? vars[opts.key] : null
+  if (opts.shell) {
+    if (value !== null) opts.out.log(shellLines({[opts.key]: value}))
+  } else {
+    opts.out.log(value ?? '')
+  }
+
+  return {[opts.key]: value}
+}
+
+export interface UpdateConfigOptions {
+  api: ApiClient
+  out: Output
+  app: string
+  /** a value to set, or null to unset */
+  changes: Record<string, string | null>
+}
+
+export interface UpdateConfigResult {
+  config_vars: ConfigVars
+  release?: Release
+}
+
+function listKeys(keys: string[]): string {
+  return keys.length <= 1 ? keys.join('') : `${keys.slice(0, -1).join(', ')} and ${keys.at(-1)}`
+}
+
+/** PATCH /apps/{app}/config-vars, then reports the release it made. */
+export async function updateConfig(opts: UpdateConfigOptions): Promise<UpdateConfigResult> {
+  const {api, out, app, changes} = opts
+  const keys = Object.keys(changes)
+  const unsetting = keys.every(k => changes[k] === null)
+  const spinner = await out.spinner(`${unsetting ? 'Unsetting' : 'Setting'} ${listKeys(keys)} and restarting ${app}`)
+  let configVars: ConfigVars
+  try {
+    configVars = await api.patch<ConfigVars>(`${appPath(app)}/config-vars`, changes)
+  } catch (error) {
+    spinner.fail()
+    throw error
+  }
+
+  const release = await latestRelease(api, app)
+  spinner.succeed(release?.version === undefined ? 'done' : `done, v${release.version}`)
+  const set = Object.fromEntries(keys.filter(k => changes[k] !== null).map(k => [k, changes[k]]))
+  if (Object.keys(set).length > 0) printVars(out, set)
+  return {config_vars: configVars, release}
+}

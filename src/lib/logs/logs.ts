@@ -1,0 +1,116 @@
+import type {LogSession} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import {UserError} from '../errors.js'
+import type {Output} from '../ui/output.js'
+import {colourLogLine, parseLogLine} from './log-line.js'
+import {readLogStream} from './stream.js'
+
+export interface LogsOptions {
+  api: ApiClient
+  out: Output
+  app: string
+  /** lines of history to start with */
+  lines?: number
+  /** keep streaming */
+  tail?: boolean
+  /** a dyno (web.1) or a process type (web) */
+  dyno?: string
+  /** app, heroku, … */
+  source?: string
+  /** one JSON object a line */
+  json?: boolean
+  /** stops streaming cleanly (Ctrl-C) */
+  signal?: AbortSignal
+  userAgent?: string
+}
+
+function sessionBody(opts: LogsOptions): Record<string, unknown> {
+  const body: Record<string, unknown> = {tail: Boolean(opts.tail)}
+  if (opts.lines !== undefined) body.lines = opts.lines
+  if (opts.source) body.source = opts.source
+  if (opts.dyno) {
+    if (opts.dyno.includes('.')) body.dyno_name = opts.dyno
+    else body.type = opts.dyno
+  }
+
+  return body
+}
+
+/**
+ * POST /apps/{app}/log-sessions, then streams the session's logplex_url. With `tail`, a dropped
+ * stream is reconnected once (a new session; lines already shown are not shown again).
+ */
+export async function streamLogs(opts: LogsOptions): Promise<void> {
+  const {api, out} = opts
+  const createSession = () => api.post<LogSession>(`/apps/${encodeURIComponent(opts.app)}/log-sessions`, sessionBody(opts))
+  const print = (line: string) => {
+    if (opts.json) out.jsonLine(parseLogLine(line))
+    else out.log(colourLogLine(line, out.color))
+  }
+
+  // after a reconnect the new session replays recent history: lines already shown are skipped
+  // until the first one not seen before
+  const recent = new RecentLines(1000)
+  let deduplicating = false
+  const onLine = (line: string) => {
+    if (deduplicating && recent.has(line)) return
+    deduplicating = false
+    recent.add(line)
+    print(line)
+  }
+
+  let reconnected = false
+  let session = await createSession()
+  for (;;) {
+    if (!session.logplex_url) throw new UserError('The platform returned a log session without a logplex_url.')
+    let end: string
+    let failure: Error | undefined
+    try {
+      // eslint-disable-next-line no-await-in-loop -- one stream at a time
+      end = await readLogStream(session.logplex_url, {onLine, signal: opts.signal, userAgent: opts.userAgent})
+    } catch (error) {
+      end = 'failed'
+      failure = error as Error
+    }
+
+    if (end === 'aborted') return
+    if (!opts.tail) {
+      if (failure) throw new UserError(`Could not read the logs: ${failure.message}`)
+      return
+    }
+
+    if (reconnected) {
+      throw new UserError(`The log stream was dropped again${failure ? ` (${failure.message})` : ''}.`, {hint: 'Run heroku logs --tail again.'})
+    }
+
+    reconnected = true
+    out.info(` ›   The log stream was dropped${failure ? ` (${failure.message})` : ''}; reconnecting...`)
+    deduplicating = true
+    // eslint-disable-next-line no-await-in-loop
+    session = await createSession()
+  }
+}
+
+/** The last N lines shown, for skipping a replayed history. */
+class RecentLines {
+  private readonly order: string[] = []
+  private readonly counts = new Map<string, number>()
+
+  constructor(private readonly max: number) {}
+
+  add(line: string): void {
+    this.order.push(line)
+    this.counts.set(line, (this.counts.get(line) ?? 0) + 1)
+    if (this.order.length > this.max) {
+      const old = this.order.shift()!
+      const n = this.counts.get(old)! - 1
+      if (n === 0) this.counts.delete(old)
+      else this.counts.set(old, n)
+    }
+  }
+
+  has(line: string): boolean {
+    return this.counts.has(line)
+  }
+}

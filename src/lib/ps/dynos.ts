@@ -1,0 +1,78 @@
+import type {Dyno} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import {ago} from '../releases/releases.js'
+import type {Output} from '../ui/output.js'
+
+const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`
+
+/** Dyno number for sorting: web.10 after web.2. */
+function dynoIndex(name = ''): number {
+  const n = Number(name.split('.').at(-1))
+  return Number.isFinite(n) ? n : 0
+}
+
+/** GET /apps/{app}/dynos, printed by process type: `=== web (Basic): npm start (2)`, then a line a dyno. */
+export async function listDynos(opts: {api: ApiClient; out: Output; app: string; now?: number}): Promise<Dyno[]> {
+  const {api, out, app} = opts
+  const dynos = await api.list<Dyno>(`${appPath(app)}/dynos`)
+  if (dynos.length === 0) {
+    out.log(`No dynos on ${app}.`)
+    return dynos
+  }
+
+  const byType = new Map<string, Dyno[]>()
+  for (const d of dynos) byType.set(d.type ?? 'run', [...(byType.get(d.type ?? 'run') ?? []), d])
+  const types = [...byType.keys()].sort()
+  for (const [i, type] of types.entries()) {
+    const group = byType.get(type)!.sort((a, b) => dynoIndex(a.name) - dynoIndex(b.name))
+    if (i > 0) out.log()
+    const first = group[0]
+    out.heading(`${type} (${first.size ?? '?'}): ${first.command ?? ''} (${group.length})`)
+    for (const d of group) {
+      const state = d.state === 'up' ? out.color.green(d.state) : (d.state === 'crashed' ? out.color.red(d.state ?? '') : d.state ?? '')
+      out.log(`${d.name}: ${state} ${d.updated_at ?? ''} (${ago(d.updated_at, opts.now)})`)
+    }
+  }
+
+  return dynos
+}
+
+/**
+ * Restarts every dyno (DELETE /apps/{app}/dynos), a process type
+ * (DELETE /apps/{app}/formations/{type}) or one dyno (DELETE /apps/{app}/dynos/{name}).
+ */
+export async function restartDynos(opts: {api: ApiClient; out: Output; app: string; target?: string}): Promise<{app: string; restarted: string}> {
+  const {api, out, app, target} = opts
+  const what = target ?? 'all dynos'
+  const path = target === undefined ? `${appPath(app)}/dynos`
+    : (target.includes('.') ? `${appPath(app)}/dynos/${encodeURIComponent(target)}` : `${appPath(app)}/formations/${encodeURIComponent(target)}`)
+  const spinner = await out.spinner(`Restarting ${what} on ${app}`)
+  try {
+    await api.delete(path)
+  } catch (error) {
+    spinner.fail()
+    throw error
+  }
+
+  spinner.succeed()
+  return {app, restarted: what}
+}
+
+/** Stops one dyno (POST …/dynos/{name}/actions/stop) or every dyno of a type (…/formations/{type}/actions/stop). */
+export async function stopDynos(opts: {api: ApiClient; out: Output; app: string; target: string}): Promise<{app: string; stopped: string}> {
+  const {api, out, app, target} = opts
+  const path = target.includes('.') ? `${appPath(app)}/dynos/${encodeURIComponent(target)}/actions/stop`
+    : `${appPath(app)}/formations/${encodeURIComponent(target)}/actions/stop`
+  const spinner = await out.spinner(`Stopping ${target} on ${app}`)
+  try {
+    await api.post(path)
+  } catch (error) {
+    spinner.fail()
+    throw error
+  }
+
+  spinner.succeed()
+  if (!target.includes('.')) out.info(`The dynos of ${target} start again at the next restart or release; to keep them down, run heroku ps:scale ${target}=0.`)
+  return {app, stopped: target}
+}
