@@ -2,11 +2,18 @@
 //   node dist/platform/main.js --data-dir DIR [--port 5000] [--router-port 5080] [--host 127.0.0.1]
 // Writes DIR/platform.pid (the pid) and DIR/platform.json ({pid, url, port, routerPort, host,
 // startedAt}) once listening; removes both and exits 0 on SIGTERM/SIGINT after closing cleanly.
-import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 
 import {DEFAULT_API_PORT, DEFAULT_ROUTER_PORT, pidFilePath, type PlatformProcessState, stateFilePath} from './process-files.js'
 import {startPlatform} from './server.js'
+
+/** Readers (the CLI) never see a half-written file: write aside, then rename over. */
+function writeFileAtomically(path: string, content: string): void {
+  const partial = `${path}.${process.pid}.partial`
+  writeFileSync(partial, content, {mode: 0o600})
+  renameSync(partial, path)
+}
 
 function port(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback
@@ -52,8 +59,8 @@ async function main(): Promise<void> {
   const routerPort = port(values['router-port'], DEFAULT_ROUTER_PORT, '--router-port')
   const platform = await startPlatform({host, port: port(values.port, DEFAULT_API_PORT, '--port'), routerPort, dataDir, log})
   const state: PlatformProcessState = {pid: process.pid, url: platform.url, port: platform.port, routerPort, host, startedAt: new Date().toISOString()}
-  writeFileSync(pidFile, `${process.pid}\n`, {mode: 0o600})
-  writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, {mode: 0o600})
+  writeFileAtomically(pidFile, `${process.pid}\n`)
+  writeFileAtomically(stateFile, `${JSON.stringify(state, null, 2)}\n`)
 
   let stopping = false
   const stop = (signal: string): void => {

@@ -13,7 +13,9 @@ import {ApiClient, startTestPlatform} from './helpers.js'
 const MAIN = join(import.meta.dirname, '../../src/platform/main.ts')
 
 function spawnPlatform(dataDir: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--router-port', '5999', '--data-dir', dataDir], {stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--router-port', '5999', '--data-dir', dataDir], {stdio: ['ignore', 'pipe', 'pipe']})
+  child.stdout?.resume()
+  return child
 }
 
 async function waitForState(dataDir: string, child: ChildProcess): Promise<PlatformProcessState> {

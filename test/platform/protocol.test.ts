@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {expectError, expectSchema, startTestPlatform, type TestPlatform} from './helpers.js'
+import {type ApiResponse, expectError, expectSchema, startTestPlatform, type TestPlatform} from './helpers.js'
 
 describe('platform API: protocol (headers, pagination, rate limit, errors)', () => {
   let t: TestPlatform
@@ -50,10 +50,10 @@ describe('platform API: protocol (headers, pagination, rate limit, errors)', () 
       let range: string | null = 'name ..; max=2'
       let pages = 0
       while (range !== null) {
-        const res = await t.client.get('/apps', {headers: {Range: range}})
+        const res: ApiResponse<{name: string}[]> = await t.client.get('/apps', {headers: {Range: range}})
         expectSchema('app', 'GET', 'List', res.body)
         expect(res.headers.get('accept-ranges')).to.equal('id, name')
-        names.push(...res.body.map((a: {name: string}) => a.name))
+        names.push(...res.body.map(a => a.name))
         range = res.headers.get('next-range')
         expect(res.status).to.equal(range === null ? 200 : 206)
         pages++
