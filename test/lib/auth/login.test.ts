@@ -35,6 +35,7 @@ describe('login', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'login-'))
     env = {...process.env, GIT_CONFIG_GLOBAL: join(dir, 'gitconfig'), GIT_CONFIG_NOSYSTEM: '1', XDG_CONFIG_HOME: dir}
+    delete env.CI // these tests play a person at a terminal, even when the suite runs in CI
   })
   afterEach(() => rmSync(dir, {force: true, recursive: true}))
 
