@@ -1,0 +1,293 @@
+import {expect} from 'chai'
+
+import {parseProviderOptions} from '../../src/lib/addons/provider-options.js'
+import {api, isolatedEnv, run} from '../helpers/cli.js'
+
+function addon(name: string, extra: Record<string, unknown> = {}) {
+  return {
+    actions: [],
+    addon_service: {id: '01234567-89ab-cdef-0123-000000000001', name: 'heroku-postgresql'},
+    app: {id: '01234567-89ab-cdef-0123-000000000002', name: 'my-app'},
+    billed_price: {cents: 0, contract: false, unit: 'month'},
+    billing_entity: {id: '01234567-89ab-cdef-0123-000000000002', name: 'my-app', type: 'app'},
+    config_vars: ['DATABASE_URL'],
+    created_at: '2026-01-01T00:00:00Z',
+    id: `id-${name}`,
+    name,
+    plan: {id: '01234567-89ab-cdef-0123-000000000003', name: 'heroku-postgresql:essential-0'},
+    provider_id: 'abcd',
+    state: 'provisioned',
+    updated_at: '2026-01-01T00:00:00Z',
+    web_url: `https://addons.example.test/${name}`,
+    ...extra,
+  }
+}
+
+function attachment(name: string, addonName: string, app = 'my-app') {
+  return {
+    addon: {app: {id: 'a1', name: 'my-app'}, id: `id-${addonName}`, name: addonName},
+    app: {id: `id-${app}`, name: app},
+    created_at: '2026-01-01T00:00:00Z',
+    id: `att-${name}-${app}`,
+    log_input_url: null,
+    name,
+    namespace: null,
+    updated_at: '2026-01-01T00:00:00Z',
+    web_url: null,
+  }
+}
+
+const notFound = {id: 'not_found', message: 'Couldn\'t find that add-on.', resource: 'addon'}
+
+describe('addons', () => {
+  let restore: () => void
+  beforeEach(() => {
+    restore = isolatedEnv()
+  })
+  afterEach(() => restore())
+
+  describe('addons (list)', () => {
+    it('lists the app\'s add-ons with their attachments', async () => {
+      api().get('/apps/my-app/addons').reply(200, [addon('postgresql-shiny-1'), addon('redis-2', {app: {id: 'o', name: 'other-app'}, plan: {id: 'p', name: 'heroku-redis:mini'}, state: 'provisioning'})])
+      api().get('/apps/my-app/addon-attachments').reply(200, [attachment('DATABASE', 'postgresql-shiny-1'), attachment('CACHE', 'redis-2')])
+      const {stdout, exitCode} = await run(['addons', '-a', 'my-app'])
+      expect(exitCode).to.equal(0)
+      expect(stdout).to.equal([
+        'Add-on                    Plan                           State         Attached',
+        'postgresql-shiny-1        heroku-postgresql:essential-0  provisioned   as DATABASE',
+        'redis-2 (from other-app)  heroku-redis:mini              provisioning  as CACHE',
+        '',
+      ].join('\n'))
+    })
+
+    it('with --json prints the add-ons, each with its attachments', async () => {
+      api().get('/apps/my-app/addons').reply(200, [addon('postgresql-shiny-1')])
+      api().get('/apps/my-app/addon-attachments').reply(200, [attachment('DATABASE', 'postgresql-shiny-1')])
+      const {stdout} = await run(['addons', '-a', 'my-app', '--json'])
+      expect(JSON.parse(stdout)).to.deep.equal([{...addon('postgresql-shiny-1'), attachments: [attachment('DATABASE', 'postgresql-shiny-1')]}])
+    })
+
+    it('--all lists every add-on of the account (GET /addons)', async () => {
+      api().get('/addons').reply(200, [addon('postgresql-shiny-1')])
+      const {stdout} = await run(['addons', '--all'])
+      expect(stdout).to.contain('postgresql-shiny-1')
+      expect(stdout).to.contain('my-app')
+    })
+
+    it('fails on an unknown app', async () => {
+      api().get('/apps/nope/addons').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
+      api().get('/apps/nope/addon-attachments').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
+      const {stderr, exitCode} = await run(['addons', '-a', 'nope'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('Couldn\'t find that app.')
+    })
+  })
+
+  describe('addons:services and addons:plans', () => {
+    it('lists services', async () => {
+      const services = [
+        {cli_plugin_name: null, created_at: '2026-01-01T00:00:00Z', human_name: 'Heroku Redis', id: 's2', name: 'heroku-redis', state: 'ga', supports_multiple_installations: true, supports_sharing: true, updated_at: '2026-01-01T00:00:00Z'},
+        {cli_plugin_name: null, created_at: '2026-01-01T00:00:00Z', human_name: 'Heroku Postgres', id: 's1', name: 'heroku-postgresql', state: 'ga', supports_multiple_installations: true, supports_sharing: true, updated_at: '2026-01-01T00:00:00Z'},
+      ]
+      api().get('/addon-services').twice().reply(200, services)
+      const {stdout} = await run(['addons:services'])
+      expect(stdout).to.equal('Slug               Name             State\nheroku-postgresql  Heroku Postgres  ga\nheroku-redis       Heroku Redis     ga\n')
+      expect(JSON.parse((await run(['addons:services', '--json'])).stdout).map((s: {name: string}) => s.name)).to.deep.equal(['heroku-postgresql', 'heroku-redis'])
+    })
+
+    it('lists plans with prices, the default marked', async () => {
+      api().get('/addon-services/heroku-redis/plans').reply(200, [
+        {default: false, human_name: 'Premium 0', id: 'p2', name: 'heroku-redis:premium-0', price: {cents: 1500, unit: 'month'}},
+        {default: true, human_name: 'Mini', id: 'p1', name: 'heroku-redis:mini', price: {cents: 0, unit: 'month'}},
+      ])
+      const {stdout} = await run(['addons:plans', 'heroku-redis'])
+      expect(stdout).to.equal('         Slug                    Name       Price\ndefault  heroku-redis:mini       Mini       free\n         heroku-redis:premium-0  Premium 0  $15/month\n')
+    })
+
+    it('fails on an unknown service', async () => {
+      api().get('/addon-services/nope/plans').reply(404, {id: 'not_found', message: 'Couldn\'t find that add-on service.'})
+      const {stderr, exitCode} = await run(['addons:plans', 'nope'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('Couldn\'t find that add-on service.')
+    })
+  })
+
+  describe('addons:create', () => {
+    it('creates the add-on with --as, --name and provider options after --, and reports its config vars', async () => {
+      api().post('/apps/my-app/addons', {attachment: {name: 'ANALYTICS_DB'}, config: {ha: 'true', version: '15'}, name: 'analytics', plan: 'heroku-postgresql:essential-0'})
+        .reply(201, addon('analytics', {config_vars: ['ANALYTICS_DB_URL'], provision_message: 'Your database is ready.'}))
+      const {stdout, stderr, exitCode} = await run(['addons:create', 'heroku-postgresql:essential-0', '-a', 'my-app', '--as', 'ANALYTICS_DB', '--name', 'analytics', '--', '--version', '15', '--ha'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.contain('Creating heroku-postgresql:essential-0 on my-app... done')
+      expect(stderr).to.contain('Your database is ready.')
+      expect(stdout).to.equal('Created analytics as ANALYTICS_DB_URL\nUse heroku addons:docs heroku-postgresql to view documentation\n')
+    })
+
+    it('is also addons:add; --json prints the add-on', async () => {
+      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql'}).reply(201, addon('pg-1'))
+      const {stdout} = await run(['addons:add', 'heroku-postgresql', '-a', 'my-app', '--json'])
+      expect(JSON.parse(stdout)).to.deep.equal(addon('pg-1'))
+    })
+
+    it('--wait polls until the add-on is provisioned', async () => {
+      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql'}).reply(202, addon('pg-1', {state: 'provisioning'}))
+      api().get('/apps/my-app/addons/id-pg-1').reply(200, addon('pg-1', {state: 'provisioning'}))
+      api().get('/apps/my-app/addons/id-pg-1').reply(200, addon('pg-1'))
+      const {stdout, stderr, exitCode} = await run(['addons:create', 'heroku-postgresql', '-a', 'my-app', '--wait', '--wait-interval', '0.01', '--json'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.contain('Waiting for pg-1... done')
+      expect(JSON.parse(stdout).state).to.equal('provisioned')
+    })
+
+    it('without --wait says how to wait for a provisioning add-on', async () => {
+      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql'}).reply(202, addon('pg-1', {state: 'provisioning'}))
+      const {stderr} = await run(['addons:create', 'heroku-postgresql', '-a', 'my-app'])
+      expect(stderr).to.contain('addons:wait pg-1 -a my-app')
+    })
+
+    it('reports a 422 (e.g. an unknown plan) with exit 1', async () => {
+      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql:nope'}).reply(422, {id: 'invalid_params', message: 'Couldn\'t find either the add-on service or the add-on plan of "heroku-postgresql:nope".'})
+      const {stderr, exitCode} = await run(['addons:create', 'heroku-postgresql:nope', '-a', 'my-app'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('Couldn\'t find either the add-on service')
+    })
+
+    it('parses provider options', () => {
+      expect(parseProviderOptions(['--version', '15', '--ha', '--tier=gold', '-x', 'y'])).to.deep.equal({ha: 'true', tier: 'gold', version: '15', x: 'y'})
+      expect(() => parseProviderOptions(['stray'])).to.throw('Unexpected provider option')
+    })
+  })
+
+  describe('addons:info', () => {
+    it('shows the add-on with its attachments (in the app\'s context)', async () => {
+      api().get('/apps/my-app/addons/DATABASE').reply(200, addon('postgresql-shiny-1'))
+      api().get('/addons/id-postgresql-shiny-1/addon-attachments').reply(200, [attachment('DATABASE', 'postgresql-shiny-1'), attachment('SHARED', 'postgresql-shiny-1', 'other-app')])
+      const {stdout, exitCode} = await run(['addons:info', 'DATABASE', '-a', 'my-app'])
+      expect(exitCode).to.equal(0)
+      expect(stdout).to.equal([
+        '=== postgresql-shiny-1',
+        'Plan:         heroku-postgresql:essential-0',
+        'Owning app:   my-app',
+        'Attachments:  my-app::DATABASE, other-app::SHARED',
+        'Config vars:  DATABASE_URL',
+        'State:        provisioned',
+        'Installed at: 2026-01-01T00:00:00Z',
+        '',
+      ].join('\n'))
+    })
+
+    it('works without an app (GET /addons/{name}); --json', async () => {
+      api().get('/addons/postgresql-shiny-1').reply(200, addon('postgresql-shiny-1'))
+      api().get('/addons/id-postgresql-shiny-1/addon-attachments').reply(200, [])
+      const {stdout} = await run(['addons:info', 'postgresql-shiny-1', '--json'])
+      expect(JSON.parse(stdout)).to.deep.equal({...addon('postgresql-shiny-1'), attachments: []})
+    })
+
+    it('fails on an unknown add-on', async () => {
+      api().get('/addons/nope').reply(404, notFound)
+      const {stderr, exitCode} = await run(['addons:info', 'nope'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('Couldn\'t find that add-on.')
+    })
+  })
+
+  describe('addons:destroy', () => {
+    it('without a TTY and without --confirm exits 2 naming --confirm', async () => {
+      api().get('/apps/my-app/addons/pg-1').reply(200, addon('pg-1'))
+      const {stderr, exitCode} = await run(['addons:destroy', 'pg-1', '-a', 'my-app'])
+      expect(exitCode).to.equal(2)
+      expect(stderr).to.contain('--confirm my-app')
+    })
+
+    it('deletes the add-on once confirmed with the owning app\'s name', async () => {
+      api().get('/addons/pg-1').reply(200, addon('pg-1'))
+      api().delete('/apps/my-app/addons/id-pg-1').reply(200, addon('pg-1', {state: 'deprovisioned'}))
+      const {stdout, stderr, exitCode} = await run(['addons:destroy', 'pg-1', '--confirm', 'my-app', '--json'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.contain('Destroying pg-1 on my-app... done')
+      expect(JSON.parse(stdout).state).to.equal('deprovisioned')
+    })
+
+    it('fails on an unknown add-on', async () => {
+      api().get('/addons/nope').reply(404, notFound)
+      expect((await run(['addons:destroy', 'nope', '--confirm', 'my-app'])).exitCode).to.equal(1)
+    })
+  })
+
+  describe('addons:attach and addons:detach', () => {
+    it('attaches an add-on to another app --as NAME', async () => {
+      api().post('/addon-attachments', {addon: 'pg-1', app: 'other-app', name: 'SHARED_DB'}).reply(201, attachment('SHARED_DB', 'pg-1', 'other-app'))
+      const {stdout, exitCode} = await run(['addons:attach', 'pg-1', '-a', 'other-app', '--as', 'SHARED_DB'])
+      expect(exitCode).to.equal(0)
+      expect(stdout).to.equal('Attached pg-1 to other-app as SHARED_DB\n')
+    })
+
+    it('reports a 422 when the attachment name is taken', async () => {
+      api().post('/addon-attachments', {addon: 'pg-1', app: 'other-app', name: 'DATABASE'}).reply(422, {id: 'invalid_params', message: 'Name is already taken'})
+      const {stderr, exitCode} = await run(['addons:attach', 'pg-1', '-a', 'other-app', '--as', 'DATABASE'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('Name is already taken')
+    })
+
+    it('detaches by attachment name; --json prints the attachment', async () => {
+      api().get('/apps/other-app/addon-attachments/SHARED_DB').reply(200, attachment('SHARED_DB', 'pg-1', 'other-app'))
+      api().delete('/addon-attachments/att-SHARED_DB-other-app').reply(200, attachment('SHARED_DB', 'pg-1', 'other-app'))
+      const {stdout, exitCode} = await run(['addons:detach', 'SHARED_DB', '-a', 'other-app', '--json'])
+      expect(exitCode).to.equal(0)
+      expect(JSON.parse(stdout).name).to.equal('SHARED_DB')
+    })
+
+    it('fails to detach an unknown attachment', async () => {
+      api().get('/apps/other-app/addon-attachments/NOPE').reply(404, {id: 'not_found', message: 'Couldn\'t find that add-on attachment.'})
+      expect((await run(['addons:detach', 'NOPE', '-a', 'other-app'])).exitCode).to.equal(1)
+    })
+  })
+
+  describe('addons:open and addons:docs', () => {
+    it('opens addon.web_url (printed without a browser); --show-url prints it', async () => {
+      api().get('/apps/my-app/addons/DATABASE').twice().reply(200, addon('pg-1'))
+      expect((await run(['addons:open', 'DATABASE', '-a', 'my-app'])).stdout).to.equal('https://addons.example.test/pg-1\n')
+      expect((await run(['addons:open', 'DATABASE', '-a', 'my-app', '--show-url'])).stdout).to.equal('https://addons.example.test/pg-1\n')
+    })
+
+    it('fails when the add-on has no web URL', async () => {
+      api().get('/addons/pg-1').reply(200, addon('pg-1', {web_url: null}))
+      const {stderr, exitCode} = await run(['addons:open', 'pg-1'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('has no dashboard URL')
+    })
+
+    it('docs: checks the service, then shows its documentation URL', async () => {
+      api().get('/addon-services/heroku-redis').reply(200, {id: 's2', name: 'heroku-redis'})
+      const {stdout} = await run(['addons:docs', 'heroku-redis:mini', '--show-url', '--json'])
+      expect(JSON.parse(stdout)).to.deep.equal({service: 'heroku-redis', url: 'https://devcenter.heroku.com/articles/heroku-redis'})
+    })
+
+    it('docs: fails on an unknown service', async () => {
+      api().get('/addon-services/nope').reply(404, {id: 'not_found', message: 'Couldn\'t find that add-on service.'})
+      expect((await run(['addons:docs', 'nope'])).exitCode).to.equal(1)
+    })
+  })
+
+  describe('addons:wait', () => {
+    it('waits for every provisioning add-on of the app', async () => {
+      api().get('/apps/my-app/addons').reply(200, [addon('pg-1', {state: 'provisioning'}), addon('redis-2')])
+      api().get('/apps/my-app/addons/id-pg-1').reply(200, addon('pg-1'))
+      const {stderr, exitCode} = await run(['addons:wait', '-a', 'my-app', '--wait-interval', '0'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.contain('Waiting for pg-1... done')
+    })
+
+    it('fails when the add-on ends deprovisioned', async () => {
+      api().get('/apps/my-app/addons/pg-1').reply(200, addon('pg-1', {state: 'provisioning'}))
+      api().get('/apps/my-app/addons/id-pg-1').reply(200, addon('pg-1', {state: 'deprovisioned'}))
+      const {stderr, exitCode} = await run(['addons:wait', 'pg-1', '-a', 'my-app', '--wait-interval', '0'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('could not be provisioned')
+    })
+
+    it('rejects a bad --wait-interval: exit 2', async () => {
+      expect((await run(['addons:wait', '-a', 'my-app', '--wait-interval', 'soon'])).exitCode).to.equal(2)
+    })
+  })
+})
