@@ -1,5 +1,5 @@
 // Runs the local platform in the foreground:
-//   node dist/platform/main.js --data-dir DIR [--port 5000] [--router-port 5080] [--host 127.0.0.1]
+//   node dist/platform/main.js --data-dir DIR [--port 5400] [--router-port 5000] [--host 127.0.0.1]
 // Writes DIR/platform.pid (the pid) and DIR/platform.json ({pid, url, port, routerPort, host,
 // startedAt}) once listening; removes both and exits 0 on SIGTERM/SIGINT after closing cleanly.
 import {readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'

@@ -6,8 +6,8 @@ export const PID_FILE = 'platform.pid'
 /** JSON PlatformProcessState, written once listening */
 export const STATE_FILE = 'platform.json'
 /** the API's and the router's default ports */
-export const DEFAULT_API_PORT = 5000
-export const DEFAULT_ROUTER_PORT = 5080
+export const DEFAULT_API_PORT = 5400
+export const DEFAULT_ROUTER_PORT = 5000
 
 export interface PlatformProcessState {
   pid: number
