@@ -7,12 +7,12 @@ import {randomUUID} from 'node:crypto'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-import type {AddonProvider} from './addons/provider.js'
 import {AddonCatalog} from './addons/catalog.js'
 import {PostgresqlProvider} from './addons/postgresql.js'
-import {type ApiRoute, createUrls, type PlatformContext, type RequestContext} from './api/context.js'
-import {apiRoutes} from './api/index.js'
+import {type AddonProvider, ProviderError} from './addons/provider.js'
+import {createUrls, type PlatformContext, type RequestContext} from './api/context.js'
 import {handleCapabilityUrl} from './api/capability-urls.js'
+import {apiRoutes} from './api/index.js'
 import {authenticate} from './auth/authenticate.js'
 import {CapabilitySigner} from './capability-urls.js'
 import {PlatformEvents} from './events.js'
@@ -22,7 +22,6 @@ import {paginate} from './http/pagination.js'
 import {DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions} from './http/rate-limit.js'
 import {sendError, sendJson} from './http/respond.js'
 import {Router} from './http/router.js'
-import {ProviderError} from './addons/provider.js'
 import {openStore, type Store} from './store/database.js'
 import {urlSigningKey} from './store/settings.js'
 
@@ -183,4 +182,3 @@ function checkAcceptHeader(accept: string | undefined): void {
   }
 }
 
-export type {ApiRoute}

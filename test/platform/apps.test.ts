@@ -103,6 +103,16 @@ describe('platform API: apps, config vars, releases', () => {
       expect(v2config.body).to.deep.equal({FOO: 'bar', BAZ: 'qux'})
     })
 
+    it('treats keys like constructor and __proto__ as ordinary config vars', async () => {
+      await t.client.post('/apps', {name: 'proto-keys'})
+      const unset = await t.client.patch('/apps/proto-keys/config-vars', {constructor: null, toString: null})
+      expect(unset.body).to.deep.equal({})
+      expect((await t.client.get('/apps/proto-keys/releases')).body).to.have.length(1)
+      const set = await t.client.request('PATCH', '/apps/proto-keys/config-vars', {rawBody: '{"__proto__": "a", "constructor": "b"}'})
+      expect(set.text).to.equal('{"__proto__":"a","constructor":"b"}')
+      expect((await t.client.get('/apps/proto-keys/config-vars')).text).to.equal('{"__proto__":"a","constructor":"b"}')
+    })
+
     it('makes no release when nothing changes', async () => {
       const before = (await t.client.get('/apps/configured/releases')).body.length
       await t.client.patch('/apps/configured/config-vars', {FOO: 'bar', MISSING: null})

@@ -6,7 +6,7 @@ import {invalidParams} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {APP_NAME, generateAppName} from '../names.js'
 import type {AccountRow} from '../store/accounts.js'
-import {type AppRow, appNameTaken, deleteApp, insertApp, listOwnedApps, updateApp} from '../store/apps.js'
+import {type AppRow, appNameTaken, deleteApp, findAppById, insertApp, listOwnedApps, updateApp} from '../store/apps.js'
 import {listAccountAddons} from '../store/addons.js'
 import {insertDomain, renameDefaultDomain} from '../store/domains.js'
 import {requireSelf} from './account.js'
@@ -83,11 +83,7 @@ function create(ctx: RequestContext) {
     releaseApp(platform.store, pending, created, {userId: ctx.account.id, description: 'Initial release', config: {}, slugId: null})
     return created
   })
-  return json(serializeApp(platform, requireAppById(ctx, app.id), ctx.account), 201)
-}
-
-function requireAppById(ctx: RequestContext, id: string): AppRow {
-  return requireApp({...ctx, params: {app: id}})
+  return json(serializeApp(platform, findAppById(platform.store, app.id)!, ctx.account), 201)
 }
 
 const updateBody = {name: isString, maintenance: isBoolean, build_stack: checkStack}

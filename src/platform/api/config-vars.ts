@@ -33,16 +33,17 @@ function update(ctx: RequestContext) {
   const {store} = ctx.platform
   const config = commitChange(ctx.platform, pending => {
     const current = findAppById(store, app.id)!
-    const next = parseConfig(current.config)
+    // A prototype-less map: keys such as "constructor" or "__proto__" are plain config vars here.
+    const next: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, parseConfig(current.config))
     const set: string[] = []
     const removed: string[] = []
     for (const [key, value] of Object.entries(patch)) {
       if (value === null) {
-        if (key in next) {
+        if (Object.hasOwn(next, key)) {
           delete next[key]
           removed.push(key)
         }
-      } else if (next[key] !== value) {
+      } else if (!Object.hasOwn(next, key) || next[key] !== value) {
         next[key] = value
         set.push(key)
       }

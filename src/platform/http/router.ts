@@ -1,7 +1,5 @@
 // Method + path-template dispatch: "/apps/{app}/config-vars" matches "/apps/my-app/config-vars"
 // with params {app: "my-app"}. Identity placeholders accept an id or a name; handlers resolve them.
-import type {IncomingHttpHeaders} from 'node:http'
-
 import type {PageOptions} from './pagination.js'
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -81,5 +79,3 @@ export class Router<C> {
     return [...this.routes.keys()].some(method => this.match(method, segments) !== undefined)
   }
 }
-
-export type Headers = IncomingHttpHeaders
