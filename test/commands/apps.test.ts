@@ -4,6 +4,10 @@ import {mkdtempSync, realpathSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {PassThrough} from 'node:stream'
+
+import {confirmDestructive} from '../../src/lib/apps/confirm.js'
+import {Output} from '../../src/lib/ui/output.js'
 import {api, isolatedEnv, run} from '../helpers/cli.js'
 
 const GIT = 'https://git.heroku.test'
@@ -237,6 +241,35 @@ describe('apps', () => {
       expect(remotes).not.to.contain('heroku\t')
       expect(remotes).to.contain(`staging\t${GIT}/my-app-staging.git`)
       expect(remotes).to.contain('origin\thttps://github.example/me/my-app.git')
+    })
+
+    it('on a terminal, asks to type the app name and accepts only that', async () => {
+      class Terminal extends Output {
+        answer = ''
+        asked: string[] = []
+        override async ask(message: string, opts: {flag: string}): Promise<string> {
+          this.asked.push(`${message} (${opts.flag})`)
+          return this.answer
+        }
+      }
+
+      const tty = () => Object.assign(new PassThrough(), {isTTY: true})
+      const stderr = tty()
+      let warned = ''
+      stderr.on('data', c => {
+        warned += String(c)
+      })
+      const out = new Terminal({env: {NO_COLOR: '1'}, stderr, stdin: tty(), stdout: tty()})
+      out.answer = 'my-app'
+      await confirmDestructive({action: 'destroy my-app', app: 'my-app', out})
+      expect(warned).to.contain('To proceed, type my-app or re-run this command with --confirm my-app')
+      expect(out.asked).to.deep.equal(['> (--confirm my-app)'])
+      out.answer = 'my-ap'
+      let failure: Error | undefined
+      await confirmDestructive({action: 'destroy my-app', app: 'my-app', out}).catch(error => {
+        failure = error
+      })
+      expect(failure?.message).to.contain('did not match my-app')
     })
 
     it('fails on an unknown app without asking', async () => {
