@@ -141,6 +141,32 @@ describe('platform API: add-ons and attachments', () => {
     expectError(await t.client.delete(`/addon-attachments/${only.id}`), 422, 'invalid_params')
   })
 
+  it('finds an add-on in an app by its attachment name too', async () => {
+    const byAttachment = await t.client.get('/apps/kv-app/addons/test_kv_aqua')
+    expect(byAttachment.status).to.equal(200)
+    expect(byAttachment.body.name).to.equal('my-cache')
+    expectError(await t.client.get('/apps/kv-other/addons/TEST_KV_AQUA'), 404, 'not_found')
+  })
+
+  it('resolves what a user typed to add-ons and attachments', async () => {
+    const byName = await t.client.post('/actions/addons/resolve', {addon: 'my-cache'})
+    expect(byName.status).to.equal(200)
+    expectSchema('add-on', 'POST', 'Resolution', byName.body)
+    expect(byName.body.map((a: {name: string}) => a.name)).to.deep.equal(['my-cache'])
+    const byAttachment = await t.client.post('/actions/addons/resolve', {addon: 'KV', app: 'kv-app'})
+    expect(byAttachment.body.map((a: {config_vars: string[]}) => a.config_vars[0])).to.deep.equal(['KV_URL'])
+    const scoped = await t.client.post('/actions/addons/resolve', {addon: 'kv-app::SESSIONS'})
+    expect(scoped.body.map((a: {config_vars: string[]}) => a.config_vars[0])).to.deep.equal(['SESSIONS_URL'])
+    expectError(await t.client.post('/actions/addons/resolve', {addon: 'my-cache', addon_service: 'heroku-postgresql'}), 404, 'not_found')
+    const attachments = await t.client.post('/actions/addon-attachments/resolve', {addon_attachment: 'my-cache'})
+    expect(attachments.status).to.equal(200)
+    expectSchema('add-on-attachment', 'POST', 'Resolution', attachments.body)
+    expect(attachments.body.map((a: {name: string}) => a.name)).to.deep.equal(['TEST_KV_AQUA'])
+    const byAttachmentName = await t.client.post('/actions/addon-attachments/resolve', {addon_attachment: 'kv', app: 'kv-app'})
+    expect(byAttachmentName.body.map((a: {name: string}) => a.name)).to.deep.equal(['KV'])
+    expectError(await t.client.post('/actions/addon-attachments/resolve', {addon_attachment: 'nothing-like-it'}), 404, 'not_found')
+  })
+
   it('changes the plan through the provider and updates config everywhere', async () => {
     const res = await t.client.patch('/apps/kv-app/addons/my-cache', {plan: 'test-kv:small'})
     expect(res.status).to.equal(200)

@@ -4,7 +4,7 @@ import {isObject, isNullableString, isString, isStringMap, parseBody} from '../h
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {type AppRow, findAppById} from '../store/apps.js'
-import {type AddonRow, findVisibleAddon, listAccountAddons, listAddonAttachments, listAppAddons} from '../store/addons.js'
+import {type AddonRow, findAddonById, findAppAttachment, findVisibleAddon, listAccountAddons, listAddonAttachments, listAppAddons} from '../store/addons.js'
 import {requireSelf} from './account.js'
 import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
@@ -39,12 +39,18 @@ export function requireVisibleAddon(ctx: RequestContext, param = 'addon'): Addon
   return addon
 }
 
-/** An add-on addressed through an app: billed to it or attached to it. */
+/**
+ * An add-on addressed through an app — billed to it or attached to it — by id, by name, or by
+ * the name of its attachment there (DATABASE), as Heroku resolves add-ons in an app's context.
+ */
 function requireAppAddon(ctx: RequestContext, app: AppRow): AddonRow {
-  const addon = requireVisibleAddon(ctx)
-  const attached = listAddonAttachments(ctx.platform.store, addon.id).some(t => t.app_id === app.id)
-  if (addon.app_id !== app.id && !attached) throw notFound("Couldn't find that add-on.")
-  return addon
+  const {store} = ctx.platform
+  const identity = requireParam(ctx, 'addon')
+  const addon = findVisibleAddon(store, ctx.account.id, identity)
+  if (addon !== undefined && (addon.app_id === app.id || listAddonAttachments(store, addon.id).some(t => t.app_id === app.id))) return addon
+  const attachment = findAppAttachment(store, app.id, identity.toUpperCase())
+  if (attachment !== undefined) return findAddonById(store, attachment.addon_id)!
+  throw notFound("Couldn't find that add-on.")
 }
 
 function requirePlan(ctx: RequestContext, identity: string) {

@@ -14,6 +14,7 @@ import {logSessionRoutes} from './log-sessions.js'
 import {oauthAuthorizationRoutes} from './oauth-authorizations.js'
 import {regionStackRoutes} from './regions-stacks.js'
 import {releaseRoutes} from './releases.js'
+import {resolveActionRoutes} from './resolve-actions.js'
 import {slugRoutes} from './slugs.js'
 
 export const apiRoutes: readonly ApiRoute[] = [
@@ -27,6 +28,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...addonServiceRoutes,
   ...addonRoutes,
   ...addonAttachmentRoutes,
+  ...resolveActionRoutes,
   ...domainRoutes,
   ...logSessionRoutes,
   ...buildRoutes,
