@@ -145,6 +145,12 @@ describe('addons', () => {
       expect(stderr).to.contain('addons:wait pg-1 -a my-app')
     })
 
+    it('rejects a second positional argument (provider options belong after --): exit 2', async () => {
+      const {stderr, exitCode} = await run(['addons:create', 'heroku-postgresql', 'extra', '-a', 'my-app'])
+      expect(exitCode).to.equal(2)
+      expect(stderr).to.contain('Unexpected argument extra')
+    })
+
     it('reports a 422 (e.g. an unknown plan) with exit 1', async () => {
       api().post('/apps/my-app/addons', {plan: 'heroku-postgresql:nope'}).reply(422, {id: 'invalid_params', message: 'Couldn\'t find either the add-on service or the add-on plan of "heroku-postgresql:nope".'})
       const {stderr, exitCode} = await run(['addons:create', 'heroku-postgresql:nope', '-a', 'my-app'])

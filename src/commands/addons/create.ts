@@ -6,6 +6,7 @@ import {createAddon} from '../../lib/addons/create.js'
 import {parseProviderOptions} from '../../lib/addons/provider-options.js'
 import {waitIntervalFlag} from '../../lib/addons/wait-flag.js'
 import {AppCommand} from '../../lib/command/app-command.js'
+import {UsageError} from '../../lib/errors.js'
 
 export default class AddonsCreate extends AppCommand<typeof AddonsCreate> {
   static override aliases = ['addons:add']
@@ -36,6 +37,12 @@ Without --wait, an add-on that takes time to provision finishes in the backgroun
   async run(): Promise<AddOn> {
     const dashdash = this.argv.indexOf('--')
     const providerArgs = dashdash === -1 ? [] : this.argv.slice(dashdash + 1)
+    // strict is off only to let provider options through after --
+    const {argv} = await this.parse(AddonsCreate)
+    if (argv.length > 1 + providerArgs.length) {
+      throw new UsageError(`Unexpected argument ${String(argv[1])}: give one SERVICE[:PLAN]; provider options go after --.`, {hint: 'e.g. heroku addons:create heroku-postgresql -a my-app -- --version 15'})
+    }
+
     return createAddon({
       api: this.api,
       app: await this.app(),
