@@ -4,7 +4,11 @@
 # session with a throw-away keyring (never the user's own keyring).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "$#" -gt 0 ] || set -- "test/**/*.test.ts"
+if [ "$#" -eq 0 ]; then
+  # the end-to-end tests run the built CLI: build what is being tested
+  npm run build --silent >/dev/null
+  set -- "test/**/*.test.ts"
+fi
 
 if [ -z "${HEROKU_TEST_KEYRING:-}" ] && command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
   keyring_home=$(mktemp -d)

@@ -5,6 +5,7 @@ import {hostname} from 'node:os'
 import type {ApiClient} from '../api/client.js'
 import {ApiError} from '../api/api-error.js'
 import {UserError} from '../errors.js'
+import {readFirstLine} from '../stdin.js'
 
 /** Trades email and password for a new OAuth authorization (basic auth), as `heroku login` does. */
 export async function createAuthorization(api: ApiClient, creds: {email: string; password: string}): Promise<string> {
@@ -47,13 +48,7 @@ export async function revokeCurrentAuthorization(api: ApiClient): Promise<'not-f
 
 /** Reads a token from a stream (stdin for --with-token): the first non-empty line. */
 export async function readTokenFrom(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = ''
-  for await (const chunk of stream) {
-    text += String(chunk)
-    if (text.length > 64 * 1024) break
-  }
-
-  const token = text.split(/\r?\n/).map(l => l.trim()).find(Boolean)
+  const token = (await readFirstLine(stream))?.trim()
   if (!token) throw new UserError('No token on standard input.', {hint: 'Pipe it in: echo "$TOKEN" | heroku login --with-token'})
   if (/\s/.test(token)) throw new UserError('The token on standard input contains spaces.')
   return token

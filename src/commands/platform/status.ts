@@ -1,0 +1,57 @@
+import {resolve} from 'node:path'
+
+import {BaseCommand} from '../../lib/command/base.js'
+import {dataDirFlag} from '../../lib/command/platform-flags.js'
+import {countApps} from '../../lib/platform/accounts.js'
+import {runningPlatform} from '../../lib/platform/local-process.js'
+
+export interface StatusResult {
+  running: boolean
+  url?: string
+  router_url?: string
+  pid?: number
+  data_dir: string
+  uptime_seconds?: number
+  app_count?: number
+}
+
+export default class PlatformStatus extends BaseCommand<typeof PlatformStatus> {
+  static override description = 'whether the local platform runs, where, and for how long'
+  static override examples = ['<%= config.bin %> platform:status', '<%= config.bin %> platform:status --json']
+  static override flags = {'data-dir': dataDirFlag}
+
+  async run(): Promise<StatusResult> {
+    const dataDir = resolve(this.flags['data-dir'])
+    const state = runningPlatform(dataDir)
+    if (!state) {
+      this.out.log(`The platform is not running (data dir ${dataDir}).`)
+      return {data_dir: dataDir, running: false}
+    }
+
+    const result: StatusResult = {
+      app_count: countApps(dataDir),
+      data_dir: dataDir,
+      pid: state.pid,
+      router_url: `http://localhost:${state.routerPort}/`,
+      running: true,
+      uptime_seconds: Math.round((Date.now() - Date.parse(state.startedAt)) / 1000),
+      url: state.url,
+    }
+    this.out.keyValues([
+      ['Status', 'running'],
+      ['API', result.url],
+      ['Router', `http://APP.localhost:${state.routerPort}/`],
+      ['PID', result.pid],
+      ['Uptime', formatUptime(result.uptime_seconds!)],
+      ['Apps', result.app_count],
+      ['Data dir', dataDir],
+    ])
+    return result
+  }
+}
+
+function formatUptime(seconds: number): string {
+  const h = Math.floor(seconds / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  return h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${seconds % 60}s` : `${seconds}s`
+}

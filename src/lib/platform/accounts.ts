@@ -1,0 +1,52 @@
+import {createUser, ensureOwner, openStore, UserInputError} from '../../platform/bootstrap.js'
+import {UserError} from '../errors.js'
+
+export interface OwnerResult {
+  email: string
+  created: boolean
+  /** shown once, only when generated here */
+  generatedPassword?: string
+  /** the owner's first API token, only when the account was just created */
+  token?: string
+}
+
+/** Creates the platform's owner account on first start (straight in its store). */
+export async function ensurePlatformOwner(dataDir: string, email: string, password?: string): Promise<OwnerResult> {
+  const store = openStore(dataDir)
+  try {
+    const result = await ensureOwner(store, {email, password})
+    if (!result.created) return {created: false, email: result.account.email}
+    return {created: true, email: result.account.email, generatedPassword: result.generatedPassword ?? undefined, token: result.token}
+  } catch (error) {
+    throw asUserError(error)
+  } finally {
+    store.close()
+  }
+}
+
+/** Adds an account to a platform's store (the running server shares it through SQLite WAL). */
+export async function addPlatformUser(dataDir: string, email: string, password: string): Promise<{email: string; id: string}> {
+  const store = openStore(dataDir)
+  try {
+    const user = await createUser(store, {email, password})
+    return user.account
+  } catch (error) {
+    throw asUserError(error)
+  } finally {
+    store.close()
+  }
+}
+
+/** Counts apps for platform:status. */
+export function countApps(dataDir: string): number {
+  const store = openStore(dataDir)
+  try {
+    return (store.db.prepare('SELECT count(*) AS n FROM apps').get() as {n: number}).n
+  } finally {
+    store.close()
+  }
+}
+
+function asUserError(error: unknown): unknown {
+  return error instanceof UserInputError ? new UserError(error.message, {code: 'invalid_params'}) : error
+}

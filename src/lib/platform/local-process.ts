@@ -1,0 +1,133 @@
+import {spawn} from 'node:child_process'
+import {closeSync, existsSync, mkdirSync, openSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {type PlatformProcessState, stateFilePath} from '../../platform/process-files.js'
+import {UserError} from '../errors.js'
+
+export interface PlatformStartOptions {
+  dataDir: string
+  host: string
+  port: number
+  routerPort: number
+}
+
+/** Where a detached platform writes its output. */
+export const logFilePath = (dataDir: string): string => join(dataDir, 'platform.log')
+
+/** The running platform of a data dir, or undefined if none runs (stale files are ignored). */
+export function runningPlatform(dataDir: string): PlatformProcessState | undefined {
+  let state: PlatformProcessState
+  try {
+    state = JSON.parse(readFileSync(stateFilePath(dataDir), 'utf8')) as PlatformProcessState
+  } catch {
+    return undefined
+  }
+
+  return isAlive(state.pid) ? state : undefined
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * How to run src/platform/main: the compiled file next to this one, or the TypeScript source
+ * through tsx when the CLI itself runs from sources (bin/dev.js).
+ */
+function mainCommand(): string[] {
+  const here = fileURLToPath(import.meta.url)
+  if (here.endsWith('.ts')) return ['--import', 'tsx', join(here, '..', '..', '..', 'platform', 'main.ts')]
+  return [join(here, '..', '..', '..', 'platform', 'main.js')]
+}
+
+function mainArgs(opts: PlatformStartOptions): string[] {
+  return [...mainCommand(), '--data-dir', opts.dataDir, '--host', opts.host, '--port', String(opts.port), '--router-port', String(opts.routerPort)]
+}
+
+/** Runs the platform attached to this terminal until it stops (Ctrl-C stops both). */
+export function runInForeground(opts: PlatformStartOptions, onReady: (state: PlatformProcessState) => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, mainArgs(opts), {stdio: ['ignore', 'inherit', 'inherit']})
+    const ready = waitForState(opts.dataDir, child.pid!, 30_000)
+    ready.then(onReady, () => {})
+    // the platform handles SIGINT itself (clean stop); the CLI just waits for it
+    const ignore = () => {}
+    process.on('SIGINT', ignore)
+    process.on('SIGTERM', () => child.kill('SIGTERM'))
+    child.once('error', reject)
+    child.once('exit', code => {
+      process.off('SIGINT', ignore)
+      resolve(code ?? 1)
+    })
+  })
+}
+
+/** Starts the platform in the background and waits until it listens. */
+export async function startDetached(opts: PlatformStartOptions): Promise<PlatformProcessState> {
+  mkdirSync(opts.dataDir, {mode: 0o700, recursive: true})
+  const logFile = logFilePath(opts.dataDir)
+  const fd = openSync(logFile, 'a', 0o600)
+  const child = spawn(process.execPath, mainArgs(opts), {detached: true, stdio: ['ignore', fd, fd]})
+  closeSync(fd)
+  let exited: number | null | undefined
+  child.once('exit', code => {
+    exited = code
+  })
+  child.unref()
+  try {
+    return await waitForState(opts.dataDir, child.pid!, 30_000, () => exited !== undefined)
+  } catch (error) {
+    const tail = readTail(logFile)
+    throw new UserError(`The platform did not start${exited === undefined ? '' : ` (exit ${exited})`}: ${(error as Error).message}`, {
+      hint: tail ? `Its log (${logFile}) ends with:\n${tail}` : `See ${logFile}.`,
+    })
+  }
+}
+
+/** SIGTERM, wait for a clean stop, SIGKILL after the grace period. */
+export async function stopPlatform(state: PlatformProcessState, graceMs = 20_000): Promise<'killed' | 'stopped'> {
+  try {
+    process.kill(state.pid, 'SIGTERM')
+  } catch {
+    return 'stopped'
+  }
+
+  const deadline = Date.now() + graceMs
+  while (Date.now() < deadline) {
+    if (!isAlive(state.pid)) return 'stopped'
+    // eslint-disable-next-line no-await-in-loop
+    await sleep(50)
+  }
+
+  process.kill(state.pid, 'SIGKILL')
+  return 'killed'
+}
+
+async function waitForState(dataDir: string, pid: number, timeoutMs: number, gaveUp: () => boolean = () => false): Promise<PlatformProcessState> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const state = runningPlatform(dataDir)
+    if (state?.pid === pid) return state
+    if (gaveUp() || !isAlive(pid)) throw new Error('it exited while starting')
+    // eslint-disable-next-line no-await-in-loop
+    await sleep(50)
+  }
+
+  throw new Error(`it did not listen within ${timeoutMs / 1000} s`)
+}
+
+function readTail(path: string, lines = 8): string {
+  if (!existsSync(path)) return ''
+  return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+}
+
+const sleep = (ms: number) => new Promise<void>(resolve => {
+  setTimeout(resolve, ms)
+})

@@ -1,0 +1,103 @@
+import {expect} from 'chai'
+import {existsSync, mkdirSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {E2eHome} from '../helpers/e2e.js'
+
+// The built CLI against a platform it starts itself: what a user does after reading the README.
+describe('e2e: the CLI against the local platform', function () {
+  this.timeout(120_000)
+  let home: E2eHome
+  let dataDir: string
+  let repo: string
+
+  before(async function () {
+    if (!existsSync(join(process.cwd(), 'dist', 'commands'))) throw new Error('dist/ is missing: npm run build first (npm test does)')
+    home = new E2eHome()
+    dataDir = join(home.dir, 'platform')
+    repo = join(home.dir, 'repo')
+    mkdirSync(repo)
+    await home.exec('git', ['init', '-q'], {cwd: repo})
+  })
+
+  after(async () => {
+    await home.heroku(['platform:stop', '--data-dir', dataDir])
+    home.cleanup()
+  })
+
+  it('platform:start --detach creates the owner and logs the CLI in', async () => {
+    const r = await home.heroku(['platform:start', '--detach', '--data-dir', dataDir, '--port', '0', '--router-port', '0', '--email', 'owner@example.com'])
+    expect(r.code, r.stderr).to.equal(0)
+    expect(r.stdout).to.match(/Platform running at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/)
+    expect(r.stderr).to.include('Created the owner account owner@example.com').and.match(/password \(shown once.*\): \S{12,}/)
+    const who = await home.heroku(['whoami'])
+    expect(who.stdout).to.equal('owner@example.com\n')
+  })
+
+  it('a second start --detach finds it running', async () => {
+    const r = await home.heroku(['platform:start', '--detach', '--data-dir', dataDir])
+    expect(r.code).to.equal(0)
+    expect(r.stdout).to.include('already running')
+  })
+
+  it('apps:create adds the git remote; config:set, config, releases work', async () => {
+    const created = await home.heroku(['apps:create', 'e2e-app'], {cwd: repo})
+    expect(created.code, created.stderr).to.equal(0)
+    expect(created.stdout).to.match(/^http:\/\/e2e-app\.localhost:\d+\/ \| http:\/\/127\.0\.0\.1:\d+\/e2e-app\.git\n$/)
+    const remotes = await home.exec('git', ['remote', '-v'], {cwd: repo})
+    expect(remotes.stdout).to.match(/^heroku\thttp:\/\/127\.0\.0\.1:\d+\/e2e-app\.git \(push\)$/m)
+
+    const set = await home.heroku(['config:set', 'GREETING=hello world', 'URL=a=b'], {cwd: repo})
+    expect(set.code, set.stderr).to.equal(0)
+    const shell = await home.heroku(['config', '--shell'], {cwd: repo})
+    expect(shell.stdout).to.equal("GREETING='hello world'\nURL='a=b'\n")
+    const json = await home.heroku(['config', '--json', '-a', 'e2e-app'])
+    expect(JSON.parse(json.stdout)).to.deep.equal({GREETING: 'hello world', URL: 'a=b'})
+
+    const releases = await home.heroku(['releases', '--json'], {cwd: repo})
+    const list = JSON.parse(releases.stdout) as Array<{version: number; description: string}>
+    expect(list.map(r => r.version)).to.deep.equal([2, 1])
+    expect(list[0].description).to.include('GREETING')
+  })
+
+  it('addons:services lists the platform catalog', async () => {
+    const r = await home.heroku(['addons:services', '--json'])
+    expect(r.code, r.stderr).to.equal(0)
+    const services = JSON.parse(r.stdout) as Array<{name: string}>
+    expect(services.map(s => s.name)).to.include('heroku-postgresql')
+  })
+
+  it('errors are clean: a missing app, a bad key, no --confirm without a TTY', async () => {
+    const missing = await home.heroku(['config', '-a', 'no-such-app'])
+    expect(missing.code).to.equal(1)
+    expect(missing.stderr).to.include('no-such-app').and.not.match(/\n\s+at /)
+    const badKey = await home.heroku(['config:set', '1ABC=x', '-a', 'e2e-app'])
+    expect(badKey.code).to.equal(2)
+    const destroy = await home.heroku(['apps:destroy', '-a', 'e2e-app'])
+    expect(destroy.code).to.equal(2)
+    expect(destroy.stderr).to.include('--confirm')
+  })
+
+  it('apps:destroy removes the app and its remote', async () => {
+    const r = await home.heroku(['apps:destroy', 'e2e-app', '--confirm', 'e2e-app'], {cwd: repo})
+    expect(r.code, r.stderr).to.equal(0)
+    const remotes = await home.exec('git', ['remote'], {cwd: repo})
+    expect(remotes.stdout).to.equal('')
+    const apps = await home.heroku(['apps', '--json'])
+    expect(JSON.parse(apps.stdout)).to.deep.equal([])
+  })
+
+  it('platform:status --json, then platform:stop', async () => {
+    const status = await home.heroku(['platform:status', '--json', '--data-dir', dataDir])
+    const s = JSON.parse(status.stdout)
+    expect(s).to.include({app_count: 0, data_dir: dataDir, running: true})
+    expect(s.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/)
+    const stop = await home.heroku(['platform:stop', '--data-dir', dataDir])
+    expect(stop.stdout).to.match(/Stopped the platform/)
+    const after = await home.heroku(['platform:status', '--json', '--data-dir', dataDir])
+    expect(JSON.parse(after.stdout).running).to.equal(false)
+    const down = await home.heroku(['apps'])
+    expect(down.code).to.equal(1)
+    expect(down.stderr).to.include('Could not reach')
+  })
+})
