@@ -14,6 +14,7 @@ import {createUrls, type PlatformContext, type RequestContext} from './api/conte
 import {handleCapabilityUrl} from './api/capability-urls.js'
 import {apiRoutes} from './api/index.js'
 import {authenticate} from './auth/authenticate.js'
+import {DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions} from './auth/login-throttle.js'
 import {CapabilitySigner} from './capability-urls.js'
 import {PlatformEvents} from './events.js'
 import {readJsonBody} from './http/body.js'
@@ -36,9 +37,19 @@ export interface PlatformOptions {
   log?: (line: string) => void
   /** per-token request budget; defaults to Heroku's 4500 per hour */
   rateLimit?: RateLimitOptions
+  /** failed password logins allowed per email and window; defaults to 10 per 15 minutes */
+  loginThrottle?: LoginThrottleOptions
   /** add-on providers; defaults to the built-in ones (heroku-postgresql) */
   addonProviders?: readonly AddonProvider[]
+  /**
+   * Handlers for paths outside the API on the API port (git smart HTTP comes here), tried in
+   * order before the API routes. Each answers the request and returns true, or returns false.
+   */
+  httpHandlers?: readonly PlatformHttpHandler[]
 }
+
+/** Serves a non-API path; ApiErrors it throws are answered in the API's error shape. */
+export type PlatformHttpHandler = (platform: PlatformContext, req: IncomingMessage, res: ServerResponse, segments: readonly string[]) => Promise<boolean> | boolean
 
 export interface RunningPlatform {
   /** the API's base URL, e.g. http://127.0.0.1:5000 */
@@ -61,10 +72,16 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const catalog = new AddonCatalog(options.addonProviders ?? [new PostgresqlProvider()])
   const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT)
   const router = new Router<RequestContext>().add(...apiRoutes)
+  const pipeline: Pipeline = {
+    router,
+    limiter,
+    throttle: new LoginThrottle(options.loginThrottle ?? DEFAULT_LOGIN_THROTTLE),
+    httpHandlers: [handleCapabilityUrl, ...(options.httpHandlers ?? [])],
+  }
 
   let platform: PlatformContext | undefined
   const server = createServer({keepAliveTimeout: 65_000}, (req, res) => {
-    handleRequest(platform!, router, limiter, req, res).catch(error => {
+    handleRequest(platform!, pipeline, req, res).catch(error => {
       log(`request handling failed: ${(error as Error).stack ?? String(error)}`)
       if (!res.headersSent) res.writeHead(500).end()
     })
@@ -111,14 +128,23 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   })
 }
 
-async function handleRequest(platform: PlatformContext, router: Router<RequestContext>, limiter: RateLimiter, req: IncomingMessage, res: ServerResponse): Promise<void> {
+interface Pipeline {
+  router: Router<RequestContext>
+  limiter: RateLimiter
+  throttle: LoginThrottle
+  httpHandlers: readonly PlatformHttpHandler[]
+}
+
+async function handleRequest(platform: PlatformContext, {router, limiter, throttle, httpHandlers}: Pipeline, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const incomingId = req.headers['request-id']
   const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID()
   res.setHeader('Request-Id', requestId)
   const method = req.method ?? 'GET'
   try {
     const segments = pathSegments(req.url ?? '/')
-    if (await handleCapabilityUrl(platform, req, res, segments)) return
+    for (const handler of httpHandlers) {
+      if (await handler(platform, req, res, segments)) return
+    }
     const matched = router.match(method, segments)
     if (matched === undefined) {
       throw router.hasPath(segments)
@@ -126,7 +152,7 @@ async function handleRequest(platform: PlatformContext, router: Router<RequestCo
         : notFound(`The requested API endpoint ${method} ${req.url?.split('?')[0]} was not found.`)
     }
     checkAcceptHeader(req.headers.accept)
-    const caller = await authenticate(platform.store, req.headers.authorization, matched.route.auth === 'password')
+    const caller = await authenticate(platform.store, req.headers.authorization, matched.route.auth === 'password' ? throttle : undefined)
     const budget = limiter.take(caller.authorization?.id ?? `account:${caller.account.id}`)
     res.setHeader('RateLimit-Remaining', String(budget.remaining))
     if (!budget.allowed) throw new ApiError(429, 'rate_limit', 'Your account reached the API rate limit. Please wait a few minutes before making new requests.')

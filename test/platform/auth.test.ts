@@ -79,6 +79,18 @@ describe('platform API: authentication, tokens and isolation', () => {
     expectError(await t.client.withToken(res.body.access_token.token).get('/account'), 401, 'unauthorized')
   })
 
+  it('throttles password guessing per email, while tokens keep working', async () => {
+    const throttled = await startTestPlatform({loginThrottle: {maxFailures: 3, windowMs: 60_000}})
+    try {
+      const login = (password: string) => throttled.client.post('/oauth/authorizations', {}, {token: null, headers: {Authorization: basic(throttled.owner.account.email, password)}})
+      for (let i = 0; i < 3; i++) expectError(await login('wrong guess'), 401, 'unauthorized')
+      expectError(await login(throttled.owner.password), 429, 'rate_limit')
+      expect((await throttled.client.get('/account')).status).to.equal(200)
+    } finally {
+      await throttled.close()
+    }
+  })
+
   describe('two accounts', () => {
     let other: ApiClient
     let otherEmail: string

@@ -7,10 +7,8 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import type {AddonProvider} from '../../src/platform/addons/provider.js'
 import {createUser, type NewUser} from '../../src/platform/bootstrap.js'
-import type {RateLimitOptions} from '../../src/platform/http/rate-limit.js'
-import {type RunningPlatform, startPlatform} from '../../src/platform/server.js'
+import {type PlatformOptions, type RunningPlatform, startPlatform} from '../../src/platform/server.js'
 
 export const SCHEMA_PATH = '/work/shared/platform-api/schema.json'
 
@@ -23,10 +21,10 @@ export interface TestPlatform {
   close(options?: {keepData?: boolean}): Promise<void>
 }
 
-export async function startTestPlatform(options: {rateLimit?: RateLimitOptions, addonProviders?: AddonProvider[], dataDir?: string} = {}): Promise<TestPlatform> {
+export async function startTestPlatform(options: Partial<Omit<PlatformOptions, 'port' | 'routerPort' | 'log'>> = {}): Promise<TestPlatform> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'platform-test-'))
   const serverLog: string[] = []
-  const platform = await startPlatform({port: 0, routerPort: 5999, dataDir, log: line => serverLog.push(line), rateLimit: options.rateLimit, addonProviders: options.addonProviders ?? []})
+  const platform = await startPlatform({addonProviders: [], ...options, port: 0, routerPort: 5999, dataDir, log: line => serverLog.push(line)})
   const password = 'correct horse battery'
   const owner = {...await createUser(platform.store, {email: `owner-${Math.random().toString(36).slice(2, 8)}@example.com`, password}), password}
   return {

@@ -1,5 +1,6 @@
 import {expect} from 'chai'
 
+import {ApiError} from '../../src/platform/http/errors.js'
 import {type ApiResponse, expectError, expectSchema, startTestPlatform, type TestPlatform} from './helpers.js'
 
 describe('platform API: protocol (headers, pagination, rate limit, errors)', () => {
@@ -149,6 +150,25 @@ describe('platform API: protocol (headers, pagination, rate limit, errors)', () 
     it('answers unknown endpoints with 404 not_found and wrong methods with 405', async () => {
       expectError(await t.client.get('/no-such-endpoint'), 404, 'not_found')
       expectError(await t.client.request('PUT', '/apps/page-a'), 405, 'method_not_allowed')
+    })
+
+    it('lets later parts serve non-API paths on the API port (e.g. git), with API-shaped errors', async () => {
+      const extended = await startTestPlatform({
+        httpHandlers: [(_platform, req, res, segments) => {
+          if (segments[0] !== 'custom') return false
+          if (segments[1] === 'fail') throw new ApiError(403, 'forbidden', 'not for you')
+          res.writeHead(200, {'Content-Type': 'text/plain'}).end(`custom ${req.method}`)
+          return true
+        }],
+      })
+      try {
+        const ok = await fetch(`${extended.platform.url}/custom/x`)
+        expect(await ok.text()).to.equal('custom GET')
+        expectError(await extended.client.get('/custom/fail', {token: null}), 403, 'forbidden')
+        expect((await extended.client.get('/account')).status).to.equal(200)
+      } finally {
+        await extended.close()
+      }
     })
 
     it('listens on 127.0.0.1 by default', () => {

@@ -4,6 +4,7 @@ import {unauthorized} from '../http/errors.js'
 import {type AccountRow, findAccountByEmail, findAccountById} from '../store/accounts.js'
 import {type AuthorizationRow, findAuthorizationByTokenHash} from '../store/authorizations.js'
 import type {Store} from '../store/database.js'
+import type {LoginThrottle} from './login-throttle.js'
 import {hashToken, verifyPassword} from './secrets.js'
 
 export interface Caller {
@@ -35,7 +36,11 @@ export function authenticateToken(store: Store, token: string): Caller | undefin
   return account === undefined ? undefined : {account, authorization}
 }
 
-export async function authenticate(store: Store, header: string | undefined, allowPassword: boolean): Promise<Caller> {
+/**
+ * `throttle` is given where email:password is accepted (creating a token); elsewhere only
+ * tokens authenticate.
+ */
+export async function authenticate(store: Store, header: string | undefined, throttle: LoginThrottle | undefined): Promise<Caller> {
   const credentials = parseAuthorizationHeader(header)
   if (credentials === undefined) throw unauthorized('Authentication required: send Authorization: Bearer TOKEN (get one with `heroku login`).')
   if (credentials.kind === 'token') {
@@ -43,10 +48,15 @@ export async function authenticate(store: Store, header: string | undefined, all
   }
   const viaToken = authenticateToken(store, credentials.password)
   if (viaToken) return viaToken
-  if (!allowPassword) return failed()
+  if (throttle === undefined) return failed()
+  throttle.check(credentials.user)
   const account = findAccountByEmail(store, credentials.user)
   const ok = await verifyPassword(credentials.password, account?.password_hash)
-  if (!ok || account === undefined) throw unauthorized('Invalid email or password.')
+  if (!ok || account === undefined) {
+    throttle.recordFailure(credentials.user)
+    throw unauthorized('Invalid email or password.')
+  }
+  throttle.recordSuccess(credentials.user)
   return {account, authorization: null}
 }
 
