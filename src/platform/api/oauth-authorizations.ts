@@ -42,8 +42,8 @@ export function mintAuthorization(store: Store, account: AccountRow, options: {d
 }
 
 const createBody = {
-  client: (value: unknown): never => {
-    throw invalidParams(`OAuth clients are not supported by this platform (got client ${JSON.stringify(value)}); omit "client".`)
+  client: (): never => {
+    throw invalidParams('OAuth clients are not supported by this platform; omit "client".')
   },
   description: isString,
   expires_in: isInteger(1, MAX_EXPIRES_IN),
