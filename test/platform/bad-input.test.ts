@@ -65,7 +65,7 @@ const CASES: BadInputCase[] = [
   {name: 'authorization with a negative expiry', method: 'POST', path: '/oauth/authorizations', options: {body: {expires_in: -5}}, status: 422, id: 'invalid_params'},
   {name: 'malformed percent-encoding in the path', method: 'GET', path: '/apps/%E0%A4%A', status: 400, id: 'bad_request'},
   {name: 'authorization by a non-uuid', method: 'GET', path: '/oauth/authorizations/12345', status: 404, id: 'not_found'},
-  {name: 'deeply nested config value', method: 'PATCH', path: '/apps/victim/config-vars', options: {rawBody: `{"DEEP": ${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`}, status: 422, id: 'invalid_params'},
+  {name: 'deeply nested config value', method: 'PATCH', path: '/apps/victim/config-vars', options: {rawBody: `{"DEEP": ${'{"a":'.repeat(40_000)}1${'}'.repeat(40_000)}}`}, status: 422, id: 'invalid_params'},
   {name: 'deeply nested unsupported field', method: 'POST', path: '/oauth/authorizations', options: {rawBody: `{"client": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`}, status: 422, id: 'invalid_params'},
   {name: 'malformed Basic credentials', method: 'GET', path: '/account', options: {token: null, headers: {Authorization: 'Basic !!!'}}, status: 401, id: 'unauthorized'},
 ]
