@@ -3,9 +3,14 @@ import {Chalk} from 'chalk'
 import {createServer, IncomingMessage, Server, ServerResponse} from 'node:http'
 import {AddressInfo} from 'node:net'
 
+import {PassThrough} from 'node:stream'
+
+import {ApiClient} from '../../src/lib/api/client.js'
+import {streamLogs} from '../../src/lib/logs/logs.js'
+import {Output} from '../../src/lib/ui/output.js'
 import {colourLogLine, parseLogLine} from '../../src/lib/logs/log-line.js'
 import {LineDecoder} from '../../src/lib/logs/stream.js'
-import {api, isolatedEnv, run} from '../helpers/cli.js'
+import {API, api, isolatedEnv, run} from '../helpers/cli.js'
 
 const L1 = '2026-01-01T00:00:01.000000+00:00 app[web.1]: one'
 const L2 = '2026-01-01T00:00:02.000000+00:00 heroku[router]: at=info method=GET path="/" status=200'
@@ -132,6 +137,41 @@ describe('logs', () => {
     expect(stdout).to.equal(`${L1}\n`)
     expect(stderr).to.contain('reconnecting')
     expect(stderr).to.contain('The log stream was dropped again')
+  })
+
+  it('--tail: a stream that had stayed up earns a new reconnect (lib, with an AbortSignal)', async () => {
+    const controller = new AbortController()
+    const drop: Handler = (_req, res) => {
+      res.writeHead(200, {'Content-Type': 'text/plain'})
+      res.write(`${L1}\n`)
+      setTimeout(() => res.socket?.destroy(), 10)
+    }
+
+    server = await logServer({
+      '/s1': drop,
+      '/s2': drop,
+      '/s3'(_req, res) {
+        res.writeHead(200, {'Content-Type': 'text/plain'})
+        res.write(`${L3}\n`)
+        setTimeout(() => controller.abort(), 30)
+      },
+    })
+    for (const path of ['/s1', '/s2', '/s3']) api().post('/apps/my-app/log-sessions', {tail: true}).reply(201, session(server.url(path)))
+    const stdout = new PassThrough()
+    const stderr = new PassThrough()
+    let printed = ''
+    let noted = ''
+    stdout.on('data', c => {
+      printed += String(c)
+    })
+    stderr.on('data', c => {
+      noted += String(c)
+    })
+    const out = new Output({env: {}, stderr, stdout})
+    const client = new ApiClient({baseUrl: API, token: async () => 'test-token', userAgent: 'test'})
+    await streamLogs({api: client, app: 'my-app', out, signal: controller.signal, stableMs: 0, tail: true})
+    expect(printed).to.equal(`${L1}\n${L3}\n`)
+    expect(noted.match(/reconnecting/g)).to.have.length(2)
   })
 
   it('fails when the log server answers an error status', async () => {

@@ -23,6 +23,8 @@ export interface LogsOptions {
   /** stops streaming cleanly (Ctrl-C) */
   signal?: AbortSignal
   userAgent?: string
+  /** a stream that stayed up this long earns a fresh reconnect when it drops (default 60 s) */
+  stableMs?: number
 }
 
 function sessionBody(opts: LogsOptions): Record<string, unknown> {
@@ -39,7 +41,8 @@ function sessionBody(opts: LogsOptions): Record<string, unknown> {
 
 /**
  * POST /apps/{app}/log-sessions, then streams the session's logplex_url. With `tail`, a dropped
- * stream is reconnected once (a new session; lines already shown are not shown again).
+ * stream is reconnected once (a new session; lines already shown are not shown again); a second
+ * drop soon after is an error, while a stream that had stayed up for a minute earns a new try.
  */
 export async function streamLogs(opts: LogsOptions): Promise<void> {
   const {api, out} = opts
@@ -66,6 +69,7 @@ export async function streamLogs(opts: LogsOptions): Promise<void> {
     if (!session.logplex_url) throw new UserError('The platform returned a log session without a logplex_url.')
     let end: string
     let failure: Error | undefined
+    const started = Date.now()
     try {
       // eslint-disable-next-line no-await-in-loop -- one stream at a time
       end = await readLogStream(session.logplex_url, {onLine, signal: opts.signal, userAgent: opts.userAgent})
@@ -80,6 +84,8 @@ export async function streamLogs(opts: LogsOptions): Promise<void> {
       return
     }
 
+    // the reconnect allowance is per drop: a tail that ran for a while may be reconnected again
+    if (reconnected && Date.now() - started >= (opts.stableMs ?? 60_000)) reconnected = false
     if (reconnected) {
       throw new UserError(`The log stream was dropped again${failure ? ` (${failure.message})` : ''}.`, {hint: 'Run heroku logs --tail again.'})
     }
