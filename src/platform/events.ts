@@ -12,7 +12,11 @@ export interface PlatformEventMap {
   'app.renamed': AppRef & {previousName: string}
   'app.maintenance.changed': AppRef & {maintenance: boolean}
   'app.deleted': AppRef
-  /** every config change, rollback, add-on attach/detach and deploy makes a release */
+  /**
+   * Every config change, rollback, add-on attach/detach and deploy makes a release. A deploy may
+   * also add or remove process types (formation follows the slug), so a supervisor reconciles
+   * the whole formation on this event, not only on formation.changed.
+   */
   'release.created': AppRef & {releaseId: string, version: number, slugId: string | null, description: string}
   'formation.changed': AppRef & {changes: {type: string, quantity: number, size: string}[]}
   /** restart requests: all dynos, one process type, or one dyno */

@@ -58,6 +58,8 @@ export interface RunningPlatform {
   /** subscribe to changes (releases, formation, app deletion …) */
   events: PlatformEvents
   store: Store
+  /** what API handlers see (store, events, catalog, URLs), for parts that live beside the API */
+  context: PlatformContext
   close(): Promise<void>
 }
 
@@ -104,6 +106,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     port,
     events,
     store,
+    context: platform,
     close() {
       closing ??= (async () => {
         await new Promise<void>(resolve => {
