@@ -87,10 +87,36 @@ describe('e2e: the CLI against the local platform', function () {
     expect(JSON.parse(apps.stdout)).to.deep.equal([])
   })
 
+  it('platform:users:add adds an account that logs in and sees only its own apps', async () => {
+    const added = await home.heroku(['platform:users:add', 'jane@example.com', '--password-stdin', '--data-dir', dataDir], {input: 'correct horse battery\n'})
+    expect(added.code, added.stderr).to.equal(0)
+    expect(added.stdout).to.match(/Added jane@example\.com\. They log in with: heroku login --api-url http/)
+    const url = JSON.parse((await home.heroku(['platform:status', '--json', '--data-dir', dataDir])).stdout).url as string
+    const basic = Buffer.from('jane@example.com:correct horse battery').toString('base64')
+    const res = await fetch(`${url}/oauth/authorizations`, {
+      body: '{}', headers: {Accept: 'application/vnd.heroku+json; version=3', Authorization: `Basic ${basic}`, 'Content-Type': 'application/json'}, method: 'POST',
+    })
+    expect(res.status).to.equal(201)
+    const token = ((await res.json()) as {access_token: {token: string}}).access_token.token
+    await home.heroku(['apps:create', 'owners-app', '--no-remote'])
+    const jane = {env: {HEROKU_API_KEY: token}}
+    expect((await home.exec(process.execPath, ['bin/run.js', 'whoami'], {...jane, cwd: process.cwd()})).stdout).to.equal('jane@example.com\n')
+    const apps = await home.exec(process.execPath, ['bin/run.js', 'apps', '--json'], {...jane, cwd: process.cwd()})
+    expect(JSON.parse(apps.stdout)).to.deep.equal([])
+    const peek = await home.exec(process.execPath, ['bin/run.js', 'config', '-a', 'owners-app'], {...jane, cwd: process.cwd()})
+    expect(peek.code).to.equal(1)
+    expect(peek.stderr).to.include('owners-app')
+    const dup = await home.heroku(['platform:users:add', 'jane@example.com', '--password-stdin', '--data-dir', dataDir], {input: 'another password\n'})
+    expect(dup.code).to.equal(1)
+    expect(dup.stderr).to.include('already exists')
+    await home.heroku(['apps:destroy', 'owners-app', '--confirm', 'owners-app'])
+  })
+
   it('platform:status --json, then platform:stop', async () => {
     const status = await home.heroku(['platform:status', '--json', '--data-dir', dataDir])
     const s = JSON.parse(status.stdout)
     expect(s).to.include({app_count: 0, data_dir: dataDir, running: true})
+    expect(s.uptime_seconds).to.be.a('number')
     expect(s.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/)
     const stop = await home.heroku(['platform:stop', '--data-dir', dataDir])
     expect(stop.stdout).to.match(/Stopped the platform/)
@@ -99,5 +125,42 @@ describe('e2e: the CLI against the local platform', function () {
     const down = await home.heroku(['apps'])
     expect(down.code).to.equal(1)
     expect(down.stderr).to.include('Could not reach')
+  })
+})
+
+describe('e2e: platform:start in the foreground', function () {
+  this.timeout(60_000)
+
+  it('runs until Ctrl-C (SIGINT), then stops cleanly', async () => {
+    const home = new E2eHome()
+    try {
+      const {spawn} = await import('node:child_process')
+      const dataDir = join(home.dir, 'platform')
+      const child = spawn(process.execPath, ['bin/run.js', 'platform:start', '--data-dir', dataDir, '--port', '0', '--router-port', '0', '--email', 'fg@example.com'], {env: home.env})
+      let stderr = ''
+      child.stderr.on('data', d => {
+        stderr += d
+      })
+      child.stdout.resume()
+      const started = Date.now()
+      while (!stderr.includes('Ctrl-C stops it')) {
+        if (Date.now() - started > 30_000) throw new Error(`no start: ${stderr}`)
+        // eslint-disable-next-line no-await-in-loop
+        await new Promise(resolve => {
+          setTimeout(resolve, 50)
+        })
+      }
+
+      expect((await home.heroku(['whoami'])).stdout).to.equal('fg@example.com\n')
+      const exited = new Promise<number | null>(resolve => {
+        child.once('exit', code => resolve(code))
+      })
+      child.kill('SIGINT')
+      expect(await exited).to.equal(0)
+      const status = await home.heroku(['platform:status', '--json', '--data-dir', dataDir])
+      expect(JSON.parse(status.stdout).running).to.equal(false)
+    } finally {
+      home.cleanup()
+    }
   })
 })

@@ -57,13 +57,17 @@ export function runInForeground(opts: PlatformStartOptions, onReady: (state: Pla
     const child = spawn(process.execPath, mainArgs(opts), {stdio: ['ignore', 'inherit', 'inherit']})
     const ready = waitForState(opts.dataDir, child.pid!, 30_000)
     ready.then(onReady, () => {})
-    // the platform handles SIGINT itself (clean stop); the CLI just waits for it
-    const ignore = () => {}
-    process.on('SIGINT', ignore)
-    process.on('SIGTERM', () => child.kill('SIGTERM'))
+    // the platform stops cleanly on SIGINT/SIGTERM; the CLI passes them on (a Ctrl-C at a
+    // terminal reaches both, a kill only the CLI) and waits for it to finish
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal)
+    const onInt = forward('SIGINT')
+    const onTerm = forward('SIGTERM')
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
     child.once('error', reject)
     child.once('exit', code => {
-      process.off('SIGINT', ignore)
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
       resolve(code ?? 1)
     })
   })
