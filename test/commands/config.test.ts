@@ -142,7 +142,7 @@ describe('config', () => {
       expect((await run(['config:unset', 'A', '1ABC', '-a', 'my-app'])).exitCode).to.equal(2)
       const none = await run(['config:unset', '-a', 'my-app'])
       expect(none.exitCode).to.equal(2)
-      expect(none.stderr).to.contain('at least one')
+      expect(none.stderr).to.contain('Missing 1 required arg')
       // (an empty argument cannot pass through run(), which re-splits on spaces)
       expect(() => validateKey('')).to.throw('cannot be empty')
     })

@@ -1,3 +1,5 @@
+import {Args} from '@oclif/core'
+
 import {AppCommand} from '../../lib/command/app-command.js'
 import {parseAssignments} from '../../lib/config/keys.js'
 import {updateConfig, UpdateConfigResult} from '../../lib/config/vars.js'
@@ -13,6 +15,10 @@ Setting config vars makes a new release and restarts the app.`
     '<%= config.bin %> config:set RAILS_ENV=production -a my-app',
     '<%= config.bin %> config:set "GREETING=hello world" TOKEN=a=b=c -a my-app',
   ]
+
+  static override args = {
+    pairs: Args.string({description: 'KEY=VALUE pairs (the value may contain =)', required: true}),
+  }
 
   static override strict = false
 

@@ -1,3 +1,5 @@
+import {Args} from '@oclif/core'
+
 import {AppCommand} from '../../lib/command/app-command.js'
 import {validateKey} from '../../lib/config/keys.js'
 import {updateConfig, UpdateConfigResult} from '../../lib/config/vars.js'
@@ -10,6 +12,10 @@ export default class ConfigUnset extends AppCommand<typeof ConfigUnset> {
 Makes a new release and restarts the app.`
 
   static override examples = ['<%= config.bin %> config:unset RAILS_ENV -a my-app', '<%= config.bin %> config:unset A B C -a my-app']
+
+  static override args = {
+    keys: Args.string({description: 'names of the config vars to unset', required: true}),
+  }
 
   static override strict = false
 

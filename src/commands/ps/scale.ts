@@ -1,3 +1,5 @@
+import {Args} from '@oclif/core'
+
 import type {Formation} from '@heroku-cli/schema'
 
 import {AppCommand} from '../../lib/command/app-command.js'
@@ -15,6 +17,10 @@ go to the platform in one batch. Without changes, shows the formation.`
     '<%= config.bin %> ps:scale web=1:standard-2x -a my-app',
     '<%= config.bin %> ps:scale -a my-app',
   ]
+
+  static override args = {
+    changes: Args.string({description: 'TYPE=N, TYPE+N or TYPE-N, optionally :SIZE'}),
+  }
 
   static override strict = false
 
