@@ -10,11 +10,8 @@ import {writeSettings} from '../../lib/settings.js'
 
 export default class Login extends BaseCommand<typeof Login> {
   static override aliases = ['login']
-  static override description = `log in with your email and password, or a token from stdin
-
-The token is checked with the platform, then kept in the OS keychain (or, where no keychain
-answers, in a file readable only by you, with a warning). HEROKU_API_KEY, when set, is used
-instead of any stored token and is never stored.`
+  static override summary = 'log in with your email and password, or a token from stdin'
+  static override description = 'The token is checked with the platform, then kept in the OS keychain (or, where no keychain answers, in a file readable only by you, with a warning). HEROKU_API_KEY, when set, is used instead of any stored token and is never stored.'
 
   static override examples = [
     '<%= config.bin %> login',

@@ -2,9 +2,8 @@ import {BaseCommand} from '../../lib/command/base.js'
 import {NotLoggedInError} from '../../lib/errors.js'
 
 export default class Token extends BaseCommand<typeof Token> {
-  static override description = `print the API token of the current login
-
-Handy for scripts: HEROKU_API_KEY=$(heroku auth:token). Treat it as a password.`
+  static override summary = 'print the API token of the current login'
+  static override description = 'Handy for scripts: HEROKU_API_KEY=$(heroku auth:token). Treat it as a password.'
 
   static override examples = ['<%= config.bin %> auth:token']
 

@@ -9,10 +9,8 @@ export default class GitCredentials extends BaseCommand<typeof GitCredentials> {
     operation: Args.string({description: 'what git asks', options: ['get', 'store', 'erase'], required: true}),
   }
 
-  static override description = `git credential helper: gives git the stored token for the platform's git host
-
-git runs this itself once \`heroku login --git-setup\` has configured it; it answers
-nothing for any other host, and never stores what git offers.`
+  static override summary = 'git credential helper: gives git the stored token for the platform\'s git host'
+  static override description = 'git runs this itself once `heroku login --git-setup` has configured it. It answers nothing for any other host, and never stores what git offers.'
 
   static override enableJsonFlag = false
   static override examples = ['git config --global credential.https://git.heroku.com.helper \'!heroku git:credentials\'']

@@ -23,11 +23,8 @@ export interface StartResult {
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 
 export default class PlatformStart extends BaseCommand<typeof PlatformStart> {
-  static override description = `start the local platform: the Platform API and git on one port, the app router on another
-
-On first start it creates the owner account (--email, default: git config user.email) with a
-password printed once (or read with --password-stdin), logs this CLI in with a fresh token and
-makes the platform its default API, so that heroku apps:create just works.`
+  static override summary = 'start the local platform: the Platform API and git on one port, the app router on another'
+  static override description = 'On first start it creates the owner account (--email, default: git config user.email) with a password printed once (or read with --password-stdin), logs this CLI in with a fresh token and makes the platform its default API, so that heroku apps:create just works.'
 
   static override examples = [
     '<%= config.bin %> platform:start --detach',

@@ -10,10 +10,8 @@ import {runningPlatform} from '../../../lib/platform/local-process.js'
 
 export default class PlatformUsersAdd extends BaseCommand<typeof PlatformUsersAdd> {
   static override args = {email: Args.string({description: 'the new account\'s email', required: true})}
-  static override description = `add an account to the local platform
-
-The password is asked for twice on a terminal, or read from stdin with --password-stdin.
-The new user then logs in with heroku login --api-url URL.`
+  static override summary = 'add an account to the local platform'
+  static override description = 'The password is asked for twice on a terminal, or read from stdin with --password-stdin. The new user then logs in with heroku login --api-url URL.'
 
   static override examples = [
     '<%= config.bin %> platform:users:add jane@example.com',
