@@ -48,3 +48,7 @@ export function findSlugById(store: Store, id: string): SlugRow | undefined {
 export function recordSlugBlob(store: Store, id: string, size: number, checksum: string): void {
   store.run('UPDATE slugs SET size = ?, checksum = ?, updated_at = ? WHERE id = ?', size, checksum, nowIso(), id)
 }
+
+export function listSlugIds(store: Store, appId: string): string[] {
+  return store.all<{id: string}>('SELECT id FROM slugs WHERE app_id = ?', appId).map(r => r.id)
+}
