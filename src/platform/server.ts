@@ -6,6 +6,7 @@
 import {randomUUID} from 'node:crypto'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {performance} from 'node:perf_hooks'
 
 import {AddonCatalog} from './addons/catalog.js'
 import {PostgresqlProvider} from './addons/postgresql.js'
@@ -143,6 +144,12 @@ async function handleRequest(platform: PlatformContext, {router, limiter, thrott
   const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID()
   res.setHeader('Request-Id', requestId)
   const method = req.method ?? 'GET'
+  const started = performance.now()
+  // One line a request for the platform log: never headers or bodies (they carry secrets), and
+  // only the path's first segments (capability URLs carry a secret after them).
+  res.once('finish', () => {
+    platform.log(`[${requestId}] ${method} ${loggablePath(req.url ?? '/')} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`)
+  })
   try {
     const segments = pathSegments(req.url ?? '/')
     for (const handler of httpHandlers) {
@@ -186,6 +193,14 @@ async function handleRequest(platform: PlatformContext, {router, limiter, thrott
       sendError(req, res, new ApiError(500, 'internal_server_error', `Internal server error (request id ${requestId}). The platform log has the details.`))
     }
   }
+}
+
+const CAPABILITY_PREFIXES = new Set(['log-sessions', 'build-outputs', 'slug-blobs'])
+
+function loggablePath(rawUrl: string): string {
+  const path = rawUrl.split('?', 1)[0]
+  const [first] = path.split('/').filter(Boolean)
+  return first !== undefined && CAPABILITY_PREFIXES.has(first) ? `/${first}/…` : path
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -1,4 +1,6 @@
 import {expect} from 'chai'
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {expectError, expectSchema, startTestPlatform, type TestPlatform} from './helpers.js'
 
@@ -71,6 +73,16 @@ describe('platform API: apps, config vars, releases', () => {
       expectError(await t.client.get('/apps/doomed'), 404, 'not_found')
       const leftovers = t.platform.store.get<{n: number}>('SELECT count(*) AS n FROM releases WHERE app_id = ?', res.body.id)
       expect(leftovers?.n).to.equal(0)
+    })
+
+    it('removes the slug files of a deleted app', async () => {
+      await t.client.post('/apps', {name: 'with-slug'})
+      const slug = await t.client.post('/apps/with-slug/slugs', {process_types: {web: 'x'}})
+      await fetch(slug.body.blob.url, {method: 'PUT', body: 'tarball'})
+      const file = join(t.dataDir, 'slugs', `${slug.body.id}.tgz`)
+      expect(existsSync(file)).to.equal(true)
+      await t.client.delete('/apps/with-slug')
+      expect(existsSync(file)).to.equal(false)
     })
   })
 

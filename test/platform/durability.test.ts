@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import {createUser, openStore} from '../../src/platform/bootstrap.js'
 import {type PlatformProcessState, pidFilePath, stateFilePath} from '../../src/platform/process-files.js'
 import {startPlatform} from '../../src/platform/server.js'
+import {MIGRATIONS} from '../../src/platform/store/migrations.js'
 import {ApiClient, startTestPlatform} from './helpers.js'
 
 const MAIN = join(import.meta.dirname, '../../src/platform/main.ts')
@@ -60,7 +61,7 @@ describe('platform durability', function () {
       expect((await client.get('/apps/persistent/formation/web')).body.quantity).to.equal(2)
       expect((await client.get('/apps/persistent/domains')).body).to.have.length(2)
       const migrations = second.store.all<{version: number}>('SELECT version FROM schema_migrations')
-      expect(migrations.map(m => m.version)).to.deep.equal([1])
+      expect(migrations.map(m => m.version)).to.deep.equal(MIGRATIONS.map(m => m.version))
     } finally {
       await second.close()
       rmSync(first.dataDir, {recursive: true, force: true})

@@ -171,6 +171,17 @@ describe('platform API: protocol (headers, pagination, rate limit, errors)', () 
       }
     })
 
+    it('logs one line a request, without credentials or capability secrets', async () => {
+      const session = await t.client.post('/apps/page-b/log-sessions', {})
+      await fetch(session.body.logplex_url)
+      await t.client.get('/apps/page-b', {headers: {'Request-Id': 'logged-request'}})
+      const log = t.serverLog.join('\n')
+      expect(log).to.match(/\[logged-request\] GET \/apps\/page-b 200 [\d.]+ms/)
+      expect(log).to.include('GET /log-sessions/… 200')
+      expect(log).not.to.include(new URL(session.body.logplex_url).pathname)
+      expect(log).not.to.include(t.owner.token)
+    })
+
     it('listens on 127.0.0.1 by default', () => {
       expect(new URL(t.platform.url).hostname).to.equal('127.0.0.1')
     })

@@ -1,4 +1,6 @@
 // Apps: create (named or generated), list, info by id or name, rename/maintenance, delete.
+import {rm} from 'node:fs/promises'
+
 import {destroyAddon} from '../addons/lifecycle.js'
 import {commitChange, releaseApp} from '../changes.js'
 import {isBoolean, isString, isStringArray, parseBody} from '../http/body.js'
@@ -9,6 +11,8 @@ import type {AccountRow} from '../store/accounts.js'
 import {type AppRow, appNameTaken, deleteApp, findAppById, insertApp, listOwnedApps, updateApp} from '../store/apps.js'
 import {listAccountAddons} from '../store/addons.js'
 import {insertDomain, renameDefaultDomain} from '../store/domains.js'
+import {listSlugIds} from '../store/slugs.js'
+import {slugBlobPath} from './capability-urls.js'
 import {requireSelf} from './account.js'
 import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
 import {GENERATION, REGION, STACK} from './regions-stacks.js'
@@ -116,10 +120,16 @@ async function destroy(ctx: RequestContext) {
   for (const addon of listAccountAddons(platform.store, ctx.account.id).filter(a => a.app_id === app.id)) {
     await destroyAddon(platform, ctx.account, addon)
   }
-  commitChange(platform, pending => {
+  const slugIds = commitChange(platform, pending => {
+    const ids = listSlugIds(platform.store, app.id)
     deleteApp(platform.store, app.id)
     pending.add('app.deleted', {appId: app.id, appName: app.name})
+    return ids
   })
+  // Slug tarballs are files beside the database; the records are gone, so are they.
+  await Promise.all(slugIds.map(id => rm(slugBlobPath(platform.dataDir, id), {force: true}).catch(error => {
+    platform.log(`could not remove the slug file of ${id}: ${(error as Error).message}`)
+  })))
   return json(serializeApp(platform, app, ctx.account))
 }
 
