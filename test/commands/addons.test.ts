@@ -296,4 +296,16 @@ describe('addons', () => {
       expect((await run(['addons:wait', '-a', 'my-app', '--wait-interval', 'soon'])).exitCode).to.equal(2)
     })
   })
+
+  describe('help', () => {
+    for (const id of ['addons', 'addons:services', 'addons:plans', 'addons:create', 'addons:info', 'addons:destroy', 'addons:attach', 'addons:detach', 'addons:open', 'addons:docs', 'addons:wait']) {
+      it(`${id} --help describes the command, with examples and --json`, async () => {
+        const {stdout, exitCode} = await run([id, '--help'])
+        expect(exitCode).to.equal(0)
+        expect(stdout).to.contain('USAGE')
+        expect(stdout).to.contain('EXAMPLES')
+        expect(stdout).to.contain('--json')
+      })
+    }
+  })
 })

@@ -205,4 +205,16 @@ describe('config', () => {
       expect(result.config_vars).to.deep.equal({CHANGE: 'new value', KEEP: 'same', NEW: 'it\'s'})
     })
   })
+
+  describe('help', () => {
+    for (const id of ['config', 'config:get', 'config:set', 'config:unset', 'config:edit']) {
+      it(`${id} --help describes the command, with examples and --json`, async () => {
+        const {stdout, exitCode} = await run([id, '--help'])
+        expect(exitCode).to.equal(0)
+        expect(stdout).to.contain('USAGE')
+        expect(stdout).to.contain('EXAMPLES')
+        expect(stdout).to.contain('--json')
+      })
+    }
+  })
 })

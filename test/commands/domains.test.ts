@@ -76,4 +76,16 @@ describe('domains', () => {
     expect(exitCode).to.equal(1)
     expect(stderr).to.contain('Couldn\'t find that app.')
   })
+
+  describe('help', () => {
+    for (const id of ['domains', 'domains:add', 'domains:remove']) {
+      it(`${id} --help describes the command, with examples and --json`, async () => {
+        const {stdout, exitCode} = await run([id, '--help'])
+        expect(exitCode).to.equal(0)
+        expect(stdout).to.contain('USAGE')
+        expect(stdout).to.contain('EXAMPLES')
+        expect(stdout).to.contain('--json')
+      })
+    }
+  })
 })

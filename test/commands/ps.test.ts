@@ -155,4 +155,16 @@ describe('ps', () => {
       expect((await run(['ps:type', '-a', 'nope'])).exitCode).to.equal(1)
     })
   })
+
+  describe('help', () => {
+    for (const id of ['ps', 'ps:scale', 'ps:restart', 'ps:stop', 'ps:type']) {
+      it(`${id} --help describes the command, with examples and --json`, async () => {
+        const {stdout, exitCode} = await run([id, '--help'])
+        expect(exitCode).to.equal(0)
+        expect(stdout).to.contain('USAGE')
+        expect(stdout).to.contain('EXAMPLES')
+        expect(stdout).to.contain('--json')
+      })
+    }
+  })
 })

@@ -117,4 +117,16 @@ describe('releases', () => {
       expect(stderr).to.contain('no earlier release')
     })
   })
+
+  describe('help', () => {
+    for (const id of ['releases', 'releases:info', 'releases:rollback']) {
+      it(`${id} --help describes the command, with examples and --json`, async () => {
+        const {stdout, exitCode} = await run([id, '--help'])
+        expect(exitCode).to.equal(0)
+        expect(stdout).to.contain('USAGE')
+        expect(stdout).to.contain('EXAMPLES')
+        expect(stdout).to.contain('--json')
+      })
+    }
+  })
 })
