@@ -1,10 +1,12 @@
 import {Flags} from '@oclif/core'
-import {resolve} from 'node:path'
+import {join, resolve} from 'node:path'
 
 import {BaseCommand} from '../../lib/command/base.js'
 import {dataDirFlag} from '../../lib/command/platform-flags.js'
 import {UsageError} from '../../lib/errors.js'
 import {readFirstLine} from '../../lib/stdin.js'
+import {helperCommandFor, offerCredentialHelper} from '../../lib/git/credential-config.js'
+import {gitBaseUrlFor} from '../../lib/git/git-host.js'
 import {runGit} from '../../lib/git/run-git.js'
 import {ensurePlatformOwner, type OwnerResult} from '../../lib/platform/accounts.js'
 import {logFilePath, runInForeground, runningPlatform, startDetached} from '../../lib/platform/local-process.js'
@@ -35,6 +37,7 @@ export default class PlatformStart extends BaseCommand<typeof PlatformStart> {
   static override flags = {
     'data-dir': dataDirFlag,
     detach: Flags.boolean({char: 'd', description: 'run in the background (pid and log files in the data dir)'}),
+    'git-setup': Flags.boolean({allowNo: true, description: 'let git push to the platform with this login (asked on a TTY when not given)'}),
     email: Flags.string({description: 'the owner account\'s email, on first start (default: git config user.email)'}),
     host: Flags.string({default: '127.0.0.1', description: 'interface to listen on; anything but loopback exposes the platform to your network'}),
     'password-stdin': Flags.boolean({description: 'read the owner\'s password from stdin instead of generating one'}),
@@ -104,7 +107,16 @@ export default class PlatformStart extends BaseCommand<typeof PlatformStart> {
       this.out.info(`Logged this CLI in to ${url} as ${owner.email} (token in your ${storage === 'keychain' ? 'keychain' : 'credentials file'}).`)
     } else if (!(await this.credentials.read(url))) {
       this.out.info(`Log in with: heroku login --api-url ${url}`)
+      return
     }
+
+    await offerCredentialHelper({
+      env: this.env,
+      gitBase: gitBaseUrlFor(url, this.env),
+      helperCommand: helperCommandFor(join(this.config.root, 'bin', 'run.js')),
+      out: this.out,
+      wanted: this.flags['git-setup'],
+    })
   }
 }
 

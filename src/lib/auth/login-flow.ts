@@ -3,9 +3,10 @@ import type {Account} from '@heroku-cli/schema'
 import type {ApiClient} from '../api/client.js'
 import type {CredentialStore, TokenStorage} from './credentials.js'
 import type {Output} from '../ui/output.js'
+import type {HelperSetup} from '../git/credential-config.js'
 
 import {gitBaseUrlFor} from '../git/git-host.js'
-import {configureCredentialHelper, credentialHelperConfigured} from '../git/credential-config.js'
+import {offerCredentialHelper} from '../git/credential-config.js'
 import {accountFor, createAuthorization, readTokenFrom} from './login.js'
 
 export interface LoginOptions {
@@ -27,7 +28,7 @@ export interface LoginResult {
   id?: string
   api_url: string
   storage: TokenStorage
-  git_credential_helper: 'configured' | 'already configured' | 'skipped'
+  git_credential_helper: HelperSetup
   git_host: string
 }
 
@@ -50,7 +51,7 @@ export async function login(opts: LoginOptions): Promise<LoginResult> {
   const account: Account = await accountFor(opts.client(token))
   const storage = await opts.credentials.save(opts.apiUrl, token)
   const gitBase = gitBaseUrlFor(opts.apiUrl, opts.env)
-  const git = await setUpGit(opts, gitBase)
+  const git = await offerCredentialHelper({env: opts.env, gitBase, helperCommand: opts.helperCommand, out, wanted: opts.gitSetup})
   out.log(`Logged in as ${out.color.cyan(account.email ?? '(unknown email)')}`)
   return {
     api_url: opts.apiUrl,
@@ -60,23 +61,4 @@ export async function login(opts: LoginOptions): Promise<LoginResult> {
     id: account.id,
     storage,
   }
-}
-
-async function setUpGit(opts: LoginOptions, gitBase: string): Promise<LoginResult['git_credential_helper']> {
-  const {out} = opts
-  if (await credentialHelperConfigured(gitBase, opts.helperCommand, opts.env)) return 'already configured'
-  let wanted = opts.gitSetup
-  if (wanted === undefined) {
-    if (!out.canPrompt) {
-      out.info(`To let git push to ${gitBase} with this login, run heroku login --git-setup.`)
-      return 'skipped'
-    }
-
-    wanted = await out.confirm(`Let git use this login for ${gitBase} (sets a credential helper in ~/.gitconfig)?`, {default: true, flag: '--git-setup'})
-  }
-
-  if (!wanted) return 'skipped'
-  await configureCredentialHelper(gitBase, opts.helperCommand, opts.env)
-  out.info(`git will ask heroku git:credentials for ${gitBase}.`)
-  return 'configured'
 }

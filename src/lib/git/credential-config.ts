@@ -1,3 +1,4 @@
+import type {Output} from '../ui/output.js'
 import {runGit} from './run-git.js'
 
 /**
@@ -19,4 +20,29 @@ export async function credentialHelperConfigured(gitBaseUrl: string, helperComma
 /** The helper value for git: this very CLI, by absolute path, so another `heroku` on PATH never answers. */
 export function helperCommandFor(binPath: string): string {
   return `!'${binPath.replaceAll("'", String.raw`'\''`)}' git:credentials`
+}
+
+export type HelperSetup = 'already configured' | 'configured' | 'skipped'
+
+/**
+ * Sets up git's credential helper for the platform's git host: `wanted` true or false decides
+ * (--git-setup / --no-git-setup); undefined asks on a TTY and only suggests it otherwise.
+ */
+export async function offerCredentialHelper(opts: {out: Output; gitBase: string; helperCommand: string; wanted?: boolean; env?: NodeJS.ProcessEnv}): Promise<HelperSetup> {
+  const {gitBase, out} = opts
+  if (await credentialHelperConfigured(gitBase, opts.helperCommand, opts.env)) return 'already configured'
+  let wanted = opts.wanted
+  if (wanted === undefined) {
+    if (!out.canPrompt) {
+      out.info(`To let git push to ${gitBase} with this login, run heroku login --git-setup.`)
+      return 'skipped'
+    }
+
+    wanted = await out.confirm(`Let git use this login for ${gitBase} (sets a credential helper in ~/.gitconfig)?`, {default: true, flag: '--git-setup'})
+  }
+
+  if (!wanted) return 'skipped'
+  await configureCredentialHelper(gitBase, opts.helperCommand, opts.env)
+  out.info(`git will ask heroku git:credentials for ${gitBase}.`)
+  return 'configured'
 }
