@@ -79,7 +79,7 @@ async function measure(label: string, concurrency: number, total: number, makeRe
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'platform-bench-'))
   // The default budget (4500/hour) would turn most of the load into 429s: lift it for the bench.
-  const platform = await startPlatform({port: 0, routerPort: 5999, dataDir, addonProviders: [], rateLimit: {budget: 1e9, refillMs: 1000}})
+  const platform = await startPlatform({port: 0, routerPort: 0, dataDir, addonProviders: [], rateLimit: {budget: 1e9, refillMs: 1000}})
   try {
     const {token} = await createUser(platform.store, {email: 'bench@example.com', password: 'bench password'})
     const concurrencies = values.concurrency.split(',').map(Number)

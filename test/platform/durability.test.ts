@@ -9,12 +9,12 @@ import {createUser, openStore} from '../../src/platform/bootstrap.js'
 import {type PlatformProcessState, pidFilePath, stateFilePath} from '../../src/platform/process-files.js'
 import {startPlatform} from '../../src/platform/server.js'
 import {MIGRATIONS} from '../../src/platform/store/migrations.js'
-import {ApiClient, startTestPlatform} from './helpers.js'
+import {ApiClient, LATER_PARTS_OFF, startTestPlatform} from './helpers.js'
 
 const MAIN = join(import.meta.dirname, '../../src/platform/main.ts')
 
 function spawnPlatform(dataDir: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--router-port', '5999', '--data-dir', dataDir], {stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--router-port', '0', '--data-dir', dataDir], {stdio: ['ignore', 'pipe', 'pipe']})
   child.stdout?.resume()
   return child
 }
@@ -53,7 +53,7 @@ describe('platform durability', function () {
     await first.client.patch('/apps/persistent/formation/web', {quantity: 2})
     await first.close({keepData: true})
 
-    const second = await startPlatform({port: 0, routerPort: 5999, dataDir: first.dataDir, addonProviders: []})
+    const second = await startPlatform({...LATER_PARTS_OFF, port: 0, routerPort: 5999, dataDir: first.dataDir, addonProviders: []})
     try {
       const client = new ApiClient(second.url, first.owner.token)
       expect((await client.get('/apps/persistent/config-vars')).body).to.deep.equal({A: '1', B: '2'})

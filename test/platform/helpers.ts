@@ -12,6 +12,13 @@ import {type PlatformOptions, type RunningPlatform, startPlatform} from '../../s
 
 export const SCHEMA_PATH = '/work/shared/platform-api/schema.json'
 
+/**
+ * The HTTP router and the dyno supervisor (later parts of the platform) stay off unless a test
+ * asks for them: API tests run several platforms at once, which must not fight over the router
+ * port or start processes. (Options a platform does not know are ignored.)
+ */
+export const LATER_PARTS_OFF = {router: false, dynos: false} as unknown as Partial<PlatformOptions>
+
 export interface TestPlatform {
   platform: RunningPlatform
   dataDir: string
@@ -24,7 +31,7 @@ export interface TestPlatform {
 export async function startTestPlatform(options: Partial<Omit<PlatformOptions, 'port' | 'routerPort' | 'log'>> = {}): Promise<TestPlatform> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'platform-test-'))
   const serverLog: string[] = []
-  const platform = await startPlatform({addonProviders: [], ...options, port: 0, routerPort: 5999, dataDir, log: line => serverLog.push(line)})
+  const platform = await startPlatform({addonProviders: [], ...LATER_PARTS_OFF, ...options, port: 0, routerPort: 5999, dataDir, log: line => serverLog.push(line)})
   const password = 'correct horse battery'
   const owner = {...await createUser(platform.store, {email: `owner-${Math.random().toString(36).slice(2, 8)}@example.com`, password}), password}
   return {

@@ -99,6 +99,17 @@ describe('platform API: protocol (headers, pagination, rate limit, errors)', () 
       expect(newest.body[0].current).to.equal(true)
     })
 
+    it('pages on values that contain dots (domain hostnames)', async () => {
+      for (const host of ['a.example.com', 'b.example.com', 'c.example.com']) await t.client.post('/apps/page-c/domains', {hostname: host, sni_endpoint: null})
+      const first = await t.client.get('/apps/page-c/domains', {headers: {Range: 'hostname ..; max=2'}})
+      expect(first.status).to.equal(206)
+      expect(first.body.map((d: {hostname: string}) => d.hostname)).to.deep.equal(['a.example.com', 'b.example.com'])
+      expect(first.headers.get('next-range')).to.equal('hostname ]b.example.com..; max=2')
+      const rest = await t.client.get('/apps/page-c/domains', {headers: {Range: first.headers.get('next-range')!}})
+      expect(rest.status).to.equal(200)
+      expect(rest.body.map((d: {hostname: string}) => d.hostname)).to.deep.equal(['c.example.com', 'page-c.localhost'])
+    })
+
     it('rejects malformed Range headers with 400 bad_request', async () => {
       for (const range of ['bogus', 'size ..', 'name ..; max=0', 'name ..; max=abc', 'name ..; order=sideways', 'version x..y']) {
         const path = range.startsWith('version') ? '/apps/many-releases/releases' : '/apps'

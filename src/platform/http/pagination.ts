@@ -30,7 +30,8 @@ export interface Page<T> {
   headers: Record<string, string>
 }
 
-const RANGE = /^\s*([a-z_]+)\s*(\]?)([^.;\s]*)\.\.([^.;\s]*)\s*(?:;\s*(.*))?$/
+// Bounds may contain dots (hostnames) but never "..", so the first ".." separates them.
+const RANGE = /^\s*([a-z_]+)\s+(\]?)([^;\s]*?)\.\.([^;\s]*)\s*(?:;\s*(.*))?$/
 
 export function parseRange(header: string | undefined, options: PageOptions): RangeRequest {
   const defaults: RangeRequest = {field: options.fields[0], start: null, startExclusive: false, end: null, max: MAX_PAGE_SIZE, order: 'asc'}
