@@ -104,6 +104,16 @@ describe('addons', () => {
       expect(stdout).to.equal('         Slug                    Name       Price\ndefault  heroku-redis:mini       Mini       free\n         heroku-redis:premium-0  Premium 0  $15/month\n')
     })
 
+    it('--json prints the plans; an expired token exits 4 with a login hint', async () => {
+      api().get('/addon-services/heroku-redis/plans').reply(200, [{default: true, human_name: 'Mini', id: 'p1', name: 'heroku-redis:mini', price: {cents: 0, unit: 'month'}}])
+      expect(JSON.parse((await run(['addons:plans', 'heroku-redis', '--json'])).stdout)[0].name).to.equal('heroku-redis:mini')
+      api().get('/addon-services').reply(401, {id: 'unauthorized', message: 'Invalid credentials provided.'})
+      const {stderr, exitCode} = await run(['addons:services'])
+      expect(exitCode).to.equal(4)
+      expect(stderr).to.contain('Invalid credentials provided.')
+      expect(stderr).to.contain('heroku login')
+    })
+
     it('fails on an unknown service', async () => {
       api().get('/addon-services/nope/plans').reply(404, {id: 'not_found', message: 'Couldn\'t find that add-on service.'})
       const {stderr, exitCode} = await run(['addons:plans', 'nope'])
@@ -228,6 +238,20 @@ describe('addons', () => {
       expect(stdout).to.equal('Attached pg-1 to other-app as SHARED_DB\n')
     })
 
+    it('--json prints the new attachment', async () => {
+      api().post('/addon-attachments', {addon: 'pg-1', app: 'other-app'}).reply(201, attachment('PG', 'pg-1', 'other-app'))
+      const {stdout} = await run(['addons:attach', 'pg-1', '-a', 'other-app', '--json'])
+      expect(JSON.parse(stdout)).to.deep.equal(attachment('PG', 'pg-1', 'other-app'))
+    })
+
+    it('detach says what it detached', async () => {
+      api().get('/apps/other-app/addon-attachments/PG').reply(200, attachment('PG', 'pg-1', 'other-app'))
+      api().delete('/addon-attachments/att-PG-other-app').reply(200, attachment('PG', 'pg-1', 'other-app'))
+      const {stderr, exitCode} = await run(['addons:detach', 'PG', '-a', 'other-app'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.contain('Detaching PG (pg-1) from other-app... done')
+    })
+
     it('reports a 422 when the attachment name is taken', async () => {
       api().post('/addon-attachments', {addon: 'pg-1', app: 'other-app', name: 'DATABASE'}).reply(422, {id: 'invalid_params', message: 'Name is already taken'})
       const {stderr, exitCode} = await run(['addons:attach', 'pg-1', '-a', 'other-app', '--as', 'DATABASE'])
@@ -269,6 +293,13 @@ describe('addons', () => {
       expect(JSON.parse(stdout)).to.deep.equal({service: 'heroku-redis', url: 'https://devcenter.heroku.com/articles/heroku-redis'})
     })
 
+    it('open --json gives the URL; docs prints the URL where no browser opens', async () => {
+      api().get('/addons/pg-1').reply(200, addon('pg-1'))
+      expect(JSON.parse((await run(['addons:open', 'pg-1', '--json'])).stdout)).to.deep.equal({addon: 'pg-1', url: 'https://addons.example.test/pg-1'})
+      api().get('/addon-services/heroku-postgresql').reply(200, {id: 's1', name: 'heroku-postgresql'})
+      expect((await run(['addons:docs', 'heroku-postgresql'])).stdout).to.equal('https://devcenter.heroku.com/articles/heroku-postgresql\n')
+    })
+
     it('docs: fails on an unknown service', async () => {
       api().get('/addon-services/nope').reply(404, {id: 'not_found', message: 'Couldn\'t find that add-on service.'})
       expect((await run(['addons:docs', 'nope'])).exitCode).to.equal(1)
@@ -290,6 +321,16 @@ describe('addons', () => {
       const {stderr, exitCode} = await run(['addons:wait', 'pg-1', '-a', 'my-app', '--wait-interval', '0'])
       expect(exitCode).to.equal(1)
       expect(stderr).to.contain('could not be provisioned')
+    })
+
+    it('--json prints the add-ons once provisioned; an unknown add-on fails', async () => {
+      api().get('/apps/my-app/addons/pg-1').reply(200, addon('pg-1'))
+      const {stdout} = await run(['addons:wait', 'pg-1', '-a', 'my-app', '--json'])
+      expect(JSON.parse(stdout)).to.deep.equal([addon('pg-1')])
+      api().get('/apps/my-app/addons/nope').reply(404, notFound)
+      const {stderr, exitCode} = await run(['addons:wait', 'nope', '-a', 'my-app'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('Couldn\'t find that add-on.')
     })
 
     it('rejects a bad --wait-interval: exit 2', async () => {

@@ -302,6 +302,14 @@ describe('apps', () => {
       ].join('\n'))
     })
 
+    it('--json prints the renamed app', async () => {
+      api().get('/apps/old-name').reply(200, appObject('old-name'))
+      api().patch('/apps/old-name', {name: 'new-name'}).reply(200, appObject('new-name'))
+      const {stdout, exitCode} = await run(['apps:rename', 'new-name', '-a', 'old-name', '--json'])
+      expect(exitCode).to.equal(0)
+      expect(JSON.parse(stdout)).to.deep.equal(appObject('new-name'))
+    })
+
     it('fails with 422 when the name is taken, leaving the remotes alone', async () => {
       repo.git('remote', 'add', 'heroku', `${GIT}/old-name.git`)
       api().get('/apps/old-name').reply(200, appObject('old-name'))

@@ -54,6 +54,13 @@ describe('domains', () => {
     expect(stdout).to.equal('Configure your app\'s DNS provider to point to the DNS Target www-example-com.herokudns.test\n')
   })
 
+  it('domains:add --json prints the domain; domains:remove says what it removed', async () => {
+    api().post('/apps/my-app/domains', {hostname: 'api.example.com', sni_endpoint: null}).reply(201, domain('api.example.com'))
+    expect(JSON.parse((await run(['domains:add', 'api.example.com', '-a', 'my-app', '--json'])).stdout)).to.deep.equal(domain('api.example.com'))
+    api().delete('/apps/my-app/domains/api.example.com').reply(200, domain('api.example.com'))
+    expect((await run(['domains:remove', 'api.example.com', '-a', 'my-app'])).stderr).to.contain('Removing api.example.com from my-app... done')
+  })
+
   it('reports a 422 for a bad or taken hostname', async () => {
     api().post('/apps/my-app/domains', {hostname: 'bad_host', sni_endpoint: null}).reply(422, {id: 'invalid_params', message: 'Hostname is invalid.'})
     const {stderr, exitCode} = await run(['domains:add', 'bad_host', '-a', 'my-app'])

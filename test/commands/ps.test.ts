@@ -134,6 +134,15 @@ describe('ps', () => {
       expect(stderr).to.contain('ps:scale worker=0')
     })
 
+    it('ps:stop --json says what it stopped; an unknown type fails', async () => {
+      api().post('/apps/my-app/formations/web/actions/stop').reply(202, {})
+      expect(JSON.parse((await run(['ps:stop', 'web', '-a', 'my-app', '--json'])).stdout)).to.deep.equal({app: 'my-app', stopped: 'web'})
+      api().post('/apps/my-app/formations/clock/actions/stop').reply(404, {id: 'not_found', message: 'Couldn\'t find that formation.', resource: 'formation'})
+      const {stderr, exitCode} = await run(['ps:stop', 'clock', '-a', 'my-app'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('Couldn\'t find that formation.')
+    })
+
     it('fails on an unknown dyno', async () => {
       api().delete('/apps/my-app/dynos/web.9').reply(404, {id: 'not_found', message: 'Couldn\'t find that dyno.', resource: 'dyno'})
       const {stderr, exitCode} = await run(['ps:restart', 'web.9', '-a', 'my-app'])
