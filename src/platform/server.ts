@@ -26,6 +26,10 @@ import {sendError, sendJson} from './http/respond.js'
 import {Router} from './http/router.js'
 import {openStore, type Store} from './store/database.js'
 import {urlSigningKey} from './store/settings.js'
+import {Supervisor, type SupervisorOptions} from './dynos/supervisor.js'
+import {LogRouter} from './logs/log-router.js'
+import {logPlatformEvents} from './logs/platform-lines.js'
+import {HttpRouter, type RouterOptions} from './router/router.js'
 
 export interface PlatformOptions {
   /** interface to listen on; 127.0.0.1 unless you mean to expose the platform */
@@ -47,6 +51,10 @@ export interface PlatformOptions {
    * order before the API routes. Each answers the request and returns true, or returns false.
    */
   httpHandlers?: readonly PlatformHttpHandler[]
+  /** the dyno supervisor's tuning (ports, grace period, timeouts); false runs no dynos at all */
+  dynos?: false | Partial<Pick<SupervisorOptions, 'portRange' | 'stopGraceMs' | 'bootTimeoutMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'crashResetMs' | 'attachTimeoutMs' | 'bootPollMs'>>
+  /** the HTTP router's tuning; false starts no router (web_url still names routerPort) */
+  router?: false | Partial<Pick<RouterOptions, 'requestTimeoutMs' | 'bootWaitMs'>>
 }
 
 /** Serves a non-API path; ApiErrors it throws are answered in the API's error shape. */
@@ -61,6 +69,13 @@ export interface RunningPlatform {
   store: Store
   /** what API handlers see (store, events, catalog, URLs), for parts that live beside the API */
   context: PlatformContext
+  /** the HTTP router's base URL (http://127.0.0.1:PORT) and port; undefined with router: false */
+  routerUrl?: string
+  routerPort?: number
+  /** every app's log lines (dynos, router, builds, platform events) */
+  logs: LogRouter
+  /** the dyno supervisor; undefined with dynos: false */
+  dynos?: Supervisor
   close(): Promise<void>
 }
 
@@ -91,6 +106,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   })
   server.headersTimeout = 30_000
   server.requestTimeout = 5 * 60_000
+  const logs = new LogRouter()
+  let dynos: Supervisor | undefined
+  // attach URLs of one-off dynos (heroku run) upgrade to the attach protocol on the API port
+  server.on('upgrade', (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+    if (!dynos?.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+  })
 
   const port = await listen(server, host, options.port).catch(error => {
     store.close()
@@ -98,7 +119,21 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   })
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
   const url = `http://${urlHost}:${port}`
-  platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, options.routerPort, signer)}
+  dynos = options.dynos === false ? undefined : new Supervisor({...options.dynos, dataDir: options.dataDir, store, events, logs, log, apiUrl: url})
+  const httpRouter = options.router === false ? undefined : new HttpRouter({
+    ...options.router, store, events, logs, log, host, port: options.routerPort,
+    pools: dynos ?? {webPool: () => undefined, poolChanged: () => Promise.resolve()},
+  })
+  const routerPort = httpRouter ? await httpRouter.listen().catch(async error => {
+    await new Promise(resolve => server.close(resolve))
+    store.close()
+    throw error
+  }) : options.routerPort
+  const routerUrl = httpRouter ? `http://${urlHost}:${routerPort}` : undefined
+  const stopLogging = logPlatformEvents(events, store, logs)
+  platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, routerPort, signer), logs, dynos}
+  if (httpRouter) log(`router listening on ${routerUrl}`)
+  await dynos?.start()
   log(`platform API listening on ${url}`)
 
   let closing: Promise<void> | undefined
@@ -108,8 +143,16 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     events,
     store,
     context: platform,
+    routerUrl,
+    routerPort: httpRouter ? routerPort : undefined,
+    logs,
+    dynos,
     close() {
       closing ??= (async () => {
+        stopLogging()
+        logs.close()
+        await httpRouter?.close()
+        await dynos?.close()
         await new Promise<void>(resolve => {
           server.close(() => resolve())
           server.closeIdleConnections()

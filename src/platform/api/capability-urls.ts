@@ -1,5 +1,5 @@
 // URLs that carry their own secret instead of an Authorization header:
-//   GET /log-sessions/{secret}        the app's buffered log lines (none until the log router exists)
+//   GET /log-sessions/{secret}        the app's log lines, streamed by the log router (logs/log-session-stream.ts)
 //   GET /build-outputs/{id}/{sig}     a build's output so far
 //   PUT /slug-blobs/{id}/{sig}        upload a slug tarball
 import {createHash} from 'node:crypto'
@@ -14,7 +14,8 @@ import {hashToken} from '../auth/secrets.js'
 import {ApiError, invalidParams, notFound} from '../http/errors.js'
 import {sendJson, sendText} from '../http/respond.js'
 import {findBuildById} from '../store/builds.js'
-import {findLiveLogSession} from '../store/log-sessions.js'
+import {findLiveLogSession, type LogSessionOptions} from '../store/log-sessions.js'
+import {streamLogSession} from '../logs/log-session-stream.js'
 import {findSlugById, recordSlugBlob} from '../store/slugs.js'
 import type {PlatformContext} from './context.js'
 
@@ -26,8 +27,10 @@ const expired = (): ApiError => notFound('This URL is unknown or has expired.')
 export async function handleCapabilityUrl(platform: PlatformContext, req: IncomingMessage, res: ServerResponse, segments: readonly string[]): Promise<boolean> {
   const [kind, ...rest] = segments
   if (kind === 'log-sessions' && rest.length === 1 && req.method === 'GET') {
-    if (findLiveLogSession(platform.store, hashToken(rest[0])) === undefined) throw expired()
-    sendText(res, 200, '')
+    const session = findLiveLogSession(platform.store, hashToken(rest[0]))
+    if (session === undefined) throw expired()
+    if (platform.logs === undefined) sendText(res, 200, '')
+    else streamLogSession(platform.logs, session.app_id, JSON.parse(session.options) as LogSessionOptions, new Date(session.expires_at), req, res)
     return true
   }
   if (kind === 'build-outputs' && rest.length === 2 && req.method === 'GET') {

@@ -8,6 +8,8 @@ import type {Route} from '../http/router.js'
 import type {AccountRow} from '../store/accounts.js'
 import type {AuthorizationRow} from '../store/authorizations.js'
 import type {Store} from '../store/database.js'
+import type {Supervisor} from '../dynos/supervisor.js'
+import type {LogRouter} from '../logs/log-router.js'
 
 export interface PlatformUrls {
   /** e.g. http://127.0.0.1:5000, no trailing slash */
@@ -29,6 +31,10 @@ export interface PlatformContext {
   readonly signer: CapabilitySigner
   readonly dataDir: string
   readonly log: (line: string) => void
+  /** the log router: log sessions read from it (absent in unit tests that build a context by hand) */
+  readonly logs?: LogRouter
+  /** the dyno supervisor; absent when the platform runs no dynos */
+  readonly dynos?: Supervisor
 }
 
 export interface RequestContext {

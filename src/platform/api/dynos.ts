@@ -1,13 +1,17 @@
-// Dynos as the formation implies them. Until the dyno supervisor exists nothing runs, so every
-// dyno is reported "down"; restart and stop requests are accepted and announced as events for
-// the supervisor to act on.
-import {notFound} from '../http/errors.js'
+// Dynos: what the dyno supervisor runs (state, release, command …), and one-off dynos
+// (POST: `heroku run`). Restart and stop requests are announced as events the supervisor acts
+// on. A platform started without dynos (dynos: false) reports the dynos the formation implies,
+// honestly "down".
+import {isBoolean, isInteger, isString, isStringMap, parseBody} from '../http/body.js'
+import {ApiError, invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {nameBasedId} from '../ids.js'
 import type {AppRow} from '../store/apps.js'
 import {listFormations} from '../store/formations.js'
 import {currentRelease} from '../store/releases.js'
+import type {DynoSnapshot} from '../dynos/supervisor.js'
 import type {ApiRoute, RequestContext} from './context.js'
+import {DYNO_SIZES} from './formation.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
 
 interface DynoView {
@@ -17,7 +21,16 @@ interface DynoView {
   type: string
 }
 
+function view(app: AppRow, d: DynoSnapshot): DynoView {
+  return {
+    attach_url: d.attachUrl, command: d.command, created_at: d.createdAt, id: d.id, name: d.name, release: d.release,
+    app: appRef(app), size: d.size, state: d.state, type: d.type, updated_at: d.updatedAt,
+  }
+}
+
 function dynosOf(ctx: RequestContext, app: AppRow): DynoView[] {
+  const supervisor = ctx.platform.dynos
+  if (supervisor) return supervisor.list(app.id).map(d => view(app, d))
   const release = currentRelease(ctx.platform.store, app.id)
   const dynos: DynoView[] = []
   for (const formation of listFormations(ctx.platform.store, app.id)) {
@@ -43,6 +56,8 @@ function dynosOf(ctx: RequestContext, app: AppRow): DynoView[] {
 
 function requireDyno(ctx: RequestContext, app: AppRow): DynoView {
   const identity = requireParam(ctx, 'dyno')
+  const found = ctx.platform.dynos?.find(app.id, identity)
+  if (found) return view(app, found)
   const dyno = dynosOf(ctx, app).find(d => d.name === identity || d.id === identity.toLowerCase())
   if (dyno === undefined) throw notFound(`Couldn't find dyno ${identity}.`)
   return dyno
@@ -56,7 +71,49 @@ function requireProcessType(ctx: RequestContext, app: AppRow): string {
 
 const accepted = () => json({}, 202)
 
+const ENV_NAME = /^\w+$/
+
+const createBody = {
+  command: (value: unknown, field: string) => {
+    const command = isString(value, field)
+    if (command.trim() === '') throw invalidParams(`"${field}" must not be empty.`)
+    return command
+  },
+  attach: isBoolean,
+  env: (value: unknown, field: string) => {
+    const env = isStringMap(value, field)
+    for (const name of Object.keys(env)) if (!ENV_NAME.test(name)) throw invalidParams(`Invalid environment variable name ${JSON.stringify(name)} in "${field}".`)
+    return env
+  },
+  force_no_tty: (value: unknown, field: string) => (value === null ? false : isBoolean(value, field)),
+  size: (value: unknown, field: string) => {
+    const size = isString(value, field)
+    const known = DYNO_SIZES.find(s => s.toLowerCase() === size.toLowerCase())
+    if (known === undefined) throw invalidParams(`Unknown dyno size ${size}: use one of ${DYNO_SIZES.join(', ')}.`)
+    return known
+  },
+  type: (value: unknown, field: string) => {
+    const type = isString(value, field)
+    if (type !== 'run') throw invalidParams(`"${field}" must be "run": one-off dynos are of type run.`)
+    return type
+  },
+  time_to_live: isInteger(1, 86_400),
+}
+
+async function createOneOff(ctx: RequestContext) {
+  const app = requireApp(ctx)
+  const body = parseBody(ctx.body, createBody, ['command'])
+  const {dynos} = ctx.platform
+  if (dynos === undefined) throw new ApiError(503, 'service_unavailable', 'This platform runs no dynos (it was started without them).')
+  if (currentRelease(ctx.platform.store, app.id)?.slug_id == null) throw invalidParams('The app has no release with code yet: deploy it first (git push).')
+  const dyno = await dynos.runOneOff(app, {
+    command: body.command!, env: body.env, attach: body.attach, forceNoTty: body.force_no_tty, size: body.size, timeToLive: body.time_to_live,
+  })
+  return json(view(app, dyno), 201)
+}
+
 export const dynoRoutes: ApiRoute[] = [
+  {method: 'POST', path: '/apps/{app}/dynos', handler: createOneOff},
   {method: 'GET', path: '/apps/{app}/dynos', handler: ctx => list(dynosOf(ctx, requireApp(ctx)), {fields: ['name', 'id']})},
   {method: 'GET', path: '/apps/{app}/dynos/{dyno}', handler: ctx => json(requireDyno(ctx, requireApp(ctx)))},
   {

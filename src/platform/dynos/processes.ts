@@ -1,0 +1,101 @@
+// Process groups on Linux: every dyno runs in its own session (spawn detached → setsid), so
+// the dyno's shell, the app and anything the app forks share one process group that can be
+// signalled as a whole (kill(-pgid)). Every dyno process also carries a marker in its
+// environment naming the platform's data dir, so that a platform starting after a crash (even
+// kill -9, which leaves the detached dynos running) finds the processes of the previous run by
+// reading /proc/<pid>/environ — a pid that was reused by an unrelated process is never touched.
+import {createHash} from 'node:crypto'
+import {readdirSync, readFileSync, realpathSync} from 'node:fs'
+
+/** the environment variable every dyno process carries: the platform marker */
+export const PLATFORM_MARKER_VAR = 'HEROKU_TOOLBELT_PLATFORM'
+/** …and the dyno's own instance id */
+export const DYNO_MARKER_VAR = 'HEROKU_TOOLBELT_DYNO'
+
+export function platformMarker(dataDir: string): string {
+  let path = dataDir
+  try {
+    path = realpathSync(dataDir)
+  } catch {}
+  return createHash('sha256').update(path).digest('hex').slice(0, 24)
+}
+
+function pids(): number[] {
+  try {
+    return readdirSync('/proc').filter(name => /^\d+$/.test(name)).map(Number)
+  } catch {
+    return []
+  }
+}
+
+function environ(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1')
+  } catch {
+    return undefined
+  }
+}
+
+/** pgrp and state (R, S, Z …) from /proc/<pid>/stat; undefined if the process is gone */
+function stat(pid: number): {pgrp: number, state: string} | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1')
+    // the command name is in parentheses and may contain anything: parse after the last ')'
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ')
+    return {state: rest[0], pgrp: Number(rest[2])}
+  } catch {
+    return undefined
+  }
+}
+
+/** Pids of live (non-zombie) processes whose environment carries `NAME=value`. */
+export function markedProcesses(name: string, value: string): number[] {
+  const needle = `\0${name}=${value}\0`
+  const out: number[] = []
+  for (const pid of pids()) {
+    if (pid === process.pid) continue
+    const env = environ(pid)
+    if (env === undefined || !(`\0${env}`).includes(needle)) continue
+    if (stat(pid)?.state === 'Z') continue
+    out.push(pid)
+  }
+  return out
+}
+
+/** True while any live (non-zombie) process is in the group. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+  } catch {
+    return false
+  }
+  // kill(0) also succeeds for zombies nobody reaped yet: look closer
+  for (const pid of pids()) {
+    const s = stat(pid)
+    if (s && s.pgrp === pgid && s.state !== 'Z') return true
+  }
+  return false
+}
+
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal)
+  } catch {}
+}
+
+/**
+ * Kills (SIGKILL) every process left by an earlier run of the platform on this data dir, and
+ * their process groups. Returns the pids found.
+ */
+export function killLeftovers(marker: string): number[] {
+  const found = markedProcesses(PLATFORM_MARKER_VAR, marker)
+  const ownGroup = stat(process.pid)?.pgrp
+  for (const pid of found) {
+    const group = stat(pid)?.pgrp
+    if (group !== undefined && group > 1 && group !== ownGroup) signalGroup(group, 'SIGKILL')
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {}
+  }
+  return found
+}

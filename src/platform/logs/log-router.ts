@@ -1,0 +1,141 @@
+// The log router: every line the platform and its apps produce goes through here. It keeps the
+// last lines of each app in memory (a ring buffer; logs are a stream, not a record a user would
+// miss after a restart) and hands each new line at once to the live log sessions that follow
+// the app. Lines are formatted as Heroku's logplex does:
+//
+//   2026-11-28T12:00:00.123456+00:00 app[web.1]: message
+import type {LogLine, LogSink} from './log-sink.js'
+
+export const DEFAULT_LINES_KEPT = 1500
+
+export interface StoredLine {
+  source: LogLine['source']
+  dyno: string
+  /** the formatted line, without a trailing newline */
+  text: string
+}
+
+export type LineListener = (line: StoredLine) => void
+
+/** A filter as log sessions give it: a dyno (web.1) or a process type (web), and a source. */
+export interface LineFilter {
+  dyno?: string | null
+  source?: string | null
+}
+
+export function matches(line: StoredLine, filter: LineFilter): boolean {
+  if (filter.source && line.source !== filter.source) return false
+  if (filter.dyno) {
+    if (filter.dyno.includes('.')) return line.dyno === filter.dyno
+    return line.dyno === filter.dyno || line.dyno.startsWith(`${filter.dyno}.`)
+  }
+  return true
+}
+
+/** `2026-11-28T12:00:00.123456+00:00`: microseconds (the last three digits from the clock's sub-ms part). */
+export function formatTime(time: Date, subMillisecond = 0): string {
+  const iso = time.toISOString() // 2026-11-28T12:00:00.123Z
+  return `${iso.slice(0, 23)}${String(subMillisecond).padStart(3, '0')}+00:00`
+}
+
+class Ring {
+  private readonly items: (StoredLine | undefined)[]
+  private next = 0
+  private size = 0
+
+  constructor(private readonly capacity: number) {
+    this.items = new Array<StoredLine | undefined>(capacity)
+  }
+
+  push(item: StoredLine): void {
+    this.items[this.next] = item
+    this.next = (this.next + 1) % this.capacity
+    if (this.size < this.capacity) this.size++
+  }
+
+  /** the newest `count` items matching, oldest first */
+  last(count: number, filter: LineFilter): StoredLine[] {
+    const out: StoredLine[] = []
+    for (let i = 1; i <= this.size && out.length < count; i++) {
+      const item = this.items[(this.next - i + this.capacity) % this.capacity]!
+      if (matches(item, filter)) out.push(item)
+    }
+    return out.reverse()
+  }
+}
+
+export class LogRouter implements LogSink {
+  private readonly buffers = new Map<string, Ring>()
+  private readonly listeners = new Map<string, Set<LineListener>>()
+  private lastMs = 0
+  private sub = 0
+
+  constructor(private readonly linesKept = DEFAULT_LINES_KEPT) {}
+
+  write(line: LogLine): void {
+    const time = line.time ?? new Date()
+    // lines written within the same millisecond keep their order through the microsecond digits
+    const ms = time.getTime()
+    if (ms === this.lastMs) this.sub = Math.min(this.sub + 1, 999)
+    else {
+      this.lastMs = ms
+      this.sub = 0
+    }
+    const message = line.message.endsWith('\n') ? line.message.slice(0, -1) : line.message
+    const stored: StoredLine = {source: line.source, dyno: line.dyno, text: `${formatTime(time, this.sub)} ${line.source}[${line.dyno}]: ${message}`}
+    let ring = this.buffers.get(line.appId)
+    if (ring === undefined) {
+      ring = new Ring(this.linesKept)
+      this.buffers.set(line.appId, ring)
+    }
+    ring.push(stored)
+    const listeners = this.listeners.get(line.appId)
+    if (listeners) {
+      for (const listener of listeners) {
+        try {
+          listener(stored)
+        } catch {
+          // a broken session must not stop the others
+        }
+      }
+    }
+  }
+
+  /** The newest `count` lines of the app that match, oldest first. */
+  recent(appId: string, count: number, filter: LineFilter = {}): StoredLine[] {
+    return this.buffers.get(appId)?.last(count, filter) ?? []
+  }
+
+  /** Calls `listener` with every new line of the app; returns the unsubscribe function. */
+  follow(appId: string, listener: LineListener): () => void {
+    let set = this.listeners.get(appId)
+    if (set === undefined) {
+      set = new Set()
+      this.listeners.set(appId, set)
+    }
+    set.add(listener)
+    return () => {
+      set!.delete(listener)
+      if (set!.size === 0 && this.listeners.get(appId) === set) this.listeners.delete(appId)
+    }
+  }
+
+  private readonly open = new Set<() => void>()
+
+  /** Registers a live stream that close() ends; returns the unregister function. */
+  track(end: () => void): () => void {
+    this.open.add(end)
+    return () => this.open.delete(end)
+  }
+
+  /** Ends every live log stream (the platform is stopping). */
+  close(): void {
+    for (const end of [...this.open]) end()
+    this.open.clear()
+  }
+
+  /** Forgets a deleted app's lines. */
+  forget(appId: string): void {
+    this.buffers.delete(appId)
+  }
+}

@@ -1,0 +1,414 @@
+// The HTTP routing mesh: one port for every app. `Host: APP.localhost[:PORT]` (or any domain of
+// the app) selects the app; each request goes to the app's `up` web dyno with the fewest
+// requests in flight (ties: round robin). Bodies stream both ways, never buffered; keep-alive
+// sockets to the dynos are reused; WebSocket (any HTTP Upgrade) is piped through.
+//
+// Added to each request: X-Request-Id (a valid client one is kept), X-Forwarded-For,
+// X-Forwarded-Proto, X-Forwarded-Port, X-Request-Start (ms since the epoch), Via.
+//
+// Errors are Heroku's: H10 app crashed, H12 request timeout, H13 connection closed without
+// response, H14 no web dynos, H20 app boot timeout, H80 maintenance mode (all 503 with an HTML
+// page), 404 for an unknown host. Every request writes one router line to the app's log:
+//   at=info method=GET path="/" host=APP.localhost request_id=… fwd="127.0.0.1" dyno=web.1 connect=0ms service=3ms status=200 bytes=123 protocol=http
+import {randomUUID} from 'node:crypto'
+import {Agent, createServer, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest, type Server, type ServerResponse} from 'node:http'
+import {type AddressInfo, connect as netConnect, type Socket} from 'node:net'
+import type {Duplex} from 'node:stream'
+
+import type {Backend, WebPool} from '../dynos/supervisor.js'
+import type {PlatformEvents} from '../events.js'
+import type {LogSink} from '../logs/log-sink.js'
+import type {Store} from '../store/database.js'
+import {errorPage, H10, H12, H13, H14, H20, H80, NO_SUCH_APP, type RouterError} from './error-pages.js'
+
+export interface WebPools {
+  webPool(appId: string): WebPool | undefined
+  poolChanged(appId: string, ms: number): Promise<void>
+}
+
+export interface RouterOptions {
+  store: Store
+  events: PlatformEvents
+  pools: WebPools
+  logs: LogSink
+  host?: string
+  /** 0 picks a free port */
+  port: number
+  /** H12 after this long without a response; Heroku's is 30 s */
+  requestTimeoutMs?: number
+  /** while web dynos are starting, wait this long for one to come up before H20 */
+  bootWaitMs?: number
+  log?: (line: string) => void
+}
+
+interface AppEntry {
+  appId: string
+  name: string
+  maintenance: boolean
+}
+
+const REQUEST_ID = /^[\w\-.,:+=/]{20,200}$/
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']
+
+export class HttpRouter {
+  private server?: Server
+  private readonly agent = new Agent({keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo'})
+  private readonly hosts = new Map<string, AppEntry | null>()
+  private readonly pools = new WeakMap<WebPool, {rr: number}>()
+  private readonly upgraded = new Set<Duplex>()
+  private readonly unsubscribe: (() => void)[] = []
+  private readonly requestTimeoutMs: number
+  private readonly bootWaitMs: number
+  private listenPort = 0
+
+  constructor(private readonly o: RouterOptions) {
+    this.requestTimeoutMs = o.requestTimeoutMs ?? 30_000
+    this.bootWaitMs = o.bootWaitMs ?? 75_000
+  }
+
+  get port(): number {
+    return this.listenPort
+  }
+
+  async listen(): Promise<number> {
+    const forget = () => this.hosts.clear()
+    const {events} = this.o
+    this.unsubscribe.push(
+      events.on('app.created', forget), events.on('app.renamed', forget), events.on('app.deleted', forget),
+      events.on('app.maintenance.changed', forget), events.on('domain.created', forget), events.on('domain.deleted', forget),
+    )
+    const server = createServer({keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 30_000}, (req, res) => this.handle(req, res))
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head))
+    server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+      else socket.destroy()
+    })
+    this.server = server
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.o.port, this.o.host ?? '127.0.0.1', () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    this.listenPort = (server.address() as AddressInfo).port
+    return this.listenPort
+  }
+
+  async close(): Promise<void> {
+    for (const off of this.unsubscribe.splice(0)) off()
+    for (const socket of this.upgraded) socket.destroy()
+    const server = this.server
+    if (server) {
+      await new Promise<void>(resolve => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+    }
+    this.agent.destroy()
+  }
+
+  // --- plain requests --------------------------------------------------------------------
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const start = Date.now()
+    const app = this.appFor(req.headers.host)
+    const requestId = requestIdOf(req.headers)
+    if (app === null) {
+      this.fail(req, res, undefined, NO_SUCH_APP, requestId, start, undefined)
+      return
+    }
+    if (app.maintenance) {
+      this.fail(req, res, app, H80, requestId, start, undefined)
+      return
+    }
+    const pool = this.o.pools.webPool(app.appId)
+    const backend = pool && this.pick(pool)
+    if (backend) {
+      this.forward(req, res, app, backend, requestId, start, false)
+      return
+    }
+    const immediate = this.unavailable(pool)
+    if (immediate) {
+      this.fail(req, res, app, immediate, requestId, start, undefined)
+      return
+    }
+    void this.waitForBackend(app, start).then(found => {
+      if (req.destroyed) return
+      if (found) this.forward(req, res, app, found, requestId, start, false)
+      else this.fail(req, res, app, this.unavailable(this.o.pools.webPool(app.appId)) ?? H20, requestId, start, undefined)
+    })
+  }
+
+  /** The error for a pool without an up dyno, or undefined when dynos are starting (wait). */
+  private unavailable(pool: WebPool | undefined): RouterError | undefined {
+    if (!pool || (pool.wanted === 0 && pool.starting === 0 && pool.crashed === 0)) return H14
+    if (pool.starting > 0) return undefined
+    if (pool.crashed > 0) return H10
+    return H14
+  }
+
+  private async waitForBackend(app: AppEntry, start: number): Promise<Backend | undefined> {
+    for (;;) {
+      const left = start + this.bootWaitMs - Date.now()
+      if (left <= 0) return undefined
+      // eslint-disable-next-line no-await-in-loop
+      await this.o.pools.poolChanged(app.appId, left)
+      const pool = this.o.pools.webPool(app.appId)
+      const backend = pool && this.pick(pool)
+      if (backend) return backend
+      if (this.unavailable(pool)) return undefined
+    }
+  }
+
+  /** Fewest requests in flight; among equals, the next after the last one chosen. */
+  private pick(pool: WebPool): Backend | undefined {
+    const up = pool.up
+    const n = up.length
+    if (n === 0) return undefined
+    if (n === 1) return up[0]
+    let state = this.pools.get(pool)
+    if (!state) {
+      state = {rr: 0}
+      this.pools.set(pool, state)
+    }
+    const first = state.rr % n
+    let best = up[first]
+    let bestIndex = first
+    for (let i = 1; i < n && best.inflight > 0; i++) {
+      const index = (first + i) % n
+      const candidate = up[index]
+      if (candidate.inflight < best.inflight) {
+        best = candidate
+        bestIndex = index
+      }
+    }
+    state.rr = bestIndex + 1
+    return best
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, app: AppEntry, backend: Backend, requestId: string, start: number, retried: boolean): void {
+    const headers = forwardHeaders(req, requestId, start, this.listenPort)
+    backend.inflight++
+    let released = false
+    const release = () => {
+      if (!released) {
+        released = true
+        backend.inflight--
+      }
+    }
+    let connected = start
+    let responded = false
+    let timedOut = false
+    const proxyReq = httpRequest({host: '127.0.0.1', port: backend.port, method: req.method, path: req.url, headers, agent: this.agent})
+    proxyReq.once('socket', () => {
+      connected = Date.now()
+    })
+    const timer = setTimeout(() => {
+      if (responded) return
+      timedOut = true
+      proxyReq.destroy()
+      release()
+      this.fail(req, res, app, H12, requestId, start, backend.name, connected - start)
+    }, this.requestTimeoutMs)
+    proxyReq.once('response', proxyRes => {
+      responded = true
+      clearTimeout(timer)
+      const status = proxyRes.statusCode ?? 502
+      const out = proxyRes.headers
+      for (const name of HOP_BY_HOP) if (name in out) delete out[name]
+      res.writeHead(status, proxyRes.statusMessage, out)
+      let bytes = 0
+      proxyRes.on('data', (chunk: Buffer) => {
+        bytes += chunk.length
+        if (!res.write(chunk)) {
+          proxyRes.pause()
+          res.once('drain', () => proxyRes.resume())
+        }
+      })
+      proxyRes.once('end', () => {
+        res.end()
+        release()
+        this.logRequest(req, app, requestId, backend.name, connected - start, Date.now() - start, status, bytes)
+      })
+      proxyRes.once('error', () => {
+        release()
+        res.destroy()
+      })
+      res.once('close', () => {
+        if (!proxyRes.complete) proxyRes.destroy()
+        release()
+      })
+    })
+    proxyReq.once('error', error => {
+      clearTimeout(timer)
+      release()
+      if (timedOut) return
+      if (responded) {
+        res.destroy()
+        return
+      }
+      // a kept-alive socket the dyno had just closed: send a bodiless request once more
+      if (!retried && proxyReq.reusedSocket && (error as NodeJS.ErrnoException).code === 'ECONNRESET' && !hasBody(req)) {
+        const pool = this.o.pools.webPool(app.appId)
+        const again = pool && this.pick(pool)
+        if (again) {
+          this.forward(req, res, app, again, requestId, start, true)
+          return
+        }
+      }
+      if (!res.headersSent) this.fail(req, res, app, H13, requestId, start, backend.name, connected - start)
+      else res.destroy()
+    })
+    req.once('aborted', () => proxyReq.destroy())
+    if (hasBody(req)) req.pipe(proxyReq)
+    else proxyReq.end()
+  }
+
+  private fail(req: IncomingMessage, res: ServerResponse, app: AppEntry | undefined, error: RouterError, requestId: string, start: number, dyno: string | undefined, connect = 0): void {
+    if (res.headersSent) {
+      res.destroy()
+    } else {
+      const page = errorPage(error)
+      res.writeHead(error.status, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Length': Buffer.byteLength(page),
+        'Cache-Control': 'no-cache, no-store',
+        'X-Request-Id': requestId,
+        ...(error.code === 'H80' ? {'Retry-After': '60'} : {}),
+      })
+      res.end(req.method === 'HEAD' ? undefined : page)
+    }
+    // draining an unread request body keeps the client's connection usable
+    if (!req.complete) req.resume()
+    if (app) {
+      const line = `at=error code=${error.code} desc="${error.desc}" method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${forwardedFor(req)}" dyno=${dyno ?? ''} connect=${connect}ms service=${Date.now() - start - connect}ms status=${error.status} bytes=0 protocol=http`
+      this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: line})
+    }
+  }
+
+  private logRequest(req: IncomingMessage, app: AppEntry, requestId: string, dyno: string, connect: number, total: number, status: number, bytes: number): void {
+    const line = `at=info method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${forwardedFor(req)}" dyno=${dyno} connect=${connect}ms service=${total - connect}ms status=${status} bytes=${bytes} protocol=http`
+    this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: line})
+  }
+
+  // --- WebSocket and other upgrades -------------------------------------------------------
+
+  private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const start = Date.now()
+    const requestId = requestIdOf(req.headers)
+    const app = this.appFor(req.headers.host)
+    const refuse = (error: RouterError) => {
+      const page = errorPage(error)
+      socket.end(`HTTP/1.1 ${error.status} ${error.title}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(page)}\r\nConnection: close\r\n\r\n${page}`)
+      if (app && error.code) {
+        this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: `at=error code=${error.code} desc="${error.desc}" method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${forwardedFor(req)}" dyno= connect=0ms service=0ms status=${error.status} bytes=0 protocol=http`})
+      }
+    }
+    if (app === null) return refuse(NO_SUCH_APP)
+    if (app.maintenance) return refuse(H80)
+    const pool = this.o.pools.webPool(app.appId)
+    const backend = pool && this.pick(pool)
+    if (!backend) return refuse(this.unavailable(pool) ?? H20)
+    backend.inflight++
+    let released = false
+    const release = () => {
+      if (!released) {
+        released = true
+        backend.inflight--
+      }
+    }
+    const headers = forwardHeaders(req, requestId, start, this.listenPort, true)
+    const upstream: Socket = netConnect({host: '127.0.0.1', port: backend.port})
+    this.upgraded.add(socket)
+    upstream.setNoDelay(true)
+    ;(socket as Socket).setNoDelay?.(true)
+    upstream.once('connect', () => {
+      let head1 = `${req.method} ${req.url} HTTP/1.1\r\n`
+      for (const [name, value] of Object.entries(headers)) {
+        if (value === undefined) continue
+        for (const v of Array.isArray(value) ? value : [value]) head1 += `${name}: ${v}\r\n`
+      }
+      upstream.write(`${head1}\r\n`)
+      if (head.length > 0) upstream.write(head)
+      upstream.pipe(socket)
+      socket.pipe(upstream)
+      this.logRequest(req, app, requestId, backend.name, Date.now() - start, Date.now() - start, 101, 0)
+    })
+    const done = () => {
+      release()
+      this.upgraded.delete(socket)
+      upstream.destroy()
+      socket.destroy()
+    }
+    upstream.once('error', () => {
+      if (!upstream.readyState || upstream.connecting) refuse(H13)
+      done()
+    })
+    upstream.once('close', done)
+    socket.once('error', done)
+    socket.once('close', done)
+  }
+
+  // --- apps by host -----------------------------------------------------------------------
+
+  private appFor(hostHeader: string | undefined): AppEntry | null {
+    const host = hostOnly(hostHeader).toLowerCase()
+    const cached = this.hosts.get(host)
+    if (cached !== undefined) return cached
+    const row = this.o.store.get<{id: string, name: string, maintenance: number}>(
+      'SELECT a.id, a.name, a.maintenance FROM domains d JOIN apps a ON a.id = d.app_id WHERE d.hostname = ?', host,
+    ) ?? (host.endsWith('.localhost')
+      ? this.o.store.get<{id: string, name: string, maintenance: number}>('SELECT id, name, maintenance FROM apps WHERE name = ?', host.slice(0, -'.localhost'.length))
+      : undefined)
+    const entry = row ? {appId: row.id, name: row.name, maintenance: row.maintenance === 1} : null
+    if (this.hosts.size > 10_000) this.hosts.clear()
+    this.hosts.set(host, entry)
+    return entry
+  }
+}
+
+function hostOnly(host: string | undefined): string {
+  if (!host) return ''
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1)
+  const colon = host.indexOf(':')
+  return colon === -1 ? host : host.slice(0, colon)
+}
+
+function requestIdOf(headers: IncomingHttpHeaders): string {
+  const given = headers['x-request-id']
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+}
+
+function forwardedFor(req: IncomingMessage): string {
+  const remote = req.socket.remoteAddress ?? ''
+  return remote.startsWith('::ffff:') ? remote.slice(7) : remote
+}
+
+function logPath(url: string | undefined): string {
+  return (url ?? '/').replaceAll('"', '%22')
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined
+}
+
+function forwardHeaders(req: IncomingMessage, requestId: string, start: number, port: number, upgrade = false): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {...req.headers}
+  if (!upgrade) {
+    // the router talks keep-alive to the dyno whatever the client does
+    delete headers.connection
+    delete headers['keep-alive']
+    delete headers['proxy-connection']
+  }
+  const client = forwardedFor(req)
+  const fwd = headers['x-forwarded-for']
+  headers['x-forwarded-for'] = fwd ? `${fwd}, ${client}` : client
+  headers['x-forwarded-proto'] = 'http'
+  headers['x-forwarded-port'] = String(port)
+  headers['x-request-start'] = String(start)
+  headers['x-request-id'] = requestId
+  headers.via = headers.via ? `${headers.via}, 1.1 heroku-toolbelt` : '1.1 heroku-toolbelt'
+  return headers
+}
