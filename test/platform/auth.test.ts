@@ -68,6 +68,18 @@ describe('platform API: authentication, tokens and isolation', () => {
     expectError(await t.client.get(`/oauth/authorizations/${created.body.id}`), 404, 'not_found')
   })
 
+  it('regenerates an authorization\'s token: the new one works, the old one stops', async () => {
+    const created = await t.client.post('/oauth/authorizations', {description: 'to rotate'})
+    const old = t.client.withToken(created.body.access_token.token)
+    const rotated = await old.post(`/oauth/authorizations/${created.body.id}/actions/regenerate-tokens`)
+    expect(rotated.status).to.equal(200)
+    expectSchema('oauth-authorization', 'POST', 'Regenerate', rotated.body)
+    expect(rotated.body.id).to.equal(created.body.id)
+    expect(rotated.body.access_token.token).not.to.equal(created.body.access_token.token)
+    expectError(await old.get('/account'), 401, 'unauthorized')
+    expect((await t.client.withToken(rotated.body.access_token.token).get('/account')).status).to.equal(200)
+  })
+
   it('refuses unsupported scopes and OAuth clients (422)', async () => {
     expectError(await t.client.post('/oauth/authorizations', {scope: ['read']}), 422, 'invalid_params')
     expectError(await t.client.post('/oauth/authorizations', {client: 'abc'}), 422, 'invalid_params')

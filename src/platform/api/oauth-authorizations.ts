@@ -6,7 +6,7 @@ import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {isUuid} from '../ids.js'
 import {recordLogin} from '../store/accounts.js'
-import {type AuthorizationRow, deleteAuthorization, findAuthorization, insertAuthorization, listAuthorizations} from '../store/authorizations.js'
+import {type AuthorizationRow, deleteAuthorization, findAuthorization, insertAuthorization, listAuthorizations, replaceAuthorizationToken} from '../store/authorizations.js'
 import type {Store} from '../store/database.js'
 import type {AccountRow} from '../store/accounts.js'
 import type {ApiRoute, RequestContext} from './context.js'
@@ -80,6 +80,16 @@ export const oauthAuthorizationRoutes: ApiRoute[] = [
   {method: 'POST', path: '/oauth/authorizations', auth: 'password', handler: create},
   {method: 'GET', path: '/oauth/authorizations', handler: ctx => list(listAuthorizations(ctx.platform.store, ctx.account.id).map(a => serializeAuthorization(a, ctx.account)), {fields: ['id']})},
   {method: 'GET', path: '/oauth/authorizations/{authorization}', handler: ctx => json(serializeAuthorization(requireAuthorization(ctx), ctx.account))},
+  {
+    method: 'POST',
+    path: '/oauth/authorizations/{authorization}/actions/regenerate-tokens',
+    handler(ctx) {
+      const current = requireAuthorization(ctx)
+      const token = generateToken()
+      const authorization = ctx.platform.store.transaction(() => replaceAuthorizationToken(ctx.platform.store, current.id, hashToken(token)))
+      return json(serializeAuthorization(authorization, ctx.account, token))
+    },
+  },
   {
     method: 'DELETE',
     path: '/oauth/authorizations/{authorization}',

@@ -3,7 +3,7 @@ import {notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {nameBasedId} from '../ids.js'
 import type {ApiRoute, RequestContext} from './context.js'
-import {requireParam} from './resolve.js'
+import {requireApp, requireParam} from './resolve.js'
 
 const SINCE = '2024-01-01T00:00:00Z'
 
@@ -42,6 +42,7 @@ export const regionStackRoutes: ApiRoute[] = [
     },
   },
   {method: 'GET', path: '/stacks', handler: () => list([stack], {fields: ['id', 'name']})},
+  {method: 'GET', path: '/apps/{app}/available-stacks', handler: ctx => (requireApp(ctx), list([stack], {fields: ['id', 'name']}))},
   {
     method: 'GET',
     path: '/stacks/{stack}',

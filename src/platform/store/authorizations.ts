@@ -42,3 +42,9 @@ export function listAuthorizations(store: Store, accountId: string): Authorizati
 export function deleteAuthorization(store: Store, id: string): void {
   store.run('DELETE FROM oauth_authorizations WHERE id = ?', id)
 }
+
+/** A new token for an existing authorization: the old one stops working at once. */
+export function replaceAuthorizationToken(store: Store, id: string, tokenHash: string): AuthorizationRow {
+  store.run('UPDATE oauth_authorizations SET token_hash = ?, token_id = ?, updated_at = ? WHERE id = ?', tokenHash, newId(), nowIso(), id)
+  return store.get<AuthorizationRow>('SELECT * FROM oauth_authorizations WHERE id = ?', id)!
+}
