@@ -14,6 +14,9 @@ import {type AddonProvider, ProviderError} from './addons/provider.js'
 import {createUrls, type PlatformContext, type RequestContext} from './api/context.js'
 import {handleCapabilityUrl} from './api/capability-urls.js'
 import {apiRoutes} from './api/index.js'
+import {Deployer, noopLogSink} from './build/deployer.js'
+import {GitHttp} from './git/smart-http.js'
+import type {LogSink} from './logs/log-sink.js'
 import {authenticate} from './auth/authenticate.js'
 import {DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions} from './auth/login-throttle.js'
 import {CapabilitySigner} from './capability-urls.js'
@@ -51,6 +54,8 @@ export interface PlatformOptions {
    * order before the API routes. Each answers the request and returns true, or returns false.
    */
   httpHandlers?: readonly PlatformHttpHandler[]
+  /** where build output lines go (source app, dyno build); the log router, or nowhere */
+  logSink?: LogSink
   /** the dyno supervisor's tuning (ports, grace period, timeouts); false runs no dynos at all */
   dynos?: false | Partial<Pick<SupervisorOptions, 'portRange' | 'stopGraceMs' | 'bootTimeoutMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'crashResetMs' | 'attachTimeoutMs' | 'bootPollMs'>>
   /** the HTTP router's tuning; false starts no router (web_url still names routerPort) */
@@ -94,10 +99,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     router,
     limiter,
     throttle: new LoginThrottle(options.loginThrottle ?? DEFAULT_LOGIN_THROTTLE),
-    httpHandlers: [handleCapabilityUrl, ...(options.httpHandlers ?? [])],
+    // git smart HTTP and the deploy path first: it also streams running builds' output_stream_url
+    httpHandlers: [(_p, req, res, segments) => git?.handle(req, res, segments) ?? false, handleCapabilityUrl, ...(options.httpHandlers ?? [])],
   }
 
   let platform: PlatformContext | undefined
+  let git: GitHttp | undefined
   const server = createServer({keepAliveTimeout: 65_000}, (req, res) => {
     handleRequest(platform!, pipeline, req, res).catch(error => {
       log(`request handling failed: ${(error as Error).stack ?? String(error)}`)
@@ -132,6 +139,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const routerUrl = httpRouter ? `http://${urlHost}:${routerPort}` : undefined
   const stopLogging = logPlatformEvents(events, store, logs)
   platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, routerPort, signer), logs, dynos}
+  const logSink = options.logSink ?? noopLogSink
+  // git push → build → release (src/platform/git, src/platform/build)
+  const deployer = await Deployer.start({...platform, logSink})
+  git = new GitHttp(platform, deployer, logSink)
   if (httpRouter) log(`router listening on ${routerUrl}`)
   await dynos?.start()
   log(`platform API listening on ${url}`)
@@ -149,6 +160,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     dynos,
     close() {
       closing ??= (async () => {
+        await deployer.close()
         stopLogging()
         logs.close()
         await httpRouter?.close()
@@ -238,7 +250,7 @@ async function handleRequest(platform: PlatformContext, {router, limiter, thrott
   }
 }
 
-const CAPABILITY_PREFIXES = new Set(['log-sessions', 'build-outputs', 'slug-blobs'])
+const CAPABILITY_PREFIXES = new Set(['log-sessions', 'build-outputs', 'slug-blobs', 'git-hooks'])
 
 function loggablePath(rawUrl: string): string {
   const path = rawUrl.split('?', 1)[0]

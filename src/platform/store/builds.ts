@@ -50,3 +50,32 @@ export function findBuildById(store: Store, id: string): BuildRow | undefined {
   if (!isUuid(id)) return undefined
   return store.get<BuildRow>('SELECT * FROM builds WHERE id = ?', id.toLowerCase())
 }
+
+/** The end of a build: its status, what it produced and its complete output. */
+export function finishBuild(
+  store: Store,
+  id: string,
+  result: {status: 'succeeded' | 'failed', output: string, slugId?: string | null, releaseId?: string | null, buildpacks?: {url: string, name: string}[] | null},
+): void {
+  store.run(
+    `UPDATE builds SET status = ?, output = ?, slug_id = COALESCE(?, slug_id), release_id = COALESCE(?, release_id),
+       buildpacks = COALESCE(?, buildpacks), updated_at = ? WHERE id = ?`,
+    result.status, result.output, result.slugId ?? null, result.releaseId ?? null,
+    result.buildpacks ? JSON.stringify(result.buildpacks) : null, nowIso(), id,
+  )
+}
+
+export function setBuildOutput(store: Store, id: string, output: string): void {
+  store.run('UPDATE builds SET output = ?, updated_at = ? WHERE id = ?', output, nowIso(), id)
+}
+
+/** Builds left pending by a platform that stopped mid-build: they will never finish. */
+export function failInterruptedBuilds(store: Store, ids: readonly string[], note: string): void {
+  for (const id of ids) {
+    store.run(`UPDATE builds SET status = 'failed', output = output || ?, updated_at = ? WHERE id = ? AND status = 'pending'`, note, nowIso(), id)
+  }
+}
+
+export function listPendingBuilds(store: Store): BuildRow[] {
+  return store.all<BuildRow>(`SELECT * FROM builds WHERE status = 'pending'`)
+}

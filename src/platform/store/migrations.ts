@@ -157,4 +157,18 @@ CREATE TABLE log_sessions (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'buildpack installations',
+    sql: `
+-- an app's buildpacks in the order they run; none = auto-detect among the built-in ones
+CREATE TABLE buildpack_installations (
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  ordinal INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  name TEXT NOT NULL,
+  PRIMARY KEY (app_id, ordinal)
+);
+`,
+  },
 ]

@@ -15,6 +15,8 @@ export interface SlugRow {
 }
 
 export interface NewSlug {
+  /** given when the tarball was written before the record (builds); generated otherwise */
+  id?: string
   appId: string
   processTypes: Record<string, string>
   checksum?: string | null
@@ -25,7 +27,7 @@ export interface NewSlug {
 
 export function insertSlug(store: Store, input: NewSlug): SlugRow {
   const now = nowIso()
-  const id = newId()
+  const id = input.id ?? newId()
   store.run(
     `INSERT INTO slugs (id, app_id, process_types, checksum, commit_sha, commit_description, buildpack_provided_description, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -1,0 +1,273 @@
+// The deploy path for `git push`, as named stages:
+//   receive  (git/smart-http.ts, git/hook.ts) → the pushed commit and its ref, during pre-receive
+//   build    checkout (git archive, no .git) → buildpacks (runner.ts) → slug tarball (slug.ts)
+//   release  slug record + release ("Deploy <sha>") + build result in ONE transaction, then
+//            release.created — the dyno supervisor runs it and the router routes to it
+// A failed build records status "failed" and changes nothing else: the current release keeps
+// running, the refs do not move and `git push` fails with the reason.
+//
+// One build at a time per app: a second push while one builds is refused with a clear message.
+// Build output goes live to the pusher (hook response), to output_stream_url readers and, line by
+// line, to the log sink (source app, dyno build); the complete text is stored in the build record.
+import {type ChildProcess, spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {mkdir, rm, writeFile} from 'node:fs/promises'
+import {join, resolve, sep} from 'node:path'
+
+import type {PlatformUrls} from '../api/context.js'
+import {commitChange, releaseApp} from '../changes.js'
+import type {PlatformEvents} from '../events.js'
+import {newId} from '../ids.js'
+import type {LogSink} from '../logs/log-sink.js'
+import type {AccountRow} from '../store/accounts.js'
+import {type AppRow, findAppById, parseConfig} from '../store/apps.js'
+import {listBuildpackInstallations} from '../store/buildpack-installations.js'
+import {failInterruptedBuilds, finishBuild, insertBuild, listPendingBuilds, setBuildOutput} from '../store/builds.js'
+import type {Store} from '../store/database.js'
+import {insertSlug, recordSlugBlob} from '../store/slugs.js'
+import {git, gitEnv, installHooks, removeRepo, repoDir} from '../git/repos.js'
+import type {HookRequest, PushSession} from '../git/hook.js'
+import {BuildpackError, type ResolvedBuildpack, resolveBuildpack} from './buildpacks.js'
+import {BuildOutput} from './output.js'
+import {BuildFailure, runBuildpacks} from './runner.js'
+import {packSlug, slugPath} from './slug.js'
+
+export const DEPLOY_BRANCHES = ['refs/heads/main', 'refs/heads/master'] as const
+const ZERO_SHA = /^0{40}$/
+
+export interface DeployerOptions {
+  store: Store
+  events: PlatformEvents
+  dataDir: string
+  urls: PlatformUrls
+  log: (line: string) => void
+  logSink: LogSink
+  /** per buildpack script; default 15 minutes */
+  scriptTimeoutMs?: number
+}
+
+export const noopLogSink: LogSink = {write() {}}
+
+export class Deployer {
+  /** app id → the build running for it */
+  private readonly running = new Map<string, {buildId: string}>()
+  /** build id → its live output, while it runs */
+  private readonly outputs = new Map<string, BuildOutput>()
+  private readonly background = new Set<Promise<unknown>>()
+  private readonly unsubscribe: () => void
+  private closed = false
+
+  private constructor(private readonly options: DeployerOptions) {
+    this.unsubscribe = options.events.on('app.deleted', ({appId}) => {
+      this.track(Promise.all([removeRepo(options.dataDir, appId), rm(this.cacheDir(appId), {recursive: true, force: true})]))
+    })
+  }
+
+  static async start(options: DeployerOptions): Promise<Deployer> {
+    await installHooks(options.dataDir)
+    // a platform that stopped mid-build left its git builds pending: they will never finish
+    const interrupted = listPendingBuilds(options.store).filter(b => isGitBuild(b.source_blob))
+    if (interrupted.length > 0) {
+      options.store.transaction(() => failInterruptedBuilds(options.store, interrupted.map(b => b.id), '\n !     The platform stopped during this build.\n'))
+    }
+    await rm(join(options.dataDir, 'builds'), {recursive: true, force: true})
+    return new Deployer(options)
+  }
+
+  liveOutput(buildId: string): BuildOutput | undefined {
+    return this.outputs.get(buildId)
+  }
+
+  /** Builds and releases a push (called from the pre-receive hook); resolves to the hook's exit code. */
+  async deployPush(session: PushSession, request: HookRequest, output: BuildOutput, account: AccountRow): Promise<number> {
+    const refusal = this.checkRefs(request)
+    if (refusal !== undefined) {
+      output.line(` !     ${refusal}`)
+      return 1
+    }
+    const update = request.refs[0]
+    const app = findAppById(this.options.store, session.appId)
+    if (app === undefined || this.closed) {
+      output.line(` !     ${this.closed ? 'The platform is shutting down; push again in a moment.' : 'This app no longer exists.'}`)
+      return 1
+    }
+    if (!quarantineInside(request.quarantine, session.repoDir)) {
+      output.line(' !     Refused: the push came with an unexpected object directory.')
+      return 1
+    }
+    if (this.running.has(app.id)) {
+      output.line(` !     Another build is running for ${app.name}: wait for it to finish, then push again.`)
+      return 1
+    }
+    const build = commitChange(this.options, pending => {
+      const created = insertBuild(this.options.store, {
+        appId: app.id,
+        userId: account.id,
+        // the source of a git build is the app's repository at the pushed commit
+        sourceBlob: {url: this.options.urls.gitUrl(app.name), checksum: null, version: update.newSha, version_description: null},
+        buildpacks: null,
+      })
+      pending.add('build.created', {appId: app.id, appName: app.name, buildId: created.id})
+      return created
+    })
+    this.running.set(app.id, {buildId: build.id})
+    this.outputs.set(build.id, output)
+    const work = join(this.options.dataDir, 'builds', build.id)
+    try {
+      return await this.buildAndRelease(app, account, build.id, update.newSha, update.ref, request.quarantine, session.repoDir, work, output)
+    } finally {
+      this.running.delete(app.id)
+      this.track(rm(work, {recursive: true, force: true}))
+    }
+  }
+
+  /** Stops taking pushes and waits for the ones in progress. */
+  async close(): Promise<void> {
+    this.closed = true
+    this.unsubscribe()
+    while (this.running.size > 0 || this.background.size > 0) {
+      await Promise.allSettled([...this.background, new Promise(r => setTimeout(r, 50))])
+    }
+  }
+
+  private checkRefs(request: HookRequest): string | undefined {
+    if (request.refs.length === 0) return 'Nothing to deploy.'
+    const others = request.refs.filter(r => !(DEPLOY_BRANCHES as readonly string[]).includes(r.ref))
+    if (others.length > 0) {
+      return `Pushed ${others.map(r => r.ref.replace(/^refs\/heads\//, '')).join(', ')}: push to main or master to deploy (git push heroku HEAD:main).`
+    }
+    if (request.refs.length > 1) return 'Push one deploy branch at a time (main or master), not both.'
+    if (ZERO_SHA.test(request.refs[0].newSha)) return 'Deleting the deploy branch is not supported.'
+    return undefined
+  }
+
+  private cacheDir(appId: string): string {
+    return join(this.options.dataDir, 'cache', appId)
+  }
+
+  private async buildAndRelease(
+    app: AppRow, account: AccountRow, buildId: string, sha: string, ref: string,
+    quarantine: Record<string, string>, repo: string, work: string, output: BuildOutput,
+  ): Promise<number> {
+    const {store, dataDir} = this.options
+    const slugId = newId()
+    let buildpacks: ResolvedBuildpack[] = []
+    let description = ''
+    let slugWritten = false
+    const started = Date.now()
+    try {
+      output.step('Building on the heroku-24 stack')
+      const dirs = {buildDir: join(work, 'app'), cacheDir: this.cacheDir(app.id), envDir: join(work, 'env'), homeDir: join(work, 'home')}
+      await Promise.all([mkdir(dirs.buildDir, {recursive: true}), mkdir(dirs.cacheDir, {recursive: true}), mkdir(dirs.envDir, {recursive: true}), mkdir(dirs.homeDir, {recursive: true})])
+      const env = gitEnv({GIT_DIR: repo, ...quarantine})
+      const [commitDescription] = await Promise.all([
+        git(['log', '-1', '--format=%s', sha], {env}).then(s => s.trim()),
+        checkout(env, sha, dirs.buildDir),
+        writeEnvDir(dirs.envDir, parseConfig(app.config)),
+      ])
+      const installed = listBuildpackInstallations(store, app.id)
+      try {
+        buildpacks = installed.map(b => resolveBuildpack(b))
+      } catch (error) {
+        if (error instanceof BuildpackError) throw new BuildFailure(error.message)
+        throw error
+      }
+      const result = await runBuildpacks({dirs, buildpacks, output, sourceVersion: sha, timeoutMs: this.options.scriptTimeoutMs ?? 15 * 60_000})
+      buildpacks = result.buildpacks
+      description = result.description
+      output.step('Discovering process types')
+      const types = Object.keys(result.processTypes)
+      if (existsSync(join(dirs.buildDir, 'Procfile'))) output.detail(`Procfile declares types -> ${types.join(', ') || '(none)'}`)
+      else output.detail(`Default types for buildpack -> ${types.join(', ') || '(none)'}`)
+      if (!('web' in result.processTypes)) output.detail('No web process type: the app gets no HTTP traffic (add "web: <command>" to a Procfile).')
+
+      output.step('Compressing...')
+      const {size, checksum} = await packSlug(dataDir, slugId, dirs.buildDir)
+      slugWritten = true
+      output.detail(`Done: ${humanSize(size)}`)
+
+      output.step('Launching...')
+      const release = commitChange(this.options, pending => {
+        const current = findAppById(store, app.id)
+        if (current === undefined) throw new BuildFailure('The app was deleted during the build.')
+        insertSlug(store, {
+          id: slugId, appId: app.id, processTypes: result.processTypes, checksum, commit: sha, commitDescription,
+          buildpackProvidedDescription: description,
+        })
+        recordSlugBlob(store, slugId, size, checksum)
+        const created = releaseApp(store, pending, current, {userId: account.id, description: `Deploy ${sha.slice(0, 8)}`, config: parseConfig(current.config), slugId})
+        finishBuild(store, buildId, {status: 'succeeded', output: output.content, slugId, releaseId: created.id, buildpacks: refs(buildpacks)})
+        return created
+      })
+      output.detail(`Released v${release.version}`)
+      output.detail(`${this.options.urls.appWebUrl(findAppById(store, app.id)?.name ?? app.name)} deployed to the local platform (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+      if (ref !== 'refs/heads/main') this.track(git(['symbolic-ref', 'HEAD', ref], {env: gitEnv({GIT_DIR: repo})}))
+      this.finish(buildId, output, () => setBuildOutput(store, buildId, output.content))
+      return 0
+    } catch (error) {
+      if (slugWritten) await rm(slugPath(dataDir, slugId), {force: true})
+      const reason = error instanceof BuildFailure ? error.message : `The build failed unexpectedly: ${(error as Error).message}`
+      if (!(error instanceof BuildFailure)) this.options.log(`build ${buildId} of ${app.name}: ${(error as Error).stack ?? String(error)}`)
+      output.line(` !     ${reason}`)
+      output.line(` !     Push rejected${description ? `, failed to build ${description} app` : ''}. The app keeps running its current release.`)
+      this.finish(buildId, output, () => finishBuild(store, buildId, {status: 'failed', output: output.content, buildpacks: buildpacks.length > 0 ? refs(buildpacks) : null}))
+      return 1
+    }
+  }
+
+  /** Stores the final output, then ends the live stream (readers after this read the record). */
+  private finish(buildId: string, output: BuildOutput, store: () => void): void {
+    try {
+      this.options.store.transaction(store)
+    } catch (error) {
+      this.options.log(`storing the output of build ${buildId} failed: ${(error as Error).message}`)
+    }
+    output.end()
+    this.outputs.delete(buildId)
+  }
+
+  private track(promise: Promise<unknown>): void {
+    const tracked = promise.catch(error => this.options.log(`deploy housekeeping failed: ${(error as Error).message}`)).finally(() => this.background.delete(tracked))
+    this.background.add(tracked)
+  }
+}
+
+const isGitBuild = (sourceBlob: string): boolean => /\.git$/.test((JSON.parse(sourceBlob) as {url: string}).url)
+
+const refs = (buildpacks: readonly ResolvedBuildpack[]) => buildpacks.map(({url, name}) => ({url, name}))
+
+/** Receive-pack's quarantine dirs must be inside this app's repository. */
+function quarantineInside(quarantine: Record<string, string>, repo: string): boolean {
+  const root = resolve(repo) + sep
+  return Object.values(quarantine).every(value => value.split(':').every(path => path === '' || resolve(path).startsWith(root) || resolve(path) === resolve(repo)))
+}
+
+/** The pushed commit's tree into `target`: git archive | tar -x (argument arrays, no shell). */
+async function checkout(env: NodeJS.ProcessEnv, sha: string, target: string): Promise<void> {
+  const archive = spawn('git', ['archive', '--format=tar', sha], {env, stdio: ['ignore', 'pipe', 'pipe']})
+  const tar = spawn('tar', ['-x', '-C', target], {stdio: ['pipe', 'ignore', 'pipe']})
+  let errors = ''
+  archive.stderr.setEncoding('utf8').on('data', (c: string) => (errors += c))
+  tar.stderr.setEncoding('utf8').on('data', (c: string) => (errors += c))
+  archive.stdout.pipe(tar.stdin)
+  tar.stdin.on('error', () => {})
+  const exited = (child: ChildProcess) => new Promise<number | null>((done, fail) => {
+    child.on('error', fail)
+    child.on('close', code => done(code))
+  })
+  const [archiveCode, tarCode] = await Promise.all([exited(archive), exited(tar)])
+  if (archiveCode !== 0 || tarCode !== 0) throw new Error(`checking out ${sha} failed: ${errors.trim() || `git archive exit ${archiveCode}, tar exit ${tarCode}`}`)
+}
+
+/** ENV_DIR: one file per config var, named after it, containing its value. */
+async function writeEnvDir(dir: string, config: Record<string, string>): Promise<void> {
+  await Promise.all(Object.entries(config)
+    .filter(([name]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    .map(([name, value]) => writeFile(join(dir, name), value, {mode: 0o600})))
+}
+
+function humanSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)}K`
+  return `${(bytes / 1024 / 1024).toFixed(1)}M`
+}
