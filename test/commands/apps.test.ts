@@ -147,6 +147,15 @@ describe('apps', () => {
       expect(stdout).to.contain('Created redis-round-2 as REDIS_URL')
     })
 
+    it('still succeeds when git refuses the remote, saying how to add it', async () => {
+      api().post('/apps', {name: 'my-app'}).reply(201, appObject('my-app'))
+      const {stdout, stderr, exitCode} = await run(['apps:create', 'my-app', '--remote', 'a..b'])
+      expect(exitCode).to.equal(0)
+      expect(stdout).to.equal(`https://my-app.example.test/ | ${GIT}/my-app.git\n`)
+      expect(stderr).to.contain('Could not add the git remote a..b')
+      expect(stderr).to.contain('heroku git:remote -a my-app -r a..b')
+    })
+
     it('fails with the server\'s message on 422 and adds no remote', async () => {
       api().post('/apps', {name: 'Bad_Name'}).reply(422, {id: 'invalid_params', message: 'Name must start with a letter and can only contain lowercase letters, numbers, and dashes.'})
       const {stderr, exitCode} = await run(['apps:create', 'Bad_Name'])

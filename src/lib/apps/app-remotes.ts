@@ -40,3 +40,8 @@ export async function repointAppRemotes(opts: {oldApp: string; oldGitUrl?: strin
 
   return found.map(r => r.name)
 }
+
+/** What git said when a git command failed. */
+export function gitMessage(error: unknown): string {
+  return String((error as {stderr?: string}).stderr || (error as Error).message).trim()
+}

@@ -3,7 +3,7 @@ import type {App} from '@heroku-cli/schema'
 import type {ApiClient} from '../api/client.js'
 import {createAddon} from '../addons/create.js'
 import type {Output} from '../ui/output.js'
-import {addAppRemote} from './app-remotes.js'
+import {addAppRemote, gitMessage} from './app-remotes.js'
 
 export interface CreateAppOptions {
   api: ApiClient
@@ -41,8 +41,13 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
 
   spinner.succeed(opts.name ? 'done' : `done, ${app.name}`)
   if (opts.remote && app.git_url) {
-    const remote = await addAppRemote({cwd: opts.cwd, gitUrl: app.git_url, name: opts.remote})
-    if (remote && remote.action !== 'unchanged') out.info(`Git remote ${remote.name} ${remote.action}`)
+    // the app exists now: a git problem is worth a warning, not a failed command
+    try {
+      const remote = await addAppRemote({cwd: opts.cwd, gitUrl: app.git_url, name: opts.remote})
+      if (remote && remote.action !== 'unchanged') out.info(`Git remote ${remote.name} ${remote.action}`)
+    } catch (error) {
+      out.warn(`Could not add the git remote ${opts.remote}: ${gitMessage(error)}\nAdd it with: heroku git:remote -a ${app.name} -r ${opts.remote}`)
+    }
   }
 
   out.log([app.web_url, app.git_url].filter(Boolean).join(' | '))

@@ -2,7 +2,7 @@ import type {App} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
 import type {Output} from '../ui/output.js'
-import {removeAppRemotes} from './app-remotes.js'
+import {gitMessage, removeAppRemotes} from './app-remotes.js'
 import {confirmDestructive} from './confirm.js'
 
 export interface DestroyAppOptions {
@@ -31,7 +31,11 @@ export async function destroyApp(opts: DestroyAppOptions): Promise<App> {
   }
 
   spinner.succeed()
-  const removed = await removeAppRemotes({app: name, cwd: opts.cwd, gitHost: opts.gitHost, gitUrl: app.git_url})
-  for (const r of removed) out.info(`Git remote ${r} removed`)
+  try {
+    const removed = await removeAppRemotes({app: name, cwd: opts.cwd, gitHost: opts.gitHost, gitUrl: app.git_url})
+    for (const r of removed) out.info(`Git remote ${r} removed`)
+  } catch (error) {
+    out.warn(`${name} is destroyed, but its git remotes could not be removed: ${gitMessage(error)}`)
+  }
   return destroyed ?? app
 }

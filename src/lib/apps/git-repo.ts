@@ -7,6 +7,7 @@ import type {ApiClient} from '../api/client.js'
 import {UserError} from '../errors.js'
 import {runGit} from '../git/run-git.js'
 import {setRemote} from '../git/remotes.js'
+import {gitMessage} from './app-remotes.js'
 import type {Output} from '../ui/output.js'
 
 /** GET the app, then `git remote add|set-url NAME app.git_url` in the repository at cwd. */
@@ -17,7 +18,7 @@ export async function setGitRemote(opts: {api: ApiClient; out: Output; app: stri
   try {
     action = await setRemote(opts.remote, app.git_url, opts.cwd)
   } catch (error) {
-    throw new UserError(`Could not set the git remote ${opts.remote}: ${String((error as {stderr?: string}).stderr || (error as Error).message).trim()}`, {
+    throw new UserError(`Could not set the git remote ${opts.remote}: ${gitMessage(error)}`, {
       hint: 'Run this inside a git repository (git init).',
     })
   }
@@ -38,7 +39,7 @@ export async function cloneApp(opts: {api: ApiClient; out: Output; app: string; 
     await runGit(['clone', '--origin', opts.remote, '--', app.git_url, directory], {cwd: opts.cwd})
   } catch (error) {
     if (error instanceof UserError) throw error
-    throw new UserError(`git clone failed: ${String((error as {stderr?: string}).stderr || (error as Error).message).trim()}`)
+    throw new UserError(`git clone failed: ${gitMessage(error)}`)
   }
 
   const empty = (await runGit(['rev-parse', '--verify', '-q', 'HEAD'], {cwd: directory}).catch(() => '')).trim() === ''

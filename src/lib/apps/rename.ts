@@ -2,7 +2,7 @@ import type {App} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
 import type {Output} from '../ui/output.js'
-import {repointAppRemotes} from './app-remotes.js'
+import {gitMessage, repointAppRemotes} from './app-remotes.js'
 
 export interface RenameAppOptions {
   api: ApiClient
@@ -30,8 +30,12 @@ export async function renameApp(opts: RenameAppOptions): Promise<App> {
   spinner.succeed()
   out.log([app.web_url, app.git_url].filter(Boolean).join(' | '))
   if (app.git_url) {
-    const updated = await repointAppRemotes({cwd: opts.cwd, gitHost: opts.gitHost, newGitUrl: app.git_url, oldApp: opts.app, oldGitUrl: old.git_url})
-    for (const r of updated) out.info(`Git remote ${r} updated`)
+    try {
+      const updated = await repointAppRemotes({cwd: opts.cwd, gitHost: opts.gitHost, newGitUrl: app.git_url, oldApp: opts.app, oldGitUrl: old.git_url})
+      for (const r of updated) out.info(`Git remote ${r} updated`)
+    } catch (error) {
+      out.warn(`The app is renamed, but its git remotes could not be updated: ${gitMessage(error)}\nUpdate them with: heroku git:remote -a ${app.name}`)
+    }
   }
 
   return app
