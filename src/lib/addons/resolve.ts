@@ -10,15 +10,3 @@ export function findAddon(api: ApiClient, addon: string, app?: string): Promise<
   const id = encodeURIComponent(addon)
   return app ? api.get<AddOn>(`/apps/${encodeURIComponent(app)}/addons/${id}`) : api.get<AddOn>(`/addons/${id}`)
 }
-
-export function addonApp(addon: AddOn): string | undefined {
-  return addon.app?.name
-}
-
-export function planName(addon: AddOn): string | undefined {
-  return addon.plan?.name
-}
-
-export function serviceName(addon: AddOn): string | undefined {
-  return addon.addon_service?.name ?? addon.plan?.name?.split(':')[0]
-}

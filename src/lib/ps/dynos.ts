@@ -1,7 +1,7 @@
 import type {Dyno} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {ago} from '../releases/releases.js'
+import {ago} from '../releases/age.js'
 import type {Output} from '../ui/output.js'
 
 const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`

@@ -3,6 +3,7 @@ import type {Release} from '@heroku-cli/schema'
 import type {ApiClient} from '../api/client.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+import {ago} from './age.js'
 
 const releasesPath = (app: string) => `/apps/${encodeURIComponent(app)}/releases`
 
@@ -11,15 +12,6 @@ export function parseVersion(text: string): number {
   const match = /^v?(\d+)$/i.exec(text.trim())
   if (!match) throw new UsageError(`${text} is not a release version.`, {hint: 'Give a version such as v12 (see heroku releases).'})
   return Number(match[1])
-}
-
-export function ago(iso: string | undefined, now = Date.now()): string {
-  if (!iso) return ''
-  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000))
-  if (seconds < 60) return `${seconds}s ago`
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ago`
-  return `${Math.floor(seconds / 86_400)}d ago`
 }
 
 /** The newest releases first (Range: version ..; order=desc,max=N). */
