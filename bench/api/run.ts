@@ -2,6 +2,7 @@
 // data dir: GET and PATCH /apps/{app}/config-vars with N concurrent keep-alive clients.
 // Prints figures; asserts nothing.
 //   node --import tsx bench/api/run.ts [--requests 4000] [--patch-requests 800] [--concurrency 1,8]
+import {spawn} from 'node:child_process'
 import {Agent, request} from 'node:http'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -76,6 +77,28 @@ async function measure(label: string, concurrency: number, total: number, makeRe
   return {label, concurrency, requests: total, p50: at(0.5), p99: at(0.99), throughput: total / elapsed, failures}
 }
 
+const CLI_RUNS = 11
+
+/** `heroku config -a APP` as a user runs it (a fresh process each time), beside `node -e 0`. */
+async function cliWallTimes(apiUrl: string, token: string): Promise<Array<[string, number]>> {
+  const bin = join(import.meta.dirname, '..', '..', 'bin', 'run.js')
+  const env = {...process.env, HEROKU_API_KEY: token, HEROKU_API_URL: apiUrl}
+  const once = (args: string[]) => new Promise<number>((resolve, reject) => {
+    const t0 = performance.now()
+    const child = spawn(process.execPath, args, {env, stdio: 'ignore'})
+    child.once('error', reject)
+    child.once('exit', code => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${args.join(' ')} exited ${code}`))))
+  })
+  const median = async (args: string[]) => {
+    await once(args)
+    const times: number[] = []
+    for (let i = 0; i < CLI_RUNS; i++) times.push(await once(args))
+    return times.sort((a, b) => a - b)[Math.floor(CLI_RUNS / 2)]
+  }
+
+  return [['node -e 0', await median(['-e', '0'])], ['heroku config -a APP', await median([bin, 'config', '-a', 'bench-app'])]]
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'platform-bench-'))
   // The default budget (4500/hour) would turn most of the load into 429s: lift it for the bench.
@@ -98,12 +121,15 @@ async function main(): Promise<void> {
       results.push(await measure('PATCH /apps/{app}/config-vars', concurrency, Number(values['patch-requests']), i => send(target, 'PATCH', '/apps/bench-app/config-vars', JSON.stringify({BENCH: `c${concurrency}-${i}`}))))
     }
     target.agent.destroy()
+    const cli = await cliWallTimes(platform.url, token)
 
     console.log(`Platform API, in-process, keep-alive clients (node ${process.version}, data dir on ${tmpdir()})`)
     console.log('endpoint                        conc  requests   p50 ms   p99 ms      req/s  failures')
     for (const r of results) {
       console.log(`${r.label.padEnd(31)} ${String(r.concurrency).padStart(4)} ${String(r.requests).padStart(9)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.throughput.toFixed(0).padStart(10)} ${String(r.failures).padStart(9)}`)
     }
+    console.log(`\nwall time of the built CLI against it (median of ${CLI_RUNS} runs; npm run build first)`)
+    for (const [name, ms] of cli) console.log(`${name.padEnd(24)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / cli[0][1]).toFixed(2)}x node -e 0`)
   } finally {
     await platform.close()
     rmSync(dataDir, {recursive: true, force: true})
