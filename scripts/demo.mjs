@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// `npm run demo`: the whole story on the local platform, with the built CLI, real git and real
+// processes. Starts the platform (or uses the one running), deploys examples/node-app, scales it,
+// requests it through the router, and shows ps, releases and logs. Leaves the platform running
+// with what to try next; with CI=true it stops the platform at the end.
+import {spawnSync} from 'node:child_process'
+import {cpSync, existsSync, mkdtempSync} from 'node:fs'
+import {request} from 'node:http'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const bin = join(root, 'bin', 'run.js')
+const ci = Boolean(process.env.CI) && process.env.CI !== 'false'
+const bold = s => (process.stdout.isTTY && !process.env.NO_COLOR ? `\u001B[1m${s}\u001B[22m` : s)
+
+function step(text) {
+  console.log(`\n${bold(`▸ ${text}`)}`)
+}
+
+/** Runs a command for the audience to see; fails the demo if it fails. */
+function show(cmd, args, opts = {}) {
+  console.log(`$ ${[cmd === process.execPath ? 'heroku' : cmd, ...(cmd === process.execPath ? args.slice(1) : args)].join(' ')}`)
+  const r = spawnSync(cmd, args, {cwd: opts.cwd ?? root, env: process.env, stdio: ['ignore', 'inherit', 'inherit']})
+  if (r.status !== 0) {
+    console.error(`\nThe demo stopped: that command exited ${r.status}.`)
+    process.exit(1)
+  }
+}
+
+const heroku = (args, opts) => show(process.execPath, [bin, ...args], opts)
+
+function capture(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, {cwd: opts.cwd ?? root, encoding: 'utf8', env: process.env})
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`)
+  return r.stdout
+}
+
+const herokuJson = (args, opts) => JSON.parse(capture(process.execPath, [bin, ...args, '--json'], opts))
+
+/** GET through the router with the app's Host header (browsers resolve *.localhost by themselves). */
+function get(webUrl, path = '/') {
+  const url = new URL(path, webUrl)
+  return new Promise((resolve, reject) => {
+    const req = request({headers: {host: url.host}, host: '127.0.0.1', path: url.pathname, port: url.port}, res => {
+      let body = ''
+      res.on('data', d => {
+        body += d
+      })
+      res.on('end', () => resolve({body, status: res.statusCode}))
+    })
+    req.on('error', reject)
+    req.setTimeout(10_000, () => req.destroy(new Error('timed out')))
+    req.end()
+  })
+}
+
+async function waitForServing(webUrl, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs
+  let last = ''
+  while (Date.now() < deadline) {
+    try {
+      // eslint-disable-next-line no-await-in-loop
+      const res = await get(webUrl)
+      if (res.status === 200) return
+      last = `HTTP ${res.status}`
+    } catch (error) {
+      last = error.message
+    }
+
+    // eslint-disable-next-line no-await-in-loop
+    await new Promise(resolve => {
+      setTimeout(resolve, 200)
+    })
+  }
+
+  throw new Error(`the app did not answer through the router within ${timeoutMs / 1000} s (${last})`)
+}
+
+if (!existsSync(join(root, 'dist', 'commands'))) {
+  console.error('The CLI is not built: run npm ci (or npm run build) first.')
+  process.exit(1)
+}
+
+const gitEmail = spawnSync('git', ['config', 'user.email'], {encoding: 'utf8'}).stdout.trim()
+const email = gitEmail || 'demo@example.com'
+
+step('Start the local platform (the Platform API and git on :5400, the router on :5000)')
+heroku(['platform:start', '--detach', '--email', email, '--git-setup'])
+const status = herokuJson(['platform:status'])
+
+step('Create an app from examples/node-app, in a fresh git repository')
+const workdir = mkdtempSync(join(tmpdir(), 'heroku-demo-'))
+cpSync(join(root, 'examples', 'node-app'), workdir, {recursive: true})
+const git = args => show('git', args, {cwd: workdir})
+git(['init', '-q', '-b', 'main'])
+git(['add', '.'])
+git(['-c', `user.email=${email}`, '-c', 'user.name=Demo', 'commit', '-q', '-m', 'Hello from the demo'])
+heroku(['apps:create'], {cwd: workdir})
+const app = herokuJson(['apps:info'], {cwd: workdir})
+const appName = app.app?.name ?? app.name
+const webUrl = app.app?.web_url ?? app.web_url
+
+step('Add config')
+heroku(['config:set', 'GREETING=Hello'], {cwd: workdir})
+
+step('Deploy with git push (build output streams back)')
+const pushStarted = Date.now()
+git(['push', 'heroku', 'main'])
+console.log(`(pushed and released in ${((Date.now() - pushStarted) / 1000).toFixed(1)} s)`)
+
+step('Run two web dynos and a worker')
+heroku(['ps:scale', 'web=2', 'worker=1'], {cwd: workdir})
+await waitForServing(webUrl)
+
+step(`Request it through the router: ${webUrl}`)
+const served = new Set()
+for (let i = 0; i < 6; i++) {
+  // eslint-disable-next-line no-await-in-loop
+  const res = await get(webUrl)
+  console.log(`  ${res.status} ${res.body.trim()}`)
+  served.add(res.body.trim())
+}
+
+step('The dynos, the releases, the logs')
+heroku(['ps'], {cwd: workdir})
+heroku(['releases'], {cwd: workdir})
+heroku(['logs', '-n', '15'], {cwd: workdir})
+
+if (ci) {
+  step('CI: clean up')
+  heroku(['apps:destroy', appName, '--confirm', appName], {cwd: workdir})
+  heroku(['platform:stop'])
+} else {
+  console.log(`
+${bold('The platform is still running')} at ${status.url} (apps at http://APP.localhost:${new URL(webUrl).port}/).
+Your app ${appName} lives in ${workdir}. Try next:
+
+  cd ${workdir}
+  heroku open                      # in a browser: ${webUrl}
+  heroku logs --tail               # router and app lines as they happen
+  heroku config:set GREETING=Hi    # a new release; the dynos restart with it
+  heroku ps:scale web=3
+  heroku run node -e "console.log(process.env.GREETING)"
+  heroku platform:stop             # when you are done
+`)
+}
+
