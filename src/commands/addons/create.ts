@@ -10,10 +10,8 @@ import {UsageError} from '../../lib/errors.js'
 
 export default class AddonsCreate extends AppCommand<typeof AddonsCreate> {
   static override aliases = ['addons:add']
-  static override description = `create an add-on and attach it to an app
-
-Options for the provider go after --, e.g. -- --version 15 (sent as config {version: "15"}).
-Without --wait, an add-on that takes time to provision finishes in the background.`
+  static override summary = 'create an add-on and attach it to an app'
+  static override description = 'Options for the provider go after --, e.g. -- --version 15 (sent as config {version: "15"}). Without --wait, an add-on that takes time to provision finishes in the background.'
 
   static override examples = [
     '<%= config.bin %> addons:create heroku-postgresql -a my-app',

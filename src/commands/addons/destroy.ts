@@ -8,9 +8,8 @@ import {AppCommand} from '../../lib/command/app-command.js'
 
 export default class AddonsDestroy extends AppCommand<typeof AddonsDestroy> {
   static override aliases = ['addons:remove']
-  static override description = `permanently destroy an add-on and its data
-
-On a terminal you are asked to type the owning app's name; elsewhere pass --confirm APP.`
+  static override summary = 'permanently destroy an add-on and its data'
+  static override description = 'On a terminal you are asked to type the owning app\'s name; elsewhere pass --confirm APP.'
 
   static override examples = [
     '<%= config.bin %> addons:destroy postgresql-shiny-12345',

@@ -4,7 +4,7 @@ import {AddonWithAttachments, listAddons} from '../../lib/addons/list.js'
 import {AppCommand} from '../../lib/command/app-command.js'
 
 export default class Addons extends AppCommand<typeof Addons> {
-  static override description = `list an app's add-ons and their attachments, or all your add-ons with --all`
+  static override summary = 'list an app\'s add-ons and their attachments, or all your add-ons with --all'
   static override examples = ['<%= config.bin %> addons -a my-app', '<%= config.bin %> addons --all --json']
 
   static override flags = {

@@ -7,10 +7,8 @@ import {BaseCommand} from '../../lib/command/base.js'
 
 export default class AppsCreate extends BaseCommand<typeof AppsCreate> {
   static override aliases = ['create']
-  static override description = `create a new app
-
-Without a name the platform picks one. Inside a git repository, a git remote (heroku, or
---remote NAME) is added that points at the app's git URL, so that git push deploys it.`
+  static override summary = 'create a new app'
+  static override description = 'Without a name the platform picks one. Inside a git repository, a git remote (heroku, or --remote NAME) is added that points at the app\'s git URL, so that git push deploys it.'
 
   static override examples = [
     '<%= config.bin %> apps:create',

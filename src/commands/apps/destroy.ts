@@ -8,10 +8,8 @@ import {gitHostFor} from '../../lib/git/git-host.js'
 
 export default class AppsDestroy extends AppCommand<typeof AppsDestroy> {
   static override aliases = ['destroy', 'apps:delete']
-  static override description = `permanently destroy an app, its add-ons and their data
-
-On a terminal you are asked to type the app's name; elsewhere pass --confirm APP. The git
-remotes of this repository that point at the app are removed.`
+  static override summary = 'permanently destroy an app, its add-ons and their data'
+  static override description = 'On a terminal you are asked to type the app\'s name; elsewhere pass --confirm APP. The git remotes of this repository that point at the app are removed.'
 
   static override examples = [
     '<%= config.bin %> apps:destroy -a my-app',

@@ -5,9 +5,8 @@ import {AppCommand} from '../../lib/command/app-command.js'
 
 export default class AppsOpen extends AppCommand<typeof AppsOpen> {
   static override aliases = ['open']
-  static override description = `open the app in a web browser
-
-Where no browser can open (no display, not a terminal), the URL is printed instead.`
+  static override summary = 'open the app in a web browser'
+  static override description = 'Where no browser can open (no display, not a terminal), the URL is printed instead.'
 
   static override examples = ['<%= config.bin %> open -a my-app', '<%= config.bin %> apps:open /admin -a my-app']
 

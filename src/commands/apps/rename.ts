@@ -8,10 +8,8 @@ import {gitHostFor} from '../../lib/git/git-host.js'
 
 export default class AppsRename extends AppCommand<typeof AppsRename> {
   static override aliases = ['rename']
-  static override description = `rename an app
-
-Its URLs change with it. The git remotes of this repository that pointed at the app are
-updated to its new git URL.`
+  static override summary = 'rename an app'
+  static override description = 'Its URLs change with it. The git remotes of this repository that pointed at the app are updated to its new git URL.'
 
   static override examples = ['<%= config.bin %> apps:rename new-name -a old-name']
 

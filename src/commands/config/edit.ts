@@ -5,10 +5,8 @@ import {editConfig} from '../../lib/config/edit.js'
 import type {UpdateConfigResult} from '../../lib/config/vars.js'
 
 export default class ConfigEdit extends AppCommand<typeof ConfigEdit> {
-  static override description = `edit the config vars in your editor ($VISUAL or $EDITOR)
-
-The vars are written to a private temp file; once the editor exits, the changes are shown and
-applied only if you agree. Needs an interactive terminal: in scripts use config:set / config:unset.`
+  static override summary = 'edit the config vars in your editor ($VISUAL or $EDITOR)'
+  static override description = 'The vars are written to a private temp file; once the editor exits, the changes are shown and applied only if you agree. Needs an interactive terminal: in scripts use config:set / config:unset.'
 
   static override examples = ['<%= config.bin %> config:edit -a my-app', 'EDITOR=nano <%= config.bin %> config:edit -a my-app']
 

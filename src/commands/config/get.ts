@@ -5,9 +5,8 @@ import {validateKey} from '../../lib/config/keys.js'
 import {getConfigVar} from '../../lib/config/vars.js'
 
 export default class ConfigGet extends AppCommand<typeof ConfigGet> {
-  static override description = `print the value of one config var
-
-An unset var prints an empty line (and null with --json).`
+  static override summary = 'print the value of one config var'
+  static override description = 'An unset var prints an empty line (and null with --json).'
 
   static override examples = [
     '<%= config.bin %> config:get DATABASE_URL -a my-app',

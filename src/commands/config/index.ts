@@ -6,9 +6,8 @@ import {AppCommand} from '../../lib/command/app-command.js'
 import {showConfig} from '../../lib/config/vars.js'
 
 export default class Config extends AppCommand<typeof Config> {
-  static override description = `display the config vars of an app
-
---shell prints KEY='value' lines that sh can eval back to the exact values.`
+  static override summary = 'display the config vars of an app'
+  static override description = '--shell prints KEY=\'value\' lines that sh can eval back to the exact values.'
 
   static override examples = [
     '<%= config.bin %> config -a my-app',

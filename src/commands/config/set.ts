@@ -6,10 +6,8 @@ import {updateConfig, UpdateConfigResult} from '../../lib/config/vars.js'
 
 export default class ConfigSet extends AppCommand<typeof ConfigSet> {
   static override aliases = ['config:add']
-  static override description = `set one or more config vars
-
-Each argument is KEY=VALUE; the value is everything after the first =, so it may contain =.
-Setting config vars makes a new release and restarts the app.`
+  static override summary = 'set one or more config vars'
+  static override description = 'Each argument is KEY=VALUE; the value is everything after the first =, so it may contain =. Setting config vars makes a new release and restarts the app.'
 
   static override examples = [
     '<%= config.bin %> config:set RAILS_ENV=production -a my-app',

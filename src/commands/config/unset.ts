@@ -7,9 +7,8 @@ import {UsageError} from '../../lib/errors.js'
 
 export default class ConfigUnset extends AppCommand<typeof ConfigUnset> {
   static override aliases = ['config:remove']
-  static override description = `unset one or more config vars
-
-Makes a new release and restarts the app.`
+  static override summary = 'unset one or more config vars'
+  static override description = 'Makes a new release and restarts the app.'
 
   static override examples = ['<%= config.bin %> config:unset RAILS_ENV -a my-app', '<%= config.bin %> config:unset A B C -a my-app']
 

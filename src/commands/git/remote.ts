@@ -3,9 +3,8 @@ import {setGitRemote} from '../../lib/apps/git-repo.js'
 import {UsageError} from '../../lib/errors.js'
 
 export default class GitRemote extends AppCommand<typeof GitRemote> {
-  static override description = `add a git remote for an app, or point an existing one at it
-
-The remote is named heroku unless -r/--remote names another; its URL is the app's git URL.`
+  static override summary = 'add a git remote for an app, or point an existing one at it'
+  static override description = 'The remote is named heroku unless -r/--remote names another; its URL is the app\'s git URL.'
 
   static override examples = [
     '<%= config.bin %> git:remote -a my-app',

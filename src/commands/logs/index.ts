@@ -4,10 +4,8 @@ import {AppCommand} from '../../lib/command/app-command.js'
 import {streamLogs} from '../../lib/logs/logs.js'
 
 export default class Logs extends AppCommand<typeof Logs> {
-  static override description = `display recent log output, or follow it with --tail
-
---json prints one JSON object a line ({line, timestamp, source, dyno, message}). With --tail,
-a dropped stream is reconnected once; Ctrl-C stops.`
+  static override summary = 'display recent log output, or follow it with --tail'
+  static override description = '--json prints one JSON object a line ({line, timestamp, source, dyno, message}). With --tail, a dropped stream is reconnected once; Ctrl-C stops.'
 
   static override examples = [
     '<%= config.bin %> logs -a my-app',

@@ -7,10 +7,8 @@ import {listFormation, parseScaleChanges, scale} from '../../lib/ps/scale.js'
 
 export default class PsScale extends AppCommand<typeof PsScale> {
   static override aliases = ['scale']
-  static override description = `scale dynos: set the number (and size) of dynos of process types
-
-TYPE=N sets, TYPE+N and TYPE-N change relative to now; :SIZE sets the dyno size. All changes
-go to the platform in one batch. Without changes, shows the formation.`
+  static override summary = 'scale dynos: set the number (and size) of dynos of process types'
+  static override description = 'TYPE=N sets, TYPE+N and TYPE-N change relative to now; :SIZE sets the dyno size. All changes go to the platform in one batch. Without changes, shows the formation.'
 
   static override examples = [
     '<%= config.bin %> ps:scale web=2 worker+1 -a my-app',

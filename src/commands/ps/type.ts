@@ -4,9 +4,8 @@ import {AppCommand} from '../../lib/command/app-command.js'
 import {listFormation} from '../../lib/ps/scale.js'
 
 export default class PsType extends AppCommand<typeof PsType> {
-  static override description = `list the app's process types with their dyno size and quantity
-
-To change a size, use ps:scale TYPE=N:SIZE.`
+  static override summary = 'list the app\'s process types with their dyno size and quantity'
+  static override description = 'To change a size, use ps:scale TYPE=N:SIZE.'
 
   static override examples = ['<%= config.bin %> ps:type -a my-app', '<%= config.bin %> ps:type -a my-app --json']
 

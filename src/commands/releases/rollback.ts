@@ -7,10 +7,8 @@ import {parseVersion, rollback} from '../../lib/releases/releases.js'
 
 export default class ReleasesRollback extends AppCommand<typeof ReleasesRollback> {
   static override aliases = ['rollback']
-  static override description = `roll back to an earlier release (the one before the newest by default)
-
-This makes a new release with the code and config vars of the old one; add-ons and databases
-are not rolled back.`
+  static override summary = 'roll back to an earlier release (the one before the newest by default)'
+  static override description = 'This makes a new release with the code and config vars of the old one; add-ons and databases are not rolled back.'
 
   static override examples = ['<%= config.bin %> releases:rollback -a my-app', '<%= config.bin %> releases:rollback v10 -a my-app']
 
