@@ -5,6 +5,7 @@ import {addonServiceRoutes} from './addon-services.js'
 import {addonRoutes} from './addons.js'
 import {appRoutes} from './apps.js'
 import {buildRoutes} from './builds.js'
+import {buildpackInstallationRoutes} from './buildpack-installations.js'
 import {configVarRoutes} from './config-vars.js'
 import type {ApiRoute} from './context.js'
 import {domainRoutes} from './domains.js'
@@ -32,6 +33,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...domainRoutes,
   ...logSessionRoutes,
   ...buildRoutes,
+  ...buildpackInstallationRoutes,
   ...slugRoutes,
   ...regionStackRoutes,
 ]

@@ -172,7 +172,13 @@ export class Deployer {
         if (error instanceof BuildpackError) throw new BuildFailure(error.message)
         throw error
       }
-      const result = await runBuildpacks({dirs, buildpacks, output, sourceVersion: sha, timeoutMs: this.options.scriptTimeoutMs ?? 15 * 60_000})
+      const result = await runBuildpacks({
+        dirs, buildpacks, output, sourceVersion: sha, timeoutMs: this.options.scriptTimeoutMs ?? 15 * 60_000,
+        onDetected(detected, detectedDescription) {
+          buildpacks = detected
+          description = detectedDescription
+        },
+      })
       buildpacks = result.buildpacks
       description = result.description
       output.step('Discovering process types')

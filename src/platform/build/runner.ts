@@ -36,6 +36,8 @@ export interface BuildpackRunOptions {
   sourceVersion: string
   /** per script */
   timeoutMs: number
+  /** told which buildpacks detection chose, before they compile */
+  onDetected?: (buildpacks: ResolvedBuildpack[], description: string) => void
 }
 
 export interface BuildpackRunResult {
@@ -64,6 +66,7 @@ export async function runBuildpacks(options: BuildpackRunOptions): Promise<Build
   const env = buildEnv(dirs, options.sourceVersion)
   const selected = await detect(options, env)
   const description = selected.map(s => s.description).join(', ')
+  options.onDetected?.(selected.map(s => s.buildpack), description)
 
   for (const {buildpack, description: detected} of selected) {
     output.step(`${detected} app detected`)
