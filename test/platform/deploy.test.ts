@@ -122,7 +122,7 @@ describe('platform: git push deploys', function () {
       const profile = readFileSync(join(target, '.profile.d', 'nodejs.sh'), 'utf8')
       expect(profile).to.contain(join(process.execPath, '..'))
       // the process model: source .profile.d/*.sh in the app dir, then run the command with bash
-      const out = execFileSync('bash', ['-c', 'for f in .profile.d/*.sh; do . "$f"; done; node -e "console.log(process.env.NODE_ENV)"'], {cwd: target, env: {PATH: '/usr/bin:/bin'}, encoding: 'utf8'})
+      const out = execFileSync('bash', ['-c', 'for f in .profile.d/*.sh; do . "$f"; done; node -e "console.log(process.env.NODE_ENV)"'], {cwd: target, env: {PATH: '/usr/bin:/bin'}, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']})
       expect(out.trim()).to.equal('production')
     })
 
