@@ -169,13 +169,13 @@ describe('apps', () => {
     it('shows the app, its add-ons and dynos', async () => {
       api().get('/apps/my-app').reply(200, appObject('my-app'))
       api().get('/apps/my-app/addons').reply(200, [{id: 'ad1', name: 'postgresql-shiny-1'}])
-      api().get('/apps/my-app/dynos').reply(200, [{name: 'web.1', type: 'web'}, {name: 'web.2', type: 'web'}])
+      api().get('/apps/my-app/dynos').reply(200, [{name: 'worker.1', type: 'worker'}, {name: 'web.1', type: 'web'}, {name: 'web.2', type: 'web'}])
       const {stdout, exitCode} = await run(['apps:info', '-a', 'my-app'])
       expect(exitCode).to.equal(0)
       expect(stdout).to.equal([
         '=== my-app',
         'Addons:    postgresql-shiny-1',
-        'Dynos:     web: 2',
+        'Dynos:     web: 2, worker: 1',
         `Git URL:   ${GIT}/my-app.git`,
         'Owner:     jane@example.com',
         'Region:    us',

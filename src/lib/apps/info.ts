@@ -28,7 +28,7 @@ export async function appInfo(opts: {api: ApiClient; out: Output; app: string; s
   const dynoCounts = Object.entries(dynos.reduce<Record<string, number>>((acc, d) => {
     acc[d.type ?? '?'] = (acc[d.type ?? '?'] ?? 0) + 1
     return acc
-  }, {})).map(([type, n]) => `${type}: ${n}`).join(', ')
+  }, {})).sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `${type}: ${n}`).join(', ')
 
   if (opts.shell) {
     const fields: Array<[string, string | number | undefined | null]> = [
