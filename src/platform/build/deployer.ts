@@ -155,6 +155,14 @@ export class Deployer {
     let description = ''
     let slugWritten = false
     const started = Date.now()
+    // stage timings for the platform log (one line a build)
+    const stages: string[] = []
+    let mark = started
+    const stage = (name: string): void => {
+      const now = Date.now()
+      stages.push(`${name} ${now - mark}ms`)
+      mark = now
+    }
     try {
       output.step('Building on the heroku-24 stack')
       const dirs = {buildDir: join(work, 'app'), cacheDir: this.cacheDir(app.id), envDir: join(work, 'env'), homeDir: join(work, 'home')}
@@ -165,6 +173,7 @@ export class Deployer {
         checkout(env, sha, dirs.buildDir),
         writeEnvDir(dirs.envDir, parseConfig(app.config)),
       ])
+      stage('checkout')
       const installed = listBuildpackInstallations(store, app.id)
       try {
         buildpacks = installed.map(b => resolveBuildpack(b))
@@ -181,6 +190,7 @@ export class Deployer {
       })
       buildpacks = result.buildpacks
       description = result.description
+      stage('buildpacks')
       output.step('Discovering process types')
       const types = Object.keys(result.processTypes)
       if (existsSync(join(dirs.buildDir, 'Procfile'))) output.detail(`Procfile declares types -> ${types.join(', ') || '(none)'}`)
@@ -191,6 +201,7 @@ export class Deployer {
       const {size, checksum} = await packSlug(dataDir, slugId, dirs.buildDir)
       slugWritten = true
       output.detail(`Done: ${humanSize(size)}`)
+      stage('slug')
 
       output.step('Launching...')
       const release = commitChange(this.options, pending => {
@@ -205,6 +216,8 @@ export class Deployer {
         finishBuild(store, buildId, {status: 'succeeded', output: output.content, slugId, releaseId: created.id, buildpacks: refs(buildpacks)})
         return created
       })
+      stage('release')
+      this.options.log(`build ${buildId} of ${app.name} succeeded: ${stages.join(', ')}`)
       output.detail(`Released v${release.version}`)
       output.detail(`${this.options.urls.appWebUrl(findAppById(store, app.id)?.name ?? app.name)} deployed to the local platform (${((Date.now() - started) / 1000).toFixed(1)} s)`)
       if (ref !== 'refs/heads/main') this.track(git(['symbolic-ref', 'HEAD', ref], {env: gitEnv({GIT_DIR: repo})}))

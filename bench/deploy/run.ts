@@ -1,0 +1,94 @@
+// Deploy speed: real `git push` over smart HTTP to a real platform (temp data dir, no dynos),
+// timed from starting `git push` until it exits — the build has then released.
+//   node --import tsx bench/deploy/run.ts [--pushes 7]
+// Prints figures; asserts nothing. Goals: a no-dependency Node app's one-line change < 2 s
+// push-to-release; a one-line change of an app whose node_modules is cached < 5 s.
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {performance} from 'node:perf_hooks'
+import {parseArgs} from 'node:util'
+
+import {createUser} from '../../src/platform/bootstrap.js'
+import {startPlatform} from '../../src/platform/server.js'
+import {authedUrl, commitAll, createAppRepo, runGit, tempHome, writeFiles} from '../../test/platform/fixtures/deploy/git.js'
+
+const {values} = parseArgs({options: {pushes: {type: 'string', default: '7'}}})
+const pushes = Number(values.pushes)
+
+const work = mkdtempSync(join(tmpdir(), 'bench-deploy-'))
+const serverLog: string[] = []
+const platform = await startPlatform({port: 0, routerPort: 5999, dataDir: join(work, 'data'), addonProviders: [], dynos: false, router: false, log: line => serverLog.push(line)})
+const user = await createUser(platform.store, {email: 'bench@example.com', password: 'bench password'})
+const home = tempHome()
+
+async function createApp(name: string): Promise<string> {
+  const res = await fetch(`${platform.url}/apps`, {
+    method: 'POST',
+    headers: {Accept: 'application/vnd.heroku+json; version=3', Authorization: `Bearer ${user.token}`, 'Content-Type': 'application/json'},
+    body: JSON.stringify({name}),
+  })
+  return authedUrl(((await res.json()) as {git_url: string}).git_url, user.token)
+}
+
+async function timePush(dir: string, url: string): Promise<number> {
+  const started = performance.now()
+  const result = await runGit(['push', '--quiet', url, 'main'], {cwd: dir, home})
+  const elapsed = performance.now() - started
+  if (result.code !== 0) throw new Error(`push failed:\n${result.output}`)
+  return elapsed
+}
+
+/** median of `n` pushes of one-line changes (after a first push that is reported on its own) */
+async function series(label: string, dir: string, url: string): Promise<void> {
+  const first = await timePush(dir, url)
+  const times: number[] = []
+  for (let i = 0; i < pushes; i++) {
+    writeFiles(dir, {'server.js': `console.log('hello ${i}')\n`})
+    await commitAll(dir, home, `change ${i}`)
+    times.push(await timePush(dir, url))
+  }
+  times.sort((a, b) => a - b)
+  const median = times[Math.floor(times.length / 2)]
+  console.log(`${label.padEnd(52)} first ${first.toFixed(0).padStart(5)} ms   median ${median.toFixed(0).padStart(5)} ms   min ${times[0].toFixed(0)} / max ${times.at(-1)!.toFixed(0)} ms  (${pushes} one-line changes)`)
+}
+
+try {
+  // reference: the smart-HTTP round trips alone (no build): ls-remote of an app's repository
+  const refUrl = await createApp('reference')
+  const lsTimes: number[] = []
+  for (let i = 0; i < 7; i++) {
+    const started = performance.now()
+    await runGit(['ls-remote', refUrl], {home})
+    lsTimes.push(performance.now() - started)
+  }
+  lsTimes.sort((a, b) => a - b)
+  console.log(`${'git ls-remote (auth + http-backend, no build)'.padEnd(52)} median ${lsTimes[3].toFixed(0).padStart(5)} ms`)
+
+  const plain = await createAppRepo(home, {'package.json': JSON.stringify({name: 'hello', scripts: {start: 'node server.js'}}), 'server.js': "console.log('hello')\n"})
+  await series('Node.js app, no dependencies: push → released', plain, await createApp('no-deps'))
+
+  const procfile = await createAppRepo(home, {Procfile: 'web: node server.js\n', 'server.js': "console.log('hello')\n"})
+  await series('Procfile-only app (no compile): push → released', procfile, await createApp('procfile-only'))
+
+  const dep = join(work, 'dep')
+  writeFiles(dep, {'package.json': JSON.stringify({name: 'local-dep', version: '1.0.0'}), 'index.js': 'module.exports = 1\n'})
+  const npmEnv = {...process.env, npm_config_cache: join(work, 'npm-cache')}
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {cwd: dep, env: npmEnv})
+  const withDeps = await createAppRepo(home, {
+    'package.json': JSON.stringify({name: 'with-deps', scripts: {start: 'node server.js'}, dependencies: {'local-dep': `file:${join(work, 'local-dep-1.0.0.tgz')}`}}),
+    'server.js': "console.log('hello')\n",
+    '.gitignore': 'node_modules\n',
+  })
+  execFileSync('npm', ['install', '--package-lock-only', '--offline'], {cwd: withDeps, env: npmEnv, stdio: 'ignore'})
+  await commitAll(withDeps, home, 'lockfile')
+  await series('Node.js app, cached node_modules: push → released', withDeps, await createApp('with-deps'))
+
+  console.log('\nstage timings of the last builds (platform log):')
+  for (const line of serverLog.filter(l => l.startsWith('build ')).slice(-3)) console.log(`  ${line}`)
+} finally {
+  await platform.close()
+  rmSync(work, {recursive: true, force: true})
+  rmSync(home, {recursive: true, force: true})
+}
