@@ -618,7 +618,7 @@ export class Supervisor {
     this.clearTimers(d)
     this.logLine(d, 'heroku', `Process exited with status ${status}`)
     if (d.stopping || this.closed) {
-      this.setState(rt, d, 'down')
+      // stop() reports down once the whole group is gone
       if (d.oneOff) rt.dynos.delete(d.name)
       return
     }
