@@ -9,7 +9,7 @@ import {ApiClient} from '../../src/lib/api/client.js'
 import {streamLogs} from '../../src/lib/logs/logs.js'
 import {Output} from '../../src/lib/ui/output.js'
 import {colourLogLine, parseLogLine} from '../../src/lib/logs/log-line.js'
-import {LineDecoder} from '../../src/lib/logs/stream.js'
+import {LineDecoder, readLogStream} from '../../src/lib/logs/stream.js'
 import {API, api, isolatedEnv, run} from '../helpers/cli.js'
 
 const L1 = '2026-01-01T00:00:01.000000+00:00 app[web.1]: one'
@@ -184,6 +184,19 @@ describe('logs', () => {
     const {stderr, exitCode} = await run(['logs', '-a', 'my-app'])
     expect(exitCode).to.equal(1)
     expect(stderr).to.contain('Could not read the logs: the log server answered 500')
+  })
+
+  it('gives up on a log server that never answers', async () => {
+    server = await logServer({
+      '/silent'() {
+        // accept the request, never answer
+      },
+    })
+    let failure: Error | undefined
+    await readLogStream(server.url('/silent'), {onLine() {}, responseTimeoutMs: 50}).catch(error => {
+      failure = error
+    })
+    expect(failure?.message).to.equal('no answer from the log server within 50 ms')
   })
 
   it('fails on an unknown app (404) and on invalid params (422)', async () => {

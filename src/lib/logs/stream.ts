@@ -51,7 +51,7 @@ export type StreamEnd = 'aborted' | 'ended'
  * when the server closes the stream, `aborted` when the signal fires; rejects on a network
  * error or an HTTP error status.
  */
-export async function readLogStream(url: string, opts: {onLine: (line: string) => void; signal?: AbortSignal; userAgent?: string}): Promise<StreamEnd> {
+export async function readLogStream(url: string, opts: {onLine: (line: string) => void; signal?: AbortSignal; userAgent?: string; responseTimeoutMs?: number}): Promise<StreamEnd> {
   const parsed = new URL(url)
   const {request} = parsed.protocol === 'https:' ? await import('node:https') : await import('node:http')
   return new Promise((resolve, reject) => {
@@ -64,6 +64,7 @@ export async function readLogStream(url: string, opts: {onLine: (line: string) =
     const settle = (fn: () => void) => {
       if (settled) return
       settled = true
+      clearTimeout(noAnswer)
       opts.signal?.removeEventListener('abort', onAbort)
       fn()
     }
@@ -77,9 +78,15 @@ export async function readLogStream(url: string, opts: {onLine: (line: string) =
       settle(() => resolve('aborted'))
     }
 
+    // a server that never answers fails after a while; once it answers, quiet periods are normal
+    const waitMs = opts.responseTimeoutMs ?? 30_000
+    const noAnswer = setTimeout(() => {
+      req.destroy(new Error(`no answer from the log server within ${waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`}`))
+    }, waitMs)
     opts.signal?.addEventListener('abort', onAbort, {once: true})
     req.once('error', error => settle(() => (opts.signal?.aborted ? resolve('aborted') : reject(error))))
     req.once('response', (res: IncomingMessage) => {
+      clearTimeout(noAnswer)
       const status = res.statusCode ?? 0
       if (status >= 400) {
         res.resume()
