@@ -1,0 +1,24 @@
+import {Args, Flags} from '@oclif/core'
+
+import {AppCommand} from '../../lib/command/app-command.js'
+import {type Installation, removeBuildpack} from '../../lib/buildpacks/buildpacks.js'
+
+export default class BuildpacksRemove extends AppCommand<typeof BuildpacksRemove> {
+  static override summary = 'remove a buildpack from an app, by URL or --index'
+  static override examples = [
+    '<%= config.bin %> buildpacks:remove heroku/nodejs -a my-app',
+    '<%= config.bin %> buildpacks:remove --index 2 -a my-app',
+  ]
+
+  static override args = {
+    buildpack: Args.string({description: 'the buildpack name or URL to remove'}),
+  }
+
+  static override flags = {
+    index: Flags.integer({char: 'i', description: 'position of the buildpack to remove, starting at 1', helpValue: 'INDEX'}),
+  }
+
+  async run(): Promise<Installation[]> {
+    return removeBuildpack({api: this.api, app: await this.app(), buildpack: this.args.buildpack, index: this.flags.index, out: this.out})
+  }
+}
