@@ -1,0 +1,84 @@
+// The platform process killed with SIGKILL leaves its (detached) dynos running; started again on
+// the same data dir it kills them and brings every app back to its formation: no orphans.
+import {expect} from 'chai'
+import {type ChildProcess, spawn} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {createUser} from '../../src/platform/bootstrap.js'
+import {markedProcesses, PLATFORM_MARKER_VAR, platformMarker} from '../../src/platform/dynos/processes.js'
+import {openStore} from '../../src/platform/store/database.js'
+import {deployFixture, viaRouter, waitFor} from './fixtures/runtime/helpers.js'
+import {ApiClient} from './helpers.js'
+
+function startMain(dataDir: string): {child: ChildProcess, output: string[]} {
+  const output: string[] = []
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/platform/main.ts', '--data-dir', dataDir, '--port', '0', '--router-port', '0'], {stdio: ['ignore', 'pipe', 'pipe']})
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk))
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk))
+  return {child, output}
+}
+
+async function platformUrl(dataDir: string, pid: number): Promise<string> {
+  return waitFor('platform.json', () => {
+    const file = join(dataDir, 'platform.json')
+    if (!existsSync(file)) return undefined
+    const state = JSON.parse(readFileSync(file, 'utf8')) as {pid: number, url: string}
+    return state.pid === pid ? state.url : undefined
+  }, 30_000, 50)
+}
+
+describe('dynos after a platform crash (kill -9)', function () {
+  this.timeout(120_000)
+  const dataDir = mkdtempSync(join(tmpdir(), 'runtime-crash-'))
+  const marker = platformMarker(dataDir)
+  const dynoPids = () => markedProcesses(PLATFORM_MARKER_VAR, marker)
+  let running: ChildProcess | undefined
+  after(async () => {
+    if (running && running.exitCode === null) {
+      running.kill('SIGTERM')
+      await new Promise(resolve => running!.once('exit', resolve))
+    }
+    for (const pid of dynoPids()) process.kill(pid, 'SIGKILL')
+    rmSync(dataDir, {recursive: true, force: true})
+  })
+
+  it('comes back to its formation and leaves no orphans', async () => {
+    const store = openStore(dataDir)
+    const user = await createUser(store, {email: 'crash@example.com', password: 'correct horse battery'})
+    store.close()
+
+    const first = startMain(dataDir)
+    running = first.child
+    const client = new ApiClient(await platformUrl(dataDir, first.child.pid!), user.token)
+    await deployFixture(client, 'survivor', {web: 'node server.js', worker: 'node worker.js'})
+    await client.patch('/apps/survivor/formation', {updates: [{type: 'web', quantity: 2}, {type: 'worker', quantity: 1}]})
+    await waitFor('3 dynos up', async () => (await client.get('/apps/survivor/dynos')).body.filter((d: {state: string}) => d.state === 'up').length === 3, 30_000)
+    let routerUrl = `http://127.0.0.1:${new URL((await client.get('/apps/survivor')).body.web_url as string).port}`
+    expect((await viaRouter(routerUrl, 'survivor', '/')).status).to.equal(200)
+    const before = dynoPids()
+    expect(before.length).to.be.at.least(3)
+
+    first.child.kill('SIGKILL')
+    await new Promise(resolve => first.child.once('exit', resolve))
+    // the dynos outlived the platform (they are detached)...
+    expect(dynoPids().filter(pid => before.includes(pid)).length).to.equal(before.length)
+
+    const second = startMain(dataDir)
+    running = second.child
+    const client2 = new ApiClient(await platformUrl(dataDir, second.child.pid!), user.token)
+    // ...and the new platform killed them before starting the formation afresh
+    await waitFor('old dynos gone', () => dynoPids().every(pid => !before.includes(pid)), 10_000)
+    await waitFor('3 dynos up again', async () => (await client2.get('/apps/survivor/dynos')).body.filter((d: {state: string}) => d.state === 'up').length === 3, 30_000)
+    routerUrl = `http://127.0.0.1:${new URL((await client2.get('/apps/survivor')).body.web_url as string).port}`
+    expect((await viaRouter(routerUrl, 'survivor', '/')).status).to.equal(200)
+    const nodes = dynoPids().filter(pid => readFileSync(`/proc/${pid}/comm`, 'latin1').trim() === 'node')
+    expect(nodes).to.have.length(3)
+
+    second.child.kill('SIGTERM')
+    await new Promise(resolve => second.child.once('exit', resolve))
+    expect(second.child.exitCode).to.equal(0)
+    expect(dynoPids(), 'no dyno process after a clean stop').to.deep.equal([])
+  })
+})
