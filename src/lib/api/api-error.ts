@@ -56,8 +56,9 @@ function hintFor(d: ApiErrorDetails): string | undefined {
       return 'Your account lacks permission for this. Check the app name and your access.'
     }
     case 404: {
+      // Heroku names the resource; without that, only a request for the app itself is about the app
       const app = appNameIn(d.url)
-      if (app && (d.resource === undefined || d.resource === 'app')) {
+      if (app && (d.resource === 'app' || (d.resource === undefined && isAppUrl(d.url)))) {
         return `No app ${app}, or you have no access to it. List yours with heroku apps.`
       }
       return undefined
@@ -69,6 +70,10 @@ function hintFor(d: ApiErrorDetails): string | undefined {
       return d.status >= 500 ? 'The platform failed to answer: try again, and quote the request id if it persists.' : undefined
     }
   }
+}
+
+function isAppUrl(url: string): boolean {
+  return /^\/apps\/[^/?]+\/?$/.test(new URL(url).pathname)
 }
 
 function appNameIn(url: string): string | undefined {

@@ -51,7 +51,7 @@ function create(ctx: RequestContext) {
   const body = parseBody(ctx.body, createBody, ['addon', 'app'])
   const {store} = ctx.platform
   const app = findOwnedApp(store, ctx.account.id, body.app!)
-  if (app === undefined) throw notFound("Couldn't find that app.")
+  if (app === undefined) throw notFound("Couldn't find that app.", 'app')
   if (body.confirm !== undefined && body.confirm !== app.name) throw invalidParams(`Confirmation ${body.confirm} does not match the app name ${app.name}.`)
   const addon = findVisibleAddon(store, ctx.account.id, body.addon!)
   if (addon === undefined) throw notFound("Couldn't find that add-on.")

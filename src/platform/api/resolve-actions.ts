@@ -15,7 +15,7 @@ const body = {app: isString, addon_service: isString}
 function appOf(ctx: RequestContext, identity: string | undefined): AppRow | undefined {
   if (identity === undefined) return undefined
   const app = findOwnedApp(ctx.platform.store, ctx.account.id, identity)
-  if (app === undefined) throw notFound("Couldn't find that app.")
+  if (app === undefined) throw notFound("Couldn't find that app.", 'app')
   return app
 }
 

@@ -11,7 +11,7 @@ export function requireParam(ctx: RequestContext, name: string): string {
 
 export function requireApp(ctx: RequestContext, param = 'app'): AppRow {
   const app = findOwnedApp(ctx.platform.store, ctx.account.id, requireParam(ctx, param))
-  if (app === undefined) throw notFound("Couldn't find that app.")
+  if (app === undefined) throw notFound("Couldn't find that app.", 'app')
   return app
 }
 

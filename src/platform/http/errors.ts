@@ -14,18 +14,21 @@ export type ApiErrorId =
   | 'internal_server_error'
 
 export class ApiError extends Error {
+  /** which resource a not_found is about, as Heroku says it (`app`, …): clients hint from it */
+  resource?: string
+
   constructor(readonly status: number, readonly id: ApiErrorId, message: string) {
     super(message)
   }
 
-  toBody(): {id: ApiErrorId, message: string} {
-    return {id: this.id, message: this.message}
+  toBody(): {id: ApiErrorId, message: string, resource?: string} {
+    return this.resource === undefined ? {id: this.id, message: this.message} : {id: this.id, message: this.message, resource: this.resource}
   }
 }
 
 export const badRequest = (message: string): ApiError => new ApiError(400, 'bad_request', message)
 export const unauthorized = (message = 'Invalid credentials provided.'): ApiError => new ApiError(401, 'unauthorized', message)
 export const forbidden = (message: string): ApiError => new ApiError(403, 'forbidden', message)
-export const notFound = (message: string): ApiError => new ApiError(404, 'not_found', message)
+export const notFound = (message: string, resource?: string): ApiError => Object.assign(new ApiError(404, 'not_found', message), {resource})
 export const invalidParams = (message: string): ApiError => new ApiError(422, 'invalid_params', message)
 export const conflict = (message: string): ApiError => new ApiError(409, 'conflict', message)
