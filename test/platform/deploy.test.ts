@@ -10,6 +10,7 @@ import {fileURLToPath} from 'node:url'
 import {slugPath, unpackSlug} from '../../src/platform/build/slug.js'
 import {createUser} from '../../src/platform/bootstrap.js'
 import {repoDir} from '../../src/platform/git/repos.js'
+import {insertBuild} from '../../src/platform/store/builds.js'
 import {authedUrl, commitAll, createAppRepo, mustGit, remoteLines, runGit, tempHome, writeFiles} from './fixtures/deploy/git.js'
 import {expectError, expectSchema, startTestPlatform, type TestPlatform} from './helpers.js'
 
@@ -306,14 +307,19 @@ describe('platform: git push deploys', function () {
       expect((await mustGit(['rev-parse', '--abbrev-ref', 'HEAD'], clone, home)).stdout.trim()).to.equal('master')
     })
 
-    it('removes the repository when the app is deleted', async () => {
+    it('removes the repository, build cache and slugs when the app is deleted', async () => {
       const app = await createApp('short-lived')
       const dir = await appRepo(NODE_APP)
       expect((await push(dir, authedUrl(app.git_url, t.owner.token))).code).to.equal(0)
       expect(existsSync(repoDir(t.dataDir, app.id))).to.equal(true)
+      const [build] = await builds('short-lived')
+      const tarball = slugPath(t.dataDir, build.slug!.id)
+      expect(existsSync(tarball)).to.equal(true)
       expect((await t.client.delete('/apps/short-lived')).status).to.equal(200)
-      for (let i = 0; i < 50 && existsSync(repoDir(t.dataDir, app.id)); i++) await new Promise(r => setTimeout(r, 20))
+      for (let i = 0; i < 50 && (existsSync(repoDir(t.dataDir, app.id)) || existsSync(tarball)); i++) await new Promise(r => setTimeout(r, 20))
       expect(existsSync(repoDir(t.dataDir, app.id))).to.equal(false)
+      expect(existsSync(tarball), 'the slug tarball').to.equal(false)
+      expect(existsSync(join(t.dataDir, 'cache', app.id)), 'the build cache').to.equal(false)
     })
   })
 
@@ -355,6 +361,32 @@ describe('platform: git push deploys', function () {
       expect(seen).to.contain('slow buildpack done')
       expect(seen).to.contain('Released v2')
       expect((await builds('busy-app')).map(b => b.status)).to.deep.equal(['succeeded'])
+    })
+  })
+
+  describe('restarts', () => {
+    it('marks a git build that a stopped platform left pending as failed; API builds stay pending', async () => {
+      const other = await startTestPlatform()
+      try {
+        const app = (await other.client.post('/apps', {name: 'interrupted'})).body
+        other.platform.store.transaction(() => {
+          insertBuild(other.platform.store, {appId: app.id, userId: other.owner.account.id, sourceBlob: {url: app.git_url, version: 'a'.repeat(40), checksum: null, version_description: null}, buildpacks: null})
+        })
+        expect((await other.client.post('/apps/interrupted/builds', {source_blob: {url: 'https://example.com/source.tgz'}})).status).to.equal(201)
+        await other.platform.close()
+        const restarted = await startTestPlatform({dataDir: other.dataDir})
+        try {
+          const list = (await restarted.client.withToken(other.owner.token).get('/apps/interrupted/builds')).body as {status: string, source_blob: {url: string}, output_stream_url: string}[]
+          const git = list.find(b => b.source_blob.url.endsWith('.git'))!
+          expect(git.status).to.equal('failed')
+          expect(await (await fetch(git.output_stream_url)).text()).to.contain('The platform stopped during this build.')
+          expect(list.find(b => b.source_blob.url.startsWith('https:'))!.status).to.equal('pending')
+        } finally {
+          await restarted.close()
+        }
+      } finally {
+        await other.close()
+      }
     })
   })
 

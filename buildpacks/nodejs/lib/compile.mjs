@@ -38,6 +38,7 @@ if (envDir && existsSync(envDir)) {
 const nodeVersion = process.version
 step('Using this machine\'s Node.js')
 detail(`node ${nodeVersion}, npm ${npmVersion()}`)
+if (pkg.engines?.node) detail(`package.json asks for node ${pkg.engines.node}; this platform runs every app on node ${nodeVersion}`)
 
 const lockfile = ['npm-shrinkwrap.json', 'package-lock.json'].find(f => existsSync(join(buildDir, f)))
 const dependencies = {...pkg.dependencies, ...pkg.optionalDependencies}

@@ -11,7 +11,7 @@
 // line, to the log sink (source app, dyno build); the complete text is stored in the build record.
 import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdir, rm, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, rm, writeFile} from 'node:fs/promises'
 import {join, resolve, sep} from 'node:path'
 
 import type {PlatformUrls} from '../api/context.js'
@@ -24,7 +24,7 @@ import {type AppRow, findAppById, parseConfig} from '../store/apps.js'
 import {listBuildpackInstallations} from '../store/buildpack-installations.js'
 import {failInterruptedBuilds, finishBuild, insertBuild, listPendingBuilds, setBuildOutput} from '../store/builds.js'
 import type {Store} from '../store/database.js'
-import {insertSlug, recordSlugBlob} from '../store/slugs.js'
+import {findSlugById, insertSlug, recordSlugBlob} from '../store/slugs.js'
 import {git, gitEnv, installHooks, removeRepo, repoDir} from '../git/repos.js'
 import type {HookRequest, PushSession} from '../git/hook.js'
 import {BuildpackError, type ResolvedBuildpack, resolveBuildpack} from './buildpacks.js'
@@ -54,12 +54,14 @@ export class Deployer {
   /** build id → its live output, while it runs */
   private readonly outputs = new Map<string, BuildOutput>()
   private readonly background = new Set<Promise<unknown>>()
+  /** slugs whose tarball is written but whose record is not committed yet */
+  private readonly slugsInProgress = new Set<string>()
   private readonly unsubscribe: () => void
   private closed = false
 
   private constructor(private readonly options: DeployerOptions) {
     this.unsubscribe = options.events.on('app.deleted', ({appId}) => {
-      this.track(Promise.all([removeRepo(options.dataDir, appId), rm(this.cacheDir(appId), {recursive: true, force: true})]))
+      this.track(Promise.all([removeRepo(options.dataDir, appId), rm(this.cacheDir(appId), {recursive: true, force: true}), this.removeOrphanSlugs()]))
     })
   }
 
@@ -127,6 +129,17 @@ export class Deployer {
     this.unsubscribe()
     while (this.running.size > 0 || this.background.size > 0) {
       await Promise.allSettled([...this.background, new Promise(r => setTimeout(r, 50))])
+    }
+  }
+
+  /** Slug tarballs whose record is gone (the app was deleted: its slugs went with it). */
+  private async removeOrphanSlugs(): Promise<void> {
+    const dir = join(this.options.dataDir, 'slugs')
+    const names = await readdir(dir).catch(() => [] as string[])
+    for (const name of names) {
+      const id = /^([0-9a-f-]{36})\.tgz$/.exec(name)?.[1]
+      if (id === undefined || this.slugsInProgress.has(id) || findSlugById(this.options.store, id) !== undefined) continue
+      await rm(join(dir, name), {force: true})
     }
   }
 
@@ -198,8 +211,9 @@ export class Deployer {
       if (!('web' in result.processTypes)) output.detail('No web process type: the app gets no HTTP traffic (add "web: <command>" to a Procfile).')
 
       output.step('Compressing...')
-      const {size, checksum} = await packSlug(dataDir, slugId, dirs.buildDir)
+      this.slugsInProgress.add(slugId)
       slugWritten = true
+      const {size, checksum} = await packSlug(dataDir, slugId, dirs.buildDir)
       output.detail(`Done: ${humanSize(size)}`)
       stage('slug')
 
@@ -216,15 +230,18 @@ export class Deployer {
         finishBuild(store, buildId, {status: 'succeeded', output: output.content, slugId, releaseId: created.id, buildpacks: refs(buildpacks)})
         return created
       })
+      this.slugsInProgress.delete(slugId)
       stage('release')
       this.options.log(`build ${buildId} of ${app.name} succeeded: ${stages.join(', ')}`)
       output.detail(`Released v${release.version}`)
       output.detail(`${this.options.urls.appWebUrl(findAppById(store, app.id)?.name ?? app.name)} deployed to the local platform (${((Date.now() - started) / 1000).toFixed(1)} s)`)
-      if (ref !== 'refs/heads/main') this.track(git(['symbolic-ref', 'HEAD', ref], {env: gitEnv({GIT_DIR: repo})}))
+      // clones check out the branch that was deployed last
+      this.track(git(['symbolic-ref', 'HEAD', ref], {env: gitEnv({GIT_DIR: repo})}))
       this.finish(buildId, output, () => setBuildOutput(store, buildId, output.content))
       return 0
     } catch (error) {
       if (slugWritten) await rm(slugPath(dataDir, slugId), {force: true})
+      this.slugsInProgress.delete(slugId)
       const reason = error instanceof BuildFailure ? error.message : `The build failed unexpectedly: ${(error as Error).message}`
       if (!(error instanceof BuildFailure)) this.options.log(`build ${buildId} of ${app.name}: ${(error as Error).stack ?? String(error)}`)
       output.line(` !     ${reason}`)
