@@ -5,6 +5,7 @@
 // push-to-release; a one-line change of an app whose node_modules is cached < 5 s.
 import {execFileSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
+import {request} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
@@ -54,6 +55,59 @@ async function series(label: string, dir: string, url: string): Promise<void> {
   console.log(`${label.padEnd(52)} first ${first.toFixed(0).padStart(5)} ms   median ${median.toFixed(0).padStart(5)} ms   min ${times[0].toFixed(0)} / max ${times.at(-1)!.toFixed(0)} ms  (${pushes} one-line changes)`)
 }
 
+/** GET / through the router with Host: APP.localhost (fetch cannot set Host) */
+function viaRouter(routerUrl: string, app: string): Promise<string> {
+  const url = new URL(routerUrl)
+  return new Promise((resolve, reject) => {
+    const req = request({host: url.hostname, port: url.port, path: '/', headers: {Host: `${app}.localhost:${url.port}`}, agent: false}, res => {
+      let body = ''
+      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve(body))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** push → the router serves the new code, on a second platform with dynos and the router on */
+async function routed(): Promise<void> {
+  const rtWork = mkdtempSync(join(tmpdir(), 'bench-deploy-rt-'))
+  const base = 10_000 + Math.floor(Math.random() * 200) * 100
+  const rt = await startPlatform({port: 0, routerPort: 0, dataDir: rtWork, addonProviders: [], dynos: {portRange: [base, base + 99], bootPollMs: 10}, router: {}})
+  try {
+    const rtUser = await createUser(rt.store, {email: 'bench@example.com', password: 'bench password'})
+    const res = await fetch(`${rt.url}/apps`, {
+      method: 'POST',
+      headers: {Accept: 'application/vnd.heroku+json; version=3', Authorization: `Bearer ${rtUser.token}`, 'Content-Type': 'application/json'},
+      body: JSON.stringify({name: 'routed'}),
+    })
+    const url = authedUrl(((await res.json()) as {git_url: string}).git_url, rtUser.token)
+    const server = (n: number) => `require('node:http').createServer((q, r) => r.end('v${n}')).listen(process.env.PORT)\n`
+    const dir = await createAppRepo(home, {Procfile: 'web: node server.js\n', 'server.js': server(0)})
+    const times: number[] = []
+    for (let i = 0; i <= Math.min(pushes, 5); i++) {
+      if (i > 0) {
+        writeFiles(dir, {'server.js': server(i)})
+        await commitAll(dir, home, `v${i}`)
+      }
+      const started = performance.now()
+      const result = await runGit(['push', '--quiet', url, 'main'], {cwd: dir, home})
+      if (result.code !== 0) throw new Error(`push failed:\n${result.output}`)
+      for (let tries = 0; ; tries++) {
+        const body = await viaRouter(rt.routerUrl!, 'routed').catch(() => '')
+        if (body === `v${i}`) break
+        if (tries > 2000) throw new Error(`the router never served v${i} (last: ${body})`)
+        await new Promise(r => setTimeout(r, 5))
+      }
+      if (i > 0) times.push(performance.now() - started)
+    }
+    times.sort((a, b) => a - b)
+    console.log(`${'Procfile Node app: push → router serves new code'.padEnd(52)} median ${times[Math.floor(times.length / 2)].toFixed(0).padStart(5)} ms   min ${times[0].toFixed(0)} / max ${times.at(-1)!.toFixed(0)} ms  (${times.length} one-line changes)`)
+  } finally {
+    await rt.close()
+    rmSync(rtWork, {recursive: true, force: true})
+  }
+}
+
 try {
   // reference: the smart-HTTP round trips alone (no build): ls-remote of an app's repository
   const refUrl = await createApp('reference')
@@ -84,6 +138,8 @@ try {
   execFileSync('npm', ['install', '--package-lock-only', '--offline'], {cwd: withDeps, env: npmEnv, stdio: 'ignore'})
   await commitAll(withDeps, home, 'lockfile')
   await series('Node.js app, cached node_modules: push → released', withDeps, await createApp('with-deps'))
+
+  await routed()
 
   console.log('\nstage timings of the last builds (platform log):')
   for (const line of serverLog.filter(l => l.startsWith('build ')).slice(-3)) console.log(`  ${line}`)
