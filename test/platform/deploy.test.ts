@@ -274,6 +274,21 @@ describe('platform: git push deploys', function () {
       expect(await builds('no-creds')).to.deep.equal([])
     })
 
+    it('takes the token from `heroku git:credentials` as git\'s credential helper (the real CLI)', async () => {
+      const app = await createApp('via-helper')
+      const dir = await appRepo(NODE_APP)
+      const helperHome = tempHome()
+      cleanup.push(helperHome)
+      const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url))
+      const cli = fileURLToPath(new URL('../../bin/dev.js', import.meta.url))
+      const origin = new URL(app.git_url).origin
+      writeFileSync(join(helperHome, '.gitconfig'), `[credential "${origin}"]\n\thelper = !'${process.execPath}' --import '${tsx}' --no-warnings '${cli}' git:credentials\n`)
+      const env = {HEROKU_API_URL: t.platform.url, HEROKU_API_KEY: t.owner.token, XDG_CONFIG_HOME: join(helperHome, 'config'), XDG_DATA_HOME: join(helperHome, 'data')}
+      const result = await runGit(['push', app.git_url, 'main'], {cwd: dir, home: helperHome, env})
+      expect(result.code, result.output).to.equal(0)
+      expect(remoteLines(result.output)).to.include('       Released v2')
+    })
+
     it('refuses a push to another account\'s app, and to a missing app, the same way (403), writing nothing', async () => {
       const app = await createApp('owners-only')
       const intruder = await createUser(t.platform.store, {email: 'intruder@example.com', password: 'intruder password'})
