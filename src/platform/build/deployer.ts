@@ -19,10 +19,10 @@ import {commitChange, releaseApp} from '../changes.js'
 import type {PlatformEvents} from '../events.js'
 import {newId} from '../ids.js'
 import type {LogSink} from '../logs/log-sink.js'
-import type {AccountRow} from '../store/accounts.js'
+import {type AccountRow, findAccountById} from '../store/accounts.js'
 import {type AppRow, findAppById, parseConfig} from '../store/apps.js'
 import {listBuildpackInstallations} from '../store/buildpack-installations.js'
-import {failInterruptedBuilds, finishBuild, insertBuild, listPendingBuilds, setBuildOutput} from '../store/builds.js'
+import {failInterruptedBuilds, findBuildById, finishBuild, insertBuild, listPendingBuilds, setBuildOutput, type SourceBlob} from '../store/builds.js'
 import type {Store} from '../store/database.js'
 import {findSlugById, insertSlug, recordSlugBlob} from '../store/slugs.js'
 import {git, gitEnv, installHooks, removeRepo, repoDir} from '../git/repos.js'
@@ -31,6 +31,7 @@ import {BuildpackError, type ResolvedBuildpack, resolveBuildpack} from './buildp
 import {BuildOutput} from './output.js'
 import {BuildFailure, runBuildpacks} from './runner.js'
 import {packSlug, slugPath} from './slug.js'
+import {downloadSource, extractSource} from './source-blob.js'
 
 export const DEPLOY_BRANCHES = ['refs/heads/main', 'refs/heads/master'] as const
 const ZERO_SHA = /^0{40}$/
@@ -54,21 +55,34 @@ export class Deployer {
   /** build id → its live output, while it runs */
   private readonly outputs = new Map<string, BuildOutput>()
   private readonly background = new Set<Promise<unknown>>()
+  /** builds the git path created (build.created is for the API's builds only here) */
+  private readonly gitBuilds = new Set<string>()
   /** slugs whose tarball is written but whose record is not committed yet */
   private readonly slugsInProgress = new Set<string>()
   private readonly unsubscribe: () => void
+  /** aborted on close: stops source downloads */
+  private readonly closing = new AbortController()
   private closed = false
 
   private constructor(private readonly options: DeployerOptions) {
-    this.unsubscribe = options.events.on('app.deleted', ({appId}) => {
-      this.track(Promise.all([removeRepo(options.dataDir, appId), rm(this.cacheDir(appId), {recursive: true, force: true}), this.removeOrphanSlugs()]))
-    })
+    const unsubscribers = [
+      options.events.on('app.deleted', ({appId}) => {
+        this.track(Promise.all([removeRepo(options.dataDir, appId), rm(this.cacheDir(appId), {recursive: true, force: true}), this.removeOrphanSlugs()]))
+      }),
+      options.events.on('build.created', ({appId, buildId}) => {
+        if (this.gitBuilds.delete(buildId) || this.closed) return
+        this.track(this.buildFromApi(appId, buildId))
+      }),
+    ]
+    this.unsubscribe = () => {
+      for (const unsubscribe of unsubscribers) unsubscribe()
+    }
   }
 
   static async start(options: DeployerOptions): Promise<Deployer> {
     await installHooks(options.dataDir)
-    // a platform that stopped mid-build left its git builds pending: they will never finish
-    const interrupted = listPendingBuilds(options.store).filter(b => isGitBuild(b.source_blob))
+    // a platform that stopped mid-build left those builds pending: they will never finish
+    const interrupted = listPendingBuilds(options.store)
     if (interrupted.length > 0) {
       options.store.transaction(() => failInterruptedBuilds(options.store, interrupted.map(b => b.id), '\n !     The platform stopped during this build.\n'))
     }
@@ -109,14 +123,69 @@ export class Deployer {
         sourceBlob: {url: this.options.urls.gitUrl(app.name), checksum: null, version: update.newSha, version_description: null},
         buildpacks: null,
       })
+      this.gitBuilds.add(created.id)
       pending.add('build.created', {appId: app.id, appName: app.name, buildId: created.id})
       return created
     })
     this.running.set(app.id, {buildId: build.id})
     this.outputs.set(build.id, output)
     const work = join(this.options.dataDir, 'builds', build.id)
+    const env = gitEnv({GIT_DIR: session.repoDir, ...request.quarantine})
+    const sha = update.newSha
+    const source: BuildSource = {
+      pushed: true,
+      version: sha,
+      releaseDescription: `Deploy ${sha.slice(0, 8)}`,
+      async fetch(buildDir) {
+        await mkdir(buildDir, {recursive: true})
+        const [commitDescription] = await Promise.all([git(['log', '-1', '--format=%s', sha], {env}).then(s => s.trim()), checkout(env, sha, buildDir)])
+        return {commit: sha, commitDescription}
+      },
+      // clones check out the branch that was deployed last
+      afterRelease: () => this.track(git(['symbolic-ref', 'HEAD', update.ref], {env: gitEnv({GIT_DIR: session.repoDir})})),
+    }
     try {
-      return await this.buildAndRelease(app, account, build.id, update.newSha, update.ref, request.quarantine, session.repoDir, work, output)
+      return await this.buildAndRelease(app, account, build.id, source, work, output)
+    } finally {
+      this.running.delete(app.id)
+      this.track(rm(work, {recursive: true, force: true}))
+    }
+  }
+
+  /** Runs a build created with POST /apps/{app}/builds: its source_blob is downloaded. */
+  private async buildFromApi(appId: string, buildId: string): Promise<void> {
+    const {store} = this.options
+    const build = findBuildById(store, buildId)
+    const app = findAppById(store, appId)
+    const account = build && findAccountById(store, build.user_id)
+    if (build === undefined || app === undefined || account === undefined) return
+    const output = new BuildOutput(app.id, this.options.logSink)
+    if (this.running.has(app.id)) {
+      output.line(` !     Another build is running for ${app.name}: wait for it to finish, then build again.`)
+      this.finish(buildId, output, () => finishBuild(store, buildId, {status: 'failed', output: output.content}))
+      return
+    }
+    this.running.set(app.id, {buildId})
+    this.outputs.set(buildId, output)
+    const blob = JSON.parse(build.source_blob) as SourceBlob
+    const work = join(this.options.dataDir, 'builds', buildId)
+    const closing = this.closing.signal
+    const source: BuildSource = {
+      pushed: false,
+      version: blob.version ?? buildId,
+      releaseDescription: `Deploy ${blob.version ? blob.version.slice(0, 8) : buildId.slice(0, 8)}`,
+      buildpacks: build.buildpacks === null ? null : JSON.parse(build.buildpacks) as {url?: string, name?: string}[],
+      async fetch(buildDir, workDir) {
+        const tarball = join(workDir, 'source.tgz')
+        await mkdir(workDir, {recursive: true})
+        output.step('Fetching the source')
+        await downloadSource(blob.url, tarball, {checksum: blob.checksum, signal: closing})
+        await extractSource(tarball, buildDir)
+        return {commit: blob.version, commitDescription: blob.version_description}
+      },
+    }
+    try {
+      await this.buildAndRelease(app, account, buildId, source, work, output)
     } finally {
       this.running.delete(app.id)
       this.track(rm(work, {recursive: true, force: true}))
@@ -127,6 +196,7 @@ export class Deployer {
   async close(): Promise<void> {
     this.closed = true
     this.unsubscribe()
+    this.closing.abort()
     while (this.running.size > 0 || this.background.size > 0) {
       await Promise.allSettled([...this.background, new Promise(r => setTimeout(r, 50))])
     }
@@ -158,10 +228,8 @@ export class Deployer {
     return join(this.options.dataDir, 'cache', appId)
   }
 
-  private async buildAndRelease(
-    app: AppRow, account: AccountRow, buildId: string, sha: string, ref: string,
-    quarantine: Record<string, string>, repo: string, work: string, output: BuildOutput,
-  ): Promise<number> {
+  /** The stages after receive, the same for a git push and a build made through the API. */
+  private async buildAndRelease(app: AppRow, account: AccountRow, buildId: string, source: BuildSource, work: string, output: BuildOutput): Promise<number> {
     const {store, dataDir} = this.options
     const slugId = newId()
     let buildpacks: ResolvedBuildpack[] = []
@@ -179,23 +247,18 @@ export class Deployer {
     try {
       output.step('Building on the heroku-24 stack')
       const dirs = {buildDir: join(work, 'app'), cacheDir: this.cacheDir(app.id), envDir: join(work, 'env'), homeDir: join(work, 'home')}
-      await Promise.all([mkdir(dirs.buildDir, {recursive: true}), mkdir(dirs.cacheDir, {recursive: true}), mkdir(dirs.envDir, {recursive: true}), mkdir(dirs.homeDir, {recursive: true})])
-      const env = gitEnv({GIT_DIR: repo, ...quarantine})
-      const [commitDescription] = await Promise.all([
-        git(['log', '-1', '--format=%s', sha], {env}).then(s => s.trim()),
-        checkout(env, sha, dirs.buildDir),
-        writeEnvDir(dirs.envDir, parseConfig(app.config)),
-      ])
+      await Promise.all([mkdir(dirs.cacheDir, {recursive: true}), mkdir(dirs.envDir, {recursive: true}), mkdir(dirs.homeDir, {recursive: true})])
+      const [{commit, commitDescription}] = await Promise.all([source.fetch(dirs.buildDir, work), writeEnvDir(dirs.envDir, parseConfig(app.config))])
       stage('checkout')
-      const installed = listBuildpackInstallations(store, app.id)
+      const requested = source.buildpacks ?? listBuildpackInstallations(store, app.id)
       try {
-        buildpacks = installed.map(b => resolveBuildpack(b))
+        buildpacks = requested.map(b => resolveBuildpack({url: b.url ?? b.name ?? '', name: b.name ?? b.url ?? ''}))
       } catch (error) {
         if (error instanceof BuildpackError) throw new BuildFailure(error.message)
         throw error
       }
       const result = await runBuildpacks({
-        dirs, buildpacks, output, sourceVersion: sha, timeoutMs: this.options.scriptTimeoutMs ?? 15 * 60_000,
+        dirs, buildpacks, output, sourceVersion: source.version, timeoutMs: this.options.scriptTimeoutMs ?? 15 * 60_000,
         onDetected(detected, detectedDescription) {
           buildpacks = detected
           description = detectedDescription
@@ -222,11 +285,11 @@ export class Deployer {
         const current = findAppById(store, app.id)
         if (current === undefined) throw new BuildFailure('The app was deleted during the build.')
         insertSlug(store, {
-          id: slugId, appId: app.id, processTypes: result.processTypes, checksum, commit: sha, commitDescription,
+          id: slugId, appId: app.id, processTypes: result.processTypes, checksum, commit, commitDescription,
           buildpackProvidedDescription: description,
         })
         recordSlugBlob(store, slugId, size, checksum)
-        const created = releaseApp(store, pending, current, {userId: account.id, description: `Deploy ${sha.slice(0, 8)}`, config: parseConfig(current.config), slugId})
+        const created = releaseApp(store, pending, current, {userId: account.id, description: source.releaseDescription, config: parseConfig(current.config), slugId})
         finishBuild(store, buildId, {status: 'succeeded', output: output.content, slugId, releaseId: created.id, buildpacks: refs(buildpacks)})
         return created
       })
@@ -235,8 +298,7 @@ export class Deployer {
       this.options.log(`build ${buildId} of ${app.name} succeeded: ${stages.join(', ')}`)
       output.detail(`Released v${release.version}`)
       output.detail(`${this.options.urls.appWebUrl(findAppById(store, app.id)?.name ?? app.name)} deployed to the local platform (${((Date.now() - started) / 1000).toFixed(1)} s)`)
-      // clones check out the branch that was deployed last
-      this.track(git(['symbolic-ref', 'HEAD', ref], {env: gitEnv({GIT_DIR: repo})}))
+      source.afterRelease?.()
       this.finish(buildId, output, () => setBuildOutput(store, buildId, output.content))
       return 0
     } catch (error) {
@@ -245,7 +307,7 @@ export class Deployer {
       const reason = error instanceof BuildFailure ? error.message : `The build failed unexpectedly: ${(error as Error).message}`
       if (!(error instanceof BuildFailure)) this.options.log(`build ${buildId} of ${app.name}: ${(error as Error).stack ?? String(error)}`)
       output.line(` !     ${reason}`)
-      output.line(` !     Push rejected${description ? `, failed to build ${description} app` : ''}. The app keeps running its current release.`)
+      output.line(` !     ${source.pushed ? 'Push rejected' : 'Build failed'}${description ? `, failed to build ${description} app` : ''}. The app keeps running its current release.`)
       this.finish(buildId, output, () => finishBuild(store, buildId, {status: 'failed', output: output.content, buildpacks: buildpacks.length > 0 ? refs(buildpacks) : null}))
       return 1
     }
@@ -268,7 +330,19 @@ export class Deployer {
   }
 }
 
-const isGitBuild = (sourceBlob: string): boolean => /\.git$/.test((JSON.parse(sourceBlob) as {url: string}).url)
+/** Where a build's source comes from: a pushed commit, or a source tarball given to the API. */
+interface BuildSource {
+  /** a git push (whose failure rejects the push) rather than an API build */
+  pushed: boolean
+  /** SOURCE_VERSION for the buildpacks */
+  version: string
+  releaseDescription: string
+  /** buildpacks given with the build (API builds); otherwise the app's */
+  buildpacks?: {url?: string, name?: string}[] | null
+  /** creates `buildDir` with the app's source in it (no .git) */
+  fetch(buildDir: string, work: string): Promise<{commit: string | null, commitDescription: string | null}>
+  afterRelease?: () => void
+}
 
 const refs = (buildpacks: readonly ResolvedBuildpack[]) => buildpacks.map(({url, name}) => ({url, name}))
 
