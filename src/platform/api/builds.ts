@@ -1,5 +1,5 @@
-// Builds are recorded here and announced with build.created; the buildpack runner (a later
-// part) picks them up. Until it exists a build stays "pending" — it is queued, not done.
+// Builds are recorded here and announced with build.created; the deployer (build/deployer.ts)
+// picks them up, fetches the source_blob, builds and releases it. git push builds are made there.
 import {commitChange} from '../changes.js'
 import {isNullableString, isObject, isString, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
