@@ -258,6 +258,35 @@ describe('platform: git push deploys', function () {
     })
   })
 
+  describe('what a buildpack gets', () => {
+    it('ENV_DIR with the config vars as files, STACK and SOURCE_VERSION, a cache kept between builds, no .git, none of the platform\'s environment', async () => {
+      const app = await createApp('env-echo')
+      expect((await t.client.patch('/apps/env-echo/config-vars', {GREETING: 'hello there', OTHER: 'x'})).status).to.equal(200)
+      await t.client.request('PUT', '/apps/env-echo/buildpack-installations', {body: {updates: [{buildpack: join(FIXTURES, 'buildpacks', 'env-echo')}]}})
+      const dir = await appRepo({'README.md': 'env\n'})
+      const sha = (await mustGit(['rev-parse', 'HEAD'], dir, home)).stdout.trim()
+      process.env.PLATFORM_SECRET = 'do-not-leak'
+      try {
+        const first = await push(dir, authedUrl(app.git_url, t.owner.token))
+        expect(first.code, first.output).to.equal(0)
+        const lines = remoteLines(first.output)
+        expect(lines).to.include('GREETING from ENV_DIR: hello there')
+        expect(lines).to.include('config vars in ENV_DIR: GREETING OTHER')
+        expect(lines).to.include(`STACK=heroku-24 SOURCE_VERSION=${sha}`)
+        expect(lines).to.include('GREETING in the environment: unset')
+        expect(lines).to.include('platform secrets in the environment: none')
+        expect(lines).to.include('cache: empty')
+        expect(lines.some(l => l.includes('.git dir'))).to.equal(false)
+      } finally {
+        delete process.env.PLATFORM_SECRET
+      }
+      writeFiles(dir, {'README.md': 'env 2\n'})
+      await commitAll(dir, home, 'second')
+      const second = await push(dir, authedUrl(app.git_url, t.owner.token))
+      expect(remoteLines(second.output).some(l => /^cache: built \d+$/.test(l)), second.output).to.equal(true)
+    })
+  })
+
   describe('access', () => {
     it('refuses a push without credentials (401, git asks for them) and writes nothing', async () => {
       const app = await createApp('no-creds')
