@@ -14,8 +14,20 @@ const run = promisify(execFile)
 export const releasesRoot = (dataDir: string): string => join(dataDir, 'runtime', 'releases')
 export const releaseDir = (dataDir: string, releaseId: string): string => join(releasesRoot(dataDir), releaseId)
 
-export async function prepareReleaseDir(dataDir: string, releaseId: string, slugId: string): Promise<string> {
+const unpacking = new Map<string, Promise<string>>()
+
+/** Unpacks the release's slug once; concurrent callers share the one unpacking. */
+export function prepareReleaseDir(dataDir: string, releaseId: string, slugId: string): Promise<string> {
   const target = releaseDir(dataDir, releaseId)
+  let pending = unpacking.get(target)
+  if (pending === undefined) {
+    pending = unpack(dataDir, target, slugId).finally(() => unpacking.delete(target))
+    unpacking.set(target, pending)
+  }
+  return pending
+}
+
+async function unpack(dataDir: string, target: string, slugId: string): Promise<string> {
   if (existsSync(target)) return target
   const blob = slugBlobPath(dataDir, slugId)
   if (!existsSync(blob)) throw new Error(`the slug ${slugId} has no uploaded tarball`)

@@ -1,0 +1,50 @@
+import {Args, Flags} from '@oclif/core'
+
+import {AppCommand} from '../../lib/command/app-command.js'
+import {type RunResult, runAttached} from '../../lib/run/run.js'
+
+export default class Run extends AppCommand<typeof Run> {
+  static override summary = 'run a one-off process inside a dyno, attached to this terminal'
+  static override description = `stdin, stdout and stderr pass through; on a terminal the remote command gets one too
+(raw mode: Ctrl-C and keys go to the remote process). The command's exit code becomes ours
+(--no-exit-code always exits 0 once the command ran). Put flags for heroku before the command,
+or separate them with --.`
+
+  static override examples = [
+    '<%= config.bin %> run bash -a my-app',
+    '<%= config.bin %> run -a my-app --env "DEBUG=1;LEVEL=3" -- node scripts/report.js --since yesterday',
+    'echo "select 1" | <%= config.bin %> run --no-tty -a my-app -- psql "$DATABASE_URL"',
+  ]
+
+  static override args = {
+    command: Args.string({description: 'the command to run (and its arguments)', required: true}),
+  }
+
+  static override flags = {
+    env: Flags.string({char: 'e', description: 'environment variables for the dyno: KEY=VALUE;KEY2=VALUE2', helpValue: 'ENV'}),
+    'exit-code': Flags.boolean({allowNo: true, default: true, description: 'exit with the remote command\'s exit code'}),
+    'no-tty': Flags.boolean({description: 'never allocate a terminal, even when stdin is one'}),
+    size: Flags.string({char: 's', description: 'dyno size', helpValue: 'SIZE'}),
+  }
+
+  static override strict = false
+
+  async run(): Promise<RunResult> {
+    const {argv} = await this.parse(Run)
+    const result = await runAttached({
+      api: this.api,
+      app: await this.app(),
+      argv: argv as string[],
+      columns: process.stdout.columns,
+      env: this.flags.env,
+      exitCode: this.flags['exit-code'],
+      io: {signals: process, stderr: process.stderr, stdin: process.stdin, stdout: process.stdout, userAgent: `heroku-toolbelt/${this.config.version}`},
+      noTty: this.flags['no-tty'],
+      out: this.out,
+      rows: process.stdout.rows,
+      size: this.flags.size,
+    })
+    if (result.exitCode !== 0) this.exit(result.exitCode)
+    return result
+  }
+}

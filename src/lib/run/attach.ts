@@ -1,0 +1,86 @@
+// The CLI's side of an attached one-off dyno: connects to the dyno's attach_url with an HTTP
+// Upgrade to `heroku-run/1` (docs/run-protocol.md), then stdin → STDIN frames, STDOUT/STDERR
+// frames → our stdout/stderr, until the EXIT frame gives the command's exit status.
+import type {IncomingMessage} from 'node:http'
+import type {Socket} from 'node:net'
+import type {Readable, Writable} from 'node:stream'
+
+import {UserError} from '../errors.js'
+import {ATTACH_UPGRADE, encodeFrame, FrameDecoder, FrameType} from './attach-frames.js'
+
+export interface AttachIO {
+  stdin: Readable & {isTTY?: boolean, setRawMode?: (mode: boolean) => unknown}
+  stdout: Writable
+  stderr: Writable
+  /** a terminal on both ends: stdin in raw mode, Ctrl-C goes through as a byte */
+  tty: boolean
+  /** where Ctrl-C arrives when stdin is not in raw mode (the CLI passes process) */
+  signals?: Pick<NodeJS.Process, 'on' | 'removeListener'>
+  userAgent?: string
+}
+
+/** Connects, streams, and resolves with the remote exit status (128+N for a signal). */
+export async function attach(attachUrl: string, io: AttachIO): Promise<number> {
+  const url = new URL(attachUrl)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UserError(`This platform attaches one-off dynos over ${url.protocol.replace(/:$/, '')}, which this CLI does not speak.`, {hint: 'Use heroku run:detached and heroku logs instead.'})
+  }
+  const {request} = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
+  const socket = await new Promise<{socket: Socket, head: Buffer}>((resolve, reject) => {
+    const req = request(url, {headers: {Connection: 'Upgrade', Upgrade: ATTACH_UPGRADE, 'User-Agent': io.userAgent ?? 'heroku-toolbelt'}})
+    req.once('upgrade', (_res: IncomingMessage, s: Socket, head: Buffer) => resolve({socket: s, head}))
+    req.once('response', (res: IncomingMessage) => {
+      res.resume()
+      reject(new UserError(`Could not attach to the dyno: the platform answered ${res.statusCode} ${res.statusMessage ?? ''}`.trim()))
+    })
+    req.once('error', error => reject(new UserError(`Could not attach to the dyno: ${error.message}`)))
+    req.end()
+  })
+  return stream(socket.socket, socket.head, io)
+}
+
+function stream(socket: Socket, head: Buffer, io: AttachIO): Promise<number> {
+  socket.setNoDelay(true)
+  const {stdin} = io
+  const raw = io.tty && typeof stdin.setRawMode === 'function'
+  return new Promise((resolve, reject) => {
+    let status: number | undefined
+    const decoder = new FrameDecoder((type, payload) => {
+      if (type === FrameType.stdout) io.stdout.write(payload)
+      else if (type === FrameType.stderr) io.stderr.write(payload)
+      else if (type === FrameType.exit) status = payload.readInt32BE(0)
+    })
+    const onData = (chunk: Buffer | string) => socket.write(encodeFrame(FrameType.stdin, typeof chunk === 'string' ? Buffer.from(chunk) : chunk))
+    const onEnd = () => socket.write(encodeFrame(FrameType.stdinEof))
+    const onSigint = () => socket.write(encodeFrame(FrameType.signal, 'SIGINT'))
+    if (raw) stdin.setRawMode!(true)
+    if (stdin.readableEnded) onEnd()
+    else {
+      stdin.on('data', onData)
+      stdin.once('end', onEnd)
+      stdin.resume()
+    }
+    io.signals?.on('SIGINT', onSigint)
+    const cleanup = () => {
+      stdin.removeListener('data', onData)
+      stdin.removeListener('end', onEnd)
+      io.signals?.removeListener('SIGINT', onSigint)
+      if (raw) stdin.setRawMode!(false)
+      stdin.pause()
+    }
+    if (head.length > 0) decoder.push(head)
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        decoder.push(chunk)
+      } catch (error) {
+        socket.destroy(error as Error)
+      }
+    })
+    socket.once('close', () => {
+      cleanup()
+      if (status === undefined) reject(new UserError('The connection to the dyno closed before the command finished.'))
+      else resolve(status)
+    })
+    socket.once('error', () => {})
+  })
+}

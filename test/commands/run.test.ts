@@ -1,0 +1,151 @@
+// heroku run / run:detached: the API through nock, the attach stream through a local server that
+// speaks the attach protocol; then the real thing against a running platform.
+import {expect} from 'chai'
+import {createServer, type Server} from 'node:http'
+import type {AddressInfo, Socket} from 'node:net'
+import {PassThrough} from 'node:stream'
+
+import {encodeFrame, exitFrame, FrameDecoder, FrameType} from '../../src/lib/run/attach-frames.js'
+import {ApiClient as CliApiClient} from '../../src/lib/api/client.js'
+import {commandLine, parseEnvFlag, runAttached, runDetached} from '../../src/lib/run/run.js'
+import {Output} from '../../src/lib/ui/output.js'
+import {deployFixture, type RuntimePlatform, startRuntimePlatform, waitFor} from '../platform/fixtures/runtime/helpers.js'
+import {api, isolatedEnv, run} from '../helpers/cli.js'
+
+function dyno(extra: Record<string, unknown> = {}) {
+  return {
+    app: {id: 'a1', name: 'my-app'}, attach_url: null, command: 'echo hi', created_at: '2026-01-01T00:00:00Z', id: 'd1', name: 'run.1',
+    release: {id: 'r1', version: 3}, size: 'basic', state: 'starting', type: 'run', updated_at: '2026-01-01T00:00:00Z', ...extra,
+  }
+}
+
+/** A fake attach endpoint: replies with `frames`, records the client's frames. */
+async function fakeAttach(frames: Buffer[]): Promise<{url: string, received: {type: number, payload: string}[], server: Server}> {
+  const received: {type: number, payload: string}[] = []
+  const server = createServer()
+  server.on('upgrade', (_req, socket: Socket) => {
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: heroku-run/1\r\n\r\n')
+    const decoder = new FrameDecoder((type, payload) => {
+      received.push({type, payload: payload.toString()})
+      if (type === FrameType.stdinEof) socket.end(Buffer.concat(frames))
+    })
+    socket.on('data', (chunk: Buffer) => decoder.push(chunk))
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  return {url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/dyno-attach/secret-secret-secret-secret`, received, server}
+}
+
+describe('run', () => {
+  describe('with the API mocked', () => {
+    let restore: () => void
+    beforeEach(() => {
+      restore = isolatedEnv()
+    })
+    afterEach(() => restore())
+
+    it('parses --env and quotes arguments for the remote shell', () => {
+      expect(parseEnvFlag('A=1;B=two words; C=x=y')).to.deep.equal({A: '1', B: 'two words', C: 'x=y'})
+      expect(() => parseEnvFlag('not a pair')).to.throw(/KEY=VALUE/)
+      expect(commandLine(['echo', 'it\'s', '$HOME', 'a-b'])).to.equal(String.raw`echo 'it'\''s' '$HOME' a-b`)
+      expect(commandLine(['ls -la | wc -l'])).to.equal('ls -la | wc -l')
+    })
+
+    it('attaches, passes the output through and exits with the remote exit code', async () => {
+      const fake = await fakeAttach([encodeFrame(FrameType.stdout, 'hello out\n'), encodeFrame(FrameType.stderr, 'hello err\n'), exitFrame(3)])
+      try {
+        api().post('/apps/my-app/dynos', {command: 'echo hi', attach: true, env: {GREETING: 'hi there'}, force_no_tty: true})
+          .reply(201, dyno({attach_url: fake.url}))
+        const {stdout, stderr, exitCode} = await run(['run', '-a', 'my-app', '--no-tty', '--env', 'GREETING=hi there', 'echo', 'hi'])
+        expect(stdout).to.equal('hello out\n')
+        expect(stderr).to.contain('hello err\n')
+        expect(stderr).to.contain('Running echo hi on my-app... up, run.1')
+        expect(exitCode).to.equal(3)
+        expect(fake.received.at(-1)!.type).to.equal(FrameType.stdinEof)
+      } finally {
+        fake.server.close()
+      }
+    })
+
+    it('--no-exit-code exits 0 whatever the remote command did', async () => {
+      const fake = await fakeAttach([exitFrame(9)])
+      try {
+        api().post('/apps/my-app/dynos').reply(201, dyno({attach_url: fake.url}))
+        expect((await run(['run', '-a', 'my-app', '--no-tty', '--no-exit-code', 'false'])).exitCode).to.equal(0)
+      } finally {
+        fake.server.close()
+      }
+    })
+
+    it('run:detached prints the dyno name and how to see its output', async () => {
+      api().post('/apps/my-app/dynos', {command: 'node migrate.js', attach: false, env: {}}).reply(201, dyno({command: 'node migrate.js'}))
+      const {stdout, stderr, exitCode} = await run(['run:detached', '-a', 'my-app', 'node', 'migrate.js'])
+      expect(exitCode).to.equal(0)
+      expect(stdout).to.equal('run.1\n')
+      expect(stderr).to.contain('heroku logs --app my-app --dyno run.1')
+    })
+
+    it('an unknown app fails with the API\'s message', async () => {
+      api().post('/apps/nope/dynos').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
+      const {exitCode, stderr} = await run(['run', '-a', 'nope', '--no-tty', 'ls'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.match(/nope|find that app/)
+    })
+  })
+
+  describe('against a running platform (real attach)', function () {
+    this.timeout(60_000)
+    let t: RuntimePlatform
+    before(async () => {
+      t = await startRuntimePlatform()
+      await deployFixture(t.client, 'runner', {web: 'node server.js'}, {FROM_CONFIG: 'configured'})
+    })
+    after(() => t.close())
+
+    /** The CLI's run lib against the real platform, with in-memory stdin/stdout/stderr. */
+    async function cli(command: string[], stdin: string, options: {env?: string, detached?: boolean} = {}): Promise<{stdout: string, stderr: string, code: number, name?: string}> {
+      const apiClient = new CliApiClient({baseUrl: t.platform.url, token: async () => t.token, userAgent: 'test'})
+      const stdinStream = new PassThrough()
+      const stdoutStream = new PassThrough()
+      const stderrStream = new PassThrough()
+      let stdout = ''
+      let stderr = ''
+      stdoutStream.setEncoding('utf8').on('data', (c: string) => {
+        stdout += c
+      })
+      stderrStream.setEncoding('utf8').on('data', (c: string) => {
+        stderr += c
+      })
+      const out = new Output({stdout: stdoutStream, stderr: stderrStream, env: {CI: 'true'}})
+      if (options.detached) {
+        const dyno = await runDetached({api: apiClient, out, app: 'runner', argv: command, env: options.env})
+        return {stdout, stderr, code: 0, name: dyno.name}
+      }
+      stdinStream.end(stdin)
+      const result = await runAttached({api: apiClient, out, app: 'runner', argv: command, env: options.env, io: {stdin: stdinStream, stdout: stdoutStream, stderr: stderrStream}})
+      await new Promise(resolve => setImmediate(resolve))
+      return {stdout, stderr, code: result.exitCode}
+    }
+
+    it('heroku run: stdin passes through, config and --env are set, the exit code is the remote one', async () => {
+      const {stdout, stderr, code} = await cli(['read line; echo "got $line $FROM_CONFIG $EXTRA $DYNO"; echo oops >&2; exit 7'], 'hello\n', {env: 'EXTRA=given'})
+      expect(stdout, stderr).to.equal('got hello configured given run.1\n')
+      expect(stderr).to.contain('oops\n')
+      expect(code).to.equal(7)
+    })
+
+    it('streams large output and a long stdin', async () => {
+      const input = `${'0123456789'.repeat(50_000)}\n`
+      const {stdout, code} = await cli(['wc', '-c'], input)
+      expect(stdout.trim()).to.equal(String(input.length))
+      expect(code).to.equal(0)
+    })
+
+    it('heroku run:detached: output goes to the logs', async () => {
+      const {name: dynoName} = await cli(['echo', 'detached-output-marker'], '', {detached: true})
+      const name = dynoName!
+      expect(name).to.match(/^run\.\d+$/)
+      const appId = (await t.client.get('/apps/runner')).body.id
+      await waitFor('the output in the logs', () => t.platform.logs.recent(appId, 100, {dyno: name}).some(l => l.text.endsWith(`app[${name}]: detached-output-marker`)))
+    })
+  })
+})
