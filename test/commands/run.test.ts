@@ -102,7 +102,7 @@ describe('run', () => {
     after(() => t.close())
 
     /** The CLI's run lib against the real platform, with in-memory stdin/stdout/stderr. */
-    async function cli(command: string[], stdin: string, options: {env?: string, detached?: boolean} = {}): Promise<{stdout: string, stderr: string, code: number, name?: string}> {
+    async function cli(command: string[], stdin: string, options: {env?: string, detached?: boolean, tty?: boolean, keepOpen?: (write: (s: string) => void) => void} = {}): Promise<{stdout: string, stderr: string, code: number, name?: string}> {
       const apiClient = new CliApiClient({baseUrl: t.platform.url, token: async () => t.token, userAgent: 'test'})
       const stdinStream = new PassThrough()
       const stdoutStream = new PassThrough()
@@ -120,7 +120,9 @@ describe('run', () => {
         const dyno = await runDetached({api: apiClient, out, app: 'runner', argv: command, env: options.env})
         return {stdout, stderr, code: 0, name: dyno.name}
       }
-      stdinStream.end(stdin)
+      if (options.tty) Object.assign(stdinStream, {isTTY: true})
+      if (options.keepOpen) options.keepOpen(text => stdinStream.write(text))
+      else stdinStream.end(stdin)
       const result = await runAttached({api: apiClient, out, app: 'runner', argv: command, env: options.env, io: {stdin: stdinStream, stdout: stdoutStream, stderr: stderrStream}})
       await new Promise(resolve => setImmediate(resolve))
       return {stdout, stderr, code: result.exitCode}
@@ -138,6 +140,17 @@ describe('run', () => {
       const {stdout, code} = await cli(['wc', '-c'], input)
       expect(stdout.trim()).to.equal(String(input.length))
       expect(code).to.equal(0)
+    })
+
+    it('a terminal: the remote command gets a pty, Ctrl-C (a ^C byte) interrupts it', async () => {
+      const {stdout, code} = await cli(['tty; test -t 0 && echo stdin-is-a-terminal; exit 4'], '', {tty: true})
+      expect(stdout).to.match(/^\/dev\/pts\/\d+\r?\n/)
+      expect(stdout).to.include('stdin-is-a-terminal')
+      expect(code).to.equal(4)
+      const started = Date.now()
+      const interrupted = await cli(['sleep 30'], '', {tty: true, keepOpen: write => setTimeout(() => write('\u0003'), 500)})
+      expect(Date.now() - started).to.be.below(10_000)
+      expect(interrupted.code).to.equal(130)
     })
 
     it('heroku run:detached: output goes to the logs', async () => {
