@@ -1,4 +1,5 @@
-// The deploy path for `git push`, as named stages:
+// The deploy path for `git push` (and for builds made with POST /apps/{app}/builds, whose
+// receive stage downloads the source_blob instead), as named stages:
 //   receive  (git/smart-http.ts, git/hook.ts) → the pushed commit and its ref, during pre-receive
 //   build    checkout (git archive, no .git) → buildpacks (runner.ts) → slug tarball (slug.ts)
 //   release  slug record + release ("Deploy <sha>") + build result in ONE transaction, then
@@ -25,7 +26,7 @@ import {listBuildpackInstallations} from '../store/buildpack-installations.js'
 import {failInterruptedBuilds, findBuildById, finishBuild, insertBuild, listPendingBuilds, setBuildOutput, type SourceBlob} from '../store/builds.js'
 import type {Store} from '../store/database.js'
 import {findSlugById, insertSlug, recordSlugBlob} from '../store/slugs.js'
-import {git, gitEnv, installHooks, removeRepo, repoDir} from '../git/repos.js'
+import {git, gitEnv, installHooks, removeRepo} from '../git/repos.js'
 import type {HookRequest, PushSession} from '../git/hook.js'
 import {BuildpackError, type ResolvedBuildpack, resolveBuildpack} from './buildpacks.js'
 import {BuildOutput} from './output.js'

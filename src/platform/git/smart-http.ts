@@ -117,6 +117,9 @@ export class GitHttp {
     let code = 1
     try {
       code = await this.deployer.deployPush(session, request, output, account)
+    } catch (error) {
+      this.platform.log(`deploy of app ${session.appId} failed: ${(error as Error).stack ?? String(error)}`)
+      res.write(' !     The platform failed to deploy this push (see the platform log); nothing was released.\n')
     } finally {
       stop()
       res.addTrailers({[HOOK_EXIT_TRAILER]: String(code)})
