@@ -10,7 +10,7 @@ import {fileURLToPath} from 'node:url'
 import {slugPath, unpackSlug} from '../../src/platform/build/slug.js'
 import {createUser} from '../../src/platform/bootstrap.js'
 import {repoDir} from '../../src/platform/git/repos.js'
-import {insertBuild} from '../../src/platform/store/builds.js'
+import {findBuildById, insertBuild} from '../../src/platform/store/builds.js'
 import {authedUrl, commitAll, createAppRepo, mustGit, remoteLines, runGit, tempHome, writeFiles} from './fixtures/deploy/git.js'
 import {expectError, expectSchema, startTestPlatform, type TestPlatform} from './helpers.js'
 
@@ -18,6 +18,14 @@ const FIXTURES = fileURLToPath(new URL('fixtures/deploy/', import.meta.url))
 const NODE_APP = {
   'package.json': JSON.stringify({name: 'hello', version: '1.0.0', scripts: {start: 'node server.js'}}, null, 2),
   'server.js': "require('node:http').createServer((req, res) => res.end('hello\\n')).listen(process.env.PORT)\n",
+}
+
+async function waitUntil(probe: () => boolean | undefined, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting')
+    await new Promise(r => setTimeout(r, 50))
+  }
 }
 
 describe('platform: git push deploys', function () {
@@ -393,6 +401,9 @@ describe('platform: git push deploys', function () {
       const secondPush = await push(second, url)
       expect(secondPush.code).to.not.equal(0)
       expect(remoteLines(secondPush.output)).to.include(' !     Another build is running for busy-app: wait for it to finish, then push again.')
+
+      // the output so far reaches the build record while the build runs (a crash keeps it)
+      await waitUntil(() => findBuildById(t.platform.store, running!.id)?.output.includes('slow buildpack compiling first'), 5000)
 
       writeFileSync(gate, '')
       const firstResult = await firstPush

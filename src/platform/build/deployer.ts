@@ -36,6 +36,7 @@ import {downloadSource, extractSource} from './source-blob.js'
 
 export const DEPLOY_BRANCHES = ['refs/heads/main', 'refs/heads/master'] as const
 const ZERO_SHA = /^0{40}$/
+const OUTPUT_FLUSH_MS = 2000
 
 export interface DeployerOptions {
   store: Store
@@ -245,6 +246,17 @@ export class Deployer {
       stages.push(`${name} ${now - mark}ms`)
       mark = now
     }
+    // the output so far is stored every few seconds: after a crash the build record keeps it
+    let stored = 0
+    const flusher = setInterval(() => {
+      if (output.content.length === stored) return
+      stored = output.content.length
+      try {
+        store.transaction(() => setBuildOutput(store, buildId, output.content))
+      } catch (error) {
+        this.options.log(`storing the output of build ${buildId} failed: ${(error as Error).message}`)
+      }
+    }, OUTPUT_FLUSH_MS)
     try {
       output.step('Building on the heroku-24 stack')
       const dirs = {buildDir: join(work, 'app'), cacheDir: this.cacheDir(app.id), envDir: join(work, 'env'), homeDir: join(work, 'home')}
@@ -311,6 +323,8 @@ export class Deployer {
       output.line(` !     ${source.pushed ? 'Push rejected' : 'Build failed'}${description ? `, failed to build ${description} app` : ''}. The app keeps running its current release.`)
       this.finish(buildId, output, () => finishBuild(store, buildId, {status: 'failed', output: output.content, buildpacks: buildpacks.length > 0 ? refs(buildpacks) : null}))
       return 1
+    } finally {
+      clearInterval(flusher)
     }
   }
 
