@@ -1,0 +1,105 @@
+// HTTP router throughput and latency: the same dyno measured directly and through the router,
+// in one run, with wrk. Prints figures and ratios; asserts nothing.
+//   node --import tsx bench/router/run.ts [--duration 5] [--connections 32] [--skip-cpu]
+//
+//  1. hello world, wrk -t1 -c32: requests/s direct vs router (goal: router ≥ 0.35× direct)
+//  2. hello world, wrk -t1 -c1: p50 direct vs router (goal: < 0.2 ms added)
+//  3. a dyno spending 10 ms of CPU a request, wrk -c16: web=1 and web=2 through the router
+//     (goal ≥ 90 and ≥ 180 req/s, p99 at web=2 no worse than nginx round robin's 550 ms)
+import {execFile, execFileSync} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {promisify} from 'node:util'
+import {parseArgs} from 'node:util'
+
+import {createUser} from '../../src/platform/bootstrap.js'
+import {startPlatform} from '../../src/platform/server.js'
+
+const run = promisify(execFile)
+const {values} = parseArgs({options: {duration: {type: 'string', default: '5'}, connections: {type: 'string', default: '32'}, 'skip-cpu': {type: 'boolean', default: false}}})
+const FIXTURE = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../test/platform/fixtures/runtime/app')
+
+interface WrkResult {
+  rps: number
+  p50: number
+  p99: number
+  errors: string
+}
+
+function ms(text: string): number {
+  const m = /([\d.]+)(us|ms|s)/.exec(text)
+  if (!m) return Number.NaN
+  const n = Number(m[1])
+  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n
+}
+
+async function wrk(url: string, connections: number, seconds: number, host?: string): Promise<WrkResult> {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...(host ? ['-H', `Host: ${host}`] : []), url]
+  const {stdout} = await run('wrk', args, {maxBuffer: 10 * 1024 * 1024})
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1])
+  const p50 = ms(/\s50%\s+(\S+)/.exec(stdout)?.[1] ?? '')
+  const p99 = ms(/\s99%\s+(\S+)/.exec(stdout)?.[1] ?? '')
+  const errors = [/Socket errors:.*/.exec(stdout)?.[0], /Non-2xx or 3xx responses: \d+/.exec(stdout)?.[0]].filter(Boolean).join('; ')
+  return {rps, p50, p99, errors}
+}
+
+const fmt = (r: WrkResult) => `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(8)} ms${r.errors ? `  (${r.errors})` : ''}`
+
+async function main(): Promise<void> {
+  const seconds = Number(values.duration)
+  const connections = Number(values.connections)
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-router-'))
+  const platform = await startPlatform({port: 0, routerPort: 0, dataDir, addonProviders: [], dynos: {stopGraceMs: 2000}})
+  try {
+    const user = await createUser(platform.store, {email: 'bench@example.com', password: 'bench password'})
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(platform.url + path, {method, headers: {Authorization: `Bearer ${user.token}`, Accept: 'application/vnd.heroku+json; version=3', 'Content-Type': 'application/json'}, body: body === undefined ? undefined : JSON.stringify(body)})
+      return res.json() as Promise<any>
+    }
+    await api('POST', '/apps', {name: 'bench'})
+    const slug = await api('POST', '/apps/bench/slugs', {process_types: {web: 'node server.js'}})
+    await fetch(slug.blob.url, {method: 'PUT', body: execFileSync('tar', ['-czf', '-', '-C', FIXTURE, '.'])})
+    await api('POST', '/apps/bench/releases', {slug: slug.id})
+    const upCount = async () => ((await api('GET', '/apps/bench/dynos')) as {state: string}[]).filter(d => d.state === 'up').length
+    while (await upCount() < 1) await new Promise(resolve => setTimeout(resolve, 100))
+    const dynoPort = platform.dynos!.webPool((await api('GET', '/apps/bench')).id)!.up[0].port
+    const direct = `http://127.0.0.1:${dynoPort}/`
+    const routed = `${platform.routerUrl}/`
+    const host = `bench.localhost:${platform.routerPort}`
+    console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} CPUs; wrk -t1, ${seconds} s runs; dyno :${dynoPort}, router ${platform.routerUrl}`)
+
+    await wrk(direct, connections, 1)
+    await wrk(routed, connections, 1, host)
+    const d32 = await wrk(direct, connections, seconds)
+    const r32 = await wrk(routed, connections, seconds, host)
+    console.log(`\nhello world, ${connections} connections`)
+    console.log(`  direct  ${fmt(d32)}`)
+    console.log(`  router  ${fmt(r32)}`)
+    console.log(`  router/direct throughput: ${(r32.rps / d32.rps).toFixed(2)}×  (goal ≥ 0.35×)`)
+
+    const d1 = await wrk(direct, 1, seconds)
+    const r1 = await wrk(routed, 1, seconds, host)
+    console.log('\nhello world, 1 connection')
+    console.log(`  direct  ${fmt(d1)}`)
+    console.log(`  router  ${fmt(r1)}`)
+    console.log(`  added p50: ${(r1.p50 - d1.p50).toFixed(3)} ms  (goal < 0.2 ms)`)
+
+    if (!values['skip-cpu']) {
+      const cpu = `${platform.routerUrl}/cpu?ms=10`
+      const c1 = await wrk(cpu, 16, seconds, host)
+      await api('PATCH', '/apps/bench/formation/web', {quantity: 2})
+      while (await upCount() < 2) await new Promise(resolve => setTimeout(resolve, 100))
+      await wrk(cpu, 16, 1, host)
+      const c2 = await wrk(cpu, 16, seconds, host)
+      console.log('\n10 ms of CPU a request, 16 connections, through the router')
+      console.log(`  web=1   ${fmt(c1)}  (goal ≥ 90 req/s)`)
+      console.log(`  web=2   ${fmt(c2)}  (goal ≥ 180 req/s, p99 ≤ 550 ms)`)
+    }
+  } finally {
+    await platform.close()
+    rmSync(dataDir, {recursive: true, force: true})
+  }
+}
+
+await main()
