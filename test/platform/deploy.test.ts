@@ -11,7 +11,7 @@ import {slugPath, unpackSlug} from '../../src/platform/build/slug.js'
 import {createUser} from '../../src/platform/bootstrap.js'
 import {repoDir} from '../../src/platform/git/repos.js'
 import {findBuildById, insertBuild} from '../../src/platform/store/builds.js'
-import {authedUrl, commitAll, createAppRepo, mustGit, remoteLines, runGit, tempHome, writeFiles} from './fixtures/deploy/git.js'
+import {authedUrl, commitAll, createAppRepo, gitEnvironment, mustGit, remoteLines, runGit, tempHome, writeFiles} from './fixtures/deploy/git.js'
 import {expectError, expectSchema, startTestPlatform, type TestPlatform} from './helpers.js'
 
 const FIXTURES = fileURLToPath(new URL('fixtures/deploy/', import.meta.url))
@@ -416,6 +416,27 @@ describe('platform: git push deploys', function () {
       expect(seen).to.contain('slow buildpack done')
       expect(seen).to.contain('Released v2')
       expect((await builds('busy-app')).map(b => b.status)).to.deep.equal(['succeeded'])
+    })
+  })
+
+  describe('git protocol', () => {
+    it('serves a fetch whose negotiation git sends gzip-compressed (Content-Encoding: gzip)', async () => {
+      const app = await createApp('gzip-fetch')
+      const url = authedUrl(app.git_url, t.owner.token)
+      const dir = await appRepo({Procfile: 'web: sleep 1000\n'})
+      expect((await push(dir, url)).code).to.equal(0)
+      const other = mkdtempSync(join(tmpdir(), 'deploy-clone-'))
+      cleanup.push(other)
+      expect((await runGit(['clone', '--quiet', url, other], {home})).code).to.equal(0)
+      writeFiles(other, {'b.txt': 'b\n'})
+      const theirs = await commitAll(other, home, 'their change')
+      expect((await push(other, url)).code).to.equal(0)
+      // 60 local commits the platform lacks: their "have" lines exceed 1 KB, which git gzips
+      execFileSync('sh', ['-c', 'for i in $(seq 60); do git commit --quiet --allow-empty -m "local $i"; done'], {cwd: dir, env: gitEnvironment(home), stdio: 'ignore'})
+      const fetched = await runGit(['fetch', url, 'main'], {cwd: dir, home, env: {GIT_TRACE_CURL: '1', GIT_TRACE_CURL_NO_DATA: '1'}})
+      expect(fetched.code, fetched.output.slice(-2000)).to.equal(0)
+      expect(fetched.output).to.contain('Content-Encoding: gzip')
+      expect((await mustGit(['rev-parse', 'FETCH_HEAD'], dir, home)).stdout.trim()).to.equal(theirs)
     })
   })
 
