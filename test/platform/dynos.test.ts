@@ -1,6 +1,7 @@
 // The dyno supervisor with real processes, counted by the OS (/proc), not by the platform.
 import {expect} from 'chai'
 
+import {expectSchema} from './helpers.js'
 import {deployFixture, dynoProcesses, nodeProcessesOf, type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from './fixtures/runtime/helpers.js'
 
 type Dyno = {name: string, state: string, type: string, command: string, size: string, release: {version: number}, updated_at: string}
@@ -24,6 +25,8 @@ describe('dynos: the supervisor runs the formation as processes', function () {
     await deployFixture(t.client, 'scaler', {web: 'node server.js', worker: 'node worker.js'}, {GREETING: 'hi'})
     await waitFor('web.1 up', async () => (await states('scaler')) === 'web.1:up')
     const [web] = await dynos('scaler')
+    expectSchema('dyno', 'GET', 'List', await dynos('scaler'))
+    expectSchema('dyno', 'GET', 'Info', (await t.client.get('/apps/scaler/dynos/web.1')).body)
     expect(web).to.include({name: 'web.1', type: 'web', command: 'node server.js', state: 'up'})
     expect(web.release.version).to.equal(3)
     expect(nodeProcessesOf(t.platform, 'web.1')).to.have.length(1)
@@ -109,6 +112,21 @@ describe('dynos: the supervisor runs the formation as processes', function () {
     } finally {
       await slow.close()
     }
+  })
+
+  it('one-off dynos: run.N with its own env; detached output goes to the logs', async () => {
+    const created = await t.client.post('/apps/scaler/dynos', {command: 'echo "one-off $DYNO $EXTRA $GREETING"', env: {EXTRA: 'extra'}, attach: false})
+    expect(created.status).to.equal(201)
+    expectSchema('dyno', 'POST', 'Create', created.body)
+    expect(created.body).to.include({type: 'run', attach_url: null})
+    expect(created.body.name).to.match(/^run\.\d+$/)
+    const appId: string = (await t.client.get('/apps/scaler')).body.id
+    await waitFor('output', () => t.platform.logs.recent(appId, 100, {dyno: created.body.name}).some(l => l.text.endsWith(`app[${created.body.name}]: one-off ${created.body.name} extra hello again`)))
+    await waitFor('gone from the list', async () => !(await dynos('scaler')).some(d => d.name === created.body.name))
+    const attached = await t.client.post('/apps/scaler/dynos', {command: 'bash', attach: true})
+    expect(attached.body.attach_url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/dyno-attach\/[\w-]{20,}$/)
+    expect((await t.client.post('/apps/scaler/dynos', {command: ' '})).status).to.equal(422)
+    expect((await t.client.post('/apps/scaler/dynos', {command: 'ls', env: {'NOT-VALID': 'x'}})).status).to.equal(422)
   })
 
   it('deleting the app stops its dynos', async () => {

@@ -111,6 +111,24 @@ describe('router', function () {
     expect(status).to.equal(200)
   })
 
+  it('while web dynos boot, requests wait for one (and get H20 when none comes up in time)', async () => {
+    await deployFixture(t.client, 'booting', {web: 'node server.js'}, {BOOT_DELAY_MS: '800'})
+    const started = Date.now()
+    const waited = await viaRouter(t.routerUrl, 'booting', '/')
+    expect(waited.status).to.equal(200)
+    expect(Date.now() - started).to.be.above(300)
+    const impatient = await startRuntimePlatform({router: {bootWaitMs: 300}})
+    try {
+      await deployFixture(impatient.client, 'slowboot', {web: 'node server.js'}, {BOOT_DELAY_MS: '5000'})
+      const res = await viaRouter(impatient.routerUrl, 'slowboot', '/')
+      expect(res.status).to.equal(503)
+      const id = (await impatient.client.get('/apps/slowboot')).body.id
+      expect(impatient.platform.logs.recent(id, 100, {dyno: 'router'}).at(-1)!.text).to.include('at=error code=H20 desc="App boot timeout"')
+    } finally {
+      await impatient.close()
+    }
+  })
+
   it('H14 no web dynos (503), H10 app crashed (503)', async () => {
     await t.client.patch('/apps/routed/formation/web', {quantity: 0})
     await waitFor('no dynos', async () => (await t.client.get('/apps/routed/dynos')).body.length === 0)

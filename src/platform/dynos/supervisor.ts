@@ -95,6 +95,8 @@ export interface WebPool {
   crashed: number
   /** web dynos the formation asks for */
   wanted: number
+  /** changes (deploy, scale, restart) queued or under way: dynos may be about to appear */
+  pending: number
 }
 
 interface Dyno {
@@ -339,7 +341,7 @@ export class Supervisor {
   private runtime(appId: string, appName: string): AppRuntime {
     let rt = this.apps.get(appId)
     if (!rt) {
-      rt = {appId, appName, release: null, dir: null, dynos: new Map(), pool: {up: [], starting: 0, crashed: 0, wanted: 0}, nextRun: 1, queue: Promise.resolve()}
+      rt = {appId, appName, release: null, dir: null, dynos: new Map(), pool: {up: [], starting: 0, crashed: 0, wanted: 0, pending: 0}, nextRun: 1, queue: Promise.resolve()}
       this.apps.set(appId, rt)
     }
     return rt
@@ -349,8 +351,12 @@ export class Supervisor {
   private enqueue(appId: string, appName: string, work: (rt: AppRuntime) => Promise<void>): Promise<void> {
     if (this.closed) return Promise.resolve()
     const rt = this.runtime(appId, appName)
+    rt.pool.pending++
     const next = rt.queue.then(() => (this.closed ? undefined : work(rt))).catch(error => {
       this.o.log(`dyno supervisor: ${rt.appName}: ${(error as Error).stack ?? String(error)}`)
+    }).finally(() => {
+      rt.pool.pending--
+      this.syncPool(rt)
     })
     rt.queue = next
     return next

@@ -142,8 +142,8 @@ export class HttpRouter {
 
   /** The error for a pool without an up dyno, or undefined when dynos are starting (wait). */
   private unavailable(pool: WebPool | undefined): RouterError | undefined {
-    if (!pool || (pool.wanted === 0 && pool.starting === 0 && pool.crashed === 0)) return H14
-    if (pool.starting > 0) return undefined
+    if (pool && (pool.starting > 0 || pool.pending > 0)) return undefined
+    if (!pool || (pool.wanted === 0 && pool.crashed === 0)) return H14
     if (pool.crashed > 0) return H10
     return H14
   }
