@@ -1,6 +1,11 @@
 // Log sessions served by the log router: history, filters, tail (SSE and plain), latency.
 import {expect} from 'chai'
 import {request} from 'node:http'
+import {PassThrough} from 'node:stream'
+
+import {ApiClient as CliApiClient} from '../../src/lib/api/client.js'
+import {streamLogs} from '../../src/lib/logs/logs.js'
+import {Output} from '../../src/lib/ui/output.js'
 
 import {deployFixture, type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from './fixtures/runtime/helpers.js'
 
@@ -92,6 +97,24 @@ describe('logs', function () {
     expect(Math.max(...latencies)).to.be.below(500)
     sse.close()
     plain.close()
+  })
+
+  it('heroku logs (the CLI\'s lib) reads history and follows a tail', async () => {
+    const lines: string[] = []
+    const stdout = new PassThrough()
+    stdout.setEncoding('utf8').on('data', (chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)))
+    const out = new Output({stdout, stderr: new PassThrough(), env: {CI: 'true'}})
+    const api = new CliApiClient({baseUrl: t.platform.url, token: async () => t.token, userAgent: 'test'})
+    await streamLogs({api, out, app: 'logged', lines: 3, dyno: 'web.1'})
+    expect(lines).to.have.length(3)
+    lines.length = 0
+    const controller = new AbortController()
+    const following = streamLogs({api, out, app: 'logged', tail: true, lines: 0, source: 'app', signal: controller.signal})
+    await new Promise(resolve => setTimeout(resolve, 200))
+    await viaRouter(t.routerUrl, 'logged', '/log?msg=seen-by-heroku-logs')
+    await waitFor('the line', () => lines.some(l => l.endsWith('app[web.1]: seen-by-heroku-logs')), 3000)
+    controller.abort()
+    await following
   })
 
   it('an unknown or expired session URL is 404', async () => {
