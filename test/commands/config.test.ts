@@ -98,8 +98,7 @@ describe('config', () => {
     it('sets vars (values may contain =), prints them and the new release version', async () => {
       api().patch('/apps/my-app/config-vars', {GREETING: 'hello world', TOKEN: 'a=b=c'}).reply(200, {GREETING: 'hello world', OLD: 'x', TOKEN: 'a=b=c'})
       api().get('/apps/my-app/releases').matchHeader('range', 'version ..; order=desc,max=1').reply(200, [release(12)])
-      // run() joins its arguments with spaces and splits them again (@oclif/test): quote to keep the space
-      const {stdout, stderr, exitCode} = await run(['config:set', 'GREETING="hello world"', 'TOKEN=a=b=c', '-a', 'my-app'])
+      const {stdout, stderr, exitCode} = await run(['config:set', 'GREETING=hello world', 'TOKEN=a=b=c', '-a', 'my-app'])
       expect(exitCode).to.equal(0)
       expect(stderr).to.contain('Setting GREETING and TOKEN and restarting my-app... done, v12')
       expect(stdout).to.equal('GREETING: hello world\nTOKEN:    a=b=c\n')
@@ -143,12 +142,13 @@ describe('config', () => {
       const none = await run(['config:unset', '-a', 'my-app'])
       expect(none.exitCode).to.equal(2)
       expect(none.stderr).to.contain('Missing 1 required arg')
-      // (an empty argument cannot pass through run(), which re-splits on spaces)
-      expect(() => validateKey('')).to.throw('cannot be empty')
+      const empty = await run(['config:unset', '', '-a', 'my-app'])
+      expect(empty.exitCode).to.equal(2)
+      expect(empty.stderr).to.contain('cannot be empty')
     })
 
     it('fails on an unknown app', async () => {
-      api().patch('/apps/nope/config-vars', {A: null}).reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
+      api().patch('/apps/nope/config-vars', {A: null}).reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
       expect((await run(['config:unset', 'A', '-a', 'nope'])).exitCode).to.equal(1)
     })
   })

@@ -66,7 +66,7 @@ describe('git', () => {
 
     it('fails on an unknown app', async () => {
       git(dir, 'init', '-q')
-      api().get('/apps/nope').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
+      api().get('/apps/nope').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
       expect((await run(['git:remote', '-a', 'nope'])).exitCode).to.equal(1)
       expect(git(dir, 'remote')).to.equal('')
     })
@@ -115,7 +115,7 @@ describe('git', () => {
       expect(gone.stderr).to.contain('git clone failed')
       expect(existsSync(join(dir, 'gone'))).to.equal(false)
 
-      api().get('/apps/nope').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
+      api().get('/apps/nope').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
       expect((await run(['git:clone', '-a', 'nope'])).exitCode).to.equal(1)
     })
 

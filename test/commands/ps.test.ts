@@ -63,7 +63,7 @@ describe('ps', () => {
     })
 
     it('fails on an unknown app', async () => {
-      api().get('/apps/nope/dynos').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
+      api().get('/apps/nope/dynos').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
       const {stderr, exitCode} = await run(['ps', '-a', 'nope'])
       expect(exitCode).to.equal(1)
       expect(stderr).to.contain('No app nope')
@@ -160,7 +160,7 @@ describe('ps', () => {
     })
 
     it('fails on an unknown app', async () => {
-      api().get('/apps/nope/formation').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
+      api().get('/apps/nope/formation').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
       expect((await run(['ps:type', '-a', 'nope'])).exitCode).to.equal(1)
     })
   })

@@ -48,7 +48,7 @@ describe('releases', () => {
     })
 
     it('fails on an unknown app; rejects -n 0', async () => {
-      api().get('/apps/nope/releases').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
+      api().get('/apps/nope/releases').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
       expect((await run(['releases', '-a', 'nope'])).exitCode).to.equal(1)
       expect((await run(['releases', '-a', 'my-app', '-n', '0'])).exitCode).to.equal(2)
     })

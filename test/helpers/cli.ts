@@ -1,5 +1,5 @@
-import {Config, Plugin} from '@oclif/core'
-import {runCommand} from '@oclif/test'
+import {Config, Plugin, run as runOclif} from '@oclif/core'
+import {captureOutput} from '@oclif/test'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -65,7 +65,9 @@ function sourceConfig(): Promise<Config> {
 
 /** Runs a command in-process, the way a user would type it. */
 export async function run(args: string[]): Promise<CliResult> {
-  const {error, stderr, stdout} = await runCommand(args, await sourceConfig())
+  // each argument reaches the command as is (runCommand would join and re-split them on spaces)
+  const config = await sourceConfig()
+  const {error, stderr, stdout} = await captureOutput(() => runOclif(args, config))
   const exitCode = error ? ((error as {oclif?: {exit?: number}}).oclif?.exit ?? 1) : 0
   return {error, exitCode, stderr, stdout}
 }

@@ -28,7 +28,7 @@ export default class AddonsDestroy extends AppCommand<typeof AddonsDestroy> {
     return destroyAddon({
       addon: this.args.addon,
       api: this.api,
-      app: await optionalApp(this.flags as {app?: string; remote?: string}, () => this.app()),
+      app: await optionalApp(this.flags, () => this.app()),
       confirm: this.flags.confirm,
       out: this.out,
     })

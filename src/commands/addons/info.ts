@@ -13,6 +13,6 @@ export default class AddonsInfo extends AppCommand<typeof AddonsInfo> {
   }
 
   async run(): Promise<AddonInfo> {
-    return addonInfo({addon: this.args.addon, api: this.api, app: await optionalApp(this.flags as {app?: string; remote?: string}, () => this.app()), out: this.out})
+    return addonInfo({addon: this.args.addon, api: this.api, app: await optionalApp(this.flags, () => this.app()), out: this.out})
   }
 }

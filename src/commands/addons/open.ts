@@ -20,7 +20,7 @@ export default class AddonsOpen extends AppCommand<typeof AddonsOpen> {
     return openAddon({
       addon: this.args.addon,
       api: this.api,
-      app: await optionalApp(this.flags as {app?: string; remote?: string}, () => this.app()),
+      app: await optionalApp(this.flags, () => this.app()),
       env: this.env,
       out: this.out,
       showUrl: this.flags['show-url'],

@@ -12,8 +12,7 @@ export default class GitRemote extends AppCommand<typeof GitRemote> {
   ]
 
   async run(): Promise<{app: string; remote: string; url: string; action: string}> {
-    // AppCommand's flags (BaseFlags types only BaseCommand's base flags)
-    const flags = this.flags as {app?: string; remote?: string}
+    const {flags} = this
     const remote = flags.remote ?? 'heroku'
     // -r names the remote to write here, so the app comes from --app (or HEROKU_APP) only
     if (!flags.app) {

@@ -8,7 +8,8 @@ import {readSettings} from '../settings.js'
 import {Output} from '../ui/output.js'
 import {renderError} from '../ui/render-error.js'
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+/** The flags of a command: its own and the base flags of its class (AppCommand adds --app/--remote). */
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<T['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 /**

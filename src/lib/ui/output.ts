@@ -45,6 +45,8 @@ export class Output {
   readonly interactive: boolean
   readonly color: ChalkInstance
   private readonly env: NodeJS.ProcessEnv
+  /** a plain progress line left open ("Creating app... ") ends before anything else is written */
+  private progressOpen = false
 
   constructor(opts: OutputOptions = {}) {
     this.stdout = opts.stdout ?? process.stdout
@@ -75,11 +77,16 @@ export class Output {
 
   /** Progress and notes on stderr, in every mode (they never pollute --json output). */
   info(text: string): void {
-    this.stderr.write(text + '\n')
+    this.writeLine(text)
   }
 
   warn(text: string): void {
-    this.stderr.write(`${this.color.yellow(' ›   Warning:')} ${text.replaceAll('\n', '\n ›   ')}\n`)
+    this.writeLine(`${this.color.yellow(' ›   Warning:')} ${text.replaceAll('\n', '\n ›   ')}`)
+  }
+
+  private writeLine(text: string): void {
+    this.stderr.write(`${this.progressOpen ? '\n' : ''}${text}\n`)
+    this.progressOpen = false
   }
 
   /** A table on a TTY; tab-free aligned plain text otherwise, so scripts can cut columns. */
@@ -124,12 +131,15 @@ export class Output {
    */
   async spinner(text: string): Promise<Spinner> {
     if (!this.interactive || this.json) {
-      this.info(`${text}...`)
-      return {
-        fail: t => this.info(`${text}... ${t ?? 'failed'}`),
-        succeed: t => this.info(`${text}... ${t ?? 'done'}`),
-        update: () => {},
+      // one line, as the Heroku CLI prints it: "Creating app... done" (the start shows at once)
+      this.stderr.write(`${text}... `)
+      this.progressOpen = true
+      const finish = (outcome: string) => {
+        this.stderr.write(this.progressOpen ? `${outcome}\n` : `${text}... ${outcome}\n`)
+        this.progressOpen = false
       }
+
+      return {fail: t => finish(t ?? 'failed'), succeed: t => finish(t ?? 'done'), update: () => {}}
     }
 
     const {default: ora} = await import('ora')

@@ -19,7 +19,7 @@ describe('Output', () => {
     spinner.succeed()
     out.warn('careful')
     await out.table([{name: 'a', n: 1}], [{get: r => r.name, header: 'Name'}, {get: r => r.n, header: 'Count'}])
-    expect(stderr.text).to.equal('Creating app...\nCreating app... done\n ›   Warning: careful\n')
+    expect(stderr.text).to.equal('Creating app... done\n ›   Warning: careful\n')
     expect(stdout.text).to.equal('Name  Count\na     1\n')
     expect(stderr.text + stdout.text).not.to.match(CONTROL)
   })
@@ -30,7 +30,16 @@ describe('Output', () => {
     expect(out.interactive).to.equal(false)
     const spinner = await out.spinner('Working')
     spinner.fail('nope')
-    expect(stderr.text).to.equal('Working...\nWorking... nope\n')
+    expect(stderr.text).to.equal('Working... nope\n')
+  })
+
+  it('a note written while a plain progress line is open ends that line first', async () => {
+    const stderr = pipe()
+    const out = new Output({env: {}, stderr, stdout: pipe()})
+    const spinner = await out.spinner('Provisioning')
+    out.warn('slow today')
+    spinner.succeed('done')
+    expect(stderr.text).to.equal('Provisioning... \n ›   Warning: slow today\nProvisioning... done\n')
   })
 
   it('colours on a TTY, but not with NO_COLOR or --no-color', () => {
