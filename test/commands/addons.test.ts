@@ -75,8 +75,8 @@ describe('addons', () => {
     })
 
     it('fails on an unknown app', async () => {
-      api().get('/apps/nope/addons').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
-      api().get('/apps/nope/addon-attachments').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
+      api().get('/apps/nope/addons').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
+      api().get('/apps/nope/addon-attachments').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
       const {stderr, exitCode} = await run(['addons', '-a', 'nope'])
       expect(exitCode).to.equal(1)
       expect(stderr).to.contain('Couldn\'t find that app.')

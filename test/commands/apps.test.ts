@@ -346,7 +346,7 @@ describe('apps', () => {
     })
 
     it('fails on an unknown app', async () => {
-      api().get('/apps/nope').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
+      api().get('/apps/nope').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
       const {exitCode} = await run(['apps:open', '-a', 'nope'])
       expect(exitCode).to.equal(1)
     })

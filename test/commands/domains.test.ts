@@ -78,7 +78,7 @@ describe('domains', () => {
   it('fails to remove an unknown domain, and on an unknown app', async () => {
     api().delete('/apps/my-app/domains/nope.example.com').reply(404, {id: 'not_found', message: 'Couldn\'t find that domain.'})
     expect((await run(['domains:remove', 'nope.example.com', '-a', 'my-app'])).exitCode).to.equal(1)
-    api().get('/apps/nope/domains').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
+    api().get('/apps/nope/domains').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
     const {stderr, exitCode} = await run(['domains', '-a', 'nope'])
     expect(exitCode).to.equal(1)
     expect(stderr).to.contain('Couldn\'t find that app.')

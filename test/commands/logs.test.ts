@@ -200,7 +200,7 @@ describe('logs', () => {
   })
 
   it('fails on an unknown app (404) and on invalid params (422)', async () => {
-    api().post('/apps/nope/log-sessions').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
+    api().post('/apps/nope/log-sessions').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
     const notFound = await run(['logs', '-a', 'nope'])
     expect(notFound.exitCode).to.equal(1)
     expect(notFound.stderr).to.contain('Couldn\'t find that app.')
