@@ -245,10 +245,13 @@ describe('platform: git push deploys', function () {
       expect(lines).to.include(' !     Failed to compile the app: heroku/nodejs bin/compile exited with 1.')
       expect(lines).to.include(' !     Push rejected, failed to build Node.js app. The app keeps running its current release.')
       expect(await releases('compile-error')).to.deep.equal(before)
+      // builds list in id order (random uuids), not in time order
       const list = await builds('compile-error')
-      expect(list.map(b => b.status)).to.deep.equal(['succeeded', 'failed'])
-      expect(list[1].slug).to.equal(null)
-      expect(await (await fetch(list[1].output_stream_url)).text()).to.contain('package.json is not valid JSON')
+      expect(list.map(b => b.status).sort()).to.deep.equal(['failed', 'succeeded'])
+      const failed = list.find(b => b.status === 'failed')!
+      expect(failed.slug).to.equal(null)
+      expect(failed.release).to.equal(null)
+      expect(await (await fetch(failed.output_stream_url)).text()).to.contain('package.json is not valid JSON')
     })
 
     it('a buildpack set for the app runs instead of detection; its stderr reaches the pusher', async () => {
