@@ -202,10 +202,11 @@ describe('platform: git push deploys', function () {
       const target = mkdtempSync(join(tmpdir(), 'slug-'))
       cleanup.push(target)
       await unpackSlug(t.dataDir, build.slug!.id, target)
-      const port = 20_000 + Math.floor(Math.random() * 20_000)
-      const child = spawn('bash', ['-c', `for f in .profile.d/*.sh; do . "$f"; done; exec ${slug.body.process_types.web}`], {cwd: target, env: {PATH: '/usr/bin:/bin', PORT: String(port)}, stdio: ['ignore', 'pipe', 'inherit']})
+      // PORT=0: the server picks a free port and says which
+      const child = spawn('bash', ['-c', `for f in .profile.d/*.sh; do . "$f"; done; exec ${slug.body.process_types.web}`], {cwd: target, env: {PATH: '/usr/bin:/bin', PORT: '0'}, stdio: ['ignore', 'pipe', 'inherit']})
       try {
-        await new Promise(resolve => child.stdout.once('data', resolve))
+        const said = await new Promise<string>(resolve => child.stdout.setEncoding('utf8').once('data', resolve))
+        const port = Number(/listening on port (\d+)/.exec(said)?.[1])
         expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).to.equal('<h1>static</h1>\n')
         expect((await fetch(`http://127.0.0.1:${port}/.hidden`)).status).to.equal(404)
       } finally {

@@ -31,7 +31,7 @@ function find(urlPath) {
   return candidates.find(c => existsSync(c) && statSync(c).isFile())
 }
 
-createServer((req, res) => {
+const server = createServer((req, res) => {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, {Allow: 'GET, HEAD'}).end()
     return
@@ -53,5 +53,5 @@ createServer((req, res) => {
   if (req.method === 'HEAD') res.end()
   else createReadStream(path).pipe(res)
 }).listen(Number(process.env.PORT ?? 5000), () => {
-  console.log(`static site listening on port ${process.env.PORT ?? 5000}`)
+  console.log(`static site listening on port ${server.address().port}`)
 })
