@@ -84,9 +84,10 @@ describe('platform: builds from a source_blob URL', function () {
       [{url: `${base}/source.tgz`, checksum: `SHA256:${'0'.repeat(64)}`}, 'does not match'],
       [{url: `${closedPort}/source.tgz`}, 'Could not download the source'],
       [{url: `${base}/not-a-tarball`}, 'is not a tar archive'],
+      [{url: `${base}/source.tgz`, buildpacks: [{url: 'https://github.com/x/heroku-buildpack-go'}]}, 'does not download buildpacks'],
     ]
-    for (const [blob, reason] of cases) {
-      const created = await t.client.post('/apps/api-built/builds', {source_blob: blob})
+    for (const [{buildpacks, ...blob}, reason] of cases as [{buildpacks?: object[]}, string][]) {
+      const created = await t.client.post('/apps/api-built/builds', {source_blob: blob, ...(buildpacks ? {buildpacks} : {})})
       expect(created.status, created.text).to.equal(201)
       const build = await finished(created.body.id)
       expect(build.status).to.equal('failed')

@@ -5,8 +5,12 @@ import type {LogSink} from '../logs/log-sink.js'
 
 export type OutputListener = (chunk: string) => void
 
+/** what is kept (in memory and in the build record); followers and the log sink still get it all */
+export const MAX_KEPT_OUTPUT = 8 * 1024 * 1024
+
 export class BuildOutput {
   private text = ''
+  private truncated = false
   private pendingLine = ''
   private done = false
   private readonly listeners = new Set<OutputListener>()
@@ -17,7 +21,12 @@ export class BuildOutput {
   /** Appends text; whole lines go to the log sink as they complete. */
   write(chunk: string): void {
     if (this.done || chunk === '') return
-    this.text += chunk
+    if (this.text.length + chunk.length <= MAX_KEPT_OUTPUT) {
+      this.text += chunk
+    } else if (!this.truncated) {
+      this.truncated = true
+      this.text += `\n !     The build output is longer than ${MAX_KEPT_OUTPUT / 1024 / 1024} MB: the rest is not kept (it went to the pusher and the app's logs).\n`
+    }
     for (const listener of this.listeners) listener(chunk)
     const lines = (this.pendingLine + chunk).split('\n')
     this.pendingLine = lines.pop()!
