@@ -139,12 +139,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const routerUrl = httpRouter ? `http://${urlHost}:${routerPort}` : undefined
   const stopLogging = logPlatformEvents(events, store, logs)
   platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, routerPort, signer), logs, dynos}
-  const logSink = options.logSink ?? noopLogSink
+  if (httpRouter) log(`router listening on ${routerUrl}`)
+  await dynos?.start()
+  const logSink = options.logSink ?? logs
   // git push → build → release (src/platform/git, src/platform/build)
   const deployer = await Deployer.start({...platform, logSink})
   git = new GitHttp(platform, deployer, logSink)
-  if (httpRouter) log(`router listening on ${routerUrl}`)
-  await dynos?.start()
   log(`platform API listening on ${url}`)
 
   let closing: Promise<void> | undefined
@@ -160,11 +160,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     dynos,
     close() {
       closing ??= (async () => {
-        await deployer.close()
         stopLogging()
         logs.close()
         await httpRouter?.close()
         await dynos?.close()
+        await deployer.close()
         await new Promise<void>(resolve => {
           server.close(() => resolve())
           server.closeIdleConnections()
