@@ -82,7 +82,7 @@ async function routed(): Promise<void> {
     })
     const url = authedUrl(((await res.json()) as {git_url: string}).git_url, rtUser.token)
     const server = (n: number) => `require('node:http').createServer((q, r) => r.end('v${n}')).listen(process.env.PORT)\n`
-    const dir = await createAppRepo(home, {Procfile: 'web: node server.js\n', 'server.js': server(0)})
+    const dir = await createAppRepo(home, {Procfile: 'web: node server.js\n', 'server.js': server(0)}, rtWork)
     const times: number[] = []
     for (let i = 0; i <= Math.min(pushes, 5); i++) {
       if (i > 0) {
@@ -120,10 +120,10 @@ try {
   lsTimes.sort((a, b) => a - b)
   console.log(`${'git ls-remote (auth + http-backend, no build)'.padEnd(52)} median ${lsTimes[3].toFixed(0).padStart(5)} ms`)
 
-  const plain = await createAppRepo(home, {'package.json': JSON.stringify({name: 'hello', scripts: {start: 'node server.js'}}), 'server.js': "console.log('hello')\n"})
+  const plain = await createAppRepo(home, {'package.json': JSON.stringify({name: 'hello', scripts: {start: 'node server.js'}}), 'server.js': "console.log('hello')\n"}, work)
   await series('Node.js app, no dependencies: push → released', plain, await createApp('no-deps'))
 
-  const procfile = await createAppRepo(home, {Procfile: 'web: node server.js\n', 'server.js': "console.log('hello')\n"})
+  const procfile = await createAppRepo(home, {Procfile: 'web: node server.js\n', 'server.js': "console.log('hello')\n"}, work)
   await series('Procfile-only app (no compile): push → released', procfile, await createApp('procfile-only'))
 
   const dep = join(work, 'dep')
@@ -134,7 +134,7 @@ try {
     'package.json': JSON.stringify({name: 'with-deps', scripts: {start: 'node server.js'}, dependencies: {'local-dep': `file:${join(work, 'local-dep-1.0.0.tgz')}`}}),
     'server.js': "console.log('hello')\n",
     '.gitignore': 'node_modules\n',
-  })
+  }, work)
   execFileSync('npm', ['install', '--package-lock-only', '--offline'], {cwd: withDeps, env: npmEnv, stdio: 'ignore'})
   await commitAll(withDeps, home, 'lockfile')
   await series('Node.js app, cached node_modules: push → released', withDeps, await createApp('with-deps'))

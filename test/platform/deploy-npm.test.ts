@@ -42,7 +42,7 @@ describe('platform: git push deploys of a Node.js app with dependencies', functi
       'server.js': "console.log(require('local-dep')())\n",
       '.gitignore': 'node_modules\n',
     }
-    const dir = await createAppRepo(home, files)
+    const dir = await createAppRepo(home, files, work)
     execFileSync('npm', ['install', '--package-lock-only', '--offline'], {cwd: dir, env: npmEnv, stdio: 'ignore'})
     await commitAll(dir, home, 'lockfile')
 
