@@ -7,6 +7,8 @@
 //  3. a dyno spending 10 ms of CPU a request, wrk -c16: web=1 and web=2 through the router
 //     (goal ≥ 90 and ≥ 180 req/s, p99 at web=2 no worse than nginx round robin's 550 ms)
 import {execFile, execFileSync} from 'node:child_process'
+import {Agent, createServer, request} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -67,22 +69,37 @@ async function main(): Promise<void> {
     const direct = `http://127.0.0.1:${dynoPort}/`
     const routed = `${platform.routerUrl}/`
     const host = `bench.localhost:${platform.routerPort}`
+    // the cheapest Node proxy there is (http.request + keep-alive agent, no headers added, no
+    // logs, no balancing): what Node's http modules cost, for comparison
+    const agent = new Agent({keepAlive: true, maxSockets: Infinity})
+    const minimal = createServer((req, res) => {
+      request({host: '127.0.0.1', port: dynoPort, method: req.method, path: req.url, headers: req.headers, agent}, up => {
+        res.writeHead(up.statusCode!, up.headers)
+        up.pipe(res)
+      }).end()
+    })
+    await new Promise<void>(resolve => minimal.listen(0, '127.0.0.1', resolve))
+    const minimalUrl = `http://127.0.0.1:${(minimal.address() as AddressInfo).port}/`
     console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} CPUs; wrk -t1, ${seconds} s runs; dyno :${dynoPort}, router ${platform.routerUrl}`)
 
     await wrk(direct, connections, 1)
     await wrk(routed, connections, 1, host)
     const d32 = await wrk(direct, connections, seconds)
     const r32 = await wrk(routed, connections, seconds, host)
+    const m32 = await wrk(minimalUrl, connections, seconds, host)
     console.log(`\nhello world, ${connections} connections`)
-    console.log(`  direct  ${fmt(d32)}`)
-    console.log(`  router  ${fmt(r32)}`)
-    console.log(`  router/direct throughput: ${(r32.rps / d32.rps).toFixed(2)}×  (goal ≥ 0.35×)`)
+    console.log(`  direct         ${fmt(d32)}`)
+    console.log(`  router         ${fmt(r32)}`)
+    console.log(`  minimal proxy  ${fmt(m32)}`)
+    console.log(`  router/direct throughput: ${(r32.rps / d32.rps).toFixed(2)}×  (goal ≥ 0.35×); minimal Node proxy/direct: ${(m32.rps / d32.rps).toFixed(2)}×`)
 
     const d1 = await wrk(direct, 1, seconds)
     const r1 = await wrk(routed, 1, seconds, host)
+    const m1 = await wrk(minimalUrl, 1, seconds, host)
     console.log('\nhello world, 1 connection')
-    console.log(`  direct  ${fmt(d1)}`)
-    console.log(`  router  ${fmt(r1)}`)
+    console.log(`  direct         ${fmt(d1)}`)
+    console.log(`  router         ${fmt(r1)}`)
+    console.log(`  minimal proxy  ${fmt(m1)}`)
     console.log(`  added p50: ${(r1.p50 - d1.p50).toFixed(3)} ms  (goal < 0.2 ms)`)
 
     if (!values['skip-cpu']) {
@@ -96,6 +113,8 @@ async function main(): Promise<void> {
       console.log(`  web=1   ${fmt(c1)}  (goal ≥ 90 req/s)`)
       console.log(`  web=2   ${fmt(c2)}  (goal ≥ 180 req/s, p99 ≤ 550 ms)`)
     }
+    minimal.close()
+    agent.destroy()
   } finally {
     await platform.close()
     rmSync(dataDir, {recursive: true, force: true})

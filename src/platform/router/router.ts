@@ -48,7 +48,10 @@ interface AppEntry {
 }
 
 const REQUEST_ID = /^[\w\-.,:+=/]{20,200}$/
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']
+/** headers of one hop only, never passed on (lower case) */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate'])
+/** headers the router sets itself */
+const OURS = new Set(['x-request-id', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', 'x-request-start', 'via'])
 
 export class HttpRouter {
   private server?: Server
@@ -188,7 +191,7 @@ export class HttpRouter {
   }
 
   private forward(req: IncomingMessage, res: ServerResponse, app: AppEntry, backend: Backend, requestId: string, start: number, retried: boolean): void {
-    const headers = forwardHeaders(req, requestId, start, this.listenPort)
+    const headers = forwardRawHeaders(req, requestId, start, this.listenPort)
     backend.inflight++
     let released = false
     const release = () => {
@@ -215,8 +218,10 @@ export class HttpRouter {
       responded = true
       clearTimeout(timer)
       const status = proxyRes.statusCode ?? 502
-      const out = proxyRes.headers
-      for (const name of HOP_BY_HOP) if (name in out) delete out[name]
+      // raw header arrays: no per-request header objects to build and re-validate key by key
+      const raw = proxyRes.rawHeaders
+      const out: string[] = []
+      for (let i = 0; i < raw.length; i += 2) if (!HOP_BY_HOP.has(raw[i].toLowerCase())) out.push(raw[i], raw[i + 1])
       res.writeHead(status, proxyRes.statusMessage, out)
       let bytes = 0
       proxyRes.on('data', (chunk: Buffer) => {
@@ -392,6 +397,34 @@ function logPath(url: string | undefined): string {
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length']
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined
+}
+
+/** The request's headers as a raw [name, value, …] array, hop-by-hop ones dropped, ours added. */
+function forwardRawHeaders(req: IncomingMessage, requestId: string, start: number, port: number): string[] {
+  const raw = req.rawHeaders
+  const out: string[] = []
+  let fwd: string | undefined
+  let via: string | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase()
+    if (HOP_BY_HOP.has(name)) continue
+    if (OURS.has(name)) {
+      if (name === 'x-forwarded-for') fwd = fwd ? `${fwd}, ${raw[i + 1]}` : raw[i + 1]
+      else if (name === 'via') via = via ? `${via}, ${raw[i + 1]}` : raw[i + 1]
+      continue
+    }
+    out.push(raw[i], raw[i + 1])
+  }
+  const client = forwardedFor(req)
+  out.push(
+    'X-Request-Id', requestId,
+    'X-Forwarded-For', fwd ? `${fwd}, ${client}` : client,
+    'X-Forwarded-Proto', 'http',
+    'X-Forwarded-Port', String(port),
+    'X-Request-Start', String(start),
+    'Via', via ? `${via}, 1.1 heroku-toolbelt` : '1.1 heroku-toolbelt',
+  )
+  return out
 }
 
 function forwardHeaders(req: IncomingMessage, requestId: string, start: number, port: number, upgrade = false): IncomingHttpHeaders {
