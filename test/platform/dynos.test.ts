@@ -1,5 +1,7 @@
 // The dyno supervisor with real processes, counted by the OS (/proc), not by the platform.
 import {expect} from 'chai'
+import {readFileSync} from 'node:fs'
+import {createServer} from 'node:http'
 
 import {expectSchema} from './helpers.js'
 import {deployFixture, dynoProcesses, nodeProcessesOf, type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from './fixtures/runtime/helpers.js'
@@ -127,6 +129,30 @@ describe('dynos: the supervisor runs the formation as processes', function () {
     expect(attached.body.attach_url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/dyno-attach\/[\w-]{20,}$/)
     expect((await t.client.post('/apps/scaler/dynos', {command: ' '})).status).to.equal(422)
     expect((await t.client.post('/apps/scaler/dynos', {command: 'ls', env: {'NOT-VALID': 'x'}})).status).to.equal(422)
+  })
+
+  it('a web dyno is not up because another process listens on its PORT', async () => {
+    await deployFixture(t.client, 'squatted', {web: 'node server.js'}, {BOOT_DELAY_MS: '1500'})
+    const portOf = () => {
+      for (const pid of nodeProcessesOf(t.platform)) {
+        const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0')
+        if (env.includes('BOOT_DELAY_MS=1500')) return Number(env.find(v => v.startsWith('PORT='))!.slice(5))
+      }
+      return undefined
+    }
+    const port = await waitFor('the booting dyno', portOf)
+    const squatter = createServer((_req, res) => res.end('squatter'))
+    await new Promise<void>(resolve => squatter.listen(port, '127.0.0.1', resolve))
+    try {
+      const appId: string = (await t.client.get('/apps/squatted')).body.id
+      await waitFor('noticed', () => t.platform.logs.recent(appId, 100).some(l => l.text.includes(`Port ${port} is held by another process`)), 5000)
+      await waitFor('up on another port', async () => (await t.client.get('/apps/squatted/dynos')).body[0]?.state === 'up', 10_000)
+      expect(portOf()).to.not.equal(port)
+      expect((await viaRouter(t.routerUrl, 'squatted', '/')).text).to.equal('hello from web.1\n')
+    } finally {
+      squatter.close()
+      await t.client.delete('/apps/squatted')
+    }
   })
 
   it('deleting the app stops its dynos', async () => {

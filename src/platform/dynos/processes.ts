@@ -5,7 +5,7 @@
 // kill -9, which leaves the detached dynos running) finds the processes of the previous run by
 // reading /proc/<pid>/environ — a pid that was reused by an unrelated process is never touched.
 import {createHash} from 'node:crypto'
-import {readdirSync, readFileSync, realpathSync} from 'node:fs'
+import {readdirSync, readFileSync, readlinkSync, realpathSync} from 'node:fs'
 
 /** the environment variable every dyno process carries: the platform marker */
 export const PLATFORM_MARKER_VAR = 'HEROKU_TOOLBELT_PLATFORM'
@@ -98,4 +98,53 @@ export function killLeftovers(marker: string): number[] {
     } catch {}
   }
   return found
+}
+
+/** Inodes of the sockets listening on TCP `port` (IPv4 and IPv6); undefined when /proc cannot tell. */
+function listeningInodes(port: number): Set<string> | undefined {
+  const inodes = new Set<string>()
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0')
+  let readable = false
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string
+    try {
+      text = readFileSync(file, 'latin1')
+      readable = true
+    } catch {
+      continue
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/)
+      // sl local_address rem_address st … inode (10th)
+      if (fields.length < 10 || fields[3] !== '0A') continue
+      if (fields[1].slice(fields[1].lastIndexOf(':') + 1) === hexPort) inodes.add(fields[9])
+    }
+  }
+  return readable ? inodes : undefined
+}
+
+/**
+ * Whether the socket listening on `port` belongs to one of `pids` — so that a dyno is not taken
+ * for up because some other process happens to listen on the port it was given. True when the
+ * system cannot tell (no /proc).
+ */
+export function portHeldBy(port: number, pids: readonly number[]): boolean {
+  const inodes = listeningInodes(port)
+  if (inodes === undefined) return true
+  if (inodes.size === 0) return false
+  for (const pid of pids) {
+    let fds: string[]
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`)
+    } catch {
+      continue
+    }
+    for (const fd of fds) {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`)
+        if (target.startsWith('socket:[') && inodes.has(target.slice(8, -1))) return true
+      } catch {}
+    }
+  }
+  return false
 }

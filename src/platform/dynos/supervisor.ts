@@ -33,7 +33,7 @@ import type {Store} from '../store/database.js'
 import {type FormationRow, listFormations} from '../store/formations.js'
 import {currentRelease, type ReleaseRow} from '../store/releases.js'
 import {accepts, DEFAULT_PORT_RANGE, PortAllocator} from './ports.js'
-import {DYNO_MARKER_VAR, groupAlive, killLeftovers, markedProcesses, PLATFORM_MARKER_VAR, platformMarker, signalGroup} from './processes.js'
+import {DYNO_MARKER_VAR, groupAlive, killLeftovers, markedProcesses, PLATFORM_MARKER_VAR, platformMarker, portHeldBy, signalGroup} from './processes.js'
 import {prepareReleaseDir, pruneReleaseDirs} from './release-dir.js'
 
 export type DynoState = 'starting' | 'up' | 'crashed' | 'down'
@@ -598,6 +598,12 @@ export class Supervisor {
       void accepts(d.port!, 1000).then(ok => {
         if (d.child !== child || d.state !== 'starting') return
         if (ok) {
+          // accepting, but is it our dyno? (another process may hold the port we handed out)
+          if (d.instance && !portHeldBy(d.port!, markedProcesses(DYNO_MARKER_VAR, d.instance))) {
+            this.logLine(d, 'heroku', `Port ${d.port} is held by another process; restarting the dyno on another port`)
+            if (d.pgid) signalGroup(d.pgid, 'SIGKILL')
+            return
+          }
           this.setState(rt, d, 'up')
           return
         }
