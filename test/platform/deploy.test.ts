@@ -214,6 +214,23 @@ describe('platform: git push deploys', function () {
       }
     })
 
+    it('leaves out what .slugignore names (.gitignore patterns) before the build', async () => {
+      const app = await createApp('slugignored')
+      const dir = await appRepo({
+        Procfile: 'web: sleep 1000\n', '.slugignore': '# big stuff\n*.psd\n/docs\ntmp/\n',
+        'keep.txt': 'k', 'art.psd': 'p', 'sub/more.psd': 'p', 'docs/guide.md': 'd', 'src/docs/kept.md': 'k', 'tmp/scratch': 't', 'src/tmp/also-gone': 't',
+      })
+      const result = await push(dir, authedUrl(app.git_url, t.owner.token))
+      expect(result.code, result.output).to.equal(0)
+      expect(remoteLines(result.output), result.output).to.include('-----> Removed 5 paths matching .slugignore')
+      const [build] = await builds('slugignored')
+      const target = mkdtempSync(join(tmpdir(), 'slug-'))
+      cleanup.push(target)
+      await unpackSlug(t.dataDir, build.slug!.id, target)
+      const listing = execFileSync('find', ['.', '-type', 'f'], {cwd: target, encoding: 'utf8'}).split('\n').filter(Boolean).sort()
+      expect(listing).to.deep.equal(['./.slugignore', './Procfile', './keep.txt', './src/docs/kept.md'])
+    })
+
     it('uses the procfile buildpack for an app with only a Procfile, and refuses an app nothing detects', async () => {
       const app = await createApp('only-procfile')
       const dir = await appRepo({Procfile: 'worker: sh -c "sleep 1000"\n'})

@@ -32,6 +32,7 @@ import {BuildpackError, type ResolvedBuildpack, resolveBuildpack} from './buildp
 import {BuildOutput} from './output.js'
 import {BuildFailure, runBuildpacks} from './runner.js'
 import {packSlug, slugPath} from './slug.js'
+import {applySlugignore} from './slugignore.js'
 import {downloadSource, extractSource} from './source-blob.js'
 
 export const DEPLOY_BRANCHES = ['refs/heads/main', 'refs/heads/master'] as const
@@ -262,6 +263,8 @@ export class Deployer {
       const dirs = {buildDir: join(work, 'app'), cacheDir: this.cacheDir(app.id), envDir: join(work, 'env'), homeDir: join(work, 'home')}
       await Promise.all([mkdir(dirs.cacheDir, {recursive: true}), mkdir(dirs.envDir, {recursive: true}), mkdir(dirs.homeDir, {recursive: true})])
       const [{commit, commitDescription}] = await Promise.all([source.fetch(dirs.buildDir, work), writeEnvDir(dirs.envDir, parseConfig(app.config))])
+      const ignored = await applySlugignore(dirs.buildDir, work)
+      if (ignored.length > 0) output.step(`Removed ${ignored.length} path${ignored.length === 1 ? '' : 's'} matching .slugignore`)
       stage('checkout')
       const requested = source.buildpacks ?? listBuildpackInstallations(store, app.id)
       try {
