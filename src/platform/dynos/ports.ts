@@ -3,7 +3,9 @@
 // gets the next port of a per-platform counter over a configurable range, skipping ports that
 // our own dynos hold and ports where something already accepts connections (a connect probe).
 // Should another process grab the port in the remaining window, the dyno fails to bind
-// (EADDRINUSE), exits, and is restarted — with the next port.
+// (EADDRINUSE), exits, and is restarted — with the next port; and a dyno counts as up only when
+// the socket listening on its PORT is its own (the supervisor checks /proc/net/tcp), so the
+// router never sends requests to a squatter.
 import {connect} from 'node:net'
 
 export const DEFAULT_PORT_RANGE: readonly [number, number] = [21000, 29999]

@@ -18,7 +18,7 @@ export function logPlatformEvents(events: PlatformEvents, store: Store, logs: Lo
     events.on('release.created', e => {
       const release = findReleaseById(store, e.releaseId)
       const user = release ? findAccountById(store, release.user_id)?.email : undefined
-      logs.write({appId: e.appId, source: 'heroku', dyno: 'api', message: `Release v${e.version} created by user ${user ?? 'unknown'}${e.description ? ` (${e.description})` : ''}`})
+      logs.write({appId: e.appId, source: 'heroku', dyno: 'api', message: `Release v${e.version} created by user ${user ?? 'unknown'}`})
     }),
     events.on('formation.changed', e => {
       const all = listFormations(store, e.appId)
