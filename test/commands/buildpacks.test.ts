@@ -35,7 +35,7 @@ describe('buildpacks', () => {
     })
 
     it('reports an unknown app', async () => {
-      api().get('/apps/nope/buildpack-installations').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
+      api().get('/apps/nope/buildpack-installations').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
       const {stderr, exitCode} = await run(['buildpacks', '-a', 'nope'])
       expect(exitCode).to.equal(1)
       expect(stderr).to.contain('Couldn\'t find that app.')
