@@ -78,6 +78,21 @@ async function waitForServing(webUrl, timeoutMs = 30_000) {
   throw new Error(`the app did not answer through the router within ${timeoutMs / 1000} s (${last})`)
 }
 
+/** Until `count` web dynos are up, as `heroku ps --json` reports them. */
+async function waitForDynos(cwd, count, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const dynos = herokuJson(['ps'], {cwd})
+    if (dynos.filter(d => d.type === 'web' && d.state === 'up').length >= count) return
+    // eslint-disable-next-line no-await-in-loop
+    await new Promise(resolve => {
+      setTimeout(resolve, 250)
+    })
+  }
+
+  throw new Error(`${count} web dynos did not come up within ${timeoutMs / 1000} s`)
+}
+
 if (!existsSync(join(root, 'dist', 'commands'))) {
   console.error('The CLI is not built: run npm ci (or npm run build) first.')
   process.exit(1)
@@ -112,6 +127,7 @@ console.log(`(pushed and released in ${((Date.now() - pushStarted) / 1000).toFix
 
 step('Run two web dynos and a worker')
 heroku(['ps:scale', 'web=2', 'worker=1'], {cwd: workdir})
+await waitForDynos(workdir, 2)
 await waitForServing(webUrl)
 
 step(`Request it through the router: ${webUrl}`)
