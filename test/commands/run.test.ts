@@ -101,6 +101,8 @@ describe('run', () => {
     })
     after(() => t.close())
 
+    let rawModes: boolean[] = []
+
     /** The CLI's run lib against the real platform, with in-memory stdin/stdout/stderr. */
     async function cli(command: string[], stdin: string, options: {env?: string, detached?: boolean, tty?: boolean, keepOpen?: (write: (s: string) => void) => void} = {}): Promise<{stdout: string, stderr: string, code: number, name?: string}> {
       const apiClient = new CliApiClient({baseUrl: t.platform.url, token: async () => t.token, userAgent: 'test'})
@@ -120,7 +122,7 @@ describe('run', () => {
         const dyno = await runDetached({api: apiClient, out, app: 'runner', argv: command, env: options.env})
         return {stdout, stderr, code: 0, name: dyno.name}
       }
-      if (options.tty) Object.assign(stdinStream, {isTTY: true})
+      if (options.tty) Object.assign(stdinStream, {isTTY: true, setRawMode: (mode: boolean) => rawModes.push(mode)})
       if (options.keepOpen) options.keepOpen(text => stdinStream.write(text))
       else stdinStream.end(stdin)
       const result = await runAttached({api: apiClient, out, app: 'runner', argv: command, env: options.env, io: {stdin: stdinStream, stdout: stdoutStream, stderr: stderrStream}})
@@ -143,7 +145,9 @@ describe('run', () => {
     })
 
     it('a terminal: the remote command gets a pty, Ctrl-C (a ^C byte) interrupts it', async () => {
+      rawModes = []
       const {stdout, code} = await cli(['tty; test -t 0 && echo stdin-is-a-terminal; exit 4'], '', {tty: true})
+      expect(rawModes, 'raw mode for the session, restored after').to.deep.equal([true, false])
       expect(stdout).to.match(/^\/dev\/pts\/\d+\r?\n/)
       expect(stdout).to.include('stdin-is-a-terminal')
       expect(code).to.equal(4)
