@@ -205,9 +205,9 @@ export class Supervisor {
         this.apps.delete(e.appId)
       })),
     )
+    // every app back to its formation, in the background: the API does not wait for unpacking
     const apps = this.o.store.all<{id: string, name: string}>('SELECT id, name FROM apps ORDER BY name')
-    await Promise.all(apps.map(app => this.enqueue(app.id, app.name, rt => this.deploy(rt))))
-    await this.prune()
+    void Promise.all(apps.map(app => this.enqueue(app.id, app.name, rt => this.deploy(rt)))).then(() => this.prune())
   }
 
   /** The app's dynos, formation and one-off, in name order. */
@@ -267,7 +267,8 @@ export class Supervisor {
         rt.dynos.delete(name)
         this.logLine(dyno, 'heroku', 'Nobody attached to the one-off dyno in time; stopping it')
       })
-      this.logLine(dyno, 'heroku', `Starting process with command \`${input.command}\` by user (attached)`)
+      this.setState(rt, dyno, 'starting')
+      this.logLine(dyno, 'heroku', `Starting process with command \`${input.command}\` (waiting for the client to attach)`)
     } else {
       this.spawnDyno(rt, dyno)
     }
