@@ -1,12 +1,18 @@
 // heroku run / run:detached: the API through nock, the attach stream through a local server that
 // speaks the attach protocol; then the real thing against a running platform.
 import {expect} from 'chai'
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {createServer as createTlsServer} from 'node:tls'
 import type {AddressInfo, Socket} from 'node:net'
 import {PassThrough} from 'node:stream'
 
 import {encodeFrame, exitFrame, FrameDecoder, FrameType} from '../../src/lib/run/attach-frames.js'
 import {ApiClient as CliApiClient} from '../../src/lib/api/client.js'
+import {EXIT_MARKER, ExitMarkerFilter, withExitMarker} from '../../src/lib/run/exit-marker.js'
 import {commandLine, parseEnvFlag, runAttached, runDetached} from '../../src/lib/run/run.js'
 import {Output} from '../../src/lib/ui/output.js'
 import {deployFixture, type RuntimePlatform, startRuntimePlatform, waitFor} from '../platform/fixtures/runtime/helpers.js'
@@ -53,7 +59,7 @@ describe('run', () => {
     it('attaches, passes the output through and exits with the remote exit code', async () => {
       const fake = await fakeAttach([encodeFrame(FrameType.stdout, 'hello out\n'), encodeFrame(FrameType.stderr, 'hello err\n'), exitFrame(3)])
       try {
-        api().post('/apps/my-app/dynos', {command: 'echo hi', attach: true, env: {GREETING: 'hi there'}, force_no_tty: true})
+        api().post('/apps/my-app/dynos', {command: 'echo hi; echo "\uFFFF heroku-command-exit-status: $?"', attach: true, env: {GREETING: 'hi there'}, force_no_tty: true})
           .reply(201, dyno({attach_url: fake.url}))
         const {stdout, stderr, exitCode} = await run(['run', '-a', 'my-app', '--no-tty', '--env', 'GREETING=hi there', 'echo', 'hi'])
         expect(stdout).to.equal('hello out\n')
@@ -73,6 +79,57 @@ describe('run', () => {
         expect((await run(['run', '-a', 'my-app', '--no-tty', '--no-exit-code', 'false'])).exitCode).to.equal(0)
       } finally {
         fake.server.close()
+      }
+    })
+
+    it('takes the exit status line out of the output, however the chunks fall', () => {
+      const line = Buffer.from(`out\n${EXIT_MARKER}42\r\nafter`)
+      for (let cut = 0; cut <= line.length; cut++) {
+        const chunks: Buffer[] = []
+        const filter = new ExitMarkerFilter(chunk => chunks.push(chunk))
+        filter.push(line.subarray(0, cut))
+        filter.push(line.subarray(cut))
+        filter.end()
+        expect(Buffer.concat(chunks).toString(), `cut at ${cut}`).to.equal('out\nafter')
+        expect(filter.status).to.equal(42)
+      }
+      const plain: Buffer[] = []
+      const none = new ExitMarkerFilter(chunk => plain.push(chunk))
+      none.push(Buffer.from('no status \uFFFF here'))
+      none.end()
+      expect(Buffer.concat(plain).toString()).to.equal('no status \uFFFF here')
+      expect(none.status).to.equal(undefined)
+      expect(withExitMarker('ls')).to.equal(`ls; echo "${EXIT_MARKER}$?"`)
+    })
+
+    it('speaks Heroku\'s rendezvous attach (TLS, secret, greeting, status line)', async function () {
+      const dir = mkdtempSync(join(tmpdir(), 'rendezvous-'))
+      try {
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], {stdio: 'ignore'})
+      } catch {
+        this.skip()
+      }
+      let secret = ''
+      const server = createTlsServer({key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')), allowHalfOpen: true}, socket => {
+        socket.once('data', (chunk: Buffer) => {
+          secret = chunk.toString()
+          socket.write('rendezvous\r\n')
+          socket.write(`hello from heroku\n${EXIT_MARKER}5\n`)
+          socket.on('end', () => socket.end())
+        })
+      })
+      await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+      const restoreTls = isolatedEnv({HEROKU_SSL_VERIFY: 'disable'})
+      try {
+        api().post('/apps/my-app/dynos').reply(201, dyno({attach_url: `rendezvous://127.0.0.1:${(server.address() as AddressInfo).port}/the-secret`}))
+        const {stdout, exitCode} = await run(['run', '-a', 'my-app', '--no-tty', 'exit', '5'])
+        expect(secret).to.equal('the-secret\r\n')
+        expect(stdout).to.equal('hello from heroku\n')
+        expect(exitCode).to.equal(5)
+      } finally {
+        restoreTls()
+        server.close()
+        rmSync(dir, {recursive: true, force: true})
       }
     })
 

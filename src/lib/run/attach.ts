@@ -1,12 +1,14 @@
-// The CLI's side of an attached one-off dyno: connects to the dyno's attach_url with an HTTP
-// Upgrade to `heroku-run/1` (docs/run-protocol.md), then stdin → STDIN frames, STDOUT/STDERR
-// frames → our stdout/stderr, until the EXIT frame gives the command's exit status.
+// The CLI's side of an attached one-off dyno. An http(s) attach_url (the local platform):
+// HTTP Upgrade to `heroku-run/1` (docs/run-protocol.md), then stdin → STDIN frames,
+// STDOUT/STDERR frames → our stdout/stderr, until the EXIT frame. A rendezvous:// attach_url
+// (Heroku): see rendezvous.ts.
 import type {IncomingMessage} from 'node:http'
 import type {Socket} from 'node:net'
 import type {Readable, Writable} from 'node:stream'
 
 import {UserError} from '../errors.js'
 import {ATTACH_UPGRADE, encodeFrame, FrameDecoder, FrameType} from './attach-frames.js'
+import {ExitMarkerFilter} from './exit-marker.js'
 
 export interface AttachIO {
   stdin: Readable & {isTTY?: boolean, setRawMode?: (mode: boolean) => unknown}
@@ -19,9 +21,17 @@ export interface AttachIO {
   userAgent?: string
 }
 
-/** Connects, streams, and resolves with the remote exit status (128+N for a signal). */
-export async function attach(attachUrl: string, io: AttachIO): Promise<number> {
+/**
+ * Connects, streams, and resolves with the remote exit status (128+N for a signal); undefined
+ * when the platform could not tell (a rendezvous session without a status line).
+ */
+export async function attach(attachUrl: string, io: AttachIO): Promise<number | undefined> {
   const url = new URL(attachUrl)
+  if (url.protocol === 'rendezvous:') {
+    // Heroku's own platform: no EXIT frame; the status comes from the command's status line
+    const {attachRendezvous} = await import('./rendezvous.js')
+    return attachRendezvous(attachUrl, io)
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UserError(`This platform attaches one-off dynos over ${url.protocol.replace(/:$/, '')}, which this CLI does not speak.`, {hint: 'Use heroku run:detached and heroku logs instead.'})
   }
@@ -45,10 +55,16 @@ function stream(socket: Socket, head: Buffer, io: AttachIO): Promise<number> {
   const raw = io.tty && typeof stdin.setRawMode === 'function'
   return new Promise((resolve, reject) => {
     let status: number | undefined
+    // the command's own status line (exit-marker.ts), when present, is the command's status;
+    // the EXIT frame's is then the status of the echo after it
+    const filter = new ExitMarkerFilter(chunk => io.stdout.write(chunk))
     const decoder = new FrameDecoder((type, payload) => {
-      if (type === FrameType.stdout) io.stdout.write(payload)
+      if (type === FrameType.stdout) filter.push(payload)
       else if (type === FrameType.stderr) io.stderr.write(payload)
-      else if (type === FrameType.exit) status = payload.readInt32BE(0)
+      else if (type === FrameType.exit) {
+        filter.end()
+        status = filter.status ?? payload.readInt32BE(0)
+      }
     })
     const onData = (chunk: Buffer | string) => socket.write(encodeFrame(FrameType.stdin, typeof chunk === 'string' ? Buffer.from(chunk) : chunk))
     const onEnd = () => socket.write(encodeFrame(FrameType.stdinEof))

@@ -5,6 +5,7 @@ import type {ApiClient} from '../api/client.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import {attach, type AttachIO} from './attach.js'
+import {withExitMarker} from './exit-marker.js'
 
 const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`
 
@@ -72,7 +73,9 @@ export async function runAttached(opts: RunOptions): Promise<RunResult> {
   const spinner = await opts.out.spinner(`Running ${command} on ${opts.app}`)
   let dyno: Dyno
   try {
-    dyno = await opts.api.post<Dyno>(`${appPath(opts.app)}/dynos`, {command, attach: true, env, force_no_tty: !tty, ...(opts.size ? {size: opts.size} : {})})
+    // the status line is how any platform (Heroku's rendezvous included) can tell the exit status
+    const remote = opts.exitCode === false ? command : withExitMarker(command)
+    dyno = await opts.api.post<Dyno>(`${appPath(opts.app)}/dynos`, {command: remote, attach: true, env, force_no_tty: !tty, ...(opts.size ? {size: opts.size} : {})})
   } catch (error) {
     spinner.fail()
     throw error
@@ -83,7 +86,8 @@ export async function runAttached(opts: RunOptions): Promise<RunResult> {
   }
   spinner.succeed(`up, ${dyno.name}`)
   const status = await attach(dyno.attach_url, {...opts.io, tty})
-  return {app: opts.app, dyno: dyno.name ?? '', command, status, exitCode: opts.exitCode === false ? 0 : status}
+  if (status === undefined && opts.exitCode !== false) throw new UserError('The command ended without reporting its exit status.', {hint: 'Pass --no-exit-code to ignore it.'})
+  return {app: opts.app, dyno: dyno.name ?? '', command, status: status ?? 0, exitCode: opts.exitCode === false ? 0 : status ?? 0}
 }
 
 export interface RunDetachedOptions {
