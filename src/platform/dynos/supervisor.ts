@@ -203,6 +203,7 @@ export class Supervisor {
         rt.dynos.clear()
         this.syncPool(rt)
         this.apps.delete(e.appId)
+        await this.prune()
       })),
     )
     // every app back to its formation, in the background: the API does not wait for unpacking
