@@ -322,7 +322,9 @@ export class Supervisor {
     })
     socket.on('error', () => {})
     socket.on('close', () => {
-      // the client went away: the one-off dyno ends with it
+      // the client went away: the one-off dyno ends with it (its output, unread, is dropped)
+      child.stdout?.resume()
+      child.stderr?.resume()
       if (dyno.child) void this.stop(dyno)
     })
     return true
@@ -560,8 +562,17 @@ export class Supervisor {
     d.pgid = child.pid
     if (d.type === 'web' && d.port !== undefined) d.backend = {name: d.name, port: d.port, inflight: 0}
     if (attached) {
-      child.stdout!.on('data', (chunk: Buffer) => attached.write(encodeFrame(FrameType.stdout, chunk)))
-      child.stderr!.on('data', (chunk: Buffer) => attached.write(encodeFrame(FrameType.stderr, chunk)))
+      // a slow client slows the process down (its pipes fill up) instead of the platform buffering
+      const forward = (stream: NodeJS.ReadableStream, type: typeof FrameType.stdout | typeof FrameType.stderr) => {
+        stream.on('data', (chunk: Buffer) => {
+          if (!attached.write(encodeFrame(type, chunk))) {
+            stream.pause()
+            attached.once('drain', () => stream.resume())
+          }
+        })
+      }
+      forward(child.stdout!, FrameType.stdout)
+      forward(child.stderr!, FrameType.stderr)
     } else {
       pipeLines(child.stdout!, line => this.logLine(d, 'app', line))
       pipeLines(child.stderr!, line => this.logLine(d, 'app', line))
