@@ -2,6 +2,7 @@
 import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 import {createServer} from 'node:http'
+import {connect} from 'node:net'
 
 import {expectSchema} from './helpers.js'
 import {deployFixture, dynoProcesses, nodeProcessesOf, type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from './fixtures/runtime/helpers.js'
@@ -129,6 +130,22 @@ describe('dynos: the supervisor runs the formation as processes', function () {
     expect(attached.body.attach_url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/dyno-attach\/[\w-]{20,}$/)
     expect((await t.client.post('/apps/scaler/dynos', {command: ' '})).status).to.equal(422)
     expect((await t.client.post('/apps/scaler/dynos', {command: 'ls', env: {'NOT-VALID': 'x'}})).status).to.equal(422)
+  })
+
+  it('an attached one-off dyno ends when its client goes away', async () => {
+    const created = await t.client.post('/apps/scaler/dynos', {command: 'sleep 60', attach: true, force_no_tty: true})
+    const url = new URL(created.body.attach_url)
+    const socket = connect(Number(url.port), url.hostname)
+    socket.write(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: Upgrade\r\nUpgrade: heroku-run/1\r\n\r\n`)
+    const name: string = created.body.name
+    await waitFor('running', () => dynoProcesses(t.platform, env => env.split('\0').includes(`DYNO=${name}`)).length > 0)
+    expect((await dynos('scaler')).find(d => d.name === name)?.state).to.equal('up')
+    socket.destroy()
+    await waitFor('gone', async () => !(await dynos('scaler')).some(d => d.name === name))
+    await waitFor('no process', () => dynoProcesses(t.platform, env => env.split('\0').includes(`DYNO=${name}`)).length === 0)
+    // the URL was for one use
+    const again = await fetch(created.body.attach_url, {headers: {Connection: 'Upgrade', Upgrade: 'heroku-run/1'}}).catch(() => undefined)
+    expect(again?.status ?? 404).to.equal(404)
   })
 
   it('a web dyno is not up because another process listens on its PORT', async () => {

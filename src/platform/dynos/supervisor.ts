@@ -321,6 +321,9 @@ export class Supervisor {
       }
     })
     socket.on('error', () => {})
+    // the API server's sockets allow half-open connections; in this protocol stdin ends with a
+    // frame, so a FIN from the client means it is gone
+    socket.once('end', () => socket.destroy())
     socket.on('close', () => {
       // the client went away: the one-off dyno ends with it (its output, unread, is dropped)
       child.stdout?.resume()
