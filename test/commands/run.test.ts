@@ -2,6 +2,7 @@
 // speaks the attach protocol; then the real thing against a running platform.
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
+import {EventEmitter} from 'node:events'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
 import {tmpdir} from 'node:os'
@@ -161,7 +162,7 @@ describe('run', () => {
     let rawModes: boolean[] = []
 
     /** The CLI's run lib against the real platform, with in-memory stdin/stdout/stderr. */
-    async function cli(command: string[], stdin: string, options: {env?: string, detached?: boolean, tty?: boolean, keepOpen?: (write: (s: string) => void) => void} = {}): Promise<{stdout: string, stderr: string, code: number, name?: string}> {
+    async function cli(command: string[], stdin: string, options: {env?: string, detached?: boolean, tty?: boolean, keepOpen?: (write: (s: string) => void) => void, resizeTo?: {columns: number, rows: number, afterMs: number}} = {}): Promise<{stdout: string, stderr: string, code: number, name?: string}> {
       const apiClient = new CliApiClient({baseUrl: t.platform.url, token: async () => t.token, userAgent: 'test'})
       const stdinStream = new PassThrough()
       const stdoutStream = new PassThrough()
@@ -182,7 +183,19 @@ describe('run', () => {
       if (options.tty) Object.assign(stdinStream, {isTTY: true, setRawMode: (mode: boolean) => rawModes.push(mode)})
       if (options.keepOpen) options.keepOpen(text => stdinStream.write(text))
       else stdinStream.end(stdin)
-      const result = await runAttached({api: apiClient, out, app: 'runner', argv: command, env: options.env, io: {stdin: stdinStream, stdout: stdoutStream, stderr: stderrStream}})
+      const resizes = new EventEmitter()
+      let size = {columns: 80, rows: 24}
+      if (options.resizeTo) {
+        const to = options.resizeTo
+        setTimeout(() => {
+          size = {columns: to.columns, rows: to.rows}
+          resizes.emit('resize')
+        }, to.afterMs)
+      }
+      const result = await runAttached({
+        api: apiClient, out, app: 'runner', argv: command, env: options.env, columns: 80, rows: 24,
+        io: {stdin: stdinStream, stdout: stdoutStream, stderr: stderrStream, resizes, size: () => size},
+      })
       await new Promise(resolve => setImmediate(resolve))
       return {stdout, stderr, code: result.exitCode}
     }
@@ -212,6 +225,11 @@ describe('run', () => {
       const interrupted = await cli(['sleep 30'], '', {tty: true, keepOpen: write => setTimeout(() => write('\u0003'), 500)})
       expect(Date.now() - started).to.be.below(10_000)
       expect(interrupted.code).to.equal(130)
+    })
+
+    it('a terminal starts at the client\'s size and follows its resizes', async () => {
+      const {stdout} = await cli(['stty size; sleep 1.5; stty size'], '', {tty: true, resizeTo: {columns: 132, rows: 43, afterMs: 600}})
+      expect(stdout.split(/\r?\n/).filter(Boolean)).to.deep.equal(['24 80', '43 132'])
     })
 
     it('heroku run:detached: output goes to the logs', async () => {

@@ -5,7 +5,8 @@
 //   | type:1 | length:4 (uint32 BE) | payload: length |
 //   +--------+----------------------+-----------------+
 //
-// client → platform: STDIN data, STDIN_EOF (empty), SIGNAL (payload: a name such as "SIGINT")
+// client → platform: STDIN data, STDIN_EOF (empty), SIGNAL (payload: a name such as "SIGINT"),
+// RESIZE (payload: columns and rows, uint16 BE each; a terminal session only)
 // platform → client: STDOUT data, STDERR data, EXIT (payload: int32 BE exit status; a process
 // killed by signal N reports 128+N, as a shell does), after which the platform closes.
 // The platform's side and the CLI's side both use this module.
@@ -17,6 +18,7 @@ export const FrameType = {
   exit: 3,
   stdinEof: 4,
   signal: 5,
+  resize: 6,
 } as const
 
 export type FrameTypeValue = (typeof FrameType)[keyof typeof FrameType]
@@ -40,6 +42,13 @@ export function exitFrame(status: number): Buffer {
   const payload = Buffer.alloc(4)
   payload.writeInt32BE(status, 0)
   return encodeFrame(FrameType.exit, payload)
+}
+
+export function resizeFrame(columns: number, rows: number): Buffer {
+  const payload = Buffer.alloc(4)
+  payload.writeUInt16BE(Math.max(1, Math.min(columns, 0xFFFF)), 0)
+  payload.writeUInt16BE(Math.max(1, Math.min(rows, 0xFFFF)), 2)
+  return encodeFrame(FrameType.resize, payload)
 }
 
 /** Incremental decoder: push bytes as they arrive; whole frames come out in order. */

@@ -7,7 +7,7 @@ import type {Socket} from 'node:net'
 import type {Readable, Writable} from 'node:stream'
 
 import {UserError} from '../errors.js'
-import {ATTACH_UPGRADE, encodeFrame, FrameDecoder, FrameType} from './attach-frames.js'
+import {ATTACH_UPGRADE, encodeFrame, FrameDecoder, FrameType, resizeFrame} from './attach-frames.js'
 import {ExitMarkerFilter} from './exit-marker.js'
 
 export interface AttachIO {
@@ -18,6 +18,10 @@ export interface AttachIO {
   tty: boolean
   /** where Ctrl-C arrives when stdin is not in raw mode (the CLI passes process) */
   signals?: Pick<NodeJS.Process, 'on' | 'removeListener'>
+  /** emits 'resize' when the terminal changes size (the CLI passes process.stdout) */
+  resizes?: {on(event: 'resize', listener: () => void): unknown, removeListener(event: 'resize', listener: () => void): unknown}
+  /** the terminal's size now */
+  size?: () => {columns: number, rows: number}
   userAgent?: string
 }
 
@@ -69,6 +73,9 @@ function stream(socket: Socket, head: Buffer, io: AttachIO): Promise<number> {
     const onData = (chunk: Buffer | string) => socket.write(encodeFrame(FrameType.stdin, typeof chunk === 'string' ? Buffer.from(chunk) : chunk))
     const onEnd = () => socket.write(encodeFrame(FrameType.stdinEof))
     const onSigint = () => socket.write(encodeFrame(FrameType.signal, 'SIGINT'))
+    const onResize = () => {
+      if (io.size) socket.write(resizeFrame(io.size().columns, io.size().rows))
+    }
     if (raw) stdin.setRawMode!(true)
     if (stdin.readableEnded) onEnd()
     else {
@@ -77,7 +84,9 @@ function stream(socket: Socket, head: Buffer, io: AttachIO): Promise<number> {
       stdin.resume()
     }
     io.signals?.on('SIGINT', onSigint)
+    if (io.tty) io.resizes?.on('resize', onResize)
     const cleanup = () => {
+      io.resizes?.removeListener('resize', onResize)
       stdin.removeListener('data', onData)
       stdin.removeListener('end', onEnd)
       io.signals?.removeListener('SIGINT', onSigint)

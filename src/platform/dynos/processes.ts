@@ -148,3 +148,14 @@ export function portHeldBy(port: number, pids: readonly number[]): boolean {
   }
   return false
 }
+
+/** The terminal (/dev/pts/N) the first of `pids` has as stdin, if any. */
+export function terminalOf(pids: readonly number[]): string | undefined {
+  for (const pid of pids) {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/0`)
+      if (/^\/dev\/pts\/\d+$/.test(target)) return target
+    } catch {}
+  }
+  return undefined
+}

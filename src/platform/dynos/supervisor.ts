@@ -17,7 +17,7 @@
 // After a platform crash (kill -9 included), start() kills every process still carrying this
 // data dir's marker in its environment (see processes.ts) before starting the formations afresh,
 // so there are never two generations of an app's dynos, nor orphans.
-import {type ChildProcess, spawn} from 'node:child_process'
+import {type ChildProcess, execFile, spawn} from 'node:child_process'
 import {randomBytes, randomUUID} from 'node:crypto'
 import {EventEmitter} from 'node:events'
 import type {IncomingMessage} from 'node:http'
@@ -33,7 +33,7 @@ import type {Store} from '../store/database.js'
 import {type FormationRow, listFormations} from '../store/formations.js'
 import {currentRelease, type ReleaseRow} from '../store/releases.js'
 import {accepts, DEFAULT_PORT_RANGE, PortAllocator} from './ports.js'
-import {DYNO_MARKER_VAR, groupAlive, killLeftovers, markedProcesses, PLATFORM_MARKER_VAR, platformMarker, portHeldBy, signalGroup} from './processes.js'
+import {DYNO_MARKER_VAR, groupAlive, killLeftovers, markedProcesses, PLATFORM_MARKER_VAR, platformMarker, portHeldBy, signalGroup, terminalOf} from './processes.js'
 import {prepareReleaseDir, pruneReleaseDirs} from './release-dir.js'
 
 export type DynoState = 'starting' | 'up' | 'crashed' | 'down'
@@ -309,6 +309,11 @@ export class Supervisor {
         // on a terminal, Ctrl-C is the terminal's business: the pty turns ^C into SIGINT
         if (name === 'SIGINT' && dyno.oneOff?.tty) child.stdin?.write('\u0003')
         else if (SIGNALS.has(name) && dyno.pgid) signalGroup(dyno.pgid, name as NodeJS.Signals)
+      } else if (type === FrameType.resize && dyno.oneOff?.tty && payload.length === 4 && dyno.instance) {
+        // the pty belongs to script(1)'s child: set its size from outside (stty -F), which also
+        // sends SIGWINCH to the terminal's foreground job
+        const tty = terminalOf(markedProcesses(DYNO_MARKER_VAR, dyno.instance))
+        if (tty) execFile('stty', ['-F', tty, 'cols', String(payload.readUInt16BE(0)), 'rows', String(payload.readUInt16BE(2))], () => {})
       }
     })
     child.stdin?.on('error', () => {})
