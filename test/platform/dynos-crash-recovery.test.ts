@@ -2,7 +2,7 @@
 // the same data dir it kills them and brings every app back to its formation: no orphans.
 import {expect} from 'chai'
 import {type ChildProcess, spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -34,13 +34,21 @@ describe('dynos after a platform crash (kill -9)', function () {
   const dataDir = mkdtempSync(join(tmpdir(), 'runtime-crash-'))
   const marker = platformMarker(dataDir)
   const dynoPids = () => markedProcesses(PLATFORM_MARKER_VAR, marker)
+  /** `sleep 301` processes: started by this test's worker only */
+  const sleepers = () => readdirSync('/proc').filter(p => /^\d+$/.test(p)).filter(p => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'latin1') === '/bin/sleep\u0000301\u0000' && !readFileSync(`/proc/${p}/stat`, 'latin1').includes(') Z ')
+    } catch {
+      return false
+    }
+  }).map(Number)
   let running: ChildProcess | undefined
   after(async () => {
     if (running && running.exitCode === null) {
       running.kill('SIGTERM')
       await new Promise(resolve => running!.once('exit', resolve))
     }
-    for (const pid of dynoPids()) process.kill(pid, 'SIGKILL')
+    for (const pid of [...dynoPids(), ...sleepers()]) process.kill(pid, 'SIGKILL')
     rmSync(dataDir, {recursive: true, force: true})
   })
 
@@ -52,33 +60,40 @@ describe('dynos after a platform crash (kill -9)', function () {
     const first = startMain(dataDir)
     running = first.child
     const client = new ApiClient(await platformUrl(dataDir, first.child.pid!), user.token)
-    await deployFixture(client, 'survivor', {web: 'node server.js', worker: 'node worker.js'})
+    // the worker's processes drop the platform's environment marker (env -i): only the recorded
+    // process group can find them
+    await deployFixture(client, 'survivor', {web: 'node server.js', worker: 'env -i /bin/sleep 301 & exec env -i /bin/sleep 302'})
     await client.patch('/apps/survivor/formation', {updates: [{type: 'web', quantity: 2}, {type: 'worker', quantity: 1}]})
     await waitFor('3 dynos up', async () => (await client.get('/apps/survivor/dynos')).body.filter((d: {state: string}) => d.state === 'up').length === 3, 30_000)
     let routerUrl = `http://127.0.0.1:${new URL((await client.get('/apps/survivor')).body.web_url as string).port}`
     expect((await viaRouter(routerUrl, 'survivor', '/')).status).to.equal(200)
     const before = dynoPids()
-    expect(before.length).to.be.at.least(3)
+    expect(before.length).to.be.at.least(2)
+    const unmarked = await waitFor('the unmarked sleep', () => sleepers()[0])
 
     first.child.kill('SIGKILL')
     await new Promise(resolve => first.child.once('exit', resolve))
     // the dynos outlived the platform (they are detached)...
     expect(dynoPids().filter(pid => before.includes(pid)).length).to.equal(before.length)
+    expect(sleepers()).to.include(unmarked)
 
     const second = startMain(dataDir)
     running = second.child
     const client2 = new ApiClient(await platformUrl(dataDir, second.child.pid!), user.token)
-    // ...and the new platform killed them before starting the formation afresh
+    // ...and the new platform killed them before starting the formation afresh, the unmarked
+    // one too (it was in a recorded process group)
     await waitFor('old dynos gone', () => dynoPids().every(pid => !before.includes(pid)), 10_000)
+    await waitFor('the unmarked sleep gone', () => !sleepers().includes(unmarked), 10_000)
     await waitFor('3 dynos up again', async () => (await client2.get('/apps/survivor/dynos')).body.filter((d: {state: string}) => d.state === 'up').length === 3, 30_000)
     routerUrl = `http://127.0.0.1:${new URL((await client2.get('/apps/survivor')).body.web_url as string).port}`
     expect((await viaRouter(routerUrl, 'survivor', '/')).status).to.equal(200)
     const nodes = dynoPids().filter(pid => readFileSync(`/proc/${pid}/comm`, 'latin1').trim() === 'node')
-    expect(nodes).to.have.length(3)
+    expect(nodes).to.have.length(2)
 
     second.child.kill('SIGTERM')
     await new Promise(resolve => second.child.once('exit', resolve))
     expect(second.child.exitCode).to.equal(0)
     expect(dynoPids(), 'no dyno process after a clean stop').to.deep.equal([])
+    expect(sleepers(), 'no unmarked process after a clean stop').to.deep.equal([])
   })
 })

@@ -5,7 +5,8 @@
 // kill -9, which leaves the detached dynos running) finds the processes of the previous run by
 // reading /proc/<pid>/environ — a pid that was reused by an unrelated process is never touched.
 import {createHash} from 'node:crypto'
-import {readdirSync, readFileSync, readlinkSync, realpathSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 /** the environment variable every dyno process carries: the platform marker */
 export const PLATFORM_MARKER_VAR = 'HEROKU_TOOLBELT_PLATFORM'
@@ -158,4 +159,73 @@ export function terminalOf(pids: readonly number[]): string | undefined {
     } catch {}
   }
   return undefined
+}
+
+// --- process groups recorded on disk --------------------------------------------------------
+// Besides the environment marker (which a process can drop), each running dyno's process group
+// is recorded in DATA/runtime/groups/<instance>.json with its leader's start time. After a crash
+// of the platform every recorded group is killed: the leader if it is still the same process
+// (same start time), and every process of the dyno's session — Linux never hands out a pid that
+// is still some process's session or group id, so a live session with that id is the dyno's.
+
+export const groupsDir = (dataDir: string): string => join(dataDir, 'runtime', 'groups')
+
+function startTime(pid: number): string | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1')
+    return text.slice(text.lastIndexOf(')') + 2).split(' ')[19]
+  } catch {
+    return undefined
+  }
+}
+
+function session(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1')
+    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[3])
+  } catch {
+    return undefined
+  }
+}
+
+export function recordGroup(dataDir: string, instance: string, pgid: number): void {
+  try {
+    mkdirSync(groupsDir(dataDir), {recursive: true, mode: 0o700})
+    writeFileSync(join(groupsDir(dataDir), `${instance}.json`), JSON.stringify({pgid, start: startTime(pgid) ?? null}))
+  } catch {}
+}
+
+export function forgetGroup(dataDir: string, instance: string): void {
+  rmSync(join(groupsDir(dataDir), `${instance}.json`), {force: true})
+}
+
+/** Kills what is left of every recorded group and forgets them; returns the pids killed. */
+export function killRecordedGroups(dataDir: string): number[] {
+  let files: string[]
+  try {
+    files = readdirSync(groupsDir(dataDir))
+  } catch {
+    return []
+  }
+  const killed: number[] = []
+  const all = pids()
+  for (const file of files) {
+    try {
+      const {pgid, start} = JSON.parse(readFileSync(join(groupsDir(dataDir), file), 'utf8')) as {pgid: number, start: string | null}
+      const leaderStart = startTime(pgid)
+      // the leader's pid now belongs to another process: not ours, leave it
+      if (!(leaderStart !== undefined && start !== null && leaderStart !== start) && pgid > 1 && pgid !== process.pid) {
+        for (const pid of all) {
+          if (pid !== process.pid && (pid === pgid || session(pid) === pgid)) {
+            try {
+              process.kill(pid, 'SIGKILL')
+              killed.push(pid)
+            } catch {}
+          }
+        }
+      }
+    } catch {}
+    rmSync(join(groupsDir(dataDir), file), {force: true})
+  }
+  return killed
 }

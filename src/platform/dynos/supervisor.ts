@@ -33,7 +33,7 @@ import type {Store} from '../store/database.js'
 import {type FormationRow, listFormations} from '../store/formations.js'
 import {currentRelease, type ReleaseRow} from '../store/releases.js'
 import {accepts, DEFAULT_PORT_RANGE, PortAllocator} from './ports.js'
-import {DYNO_MARKER_VAR, groupAlive, killLeftovers, markedProcesses, PLATFORM_MARKER_VAR, platformMarker, portHeldBy, signalGroup, terminalOf} from './processes.js'
+import {DYNO_MARKER_VAR, groupAlive, killLeftovers, markedProcesses, PLATFORM_MARKER_VAR, platformMarker, portHeldBy, recordGroup, forgetGroup, killRecordedGroups, signalGroup, terminalOf} from './processes.js'
 import {prepareReleaseDir, pruneReleaseDirs} from './release-dir.js'
 
 export type DynoState = 'starting' | 'up' | 'crashed' | 'down'
@@ -186,7 +186,7 @@ export class Supervisor {
 
   /** Kills what an earlier run left behind, then brings every app to its formation. */
   async start(): Promise<void> {
-    const leftovers = killLeftovers(this.marker)
+    const leftovers = [...new Set([...killRecordedGroups(this.o.dataDir), ...killLeftovers(this.marker)])]
     if (leftovers.length > 0) this.o.log(`killed ${leftovers.length} dyno process(es) left over by an earlier run: ${leftovers.join(' ')}`)
     const {events} = this.o
     this.unsubscribe.push(
@@ -568,6 +568,7 @@ export class Supervisor {
     }
     d.child = child
     d.pgid = child.pid
+    if (child.pid !== undefined) recordGroup(this.o.dataDir, instance, child.pid)
     if (d.type === 'web' && d.port !== undefined) d.backend = {name: d.name, port: d.port, inflight: 0}
     if (attached) {
       // a slow client slows the process down (its pipes fill up) instead of the platform buffering
@@ -702,6 +703,7 @@ export class Supervisor {
   /** SIGKILL to the dyno's group and to anything else carrying its marker (a pty's session). */
   private killRemains(d: Dyno): void {
     if (d.pgid) signalGroup(d.pgid, 'SIGKILL')
+    if (d.instance) forgetGroup(this.o.dataDir, d.instance)
     if (d.instance) {
       for (const pid of markedProcesses(DYNO_MARKER_VAR, d.instance)) {
         try {
