@@ -58,7 +58,8 @@ async function main(): Promise<void> {
   const host = values.host ?? '127.0.0.1'
   const routerPort = port(values['router-port'], DEFAULT_ROUTER_PORT, '--router-port')
   const platform = await startPlatform({host, port: port(values.port, DEFAULT_API_PORT, '--port'), routerPort, dataDir, log})
-  const state: PlatformProcessState = {pid: process.pid, url: platform.url, port: platform.port, routerPort, host, startedAt: new Date().toISOString()}
+  // the router's real port (--router-port 0 picks a free one)
+  const state: PlatformProcessState = {pid: process.pid, url: platform.url, port: platform.port, routerPort: platform.routerPort ?? routerPort, host, startedAt: new Date().toISOString()}
   writeFileAtomically(pidFile, `${process.pid}\n`)
   writeFileAtomically(stateFile, `${JSON.stringify(state, null, 2)}\n`)
 

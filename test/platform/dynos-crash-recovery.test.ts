@@ -67,6 +67,8 @@ describe('dynos after a platform crash (kill -9)', function () {
     await waitFor('3 dynos up', async () => (await client.get('/apps/survivor/dynos')).body.filter((d: {state: string}) => d.state === 'up').length === 3, 30_000)
     let routerUrl = `http://127.0.0.1:${new URL((await client.get('/apps/survivor')).body.web_url as string).port}`
     expect((await viaRouter(routerUrl, 'survivor', '/')).status).to.equal(200)
+    // platform.json names the router's real port (it was started with --router-port 0)
+    expect(JSON.parse(readFileSync(join(dataDir, 'platform.json'), 'utf8')).routerPort).to.equal(Number(new URL(routerUrl).port))
     const before = dynoPids()
     expect(before.length).to.be.at.least(2)
     const unmarked = await waitFor('the unmarked sleep', () => sleepers()[0])
