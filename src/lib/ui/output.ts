@@ -130,7 +130,9 @@ export class Output {
    * A spinner on stderr when a person watches; plain lines otherwise (no control bytes in logs).
    */
   async spinner(text: string): Promise<Spinner> {
-    if (!this.interactive || this.json) {
+    // a terminal that reports no width (e.g. under `script` with no size) makes ora redraw forever
+    const width = (this.stderr as {columns?: number}).columns ?? 0
+    if (!this.interactive || this.json || width <= 0) {
       // one line, as the Heroku CLI prints it: "Creating app... done" (the start shows at once)
       this.stderr.write(`${text}... `)
       this.progressOpen = true

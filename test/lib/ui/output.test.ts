@@ -33,6 +33,14 @@ describe('Output', () => {
     expect(stderr.text).to.equal('Working... nope\n')
   })
 
+  it('a terminal that reports no width gets plain progress, not a spinner', async () => {
+    const stderr = Object.assign(new FakeTty(), {columns: 0})
+    const out = new Output({env: {}, stderr, stdout: new FakeTty()})
+    const spinner = await out.spinner('Scaling')
+    spinner.succeed()
+    expect(stderr.text).to.equal('Scaling... done\n')
+  })
+
   it('a note written while a plain progress line is open ends that line first', async () => {
     const stderr = pipe()
     const out = new Output({env: {}, stderr, stdout: pipe()})
