@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # Runs the test suite. Keychain tests need a real Secret Service: when none answers and
 # dbus-run-session and gnome-keyring are installed, the suite runs inside a private D-Bus
-# session with a throw-away keyring (never the user's own keyring).
+# session with a throw-away keyring (never the user's own keyring). The heroku-postgresql tests
+# get a throw-away PostgreSQL cluster when its server binaries are installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/test-postgres.sh
+. scripts/test-postgres.sh
+start_test_postgres
+cleanup() {
+  stop_test_postgres
+  [ -z "${keyring_home:-}" ] || rm -rf "$keyring_home"
+}
+trap cleanup EXIT
+
 if [ "$#" -eq 0 ]; then
   # the end-to-end tests run the built CLI: build what is being tested
   npm run build --silent >/dev/null
@@ -12,7 +22,6 @@ fi
 
 if [ -z "${HEROKU_TEST_KEYRING:-}" ] && command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
   keyring_home=$(mktemp -d)
-  trap 'rm -rf "$keyring_home"' EXIT
   export HEROKU_TEST_KEYRING=private
   # shellcheck disable=SC2016
   dbus-run-session -- bash -c '
@@ -21,5 +30,5 @@ if [ -z "${HEROKU_TEST_KEYRING:-}" ] && command -v dbus-run-session >/dev/null &
     exec npx mocha "$@"
   ' _ "$keyring_home" "$@" 2> >(grep -v "Failed to set fd limit" >&2)
 else
-  exec npx mocha "$@"
+  npx mocha "$@"
 fi
