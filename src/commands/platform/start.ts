@@ -84,7 +84,6 @@ export default class PlatformStart extends BaseCommand<typeof PlatformStart> {
   /** First start: create the owner; say the password once. */
   private async ensureOwner(dataDir: string): Promise<OwnerResult> {
     const email = this.flags.email ?? await gitEmail()
-    if (!email) throw new UsageError('No email for the owner account.', {hint: 'Pass --email you@example.com (or set git config --global user.email).'})
     const password = this.flags['password-stdin'] ? await readFirstLine(process.stdin) : undefined
     if (this.flags['password-stdin'] && !password) {
       throw new UsageError('No password on standard input.', {hint: 'echo "$PASSWORD" | heroku platform:start --password-stdin'})

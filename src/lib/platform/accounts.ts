@@ -1,5 +1,5 @@
 import {createUser, ensureOwner, openStore, UserInputError} from '../../platform/bootstrap.js'
-import {UserError} from '../errors.js'
+import {UsageError, UserError} from '../errors.js'
 
 export interface OwnerResult {
   email: string
@@ -10,10 +10,16 @@ export interface OwnerResult {
   token?: string
 }
 
-/** Creates the platform's owner account on first start (straight in its store). */
-export async function ensurePlatformOwner(dataDir: string, email: string, password?: string): Promise<OwnerResult> {
+/**
+ * Creates the platform's owner account on first start (straight in its store). Later starts
+ * need no email: the first account is the owner (more are added with platform:users:add).
+ */
+export async function ensurePlatformOwner(dataDir: string, email: string | undefined, password?: string): Promise<OwnerResult> {
   const store = openStore(dataDir)
   try {
+    const owner = store.db.prepare('SELECT email FROM accounts ORDER BY created_at, rowid LIMIT 1').get() as {email: string} | undefined
+    if (owner) return {created: false, email: owner.email} // --email only matters on first start
+    if (email === undefined) throw new UsageError('No email for the owner account.', {hint: 'Pass --email you@example.com (or set git config --global user.email).'})
     const result = await ensureOwner(store, {email, password})
     if (!result.created) return {created: false, email: result.account.email}
     return {created: true, email: result.account.email, generatedPassword: result.generatedPassword ?? undefined, token: result.token}
