@@ -18,6 +18,7 @@ import {commandLine, parseEnvFlag, runAttached, runDetached} from '../../src/lib
 import {Output} from '../../src/lib/ui/output.js'
 import {deployFixture, type RuntimePlatform, startRuntimePlatform, waitFor} from '../platform/fixtures/runtime/helpers.js'
 import {api, isolatedEnv, run} from '../helpers/cli.js'
+import {RUN_VALUE_FLAGS, separateRemoteCommand} from '../../src/lib/run/command-argv.js'
 
 function dyno(extra: Record<string, unknown> = {}) {
   return {
@@ -140,6 +141,23 @@ describe('run', () => {
       expect(exitCode).to.equal(0)
       expect(stdout).to.equal('run.1\n')
       expect(stderr).to.contain('heroku logs --app my-app --dyno run.1')
+    })
+
+    it('flags after the command belong to the remote command (node -e is not --env)', async () => {
+      api().post('/apps/my-app/dynos', {command: 'node -e \'console.log(1)\' --size big', attach: false, env: {DEBUG: '1'}})
+        .reply(201, dyno({command: 'node -e \'console.log(1)\' --size big'}))
+      const {stdout, exitCode} = await run(['run:detached', '-a', 'my-app', '-e', 'DEBUG=1', 'node', '-e', 'console.log(1)', '--size', 'big'])
+      expect(exitCode).to.equal(0)
+      expect(stdout).to.equal('run.1\n')
+    })
+
+    it('separates the remote command from heroku\'s flags', () => {
+      const flags = RUN_VALUE_FLAGS
+      expect(separateRemoteCommand(['node', '-e', 'x'], flags)).to.deep.equal(['--', 'node', '-e', 'x'])
+      expect(separateRemoteCommand(['-a', 'app', '--env', 'A=1', 'bash'], flags)).to.deep.equal(['-a', 'app', '--env', 'A=1', '--', 'bash'])
+      expect(separateRemoteCommand(['--app=app', '--no-tty', 'ls', '-la'], flags)).to.deep.equal(['--app=app', '--no-tty', '--', 'ls', '-la'])
+      expect(separateRemoteCommand(['-a', 'app', '--', 'ls'], flags)).to.deep.equal(['-a', 'app', '--', 'ls'])
+      expect(separateRemoteCommand(['--help'], flags)).to.deep.equal(['--help'])
     })
 
     it('an unknown app fails with the API\'s message', async () => {

@@ -3,6 +3,7 @@ import type {Dyno} from '@heroku-cli/schema'
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
+import {remoteCommandWords, RUN_VALUE_FLAGS, separateRemoteCommand} from '../../lib/run/command-argv.js'
 import {runDetached} from '../../lib/run/run.js'
 
 export default class RunDetached extends AppCommand<typeof RunDetached> {
@@ -21,8 +22,13 @@ export default class RunDetached extends AppCommand<typeof RunDetached> {
 
   static override strict = false
 
+  override async init(): Promise<void> {
+    this.argv = separateRemoteCommand(this.argv, RUN_VALUE_FLAGS)
+    await super.init()
+  }
+
   async run(): Promise<Dyno> {
-    const {argv} = await this.parse(RunDetached)
-    return runDetached({api: this.api, app: await this.app(), argv: argv as string[], env: this.flags.env, out: this.out, size: this.flags.size})
+    const {raw} = await this.parse(RunDetached)
+    return runDetached({api: this.api, app: await this.app(), argv: remoteCommandWords(raw), env: this.flags.env, out: this.out, size: this.flags.size})
   }
 }

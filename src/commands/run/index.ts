@@ -1,18 +1,17 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
+import {remoteCommandWords, RUN_VALUE_FLAGS, separateRemoteCommand} from '../../lib/run/command-argv.js'
 import {type RunResult, runAttached} from '../../lib/run/run.js'
 
 export default class Run extends AppCommand<typeof Run> {
   static override summary = 'run a one-off process inside a dyno, attached to this terminal'
-  static override description = `stdin, stdout and stderr pass through; on a terminal the remote command gets one too
-(raw mode: Ctrl-C and keys go to the remote process). The command's exit code becomes ours
-(--no-exit-code always exits 0 once the command ran). Put flags for heroku before the command,
-or separate them with --.`
+  static override description = 'stdin, stdout and stderr pass through; on a terminal the remote command gets one too (raw mode: Ctrl-C and keys go to the remote process). The command\'s exit code becomes ours (--no-exit-code always exits 0 once the command ran).\n\nFlags for heroku go before the command: everything from the command on, flags included, is the remote command\'s (heroku run node -e "..." runs node -e).'
 
   static override examples = [
     '<%= config.bin %> run bash -a my-app',
-    '<%= config.bin %> run -a my-app --env "DEBUG=1;LEVEL=3" -- node scripts/report.js --since yesterday',
+    '<%= config.bin %> run -a my-app --env "DEBUG=1;LEVEL=3" node scripts/report.js --since yesterday',
+    '<%= config.bin %> run node -e "console.log(process.env.DATABASE_URL)"',
     'echo "select 1" | <%= config.bin %> run --no-tty -a my-app -- psql "$DATABASE_URL"',
   ]
 
@@ -29,12 +28,17 @@ or separate them with --.`
 
   static override strict = false
 
+  override async init(): Promise<void> {
+    this.argv = separateRemoteCommand(this.argv, RUN_VALUE_FLAGS)
+    await super.init()
+  }
+
   async run(): Promise<RunResult> {
-    const {argv} = await this.parse(Run)
+    const {raw} = await this.parse(Run)
     const result = await runAttached({
       api: this.api,
       app: await this.app(),
-      argv: argv as string[],
+      argv: remoteCommandWords(raw),
       columns: process.stdout.columns,
       env: this.flags.env,
       exitCode: this.flags['exit-code'],
