@@ -12,7 +12,26 @@ export interface StoredLine {
   source: LogLine['source']
   dyno: string
   /** the formatted line, without a trailing newline */
-  text: string
+  readonly text: string
+}
+
+/**
+ * A line as kept: formatted on first read (most lines, router ones above all, are never read:
+ * the ring overwrites them first), then cached.
+ */
+class KeptLine implements StoredLine {
+  private formatted?: string
+
+  constructor(readonly source: LogLine['source'], readonly dyno: string, private message: string, private readonly ms: number, private readonly sub: number) {}
+
+  get text(): string {
+    if (this.formatted === undefined) {
+      const message = this.message.endsWith('\n') ? this.message.slice(0, -1) : this.message
+      this.formatted = `${formatTime(new Date(this.ms), this.sub)} ${this.source}[${this.dyno}]: ${message}`
+      this.message = ''
+    }
+    return this.formatted
+  }
 }
 
 export type LineListener = (line: StoredLine) => void
@@ -73,16 +92,15 @@ export class LogRouter implements LogSink {
   constructor(private readonly linesKept = DEFAULT_LINES_KEPT) {}
 
   write(line: LogLine): void {
-    const time = line.time ?? new Date()
     // lines written within the same millisecond keep their order through the microsecond digits
-    const ms = time.getTime()
-    if (ms === this.lastMs) this.sub = Math.min(this.sub + 1, 999)
-    else {
+    const ms = line.time === undefined ? Date.now() : line.time.getTime()
+    if (ms === this.lastMs) {
+      if (this.sub < 999) this.sub++
+    } else {
       this.lastMs = ms
       this.sub = 0
     }
-    const message = line.message.endsWith('\n') ? line.message.slice(0, -1) : line.message
-    const stored: StoredLine = {source: line.source, dyno: line.dyno, text: `${formatTime(time, this.sub)} ${line.source}[${line.dyno}]: ${message}`}
+    const stored = new KeptLine(line.source, line.dyno, line.message, ms, this.sub)
     let ring = this.buffers.get(line.appId)
     if (ring === undefined) {
       ring = new Ring(this.linesKept)
