@@ -53,6 +53,8 @@ interface AppEntry {
 const REQUEST_ID = /^[\w\-.,:+=/]{20,200}$/
 /** headers of one hop only, never passed on (lower case) */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate'])
+/** their lengths: most names need no lower-casing to be kept */
+const HOP_BY_HOP_LENGTHS = new Set([...HOP_BY_HOP].map(name => name.length))
 /** headers the router sets itself */
 const OURS = new Set(['x-request-id', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', 'x-request-start', 'via'])
 
@@ -60,12 +62,15 @@ export class HttpRouter {
   private server?: Server
   private readonly upstreams = new Map<number, {backend: Backend, pool: Pool}>()
   private readonly hosts = new Map<string, AppEntry | null>()
+  /** the same entries by Host header as received (APP.localhost:PORT): no parsing per request */
+  private readonly hostHeaders = new Map<string, AppEntry | null>()
   private readonly pools = new WeakMap<WebPool, {rr: number}>()
   private readonly upgraded = new Set<Duplex>()
   private readonly unsubscribe: (() => void)[] = []
   private readonly requestTimeoutMs: number
   private readonly bootWaitMs: number
   private listenPort = 0
+  private listenPortText = '0'
 
   constructor(private readonly o: RouterOptions) {
     this.requestTimeoutMs = o.requestTimeoutMs ?? 30_000
@@ -77,7 +82,10 @@ export class HttpRouter {
   }
 
   async listen(): Promise<number> {
-    const forget = () => this.hosts.clear()
+    const forget = () => {
+      this.hosts.clear()
+      this.hostHeaders.clear()
+    }
     const {events} = this.o
     this.unsubscribe.push(
       events.on('app.created', forget), events.on('app.renamed', forget), events.on('app.deleted', forget),
@@ -98,6 +106,7 @@ export class HttpRouter {
       })
     })
     this.listenPort = (server.address() as AddressInfo).port
+    this.listenPortText = String(this.listenPort)
     return this.listenPort
   }
 
@@ -207,7 +216,7 @@ export class HttpRouter {
   }
 
   private forward(req: IncomingMessage, res: ServerResponse, app: AppEntry, backend: Backend, requestId: string, start: number, retried: boolean): void {
-    const headers = forwardRawHeaders(req, requestId, start, this.listenPort)
+    const headers = forwardRawHeaders(req, requestId, start, this.listenPortText)
     backend.inflight++
     let released = false
     const release = () => {
@@ -226,7 +235,7 @@ export class HttpRouter {
       if (status === 0 || !res.writableFinished) abort?.(new Error('client went away'))
       release()
     }
-    res.once('close', onClientGone)
+    res.on('close', onClientGone) // emitted once: `on` spares once()'s wrapper
     this.poolFor(backend).dispatch({
       path: req.url ?? '/', method: (req.method ?? 'GET') as Dispatcher.HttpMethod, headers,
       body: withBody ? req : null,
@@ -242,7 +251,7 @@ export class HttpRouter {
         const out: string[] = []
         for (let i = 0; i < rawHeaders.length; i += 2) {
           const name = rawHeaders[i].toString('latin1')
-          if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, rawHeaders[i + 1].toString('latin1'))
+          if (!HOP_BY_HOP_LENGTHS.has(name.length) || !HOP_BY_HOP.has(name.toLowerCase())) out.push(name, rawHeaders[i + 1].toString('latin1'))
         }
         res.writeHead(statusCode, statusText, out)
         return true
@@ -375,7 +384,17 @@ export class HttpRouter {
   // --- apps by host -----------------------------------------------------------------------
 
   private appFor(hostHeader: string | undefined): AppEntry | null {
-    const host = hostOnly(hostHeader).toLowerCase()
+    const seen = hostHeader === undefined ? undefined : this.hostHeaders.get(hostHeader)
+    if (seen !== undefined) return seen
+    const entry = this.appForHost(hostOnly(hostHeader).toLowerCase())
+    if (hostHeader !== undefined) {
+      if (this.hostHeaders.size > 10_000) this.hostHeaders.clear()
+      this.hostHeaders.set(hostHeader, entry)
+    }
+    return entry
+  }
+
+  private appForHost(host: string): AppEntry | null {
     const cached = this.hosts.get(host)
     if (cached !== undefined) return cached
     const row = this.o.store.get<{id: string, name: string, maintenance: number}>(
@@ -417,7 +436,7 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 /** The request's headers as a raw [name, value, …] array, hop-by-hop ones dropped, ours added. */
-function forwardRawHeaders(req: IncomingMessage, requestId: string, start: number, port: number): string[] {
+function forwardRawHeaders(req: IncomingMessage, requestId: string, start: number, port: string): string[] {
   const raw = req.rawHeaders
   const out: string[] = []
   let fwd: string | undefined
@@ -437,7 +456,7 @@ function forwardRawHeaders(req: IncomingMessage, requestId: string, start: numbe
     'X-Request-Id', requestId,
     'X-Forwarded-For', fwd ? `${fwd}, ${client}` : client,
     'X-Forwarded-Proto', 'http',
-    'X-Forwarded-Port', String(port),
+    'X-Forwarded-Port', port,
     'X-Request-Start', String(start),
     'Via', via ? `${via}, 1.1 heroku-toolbelt` : '1.1 heroku-toolbelt',
   )
