@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {parseProviderOptions} from '../../src/lib/addons/provider-options.js'
-import {api, isolatedEnv, run} from '../helpers/cli.js'
+import {api, run, useIsolatedEnv} from '../helpers/cli.js'
 
 function addon(name: string, extra: Record<string, unknown> = {}) {
   return {
@@ -40,11 +40,7 @@ function attachment(name: string, addonName: string, app = 'my-app') {
 const notFound = {id: 'not_found', message: 'Couldn\'t find that add-on.', resource: 'addon'}
 
 describe('addons', () => {
-  let restore: () => void
-  beforeEach(() => {
-    restore = isolatedEnv()
-  })
-  afterEach(() => restore())
+  useIsolatedEnv()
 
   describe('addons (list)', () => {
     it('lists the app\'s add-ons with their attachments', async () => {
@@ -336,17 +332,5 @@ describe('addons', () => {
     it('rejects a bad --wait-interval: exit 2', async () => {
       expect((await run(['addons:wait', '-a', 'my-app', '--wait-interval', 'soon'])).exitCode).to.equal(2)
     })
-  })
-
-  describe('help', () => {
-    for (const id of ['addons', 'addons:services', 'addons:plans', 'addons:create', 'addons:info', 'addons:destroy', 'addons:attach', 'addons:detach', 'addons:open', 'addons:docs', 'addons:wait']) {
-      it(`${id} --help describes the command, with examples and --json`, async () => {
-        const {stdout, exitCode} = await run([id, '--help'])
-        expect(exitCode).to.equal(0)
-        expect(stdout).to.contain('USAGE')
-        expect(stdout).to.contain('EXAMPLES')
-        expect(stdout).to.contain('--json')
-      })
-    }
   })
 })

@@ -351,16 +351,4 @@ describe('apps', () => {
       expect(exitCode).to.equal(1)
     })
   })
-
-  describe('help', () => {
-    for (const id of ['apps', 'apps:create', 'apps:info', 'apps:destroy', 'apps:rename', 'apps:open']) {
-      it(`${id} --help describes the command, with examples and --json`, async () => {
-        const {stdout, exitCode} = await run([id, '--help'])
-        expect(exitCode).to.equal(0)
-        expect(stdout).to.contain('USAGE')
-        expect(stdout).to.contain('EXAMPLES')
-        expect(stdout).to.contain('--json')
-      })
-    }
-  })
 })

@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
 
-import {api, isolatedEnv, run} from '../helpers/cli.js'
+import {api, run, useIsolatedEnv} from '../helpers/cli.js'
 
 /** Replaces process.stdin for one command run, as a pipe would. */
 async function withStdin<T>(text: string, fn: () => Promise<T>): Promise<T> {
@@ -19,11 +19,7 @@ async function withStdin<T>(text: string, fn: () => Promise<T>): Promise<T> {
 const ACCOUNT = {email: 'jane@example.com', id: '01234567-89ab-cdef-0123-456789abcdef'}
 
 describe('auth commands', () => {
-  let restore: () => void
-  beforeEach(() => {
-    restore = isolatedEnv()
-  })
-  afterEach(() => restore())
+  useIsolatedEnv()
 
   describe('whoami', () => {
     it('prints the email of the account', async () => {

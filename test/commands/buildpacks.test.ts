@@ -1,17 +1,13 @@
 import {expect} from 'chai'
 
-import {api, isolatedEnv, run} from '../helpers/cli.js'
+import {api, run, useIsolatedEnv} from '../helpers/cli.js'
 
 const PATH = '/apps/my-app/buildpack-installations'
 const installed = (...urls: string[]) => urls.map((url, ordinal) => ({buildpack: {name: url, url}, ordinal}))
 const updates = (...urls: string[]) => ({updates: urls.map(buildpack => ({buildpack}))})
 
 describe('buildpacks', () => {
-  let restore: () => void
-  beforeEach(() => {
-    restore = isolatedEnv()
-  })
-  afterEach(() => restore())
+  useIsolatedEnv()
 
   describe('buildpacks (list)', () => {
     it('shows a single buildpack, several numbered in order, or none', async () => {

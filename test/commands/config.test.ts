@@ -9,7 +9,7 @@ import {ApiClient} from '../../src/lib/api/client.js'
 import {validateKey} from '../../src/lib/config/keys.js'
 import {configChanges, editConfig, formatEditable, parseEditable} from '../../src/lib/config/edit.js'
 import {Output} from '../../src/lib/ui/output.js'
-import {API, api, isolatedEnv, run} from '../helpers/cli.js'
+import {API, api, run, useIsolatedEnv} from '../helpers/cli.js'
 
 const TRICKY: Record<string, string> = {
   DOLLAR: 'cost $HOME $(echo hacked) `id` ${PATH}',
@@ -27,11 +27,7 @@ const release = (version: number) => ({
 })
 
 describe('config', () => {
-  let restore: () => void
-  beforeEach(() => {
-    restore = isolatedEnv()
-  })
-  afterEach(() => restore())
+  useIsolatedEnv()
 
   describe('config (show)', () => {
     it('lists the vars, sorted and aligned, multi-line values indented', async () => {
@@ -204,17 +200,5 @@ describe('config', () => {
       expect(printed).to.contain('~ CHANGE="new value" (was "old")\n- DROP\n+ NEW="it\'s"\n')
       expect(result.config_vars).to.deep.equal({CHANGE: 'new value', KEEP: 'same', NEW: 'it\'s'})
     })
-  })
-
-  describe('help', () => {
-    for (const id of ['config', 'config:get', 'config:set', 'config:unset', 'config:edit']) {
-      it(`${id} --help describes the command, with examples and --json`, async () => {
-        const {stdout, exitCode} = await run([id, '--help'])
-        expect(exitCode).to.equal(0)
-        expect(stdout).to.contain('USAGE')
-        expect(stdout).to.contain('EXAMPLES')
-        expect(stdout).to.contain('--json')
-      })
-    }
   })
 })

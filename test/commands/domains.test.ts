@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {api, isolatedEnv, run} from '../helpers/cli.js'
+import {api, run, useIsolatedEnv} from '../helpers/cli.js'
 
 function domain(hostname: string, extra: Record<string, unknown> = {}) {
   return {
@@ -20,11 +20,7 @@ function domain(hostname: string, extra: Record<string, unknown> = {}) {
 }
 
 describe('domains', () => {
-  let restore: () => void
-  beforeEach(() => {
-    restore = isolatedEnv()
-  })
-  afterEach(() => restore())
+  useIsolatedEnv()
 
   it('lists the platform domain and the custom ones with their DNS targets', async () => {
     api().get('/apps/my-app/domains').reply(200, [domain('my-app.example.test', {cname: null, kind: 'heroku'}), domain('www.example.com')])
@@ -82,17 +78,5 @@ describe('domains', () => {
     const {stderr, exitCode} = await run(['domains', '-a', 'nope'])
     expect(exitCode).to.equal(1)
     expect(stderr).to.contain('Couldn\'t find that app.')
-  })
-
-  describe('help', () => {
-    for (const id of ['domains', 'domains:add', 'domains:remove']) {
-      it(`${id} --help describes the command, with examples and --json`, async () => {
-        const {stdout, exitCode} = await run([id, '--help'])
-        expect(exitCode).to.equal(0)
-        expect(stdout).to.contain('USAGE')
-        expect(stdout).to.contain('EXAMPLES')
-        expect(stdout).to.contain('--json')
-      })
-    }
   })
 })

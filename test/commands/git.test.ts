@@ -123,16 +123,4 @@ describe('git', () => {
       expect((await run(['git:clone'])).exitCode).to.equal(2)
     })
   })
-
-  describe('help', () => {
-    for (const id of ['git:remote', 'git:clone']) {
-      it(`${id} --help describes the command, with examples and --json`, async () => {
-        const {stdout, exitCode} = await run([id, '--help'])
-        expect(exitCode).to.equal(0)
-        expect(stdout).to.contain('USAGE')
-        expect(stdout).to.contain('EXAMPLES')
-        expect(stdout).to.contain('--json')
-      })
-    }
-  })
 })

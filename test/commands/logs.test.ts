@@ -223,16 +223,4 @@ describe('logs', () => {
     expect(coloured).to.contain('\u001B[')
     expect(coloured.replaceAll(/\u001B\[\d+m/g, '')).to.equal(L1)
   })
-
-  describe('help', () => {
-    for (const id of ['logs']) {
-      it(`${id} --help describes the command, with examples and --json`, async () => {
-        const {stdout, exitCode} = await run([id, '--help'])
-        expect(exitCode).to.equal(0)
-        expect(stdout).to.contain('USAGE')
-        expect(stdout).to.contain('EXAMPLES')
-        expect(stdout).to.contain('--json')
-      })
-    }
-  })
 })

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {parseScaleChanges} from '../../src/lib/ps/scale.js'
-import {api, isolatedEnv, run} from '../helpers/cli.js'
+import {api, run, useIsolatedEnv} from '../helpers/cli.js'
 
 function dyno(name: string, extra: Record<string, unknown> = {}) {
   return {
@@ -35,11 +35,7 @@ function formation(type: string, quantity: number, size = 'Basic') {
 }
 
 describe('ps', () => {
-  let restore: () => void
-  beforeEach(() => {
-    restore = isolatedEnv()
-  })
-  afterEach(() => restore())
+  useIsolatedEnv()
 
   describe('ps (list)', () => {
     it('groups dynos by type, in number order, with state and age', async () => {
@@ -163,17 +159,5 @@ describe('ps', () => {
       api().get('/apps/nope/formation').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
       expect((await run(['ps:type', '-a', 'nope'])).exitCode).to.equal(1)
     })
-  })
-
-  describe('help', () => {
-    for (const id of ['ps', 'ps:scale', 'ps:restart', 'ps:stop', 'ps:type']) {
-      it(`${id} --help describes the command, with examples and --json`, async () => {
-        const {stdout, exitCode} = await run([id, '--help'])
-        expect(exitCode).to.equal(0)
-        expect(stdout).to.contain('USAGE')
-        expect(stdout).to.contain('EXAMPLES')
-        expect(stdout).to.contain('--json')
-      })
-    }
   })
 })

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {api, isolatedEnv, run} from '../helpers/cli.js'
+import {api, run, useIsolatedEnv} from '../helpers/cli.js'
 
 function release(version: number, extra: Record<string, unknown> = {}) {
   return {
@@ -23,11 +23,7 @@ function release(version: number, extra: Record<string, unknown> = {}) {
 }
 
 describe('releases', () => {
-  let restore: () => void
-  beforeEach(() => {
-    restore = isolatedEnv()
-  })
-  afterEach(() => restore())
+  useIsolatedEnv()
 
   describe('releases (list)', () => {
     it('asks for the newest N by version and lists them', async () => {
@@ -116,17 +112,5 @@ describe('releases', () => {
       expect(exitCode).to.equal(1)
       expect(stderr).to.contain('no earlier release')
     })
-  })
-
-  describe('help', () => {
-    for (const id of ['releases', 'releases:info', 'releases:rollback']) {
-      it(`${id} --help describes the command, with examples and --json`, async () => {
-        const {stdout, exitCode} = await run([id, '--help'])
-        expect(exitCode).to.equal(0)
-        expect(stdout).to.contain('USAGE')
-        expect(stdout).to.contain('EXAMPLES')
-        expect(stdout).to.contain('--json')
-      })
-    }
   })
 })

@@ -17,7 +17,7 @@ import {EXIT_MARKER, ExitMarkerFilter, withExitMarker} from '../../src/lib/run/e
 import {commandLine, parseEnvFlag, runAttached, runDetached} from '../../src/lib/run/run.js'
 import {Output} from '../../src/lib/ui/output.js'
 import {deployFixture, type RuntimePlatform, startRuntimePlatform, waitFor} from '../platform/fixtures/runtime/helpers.js'
-import {api, isolatedEnv, run} from '../helpers/cli.js'
+import {api, isolatedEnv, run, useIsolatedEnv} from '../helpers/cli.js'
 import {RUN_VALUE_FLAGS, separateRemoteCommand} from '../../src/lib/run/command-argv.js'
 
 function dyno(extra: Record<string, unknown> = {}) {
@@ -45,11 +45,7 @@ async function fakeAttach(frames: Buffer[]): Promise<{url: string, received: {ty
 
 describe('run', () => {
   describe('with the API mocked', () => {
-    let restore: () => void
-    beforeEach(() => {
-      restore = isolatedEnv()
-    })
-    afterEach(() => restore())
+    useIsolatedEnv()
 
     it('parses --env and quotes arguments for the remote shell', () => {
       expect(parseEnvFlag('A=1;B=two words; C=x=y')).to.deep.equal({A: '1', B: 'two words', C: 'x=y'})

@@ -36,6 +36,15 @@ export function isolatedEnv(extra: Record<string, string | undefined> = {}): () 
   }
 }
 
+/** Gives every test of the enclosing describe its own isolated environment (see isolatedEnv). */
+export function useIsolatedEnv(extra: Record<string, string | undefined> = {}): void {
+  let restore: () => void
+  beforeEach(() => {
+    restore = isolatedEnv(extra)
+  })
+  afterEach(() => restore())
+}
+
 /** An API mock that only answers the Platform API's way and refuses any other network. */
 export function api(): nock.Scope {
   return nock(API, {reqheaders: {accept: 'application/vnd.heroku+json; version=3'}})
@@ -54,7 +63,7 @@ let config: Promise<Config> | undefined
  * The CLI's config loaded from the TypeScript sources: the root plugin ignores a built
  * oclif.manifest.json (which points at dist/), so tests always run the code under test.
  */
-function sourceConfig(): Promise<Config> {
+export function sourceConfig(): Promise<Config> {
   config ??= (async () => {
     const root = new Plugin({ignoreManifest: true, isRoot: true, root: process.cwd()})
     await root.load()
