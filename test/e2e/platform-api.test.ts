@@ -110,6 +110,12 @@ describe('e2e: the CLI against the local platform', function () {
     expect(dup.code).to.equal(1)
     expect(dup.stderr).to.include('already exists')
     await home.heroku(['apps:destroy', 'owners-app', '--confirm', 'owners-app'])
+    // a mistyped --data-dir must not create an empty platform
+    const nowhere = join(home.dir, 'no-platform-here')
+    const stray = await home.heroku(['platform:users:add', 'x@example.com', '--password-stdin', '--data-dir', nowhere], {input: 'a long password\n'})
+    expect(stray.code).to.equal(1)
+    expect(stray.stderr).to.include('No platform has been started in')
+    expect(existsSync(nowhere)).to.equal(false)
   })
 
   it('platform:status --json, then platform:stop', async () => {

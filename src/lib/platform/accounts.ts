@@ -1,4 +1,8 @@
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+
 import {createUser, ensureOwner, openStore, UserInputError} from '../../platform/bootstrap.js'
+import {DATABASE_FILE} from '../../platform/store/database.js'
 import {UsageError, UserError} from '../errors.js'
 
 export interface OwnerResult {
@@ -32,7 +36,7 @@ export async function ensurePlatformOwner(dataDir: string, email: string | undef
 
 /** Adds an account to a platform's store (the running server shares it through SQLite WAL). */
 export async function addPlatformUser(dataDir: string, email: string, password: string): Promise<{email: string; id: string}> {
-  const store = openStore(dataDir)
+  const store = openExistingStore(dataDir)
   try {
     const user = await createUser(store, {email, password})
     return user.account
@@ -45,12 +49,21 @@ export async function addPlatformUser(dataDir: string, email: string, password: 
 
 /** Counts apps for platform:status. */
 export function countApps(dataDir: string): number {
-  const store = openStore(dataDir)
+  const store = openExistingStore(dataDir)
   try {
     return (store.db.prepare('SELECT count(*) AS n FROM apps').get() as {n: number}).n
   } finally {
     store.close()
   }
+}
+
+/** A platform's store, never a new one: a typo in --data-dir must not create an empty platform. */
+function openExistingStore(dataDir: string) {
+  if (!existsSync(join(dataDir, DATABASE_FILE))) {
+    throw new UserError(`No platform has been started in ${dataDir}.`, {hint: 'Start it with heroku platform:start (or pass the --data-dir it uses).'})
+  }
+
+  return openStore(dataDir)
 }
 
 function asUserError(error: unknown): unknown {
