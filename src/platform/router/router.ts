@@ -9,7 +9,11 @@
 //
 // Errors are Heroku's: H10 app crashed, H12 request timeout, H13 connection closed without
 // response, H14 no web dynos, H20 app boot timeout, H80 maintenance mode (all 503 with an HTML
-// page), 404 for an unknown host. Every request writes one router line to the app's log:
+// page), 404 for an unknown host. Once a response has started, a dyno that sends no body data
+// for 55 s (H15 idle connection) or closes mid-body (H18) gets the client's connection closed;
+// so does a client that sends no request body data for 55 s (H28, 499). A connection a dyno
+// refused never reached it: the request goes to another up dyno (each one once).
+// Every request writes one router line to the app's log:
 //   at=info method=GET path="/" host=APP.localhost request_id=… fwd="127.0.0.1" dyno=web.1 connect=0ms service=3ms status=200 bytes=123 protocol=http
 import {randomUUID} from 'node:crypto'
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
@@ -22,7 +26,7 @@ import type {Backend, WebPool} from '../dynos/supervisor.js'
 import type {PlatformEvents} from '../events.js'
 import type {LogSink} from '../logs/log-sink.js'
 import type {Store} from '../store/database.js'
-import {errorPage, H10, H12, H13, H14, H20, H80, NO_SUCH_APP, type RouterError} from './error-pages.js'
+import {errorPage, H10, H12, H13, H14, H15, H18, H20, H28, H80, NO_SUCH_APP, type RouterError} from './error-pages.js'
 
 export interface WebPools {
   webPool(appId: string): WebPool | undefined
@@ -39,6 +43,9 @@ export interface RouterOptions {
   port: number
   /** H12 after this long without a response; Heroku's is 30 s */
   requestTimeoutMs?: number
+  /** H15 after this long without response body data from the dyno, H28 without request body
+   * data from the client; Heroku's is 55 s */
+  bodyIdleTimeoutMs?: number
   /** while web dynos are starting, wait this long for one to come up before H20 */
   bootWaitMs?: number
   log?: (line: string) => void
@@ -50,6 +57,8 @@ interface AppEntry {
   maintenance: boolean
 }
 
+/** no dynos: the first try of a request */
+const NONE: readonly Backend[] = []
 const REQUEST_ID = /^[\w\-.,:+=/]{20,200}$/
 /** headers of one hop only, never passed on (lower case) */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate'])
@@ -68,12 +77,14 @@ export class HttpRouter {
   private readonly upgraded = new Set<Duplex>()
   private readonly unsubscribe: (() => void)[] = []
   private readonly requestTimeoutMs: number
+  private readonly bodyIdleTimeoutMs: number
   private readonly bootWaitMs: number
   private listenPort = 0
   private listenPortText = '0'
 
   constructor(private readonly o: RouterOptions) {
     this.requestTimeoutMs = o.requestTimeoutMs ?? 30_000
+    this.bodyIdleTimeoutMs = o.bodyIdleTimeoutMs ?? 55_000
     this.bootWaitMs = o.bootWaitMs ?? 75_000
   }
 
@@ -91,6 +102,8 @@ export class HttpRouter {
       events.on('app.created', forget), events.on('app.renamed', forget), events.on('app.deleted', forget),
       events.on('app.maintenance.changed', forget), events.on('domain.created', forget), events.on('domain.deleted', forget),
     )
+    // a client gets 30 s to send its headers (then 408); a request body has no overall limit,
+    // only the idle one (H28), as on Heroku: uploads may be long
     const server = createServer({keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 30_000}, (req, res) => this.handle(req, res))
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head))
     server.on('clientError', (_error, socket) => {
@@ -141,7 +154,7 @@ export class HttpRouter {
     const pool = this.o.pools.webPool(app.appId)
     const backend = pool && this.pick(pool)
     if (backend) {
-      this.forward(req, res, app, backend, requestId, start, false)
+      this.forward(req, res, app, backend, requestId, start, NONE)
       return
     }
     const immediate = this.unavailable(pool)
@@ -151,7 +164,7 @@ export class HttpRouter {
     }
     void this.waitForBackend(app, start).then(found => {
       if (req.destroyed) return
-      if (found) this.forward(req, res, app, found, requestId, start, false)
+      if (found) this.forward(req, res, app, found, requestId, start, NONE)
       else this.fail(req, res, app, this.unavailable(this.o.pools.webPool(app.appId)) ?? H20, requestId, start, undefined)
     })
   }
@@ -178,29 +191,45 @@ export class HttpRouter {
   }
 
   /** Fewest requests in flight; among equals, the next after the last one chosen. */
-  private pick(pool: WebPool): Backend | undefined {
+  private pick(pool: WebPool, exclude: readonly Backend[] = NONE): Backend | undefined {
     const up = pool.up
     const n = up.length
     if (n === 0) return undefined
-    if (n === 1) return up[0]
+    if (n === 1) return exclude.length > 0 && exclude.includes(up[0]) ? undefined : up[0]
     let state = this.pools.get(pool)
     if (!state) {
       state = {rr: 0}
       this.pools.set(pool, state)
     }
     const first = state.rr % n
-    let best = up[first]
+    let best: Backend | undefined
     let bestIndex = first
-    for (let i = 1; i < n && best.inflight > 0; i++) {
+    for (let i = 0; i < n; i++) {
       const index = (first + i) % n
       const candidate = up[index]
-      if (candidate.inflight < best.inflight) {
+      if (exclude.length > 0 && exclude.includes(candidate)) continue
+      if (best === undefined || candidate.inflight < best.inflight) {
         best = candidate
         bestIndex = index
+        if (candidate.inflight === 0) break
       }
     }
-    state.rr = bestIndex + 1
+    if (best) state.rr = bestIndex + 1
     return best
+  }
+
+  /**
+   * Where a request goes after `failed` (the dynos in `failed` refused or reset its connection):
+   * an up dyno not tried yet; after a reset, failing that, the same dyno again (a kept-alive
+   * connection it had just closed says nothing about the dyno). At most one try per up dyno, +1.
+   */
+  private retryTarget(appId: string, failed: readonly Backend[], reset: boolean): Backend | undefined {
+    const pool = this.o.pools.webPool(appId)
+    if (!pool || failed.length > pool.up.length) return undefined
+    const other = this.pick(pool, failed)
+    if (other || !reset) return other
+    const last = failed.at(-1)!
+    return pool.up.includes(last) ? last : undefined
   }
 
   /** One undici pool (keep-alive connections, unbounded) per web dyno, made on first use. */
@@ -209,14 +238,18 @@ export class HttpRouter {
     if (known && known.backend === backend) return known.pool
     if (known) void known.pool.destroy().catch(() => {})
     const pool = new Pool(`http://127.0.0.1:${backend.port}`, {
-      connections: null, pipelining: 1, keepAliveTimeout: 4000, headersTimeout: this.requestTimeoutMs, bodyTimeout: 0,
+      // bodyTimeout: between body chunks, and not while the client's backpressure pauses us
+      connections: null, pipelining: 1, keepAliveTimeout: 4000, headersTimeout: this.requestTimeoutMs, bodyTimeout: this.bodyIdleTimeoutMs,
     })
     this.upstreams.set(backend.port, {backend, pool})
     return pool
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, app: AppEntry, backend: Backend, requestId: string, start: number, retried: boolean): void {
-    const headers = forwardRawHeaders(req, requestId, start, this.listenPortText)
+  /** `failed`: the dynos this request already failed on (refused, reset), in order */
+  private forward(req: IncomingMessage, res: ServerResponse, app: AppEntry, backend: Backend, requestId: string, start: number, failed: readonly Backend[]): void {
+    // the client's address now: a body stream undici gives up on is destroyed, its socket gone
+    const fwd = forwardedFor(req)
+    const headers = forwardRawHeaders(req, requestId, start, this.listenPortText, fwd)
     backend.inflight++
     let released = false
     const release = () => {
@@ -236,6 +269,16 @@ export class HttpRouter {
       release()
     }
     res.on('close', onClientGone) // emitted once: `on` spares once()'s wrapper
+    // H28: the socket's idle timer sees the upload (and, once it is complete, nothing we need)
+    const onClientIdle = withBody && !req.complete ? () => {
+      if (req.complete) {
+        res.setTimeout(0)
+        return
+      }
+      this.logError(req, app, H28, requestId, start, fwd, backend.name, connected - start, 0)
+      res.destroy() // onClientGone aborts the dyno's request
+    } : undefined
+    if (onClientIdle) res.setTimeout(this.bodyIdleTimeoutMs, onClientIdle)
     this.poolFor(backend).dispatch({
       path: req.url ?? '/', method: (req.method ?? 'GET') as Dispatcher.HttpMethod, headers,
       body: withBody ? req : null,
@@ -265,38 +308,43 @@ export class HttpRouter {
       onComplete: () => {
         res.end()
         release()
-        this.logRequest(req, app, requestId, backend.name, connected - start, Date.now() - start, status, bytes)
+        this.logRequest(req, app, requestId, fwd, backend.name, connected - start, Date.now() - start, status, bytes)
       },
       onError: (error: Error) => {
         release()
         if (res.destroyed) return
+        const code = (error as {code?: string}).code
         if (status !== 0 || res.headersSent) {
+          this.logError(req, app, code === 'UND_ERR_BODY_TIMEOUT' ? H15 : H18, requestId, start, fwd, backend.name, connected - start, bytes)
           res.destroy()
           return
         }
-        const code = (error as {code?: string}).code
         if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-          this.fail(req, res, app, H12, requestId, start, backend.name, connected - start)
+          this.fail(req, res, app, H12, requestId, start, backend.name, connected - start, fwd)
           return
         }
-        // a refused connection never reached the dyno; a reset one may be a kept-alive connection
-        // the dyno had just closed: try another dyno once (reset: safe methods only)
+        // a refused connection never reached the dyno (its body unread: any request may go
+        // again); a reset one may be a kept-alive connection the dyno had just closed (safe
+        // methods without a body only)
+        const refused = code === 'ECONNREFUSED'
+        const reset = code === 'ECONNRESET' || code === 'UND_ERR_SOCKET'
         const safe = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS'
-        if (!retried && !withBody && (code === 'ECONNREFUSED' || (safe && (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')))) {
-          const pool = this.o.pools.webPool(app.appId)
-          const again = pool && this.pick(pool)
+        if ((refused && !req.destroyed) || (reset && safe && !withBody)) {
+          const tried = [...failed, backend]
+          const again = this.retryTarget(app.appId, tried, reset)
           if (again) {
             res.removeListener('close', onClientGone)
-            this.forward(req, res, app, again, requestId, start, true)
+            if (onClientIdle) res.removeListener('timeout', onClientIdle)
+            this.forward(req, res, app, again, requestId, start, tried)
             return
           }
         }
-        this.fail(req, res, app, H13, requestId, start, backend.name, connected - start)
+        this.fail(req, res, app, H13, requestId, start, backend.name, connected - start, fwd)
       },
     })
   }
 
-  private fail(req: IncomingMessage, res: ServerResponse, app: AppEntry | undefined, error: RouterError, requestId: string, start: number, dyno: string | undefined, connect = 0): void {
+  private fail(req: IncomingMessage, res: ServerResponse, app: AppEntry | undefined, error: RouterError, requestId: string, start: number, dyno: string | undefined, connect = 0, fwd?: string): void {
     if (res.headersSent) {
       res.destroy()
     } else {
@@ -312,14 +360,16 @@ export class HttpRouter {
     }
     // draining an unread request body keeps the client's connection usable
     if (!req.complete) req.resume()
-    if (app) {
-      const line = `at=error code=${error.code} desc="${error.desc}" method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${forwardedFor(req)}" dyno=${dyno ?? ''} connect=${connect}ms service=${Date.now() - start - connect}ms status=${error.status} bytes=0 protocol=http`
-      this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: line})
-    }
+    if (app) this.logError(req, app, error, requestId, start, fwd ?? forwardedFor(req), dyno, connect, 0)
   }
 
-  private logRequest(req: IncomingMessage, app: AppEntry, requestId: string, dyno: string, connect: number, total: number, status: number, bytes: number): void {
-    const line = `at=info method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${forwardedFor(req)}" dyno=${dyno} connect=${connect}ms service=${total - connect}ms status=${status} bytes=${bytes} protocol=http`
+  private logError(req: IncomingMessage, app: AppEntry, error: RouterError, requestId: string, start: number, fwd: string, dyno: string | undefined, connect: number, bytes: number): void {
+    const line = `at=error code=${error.code} desc="${error.desc}" method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${fwd}" dyno=${dyno ?? ''} connect=${connect}ms service=${Date.now() - start - connect}ms status=${error.status} bytes=${bytes} protocol=http`
+    this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: line})
+  }
+
+  private logRequest(req: IncomingMessage, app: AppEntry, requestId: string, fwd: string, dyno: string, connect: number, total: number, status: number, bytes: number): void {
+    const line = `at=info method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${fwd}" dyno=${dyno} connect=${connect}ms service=${total - connect}ms status=${status} bytes=${bytes} protocol=http`
     this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: line})
   }
 
@@ -364,7 +414,7 @@ export class HttpRouter {
       if (head.length > 0) upstream.write(head)
       upstream.pipe(socket)
       socket.pipe(upstream)
-      this.logRequest(req, app, requestId, backend.name, Date.now() - start, Date.now() - start, 101, 0)
+      this.logRequest(req, app, requestId, forwardedFor(req), backend.name, Date.now() - start, Date.now() - start, 101, 0)
     })
     const done = () => {
       release()
@@ -422,7 +472,7 @@ function requestIdOf(headers: IncomingHttpHeaders): string {
 }
 
 function forwardedFor(req: IncomingMessage): string {
-  const remote = req.socket.remoteAddress ?? ''
+  const remote = req.socket?.remoteAddress ?? ''
   return remote.startsWith('::ffff:') ? remote.slice(7) : remote
 }
 
@@ -436,7 +486,7 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 /** The request's headers as a raw [name, value, …] array, hop-by-hop ones dropped, ours added. */
-function forwardRawHeaders(req: IncomingMessage, requestId: string, start: number, port: string): string[] {
+function forwardRawHeaders(req: IncomingMessage, requestId: string, start: number, port: string, client: string): string[] {
   const raw = req.rawHeaders
   const out: string[] = []
   let fwd: string | undefined
@@ -451,7 +501,6 @@ function forwardRawHeaders(req: IncomingMessage, requestId: string, start: numbe
     }
     out.push(raw[i], raw[i + 1])
   }
-  const client = forwardedFor(req)
   out.push(
     'X-Request-Id', requestId,
     'X-Forwarded-For', fwd ? `${fwd}, ${client}` : client,
