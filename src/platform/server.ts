@@ -18,7 +18,7 @@ import {Deployer, noopLogSink} from './build/deployer.js'
 import {GitHttp} from './git/smart-http.js'
 import type {LogSink} from './logs/log-sink.js'
 import {authenticate} from './auth/authenticate.js'
-import {DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions} from './auth/login-throttle.js'
+import {clientKey, DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions} from './auth/login-throttle.js'
 import {CapabilitySigner} from './capability-urls.js'
 import {PlatformEvents} from './events.js'
 import {readJsonBody} from './http/body.js'
@@ -45,7 +45,7 @@ export interface PlatformOptions {
   log?: (line: string) => void
   /** per-token request budget; defaults to Heroku's 4500 per hour */
   rateLimit?: RateLimitOptions
-  /** failed password logins allowed per email and window; defaults to 10 per 15 minutes */
+  /** failed password logins allowed per client and email and window; defaults to 10 per 15 minutes */
   loginThrottle?: LoginThrottleOptions
   /** add-on providers; defaults to the built-in ones (heroku-postgresql) */
   addonProviders?: readonly AddonProvider[]
@@ -217,7 +217,8 @@ async function handleRequest(platform: PlatformContext, {router, limiter, thrott
         : notFound(`The requested API endpoint ${method} ${req.url?.split('?')[0]} was not found.`)
     }
     checkAcceptHeader(req.headers.accept)
-    const caller = await authenticate(platform.store, req.headers.authorization, matched.route.auth === 'password' ? throttle : undefined)
+    const login = matched.route.auth === 'password' ? {throttle, client: clientKey(req.socket.remoteAddress)} : undefined
+    const caller = await authenticate(platform.store, req.headers.authorization, login)
     const budget = limiter.take(caller.authorization?.id ?? `account:${caller.account.id}`)
     res.setHeader('RateLimit-Remaining', String(budget.remaining))
     if (!budget.allowed) throw new ApiError(429, 'rate_limit', 'Your account reached the API rate limit. Please wait a few minutes before making new requests.')

@@ -36,11 +36,15 @@ export function authenticateToken(store: Store, token: string): Caller | undefin
   return account === undefined ? undefined : {account, authorization}
 }
 
-/**
- * `throttle` is given where email:password is accepted (creating a token); elsewhere only
- * tokens authenticate.
- */
-export async function authenticate(store: Store, header: string | undefined, throttle: LoginThrottle | undefined): Promise<Caller> {
+/** Where email:password is accepted (creating a token): the throttle, and who is calling. */
+export interface PasswordLogin {
+  throttle: LoginThrottle
+  /** clientKey() of the connection */
+  client: string
+}
+
+/** `login` is given where email:password is accepted; elsewhere only tokens authenticate. */
+export async function authenticate(store: Store, header: string | undefined, login: PasswordLogin | undefined): Promise<Caller> {
   const credentials = parseAuthorizationHeader(header)
   if (credentials === undefined) throw unauthorized('Authentication required: send Authorization: Bearer TOKEN (get one with `heroku login`).')
   if (credentials.kind === 'token') {
@@ -48,15 +52,16 @@ export async function authenticate(store: Store, header: string | undefined, thr
   }
   const viaToken = authenticateToken(store, credentials.password)
   if (viaToken) return viaToken
-  if (throttle === undefined) return failed()
-  throttle.check(credentials.user)
+  if (login === undefined) return failed()
+  const {throttle, client} = login
+  throttle.check(client, credentials.user)
   const account = findAccountByEmail(store, credentials.user)
   const ok = await verifyPassword(credentials.password, account?.password_hash)
   if (!ok || account === undefined) {
-    throttle.recordFailure(credentials.user)
+    throttle.recordFailure(client, credentials.user)
     throw unauthorized('Invalid email or password.')
   }
-  throttle.recordSuccess(credentials.user)
+  throttle.recordSuccess(client, credentials.user)
   return {account, authorization: null}
 }
 
