@@ -1,7 +1,8 @@
 // Bad input of every kind gets a clean 4xx in the API's error shape, and writes nothing.
 import {expect} from 'chai'
 
-import {type RequestOptions, startTestPlatform, type TestPlatform} from './helpers.js'
+import {deployFixture, type RuntimePlatform, startRuntimePlatform} from './fixtures/runtime/helpers.js'
+import {expectError, type RequestOptions, startTestPlatform, type TestPlatform} from './helpers.js'
 
 interface BadInputCase {
   name: string
@@ -10,6 +11,8 @@ interface BadInputCase {
   options?: RequestOptions
   status: number
   id: string
+  /** what the message must say, for the cases where a vague refusal would not help */
+  message?: RegExp
 }
 
 const longName = 'a'.repeat(31)
@@ -68,6 +71,21 @@ const CASES: BadInputCase[] = [
   {name: 'deeply nested config value', method: 'PATCH', path: '/apps/victim/config-vars', options: {rawBody: `{"DEEP": ${'{"a":'.repeat(40_000)}1${'}'.repeat(40_000)}}`}, status: 422, id: 'invalid_params'},
   {name: 'deeply nested unsupported field', method: 'POST', path: '/oauth/authorizations', options: {rawBody: `{"client": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`}, status: 422, id: 'invalid_params'},
   {name: 'malformed Basic credentials', method: 'GET', path: '/account', options: {token: null, headers: {Authorization: 'Basic !!!'}}, status: 401, id: 'unauthorized'},
+  // accepted once, then every dyno failed to start (a NUL cannot reach execve)
+  {name: 'config value with a NUL byte', method: 'PATCH', path: '/apps/victim/config-vars', options: {body: {BAD: 'a\u0000b'}}, status: 422, id: 'invalid_params', message: /BAD.*NUL/},
+  // accepted once, then every git push failed: a config var is a file name in ENV_DIR
+  {name: 'config var name of 5,000 characters', method: 'PATCH', path: '/apps/victim/config-vars', options: {body: {['A'.repeat(5000)]: 'x'}}, status: 422, id: 'invalid_params', message: /too long.*255/},
+  {name: 'one-off command with a NUL byte', method: 'POST', path: '/apps/victim/dynos', options: {body: {command: 'echo a\u0000b'}}, status: 422, id: 'invalid_params', message: /command.*NUL/},
+  {name: 'one-off env value with a NUL byte', method: 'POST', path: '/apps/victim/dynos', options: {body: {command: 'env', env: {A: 'a\u0000b'}}}, status: 422, id: 'invalid_params', message: /A.*NUL/},
+  {name: 'one-off env name of 5,000 characters', method: 'POST', path: '/apps/victim/dynos', options: {body: {command: 'env', env: {['A'.repeat(5000)]: 'x'}}}, status: 422, id: 'invalid_params', message: /too long/},
+  {name: 'slug command with a NUL byte', method: 'POST', path: '/apps/victim/slugs', options: {body: {process_types: {web: 'node\u0000 server.js'}}}, status: 422, id: 'invalid_params', message: /web.*NUL/},
+  {name: 'account name of 200 kB', method: 'PATCH', path: '/account', options: {body: {name: 'x'.repeat(200 * 1024)}}, status: 422, id: 'invalid_params', message: /name.*too long/},
+  {name: 'account name with a NUL byte', method: 'PATCH', path: '/account', options: {body: {name: 'Eve\u0000'}}, status: 422, id: 'invalid_params', message: /name.*NUL/},
+  {name: 'authorization description of 200 kB', method: 'POST', path: '/oauth/authorizations', options: {body: {description: 'x'.repeat(200 * 1024)}}, status: 422, id: 'invalid_params', message: /description.*too long/},
+  {name: 'release description of 200 kB', method: 'POST', path: '/apps/victim/releases', options: {body: {release: '1', description: 'x'.repeat(200 * 1024)}}, status: 422, id: 'invalid_params', message: /description.*too long/},
+  {name: 'slug commit description of 200 kB', method: 'POST', path: '/apps/victim/slugs', options: {body: {process_types: {web: 'x'}, commit_description: 'x'.repeat(200 * 1024)}}, status: 422, id: 'invalid_params', message: /commit_description.*too long/},
+  {name: 'build version of 200 kB', method: 'POST', path: '/apps/victim/builds', options: {body: {source_blob: {url: 'https://example.com/a.tgz', version: 'x'.repeat(200 * 1024)}}}, status: 422, id: 'invalid_params', message: /version.*too long/},
+  {name: 'build with a thousand buildpacks', method: 'POST', path: '/apps/victim/builds', options: {body: {source_blob: {url: 'https://example.com/a.tgz'}, buildpacks: Array.from({length: 1000}, () => ({name: 'heroku/nodejs'}))}}, status: 422, id: 'invalid_params', message: /buildpacks/},
 ]
 
 /** Everything the platform stores, to prove a refused request changed none of it. */
@@ -95,9 +113,10 @@ describe('platform API: bad input', () => {
     it(`${c.name}: ${c.status} ${c.id}, nothing written`, async () => {
       const before = snapshot(t)
       const res = await t.client.request(c.method, c.path, c.options)
-      expect(res.status, res.text).to.equal(c.status)
+      expect(res.status, res.text.slice(0, 500)).to.equal(c.status)
       expect(res.body).to.deep.include({id: c.id})
       expect(Object.keys(res.body as object).filter(k => k !== 'resource').sort()).to.deep.equal(['id', 'message'])
+      if (c.message) expect((res.body as {message: string}).message).to.match(c.message)
       expect(res.headers.get('request-id')).to.be.a('string')
       expect(snapshot(t)).to.equal(before)
     })
@@ -106,5 +125,33 @@ describe('platform API: bad input', () => {
   it('is still serving after all of that', async () => {
     expect((await t.client.get('/apps/victim/config-vars')).body).to.deep.equal({KEEP: 'me'})
     expect(t.serverLog.filter(line => line.includes('Error'))).to.deep.equal([])
+  })
+})
+
+describe('platform API: one-off dynos that could never start are refused', function () {
+  this.timeout(60_000)
+  let t: RuntimePlatform
+  before(async () => {
+    t = await startRuntimePlatform()
+    // a worker only: no dyno runs until one is asked for
+    await deployFixture(t.client, 'one-off', {worker: 'node worker.js'})
+  })
+  after(() => t.close())
+
+  const oneOffs = async () => ((await t.client.get('/apps/one-off/dynos')).body as {type: string}[]).filter(d => d.type === 'run')
+
+  for (const [what, body] of [
+    ['a command with a NUL byte', {command: 'echo a\u0000b', attach: true}],
+    ['an env value with a NUL byte', {command: 'env', env: {A: 'a\u0000b'}, attach: true}],
+    ['an env name of 5,000 characters', {command: 'env', env: {['A'.repeat(5000)]: 'x'}, attach: true}],
+  ] as const) {
+    it(`${what}: 422 invalid_params, no dyno`, async () => {
+      expectError(await t.client.post('/apps/one-off/dynos', body), 422, 'invalid_params')
+      expect(await oneOffs()).to.deep.equal([])
+    })
+  }
+
+  it('a sound one-off dyno is still accepted', async () => {
+    expect((await t.client.post('/apps/one-off/dynos', {command: 'env', env: {A: 'b'}, attach: true})).status).to.equal(201)
   })
 })

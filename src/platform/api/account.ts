@@ -1,6 +1,6 @@
 // GET/PATCH /account, and /users/{~|email|id} for the caller themselves.
 import {notFound} from '../http/errors.js'
-import {isBoolean, isNullableString, parseBody} from '../http/body.js'
+import {isBoolean, isNullable, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
 import {json} from '../http/router.js'
 import {type AccountRow, findAccountById, updateAccount} from '../store/accounts.js'
 import type {ApiRoute, RequestContext} from './context.js'
@@ -36,7 +36,7 @@ export function requireSelf(ctx: RequestContext, param = 'user'): AccountRow {
   throw notFound("Couldn't find that user.")
 }
 
-const accountUpdate = {allow_tracking: isBoolean, beta: isBoolean, name: isNullableString}
+const accountUpdate = {allow_tracking: isBoolean, beta: isBoolean, name: isNullable(isText(MAX_LABEL_LENGTH))}
 
 function patchAccount(ctx: RequestContext, account: AccountRow) {
   const body = parseBody(ctx.body, accountUpdate)

@@ -1,7 +1,7 @@
 // Add-on attachments: attaching an add-on to any app of the account puts its config vars there
 // (prefixed by the attachment name) and releases that app; detaching removes them.
 import {attachAddon, detachAttachment} from '../addons/lifecycle.js'
-import {isNullableString, isString, parseBody} from '../http/body.js'
+import {isNullable, isString, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {findAppById, findOwnedApp} from '../store/apps.js'
@@ -41,7 +41,7 @@ const createBody = {
   app: isString,
   confirm: isString,
   name: isString,
-  namespace: isNullableString,
+  namespace: isNullable(isText(MAX_LABEL_LENGTH)),
   namespace_config: (): never => {
     throw invalidParams('namespace_config is not supported by this platform.')
   },

@@ -1,7 +1,7 @@
 // Builds are recorded here and announced with build.created; the deployer (build/deployer.ts)
 // picks them up, fetches the source_blob, builds and releases it. git push builds are made there.
 import {commitChange} from '../changes.js'
-import {isNullableString, isObject, isString, parseBody} from '../http/body.js'
+import {isNullable, isObject, isText, MAX_LABEL_LENGTH, MAX_PROSE_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {findAccountById} from '../store/accounts.js'
@@ -30,15 +30,26 @@ export function serializeBuild(platform: PlatformContext, app: AppRow, build: Bu
   }
 }
 
-const sourceBlobSpec = isObject({url: isString, checksum: isNullableString, version: isNullableString, version_description: isNullableString}, ['url'])
+/** Heroku takes at most this many buildpacks on an app (buildpack-installations says the same). */
+const MAX_BUILDPACKS = 16
+/** Browsers and servers commonly refuse URLs longer than this. */
+const MAX_URL_LENGTH = 2048
+
+const sourceBlobSpec = isObject({
+  url: isText(MAX_URL_LENGTH),
+  checksum: isNullable(isText(MAX_LABEL_LENGTH)),
+  version: isNullable(isText(MAX_LABEL_LENGTH)),
+  version_description: isNullable(isText(MAX_PROSE_LENGTH)),
+}, ['url'])
 
 const createBody = {
   source_blob: sourceBlobSpec,
   buildpacks: (value: unknown, field: string) => {
     if (value === null) return null
     if (!Array.isArray(value)) throw invalidParams(`"${field}" must be an array of {url} or {name}.`)
+    if (value.length > MAX_BUILDPACKS) throw invalidParams(`A build can use at most ${MAX_BUILDPACKS} buildpacks ("${field}" lists ${value.length}).`)
     return value.map((item, i) => {
-      const buildpack = isObject({url: isString, name: isString})(item, `${field}[${i}]`)
+      const buildpack = isObject({url: isText(MAX_URL_LENGTH), name: isText(MAX_LABEL_LENGTH)})(item, `${field}[${i}]`)
       if (buildpack.url === undefined && buildpack.name === undefined) throw invalidParams(`"${field}[${i}]" needs a url or a name.`)
       return buildpack
     })

@@ -1,7 +1,7 @@
 // Config vars: GET is the app's current config (stored as JSON, sent as is); PATCH merges, with
 // null unsetting a key, and makes a release in the same transaction.
 import {commitChange, releaseApp} from '../changes.js'
-import {assertConfigFits, CONFIG_KEY} from '../config-limits.js'
+import {assertConfigFits, assertConfigVarName, assertConfigVarValue} from '../config-limits.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, rawJson} from '../http/router.js'
 import {findAppById, parseConfig} from '../store/apps.js'
@@ -14,8 +14,11 @@ function parseConfigPatch(body: unknown): Record<string, string | null> {
     throw invalidParams('Request body must be a JSON object of config vars, e.g. {"FOO": "bar", "OLD": null}.')
   }
   for (const [key, value] of Object.entries(body)) {
-    if (!CONFIG_KEY.test(key)) throw invalidParams(`Invalid config var name ${JSON.stringify(key)}: use letters, digits and underscores, not starting with a digit.`)
-    if (value !== null && typeof value !== 'string') throw invalidParams(`Config var ${key} must be a string (or null to unset it), not ${typeof value}.`)
+    // unsetting is always allowed: it is how a name stored before these checks is got rid of
+    if (value === null) continue
+    assertConfigVarName(key)
+    if (typeof value !== 'string') throw invalidParams(`Config var ${key} must be a string (or null to unset it), not ${typeof value}.`)
+    assertConfigVarValue(key, value)
   }
   return body as Record<string, string | null>
 }

@@ -2,6 +2,7 @@
 // (POST: `heroku run`). Restart and stop requests are announced as events the supervisor acts
 // on. A platform started without dynos (dynos: false) reports the dynos the formation implies,
 // honestly "down".
+import {assertCommand, assertConfigVarName, assertConfigVarValue} from '../config-limits.js'
 import {isBoolean, isInteger, isString, isStringMap, parseBody} from '../http/body.js'
 import {ApiError, invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
@@ -71,18 +72,21 @@ function requireProcessType(ctx: RequestContext, app: AppRow): string {
 
 const accepted = () => json({}, 202)
 
-const ENV_NAME = /^\w+$/
-
+// A one-off dyno that could never start (a NUL in its command or env, a name no file or shell
+// takes) is refused here, not accepted and then "crashed" for good.
 const createBody = {
   command: (value: unknown, field: string) => {
     const command = isString(value, field)
-    if (command.trim() === '') throw invalidParams(`"${field}" must not be empty.`)
+    assertCommand(command, `"${field}"`)
     return command
   },
   attach: isBoolean,
   env: (value: unknown, field: string) => {
     const env = isStringMap(value, field)
-    for (const name of Object.keys(env)) if (!ENV_NAME.test(name)) throw invalidParams(`Invalid environment variable name ${JSON.stringify(name)} in "${field}".`)
+    for (const [name, text] of Object.entries(env)) {
+      assertConfigVarName(name, 'environment variable')
+      assertConfigVarValue(name, text, 'environment variable')
+    }
     return env
   },
   force_no_tty: (value: unknown, field: string) => (value === null ? false : isBoolean(value, field)),

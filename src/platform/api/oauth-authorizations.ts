@@ -1,7 +1,7 @@
 // OAuth authorizations are API tokens. Created with email:password (Basic) or an existing
 // token; the token is shown once, at creation, and only its sha256 is kept.
 import {generateToken, hashToken} from '../auth/secrets.js'
-import {isInteger, isString, isStringArray, parseBody} from '../http/body.js'
+import {isInteger, isStringArray, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {isUuid} from '../ids.js'
@@ -45,7 +45,7 @@ const createBody = {
   client: (): never => {
     throw invalidParams('OAuth clients are not supported by this platform; omit "client".')
   },
-  description: isString,
+  description: isText(MAX_LABEL_LENGTH),
   expires_in: isInteger(1, MAX_EXPIRES_IN),
   scope: (value: unknown, field: string) => {
     const scopes = isStringArray(value, field)

@@ -1,6 +1,7 @@
 // Slugs: records of built app bundles. POST returns a blob URL the client PUTs the tarball to
 // (see capability-urls.ts); a release can then run the slug.
-import {isNullableString, isString, parseBody} from '../http/body.js'
+import {assertCommand} from '../config-limits.js'
+import {isNullable, isNullableString, isString, isText, MAX_LABEL_LENGTH, MAX_PROSE_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json} from '../http/router.js'
 import {findSlug, insertSlug, type SlugRow} from '../store/slugs.js'
@@ -32,18 +33,19 @@ const createBody = {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidParams(`"${field}" must be an object of process type → command.`)
     for (const [type, command] of Object.entries(value)) {
       if (!PROCESS_TYPE.test(type)) throw invalidParams(`Invalid process type ${JSON.stringify(type)}.`)
-      if (typeof command !== 'string' || command.trim() === '') throw invalidParams(`The command of process type ${type} must be a non-empty string.`)
+      if (typeof command !== 'string') throw invalidParams(`The command of process type ${type} must be a non-empty string.`)
+      assertCommand(command, `The command of process type ${type}`)
     }
     return value as Record<string, string>
   },
-  buildpack_provided_description: isNullableString,
+  buildpack_provided_description: isNullable(isText(MAX_LABEL_LENGTH)),
   checksum: (value: unknown, field: string) => {
     const checksum = isNullableString(value, field)
     if (checksum !== null && !/^SHA256:[0-9a-f]{64}$/.test(checksum)) throw invalidParams(`"${field}" must look like SHA256:<64 hex digits>.`)
     return checksum
   },
-  commit: isNullableString,
-  commit_description: isNullableString,
+  commit: isNullable(isText(MAX_LABEL_LENGTH)),
+  commit_description: isNullable(isText(MAX_PROSE_LENGTH)),
   stack: (value: unknown, field: string) => {
     const stack = isString(value, field)
     if (stack !== STACK.name && stack !== STACK.id) throw invalidParams(`Unknown stack ${stack}: this platform has the stack "${STACK.name}" only.`)

@@ -66,6 +66,27 @@ export const isString: FieldCheck<string> = (value, field) => {
 
 export const isNullableString: FieldCheck<string | null> = (value, field) => (value === null ? null : isString(value, field))
 
+/** A name or a one-line label (account name, description, version). */
+export const MAX_LABEL_LENGTH = 256
+/** Longer prose (a commit message). */
+export const MAX_PROSE_LENGTH = 4096
+
+/**
+ * Refuses what would be stored and then break something downstream: a NUL byte (no C string,
+ * process argument or environment can carry one) or text longer than `maxLength`.
+ * `what` names the text in the message, e.g. `"name"` or `Config var FOO`.
+ */
+export function assertText(text: string, what: string, maxLength: number): string {
+  if (text.includes('\0')) throw invalidParams(`${what} must not contain a NUL byte (\\u0000).`)
+  if (text.length > maxLength) throw invalidParams(`${what} is too long: ${text.length} characters, at most ${maxLength}.`)
+  return text
+}
+
+/** A free-text string field: no NUL, at most `maxLength` characters. */
+export function isText(maxLength: number): FieldCheck<string> {
+  return (value, field) => assertText(isString(value, field), `"${field}"`, maxLength)
+}
+
 export const isBoolean: FieldCheck<boolean> = (value, field) => {
   if (typeof value !== 'boolean') throw invalidParams(`"${field}" must be true or false.`)
   return value
