@@ -22,6 +22,7 @@ import {clientKey, DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOpti
 import {CapabilitySigner} from './capability-urls.js'
 import {PlatformEvents} from './events.js'
 import {readJsonBody} from './http/body.js'
+import {constraintError} from './http/constraint-errors.js'
 import {ApiError, badRequest, notFound} from './http/errors.js'
 import {paginate} from './http/pagination.js'
 import {DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions} from './http/rate-limit.js'
@@ -246,7 +247,8 @@ async function handleRequest(platform: PlatformContext, {router, limiter, thrott
       sendError(req, res, new ApiError(422, 'invalid_params', error.message))
     } else {
       platform.log(`[${requestId}] ${method} ${req.url}: ${(error as Error).stack ?? String(error)}`)
-      sendError(req, res, new ApiError(500, 'internal_server_error', `Internal server error (request id ${requestId}). The platform log has the details.`))
+      // a constraint no check caught is still the client's conflict (logged above: a check is missing)
+      sendError(req, res, constraintError(error) ?? new ApiError(500, 'internal_server_error', `Internal server error (request id ${requestId}). The platform log has the details.`))
     }
   }
 }

@@ -1,8 +1,11 @@
 // Bad input of every kind gets a clean 4xx in the API's error shape, and writes nothing.
 import {expect} from 'chai'
 
+import {createUser} from '../../src/platform/bootstrap.js'
+import type {PlatformHttpHandler} from '../../src/platform/server.js'
+import {insertDomain} from '../../src/platform/store/domains.js'
 import {deployFixture, type RuntimePlatform, startRuntimePlatform} from './fixtures/runtime/helpers.js'
-import {expectError, type RequestOptions, startTestPlatform, type TestPlatform} from './helpers.js'
+import {type ApiClient, expectError, type RequestOptions, startTestPlatform, type TestPlatform} from './helpers.js'
 
 interface BadInputCase {
   name: string
@@ -86,6 +89,9 @@ const CASES: BadInputCase[] = [
   {name: 'slug commit description of 200 kB', method: 'POST', path: '/apps/victim/slugs', options: {body: {process_types: {web: 'x'}, commit_description: 'x'.repeat(200 * 1024)}}, status: 422, id: 'invalid_params', message: /commit_description.*too long/},
   {name: 'build version of 200 kB', method: 'POST', path: '/apps/victim/builds', options: {body: {source_blob: {url: 'https://example.com/a.tgz', version: 'x'.repeat(200 * 1024)}}}, status: 422, id: 'invalid_params', message: /version.*too long/},
   {name: 'build with a thousand buildpacks', method: 'POST', path: '/apps/victim/builds', options: {body: {source_blob: {url: 'https://example.com/a.tgz'}, buildpacks: Array.from({length: 1000}, () => ({name: 'heroku/nodejs'}))}}, status: 422, id: 'invalid_params', message: /buildpacks/},
+  // the default-domain namespace: victim.localhost would take the app name `victim` from its owner
+  {name: 'custom domain in the default-domain namespace', method: 'POST', path: '/apps/victim/domains', options: {body: {hostname: 'other-app.localhost', sni_endpoint: null}}, status: 422, id: 'invalid_params', message: /localhost.*reserved/},
+  {name: 'wildcard domain in the default-domain namespace', method: 'POST', path: '/apps/victim/domains', options: {body: {hostname: '*.deep.LOCALHOST.', sni_endpoint: null}}, status: 422, id: 'invalid_params', message: /reserved/},
 ]
 
 /** Everything the platform stores, to prove a refused request changed none of it. */
@@ -125,6 +131,53 @@ describe('platform API: bad input', () => {
   it('is still serving after all of that', async () => {
     expect((await t.client.get('/apps/victim/config-vars')).body).to.deep.equal({KEEP: 'me'})
     expect(t.serverLog.filter(line => line.includes('Error'))).to.deep.equal([])
+  })
+})
+
+/** Breaks a UNIQUE constraint for real, as a handler with a missing check would. */
+const violateConstraint: PlatformHttpHandler = (platform, _req, _res, segments) => {
+  if (segments[0] !== 'constraint-test') return false
+  const key = `test-${Math.random()}`
+  platform.store.transaction(() => {
+    platform.store.run('INSERT INTO platform_settings (key, value) VALUES (?, ?)', key, 'first')
+    platform.store.run('INSERT INTO platform_settings (key, value) VALUES (?, ?)', key, 'second')
+  })
+  return true
+}
+
+describe('platform API: the default-domain namespace is reserved; no constraint error is a 500', () => {
+  let t: TestPlatform
+  let attacker: ApiClient
+  before(async () => {
+    t = await startTestPlatform({httpHandlers: [violateConstraint]})
+    attacker = t.client.withToken((await createUser(t.platform.store, {email: 'attacker@example.com', password: 'attacker password'})).token)
+    expect((await attacker.post('/apps', {name: 'attacker-app'})).status).to.equal(201)
+  })
+  after(() => t.close())
+
+  it("another account cannot take an app's default hostname with domains:add; the owner's apps:create still works", async () => {
+    const before = snapshot(t)
+    const res = await attacker.post('/apps/attacker-app/domains', {hostname: 'victim.localhost', sni_endpoint: null})
+    expectError(res, 422, 'invalid_params')
+    expect(res.body.message).to.match(/localhost.*reserved/)
+    expect(snapshot(t)).to.equal(before)
+    expect((await t.client.post('/apps', {name: 'victim'})).status).to.equal(201)
+  })
+
+  it('a default hostname stored before the namespace was reserved refuses that app name with a 422, not a 500', async () => {
+    const attackerApp = (await attacker.get('/apps/attacker-app')).body as {id: string}
+    // as an earlier platform let it be stored
+    insertDomain(t.platform.store, {appId: attackerApp.id, hostname: 'squatted.localhost', kind: 'custom'})
+    const before = snapshot(t)
+    expectError(await t.client.post('/apps', {name: 'squatted'}), 422, 'invalid_params')
+    expectError(await t.client.patch('/apps/victim', {name: 'squatted'}), 422, 'invalid_params')
+    expect(snapshot(t)).to.equal(before)
+  })
+
+  it('a constraint violation that no check caught answers 409 conflict, not 500', async () => {
+    const res = await t.client.get('/constraint-test')
+    expectError(res, 409, 'conflict')
+    expect(res.body.message).to.match(/already exists|conflicts/)
   })
 })
 

@@ -10,7 +10,7 @@ import {APP_NAME, generateAppName} from '../names.js'
 import type {AccountRow} from '../store/accounts.js'
 import {type AppRow, appNameTaken, deleteApp, findAppById, insertApp, listOwnedApps, updateApp} from '../store/apps.js'
 import {listAccountAddons} from '../store/addons.js'
-import {insertDomain, renameDefaultDomain} from '../store/domains.js'
+import {hostnameTaken, insertDomain, renameDefaultDomain} from '../store/domains.js'
 import {listSlugIds} from '../store/slugs.js'
 import {slugBlobPath} from './capability-urls.js'
 import {requireSelf} from './account.js'
@@ -45,11 +45,16 @@ export function serializeApp(platform: PlatformContext, app: AppRow, owner: Acco
   }
 }
 
+/** Taken by an app, or by a custom domain holding its default hostname (stored before that namespace was reserved). */
+function appNameInUse(platform: PlatformContext, name: string): boolean {
+  return appNameTaken(platform.store, name) || hostnameTaken(platform.store, platform.urls.appHostname(name))
+}
+
 function checkAppName(ctx: RequestContext, name: string): string {
   if (!APP_NAME.test(name)) {
     throw invalidParams(`Name ${JSON.stringify(name)} is invalid: it must start with a letter, contain only lowercase letters, digits and dashes, not end with a dash, and be 3 to 30 characters long.`)
   }
-  if (appNameTaken(ctx.platform.store, name)) throw invalidParams(`Name ${name} is already taken.`)
+  if (appNameInUse(ctx.platform, name)) throw invalidParams(`Name ${name} is already taken.`)
   return name
 }
 
@@ -80,7 +85,7 @@ function create(ctx: RequestContext) {
   const body = parseBody(ctx.body, createBody)
   const {platform} = ctx
   const app = commitChange(platform, pending => {
-    const name = body.name === undefined ? generateAppName(n => appNameTaken(platform.store, n)) : checkAppName(ctx, body.name)
+    const name = body.name === undefined ? generateAppName(n => appNameInUse(platform, n)) : checkAppName(ctx, body.name)
     const created = insertApp(platform.store, {name, ownerId: ctx.account.id})
     insertDomain(platform.store, {appId: created.id, hostname: platform.urls.appHostname(name), kind: 'heroku'})
     pending.add('app.created', {appId: created.id, appName: name})

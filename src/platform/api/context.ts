@@ -50,6 +50,9 @@ export interface RequestContext {
 
 export type ApiRoute = Route<RequestContext>
 
+/** Apps' default hostnames are APP.localhost: that namespace is the platform's, not a custom domain's. */
+export const DEFAULT_DOMAIN = 'localhost'
+
 export function createUrls(apiBase: string, routerPort: number, signer: CapabilitySigner): PlatformUrls {
   return {
     api: apiBase,
@@ -58,6 +61,6 @@ export function createUrls(apiBase: string, routerPort: number, signer: Capabili
     logSessionUrl: secret => `${apiBase}/log-sessions/${secret}`,
     buildOutputUrl: id => `${apiBase}/build-outputs/${id}/${signer.sign('build-output', id)}`,
     slugBlobUrl: id => `${apiBase}/slug-blobs/${id}/${signer.sign('slug-blob', id)}`,
-    appHostname: name => `${name}.localhost`,
+    appHostname: name => `${name}.${DEFAULT_DOMAIN}`,
   }
 }

@@ -5,7 +5,7 @@ import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import type {AppRow} from '../store/apps.js'
 import {deleteDomain, type DomainRow, findDomain, hostnameTaken, insertDomain, listDomains} from '../store/domains.js'
-import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
+import {type ApiRoute, DEFAULT_DOMAIN, type PlatformContext, type RequestContext} from './context.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
 
 const HOSTNAME = /^(?:\*\.)?(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
@@ -38,6 +38,11 @@ const createBody = {
     if (typeof value !== 'string') throw invalidParams(`"${field}" must be a string.`)
     const hostname = value.toLowerCase().replace(/\.$/, '')
     if (!HOSTNAME.test(hostname)) throw invalidParams(`${JSON.stringify(value)} is not a valid hostname.`)
+    // victim.localhost would answer for the app `victim` of another account, and then keep its
+    // owner from creating that app at all
+    if (hostname === DEFAULT_DOMAIN || hostname.endsWith(`.${DEFAULT_DOMAIN}`)) {
+      throw invalidParams(`${hostname} is in *.${DEFAULT_DOMAIN}, which is reserved for apps' default domains; add a hostname of a domain you control.`)
+    }
     return hostname
   },
   sni_endpoint: (value: unknown, field: string) => {
