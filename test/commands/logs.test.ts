@@ -122,6 +122,24 @@ describe('logs', () => {
     expect(process.listenerCount('SIGINT')).to.equal(0)
   })
 
+  it('--tail: a stream the server ends for good (event: end, the platform stopping) is the end: its line shown, no reconnect, exit 0', async () => {
+    const last = '2026-01-01T00:00:04.000000+00:00 heroku[logplex]: The platform is stopping: this log stream ends.'
+    server = await logServer({
+      '/s1'(_req, res) {
+        res.writeHead(200, {'Content-Type': 'text/event-stream'})
+        res.write(`data: ${L1}\n\n`)
+        setTimeout(() => res.end(`event: end\ndata: ${last}\n\n`), 20)
+      },
+    })
+    // one session only: a reconnect would POST again and find no answer
+    api().post('/apps/my-app/log-sessions', {tail: true}).reply(201, session(server.url('/s1')))
+    const {stdout, stderr, exitCode} = await run(['logs', '-a', 'my-app', '--tail'])
+    expect(exitCode, stderr).to.equal(0)
+    expect(stdout).to.equal(`${L1}\n${last}\n`)
+    expect(stderr).not.to.contain('reconnecting')
+    expect(server.hits).to.have.length(1)
+  })
+
   it('--tail: a second drop is an error (exit 1)', async () => {
     const drop: Handler = (_req, res) => {
       res.writeHead(200, {'Content-Type': 'text/plain'})
@@ -218,6 +236,11 @@ describe('logs', () => {
     sse.push('data:d')
     sse.end()
     expect(lines).to.deep.equal(['a', 'b', 'c', 'd'])
+    expect(sse.finished).to.equal(false)
+    const ending = new LineDecoder(true, l => lines.push(l))
+    ending.push('event: end\ndata: e\n\n')
+    expect(ending.finished).to.equal(true)
+    expect(lines.at(-1)).to.equal('e')
     expect(colourLogLine(L1, new Chalk({level: 0}))).to.equal(L1)
     const coloured = colourLogLine(L1, new Chalk({level: 1}))
     expect(coloured).to.contain('\u001B[')

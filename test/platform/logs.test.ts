@@ -1,13 +1,18 @@
-// Log sessions served by the log router: history, filters, tail (SSE and plain), latency.
+// Log sessions served by the log router: history, filters, tail (SSE and plain), latency; slow
+// and stuck clients (bounded buffers, L10); a platform stopping with tails open.
 import {expect} from 'chai'
-import {request} from 'node:http'
+import {createServer, request, type ServerResponse} from 'node:http'
+import {connect, type AddressInfo, type Socket} from 'node:net'
 import {PassThrough} from 'node:stream'
 
 import {ApiClient as CliApiClient} from '../../src/lib/api/client.js'
 import {streamLogs} from '../../src/lib/logs/logs.js'
 import {Output} from '../../src/lib/ui/output.js'
+import {LogRouter} from '../../src/platform/logs/log-router.js'
+import {streamLogSession} from '../../src/platform/logs/log-session-stream.js'
 
 import {deployFixture, type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from './fixtures/runtime/helpers.js'
+import {startTestPlatform, type TestPlatform} from './helpers.js'
 
 interface Tail {
   lines: string[]
@@ -120,5 +125,139 @@ describe('logs', function () {
   it('an unknown or expired session URL is 404', async () => {
     const res = await fetch(`${t.platform.url}/log-sessions/not-a-real-secret-at-all-000`)
     expect(res.status).to.equal(404)
+  })
+})
+
+/** A tail on a raw socket, paused once the response headers are in: the test decides when it reads. */
+async function stuckTail(url: string): Promise<{socket: Socket, text: () => string, lines: () => string[]}> {
+  const {hostname, port, pathname} = new URL(url)
+  const socket = connect(Number(port), hostname)
+  let text = ''
+  socket.setEncoding('utf8').on('data', (chunk: string) => {
+    text += chunk
+  })
+  socket.write(`GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`)
+  await waitFor('the response headers', () => text.includes('\r\n\r\n'), 5000, 5)
+  socket.pause()
+  return {socket, text: () => text, lines: () => text.split('\n').filter(l => l.startsWith('data: ')).map(l => l.slice(6))}
+}
+
+const pause = () => new Promise(resolve => setImmediate(resolve))
+
+/**
+ * `count` lines of ~150 bytes from dyno load.1, 1000 at a time; before each next 1000, the
+ * event loop turns and `keptUp` (a reader's count) must have reached the lines so far.
+ */
+async function flood(logs: LogRouter, appId: string, count: number, tag = 'flood', keptUp?: () => number): Promise<void> {
+  const padding = 'x'.repeat(100)
+  for (let i = 0; i < count; i += 1000) {
+    for (let j = i; j < Math.min(count, i + 1000); j++) logs.write({appId, source: 'app', dyno: 'load.1', message: `${tag} ${j} ${padding}`})
+    // eslint-disable-next-line no-await-in-loop
+    await pause()
+    // eslint-disable-next-line no-await-in-loop
+    if (keptUp) await waitFor('the reading tail', () => keptUp() >= Math.min(count, i + 1000), 10_000, 1)
+  }
+}
+
+describe('logs: slow clients and a stopping platform', function () {
+  this.timeout(60_000)
+  let t: TestPlatform
+  let appId: string
+  const cli = (platform: TestPlatform) => new CliApiClient({baseUrl: platform.platform.url, token: async () => platform.owner.token, userAgent: 'test'})
+  const newTail = async (platform: TestPlatform): Promise<string> => (await platform.client.post(`/apps/${appId}/log-sessions`, {tail: true, lines: 0, dyno_name: 'load.1'})).body.logplex_url
+  beforeEach(async () => {
+    t = await startTestPlatform()
+    appId = (await t.client.post('/apps', {name: 'flooded'})).body.id
+  })
+  afterEach(() => t.close())
+
+  it('a tail that does not read costs the platform at most its buffer: later lines are dropped and counted (L10), other tails get every line', async () => {
+    const stuck = await stuckTail(await newTail(t))
+    const reader = await tail(await newTail(t))
+    const total = 200_000
+    await flood(t.platform.logs, appId, total, 'flood', () => reader.lines.length)
+    expect(reader.lines.filter(l => l.includes(' app[load.1]: flood ')).length).to.equal(total)
+    expect(reader.lines.some(l => l.includes('L10'))).to.equal(false)
+
+    // the stuck client reads again: what was buffered, then the L10, then new lines as usual
+    stuck.socket.resume()
+    const l10 = await waitFor('the L10 line', () => stuck.lines().find(l => l.includes('heroku[logplex]: Error L10 (output buffer overflow): ')), 10_000)
+    expect(l10).to.match(/^\d{4}-\d\d-\d\dT[\d:.]+\+00:00 heroku\[logplex\]: Error L10 \(output buffer overflow\): \d+ messages dropped since \d{4}-\d\d-\d\dT[\d:.]+\+00:00\.$/)
+    const dropped = Number(/: (\d+) messages dropped/.exec(l10)![1])
+    const delivered = stuck.lines().filter(l => l.includes(' app[load.1]: flood ')).length
+    expect(delivered + dropped).to.equal(total)
+    // 1 MB on the platform's side, the rest in the kernel's socket buffers (a few MB on loopback)
+    const deliveredBytes = stuck.text().indexOf('Error L10')
+    console.log(`      stuck tail: ${delivered} lines (${(deliveredBytes / 1e6).toFixed(1)} MB) delivered, ${dropped} dropped`)
+    expect(deliveredBytes).to.be.below(16 * 1024 * 1024)
+    expect(dropped).to.be.above(total / 2)
+    await flood(t.platform.logs, appId, 1, 'after')
+    await waitFor('a new line on the recovered tail', () => stuck.lines().some(l => l.includes(' app[load.1]: after 0 ')), 5000)
+    stuck.socket.destroy()
+    reader.close()
+  })
+
+  it('a client that takes nothing for stallMs while lines are dropped is disconnected', async () => {
+    const logs = new LogRouter()
+    let response: ServerResponse | undefined
+    const server = createServer((req, res) => {
+      response = res
+      streamLogSession(logs, 'app-1', {dyno: null, source: null, lines: 0, tail: true}, new Date(Date.now() + 60_000), req, res, {maxBufferedBytes: 64 * 1024, stallMs: 300})
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const stuck = await stuckTail(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+      await flood(logs, 'app-1', 100_000)
+      expect(response!.destroyed).to.equal(false)
+      await waitFor('the stuck stream closed by the platform', () => response!.destroyed, 3000)
+      // nothing follows the app for it any more
+      expect((logs as unknown as {listeners: Map<string, Set<unknown>>}).listeners.has('app-1')).to.equal(false)
+      stuck.socket.destroy()
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+
+  it('stopping the platform ends every tail at once: heroku logs --tail prints the last line and does not reconnect', async () => {
+    const stdout = new PassThrough()
+    const stderr = new PassThrough()
+    let printed = ''
+    let noted = ''
+    stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      printed += chunk
+    })
+    stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      noted += chunk
+    })
+    const out = new Output({stdout, stderr, env: {CI: 'true'}})
+    const following = streamLogs({api: cli(t), out, app: 'flooded', tail: true, lines: 0, dyno: 'load.1'})
+    await new Promise(resolve => setTimeout(resolve, 200))
+    await flood(t.platform.logs, appId, 1, 'before-stop')
+    await waitFor('the line on heroku logs', () => printed.includes(' app[load.1]: before-stop 0 '), 3000)
+    const started = Date.now()
+    await t.platform.close()
+    expect(Date.now() - started, 'platform.close() took (ms)').to.be.below(3000)
+    await following
+    expect(printed.trimEnd().split('\n').at(-1)).to.match(/ heroku\[logplex\]: The platform is stopping: this log stream ends\.$/)
+    expect(noted).not.to.contain('reconnecting')
+  })
+
+  it('a tail that does not read does not hold up the platform\'s stop', async () => {
+    const stuck = await stuckTail(await newTail(t))
+    await flood(t.platform.logs, appId, 50_000) // more than its buffer and the kernel's take
+    const started = Date.now()
+    const closed = t.platform.close()
+    await Promise.race([closed, new Promise(resolve => setTimeout(resolve, 5000))])
+    expect(Date.now() - started, 'platform.close() took (ms)').to.be.below(3000)
+    await closed
+    stuck.socket.destroy()
+  })
+
+  it('a tail opened while the platform stops ends at once with the last line', async () => {
+    const url = await newTail(t)
+    t.platform.logs.close()
+    const res = await fetch(url, {headers: {Accept: 'text/event-stream'}})
+    expect(await res.text()).to.match(/^event: end\ndata: \S+ heroku\[logplex\]: The platform is stopping: this log stream ends\.\n\n$/)
   })
 })

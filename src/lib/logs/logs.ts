@@ -43,6 +43,7 @@ function sessionBody(opts: LogsOptions): Record<string, unknown> {
  * POST /apps/{app}/log-sessions, then streams the session's logplex_url. With `tail`, a dropped
  * stream is reconnected once (a new session; lines already shown are not shown again); a second
  * drop soon after is an error, while a stream that had stayed up for a minute earns a new try.
+ * A stream the server ended for good (the platform stopping: its last line says so) is the end.
  */
 export async function streamLogs(opts: LogsOptions): Promise<void> {
   const {api, out} = opts
@@ -78,7 +79,7 @@ export async function streamLogs(opts: LogsOptions): Promise<void> {
       failure = error as Error
     }
 
-    if (end === 'aborted') return
+    if (end === 'aborted' || end === 'finished') return
     if (!opts.tail) {
       if (failure) throw new UserError(`Could not read the logs: ${failure.message}`)
       return

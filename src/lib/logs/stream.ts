@@ -1,9 +1,18 @@
 import type {IncomingMessage} from 'node:http'
 
+/**
+ * The SSE event type a log server sends last when it is shutting the stream down for good (the
+ * local platform stopping): its data is shown, and a tail does not reconnect.
+ */
+export const END_EVENT = 'end'
+
 /** Splits a byte stream into lines, plain text or server-sent events (`data:` lines). */
 export class LineDecoder {
   private buffer = ''
   private data: string[] = []
+  private event = ''
+  /** the server sent the END_EVENT */
+  finished = false
 
   constructor(private readonly sse: boolean, private readonly emit: (line: string) => void) {}
 
@@ -33,23 +42,28 @@ export class LineDecoder {
       this.dispatch()
     } else if (line.startsWith('data:')) {
       this.data.push(line.slice(line.startsWith('data: ') ? 6 : 5))
+    } else if (line.startsWith('event:')) {
+      this.event = line.slice(6).trim()
     }
-    // `event:`, `id:`, `retry:` and `:` comments (keep-alives) carry no log lines
+    // `id:`, `retry:` and `:` comments (keep-alives) carry no log lines
   }
 
   private dispatch(): void {
+    if (this.event === END_EVENT) this.finished = true
+    this.event = ''
     if (this.data.length === 0) return
     for (const line of this.data.join('\n').split('\n')) this.emit(line)
     this.data = []
   }
 }
 
-export type StreamEnd = 'aborted' | 'ended'
+export type StreamEnd = 'aborted' | 'ended' | 'finished'
 
 /**
  * GETs a log stream URL with node:http(s) and calls `onLine` for each line. Resolves `ended`
- * when the server closes the stream, `aborted` when the signal fires; rejects on a network
- * error or an HTTP error status.
+ * when the server closes the stream, `finished` when it said beforehand that the stream is over
+ * for good (END_EVENT), `aborted` when the signal fires; rejects on a network error or an HTTP
+ * error status.
  */
 export async function readLogStream(url: string, opts: {onLine: (line: string) => void; signal?: AbortSignal; userAgent?: string; responseTimeoutMs?: number}): Promise<StreamEnd> {
   const parsed = new URL(url)
@@ -99,14 +113,13 @@ export async function readLogStream(url: string, opts: {onLine: (line: string) =
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => decoder.push(chunk))
       // a stream cut off mid-way ('aborted'/'error') counts as dropped, like a clean end
-      res.once('error', () => {
+      const done = () => {
         decoder.end()
-        settle(() => resolve(opts.signal?.aborted ? 'aborted' : 'ended'))
-      })
-      res.once('close', () => {
-        decoder.end()
-        settle(() => resolve(opts.signal?.aborted ? 'aborted' : 'ended'))
-      })
+        settle(() => resolve(opts.signal?.aborted ? 'aborted' : decoder.finished ? 'finished' : 'ended'))
+      }
+
+      res.once('error', done)
+      res.once('close', done)
     })
     req.end()
   })

@@ -139,6 +139,12 @@ export class LogRouter implements LogSink {
   }
 
   private readonly open = new Set<() => void>()
+  private stopping = false
+
+  /** true once close() ran: new tails end at once */
+  get closed(): boolean {
+    return this.stopping
+  }
 
   /** Registers a live stream that close() ends; returns the unregister function. */
   track(end: () => void): () => void {
@@ -146,9 +152,16 @@ export class LogRouter implements LogSink {
     return () => this.open.delete(end)
   }
 
-  /** Ends every live log stream (the platform is stopping). */
+  /** Ends every live log stream (the platform is stopping); tails opened later end at once. */
   close(): void {
-    for (const end of [...this.open]) end()
+    this.stopping = true
+    for (const end of [...this.open]) {
+      try {
+        end()
+      } catch {
+        // one broken stream must not keep the others open
+      }
+    }
     this.open.clear()
   }
 
