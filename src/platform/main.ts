@@ -1,11 +1,14 @@
 // Runs the local platform in the foreground:
-//   node dist/platform/main.js --data-dir DIR [--port 5400] [--router-port 5000] [--host 127.0.0.1]
+//   node dist/platform/main.js --data-dir DIR [--port 5400] [--router-port 5000] [--host 127.0.0.1] [--attached]
 // Writes DIR/platform.pid (the pid) and DIR/platform.json ({pid, url, port, routerPort, host,
-// startedAt}) once listening; removes both and exits 0 on SIGTERM/SIGINT after closing cleanly.
+// startedAt, processStart}) once listening; removes both and exits 0 on SIGTERM/SIGINT after
+// closing cleanly. --attached (platform:start in the foreground): stdin is a pipe from the CLI,
+// and its end — the CLI gone, even by kill -9 — stops the platform the same way.
 import {readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 
-import {DEFAULT_API_PORT, DEFAULT_ROUTER_PORT, pidFilePath, type PlatformProcessState, stateFilePath} from './process-files.js'
+import {DEFAULT_API_PORT, DEFAULT_ROUTER_PORT, isRecordedPlatform, pidFilePath, type PlatformProcessState, stateFilePath} from './process-files.js'
+import {processStartTime} from './process-identity.js'
 import {startPlatform} from './server.js'
 
 /** Readers (the CLI) never see a half-written file: write aside, then rename over. */
@@ -22,13 +25,20 @@ function port(value: string | undefined, fallback: number, flag: string): number
   return n
 }
 
-function isRunning(pid: number): boolean {
+/** The platform process the files of the data dir name, if it still runs (not this one). */
+function alreadyRunning(pidFile: string, stateFile: string): number | undefined {
+  let recorded: Pick<PlatformProcessState, 'pid' | 'processStart'> | undefined
   try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    recorded = JSON.parse(readFileSync(stateFile, 'utf8')) as PlatformProcessState
+  } catch {
+    // no state (or half of one): the pid file alone, checked by command line
+    try {
+      recorded = {pid: Number(readFileSync(pidFile, 'utf8').trim())}
+    } catch {
+      return undefined
+    }
   }
+  return recorded.pid !== process.pid && isRecordedPlatform(recorded) ? recorded.pid : undefined
 }
 
 async function main(): Promise<void> {
@@ -38,6 +48,7 @@ async function main(): Promise<void> {
       port: {type: 'string'},
       'router-port': {type: 'string'},
       host: {type: 'string'},
+      attached: {type: 'boolean'},
     },
     strict: true,
   })
@@ -45,12 +56,8 @@ async function main(): Promise<void> {
   if (!dataDir) throw new Error('--data-dir is required')
   const pidFile = pidFilePath(dataDir)
   const stateFile = stateFilePath(dataDir)
-  try {
-    const pid = Number(readFileSync(pidFile, 'utf8').trim())
-    if (Number.isInteger(pid) && pid !== process.pid && isRunning(pid)) throw new Error(`The platform is already running for ${dataDir} (pid ${pid}).`)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-  }
+  const running = alreadyRunning(pidFile, stateFile)
+  if (running !== undefined) throw new Error(`The platform is already running for ${dataDir} (pid ${running}).`)
 
   const log = (line: string): void => {
     process.stdout.write(`${new Date().toISOString()} ${line}\n`)
@@ -59,15 +66,18 @@ async function main(): Promise<void> {
   const routerPort = port(values['router-port'], DEFAULT_ROUTER_PORT, '--router-port')
   const platform = await startPlatform({host, port: port(values.port, DEFAULT_API_PORT, '--port'), routerPort, dataDir, log})
   // the router's real port (--router-port 0 picks a free one)
-  const state: PlatformProcessState = {pid: process.pid, url: platform.url, port: platform.port, routerPort: platform.routerPort ?? routerPort, host, startedAt: new Date().toISOString()}
+  const state: PlatformProcessState = {
+    pid: process.pid, url: platform.url, port: platform.port, routerPort: platform.routerPort ?? routerPort, host,
+    startedAt: new Date().toISOString(), processStart: processStartTime(process.pid),
+  }
   writeFileAtomically(pidFile, `${process.pid}\n`)
   writeFileAtomically(stateFile, `${JSON.stringify(state, null, 2)}\n`)
 
   let stopping = false
-  const stop = (signal: string): void => {
+  const stop = (why: string): void => {
     if (stopping) return
     stopping = true
-    log(`${signal} received, stopping`)
+    log(`${why}, stopping`)
     platform.close().then(() => {
       rmSync(pidFile, {force: true})
       rmSync(stateFile, {force: true})
@@ -78,8 +88,13 @@ async function main(): Promise<void> {
       process.exit(1)
     })
   }
-  process.on('SIGTERM', () => stop('SIGTERM'))
-  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM received'))
+  process.on('SIGINT', () => stop('SIGINT received'))
+  if (values.attached) {
+    // nothing is ever written to it: its end is the CLI's exit
+    const orphaned = (): void => stop('the CLI that started the platform exited')
+    process.stdin.on('data', () => {}).once('end', orphaned).once('error', orphaned)
+  }
 }
 
 main().catch(error => {

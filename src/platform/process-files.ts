@@ -1,6 +1,8 @@
 // Files the foreground platform process (main.ts) keeps in its data dir, for the CLI to find it.
 import {join} from 'node:path'
 
+import {isSameProcess} from './process-identity.js'
+
 /** the running process's pid, one line */
 export const PID_FILE = 'platform.pid'
 /** JSON PlatformProcessState, written once listening */
@@ -16,7 +18,13 @@ export interface PlatformProcessState {
   routerPort: number
   host: string
   startedAt: string
+  /** the process's start time as the kernel has it (process-identity.ts); absent where unknown */
+  processStart?: string
 }
 
 export const pidFilePath = (dataDir: string): string => join(dataDir, PID_FILE)
 export const stateFilePath = (dataDir: string): string => join(dataDir, STATE_FILE)
+
+/** Whether the recorded process is still running as the platform (not dead, a zombie or a reused pid). */
+export const isRecordedPlatform = (state: Pick<PlatformProcessState, 'pid' | 'processStart'>): boolean =>
+  isSameProcess(state.pid, state.processStart, 'platform/main.')

@@ -3,7 +3,8 @@ import {closeSync, existsSync, mkdirSync, openSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {type PlatformProcessState, stateFilePath} from '../../platform/process-files.js'
+import {isLive} from '../../platform/process-identity.js'
+import {isRecordedPlatform, type PlatformProcessState, stateFilePath} from '../../platform/process-files.js'
 import {UserError} from '../errors.js'
 
 export interface PlatformStartOptions {
@@ -16,7 +17,10 @@ export interface PlatformStartOptions {
 /** Where a detached platform writes its output. */
 export const logFilePath = (dataDir: string): string => join(dataDir, 'platform.log')
 
-/** The running platform of a data dir, or undefined if none runs (stale files are ignored). */
+/**
+ * The running platform of a data dir, or undefined if none runs: stale files are ignored, as are
+ * files naming a pid that is now a zombie or another program (process-identity.ts).
+ */
 export function runningPlatform(dataDir: string): PlatformProcessState | undefined {
   let state: PlatformProcessState
   try {
@@ -25,16 +29,7 @@ export function runningPlatform(dataDir: string): PlatformProcessState | undefin
     return undefined
   }
 
-  return isAlive(state.pid) ? state : undefined
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
+  return isRecordedPlatform(state) ? state : undefined
 }
 
 /**
@@ -51,10 +46,15 @@ function mainArgs(opts: PlatformStartOptions): string[] {
   return [...mainCommand(), '--data-dir', opts.dataDir, '--host', opts.host, '--port', String(opts.port), '--router-port', String(opts.routerPort)]
 }
 
-/** Runs the platform attached to this terminal until it stops (Ctrl-C stops both). */
+/**
+ * Runs the platform attached to this terminal until it stops (Ctrl-C stops both). Its stdin is a
+ * pipe from here: when this process ends, even by kill -9, the platform sees the pipe close and
+ * stops too (--attached) instead of running on, orphaned.
+ */
 export function runInForeground(opts: PlatformStartOptions, onReady: (state: PlatformProcessState) => void): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, mainArgs(opts), {stdio: ['ignore', 'inherit', 'inherit']})
+    const child = spawn(process.execPath, [...mainArgs(opts), '--attached'], {stdio: ['pipe', 'inherit', 'inherit']})
+    child.stdin!.on('error', () => {}) // never written to; only its end matters
     const ready = waitForState(opts.dataDir, child.pid!, 30_000)
     ready.then(onReady, () => {})
     // the platform stops cleanly on SIGINT/SIGTERM; the CLI passes them on (a Ctrl-C at a
@@ -105,11 +105,13 @@ export async function stopPlatform(state: PlatformProcessState, graceMs = 20_000
 
   const deadline = Date.now() + graceMs
   while (Date.now() < deadline) {
-    if (!isAlive(state.pid)) return 'stopped'
+    if (!isRecordedPlatform(state)) return 'stopped'
     // eslint-disable-next-line no-await-in-loop
     await sleep(50)
   }
 
+  // never a pid that has meanwhile become another process's
+  if (!isRecordedPlatform(state)) return 'stopped'
   process.kill(state.pid, 'SIGKILL')
   return 'killed'
 }
@@ -119,7 +121,7 @@ async function waitForState(dataDir: string, pid: number, timeoutMs: number, gav
   while (Date.now() < deadline) {
     const state = runningPlatform(dataDir)
     if (state?.pid === pid) return state
-    if (gaveUp() || !isAlive(pid)) throw new Error('it exited while starting')
+    if (gaveUp() || !isLive(pid)) throw new Error('it exited while starting')
     // eslint-disable-next-line no-await-in-loop
     await sleep(50)
   }
