@@ -8,6 +8,7 @@ import {join} from 'node:path'
 
 import {createUser} from '../../src/platform/bootstrap.js'
 import {markedProcesses, PLATFORM_MARKER_VAR, platformMarker} from '../../src/platform/dynos/processes.js'
+import {detectSandbox} from '../../src/platform/sandbox/sandbox.js'
 import {openStore} from '../../src/platform/store/database.js'
 import {deployFixture, viaRouter, waitFor} from './fixtures/runtime/helpers.js'
 import {ApiClient} from './helpers.js'
@@ -53,6 +54,7 @@ describe('dynos after a platform crash (kill -9)', function () {
   })
 
   it('comes back to its formation and leaves no orphans', async () => {
+    const sandbox = await detectSandbox()
     const store = openStore(dataDir)
     const user = await createUser(store, {email: 'crash@example.com', password: 'correct horse battery'})
     store.close()
@@ -75,14 +77,19 @@ describe('dynos after a platform crash (kill -9)', function () {
 
     first.child.kill('SIGKILL')
     await new Promise(resolve => first.child.once('exit', resolve))
-    // the dynos outlived the platform (they are detached)...
-    expect(dynoPids().filter(pid => before.includes(pid)).length).to.equal(before.length)
-    expect(sleepers()).to.include(unmarked)
+    if (sandbox.enabled) {
+      // sandboxed dynos die with the platform (bwrap --die-with-parent), the unmarked one too
+      await waitFor('dynos gone with the platform', () => dynoPids().every(pid => !before.includes(pid)) && !sleepers().includes(unmarked), 5000)
+    } else {
+      // unconfined dynos outlive the platform (they are detached)...
+      expect(dynoPids().filter(pid => before.includes(pid)).length).to.equal(before.length)
+      expect(sleepers()).to.include(unmarked)
+    }
 
     const second = startMain(dataDir)
     running = second.child
     const client2 = new ApiClient(await platformUrl(dataDir, second.child.pid!), user.token)
-    // ...and the new platform killed them before starting the formation afresh, the unmarked
+    // ...and the new platform killed whatever was left before starting the formation afresh, the unmarked
     // one too (it was in a recorded process group)
     await waitFor('old dynos gone', () => dynoPids().every(pid => !before.includes(pid)), 10_000)
     await waitFor('the unmarked sleep gone', () => !sleepers().includes(unmarked), 10_000)

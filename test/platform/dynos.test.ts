@@ -40,7 +40,8 @@ describe('dynos: the supervisor runs the formation as processes', function () {
     expect((await viaRouter(t.routerUrl, 'scaler', '/env?name=GREETING')).text).to.equal('hi')
     expect((await viaRouter(t.routerUrl, 'scaler', '/env?name=PS')).text).to.equal('web.1')
     expect((await viaRouter(t.routerUrl, 'scaler', '/env?name=FROM_PROFILE')).text).to.equal('yes')
-    expect((await viaRouter(t.routerUrl, 'scaler', '/env?name=HOME')).text).to.match(/runtime\/releases\/[0-9a-f-]{36}$/)
+    // HOME is the dyno's own copy of the app: /app in the sandbox, its directory on the host without one
+    expect((await viaRouter(t.routerUrl, 'scaler', '/env?name=HOME')).text).to.match(t.platform.sandbox.enabled ? /^\/app$/ : /runtime\/dynos\/[0-9a-f-]{36}$/)
   })
 
   it('scales up and down: processes counted with the OS follow', async () => {

@@ -3,10 +3,11 @@
 //   compile  bin/compile BUILD_DIR CACHE_DIR ENV_DIR
 //   release  bin/release BUILD_DIR           YAML with default_process_types
 // Then the Procfile (validated before anything runs) is merged over the buildpacks' defaults.
-import {existsSync} from 'node:fs'
+import {accessSync, constants, existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
+import {confine, type SandboxStatus} from '../sandbox/sandbox.js'
 import {BUILTIN_BUILDPACKS, type ResolvedBuildpack} from './buildpacks.js'
 import type {BuildOutput} from './output.js'
 import {parseProcfile, ProcfileError} from './procfile.js'
@@ -38,6 +39,17 @@ export interface BuildpackRunOptions {
   timeoutMs: number
   /** told which buildpacks detection chose, before they compile */
   onDetected?: (buildpacks: ResolvedBuildpack[], description: string) => void
+  /** how the scripts are confined (the build dirs writable, the buildpack read-only, nothing else of the platform's) */
+  sandbox?: BuildSandbox
+}
+
+export interface BuildSandbox {
+  status: SandboxStatus
+  /** the app's own uid (the build dirs are handed to it first) */
+  uid?: number
+  /** the platform's data dir: recorded steps, and never shown to the scripts */
+  dataDir: string
+  marker: string
 }
 
 export interface BuildpackRunResult {
@@ -97,7 +109,7 @@ async function detect(options: BuildpackRunOptions, env: NodeJS.ProcessEnv): Pro
     : [...options.buildpacks]
   const selected: {buildpack: ResolvedBuildpack, description: string}[] = []
   for (const buildpack of candidates) {
-    const result = await runScript(buildpack, 'detect', [options.dirs.buildDir], env, options.timeoutMs)
+    const result = await runScript(buildpack, 'detect', [options.dirs.buildDir], env, options)
     if (result.code === 0) {
       selected.push({buildpack, description: result.stdout.trim().split('\n')[0] || basename(buildpack.dir)})
       if (auto) break
@@ -113,7 +125,7 @@ async function detect(options: BuildpackRunOptions, env: NodeJS.ProcessEnv): Pro
 
 async function compile(buildpack: ResolvedBuildpack, options: BuildpackRunOptions, env: NodeJS.ProcessEnv): Promise<void> {
   const {dirs} = options
-  const result = await runScript(buildpack, 'compile', [dirs.buildDir, dirs.cacheDir, dirs.envDir], env, options.timeoutMs, chunk => options.output.write(chunk))
+  const result = await runScript(buildpack, 'compile', [dirs.buildDir, dirs.cacheDir, dirs.envDir], env, options, chunk => options.output.write(chunk))
   if (result.timedOut) throw new BuildFailure(`${buildpack.name}: bin/compile took longer than ${Math.round(options.timeoutMs / 1000)} s and was stopped.`)
   if (result.code !== 0) {
     throw new BuildFailure(`Failed to compile the app: ${buildpack.name} bin/compile exited with ${result.code ?? `signal ${result.signal}`}.`)
@@ -122,7 +134,7 @@ async function compile(buildpack: ResolvedBuildpack, options: BuildpackRunOption
 
 async function releaseDefaults(buildpack: ResolvedBuildpack, options: BuildpackRunOptions, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
   if (!existsSync(join(buildpack.dir, 'bin', 'release'))) return {}
-  const result = await runScript(buildpack, 'release', [options.dirs.buildDir], env, options.timeoutMs)
+  const result = await runScript(buildpack, 'release', [options.dirs.buildDir], env, options)
   if (result.code !== 0) throw new BuildFailure(`${buildpack.name}: bin/release exited with ${result.code ?? `signal ${result.signal}`}.`)
   try {
     return parseReleaseYaml(result.stdout).defaultProcessTypes
@@ -132,11 +144,25 @@ async function releaseDefaults(buildpack: ResolvedBuildpack, options: BuildpackR
   }
 }
 
-async function runScript(buildpack: ResolvedBuildpack, script: 'detect' | 'compile' | 'release', args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, onOutput?: (chunk: string) => void) {
+async function runScript(buildpack: ResolvedBuildpack, script: 'detect' | 'compile' | 'release', args: string[], env: NodeJS.ProcessEnv, options: BuildpackRunOptions, onOutput?: (chunk: string) => void) {
   const path = join(buildpack.dir, 'bin', script)
   if (!existsSync(path)) throw new BuildFailure(`Buildpack ${buildpack.name} has no bin/${script} (${path}).`)
   try {
-    return await runStep(path, args, {cwd: buildpack.dir, env, timeoutMs, onOutput})
+    accessSync(path, constants.X_OK)
+  } catch {
+    throw new BuildFailure(`Buildpack ${buildpack.name}: bin/${script} is not executable (chmod +x ${path}).`)
+  }
+  const {dirs, sandbox, timeoutMs} = options
+  // in the sandbox the dirs keep their paths: the scripts' arguments stay what they are
+  const command = sandbox ? confine(sandbox.status, {
+    file: path, args, cwd: buildpack.dir, uid: sandbox.uid, hostname: 'build', hide: [sandbox.dataDir],
+    binds: [
+      {host: buildpack.dir, path: buildpack.dir, writable: false},
+      ...[dirs.buildDir, dirs.cacheDir, dirs.envDir, dirs.homeDir].map(dir => ({host: dir, path: dir, writable: true})),
+    ],
+  }) : {file: path, args}
+  try {
+    return await runStep(command.file, command.args, {cwd: sandbox?.status.enabled ? '/' : buildpack.dir, env, timeoutMs, onOutput, track: sandbox && {dataDir: sandbox.dataDir, marker: sandbox.marker}})
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EACCES') throw new BuildFailure(`Buildpack ${buildpack.name}: bin/${script} is not executable (chmod +x ${path}).`)

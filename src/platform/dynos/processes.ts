@@ -85,6 +85,20 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 }
 
 /**
+ * Signals every process of the group but its leader. A sandboxed dyno's leader is bwrap, which
+ * would die of a SIGTERM at once and take the sandbox with it (--die-with-parent): the app must
+ * get the signal and the time to finish, and bwrap then exits with the app's status.
+ */
+export function signalGroupButLeader(pgid: number, signal: NodeJS.Signals): void {
+  for (const pid of pids()) {
+    if (pid === pgid || stat(pid)?.pgrp !== pgid) continue
+    try {
+      process.kill(pid, signal)
+    } catch {}
+  }
+}
+
+/**
  * Kills (SIGKILL) every process left by an earlier run of the platform on this data dir, and
  * their process groups. Returns the pids found.
  */
@@ -150,12 +164,16 @@ export function portHeldBy(port: number, pids: readonly number[]): boolean {
   return false
 }
 
-/** The terminal (/dev/pts/N) the first of `pids` has as stdin, if any. */
+/**
+ * A path that opens the terminal the first of `pids` has as stdin, if any: /proc/PID/fd/0, not
+ * /dev/pts/N — a sandboxed dyno's pts belongs to its own devpts, and the same name on the host
+ * is another terminal.
+ */
 export function terminalOf(pids: readonly number[]): string | undefined {
   for (const pid of pids) {
     try {
       const target = readlinkSync(`/proc/${pid}/fd/0`)
-      if (/^\/dev\/pts\/\d+$/.test(target)) return target
+      if (/^\/dev\/pts\/\d+$/.test(target)) return `/proc/${pid}/fd/0`
     } catch {}
   }
   return undefined
