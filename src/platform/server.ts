@@ -31,6 +31,7 @@ import {Router} from './http/router.js'
 import {openStore, type Store} from './store/database.js'
 import {urlSigningKey} from './store/settings.js'
 import {Supervisor, type SupervisorOptions} from './dynos/supervisor.js'
+import {detectSandbox, type SandboxStatus} from './sandbox/sandbox.js'
 import {LogRouter} from './logs/log-router.js'
 import {logPlatformEvents} from './logs/platform-lines.js'
 import {HttpRouter, type RouterOptions} from './router/router.js'
@@ -58,7 +59,12 @@ export interface PlatformOptions {
   /** where build output lines go (source app, dyno build); the log router, or nowhere */
   logSink?: LogSink
   /** the dyno supervisor's tuning (ports, grace period, timeouts); false runs no dynos at all */
-  dynos?: false | Partial<Pick<SupervisorOptions, 'portRange' | 'stopGraceMs' | 'bootTimeoutMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'crashResetMs' | 'attachTimeoutMs' | 'bootPollMs'>>
+  dynos?: false | Partial<Pick<SupervisorOptions, 'portRange' | 'stopGraceMs' | 'bootTimeoutMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'crashResetMs' | 'attachTimeoutMs' | 'bootPollMs' | 'drainMs' | 'afterPrepare'>>
+  /**
+   * how dynos and builds are confined: 'auto' (bubblewrap when it works here, announced when not;
+   * the default, or HEROKU_PLATFORM_SANDBOX) or 'off'
+   */
+  sandbox?: 'auto' | 'off'
   /** the HTTP router's tuning; false starts no router (web_url still names routerPort) */
   router?: false | Partial<Pick<RouterOptions, 'requestTimeoutMs' | 'bootWaitMs'>>
 }
@@ -82,6 +88,8 @@ export interface RunningPlatform {
   logs: LogRouter
   /** the dyno supervisor; undefined with dynos: false */
   dynos?: Supervisor
+  /** how dynos and builds are confined */
+  sandbox: SandboxStatus
   close(): Promise<void>
 }
 
@@ -90,6 +98,10 @@ const REQUEST_ID = /^[\w.,:-]{1,200}$/
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const host = options.host ?? '127.0.0.1'
   const log = options.log ?? (() => {})
+  const sandboxMode = options.sandbox ?? (process.env.HEROKU_PLATFORM_SANDBOX === 'off' ? 'off' : 'auto')
+  const sandbox = await detectSandbox(sandboxMode)
+  // said once, at start: running unconfined is never silent
+  if (!sandbox.enabled) log(`warning: no sandbox for dynos and builds: ${sandbox.reason}`)
   const store = openStore(options.dataDir)
   const signer = new CapabilitySigner(urlSigningKey(store))
   const events = new PlatformEvents((event, error) => log(`event listener for ${event} failed: ${(error as Error).stack ?? String(error)}`))
@@ -127,7 +139,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   })
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
   const url = `http://${urlHost}:${port}`
-  dynos = options.dynos === false ? undefined : new Supervisor({...options.dynos, dataDir: options.dataDir, store, events, logs, log, apiUrl: url})
+  dynos = options.dynos === false ? undefined : new Supervisor({...options.dynos, dataDir: options.dataDir, store, events, logs, log, apiUrl: url, sandbox})
   const httpRouter = options.router === false ? undefined : new HttpRouter({
     ...options.router, store, events, logs, log, host, port: options.routerPort,
     pools: dynos ?? {webPool: () => undefined, poolChanged: () => Promise.resolve()},
@@ -144,7 +156,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   await dynos?.start()
   const logSink = options.logSink ?? logs
   // git push → build → release (src/platform/git, src/platform/build)
-  const deployer = await Deployer.start({...platform, logSink})
+  const deployer = await Deployer.start({...platform, logSink, sandbox})
   git = new GitHttp(platform, deployer, logSink)
   log(`platform API listening on ${url}`)
 
@@ -159,6 +171,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     routerPort: httpRouter ? routerPort : undefined,
     logs,
     dynos,
+    sandbox,
     close() {
       closing ??= (async () => {
         stopLogging()

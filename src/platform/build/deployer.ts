@@ -10,10 +10,11 @@
 // One build at a time per app: a second push while one builds is refused with a clear message.
 // Build output goes live to the pusher (hook response), to output_stream_url readers and, line by
 // line, to the log sink (source app, dyno build); the complete text is stored in the build record.
-import {type ChildProcess, spawn} from 'node:child_process'
+import {type ChildProcess, execFile, spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdir, readdir, rm, writeFile} from 'node:fs/promises'
 import {join, resolve, sep} from 'node:path'
+import {promisify} from 'node:util'
 
 import type {PlatformUrls} from '../api/context.js'
 import {commitChange, releaseApp} from '../changes.js'
@@ -28,12 +29,21 @@ import type {Store} from '../store/database.js'
 import {findSlugById, insertSlug, recordSlugBlob} from '../store/slugs.js'
 import {git, gitEnv, installHooks, removeRepo} from '../git/repos.js'
 import type {HookRequest, PushSession} from '../git/hook.js'
+import {platformMarker} from '../dynos/processes.js'
+import {appUser} from '../sandbox/app-user.js'
+import type {SandboxStatus} from '../sandbox/sandbox.js'
 import {BuildpackError, type ResolvedBuildpack, resolveBuildpack} from './buildpacks.js'
 import {BuildOutput} from './output.js'
 import {BuildFailure, runBuildpacks} from './runner.js'
 import {packSlug, slugPath} from './slug.js'
 import {applySlugignore} from './slugignore.js'
 import {downloadSource, extractSource} from './source-blob.js'
+
+const execFileAsync = promisify(execFile)
+
+async function chownTree(paths: string[], uid: number): Promise<void> {
+  await execFileAsync('chown', ['-R', `${uid}:${uid}`, ...paths])
+}
 
 export const DEPLOY_BRANCHES = ['refs/heads/main', 'refs/heads/master'] as const
 const ZERO_SHA = /^0{40}$/
@@ -48,6 +58,8 @@ export interface DeployerOptions {
   logSink: LogSink
   /** per buildpack script; default 15 minutes */
   scriptTimeoutMs?: number
+  /** how buildpack scripts are confined; unconfined without one */
+  sandbox?: SandboxStatus
 }
 
 export const noopLogSink: LogSink = {write() {}}
@@ -273,8 +285,13 @@ export class Deployer {
         if (error instanceof BuildpackError) throw new BuildFailure(error.message)
         throw error
       }
+      const sandbox = this.options.sandbox ?? {enabled: false, separateUsers: false}
+      const uid = appUser(store, app.id, sandbox)
+      // the scripts run as the app's own user: the build dirs become its
+      if (uid !== undefined) await chownTree([dirs.buildDir, dirs.cacheDir, dirs.envDir, dirs.homeDir], uid)
       const result = await runBuildpacks({
         dirs, buildpacks, output, sourceVersion: source.version, timeoutMs: this.options.scriptTimeoutMs ?? 15 * 60_000,
+        sandbox: {status: sandbox, uid, dataDir, marker: platformMarker(dataDir)},
         onDetected(detected, detectedDescription) {
           buildpacks = detected
           description = detectedDescription
