@@ -7,6 +7,7 @@
 import {readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 
+import {PLATFORM_UMASK, tightenDataDir} from './data-dir.js'
 import {DEFAULT_API_PORT, DEFAULT_ROUTER_PORT, isRecordedPlatform, pidFilePath, type PlatformProcessState, stateFilePath} from './process-files.js'
 import {processStartTime} from './process-identity.js'
 import {startPlatform} from './server.js'
@@ -42,6 +43,8 @@ function alreadyRunning(pidFile: string, stateFile: string): number | undefined 
 }
 
 async function main(): Promise<void> {
+  // what the platform and everything it spawns create is the platform user's alone (data-dir.ts)
+  process.umask(PLATFORM_UMASK)
   const {values} = parseArgs({
     options: {
       'data-dir': {type: 'string'},
@@ -62,6 +65,8 @@ async function main(): Promise<void> {
   const log = (line: string): void => {
     process.stdout.write(`${new Date().toISOString()} ${line}\n`)
   }
+  const {tightened} = tightenDataDir(dataDir)
+  if (tightened > 0) log(`data dir ${dataDir}: took group and other permissions off ${tightened} entries`)
   const host = values.host ?? '127.0.0.1'
   const routerPort = port(values['router-port'], DEFAULT_ROUTER_PORT, '--router-port')
   const platform = await startPlatform({host, port: port(values.port, DEFAULT_API_PORT, '--port'), routerPort, dataDir, log})

@@ -17,8 +17,10 @@
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
-import {mkdir, stat} from 'node:fs/promises'
+import {chmod, mkdir, stat} from 'node:fs/promises'
 import {join} from 'node:path'
+
+import {tightenTree} from '../data-dir.js'
 
 /** Where the tarball of a slug lives. */
 export function slugPath(dataDir: string, slugId: string): string {
@@ -28,8 +30,11 @@ export function slugPath(dataDir: string, slugId: string): string {
 /** Packs `appDir` (its contents at the tarball's root) into the slug's tarball. */
 export async function packSlug(dataDir: string, slugId: string, appDir: string): Promise<{size: number, checksum: string}> {
   const target = slugPath(dataDir, slugId)
-  await mkdir(join(dataDir, 'slugs'), {recursive: true})
+  await mkdir(join(dataDir, 'slugs'), {recursive: true, mode: 0o700})
+  // what the slug holds is unpacked (as root, modes as packed) into release dirs under the data dir
+  tightenTree(appDir)
   await runTar(['-czf', target, '-C', appDir, '.'])
+  await chmod(target, 0o600)
   const {size} = await stat(target)
   return {size, checksum: `SHA256:${await sha256(target)}`}
 }

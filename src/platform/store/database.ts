@@ -6,7 +6,7 @@
 // the OS page cache — but could lose the last commits on power loss; writes here are rare and
 // small, so the fsync is worth it.)
 import Database from 'better-sqlite3'
-import {mkdirSync} from 'node:fs'
+import {closeSync, mkdirSync, openSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {MIGRATIONS, type Migration} from './migrations.js'
@@ -56,7 +56,11 @@ export const DATABASE_FILE = 'platform.sqlite3'
 
 export function openStore(dataDir: string): Store {
   mkdirSync(dataDir, {recursive: true, mode: 0o700})
-  const db = new Database(join(dataDir, DATABASE_FILE))
+  const file = join(dataDir, DATABASE_FILE)
+  // SQLite would create the file 0644 (less the umask) and gives -wal/-shm the file's mode:
+  // a new store starts as an empty file of the owner's alone (an empty file is an empty database)
+  closeSync(openSync(file, 'a', 0o600))
+  const db = new Database(file)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
   db.pragma('foreign_keys = ON')
