@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   // the router's real port (--router-port 0 picks a free one)
   const state: PlatformProcessState = {
     pid: process.pid, url: platform.url, port: platform.port, routerPort: platform.routerPort ?? routerPort, host,
-    startedAt: new Date().toISOString(), processStart: processStartTime(process.pid),
+    startedAt: new Date().toISOString(), processStart: processStartTime(process.pid), sandbox: platform.sandbox,
   }
   writeFileAtomically(pidFile, `${process.pid}\n`)
   writeFileAtomically(stateFile, `${JSON.stringify(state, null, 2)}\n`)

@@ -20,6 +20,8 @@ export interface PlatformProcessState {
   startedAt: string
   /** the process's start time as the kernel has it (process-identity.ts); absent where unknown */
   processStart?: string
+  /** how dynos and builds are confined (sandbox/sandbox.ts); absent from older platforms */
+  sandbox?: {enabled: boolean, separateUsers: boolean, tool?: string, reason?: string}
 }
 
 export const pidFilePath = (dataDir: string): string => join(dataDir, PID_FILE)

@@ -2,6 +2,7 @@ import {expect} from 'chai'
 import {existsSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {detectSandbox} from '../../src/platform/sandbox/sandbox.js'
 import {E2eHome} from '../helpers/e2e.js'
 
 // The built CLI against a platform it starts itself: what a user does after reading the README.
@@ -124,6 +125,11 @@ describe('e2e: the CLI against the local platform', function () {
     expect(s).to.include({app_count: 0, data_dir: dataDir, running: true})
     expect(s.uptime_seconds).to.be.a('number')
     expect(s.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/)
+    // whether dynos are sandboxed is never silent
+    const sandbox = await detectSandbox()
+    expect(s.sandbox).to.include({enabled: sandbox.enabled, separate_users: sandbox.separateUsers})
+    const human = await home.heroku(['platform:status', '--data-dir', dataDir])
+    expect(human.stdout).to.match(sandbox.enabled ? /Sandbox: +bubblewrap[^\n]*dynos and builds confined/ : /Sandbox: +off: /)
     const stop = await home.heroku(['platform:stop', '--data-dir', dataDir])
     expect(stop.stdout).to.match(/Stopped the platform/)
     const after = await home.heroku(['platform:status', '--json', '--data-dir', dataDir])

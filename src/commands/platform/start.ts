@@ -67,6 +67,7 @@ export default class PlatformStart extends BaseCommand<typeof PlatformStart> {
       await this.adopt(owner, state.url)
       this.out.log(`Platform running at ${state.url} (pid ${state.pid}); apps at ${routerUrl(state.routerPort, 'APP')}`)
       this.out.log(`Log: ${logFilePath(dataDir)}  ·  Stop: heroku platform:stop`)
+      if (state.sandbox && !state.sandbox.enabled) this.out.warn(`No sandbox for dynos and builds: ${state.sandbox.reason}.`)
       return {already_running: false, data_dir: dataDir, owner: owner.email, pid: state.pid, router_url: routerUrl(state.routerPort), url: state.url}
     }
 

@@ -13,6 +13,8 @@ export interface StatusResult {
   data_dir: string
   uptime_seconds?: number
   app_count?: number
+  /** how dynos and builds are confined */
+  sandbox?: {enabled: boolean, separate_users: boolean, tool?: string, reason?: string}
 }
 
 export default class PlatformStatus extends BaseCommand<typeof PlatformStatus> {
@@ -36,6 +38,7 @@ export default class PlatformStatus extends BaseCommand<typeof PlatformStatus> {
       running: true,
       uptime_seconds: Math.round((Date.now() - Date.parse(state.startedAt)) / 1000),
       url: state.url,
+      ...(state.sandbox ? {sandbox: {enabled: state.sandbox.enabled, separate_users: state.sandbox.separateUsers, tool: state.sandbox.tool, reason: state.sandbox.reason}} : {}),
     }
     this.out.keyValues([
       ['Status', 'running'],
@@ -44,10 +47,17 @@ export default class PlatformStatus extends BaseCommand<typeof PlatformStatus> {
       ['PID', result.pid],
       ['Uptime', formatUptime(result.uptime_seconds!)],
       ['Apps', result.app_count],
+      ['Sandbox', describeSandbox(result.sandbox)],
       ['Data dir', dataDir],
     ])
     return result
   }
+}
+
+function describeSandbox(sandbox: StatusResult['sandbox']): string {
+  if (!sandbox) return 'unknown (restart the platform to find out)'
+  if (!sandbox.enabled) return `off: ${sandbox.reason}`
+  return `${sandbox.tool ?? 'bubblewrap'}: dynos and builds confined${sandbox.separate_users ? ', each app as a user of its own' : ''}`
 }
 
 function formatUptime(seconds: number): string {
