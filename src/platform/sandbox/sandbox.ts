@@ -4,7 +4,9 @@
 //   - on a read-only system (/usr, /etc, /bin … and the directory of this Node.js), with a private
 //     /tmp and /dev/shm, a minimal /dev and its own /proc;
 //   - with only the directories it is given writable (a dyno: its own copy of the app at /app);
-//   - without the platform's data dir, the user's home, or any other app's directories;
+//   - without the platform's data dir, the user's home, the CLI's config and data dirs, or any
+//     other app's directories, even where a system path or this Node.js's installation holds them;
+//     a writable dir that is a symbolic link (put there by the app) is refused, not followed;
 //   - as an unprivileged uid of the app's own when the platform runs as root (setpriv inside the
 //     sandbox drops to it, with no capabilities and no_new_privs, so setuid programs gain nothing).
 // Dynos share the host's network (the router must reach them): see docs/runtime.md for what that
@@ -15,6 +17,8 @@ import {existsSync, lstatSync, readlinkSync, realpathSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {dirname, join, sep} from 'node:path'
 import {promisify} from 'node:util'
+
+import {configDir, dataDir as cliDataDir} from '../../lib/paths.js'
 
 const run = promisify(execFile)
 
@@ -102,8 +106,15 @@ export function confine(status: SandboxStatus, spec: SandboxSpec): {file: string
 }
 
 function sandboxArgs(spec: SandboxSpec, separateUsers: boolean): string[] {
+  // a writable dir is one the platform made (a build dir, a dyno's copy of the app): a symbolic
+  // link there is something the app put in its place (a source archive whose only entry is a link
+  // to a directory of this machine), and bwrap would bind where it points
+  for (const bind of spec.binds) {
+    if (bind.writable && isSymbolicLink(bind.host)) throw new Error(`refusing to show ${bind.host} to the sandbox: it is a symbolic link, not the directory the platform made`)
+  }
   const args: string[] = []
-  const shown = new Set<string>()
+  /** what is mounted so far, by path inside the sandbox: a tmpfs (empty: mount points are made in it) or a bind */
+  const mounts = new Map<string, 'tmpfs' | 'bind'>([['/', 'tmpfs']])
   for (const path of SYSTEM_PATHS) {
     let stat
     try {
@@ -111,28 +122,64 @@ function sandboxArgs(spec: SandboxSpec, separateUsers: boolean): string[] {
     } catch {
       continue
     }
-    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(path), path)
-    else if (stat.isDirectory()) {
+    if (stat.isSymbolicLink()) {
+      args.push('--symlink', readlinkSync(path), path)
+      mounts.set(path, 'bind')
+    } else if (stat.isDirectory()) {
       args.push('--ro-bind', path, path)
-      shown.add(path)
+      mounts.set(path, 'bind')
     }
   }
-  // this Node.js (the built-in buildpacks put its directory on PATH), wherever it is installed
-  const nodePrefix = dirname(dirname(realpathOr(process.execPath)))
-  if (!under(nodePrefix, shown)) args.push('--ro-bind', nodePrefix, nodePrefix)
   args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp', '--perms', '1777', '--tmpfs', '/dev/shm')
-  // a system path may hold the data dir or a home: cover them
-  for (const path of [...(spec.hide ?? []), homedir()]) {
-    const real = realpathOr(path)
-    if (real !== '/' && under(real, shown)) args.push('--tmpfs', real)
+  for (const [path, kind] of [['/proc', 'bind'], ['/dev', 'bind'], ['/tmp', 'tmpfs'], ['/dev/shm', 'tmpfs']] as const) mounts.set(path, kind)
+  // never shown, wherever they are (under a system path, or where this Node.js is installed): the
+  // data dir, the user's home, the CLI's own config (credentials) and data dirs; one that does not
+  // exist yet is covered by its nearest existing parent (it may be made while the sandbox runs)
+  const hidden = new Map<string, boolean>()
+  for (const path of [...(spec.hide ?? []), homedir(), configDir(), cliDataDir()]) {
+    const {real, exact} = nearestExisting(path)
+    if (real !== '/') hidden.set(real, (hidden.get(real) ?? false) || exact)
   }
-  // bwrap makes missing parents of a mount point 0700 (root's): readable ones for the app's user
-  const made = new Set(['/', '/tmp'])
-  for (const bind of spec.binds) {
-    for (let parent = dirname(bind.path); !made.has(parent) && !under(parent, shown); parent = dirname(parent)) made.add(parent)
+  const layers: {path: string, host?: string, writable?: boolean, exact?: boolean}[] = []
+  // this Node.js (the built-in buildpacks put its directory on PATH), wherever it is installed: its
+  // whole installation (npm next to it), the hidden paths inside it covered (the data dir in
+  // ~/.local); where a hidden path holds node itself (node in ~/bin: the home; /bin/node: / itself),
+  // its bin dir, else node alone
+  const node = realpathOr(process.execPath)
+  if (!isUnder(node, [...mounts.keys()].filter(p => mounts.get(p) === 'bind'))) {
+    const fits = (dir: string): boolean => dir !== '/' && ![...hidden.keys()].some(h => isUnder(h, [dir]) && isUnder(node, [h]))
+    const dir = [dirname(dirname(node)), dirname(node)].find(d => fits(d)) ?? node
+    layers.push({path: dir, host: dir, writable: false})
   }
-  for (const dir of [...made].filter(d => d !== '/' && d !== '/tmp').sort((a, b) => a.length - b.length)) args.push('--perms', '0755', '--dir', dir)
-  for (const bind of spec.binds) args.push(bind.writable ? '--bind' : '--ro-bind', bind.host, bind.path)
+  for (const [path, exact] of hidden) layers.push({path, exact})
+  // outer mounts before the ones inside them; the spec's binds last among equals
+  const ordered = [...layers.map((l, i) => ({...l, i})), ...spec.binds.map((b, i) => ({path: b.path, host: b.host, writable: b.writable, exact: true, i: layers.length + i}))]
+    .sort((a, b) => a.path.length - b.path.length || a.i - b.i)
+  for (const layer of ordered) {
+    const covering = coveringMount(mounts, layer.path)
+    if (layer.host === undefined) {
+      // a hidden path: covered where a bind shows it (in a tmpfs it is not there at all); a parent
+      // standing for a path yet to be made, unless that parent is a system dir itself
+      if (mounts.get(covering) === 'bind' && (layer.exact || covering !== layer.path)) {
+        args.push('--tmpfs', layer.path)
+        mounts.set(layer.path, 'tmpfs')
+      }
+      continue
+    }
+    // bwrap makes missing parents of a mount point 0700 (root's): readable ones for the app's user
+    const missing: string[] = []
+    for (let parent = dirname(layer.path); ; parent = dirname(parent)) {
+      const around = coveringMount(mounts, parent)
+      if (around === parent || mounts.get(around) === 'bind') break
+      missing.push(parent)
+    }
+    for (const dir of missing.reverse()) {
+      args.push('--perms', '0755', '--dir', dir)
+      mounts.set(dir, 'tmpfs')
+    }
+    args.push(layer.writable ? '--bind' : '--ro-bind', layer.host, layer.path)
+    mounts.set(layer.path, 'bind')
+  }
   args.push('--chdir', spec.cwd, '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent')
   if (spec.hostname) args.push('--hostname', spec.hostname)
   args.push('--')
@@ -143,6 +190,28 @@ function sandboxArgs(spec: SandboxSpec, separateUsers: boolean): string[] {
   return args
 }
 
+/** the innermost mount holding `path` (or mounted at it) */
+function coveringMount(mounts: ReadonlyMap<string, unknown>, path: string): string {
+  let best = '/'
+  for (const mount of mounts.keys()) if (isUnder(path, [mount]) && mount.length > best.length) best = mount
+  return best
+}
+
+/** `path` made real, or its nearest existing parent when it does not exist */
+function nearestExisting(path: string): {real: string, exact: boolean} {
+  let at = path
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at)
+  return {real: realpathOr(at), exact: at === path}
+}
+
+function isSymbolicLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink()
+  } catch {
+    return false
+  }
+}
+
 function realpathOr(path: string): string {
   try {
     return realpathSync(path)
@@ -151,7 +220,7 @@ function realpathOr(path: string): string {
   }
 }
 
-function under(path: string, roots: ReadonlySet<string>): boolean {
-  for (const root of roots) if (path === root || path.startsWith(root + sep)) return true
+function isUnder(path: string, roots: Iterable<string>): boolean {
+  for (const root of roots) if (path === root || root === '/' || path.startsWith(root + sep)) return true
   return false
 }
