@@ -134,7 +134,7 @@ describe('router', function () {
     await waitFor('no dynos', async () => (await t.client.get('/apps/routed/dynos')).body.length === 0)
     const none = await viaRouter(t.routerUrl, 'routed', '/')
     expect(none.status).to.equal(503)
-    expect(routerLines().at(-1)).to.include('code=H14 desc="No web processes running"')
+    expect(routerLines().at(-1), routerLines().slice(-3).join('\n')).to.include('code=H14 desc="No web processes running"')
     await deployFixture(t.client, 'crashy', {web: 'exit 1'})
     const crashyId = (await t.client.get('/apps/crashy')).body.id
     await waitFor('crashed', async () => (await t.client.get('/apps/crashy/dynos')).body[0]?.state === 'crashed')

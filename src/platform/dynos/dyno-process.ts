@@ -20,7 +20,7 @@ import {encodeFrame, exitFrame, FrameType} from '../../lib/run/attach-frames.js'
 import type {LogSink} from '../logs/log-sink.js'
 import {confine, type SandboxStatus} from '../sandbox/sandbox.js'
 import {parseConfig} from '../store/apps.js'
-import type {AppRuntime, Dyno} from './dyno.js'
+import type {AppRuntime, Backend, Dyno} from './dyno.js'
 import {makeDynoDir, removeDynoDir} from './dyno-dir.js'
 import {accepts, type PortAllocator} from './ports.js'
 import {DYNO_MARKER_VAR, forgetGroup, groupAlive, markedProcesses, PLATFORM_MARKER_VAR, portHeldBy, recordGroup, signalGroup, signalGroupButLeader} from './processes.js'
@@ -53,6 +53,8 @@ export interface DynoProcessOptions extends DynoTimings {
   portsInUse(except: Dyno): Set<number>
   /** told of every state change (pools follow) */
   changed(rt: AppRuntime, d: Dyno): void
+  /** told when a web dyno leaves the router's pool to be stopped */
+  retired(backend: Backend): void
   closed(): boolean
 }
 
@@ -289,8 +291,9 @@ export class DynoProcesses {
       d.draining = true
       this.o.changed(rt, d)
       const backend = d.backend
+      this.o.retired(backend)
       const until = Date.now() + this.o.drainMs
-      while (drain && backend.inflight > 0 && Date.now() < until && d.child === child) await sleep(10)
+      while (drain && backend.inflight - (backend.upgraded ?? 0) > 0 && Date.now() < until && d.child === child) await sleep(10)
     }
     if (!child || pgid === undefined || d.child !== child) {
       if (!d.child) {

@@ -25,8 +25,10 @@ export interface DynoSnapshot {
 export interface Backend {
   readonly name: string
   readonly port: number
-  /** requests in flight, kept by the router */
+  /** requests in flight, kept by the router (upgraded connections included) */
   inflight: number
+  /** of those, upgraded connections (WebSocket …): they may last for hours, a stop does not wait for them */
+  upgraded?: number
 }
 
 /** The web side of an app, kept current for the router. */

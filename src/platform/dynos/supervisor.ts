@@ -90,6 +90,7 @@ export class Supervisor {
       changed: (rt, d) => {
         if (d.type === 'web') this.syncPool(rt)
       },
+      retired: backend => this.emitter.emit('retired', backend),
       closed: () => this.closed,
     })
     this.formation = new FormationReconciler({
@@ -164,6 +165,12 @@ export class Supervisor {
       const timer = setTimeout(done, ms)
       this.emitter.once(`pool:${appId}`, done)
     })
+  }
+
+  /** Calls `listener` with each web dyno that leaves its pool to be stopped; returns the unsubscribe. */
+  onRetired(listener: (backend: Backend) => void): () => void {
+    this.emitter.on('retired', listener)
+    return () => this.emitter.off('retired', listener)
   }
 
   /**

@@ -31,6 +31,8 @@ import {errorPage, H10, H12, H13, H14, H15, H18, H20, H28, H80, NO_SUCH_APP, typ
 export interface WebPools {
   webPool(appId: string): WebPool | undefined
   poolChanged(appId: string, ms: number): Promise<void>
+  /** told when a web dyno leaves its pool to be stopped: its kept-alive connections go */
+  onRetired?(listener: (backend: Backend) => void): () => void
 }
 
 export interface RouterOptions {
@@ -98,6 +100,8 @@ export class HttpRouter {
       this.hostHeaders.clear()
     }
     const {events} = this.o
+    const offRetired = this.o.pools.onRetired?.(backend => this.retire(backend))
+    if (offRetired) this.unsubscribe.push(offRetired)
     this.unsubscribe.push(
       events.on('app.created', forget), events.on('app.renamed', forget), events.on('app.deleted', forget),
       events.on('app.maintenance.changed', forget), events.on('domain.created', forget), events.on('domain.deleted', forget),
@@ -243,6 +247,17 @@ export class HttpRouter {
     })
     this.upstreams.set(backend.port, {backend, pool})
     return pool
+  }
+
+  /**
+   * A dyno leaving its pool: its requests in flight finish, then its idle kept-alive connections
+   * close — an app stopping gracefully (server.close()) would otherwise wait for them.
+   */
+  private retire(backend: Backend): void {
+    const known = this.upstreams.get(backend.port)
+    if (!known || known.backend !== backend) return
+    this.upstreams.delete(backend.port)
+    void known.pool.close().catch(() => {})
   }
 
   /** `failed`: the dynos this request already failed on (refused, reset), in order */
@@ -392,11 +407,13 @@ export class HttpRouter {
     const backend = pool && this.pick(pool)
     if (!backend) return refuse(this.unavailable(pool) ?? H20)
     backend.inflight++
+    backend.upgraded = (backend.upgraded ?? 0) + 1
     let released = false
     const release = () => {
       if (!released) {
         released = true
         backend.inflight--
+        backend.upgraded!--
       }
     }
     const headers = forwardHeaders(req, requestId, start, this.listenPort, true)
