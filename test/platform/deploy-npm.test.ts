@@ -2,7 +2,7 @@
 // installed with npm ci from the lockfile, then reused from the app's cache on the next build.
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -34,15 +34,16 @@ describe('platform: git push deploys of a Node.js app with dependencies', functi
       'index.js': "module.exports = () => 'from local-dep'\n",
     })
     const npmEnv = {...process.env, npm_config_cache: join(work, 'npm-cache'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false'}
-    execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {cwd: depDir, env: npmEnv})
-    const tarball = join(work, 'local-dep-1.0.0.tgz')
-    expect(existsSync(tarball)).to.equal(true)
+    // the tarball is part of the app (a build sees only the app, as on Heroku)
     const files = {
-      'package.json': JSON.stringify({name: 'with-deps', version: '1.0.0', scripts: {start: 'node server.js'}, dependencies: {'local-dep': `file:${tarball}`}}, null, 2),
+      'package.json': JSON.stringify({name: 'with-deps', version: '1.0.0', scripts: {start: 'node server.js'}, dependencies: {'local-dep': 'file:vendor/local-dep-1.0.0.tgz'}}, null, 2),
       'server.js': "console.log(require('local-dep')())\n",
       '.gitignore': 'node_modules\n',
     }
     const dir = await createAppRepo(home, files, work)
+    mkdirSync(join(dir, 'vendor'))
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', join(dir, 'vendor')], {cwd: depDir, env: npmEnv})
+    expect(existsSync(join(dir, 'vendor', 'local-dep-1.0.0.tgz'))).to.equal(true)
     execFileSync('npm', ['install', '--package-lock-only', '--offline'], {cwd: dir, env: npmEnv, stdio: 'ignore'})
     await commitAll(dir, home, 'lockfile')
 
