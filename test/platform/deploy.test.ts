@@ -2,7 +2,7 @@
 // real tarballs, on a server listening on an ephemeral port with a temp data dir.
 import {expect} from 'chai'
 import {execFileSync, spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -188,6 +188,29 @@ describe('platform: git push deploys', function () {
       const refs = await runGit(['ls-remote', authedUrl(app.git_url, t.owner.token)], {home})
       expect(refs.code, refs.output).to.equal(0)
       expect(refs.stdout).to.equal('')
+    })
+
+    it('refuses a Procfile or .slugignore that is a symbolic link (it could name any file of the machine); the file never leaks', async () => {
+      const outside = mkdtempSync(join(tmpdir(), 'procfile-target-'))
+      const secret = join(outside, 'secret')
+      writeFileSync(secret, 'web: node LEAKED-HOST-FILE-CONTENT.js\n')
+      try {
+        for (const name of ['Procfile', '.slugignore']) {
+          const appName = name === 'Procfile' ? 'linked-procfile' : 'linked-slugignore'
+          const app = await createApp(appName)
+          const dir = await appRepo(NODE_APP)
+          symlinkSync(secret, join(dir, name))
+          await mustGit(['add', '-A'], dir, home)
+          await mustGit(['commit', '-q', '-m', `${name} as a link`], dir, home)
+          const result = await push(dir, authedUrl(app.git_url, t.owner.token))
+          expect(result.code, result.output).to.not.equal(0)
+          expect(result.output).to.contain(`${name} is a symbolic link: it must be a regular file of the app.`)
+          expect(result.output).to.not.contain('LEAKED-HOST-FILE-CONTENT')
+          expect((await releases(appName)).map(r => r.version)).to.deep.equal([1])
+        }
+      } finally {
+        rmSync(outside, {recursive: true, force: true})
+      }
     })
 
     it('detects a static site and serves it with the buildpack\'s server, run the way the process model says', async () => {

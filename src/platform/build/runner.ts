@@ -8,14 +8,15 @@ import {readFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
 import {confine, type SandboxStatus} from '../sandbox/sandbox.js'
+import {regularAppFile} from './app-files.js'
+import {BuildFailure} from './build-failure.js'
 import {BUILTIN_BUILDPACKS, type ResolvedBuildpack} from './buildpacks.js'
 import type {BuildOutput} from './output.js'
 import {parseProcfile, ProcfileError} from './procfile.js'
 import {runStep} from './process.js'
 import {parseReleaseYaml, ReleaseYamlError} from './release-yaml.js'
 
-/** A build failure the pusher can act on: its message is shown as the reason. */
-export class BuildFailure extends Error {}
+export {BuildFailure} from './build-failure.js'
 
 export interface BuildDirs {
   /** the app's source, compiled in place; becomes the slug */
@@ -92,8 +93,8 @@ export async function runBuildpacks(options: BuildpackRunOptions): Promise<Build
 }
 
 async function readProcfile(buildDir: string): Promise<Record<string, string>> {
-  const path = join(buildDir, 'Procfile')
-  if (!existsSync(path)) return {}
+  const path = regularAppFile(buildDir, 'Procfile')
+  if (path === undefined) return {}
   try {
     return parseProcfile(await readFile(path, 'utf8'))
   } catch (error) {

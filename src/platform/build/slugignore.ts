@@ -1,16 +1,16 @@
 // .slugignore: paths kept out of the build (and so the slug), removed before any buildpack runs.
 // The patterns are .gitignore's (git itself matches them: `git ls-files --others --ignored`
 // against an empty index, over the build dir as the work tree).
-import {existsSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import {join, resolve, sep} from 'node:path'
 
 import {git, gitEnv} from '../git/repos.js'
+import {regularAppFile} from './app-files.js'
 
 /** Removes what .slugignore names; returns the removed paths (directories end with /). */
 export async function applySlugignore(buildDir: string, scratchDir: string): Promise<string[]> {
-  const patterns = join(buildDir, '.slugignore')
-  if (!existsSync(patterns)) return []
+  const patterns = regularAppFile(buildDir, '.slugignore')
+  if (patterns === undefined) return []
   const gitDir = join(scratchDir, 'slugignore.git')
   await git(['init', '--quiet', '--bare', gitDir])
   const env = gitEnv({GIT_DIR: gitDir, GIT_WORK_TREE: buildDir, GIT_INDEX_FILE: join(scratchDir, 'slugignore.index')})

@@ -5,7 +5,7 @@
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {createWriteStream} from 'node:fs'
-import {mkdir, readdir, rename, rm, stat} from 'node:fs/promises'
+import {lstat, mkdir, readdir, rename, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {Readable, Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
@@ -60,7 +60,11 @@ export async function extractSource(tarball: string, buildDir: string): Promise<
     tar.on('close', code => (code === 0 ? resolve() : reject(new BuildFailure(`The source is not a tar archive (tar: ${errors.trim().split('\n')[0]}).`))))
   })
   const entries = await readdir(unpacked)
-  const root = entries.length === 1 && (await stat(join(unpacked, entries[0]))).isDirectory() ? join(unpacked, entries[0]) : unpacked
+  // one top-level directory is the app (GitHub's archives have one); lstat: never a link to a
+  // directory of this machine taken for the app
+  const only = entries.length === 1 ? await lstat(join(unpacked, entries[0])) : undefined
+  if (only?.isSymbolicLink()) throw new BuildFailure('The source archive holds only a symbolic link: it must contain the app\'s files.')
+  const root = only?.isDirectory() ? join(unpacked, entries[0]) : unpacked
   await rename(root, buildDir)
   await rm(unpacked, {recursive: true, force: true})
 }
