@@ -168,7 +168,7 @@ describe('sandbox: what another account\'s dyno or buildpack can reach', functio
   it('dynos run as an unprivileged user of their app\'s own: not root, and A\'s differs from B\'s', async function () {
     sandboxed(this)
     if (!isRoot) this.skip() // not root: every app runs as the platform's own user (no uid to switch to)
-    const probe = 'id -u; id -g; grep -E "^(CapEff|CapBnd|NoNewPrivs):" /proc/self/status'
+    const probe = 'id -u; id -g; grep -E "^(CapEff|CapBnd|NoNewPrivs):" /proc/self/status; echo "name=$(whoami)"'
     const [b, a] = await Promise.all([run(clientB, appB, probe), run(t.client, appA, probe)])
     const uidB = Number(b.lines[0])
     const uidA = Number(a.lines[0])
@@ -177,6 +177,8 @@ describe('sandbox: what another account\'s dyno or buildpack can reach', functio
     expect(uidB).to.be.at.least(200_000)
     expect(uidA).to.not.equal(uidB)
     expect(Number(b.lines[1])).to.equal(uidB)
+    // the user has a name (a shell prompt is not "I have no name!")
+    expect(b.lines).to.include('name=dyno')
     for (const lines of [a.lines, b.lines]) {
       expect(lines).to.include('CapEff:\t0000000000000000')
       expect(lines).to.include('CapBnd:\t0000000000000000')

@@ -7,7 +7,7 @@ import {accessSync, constants, existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
-import {confine, type SandboxStatus} from '../sandbox/sandbox.js'
+import {confine, type SandboxStatus, sandboxStateDir} from '../sandbox/sandbox.js'
 import {regularAppFile} from './app-files.js'
 import {BuildFailure} from './build-failure.js'
 import {BUILTIN_BUILDPACKS, type ResolvedBuildpack} from './buildpacks.js'
@@ -156,7 +156,7 @@ async function runScript(buildpack: ResolvedBuildpack, script: 'detect' | 'compi
   const {dirs, sandbox, timeoutMs} = options
   // in the sandbox the dirs keep their paths: the scripts' arguments stay what they are
   const command = sandbox ? confine(sandbox.status, {
-    file: path, args, cwd: buildpack.dir, uid: sandbox.uid, hostname: 'build', hide: [sandbox.dataDir],
+    file: path, args, cwd: buildpack.dir, uid: sandbox.uid, hostname: 'build', hide: [sandbox.dataDir], identityDir: sandboxStateDir(sandbox.dataDir),
     binds: [
       {host: buildpack.dir, path: buildpack.dir, writable: false},
       ...[dirs.buildDir, dirs.cacheDir, dirs.envDir, dirs.homeDir].map(dir => ({host: dir, path: dir, writable: true})),

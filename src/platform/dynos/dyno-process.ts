@@ -18,7 +18,7 @@ import type {Duplex} from 'node:stream'
 
 import {encodeFrame, exitFrame, FrameType} from '../../lib/run/attach-frames.js'
 import type {LogSink} from '../logs/log-sink.js'
-import {confine, type SandboxStatus} from '../sandbox/sandbox.js'
+import {confine, type SandboxStatus, sandboxStateDir} from '../sandbox/sandbox.js'
 import {parseConfig} from '../store/apps.js'
 import type {AppRuntime, Backend, Dyno} from './dyno.js'
 import {makeDynoDir, removeDynoDir} from './dyno-dir.js'
@@ -148,7 +148,7 @@ export class DynoProcesses {
       env.SHELL = '/bin/bash'
     }
     const command = confine(this.o.sandbox, {
-      file, args, cwd: appDir ?? '/tmp', uid: d.uid, hostname: d.name, hide: [this.o.dataDir],
+      file, args, cwd: appDir ?? '/tmp', uid: d.uid, hostname: d.name, hide: [this.o.dataDir], identityDir: sandboxStateDir(this.o.dataDir),
       binds: d.workDir === undefined ? [] : [{host: d.workDir, path: '/app', writable: true}],
     })
     if (!attached) this.logLine(d, 'heroku', `Starting process with command \`${d.command}\``)

@@ -13,7 +13,7 @@
 // allows. Where bwrap is missing or cannot create namespaces, the platform says so once at start,
 // with how to fix it, and runs dynos unconfined; platform:status shows which.
 import {execFile} from 'node:child_process'
-import {existsSync, lstatSync, readlinkSync, realpathSync} from 'node:fs'
+import {chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {dirname, join, sep} from 'node:path'
 import {promisify} from 'node:util'
@@ -57,6 +57,8 @@ export interface SandboxSpec {
   hostname?: string
   /** paths never to show even if under a system path (the data dir …) */
   hide?: readonly string[]
+  /** where the app user's /etc/passwd and /etc/group are kept (with separate users), so that it has a name */
+  identityDir?: string
 }
 
 /**
@@ -180,6 +182,10 @@ function sandboxArgs(spec: SandboxSpec, separateUsers: boolean): string[] {
     args.push(layer.writable ? '--bind' : '--ro-bind', layer.host, layer.path)
     mounts.set(layer.path, 'bind')
   }
+  if (separateUsers && spec.uid !== undefined && spec.identityDir) {
+    const {passwd, group} = identityFiles(spec.identityDir, spec.uid)
+    args.push('--ro-bind', passwd, '/etc/passwd', '--ro-bind', group, '/etc/group')
+  }
   args.push('--chdir', spec.cwd, '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent')
   if (spec.hostname) args.push('--hostname', spec.hostname)
   args.push('--')
@@ -223,4 +229,36 @@ function realpathOr(path: string): string {
 function isUnder(path: string, roots: Iterable<string>): boolean {
   for (const root of roots) if (path === root || root === '/' || path.startsWith(root + sep)) return true
   return false
+}
+
+/** DATA/runtime/sandbox: what the sandbox shows that the platform makes (the app users' passwd files) */
+export const sandboxStateDir = (dataDir: string): string => join(dataDir, 'runtime', 'sandbox')
+
+/** the app user's name inside the sandbox (a prompt, `whoami` and tools that look it up find it) */
+export const APP_USER_NAME = 'dyno'
+
+/** The host's /etc/passwd and /etc/group with the app's user added, written once per uid. */
+function identityFiles(dir: string, uid: number): {passwd: string, group: string} {
+  const passwd = join(dir, `passwd-${uid}`)
+  const group = join(dir, `group-${uid}`)
+  // readable by the app's user: the data dir's start-up tightening (data-dir.ts) takes that off
+  const readable = (path: string): boolean => existsSync(path) && (statSync(path).mode & 0o004) !== 0
+  if (!readable(passwd) || !readable(group)) {
+    mkdirSync(dir, {recursive: true, mode: 0o700})
+    const read = (path: string): string => {
+      try {
+        const text = readFileSync(path, 'utf8')
+        return text.endsWith('\n') || text === '' ? text : `${text}\n`
+      } catch {
+        return ''
+      }
+    }
+    // world-readable, as /etc/passwd is; written aside and renamed: never half a file
+    for (const [path, text] of [[passwd, `${read('/etc/passwd')}${APP_USER_NAME}:x:${uid}:${uid}:app:/app:/bin/bash\n`], [group, `${read('/etc/group')}${APP_USER_NAME}:x:${uid}:\n`]] as const) {
+      writeFileSync(`${path}.partial`, text, {mode: 0o644})
+      chmodSync(`${path}.partial`, 0o644)
+      renameSync(`${path}.partial`, path)
+    }
+  }
+  return {passwd, group}
 }
