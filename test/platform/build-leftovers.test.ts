@@ -1,8 +1,8 @@
 // A build's processes (bin/compile and what it forks, even with the platform's marker dropped)
 // do not outlive a kill -9 of the platform and its restart.
 import {expect} from 'chai'
-import {type ChildProcess, spawn} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import type {ChildProcess} from 'node:child_process'
+import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -10,6 +10,7 @@ import {createUser} from '../../src/platform/bootstrap.js'
 import {openStore} from '../../src/platform/store/database.js'
 import {authedUrl, createAppRepo, runGit, tempHome} from './fixtures/deploy/git.js'
 import {waitFor} from './fixtures/runtime/helpers.js'
+import {startPlatformProcess, stopPlatformProcess} from './fixtures/runtime/platform-process.js'
 import {ApiClient} from './helpers.js'
 
 /** live `sleep 313` / `sleep 314` processes (this test's buildpack starts them) */
@@ -31,23 +32,15 @@ describe('builds after a platform crash (kill -9)', function () {
   const home = tempHome()
   let running: ChildProcess | undefined
   after(async () => {
-    if (running && running.exitCode === null) {
-      running.kill('SIGTERM')
-      await new Promise(resolve => running!.once('exit', resolve))
-    }
+    if (running) await stopPlatformProcess(running)
     for (const pid of sleepers()) process.kill(pid, 'SIGKILL')
     for (const dir of [...dataDirs, buildpack, home]) rmSync(dir, {recursive: true, force: true})
   })
 
   const start = async (dataDir: string, sandbox: string): Promise<string> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/platform/main.ts', '--data-dir', dataDir, '--port', '0', '--router-port', '0'], {stdio: 'ignore', env: {...process.env, HEROKU_PLATFORM_SANDBOX: sandbox}})
-    running = child
-    return waitFor('platform.json', () => {
-      const file = join(dataDir, 'platform.json')
-      if (!existsSync(file)) return undefined
-      const state = JSON.parse(readFileSync(file, 'utf8')) as {pid: number, url: string}
-      return state.pid === child.pid ? state.url : undefined
-    }, 30_000, 50)
+    const started = await startPlatformProcess(dataDir, {HEROKU_PLATFORM_SANDBOX: sandbox})
+    running = started.child
+    return started.url
   }
 
   before(() => {
@@ -74,8 +67,7 @@ describe('builds after a platform crash (kill -9)', function () {
     const repo = await createAppRepo(home, {'README.md': 'zzz\n'})
     const push = runGit(['push', authedUrl(app.git_url, user.token), 'main'], {cwd: repo, home})
     await waitFor('the build\'s two sleeps', () => sleepers().length === 2, 20_000)
-    running!.kill('SIGKILL')
-    await new Promise(resolve => running!.once('exit', resolve))
+    await stopPlatformProcess(running!, 'SIGKILL')
     await push
     await start(dataDir, sandbox)
     await waitFor('no build process left', () => sleepers().length === 0, 10_000)

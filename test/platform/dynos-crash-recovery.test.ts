@@ -1,8 +1,8 @@
 // The platform process killed with SIGKILL leaves its (detached) dynos running; started again on
 // the same data dir it kills them and brings every app back to its formation: no orphans.
 import {expect} from 'chai'
-import {type ChildProcess, spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import type {ChildProcess} from 'node:child_process'
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -11,24 +11,8 @@ import {markedProcesses, PLATFORM_MARKER_VAR, platformMarker} from '../../src/pl
 import {detectSandbox} from '../../src/platform/sandbox/sandbox.js'
 import {openStore} from '../../src/platform/store/database.js'
 import {deployFixture, viaRouter, waitFor} from './fixtures/runtime/helpers.js'
+import {startPlatformProcess, stopPlatformProcess} from './fixtures/runtime/platform-process.js'
 import {ApiClient} from './helpers.js'
-
-function startMain(dataDir: string): {child: ChildProcess, output: string[]} {
-  const output: string[] = []
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/platform/main.ts', '--data-dir', dataDir, '--port', '0', '--router-port', '0'], {stdio: ['ignore', 'pipe', 'pipe']})
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk))
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk))
-  return {child, output}
-}
-
-async function platformUrl(dataDir: string, pid: number): Promise<string> {
-  return waitFor('platform.json', () => {
-    const file = join(dataDir, 'platform.json')
-    if (!existsSync(file)) return undefined
-    const state = JSON.parse(readFileSync(file, 'utf8')) as {pid: number, url: string}
-    return state.pid === pid ? state.url : undefined
-  }, 30_000, 50)
-}
 
 describe('dynos after a platform crash (kill -9)', function () {
   this.timeout(120_000)
@@ -45,10 +29,7 @@ describe('dynos after a platform crash (kill -9)', function () {
   }).map(Number)
   let running: ChildProcess | undefined
   after(async () => {
-    if (running && running.exitCode === null) {
-      running.kill('SIGTERM')
-      await new Promise(resolve => running!.once('exit', resolve))
-    }
+    if (running) await stopPlatformProcess(running)
     for (const pid of [...dynoPids(), ...sleepers()]) process.kill(pid, 'SIGKILL')
     rmSync(dataDir, {recursive: true, force: true})
   })
@@ -59,9 +40,9 @@ describe('dynos after a platform crash (kill -9)', function () {
     const user = await createUser(store, {email: 'crash@example.com', password: 'correct horse battery'})
     store.close()
 
-    const first = startMain(dataDir)
+    const first = await startPlatformProcess(dataDir)
     running = first.child
-    const client = new ApiClient(await platformUrl(dataDir, first.child.pid!), user.token)
+    const client = new ApiClient(first.url, user.token)
     // the worker's processes drop the platform's environment marker (env -i): only the recorded
     // process group can find them
     await deployFixture(client, 'survivor', {web: 'node server.js', worker: 'env -i /bin/sleep 301 & exec env -i /bin/sleep 302'})
@@ -75,8 +56,7 @@ describe('dynos after a platform crash (kill -9)', function () {
     expect(before.length).to.be.at.least(2)
     const unmarked = await waitFor('the unmarked sleep', () => sleepers()[0])
 
-    first.child.kill('SIGKILL')
-    await new Promise(resolve => first.child.once('exit', resolve))
+    await stopPlatformProcess(first.child, 'SIGKILL')
     if (sandbox.enabled) {
       // sandboxed dynos die with the platform (bwrap --die-with-parent), the unmarked one too
       await waitFor('dynos gone with the platform', () => dynoPids().every(pid => !before.includes(pid)) && !sleepers().includes(unmarked), 5000)
@@ -86,9 +66,9 @@ describe('dynos after a platform crash (kill -9)', function () {
       expect(sleepers()).to.include(unmarked)
     }
 
-    const second = startMain(dataDir)
+    const second = await startPlatformProcess(dataDir)
     running = second.child
-    const client2 = new ApiClient(await platformUrl(dataDir, second.child.pid!), user.token)
+    const client2 = new ApiClient(second.url, user.token)
     // ...and the new platform killed whatever was left before starting the formation afresh, the unmarked
     // one too (it was in a recorded process group)
     await waitFor('old dynos gone', () => dynoPids().every(pid => !before.includes(pid)), 10_000)
@@ -99,8 +79,7 @@ describe('dynos after a platform crash (kill -9)', function () {
     const nodes = dynoPids().filter(pid => readFileSync(`/proc/${pid}/comm`, 'latin1').trim() === 'node')
     expect(nodes).to.have.length(2)
 
-    second.child.kill('SIGTERM')
-    await new Promise(resolve => second.child.once('exit', resolve))
+    await stopPlatformProcess(second.child)
     expect(second.child.exitCode).to.equal(0)
     expect(dynoPids(), 'no dyno process after a clean stop').to.deep.equal([])
     expect(sleepers(), 'no unmarked process after a clean stop').to.deep.equal([])

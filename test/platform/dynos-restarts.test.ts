@@ -1,8 +1,8 @@
 // Six apps, two of them crash-looping, through five platform restarts (graceful and kill -9):
 // every healthy app serves after every restart, and its release directory is still there.
 import {expect} from 'chai'
-import {type ChildProcess, spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import type {ChildProcess} from 'node:child_process'
+import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -12,6 +12,7 @@ import {releaseDir} from '../../src/platform/dynos/release-dir.js'
 import {openStore} from '../../src/platform/store/database.js'
 import {currentRelease} from '../../src/platform/store/releases.js'
 import {deployFixture, viaRouter, waitFor} from './fixtures/runtime/helpers.js'
+import {startPlatformProcess, stopPlatformProcess} from './fixtures/runtime/platform-process.js'
 import {ApiClient} from './helpers.js'
 
 const HEALTHY = ['alpha', 'bravo', 'charlie', 'delta']
@@ -23,25 +24,14 @@ describe('dynos through platform restarts', function () {
   let running: ChildProcess | undefined
 
   const start = async (): Promise<{child: ChildProcess, url: string}> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/platform/main.ts', '--data-dir', dataDir, '--port', '0', '--router-port', '0'], {
-      stdio: ['ignore', 'ignore', 'ignore'],
-    })
-    running = child
-    const url = await waitFor('platform.json', () => {
-      const file = join(dataDir, 'platform.json')
-      if (!existsSync(file)) return undefined
-      const state = JSON.parse(readFileSync(file, 'utf8')) as {pid: number, url: string}
-      return state.pid === child.pid ? state.url : undefined
-    }, 30_000, 50)
-    return {child, url}
+    const started = await startPlatformProcess(dataDir)
+    running = started.child
+    return started
   }
-  const stop = async (child: ChildProcess, signal: NodeJS.Signals) => {
-    child.kill(signal)
-    if (child.exitCode === null) await new Promise(resolve => child.once('exit', resolve))
-  }
+  const stop = stopPlatformProcess
 
   after(async () => {
-    if (running && running.exitCode === null) await stop(running, 'SIGTERM')
+    if (running) await stopPlatformProcess(running)
     for (const pid of markedProcesses(PLATFORM_MARKER_VAR, platformMarker(dataDir))) process.kill(pid, 'SIGKILL')
     rmSync(dataDir, {recursive: true, force: true})
   })
