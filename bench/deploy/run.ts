@@ -4,7 +4,7 @@
 // Prints figures; asserts nothing. Goals: a no-dependency Node app's one-line change < 2 s
 // push-to-release; a one-line change of an app whose node_modules is cached < 5 s.
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {request} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -129,12 +129,14 @@ try {
   const dep = join(work, 'dep')
   writeFiles(dep, {'package.json': JSON.stringify({name: 'local-dep', version: '1.0.0'}), 'index.js': 'module.exports = 1\n'})
   const npmEnv = {...process.env, npm_config_cache: join(work, 'npm-cache')}
-  execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {cwd: dep, env: npmEnv})
+  // the dependency's tarball is part of the app: a (sandboxed) build sees only the app
   const withDeps = await createAppRepo(home, {
-    'package.json': JSON.stringify({name: 'with-deps', scripts: {start: 'node server.js'}, dependencies: {'local-dep': `file:${join(work, 'local-dep-1.0.0.tgz')}`}}),
+    'package.json': JSON.stringify({name: 'with-deps', scripts: {start: 'node server.js'}, dependencies: {'local-dep': 'file:vendor/local-dep-1.0.0.tgz'}}),
     'server.js': "console.log('hello')\n",
     '.gitignore': 'node_modules\n',
   }, work)
+  mkdirSync(join(withDeps, 'vendor'))
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', join(withDeps, 'vendor')], {cwd: dep, env: npmEnv})
   execFileSync('npm', ['install', '--package-lock-only', '--offline'], {cwd: withDeps, env: npmEnv, stdio: 'ignore'})
   await commitAll(withDeps, home, 'lockfile')
   await series('Node.js app, cached node_modules: push → released', withDeps, await createApp('with-deps'))

@@ -11,7 +11,7 @@
 // Build output goes live to the pusher (hook response), to output_stream_url readers and, line by
 // line, to the log sink (source app, dyno build); the complete text is stored in the build record.
 import {type ChildProcess, execFile, spawn} from 'node:child_process'
-import {existsSync} from 'node:fs'
+import {existsSync, statSync} from 'node:fs'
 import {mkdir, readdir, rm, writeFile} from 'node:fs/promises'
 import {join, resolve, sep} from 'node:path'
 import {promisify} from 'node:util'
@@ -288,7 +288,8 @@ export class Deployer {
       const sandbox = this.options.sandbox ?? {enabled: false, separateUsers: false}
       const uid = appUser(store, app.id, sandbox)
       // the scripts run as the app's own user: the build dirs become its
-      if (uid !== undefined) await chownTree([dirs.buildDir, dirs.cacheDir, dirs.envDir, dirs.homeDir], uid)
+      // (the cache only when it is not the app's yet: what builds put in it already is)
+      if (uid !== undefined) await chownTree([dirs.buildDir, dirs.envDir, dirs.homeDir, ...(statSync(dirs.cacheDir).uid === uid ? [] : [dirs.cacheDir])], uid)
       const result = await runBuildpacks({
         dirs, buildpacks, output, sourceVersion: source.version, timeoutMs: this.options.scriptTimeoutMs ?? 15 * 60_000,
         sandbox: {status: sandbox, uid, dataDir, marker: platformMarker(dataDir)},
