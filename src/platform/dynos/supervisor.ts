@@ -19,6 +19,7 @@ import type {PlatformEvents} from '../events.js'
 import type {LogSink} from '../logs/log-sink.js'
 import {appUser} from '../sandbox/app-user.js'
 import type {SandboxStatus} from '../sandbox/sandbox.js'
+import {listAllApps} from '../store/apps.js'
 import type {Store} from '../store/database.js'
 import {currentRelease} from '../store/releases.js'
 import {AttachSessions} from './attach.js'
@@ -124,7 +125,7 @@ export class Supervisor {
     )
     // every app back to its formation, in the background: the API does not wait for unpacking.
     // Each app's current release is leased at once, so that no app's prune removes another's.
-    const apps = this.o.store.all<{id: string, name: string}>('SELECT id, name FROM apps ORDER BY name')
+    const apps = listAllApps(this.o.store)
     const held = apps.flatMap(app => {
       const release = currentRelease(this.o.store, app.id)
       return release ? [this.releases.lease(release.id)] : []

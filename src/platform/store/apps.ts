@@ -34,6 +34,16 @@ export function listOwnedApps(store: Store, ownerId: string): AppRow[] {
   return store.all<AppRow>('SELECT * FROM apps WHERE owner_id = ?', ownerId)
 }
 
+/** Every app's id and name, by name (the dyno supervisor brings each back at start). */
+export function listAllApps(store: Store): {id: string, name: string}[] {
+  return store.all<{id: string, name: string}>('SELECT id, name FROM apps ORDER BY name')
+}
+
+/** The app's row number: stable while the app lives (a uid of its own is made from it). */
+export function appRowNumber(store: Store, id: string): number | undefined {
+  return store.get<{n: number}>('SELECT rowid AS n FROM apps WHERE id = ?', id)?.n
+}
+
 export function insertApp(store: Store, input: {name: string, ownerId: string}): AppRow {
   const now = nowIso()
   const id = newId()
