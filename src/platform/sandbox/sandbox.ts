@@ -13,7 +13,7 @@
 // allows. Where bwrap is missing or cannot create namespaces, the platform says so once at start,
 // with how to fix it, and runs dynos unconfined; platform:status shows which.
 import {execFile} from 'node:child_process'
-import {chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {dirname, join, sep} from 'node:path'
 import {promisify} from 'node:util'
@@ -241,9 +241,15 @@ export const APP_USER_NAME = 'dyno'
 function identityFiles(dir: string, uid: number): {passwd: string, group: string} {
   const passwd = join(dir, `passwd-${uid}`)
   const group = join(dir, `group-${uid}`)
-  // readable by the app's user: the data dir's start-up tightening (data-dir.ts) takes that off
-  const readable = (path: string): boolean => existsSync(path) && (statSync(path).mode & 0o004) !== 0
-  if (!readable(passwd) || !readable(group)) {
+  // the app's user's own (0600, as everything in the data dir): readable by it alone
+  const ready = (path: string): boolean => {
+    try {
+      return statSync(path).uid === uid
+    } catch {
+      return false
+    }
+  }
+  if (!ready(passwd) || !ready(group)) {
     mkdirSync(dir, {recursive: true, mode: 0o700})
     const read = (path: string): string => {
       try {
@@ -253,10 +259,10 @@ function identityFiles(dir: string, uid: number): {passwd: string, group: string
         return ''
       }
     }
-    // world-readable, as /etc/passwd is; written aside and renamed: never half a file
+    // written aside and renamed: never half a file
     for (const [path, text] of [[passwd, `${read('/etc/passwd')}${APP_USER_NAME}:x:${uid}:${uid}:app:/app:/bin/bash\n`], [group, `${read('/etc/group')}${APP_USER_NAME}:x:${uid}:\n`]] as const) {
-      writeFileSync(`${path}.partial`, text, {mode: 0o644})
-      chmodSync(`${path}.partial`, 0o644)
+      writeFileSync(`${path}.partial`, text, {mode: 0o600})
+      chownSync(`${path}.partial`, uid, uid)
       renameSync(`${path}.partial`, path)
     }
   }
