@@ -6,11 +6,13 @@ import {expect} from 'chai'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {createUser, type NewUser} from '../../src/platform/bootstrap.js'
 import {type PlatformOptions, type RunningPlatform, startPlatform} from '../../src/platform/server.js'
 
-export const SCHEMA_PATH = '/work/shared/platform-api/schema.json'
+/** The repository's own copy of Heroku's published schema (MIT, licence beside it). */
+export const SCHEMA_PATH = fileURLToPath(new URL('../../schema/platform-api/schema.json', import.meta.url))
 
 /**
  * The HTTP router and the dyno supervisor (later parts of the platform) stay off unless a test
