@@ -1,4 +1,5 @@
 import {expect} from 'chai'
+import {execFileSync} from 'node:child_process'
 
 import {run, sourceConfig, useIsolatedEnv} from '../helpers/cli.js'
 
@@ -32,5 +33,43 @@ describe('help for every command', () => {
     }
 
     expect(failures).to.deep.equal([])
+  })
+})
+
+describe('heroku help, at the root', () => {
+  useIsolatedEnv()
+
+  // the built CLI: the help plugin and ours together, as installed
+  it('lists each command once: no aliases as commands, no topic again as a command, our wording', () => {
+    const stdout = execFileSync(process.execPath, ['bin/run.js', 'help'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
+    const commands = stdout.slice(stdout.indexOf('COMMANDS'))
+    const listed = commands.split('\n').slice(1).map(l => /^ {2}(\S+)/.exec(l)?.[1]).filter(Boolean)
+    for (const alias of ['create', 'login', 'scale', 'whoami', 'destroy', 'info']) expect(listed).not.to.include(alias)
+    expect(listed).not.to.include('plugins')
+    expect(stdout.match(/^ {2}plugins /gm)).to.have.length(1) // the topic, once
+    expect(stdout).to.include('plugins     list installed plugins\n')
+    expect(stdout).to.include('display help for heroku\n')
+    expect(stdout).not.to.match(/List installed plugins|Display help/)
+  })
+
+  it('still shows an alias in its command\'s help', async () => {
+    const {stdout} = await run(['apps:create', '--help'])
+    expect(stdout).to.match(/ALIASES\n\s+\$ heroku create/)
+  })
+})
+
+describe('an unknown command', () => {
+  useIsolatedEnv()
+
+  it('is a usage error (exit 2) that names the closest command', async () => {
+    const {error, exitCode} = await run(['apps:craete'])
+    expect(exitCode).to.equal(2)
+    expect(error?.message).to.equal('apps:craete is not a heroku command.\nDid you mean apps:create?\nRun heroku help apps for a list of commands.')
+  })
+
+  it('suggests nothing when nothing is close', async () => {
+    const {error, exitCode} = await run(['xyzzy'])
+    expect(exitCode).to.equal(2)
+    expect(error?.message).to.equal('xyzzy is not a heroku command.\nRun heroku help for a list of commands.')
   })
 })
