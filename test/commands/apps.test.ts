@@ -112,8 +112,26 @@ describe('apps', () => {
       const {stdout, stderr, exitCode} = await run(['apps:create', 'my-app', '--region', 'eu', '--stack', 'heroku-24'])
       expect(exitCode).to.equal(0)
       expect(stdout).to.equal('https://my-app.example.test/ | https://elsewhere.test/repos/my-app.git\n')
-      expect(stderr).to.contain('Git remote heroku added')
+      expect(stderr).to.equal('Creating my-app... done, stack is heroku-24\nGit remote heroku added\n')
       expect(repo.remotes()).to.equal('heroku\thttps://elsewhere.test/repos/my-app.git (fetch)\nheroku\thttps://elsewhere.test/repos/my-app.git (push)\n')
+    })
+
+    it('names the app the server picked, with its stack', async () => {
+      api().post('/apps', {}).reply(201, appObject('sunny-river-123'))
+      const {stderr, exitCode} = await run(['apps:create'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.contain('Creating app... done, sunny-river-123, stack is heroku-24\n')
+    })
+
+    it('keeps a heroku remote that points at another app, adds none and says how to add one', async () => {
+      repo.git('remote', 'add', 'heroku', `${GIT}/other-app.git`)
+      api().post('/apps', {name: 'my-app'}).reply(201, appObject('my-app'))
+      const {stderr, exitCode} = await run(['apps:create', 'my-app'])
+      expect(exitCode).to.equal(0)
+      expect(repo.remotes()).to.equal(`heroku\t${GIT}/other-app.git (fetch)\nheroku\t${GIT}/other-app.git (push)\n`)
+      expect(stderr).to.contain(`The git remote heroku points at ${GIT}/other-app.git: kept as it is, and no remote added for my-app.`)
+      expect(stderr).to.contain('heroku git:remote -a my-app -r NAME')
+      expect(stderr).not.to.contain('Git remote heroku added')
     })
 
     it('lets the server pick a name, honours --remote, and prints the app with --json', async () => {

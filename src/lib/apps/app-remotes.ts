@@ -12,11 +12,16 @@ export async function remotesForApp(opts: {app: string; gitUrl?: string; gitHost
   return remotes.filter(r => (opts.gitUrl !== undefined && r.url === opts.gitUrl) || appFromGitUrl(r.url, opts.gitHost) === opts.app)
 }
 
-/** Adds (or updates) a remote for the app when cwd is a git repository; undefined otherwise. */
-export async function addAppRemote(opts: {name: string; gitUrl: string; cwd?: string}): Promise<{name: string; url: string; action: 'added' | 'unchanged' | 'updated'} | undefined> {
+/**
+ * For a new app: adds the remote unless one of that name already exists. A remote pointing at
+ * another app is the user's, and is kept as it is (the official CLI does the same).
+ */
+export async function addNewAppRemote(opts: {name: string; gitUrl: string; cwd?: string}): Promise<{name: string; action: 'added' | 'kept' | 'unchanged'; url: string} | undefined> {
   if (!(await isGitRepo(opts.cwd))) return undefined
-  const action = await setRemote(opts.name, opts.gitUrl, opts.cwd)
-  return {action, name: opts.name, url: opts.gitUrl}
+  const existing = (await listRemotes(opts.cwd)).find(r => r.name === opts.name)
+  if (existing) return {action: existing.url === opts.gitUrl ? 'unchanged' : 'kept', name: opts.name, url: existing.url}
+  await setRemote(opts.name, opts.gitUrl, opts.cwd)
+  return {action: 'added', name: opts.name, url: opts.gitUrl}
 }
 
 /** Removes every remote pointing at the app; returns their names. */

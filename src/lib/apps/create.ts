@@ -3,7 +3,7 @@ import type {App} from '@heroku-cli/schema'
 import type {ApiClient} from '../api/client.js'
 import {createAddon} from '../addons/create.js'
 import type {Output} from '../ui/output.js'
-import {addAppRemote, gitMessage} from './app-remotes.js'
+import {addNewAppRemote, gitMessage} from './app-remotes.js'
 
 export interface CreateAppOptions {
   api: ApiClient
@@ -20,8 +20,8 @@ export interface CreateAppOptions {
 }
 
 /**
- * POST /apps, then (inside a git repository) a remote to the git URL the app carries; prints
- * `web URL | git URL`; then provisions any add-ons asked for.
+ * POST /apps; prints `web URL | git URL`; then (inside a git repository) adds a remote to the git
+ * URL the app carries, unless that remote exists; then provisions any add-ons asked for.
  */
 export async function createApp(opts: CreateAppOptions): Promise<App> {
   const {api, out} = opts
@@ -39,18 +39,23 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     throw error
   }
 
-  spinner.succeed(opts.name ? 'done' : `done, ${app.name}`)
+  // as the official CLI says it: "Creating my-app... done, stack is heroku-24"
+  const stack = app.build_stack?.name ?? app.stack?.name
+  spinner.succeed(['done', opts.name ? '' : app.name, stack ? `stack is ${stack}` : ''].filter(Boolean).join(', '))
+  out.log([app.web_url, app.git_url].filter(Boolean).join(' | '))
   if (opts.remote && app.git_url) {
     // the app exists now: a git problem is worth a warning, not a failed command
     try {
-      const remote = await addAppRemote({cwd: opts.cwd, gitUrl: app.git_url, name: opts.remote})
-      if (remote && remote.action !== 'unchanged') out.info(`Git remote ${remote.name} ${remote.action}`)
+      const remote = await addNewAppRemote({cwd: opts.cwd, gitUrl: app.git_url, name: opts.remote})
+      if (remote?.action === 'added') out.info(`Git remote ${remote.name} added`)
+      if (remote?.action === 'kept') {
+        out.warn(`The git remote ${remote.name} points at ${remote.url}: kept as it is, and no remote added for ${app.name}.\nAdd one with: heroku git:remote -a ${app.name} -r NAME (or create with --remote NAME)`)
+      }
     } catch (error) {
       out.warn(`Could not add the git remote ${opts.remote}: ${gitMessage(error)}\nAdd it with: heroku git:remote -a ${app.name} -r ${opts.remote}`)
     }
   }
 
-  out.log([app.web_url, app.git_url].filter(Boolean).join(' | '))
   for (const plan of opts.addons ?? []) {
     // eslint-disable-next-line no-await-in-loop -- one add-on at a time, reported in order
     await createAddon({api, app: app.name ?? '', out, plan})
