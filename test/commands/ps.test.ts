@@ -103,6 +103,35 @@ describe('ps', () => {
       expect(stderr).to.contain('Cannot scale to more than 100 dynos.')
     })
 
+    it('says a quantity out of range in the command\'s words, not the API\'s', async () => {
+      api().patch('/apps/my-app/formation', {updates: [{quantity: 999, type: 'web'}]})
+        .reply(422, {id: 'invalid_params', message: 'In "updates[0]": "quantity" must be an integer from 0 to 100.'}, {'request-id': 'req-9'})
+      const {stderr, exitCode} = await run(['ps:scale', 'web=999', '-a', 'my-app'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('Cannot scale web to 999: my-app can run 0 to 100 dynos of a process type.')
+      expect(stderr).to.contain('req-9')
+      expect(stderr).not.to.contain('updates[0]')
+    })
+
+    it('tells a never-deployed app to deploy first', async () => {
+      api().patch('/apps/my-app/formation', {updates: [{quantity: 2, type: 'web'}]})
+        .reply(404, {id: 'not_found', message: 'Couldn\'t find that process type (web).'})
+      api().get('/apps/my-app/formation').reply(200, [])
+      const {stderr, exitCode} = await run(['ps:scale', 'web=2', '-a', 'my-app'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('my-app has no process types yet: it has never been deployed.')
+      expect(stderr).to.contain('git push heroku main')
+    })
+
+    it('names the process types a deployed app has when one is missing', async () => {
+      api().patch('/apps/my-app/formation', {updates: [{quantity: 1, type: 'clock'}]})
+        .reply(404, {id: 'not_found', message: 'Couldn\'t find that process type (clock).'})
+      api().get('/apps/my-app/formation').reply(200, [formation('web', 1), formation('worker', 0)])
+      const {stderr, exitCode} = await run(['ps:scale', 'clock=1', '-a', 'my-app'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('my-app has no process type clock (it has web, worker).')
+    })
+
     it('parses changes', () => {
       expect(parseScaleChanges(['web=2', 'worker+1', 'clock-1:basic'])).to.deep.equal([
         {op: '=', quantity: 2, size: undefined, type: 'web'},

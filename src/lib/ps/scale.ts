@@ -1,7 +1,8 @@
 import type {Formation} from '@heroku-cli/schema'
 
+import {ApiError} from '../api/api-error.js'
 import type {ApiClient} from '../api/client.js'
-import {UsageError} from '../errors.js'
+import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 
 export interface ScaleChange {
@@ -54,12 +55,39 @@ export async function scale(opts: {api: ApiClient; out: Output; app: string; cha
     formation = await api.patch<Formation[]>(formationPath(app), {updates})
   } catch (error) {
     spinner.fail()
-    throw error
+    throw await inScaleTerms(error, {api, app, updates})
   }
 
   spinner.succeed()
   out.log(`Now running ${describeFormation(formation)}`)
   return formation
+}
+
+/**
+ * The API's answer in the words of the command that was typed: `web=999` rather than
+ * `"updates[0]": "quantity"`, and a never-deployed app told to deploy first. The request id stays.
+ */
+async function inScaleTerms(error: unknown, ctx: {api: ApiClient; app: string; updates: Array<{quantity: number; type: string}>}): Promise<unknown> {
+  if (!(error instanceof ApiError)) return error
+  const reword = (message: string, hint?: string) => Object.assign(new ApiError({...error, message}), hint ? {hint} : {})
+  const range = /"quantity" must be an integer from (\d+) to (\d+)/.exec(error.message)
+  if (error.status === 422 && range) {
+    const index = Number(/updates\[(\d+)]/.exec(error.message)?.[1] ?? 0)
+    const change = ctx.updates[index] ?? ctx.updates[0]
+    return reword(`Cannot scale ${change.type} to ${change.quantity}: ${ctx.app} can run ${range[1]} to ${range[2]} dynos of a process type.`)
+  }
+
+  if (error.status === 404 && /process type/i.test(error.message)) {
+    const types = (await ctx.api.list<Formation>(formationPath(ctx.app)).catch(() => undefined))?.map(f => f.type).filter(Boolean)
+    const missing = ctx.updates.map(u => u.type).filter(t => types !== undefined && !types.includes(t))
+    if (types?.length === 0) {
+      return new UserError(`${ctx.app} has no process types yet: it has never been deployed.`, {code: 'not_found', hint: 'Deploy it first (git push heroku main); its Procfile names the process types (web: node index.js).'})
+    }
+
+    if (types && missing.length > 0) return reword(`${ctx.app} has no process type ${missing.join(', ')} (it has ${types.join(', ')}).`, 'Add it to the Procfile and deploy, or see heroku ps:type.')
+  }
+
+  return error
 }
 
 /** GET /apps/{app}/formation: process types with size and quantity. */
