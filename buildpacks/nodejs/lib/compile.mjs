@@ -28,7 +28,8 @@ try {
 }
 
 const IGNORED_ENV = new Set(['PATH', 'GIT_DIR', 'CPATH', 'CPPATH', 'LD_PRELOAD', 'LIBRARY_PATH', 'LD_LIBRARY_PATH', 'HOME', 'PWD'])
-const env = {...process.env, NODE_ENV: 'production'}
+// npm's "new version available" notice is about this machine's npm, not the app: not build output
+const env = {...process.env, NODE_ENV: 'production', NPM_CONFIG_UPDATE_NOTIFIER: 'false'}
 if (envDir && existsSync(envDir)) {
   for (const name of readdirSync(envDir)) {
     if (!IGNORED_ENV.has(name)) env[name] = readFileSync(join(envDir, name), 'utf8')
