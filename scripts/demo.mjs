@@ -149,17 +149,32 @@ if (ci) {
   heroku(['apps:destroy', appName, '--confirm', appName], {cwd: workdir})
   heroku(['platform:stop'])
 } else {
+  // the demo ran ./bin/run.js: `heroku` itself is on PATH only after npm link or an install
+  const onPath = herokuOnPath()
+  const h = onPath ? 'heroku' : bin
+  const pathNote = onPath ? '' : `
+(\`heroku\` is not on your PATH: run \`npm link\` once in ${root}, or install it — README, "Install".
+Until then ${bin} is the command, as below.)
+`
   console.log(`
 ${bold('The platform is still running')} at ${status.url} (apps at http://APP.localhost:${new URL(webUrl).port}/).
-Your app ${appName} lives in ${workdir}. Try next:
+Your app ${appName} lives in ${workdir}.${pathNote} Try next:
 
   cd ${workdir}
-  heroku open                      # in a browser: ${webUrl}
-  heroku logs --tail               # router and app lines as they happen
-  heroku config:set GREETING=Hi    # a new release; the dynos restart with it
-  heroku ps:scale web=3
-  heroku run node -e "console.log(process.env.GREETING)"
-  heroku platform:stop             # when you are done
+  ${h} open                      # in a browser: ${webUrl}
+  ${h} logs --tail               # router and app lines as they happen
+  ${h} config:set GREETING=Hi    # a new release; the dynos restart with it
+  ${h} ps:scale web=3
+  ${h} run node -e "console.log(process.env.GREETING)"
+  ${h} platform:stop             # when you are done
 `)
+}
+
+/** Whether `heroku` on PATH is this very CLI (npm link, or an install of it). */
+function herokuOnPath() {
+  const found = spawnSync('sh', ['-c', 'command -v heroku'], {encoding: 'utf8'}).stdout.trim()
+  if (!found) return false
+  const r = spawnSync(found, ['--version'], {encoding: 'utf8'})
+  return r.status === 0 && r.stdout.startsWith('heroku-toolbelt/')
 }
 

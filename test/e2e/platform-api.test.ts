@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {existsSync, mkdirSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {detectSandbox} from '../../src/platform/sandbox/sandbox.js'
@@ -30,7 +30,14 @@ describe('e2e: the CLI against the local platform', function () {
     const r = await home.heroku(['platform:start', '--detach', '--data-dir', dataDir, '--port', '0', '--router-port', '0', '--email', 'owner@example.com'])
     expect(r.code, r.stderr).to.equal(0)
     expect(r.stdout).to.match(/Platform running at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/)
-    expect(r.stderr).to.include('Created the owner account owner@example.com').and.match(/password \(shown once.*\): \S{12,}/)
+    expect(r.stderr).to.include('Created the owner account owner@example.com')
+    // off a terminal the password is never printed: it is in a file only its owner can read
+    const file = join(dataDir, 'owner-password')
+    expect(r.stderr).to.include(`is in ${file}, readable by you only`)
+    const password = readFileSync(file, 'utf8').trim()
+    expect(password).to.match(/^\S{12,}$/)
+    expect(r.stdout + r.stderr).not.to.include(password)
+    expect(statSync(file).mode & 0o777).to.equal(0o600)
     const who = await home.heroku(['whoami'])
     expect(who.stdout).to.equal('owner@example.com\n')
   })

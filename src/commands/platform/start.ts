@@ -8,7 +8,7 @@ import {readFirstLine} from '../../lib/stdin.js'
 import {helperCommandFor, offerCredentialHelper} from '../../lib/git/credential-config.js'
 import {gitBaseUrlFor} from '../../lib/git/git-host.js'
 import {runGit} from '../../lib/git/run-git.js'
-import {ensurePlatformOwner, type OwnerResult} from '../../lib/platform/accounts.js'
+import {ensurePlatformOwner, type OwnerResult, writeOwnerPasswordFile} from '../../lib/platform/accounts.js'
 import {logFilePath, runInForeground, runningPlatform, startDetached} from '../../lib/platform/local-process.js'
 import {writeSettings} from '../../lib/settings.js'
 import {DEFAULT_API_PORT, DEFAULT_ROUTER_PORT} from '../../platform/process-files.js'
@@ -26,7 +26,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 
 export default class PlatformStart extends BaseCommand<typeof PlatformStart> {
   static override summary = 'start the local platform: the Platform API and git on one port, the app router on another'
-  static override description = 'On first start it creates the owner account (--email, default: git config user.email) with a password printed once (or read with --password-stdin), logs this CLI in with a fresh token and makes the platform its default API, so that heroku apps:create just works.'
+  static override description = 'On first start it creates the owner account (--email, default: git config user.email) with a password printed once on a terminal, written to a file readable only by you otherwise (or read with --password-stdin), logs this CLI in with a fresh token and makes the platform its default API, so that heroku apps:create just works.'
 
   static override examples = [
     '<%= config.bin %> platform:start --detach',
@@ -93,7 +93,13 @@ export default class PlatformStart extends BaseCommand<typeof PlatformStart> {
     const owner = await ensurePlatformOwner(dataDir, email, password)
     if (owner.created) {
       this.out.info(`Created the owner account ${owner.email}.`)
-      if (owner.generatedPassword) this.out.info(`Its password (shown once; heroku login needs it on another machine): ${owner.generatedPassword}`)
+      if (owner.generatedPassword && this.out.interactive) {
+        this.out.info(`Its password (shown once; heroku login needs it on another machine): ${owner.generatedPassword}`)
+      } else if (owner.generatedPassword) {
+        // off a terminal this lands in CI logs and log files: the password goes to a private file
+        const file = writeOwnerPasswordFile(dataDir, owner.generatedPassword)
+        this.out.info(`Its password (heroku login needs it on another machine) is in ${file}, readable by you only: read it once, then delete that file.`)
+      }
     }
 
     return owner

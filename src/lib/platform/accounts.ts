@@ -1,4 +1,4 @@
-import {existsSync} from 'node:fs'
+import {existsSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {createUser, ensureOwner, openStore, UserInputError} from '../../platform/bootstrap.js'
@@ -33,6 +33,16 @@ export async function ensurePlatformOwner(dataDir: string, email: string | undef
     store.close()
   }
 }
+
+/** The generated owner password, in a 0600 file of the data dir (when no terminal may show it); returns its path. */
+export function writeOwnerPasswordFile(dataDir: string, password: string): string {
+  const file = join(dataDir, OWNER_PASSWORD_FILE)
+  rmSync(file, {force: true}) // a file left from an earlier store would keep its own mode
+  writeFileSync(file, password + '\n', {mode: 0o600})
+  return file
+}
+
+export const OWNER_PASSWORD_FILE = 'owner-password'
 
 /** Adds an account to a platform's store (the running server shares it through SQLite WAL). */
 export async function addPlatformUser(dataDir: string, email: string, password: string): Promise<{email: string; id: string}> {
