@@ -1,11 +1,10 @@
 import {Flags} from '@oclif/core'
-import {join} from 'node:path'
 
 import {login, LoginResult} from '../../lib/auth/login-flow.js'
 import {normaliseApiUrl} from '../../lib/api/base-url.js'
 import {BaseCommand} from '../../lib/command/base.js'
 import {UsageError} from '../../lib/errors.js'
-import {helperCommandFor} from '../../lib/git/credential-config.js'
+import {helperCommandFor, installedHeroku} from '../../lib/git/installed-command.js'
 import {writeSettings} from '../../lib/settings.js'
 
 export default class Login extends BaseCommand<typeof Login> {
@@ -33,13 +32,16 @@ export default class Login extends BaseCommand<typeof Login> {
       throw new UsageError((error as Error).message)
     }
 
+    // git runs the installed heroku (a stable path), never a file inside this package or a clone
+    const heroku = installedHeroku(this.config.root, this.env)
     const result = await login({
       apiUrl,
       client: token => this.makeApiClient(apiUrl, token),
       credentials: this.credentials,
       env: this.env,
       gitSetup: this.flags['git-setup'],
-      helperCommand: helperCommandFor(join(this.config.root, 'bin', 'run.js')),
+      helperCommand: helperCommandFor(heroku.path),
+      helperOnPath: heroku.installed,
       out: this.out,
       tokenStream: this.flags['with-token'] ? process.stdin : undefined,
     })

@@ -1,11 +1,12 @@
 import {Flags} from '@oclif/core'
-import {join, resolve} from 'node:path'
+import {resolve} from 'node:path'
 
 import {BaseCommand} from '../../lib/command/base.js'
 import {dataDirFlag} from '../../lib/command/platform-flags.js'
 import {UsageError} from '../../lib/errors.js'
 import {readFirstLine} from '../../lib/stdin.js'
-import {helperCommandFor, offerCredentialHelper} from '../../lib/git/credential-config.js'
+import {offerCredentialHelper} from '../../lib/git/credential-config.js'
+import {helperCommandFor, installedHeroku} from '../../lib/git/installed-command.js'
 import {gitBaseUrlFor} from '../../lib/git/git-host.js'
 import {runGit} from '../../lib/git/run-git.js'
 import {ensurePlatformOwner, type OwnerResult, writeOwnerPasswordFile} from '../../lib/platform/accounts.js'
@@ -116,10 +117,13 @@ export default class PlatformStart extends BaseCommand<typeof PlatformStart> {
       return
     }
 
+    // git runs the installed heroku (a stable path), never a file inside this package or a clone
+    const heroku = installedHeroku(this.config.root, this.env)
     await offerCredentialHelper({
       env: this.env,
       gitBase: gitBaseUrlFor(url, this.env),
-      helperCommand: helperCommandFor(join(this.config.root, 'bin', 'run.js')),
+      helperCommand: helperCommandFor(heroku.path),
+      helperOnPath: heroku.installed,
       out: this.out,
       wanted: this.flags['git-setup'],
     })

@@ -20,6 +20,8 @@ export interface LoginOptions {
   /** --git-setup / --no-git-setup; undefined asks on a TTY */
   gitSetup?: boolean
   helperCommand: string
+  /** false when no `heroku` on PATH is this CLI (see installedHeroku) */
+  helperOnPath?: boolean
   env?: NodeJS.ProcessEnv
 }
 
@@ -51,7 +53,7 @@ export async function login(opts: LoginOptions): Promise<LoginResult> {
   const account: Account = await accountFor(opts.client(token))
   const storage = await opts.credentials.save(opts.apiUrl, token)
   const gitBase = gitBaseUrlFor(opts.apiUrl, opts.env)
-  const git = await offerCredentialHelper({env: opts.env, gitBase, helperCommand: opts.helperCommand, out, wanted: opts.gitSetup})
+  const git = await offerCredentialHelper({env: opts.env, gitBase, helperCommand: opts.helperCommand, helperOnPath: opts.helperOnPath, out, wanted: opts.gitSetup})
   out.log(`Logged in as ${out.color.cyan(account.email ?? '(unknown email)')}`)
   return {
     api_url: opts.apiUrl,

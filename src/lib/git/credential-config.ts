@@ -1,4 +1,5 @@
 import type {Output} from '../ui/output.js'
+import {isOurHelper} from './installed-command.js'
 import {runGit} from './run-git.js'
 
 /**
@@ -12,25 +13,32 @@ export async function configureCredentialHelper(gitBaseUrl: string, helperComman
   await runGit(['config', '--global', '--add', key, helperCommand], {env})
 }
 
-export async function credentialHelperConfigured(gitBaseUrl: string, helperCommand: string, env?: NodeJS.ProcessEnv): Promise<boolean> {
+/** The helper values git has for one base URL (global config), in order. */
+async function configuredHelpers(gitBaseUrl: string, env?: NodeJS.ProcessEnv): Promise<string[]> {
   const out = await runGit(['config', '--global', '--get-all', `credential.${gitBaseUrl}.helper`], {env}).catch(() => '')
-  return out.split('\n').includes(helperCommand)
+  return out.split('\n').filter(Boolean)
 }
 
-/** The helper value for git: this very CLI, by absolute path, so another `heroku` on PATH never answers. */
-export function helperCommandFor(binPath: string): string {
-  return `!'${binPath.replaceAll("'", String.raw`'\''`)}' git:credentials`
-}
-
-export type HelperSetup = 'already configured' | 'configured' | 'skipped'
+export type HelperSetup = 'already configured' | 'configured' | 'repaired' | 'skipped'
 
 /**
  * Sets up git's credential helper for the platform's git host: `wanted` true or false decides
  * (--git-setup / --no-git-setup); undefined asks on a TTY and only suggests it otherwise.
  */
-export async function offerCredentialHelper(opts: {out: Output; gitBase: string; helperCommand: string; wanted?: boolean; env?: NodeJS.ProcessEnv}): Promise<HelperSetup> {
+export async function offerCredentialHelper(opts: {out: Output; gitBase: string; helperCommand: string; wanted?: boolean; env?: NodeJS.ProcessEnv
+  /** false when no `heroku` on PATH is this CLI (run from a clone): git will need one there */
+  helperOnPath?: boolean}): Promise<HelperSetup> {
   const {gitBase, out} = opts
-  if (await credentialHelperConfigured(gitBase, opts.helperCommand, opts.env)) return 'already configured'
+  const helpers = await configuredHelpers(gitBase, opts.env)
+  if (helpers.includes(opts.helperCommand)) return 'already configured'
+  if (helpers.some(h => isOurHelper(h)) && opts.wanted !== false) {
+    // set up before, by another install or a clone that may be gone: asked once already
+    await configureCredentialHelper(gitBase, opts.helperCommand, opts.env)
+    out.info(`git's credential helper for ${gitBase} now runs ${opts.helperCommand.slice(1)} (was ${helpers.filter(h => isOurHelper(h)).join(', ')}).`)
+    warnIfNotOnPath(opts)
+    return 'repaired'
+  }
+
   let wanted = opts.wanted
   if (wanted === undefined) {
     if (!out.canPrompt) {
@@ -44,5 +52,10 @@ export async function offerCredentialHelper(opts: {out: Output; gitBase: string;
   if (!wanted) return 'skipped'
   await configureCredentialHelper(gitBase, opts.helperCommand, opts.env)
   out.info(`git will ask heroku git:credentials for ${gitBase}.`)
+  warnIfNotOnPath(opts)
   return 'configured'
+}
+
+function warnIfNotOnPath(opts: {out: Output; helperOnPath?: boolean}): void {
+  if (opts.helperOnPath === false) opts.out.warn('heroku is not on your PATH, and git push will run it from there: run npm link in the clone, or install it (README, "Install").')
 }
