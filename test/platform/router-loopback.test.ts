@@ -161,7 +161,7 @@ describe('router against loopback dynos (fake web pool)', function () {
       expect(outcome.error).to.be.oneOf(['aborted', 'ECONNRESET'])
       expect(outcome.ms).to.be.within(250, 2500)
       await until('the router line', () => routerLines().length > 0)
-      expect(routerLines()[0]).to.match(/^at=error code=H15 desc="Idle connection" method=GET path="\/stall" host=loopback\.localhost request_id=\S+ fwd="127\.0\.0\.1" dyno=web\.1 connect=\d+ms service=\d+ms status=503 bytes=24 protocol=http$/)
+      expect(routerLines()[0]).to.match(/^at=error code=H15 desc="Idle connection" method=GET path="\/stall" host=loopback\.localhost request_id=\S+ fwd="127\.0\.0\.1" dyno=web\.1 connect=\d+ms service=\d+ms status=503 bytes=24 protocol=http cache=miss$/)
       // the dyno's connection is closed too, and the dyno counts no request in flight
       await until('the dyno connection closed', () => stalled.cut === 1)
       expect(stalled.inflight).to.equal(0)
@@ -184,7 +184,7 @@ describe('router against loopback dynos (fake web pool)', function () {
       const outcome = await send('/trickle')
       expect(outcome).to.include({status: 200, text: '01234567', error: undefined})
       expect(outcome.ms).to.be.above(700)
-      expect(routerLines()[0]).to.match(/^at=info method=GET path="\/trickle" .* status=200 bytes=8 protocol=http$/)
+      expect(routerLines()[0]).to.match(/^at=info method=GET path="\/trickle" .* status=200 bytes=8 protocol=http cache=miss$/)
     })
 
     it('H28: a request body that stalls is cut after the idle timeout (499) and the dyno request aborted', async () => {
@@ -206,7 +206,7 @@ describe('router against loopback dynos (fake web pool)', function () {
       expect(closedAt - started).to.be.within(250, 2500)
       expect(received).to.equal('')
       await until('the router line', () => routerLines().length > 0)
-      expect(routerLines()[0]).to.match(/^at=error code=H28 desc="Client Connection Idle" method=POST path="\/upload" .* dyno=web\.1 connect=\d+ms service=\d+ms status=499 bytes=0 protocol=http$/)
+      expect(routerLines()[0]).to.match(/^at=error code=H28 desc="Client Connection Idle" method=POST path="\/upload" .* dyno=web\.1 connect=\d+ms service=\d+ms status=499 bytes=0 protocol=http cache=bypass$/)
       await until('the dyno request ended', () => reader.inflight === 0 && reader.cut === 1)
     })
   })

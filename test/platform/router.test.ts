@@ -32,7 +32,7 @@ describe('router', function () {
     const generated = JSON.parse((await viaRouter(t.routerUrl, 'routed', '/headers', {headers: {'X-Request-Id': 'short'}})).text) as Record<string, string>
     expect(generated['x-request-id']).to.match(/^[0-9a-f-]{36}$/)
     const line = routerLines().find(l => l.includes('request_id=client-chosen-request-id-0001'))!
-    expect(line).to.match(/ heroku\[router\]: at=info method=GET path="\/headers" host=routed\.localhost request_id=client-chosen-request-id-0001 fwd="127\.0\.0\.1" dyno=web\.1 connect=\d+ms service=\d+ms status=200 bytes=\d+ protocol=http$/)
+    expect(line).to.match(/ heroku\[router\]: at=info method=GET path="\/headers" host=routed\.localhost request_id=client-chosen-request-id-0001 fwd="127\.0\.0\.1" dyno=web\.1 connect=\d+ms service=\d+ms status=200 bytes=\d+ protocol=http cache=miss$/)
   })
 
   it('streams request and response bodies', async () => {

@@ -6,6 +6,7 @@ import {addonRoutes} from './addons.js'
 import {appRoutes} from './apps.js'
 import {buildRoutes} from './builds.js'
 import {buildpackInstallationRoutes} from './buildpack-installations.js'
+import {cacheRoutes} from './cache.js'
 import {configVarRoutes} from './config-vars.js'
 import type {ApiRoute} from './context.js'
 import {domainRoutes} from './domains.js'
@@ -36,4 +37,6 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...buildpackInstallationRoutes,
   ...slugRoutes,
   ...regionStackRoutes,
+  // the router's HTTP cache: this platform's own, outside the v3 schema
+  ...cacheRoutes,
 ]

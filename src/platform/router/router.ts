@@ -13,8 +13,10 @@
 // for 55 s (H15 idle connection) or closes mid-body (H18) gets the client's connection closed;
 // so does a client that sends no request body data for 55 s (H28, 499). A connection a dyno
 // refused never reached it: the request goes to another up dyno (each one once).
+// GET and HEAD go through the app's HTTP cache (cache/, RFC 9111): only what the app marks
+// cacheable is stored; responses carry X-Cache (unless the app's ROUTER_CACHE_HEADER=off).
 // Every request writes one router line to the app's log:
-//   at=info method=GET path="/" host=APP.localhost request_id=… fwd="127.0.0.1" dyno=web.1 connect=0ms service=3ms status=200 bytes=123 protocol=http
+//   at=info method=GET path="/" host=APP.localhost request_id=… fwd="127.0.0.1" dyno=web.1 connect=0ms service=3ms status=200 bytes=123 protocol=http cache=miss
 import {randomUUID} from 'node:crypto'
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {type AddressInfo, connect as netConnect, type Socket} from 'node:net'
@@ -26,6 +28,14 @@ import type {Backend, WebPool} from '../dynos/supervisor.js'
 import type {PlatformEvents} from '../events.js'
 import type {LogSink} from '../logs/log-sink.js'
 import type {Store} from '../store/database.js'
+import {decide} from './cache/decide.js'
+import {parseCacheControl} from './cache/directives.js'
+import {freshen, makeEntry, type RequestHeaderSource, type StoredResponse} from './cache/entry.js'
+import {field} from './cache/headers.js'
+import {storable} from './cache/policy.js'
+import {serveStored} from './cache/respond.js'
+import {type CacheLimits, DEFAULT_LIMITS, registerCache, RouterCache} from './cache/router-cache.js'
+import {CacheTap, type ForwardTap, PassTap} from './cache/tap.js'
 import {errorPage, H10, H12, H13, H14, H15, H18, H20, H28, H80, NO_SUCH_APP, type RouterError} from './error-pages.js'
 
 export interface WebPools {
@@ -50,6 +60,8 @@ export interface RouterOptions {
   bodyIdleTimeoutMs?: number
   /** while web dynos are starting, wait this long for one to come up before H20 */
   bootWaitMs?: number
+  /** the HTTP cache's bounds; false runs the router without a cache (as before it had one) */
+  cache?: false | Partial<CacheLimits>
   log?: (line: string) => void
 }
 
@@ -57,7 +69,16 @@ interface AppEntry {
   appId: string
   name: string
   maintenance: boolean
+  /** X-Cache on responses (the app's ROUTER_CACHE_HEADER config var is not "off") */
+  cacheHeader: boolean
 }
+
+/** the app setting (a config var) that turns the X-Cache header off */
+export const CACHE_HEADER_VAR = 'ROUTER_CACHE_HEADER'
+/** methods that change nothing (RFC 9110 §9.2.1): all others invalidate what is stored (§4.4) */
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
+/** a client's conditional and Range fields: such a request goes to the dyno as it is on a miss */
+const CLIENT_CONDITIONAL = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']
 
 /** no dynos: the first try of a request */
 const NONE: readonly Backend[] = []
@@ -83,8 +104,11 @@ export class HttpRouter {
   private readonly bootWaitMs: number
   private listenPort = 0
   private listenPortText = '0'
+  /** undefined when the router runs without a cache */
+  readonly cache?: RouterCache
 
   constructor(private readonly o: RouterOptions) {
+    if (o.cache !== false) this.cache = new RouterCache({...DEFAULT_LIMITS, ...o.cache})
     this.requestTimeoutMs = o.requestTimeoutMs ?? 30_000
     this.bodyIdleTimeoutMs = o.bodyIdleTimeoutMs ?? 55_000
     this.bootWaitMs = o.bootWaitMs ?? 75_000
@@ -100,11 +124,18 @@ export class HttpRouter {
       this.hostHeaders.clear()
     }
     const {events} = this.o
+    if (this.cache) this.unsubscribe.push(registerCache(this.o.store, this.cache))
     const offRetired = this.o.pools.onRetired?.(backend => this.retire(backend))
     if (offRetired) this.unsubscribe.push(offRetired)
     this.unsubscribe.push(
       events.on('app.created', forget), events.on('app.renamed', forget), events.on('app.deleted', forget),
       events.on('app.maintenance.changed', forget), events.on('domain.created', forget), events.on('domain.deleted', forget),
+      // a release may change config (ROUTER_CACHE_HEADER) and code: what is stored came from the old one
+      events.on('release.created', ({appId}) => {
+        forget()
+        this.cache?.releaseCreated(appId)
+      }),
+      events.on('app.deleted', ({appId}) => this.cache?.appDeleted(appId)),
     )
     // a client gets 30 s to send its headers (then 408); a request body has no overall limit,
     // only the idle one (H28), as on Heroku: uploads may be long
@@ -155,22 +186,178 @@ export class HttpRouter {
       this.fail(req, res, app, H80, requestId, start, undefined)
       return
     }
+    const method = req.method ?? 'GET'
+    if (!this.cache) this.route(req, res, app, requestId, start, undefined)
+    else if (method === 'GET' || method === 'HEAD') this.cached(req, res, app, requestId, start, true)
+    else this.route(req, res, app, requestId, start, new PassTap(app.cacheHeader ? 'BYPASS' : undefined, SAFE.has(method) ? undefined : locations => this.invalidate(app, req, locations)))
+  }
+
+  /** To a dyno: an up one now, or the first to come up (H20 after bootWaitMs). */
+  private route(req: IncomingMessage, res: ServerResponse, app: AppEntry, requestId: string, start: number, tap: ForwardTap | undefined): void {
     const pool = this.o.pools.webPool(app.appId)
     const backend = pool && this.pick(pool)
     if (backend) {
-      this.forward(req, res, app, backend, requestId, start, NONE)
+      this.forward(req, res, app, backend, requestId, start, NONE, tap)
       return
     }
     const immediate = this.unavailable(pool)
     if (immediate) {
-      this.fail(req, res, app, immediate, requestId, start, undefined)
+      this.fail(req, res, app, immediate, requestId, start, undefined, 0, undefined, tap)
       return
     }
     void this.waitForBackend(app, start).then(found => {
-      if (req.destroyed) return
-      if (found) this.forward(req, res, app, found, requestId, start, NONE)
-      else this.fail(req, res, app, this.unavailable(this.o.pools.webPool(app.appId)) ?? H20, requestId, start, undefined)
+      if (req.destroyed) return tap?.onAbort()
+      if (found) this.forward(req, res, app, found, requestId, start, NONE, tap)
+      else this.fail(req, res, app, this.unavailable(this.o.pools.webPool(app.appId)) ?? H20, requestId, start, undefined, 0, undefined, tap)
     })
+  }
+
+  // --- the HTTP cache (cache/) -----------------------------------------------------------
+
+  /**
+   * A GET or HEAD: answered from what is stored, validated with a dyno, or fetched. Concurrent
+   * plain misses for one key are coalesced: one goes to a dyno, the others wait for its response
+   * (`coalesce` false: this request already waited once and must not wait again).
+   */
+  private cached(req: IncomingMessage, res: ServerResponse, app: AppEntry, requestId: string, start: number, coalesce: boolean): void {
+    const cache = this.cache!
+    const appCache = cache.app(app.appId)
+    const key = `${hostOnly(req.headers.host).toLowerCase()} ${req.url ?? '/'}`
+    const fillKey = `${app.appId}\n${key}`
+    const header: RequestHeaderSource = name => req.headers[name]
+    const cacheControl = req.headers['cache-control']
+    const request = parseCacheControl(cacheControl)
+    const now = Date.now()
+    const decision = decide(appCache.lookup(key, header), {directives: request, pragma: field(req.rawHeaders, 'pragma'), hasCacheControl: cacheControl !== undefined}, now)
+    const label = (value: string) => (app.cacheHeader ? value : undefined)
+    const context = {cache, app: appCache, key, fillKey, req, res, request, label}
+    switch (decision.kind) {
+      case 'hit':
+      case 'stale':
+      case 'stale-refresh': {
+        const outcome = decision.kind === 'hit' ? 'hit' : 'stale'
+        appCache.count(outcome)
+        const served = serveStored(req, res, decision.entry, label(outcome === 'hit' ? 'HIT' : 'STALE'), now)
+        if (!req.complete) req.resume()
+        this.logRequest(req, app, requestId, forwardedFor(req), '', 0, Date.now() - start, served.status, served.bytes, outcome)
+        if (decision.kind === 'stale-refresh' && !cache.join(fillKey) && !cache.isPass(fillKey)) this.refresh(req, app, key, fillKey, decision.entry, requestId, start)
+        return
+      }
+      case 'validate':
+        if (request.has('only-if-cached')) return this.gatewayTimeout(req, res, app, requestId, start)
+        this.route(req, res, app, requestId, start, new CacheTap(context, decision.entry, undefined))
+        return
+      case 'miss': {
+        if (request.has('only-if-cached')) return this.gatewayTimeout(req, res, app, requestId, start)
+        // a client's own conditional or Range request, a HEAD or a key known to be uncacheable
+        // goes as it is; its response is stored when it may be, but nobody waits for it
+        const plain = req.method === 'GET' && coalesce && !cache.isPass(fillKey) && !CLIENT_CONDITIONAL.some(name => req.headers[name] !== undefined)
+        if (!plain) {
+          this.route(req, res, app, requestId, start, new CacheTap(context, undefined, undefined, decision.entry))
+          return
+        }
+        const inFlight = cache.join(fillKey)
+        if (inFlight) {
+          inFlight.waiters.push(stored => {
+            if (req.destroyed) return
+            if (stored) this.cached(req, res, app, requestId, start, false)
+            else this.route(req, res, app, requestId, start, new CacheTap(context, undefined, undefined, decision.entry))
+          })
+          return
+        }
+        this.route(req, res, app, requestId, start, new CacheTap(context, undefined, cache.lead(fillKey), decision.entry))
+      }
+    }
+  }
+
+  /** RFC 9111 §5.2.1.7: only-if-cached and nothing stored that may be served. */
+  private gatewayTimeout(req: IncomingMessage, res: ServerResponse, app: AppEntry, requestId: string, start: number): void {
+    this.cache!.app(app.appId).count('miss')
+    res.writeHead(504, 'Gateway Timeout', ['Content-Length', '0', 'Cache-Control', 'no-store', ...(app.cacheHeader ? ['X-Cache', 'MISS'] : [])])
+    res.end()
+    if (!req.complete) req.resume()
+    this.logRequest(req, app, requestId, forwardedFor(req), '', 0, Date.now() - start, 504, 0, 'miss')
+  }
+
+  /**
+   * stale-while-revalidate (RFC 5861 §3): the stale response was served; one conditional request
+   * to a dyno refreshes it in the background (a fill: misses for the key wait for it).
+   */
+  private refresh(req: IncomingMessage, app: AppEntry, key: string, fillKey: string, entry: StoredResponse, requestId: string, start: number): void {
+    const cache = this.cache!
+    const appCache = cache.app(app.appId)
+    const pool = this.o.pools.webPool(app.appId)
+    const backend = pool && this.pick(pool)
+    if (!backend) return
+    const fill = cache.lead(fillKey)
+    const header: RequestHeaderSource = name => req.headers[name]
+    const url = req.url ?? '/'
+    const headers: string[] = []
+    const raw = forwardRawHeaders(req, requestId, start, this.listenPortText, forwardedFor(req))
+    for (let i = 0; i < raw.length; i += 2) if (!CLIENT_CONDITIONAL.includes(raw[i].toLowerCase())) headers.push(raw[i], raw[i + 1])
+    if (entry.etag !== undefined) headers.push('If-None-Match', entry.etag)
+    if (entry.lastModified !== undefined) headers.push('If-Modified-Since', entry.lastModified)
+    const varyHeaders = Object.fromEntries(entry.vary.map(name => [name, req.headers[name]]))
+    const requestTime = Date.now()
+    backend.inflight++
+    void this.poolFor(backend).request({path: url, method: 'GET', headers}).then(async response => {
+      const responseHeaders: string[] = []
+      for (const [name, value] of Object.entries(response.headers)) {
+        for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) responseHeaders.push(name, v)
+      }
+      if (response.statusCode === 304) {
+        await response.body.dump()
+        const before = entry.bytes
+        freshen(entry, responseHeaders, requestTime, Date.now())
+        appCache.resized(key, entry, before)
+        return true
+      }
+      const limit = cache.limits.maxObjectBytes
+      const keep = response.statusCode !== 206 && Number(field(responseHeaders, 'content-length') ?? 0) <= limit
+        && storable({status: response.statusCode, headers: responseHeaders, directives: parseCacheControl(field(responseHeaders, 'cache-control'))}, parseCacheControl(req.headers['cache-control']), req.headers.authorization !== undefined)
+      if (!keep) {
+        await response.body.dump()
+        if (response.statusCode < 500) appCache.remove(key, entry)
+        return false
+      }
+      const chunks: Buffer[] = []
+      let size = 0
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length
+        if (size > limit) {
+          response.body.destroy()
+          appCache.remove(key, entry)
+          return false
+        }
+        chunks.push(chunk as Buffer)
+      }
+      const source: RequestHeaderSource = name => varyHeaders[name] ?? header(name)
+      appCache.put(key, makeEntry(url, response.statusCode, '', responseHeaders, Buffer.concat(chunks, size), requestTime, Date.now(), source), source)
+      return true
+    }).catch(() => false).then(stored => {
+      backend.inflight--
+      cache.settle(fillKey, fill, stored)
+    })
+  }
+
+  /** §4.4: the target URI and same-app Location / Content-Location URIs are stored no more. */
+  private invalidate(app: AppEntry, req: IncomingMessage, locations: (string | undefined)[]): void {
+    const appCache = this.cache!.app(app.appId)
+    const host = hostOnly(req.headers.host).toLowerCase()
+    appCache.invalidate(`${host} ${req.url ?? '/'}`)
+    for (const location of locations) {
+      if (location === undefined) continue
+      let url: URL
+      try {
+        url = new URL(location, `http://${req.headers.host ?? 'localhost'}`)
+      } catch {
+        continue
+      }
+      // only URIs of the same app: another origin's responses are not this app's to drop
+      const target = url.hostname.toLowerCase()
+      if (target !== host && this.appFor(url.host)?.appId !== app.appId) continue
+      appCache.invalidate(`${target} ${url.pathname}${url.search}`)
+    }
   }
 
   /** The error for a pool without an up dyno, or undefined when dynos are starting (wait). */
@@ -261,10 +448,13 @@ export class HttpRouter {
   }
 
   /** `failed`: the dynos this request already failed on (refused, reset), in order */
-  private forward(req: IncomingMessage, res: ServerResponse, app: AppEntry, backend: Backend, requestId: string, start: number, failed: readonly Backend[]): void {
+  private forward(req: IncomingMessage, res: ServerResponse, app: AppEntry, backend: Backend, requestId: string, start: number, failed: readonly Backend[], tap?: ForwardTap): void {
     // the client's address now: a body stream undici gives up on is destroyed, its socket gone
     const fwd = forwardedFor(req)
-    const headers = forwardRawHeaders(req, requestId, start, this.listenPortText, fwd)
+    const raw = forwardRawHeaders(req, requestId, start, this.listenPortText, fwd)
+    const headers = tap ? tap.upstream(raw) : raw
+    /** the tap answered the client itself (a freshened stored response, a stale one) */
+    let taken = false
     backend.inflight++
     let released = false
     const release = () => {
@@ -290,7 +480,7 @@ export class HttpRouter {
         res.setTimeout(0)
         return
       }
-      this.logError(req, app, H28, requestId, start, fwd, backend.name, connected - start, 0)
+      this.logError(req, app, H28, requestId, start, fwd, backend.name, connected - start, 0, tap?.outcome)
       res.destroy() // onClientGone aborts the dyno's request
     } : undefined
     if (onClientIdle) res.setTimeout(this.bodyIdleTimeoutMs, onClientIdle)
@@ -311,31 +501,45 @@ export class HttpRouter {
           const name = rawHeaders[i].toString('latin1')
           if (!HOP_BY_HOP_LENGTHS.has(name.length) || !HOP_BY_HOP.has(name.toLowerCase())) out.push(name, rawHeaders[i + 1].toString('latin1'))
         }
-        res.writeHead(statusCode, statusText, out)
+        const sent = tap ? tap.onHeaders(statusCode, statusText, out) : out
+        if (sent === false) {
+          taken = true
+          return true
+        }
+        res.writeHead(statusCode, statusText, sent)
         return true
       },
       onData: (chunk: Buffer) => {
+        if (taken) return true
+        tap?.onData(chunk)
         bytes += chunk.length
         if (res.write(chunk)) return true
         res.once('drain', () => resume?.())
         return false
       },
       onComplete: () => {
-        res.end()
         release()
-        this.logRequest(req, app, requestId, fwd, backend.name, connected - start, Date.now() - start, status, bytes)
+        if (taken) {
+          this.logRequest(req, app, requestId, fwd, backend.name, connected - start, Date.now() - start, tap!.servedStatus, tap!.servedBytes, tap!.outcome)
+          return
+        }
+        tap?.onComplete()
+        res.end()
+        this.logRequest(req, app, requestId, fwd, backend.name, connected - start, Date.now() - start, status, bytes, tap?.outcome)
       },
       onError: (error: Error) => {
         release()
-        if (res.destroyed) return
+        if (taken) return
+        if (res.destroyed) return tap?.onAbort()
         const code = (error as {code?: string}).code
         if (status !== 0 || res.headersSent) {
-          this.logError(req, app, code === 'UND_ERR_BODY_TIMEOUT' ? H15 : H18, requestId, start, fwd, backend.name, connected - start, bytes)
+          tap?.onAbort()
+          this.logError(req, app, code === 'UND_ERR_BODY_TIMEOUT' ? H15 : H18, requestId, start, fwd, backend.name, connected - start, bytes, tap?.outcome)
           res.destroy()
           return
         }
         if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-          this.fail(req, res, app, H12, requestId, start, backend.name, connected - start, fwd)
+          this.fail(req, res, app, H12, requestId, start, backend.name, connected - start, fwd, tap)
           return
         }
         // a refused connection never reached the dyno (its body unread: any request may go
@@ -350,16 +554,22 @@ export class HttpRouter {
           if (again) {
             res.removeListener('close', onClientGone)
             if (onClientIdle) res.removeListener('timeout', onClientIdle)
-            this.forward(req, res, app, again, requestId, start, tried)
+            this.forward(req, res, app, again, requestId, start, tried, tap)
             return
           }
         }
-        this.fail(req, res, app, H13, requestId, start, backend.name, connected - start, fwd)
+        this.fail(req, res, app, H13, requestId, start, backend.name, connected - start, fwd, tap)
       },
     })
   }
 
-  private fail(req: IncomingMessage, res: ServerResponse, app: AppEntry | undefined, error: RouterError, requestId: string, start: number, dyno: string | undefined, connect = 0, fwd?: string): void {
+  private fail(req: IncomingMessage, res: ServerResponse, app: AppEntry | undefined, error: RouterError, requestId: string, start: number, dyno: string | undefined, connect = 0, fwd?: string, tap?: ForwardTap): void {
+    // stale-if-error: a stored response instead of the error page (the error is still logged)
+    if (tap && !res.headersSent && tap.onFailure()) {
+      if (!req.complete) req.resume()
+      if (app) this.logError(req, app, error, requestId, start, fwd ?? forwardedFor(req), dyno, connect, tap.servedBytes, tap.outcome, tap.servedStatus)
+      return
+    }
     if (res.headersSent) {
       res.destroy()
     } else {
@@ -375,16 +585,18 @@ export class HttpRouter {
     }
     // draining an unread request body keeps the client's connection usable
     if (!req.complete) req.resume()
-    if (app) this.logError(req, app, error, requestId, start, fwd ?? forwardedFor(req), dyno, connect, 0)
+    if (app) this.logError(req, app, error, requestId, start, fwd ?? forwardedFor(req), dyno, connect, 0, tap?.outcome)
   }
 
-  private logError(req: IncomingMessage, app: AppEntry, error: RouterError, requestId: string, start: number, fwd: string, dyno: string | undefined, connect: number, bytes: number): void {
-    const line = `at=error code=${error.code} desc="${error.desc}" method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${fwd}" dyno=${dyno ?? ''} connect=${connect}ms service=${Date.now() - start - connect}ms status=${error.status} bytes=${bytes} protocol=http`
+  /** `status`: what the client got, when it is not the error's (a stale response served) */
+  private logError(req: IncomingMessage, app: AppEntry, error: RouterError, requestId: string, start: number, fwd: string, dyno: string | undefined, connect: number, bytes: number, cache?: string, status = error.status): void {
+    const line = `at=error code=${error.code} desc="${error.desc}" method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${fwd}" dyno=${dyno ?? ''} connect=${connect}ms service=${Date.now() - start - connect}ms status=${status} bytes=${bytes} protocol=http${cache === undefined ? '' : ` cache=${cache}`}`
     this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: line})
   }
 
-  private logRequest(req: IncomingMessage, app: AppEntry, requestId: string, fwd: string, dyno: string, connect: number, total: number, status: number, bytes: number): void {
-    const line = `at=info method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${fwd}" dyno=${dyno} connect=${connect}ms service=${total - connect}ms status=${status} bytes=${bytes} protocol=http`
+  /** `cache`: what the cache did (hit, miss, stale, revalidated, bypass); absent without a cache */
+  private logRequest(req: IncomingMessage, app: AppEntry, requestId: string, fwd: string, dyno: string, connect: number, total: number, status: number, bytes: number, cache?: string): void {
+    const line = `at=info method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${fwd}" dyno=${dyno} connect=${connect}ms service=${total - connect}ms status=${status} bytes=${bytes} protocol=http${cache === undefined ? '' : ` cache=${cache}`}`
     this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: line})
   }
 
@@ -464,15 +676,24 @@ export class HttpRouter {
   private appForHost(host: string): AppEntry | null {
     const cached = this.hosts.get(host)
     if (cached !== undefined) return cached
-    const row = this.o.store.get<{id: string, name: string, maintenance: number}>(
-      'SELECT a.id, a.name, a.maintenance FROM domains d JOIN apps a ON a.id = d.app_id WHERE d.hostname = ?', host,
+    const row = this.o.store.get<{id: string, name: string, maintenance: number, config: string}>(
+      'SELECT a.id, a.name, a.maintenance, a.config FROM domains d JOIN apps a ON a.id = d.app_id WHERE d.hostname = ?', host,
     ) ?? (host.endsWith('.localhost')
-      ? this.o.store.get<{id: string, name: string, maintenance: number}>('SELECT id, name, maintenance FROM apps WHERE name = ?', host.slice(0, -'.localhost'.length))
+      ? this.o.store.get<{id: string, name: string, maintenance: number, config: string}>('SELECT id, name, maintenance, config FROM apps WHERE name = ?', host.slice(0, -'.localhost'.length))
       : undefined)
-    const entry = row ? {appId: row.id, name: row.name, maintenance: row.maintenance === 1} : null
+    const entry = row ? {appId: row.id, name: row.name, maintenance: row.maintenance === 1, cacheHeader: cacheHeaderOn(row.config)} : null
     if (this.hosts.size > 10_000) this.hosts.clear()
     this.hosts.set(host, entry)
     return entry
+  }
+}
+
+function cacheHeaderOn(config: string): boolean {
+  try {
+    const value = (JSON.parse(config) as Record<string, unknown>)[CACHE_HEADER_VAR]
+    return typeof value !== 'string' || !/^(off|false|0|no)$/i.test(value.trim())
+  } catch {
+    return true
   }
 }
 
