@@ -3,7 +3,7 @@
 import type {PlatformEventMap, PlatformEventName, PlatformEvents} from './events.js'
 import {type AppRow, type ConfigVars} from './store/apps.js'
 import type {Store} from './store/database.js'
-import {insertRelease, type ReleaseRow} from './store/releases.js'
+import {currentRelease, insertRelease, type ReleaseRow} from './store/releases.js'
 import {findSlug} from './store/slugs.js'
 import {syncFormationWithProcessTypes} from './store/formations.js'
 
@@ -36,16 +36,21 @@ export interface ReleaseInput {
   slugId?: string | null
 }
 
-/** Records a release of `app` (inside the caller's transaction) and queues release.created. */
+/**
+ * Records a release of `app` (inside the caller's transaction) and queues release.created. A
+ * release whose slug declares a `release` process type is pending until its release command
+ * succeeded (build/release-phase.ts); any other becomes current at once (release.current).
+ */
 export function releaseApp(store: Store, pending: PendingEvents, app: AppRow, input: ReleaseInput): ReleaseRow {
-  const slugId = input.slugId === undefined
-    ? store.get<{slug_id: string | null}>('SELECT slug_id FROM releases WHERE app_id = ? ORDER BY version DESC LIMIT 1', app.id)?.slug_id ?? null
-    : input.slugId
-  if (input.slugId !== undefined && slugId !== null) {
-    const slug = findSlug(store, app.id, slugId)
-    if (slug) syncFormationWithProcessTypes(store, app.id, JSON.parse(slug.process_types) as Record<string, string>)
-  }
-  const release = insertRelease(store, {appId: app.id, userId: input.userId, description: input.description, config: input.config, slugId})
-  pending.add('release.created', {appId: app.id, appName: app.name, releaseId: release.id, version: release.version, slugId, description: release.description})
+  // a new release builds on the one the app runs, never on a pending or failed one
+  const slugId = input.slugId === undefined ? currentRelease(store, app.id)?.slug_id ?? null : input.slugId
+  const slug = slugId === null ? undefined : findSlug(store, app.id, slugId)
+  const processTypes = slug ? JSON.parse(slug.process_types) as Record<string, string> : {}
+  const status = processTypes.release ? 'pending' : 'succeeded'
+  // the formation follows the slug once the release is current (release-phase.ts, for a pending one)
+  if (input.slugId !== undefined && slug && status === 'succeeded') syncFormationWithProcessTypes(store, app.id, processTypes)
+  const release = insertRelease(store, {appId: app.id, userId: input.userId, description: input.description, config: input.config, slugId, status})
+  pending.add('release.created', {appId: app.id, appName: app.name, releaseId: release.id, version: release.version, slugId, description: release.description, status})
+  if (status === 'succeeded') pending.add('release.current', {appId: app.id, appName: app.name, releaseId: release.id, version: release.version})
   return release
 }

@@ -17,7 +17,12 @@ export interface PlatformEventMap {
    * also add or remove process types (formation follows the slug), so a supervisor reconciles
    * the whole formation on this event, not only on formation.changed.
    */
-  'release.created': AppRef & {releaseId: string, version: number, slugId: string | null, description: string}
+  'release.created': AppRef & {releaseId: string, version: number, slugId: string | null, description: string, status: 'pending' | 'succeeded'}
+  /**
+   * A release became the app's current one: at once when it has no release phase, else once its
+   * release command succeeded. The dyno supervisor runs the current release.
+   */
+  'release.current': AppRef & {releaseId: string, version: number}
   'formation.changed': AppRef & {changes: {type: string, quantity: number, size: string}[]}
   /** restart requests: all dynos, one process type, or one dyno */
   'dynos.restart': AppRef & {type?: string, dyno?: string}

@@ -30,6 +30,7 @@ import {sendError, sendJson} from './http/respond.js'
 import {Router} from './http/router.js'
 import {openStore, type Store} from './store/database.js'
 import {urlSigningKey} from './store/settings.js'
+import {ReleasePhase} from './build/release-phase.js'
 import {Supervisor, type SupervisorOptions} from './dynos/supervisor.js'
 import {detectSandbox, type SandboxStatus} from './sandbox/sandbox.js'
 import {LogRouter} from './logs/log-router.js'
@@ -65,6 +66,8 @@ export interface PlatformOptions {
    * the default, or HEROKU_PLATFORM_SANDBOX) or 'off'
    */
   sandbox?: 'auto' | 'off'
+  /** how long a release command may run (the release phase); default an hour, as on Heroku */
+  releasePhaseTimeoutMs?: number
   /** the HTTP router's tuning; false starts no router (web_url still names routerPort) */
   router?: false | Partial<Pick<RouterOptions, 'requestTimeoutMs' | 'bootWaitMs'>>
 }
@@ -151,12 +154,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   }) : options.routerPort
   const routerUrl = httpRouter ? `http://${urlHost}:${routerPort}` : undefined
   const stopLogging = logPlatformEvents(events, store, logs)
-  platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, routerPort, signer), logs, dynos}
+  platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, routerPort, signer), logs, dynos, releaseOutput: id => releasePhase?.liveOutput(id)}
   if (httpRouter) log(`router listening on ${routerUrl}`)
   await dynos?.start()
   const logSink = options.logSink ?? logs
   // git push → build → release (src/platform/git, src/platform/build)
-  const deployer = await Deployer.start({...platform, logSink, sandbox})
+  // the release phase: a release command runs before its release goes live (build/release-phase.ts)
+  const releasePhase = new ReleasePhase({store, events, logs, dynos, log, timeoutMs: options.releasePhaseTimeoutMs})
+  const deployer = await Deployer.start({...platform, logSink, sandbox, releasePhase})
   git = new GitHttp(platform, deployer, logSink)
   log(`platform API listening on ${url}`)
 
@@ -178,6 +183,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         logs.close()
         await httpRouter?.close()
         await dynos?.close()
+        releasePhase.close()
         await deployer.close()
         await new Promise<void>(resolve => {
           server.close(() => resolve())

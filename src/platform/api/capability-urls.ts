@@ -1,6 +1,7 @@
 // URLs that carry their own secret instead of an Authorization header:
 //   GET /log-sessions/{secret}        the app's log lines, streamed by the log router (logs/log-session-stream.ts)
 //   GET /build-outputs/{id}/{sig}     a build's output so far
+//   GET /release-outputs/{id}/{sig}   a release's release-phase output (so far, while it runs)
 //   PUT /slug-blobs/{id}/{sig}        upload a slug tarball
 import {createHash} from 'node:crypto'
 import {createWriteStream} from 'node:fs'
@@ -14,6 +15,7 @@ import {hashToken} from '../auth/secrets.js'
 import {ApiError, invalidParams, notFound} from '../http/errors.js'
 import {sendJson, sendText} from '../http/respond.js'
 import {findBuildById} from '../store/builds.js'
+import {findReleaseById} from '../store/releases.js'
 import {findLiveLogSession, type LogSessionOptions} from '../store/log-sessions.js'
 import {streamLogSession} from '../logs/log-session-stream.js'
 import {findSlugById, recordSlugBlob} from '../store/slugs.js'
@@ -38,6 +40,13 @@ export async function handleCapabilityUrl(platform: PlatformContext, req: Incomi
     const build = platform.signer.verify('build-output', id, signature) ? findBuildById(platform.store, id) : undefined
     if (build === undefined) throw expired()
     sendText(res, 200, build.output)
+    return true
+  }
+  if (kind === 'release-outputs' && rest.length === 2 && req.method === 'GET') {
+    const [id, signature] = rest
+    const release = platform.signer.verify('release-output', id, signature) ? findReleaseById(platform.store, id) : undefined
+    if (release === undefined) throw expired()
+    sendText(res, 200, platform.releaseOutput?.(id) ?? release.output)
     return true
   }
   if (kind === 'slug-blobs' && rest.length === 2 && req.method === 'PUT') {

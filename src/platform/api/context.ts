@@ -18,6 +18,8 @@ export interface PlatformUrls {
   gitUrl(appName: string): string
   logSessionUrl(secret: string): string
   buildOutputUrl(buildId: string): string
+  /** a release's release-phase output (output_stream_url) */
+  releaseOutputUrl(releaseId: string): string
   slugBlobUrl(slugId: string): string
   /** the `cname` custom domains should point at */
   appHostname(appName: string): string
@@ -35,6 +37,8 @@ export interface PlatformContext {
   readonly logs?: LogRouter
   /** the dyno supervisor; absent when the platform runs no dynos */
   readonly dynos?: Supervisor
+  /** release commands running now: their output so far */
+  readonly releaseOutput?: (releaseId: string) => string | undefined
 }
 
 export interface RequestContext {
@@ -60,6 +64,7 @@ export function createUrls(apiBase: string, routerPort: number, signer: Capabili
     gitUrl: name => `${apiBase}/${name}.git`,
     logSessionUrl: secret => `${apiBase}/log-sessions/${secret}`,
     buildOutputUrl: id => `${apiBase}/build-outputs/${id}/${signer.sign('build-output', id)}`,
+    releaseOutputUrl: id => `${apiBase}/release-outputs/${id}/${signer.sign('release-output', id)}`,
     slugBlobUrl: id => `${apiBase}/slug-blobs/${id}/${signer.sign('slug-blob', id)}`,
     appHostname: name => `${name}.${DEFAULT_DOMAIN}`,
   }

@@ -8,7 +8,7 @@ import {type AppRow, findAppById, parseConfig} from '../store/apps.js'
 import type {Store} from '../store/database.js'
 import {currentRelease, findRelease, listReleases, type ReleaseRow} from '../store/releases.js'
 import {findSlug} from '../store/slugs.js'
-import type {ApiRoute, RequestContext} from './context.js'
+import type {ApiRoute, PlatformUrls, RequestContext} from './context.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
 
 /** Looks up release authors once per response. */
@@ -21,7 +21,7 @@ function userLookup(store: Store): (id: string) => {id: string, email: string} {
   }
 }
 
-export function serializeRelease(app: AppRow, release: ReleaseRow, currentVersion: number, user: (id: string) => {id: string, email: string}): object {
+export function serializeRelease(app: AppRow, release: ReleaseRow, currentVersion: number, user: (id: string) => {id: string, email: string}, urls?: PlatformUrls): object {
   const current = release.version === currentVersion
   return {
     addon_plan_names: JSON.parse(release.addon_plan_names) as string[],
@@ -36,8 +36,9 @@ export function serializeRelease(app: AppRow, release: ReleaseRow, currentVersio
     user: user(release.user_id),
     version: release.version,
     current,
-    output_stream_url: null,
-    eligible_for_rollback: !current,
+    // a release with a release phase has its command's output; others have none
+    output_stream_url: urls && (release.status !== 'succeeded' || release.output !== '') ? urls.releaseOutputUrl(release.id) : null,
+    eligible_for_rollback: !current && release.status === 'succeeded',
   }
 }
 
@@ -70,7 +71,7 @@ function create(ctx: RequestContext) {
       userId: ctx.account.id, description: body.description ?? `Deploy ${slug.commit_sha?.slice(0, 8) ?? slug.id.slice(0, 8)}`, config: parseConfig(current.config), slugId: slug.id,
     })
   })
-  return json(serializeRelease(app, release, release.version, userLookup(store)), 201)
+  return json(serializeRelease(app, release, currentRelease(store, app.id)?.version ?? 0, userLookup(store), ctx.platform.urls), 201)
 }
 
 export const releaseRoutes: ApiRoute[] = [
@@ -80,9 +81,9 @@ export const releaseRoutes: ApiRoute[] = [
     handler(ctx) {
       const app = requireApp(ctx)
       const releases = listReleases(ctx.platform.store, app.id)
-      const newest = releases.at(-1)?.version ?? 0
+      const current = currentRelease(ctx.platform.store, app.id)?.version ?? 0
       const user = userLookup(ctx.platform.store)
-      return list(releases.map(r => serializeRelease(app, r, newest, user)), {fields: ['version', 'id'], numericFields: ['version']})
+      return list(releases.map(r => serializeRelease(app, r, current, user, ctx.platform.urls)), {fields: ['version', 'id'], numericFields: ['version']})
     },
   },
   {
@@ -92,7 +93,7 @@ export const releaseRoutes: ApiRoute[] = [
       const app = requireApp(ctx)
       const release = findRelease(ctx.platform.store, app.id, requireParam(ctx, 'release'))
       if (release === undefined) throw notFound("Couldn't find that release.")
-      return json(serializeRelease(app, release, currentRelease(ctx.platform.store, app.id)?.version ?? 0, userLookup(ctx.platform.store)))
+      return json(serializeRelease(app, release, currentRelease(ctx.platform.store, app.id)?.version ?? 0, userLookup(ctx.platform.store), ctx.platform.urls))
     },
   },
   {method: 'POST', path: '/apps/{app}/releases', handler: create},

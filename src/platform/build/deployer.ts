@@ -34,6 +34,7 @@ import {appUser} from '../sandbox/app-user.js'
 import type {SandboxStatus} from '../sandbox/sandbox.js'
 import {BuildpackError, type ResolvedBuildpack, resolveBuildpack} from './buildpacks.js'
 import {BuildOutput} from './output.js'
+import type {ReleasePhase} from './release-phase.js'
 import {BuildFailure, runBuildpacks} from './runner.js'
 import {packSlug, slugPath} from './slug.js'
 import {applySlugignore} from './slugignore.js'
@@ -60,6 +61,8 @@ export interface DeployerOptions {
   scriptTimeoutMs?: number
   /** how buildpack scripts are confined; unconfined without one */
   sandbox?: SandboxStatus
+  /** runs a release's release command before it goes live; without one a release is live at once */
+  releasePhase?: ReleasePhase
 }
 
 export const noopLogSink: LogSink = {write() {}}
@@ -330,6 +333,18 @@ export class Deployer {
       this.slugsInProgress.delete(slugId)
       stage('release')
       this.options.log(`build ${buildId} of ${app.name} succeeded: ${stages.join(', ')}`)
+      if (release.status === 'pending' && this.options.releasePhase) {
+        // the release phase: the release goes live only if its release command succeeds
+        output.step('Running release command...')
+        const phase = await this.options.releasePhase.run(release.id, line => output.detail(line))
+        stage('release phase')
+        if (phase.status === 'failed') {
+          output.line(` !     ${phase.reason ?? 'The release command failed.'}`)
+          output.line(` !     Release v${release.version} failed: the app keeps running its current release.`)
+          this.finish(buildId, output, () => setBuildOutput(store, buildId, output.content))
+          return 1
+        }
+      }
       output.detail(`Released v${release.version}`)
       output.detail(`${this.options.urls.appWebUrl(findAppById(store, app.id)?.name ?? app.name)} deployed to the local platform (${((Date.now() - started) / 1000).toFixed(1)} s)`)
       source.afterRelease?.()

@@ -119,7 +119,18 @@ export class DynoProcesses {
       this.logLine(d, 'heroku', `Cannot start: ${(error as Error).message}`)
       this.cleanUp(d)
       this.setState(rt, d, 'crashed')
+      if (d.oneOff) this.finishOneOff(rt, d, 127)
     })
+  }
+
+  /** A one-off that will not run (again): gone from the app, its follower told. */
+  private finishOneOff(rt: AppRuntime, d: Dyno, status: number): void {
+    if (rt.dynos.get(d.name) === d) rt.dynos.delete(d.name)
+    rt.live.delete(d)
+    d.lease?.release()
+    const onExit = d.oneOff?.onExit
+    if (d.oneOff) d.oneOff.onExit = undefined
+    onExit?.(status)
   }
 
   /** Spawns the prepared dyno's process; `attached`: a one-off's client connection. */
@@ -159,6 +170,7 @@ export class DynoProcesses {
       this.logLine(d, 'heroku', `Cannot start: ${(error as Error).message}`)
       this.cleanUp(d)
       this.setState(rt, d, 'crashed')
+      if (d.oneOff) this.finishOneOff(rt, d, 127)
       return undefined
     }
     d.child = child
@@ -178,8 +190,15 @@ export class DynoProcesses {
       forward(child.stdout!, FrameType.stdout)
       forward(child.stderr!, FrameType.stderr)
     } else {
-      pipeLines(child.stdout!, line => this.logLine(d, 'app', line))
-      pipeLines(child.stderr!, line => this.logLine(d, 'app', line))
+      const onLine = d.oneOff?.onLine
+      pipeLines(child.stdout!, line => {
+        this.logLine(d, 'app', line)
+        onLine?.(line)
+      })
+      pipeLines(child.stderr!, line => {
+        this.logLine(d, 'app', line)
+        onLine?.(line)
+      })
     }
     let resolveExit!: () => void
     d.exited = new Promise(resolve => {
@@ -196,7 +215,11 @@ export class DynoProcesses {
     })
     if (d.oneOff) {
       this.setState(rt, d, 'up')
-      this.timer(d, Math.min(d.oneOff.ttlMs, 2 ** 31 - 1), () => void this.stop(rt, d))
+      this.timer(d, Math.min(d.oneOff.ttlMs, 2 ** 31 - 1), () => {
+        d.oneOff!.expired = true
+        this.logLine(d, 'heroku', 'Time to live expired: stopping the one-off dyno')
+        void this.stop(rt, d)
+      })
     } else if (d.type === 'web') {
       this.watchBoot(rt, d, child)
     } else {
@@ -254,15 +277,13 @@ export class DynoProcesses {
     this.logLine(d, 'heroku', `Process exited with status ${status}`)
     if (d.stopping || this.o.closed()) {
       // stop() reports down once the whole group is gone
-      if (d.oneOff) rt.dynos.delete(d.name)
+      if (d.oneOff) this.finishOneOff(rt, d, status)
       return
     }
     this.cleanUp(d)
     if (d.oneOff) {
       this.setState(rt, d, 'down')
-      rt.dynos.delete(d.name)
-      rt.live.delete(d)
-      d.lease?.release()
+      this.finishOneOff(rt, d, status)
       return
     }
     if (d.upSince !== undefined && Date.now() - d.upSince > this.o.crashResetMs) d.crashes = 0
@@ -319,12 +340,8 @@ export class DynoProcesses {
       this.cleanUp(d)
       this.setState(rt, d, 'down')
     }
-    if (d.oneOff) {
-      // a one-off is not restarted: it is gone for good
-      if (rt.dynos.get(d.name) === d) rt.dynos.delete(d.name)
-      rt.live.delete(d)
-      d.lease?.release()
-    }
+    // a one-off is not restarted: it is gone for good (143: stopped by SIGTERM, if it never ran)
+    if (d.oneOff) this.finishOneOff(rt, d, 143)
   }
 
   /** SIGKILL to the dyno's group and to anything else carrying its marker (a pty's session). */

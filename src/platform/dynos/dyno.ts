@@ -49,6 +49,11 @@ export interface OneOff {
   tty: boolean
   secret?: string
   ttlMs: number
+  /** its time to live ran out and it was stopped */
+  expired?: boolean
+  /** each line it prints (besides the logs), and its exit status: the release phase follows these */
+  onLine?: (line: string) => void
+  onExit?: (status: number) => void
 }
 
 export interface Dyno {

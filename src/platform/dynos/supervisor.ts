@@ -1,6 +1,6 @@
 // The dyno supervisor: runs each app's formation of its current release as real, sandboxed
 // processes. It wires the platform's events to the parts, one change at a time per app:
-//   release.created     → formation.ts deploy (preboot: new web dynos up before old ones stop)
+//   release.current     → formation.ts deploy (preboot: new web dynos up before old ones stop)
 //   formation.changed   → formation.ts scale
 //   dynos.restart/.stop → formation.ts restart / stop
 //   app.deleted         → stop everything of the app
@@ -21,7 +21,7 @@ import {appUser} from '../sandbox/app-user.js'
 import type {SandboxStatus} from '../sandbox/sandbox.js'
 import {listAllApps} from '../store/apps.js'
 import type {Store} from '../store/database.js'
-import {currentRelease} from '../store/releases.js'
+import {currentRelease, type ReleaseRow} from '../store/releases.js'
 import {AttachSessions} from './attach.js'
 import type {AppRuntime, Backend, Dyno, DynoSnapshot, WebPool} from './dyno.js'
 import {removeAllDynoDirs} from './dyno-dir.js'
@@ -109,7 +109,7 @@ export class Supervisor {
     await Promise.all([removeAllDynoDirs(this.o.dataDir), removePartialReleaseDirs(this.o.dataDir)])
     const {events} = this.o
     this.unsubscribe.push(
-      events.on('release.created', e => this.enqueue(e.appId, e.appName, rt => this.deployed(rt))),
+      events.on('release.current', e => this.enqueue(e.appId, e.appName, rt => this.deployed(rt))),
       events.on('formation.changed', e => this.enqueue(e.appId, e.appName, rt => this.formation.scale(rt))),
       events.on('dynos.restart', e => this.enqueue(e.appId, e.appName, rt => this.formation.restart(rt, e.type, e.dyno))),
       events.on('dynos.stop', e => this.enqueue(e.appId, e.appName, rt => this.formation.stopMatching(rt, e.type, e.dyno))),
@@ -218,6 +218,28 @@ export class Supervisor {
     this.processes.setState(rt, dyno, 'starting')
     this.processes.logLine(dyno, 'heroku', `Starting process with command \`${input.command}\` (waiting for the client to attach)`)
     return this.snapshot(dyno)
+  }
+
+  /**
+   * Runs a release's release command as a one-off dyno of that release (its slug and config,
+   * sandboxed like every dyno): release.N. Resolves with its exit status once it ended; `timedOut`
+   * when it ran out of time and was stopped.
+   */
+  async runReleaseCommand(app: {id: string, name: string}, release: ReleaseRow, command: string, options: {timeoutMs: number, onLine: (line: string) => void}): Promise<{status: number, timedOut: boolean}> {
+    if (this.closed) throw new Error('the platform is stopping')
+    if (!release.slug_id) throw new Error(`release v${release.version} has no slug to run`)
+    const rt = this.runtime(app.id, app.name)
+    const lease = await this.releases.prepare(release.id, release.slug_id)
+    const dyno = this.formation.newDyno(rt, `release.${rt.nextRun++}`, 'release', command, 'basic', release, lease)
+    lease.release()
+    return new Promise(resolve => {
+      dyno.oneOff = {
+        env: {}, attach: false, tty: false, ttlMs: options.timeoutMs, onLine: options.onLine,
+        onExit: status => resolve({status, timedOut: dyno.oneOff?.expired === true}),
+      }
+      rt.dynos.set(dyno.name, dyno)
+      this.processes.start(rt, dyno)
+    })
   }
 
   /** An HTTP Upgrade on the API port: an attach URL (/dyno-attach/<secret>), or false. */

@@ -40,6 +40,9 @@ export function updateFormation(store: Store, id: string, changes: {quantity?: n
 export function syncFormationWithProcessTypes(store: Store, appId: string, processTypes: Record<string, string>): void {
   const now = nowIso()
   const existing = new Map(listFormations(store, appId).map(f => [f.type, f]))
+  // `release` is the release phase's command, run once per release, never a formation's dynos
+  const {release: _release, ...formationTypes} = processTypes
+  processTypes = formationTypes
   for (const [type, command] of Object.entries(processTypes)) {
     const current = existing.get(type)
     if (current) {

@@ -171,4 +171,12 @@ CREATE TABLE buildpack_installations (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'release phase output',
+    sql: `
+-- what the release command printed (the release phase: build/release-phase.ts)
+ALTER TABLE releases ADD COLUMN output TEXT NOT NULL DEFAULT '';
+`,
+  },
 ]

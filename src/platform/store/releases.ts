@@ -12,9 +12,14 @@ export interface ReleaseRow {
   config: string
   addon_plan_names: string
   user_id: string
+  /** what the release command printed */
+  output: string
   created_at: string
   updated_at: string
 }
+
+/** pending: its release command runs (the release phase); succeeded: it ran, or there is none */
+export type ReleaseStatus = 'pending' | 'succeeded' | 'failed'
 
 export interface NewRelease {
   appId: string
@@ -23,6 +28,8 @@ export interface NewRelease {
   /** the complete config of the new release; it also becomes the app's current config */
   config: ConfigVars
   slugId: string | null
+  /** pending when a release command must run first; default succeeded */
+  status?: 'pending' | 'succeeded'
 }
 
 /**
@@ -38,8 +45,8 @@ export function insertRelease(store: Store, input: NewRelease): ReleaseRow {
   ).map(r => r.plan)
   store.run(
     `INSERT INTO releases (id, app_id, version, description, status, slug_id, config, addon_plan_names, user_id, created_at, updated_at)
-     VALUES (?, ?, ?, ?, 'succeeded', ?, ?, ?, ?, ?, ?)`,
-    id, input.appId, version, input.description, input.slugId, JSON.stringify(input.config), JSON.stringify(planNames), input.userId, now, now,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    id, input.appId, version, input.description, input.status ?? 'succeeded', input.slugId, JSON.stringify(input.config), JSON.stringify(planNames), input.userId, now, now,
   )
   setAppConfig(store, input.appId, input.config, now)
   return findReleaseById(store, id)!
@@ -56,10 +63,21 @@ export function findRelease(store: Store, appId: string, identity: string): Rele
   return store.get<ReleaseRow>('SELECT * FROM releases WHERE app_id = ? AND id = ?', appId, identity.toLowerCase())
 }
 
+/** The release the app runs: the newest that succeeded (a pending or failed one never runs). */
 export function currentRelease(store: Store, appId: string): ReleaseRow | undefined {
-  return store.get<ReleaseRow>('SELECT * FROM releases WHERE app_id = ? ORDER BY version DESC LIMIT 1', appId)
+  return store.get<ReleaseRow>('SELECT * FROM releases WHERE app_id = ? AND status = \'succeeded\' ORDER BY version DESC LIMIT 1', appId)
 }
 
 export function listReleases(store: Store, appId: string): ReleaseRow[] {
   return store.all<ReleaseRow>('SELECT * FROM releases WHERE app_id = ? ORDER BY version', appId)
+}
+
+/** Ends a release's release phase: its status and what its command printed. */
+export function finishReleasePhase(store: Store, id: string, status: 'succeeded' | 'failed', output: string): void {
+  store.run('UPDATE releases SET status = ?, output = ?, updated_at = ? WHERE id = ?', status, output, nowIso(), id)
+}
+
+/** Releases still pending: their release phase was cut short (the platform stopped). */
+export function listPendingReleases(store: Store): ReleaseRow[] {
+  return store.all<ReleaseRow>('SELECT * FROM releases WHERE status = \'pending\' ORDER BY created_at')
 }
