@@ -1,4 +1,5 @@
 import {expect} from 'chai'
+import nock from 'nock'
 
 import {api, run, useIsolatedEnv} from '../helpers/cli.js'
 
@@ -34,7 +35,7 @@ describe('releases', () => {
       expect(lines[0]).to.equal('=== my-app Releases')
       expect(lines[1]).to.match(/^Version\s+Description\s+By\s+When$/)
       expect(lines[2]).to.match(/^v3\s+Deploy v3\s+jane@example.com\s+2026-01-01T00:00:00Z \(\d+d ago\)$/)
-      expect(lines[3]).to.match(/^v2\s+Set FOO config vars \(failed\)\s+jane@example.com/)
+      expect(lines[3]).to.match(/^v2\s+Set FOO config vars \(release command failed\)\s+jane@example.com/)
     })
 
     it('--json prints the releases; defaults to 15', async () => {
@@ -82,13 +83,62 @@ describe('releases', () => {
     })
   })
 
+  describe('releases:info of a release with a release phase', () => {
+    it('shows its status and release command', async () => {
+      api().get('/apps/my-app/releases/9').reply(200, release(9, {status: 'failed', output_stream_url: 'https://api.example.com/release-outputs/rel-9/sig'}))
+      api().get('/apps/my-app/slugs/slug-9').reply(200, {id: 'slug-9', process_types: {web: 'node server.js', release: 'node migrate.js'}})
+      const {stdout, exitCode} = await run(['releases:info', 'v9', '-a', 'my-app'])
+      expect(exitCode).to.equal(0)
+      expect(stdout).to.match(/^Status: +failed$/m)
+      expect(stdout).to.match(/^Release command: +node migrate\.js$/m)
+    })
+  })
+
+  describe('releases:output', () => {
+    it('prints what the release command printed, from output_stream_url', async () => {
+      api().get('/apps/my-app/releases/3').reply(200, release(3, {output_stream_url: 'https://api.example.com/release-outputs/rel-3/sig', status: 'failed'}))
+      const stream = nock('https://api.example.com').get('/release-outputs/rel-3/sig').reply(200, 'migrating\nmigration failed\n')
+      const {stdout, exitCode} = await run(['releases:output', 'v3', '-a', 'my-app'])
+      expect(exitCode).to.equal(0)
+      expect(stdout).to.equal('migrating\nmigration failed\n')
+      stream.done()
+    })
+
+    it('says so when the release ran no release command', async () => {
+      api().get('/apps/my-app/releases').reply(200, [release(2)])
+      const {stderr, exitCode} = await run(['releases:output', '-a', 'my-app'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('Release v2 of my-app has no release command output.')
+    })
+  })
+
+  describe('releases:retry', () => {
+    it('releases the newest release\'s slug again', async () => {
+      api().get('/apps/my-app/releases').reply(200, [release(4, {status: 'failed', description: 'Deploy abc'})])
+      api().post('/apps/my-app/releases', {slug: 'slug-4', description: 'Retry of v4: Deploy abc'}).reply(201, release(5, {status: 'pending', description: 'Retry of v4: Deploy abc'}))
+      const {stderr, exitCode} = await run(['releases:retry', '-a', 'my-app'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.contain('Retrying v4 on my-app... done, v5')
+      expect(stderr).to.contain('heroku releases:output v5 -a my-app')
+    })
+  })
+
   describe('releases:rollback', () => {
     it('rolls back to the release before the newest: POST {release: id}', async () => {
-      api().get('/apps/my-app/releases').matchHeader('range', 'version ..; order=desc,max=2').reply(200, [release(5), release(4)])
+      api().get('/apps/my-app/releases').matchHeader('range', 'version ..; order=desc,max=50').reply(200, [release(5, {current: true}), release(4)])
       api().post('/apps/my-app/releases', {release: 'rel-4'}).reply(201, release(6, {description: 'Rollback to v4'}))
       const {stderr, exitCode} = await run(['releases:rollback', '-a', 'my-app'])
       expect(exitCode).to.equal(0)
       expect(stderr).to.contain('Rolling back my-app to v4... done, v6')
+    })
+
+    it('skips releases whose release command failed: to the one before the current one that ran', async () => {
+      api().get('/apps/my-app/releases').matchHeader('range', 'version ..; order=desc,max=50')
+        .reply(200, [release(7, {status: 'failed'}), release(6, {current: true}), release(5, {status: 'failed'}), release(4)])
+      api().post('/apps/my-app/releases', {release: 'rel-4'}).reply(201, release(8, {description: 'Rollback to v4'}))
+      const {stderr, exitCode} = await run(['releases:rollback', '-a', 'my-app'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.contain('Rolling back my-app to v4... done, v8')
     })
 
     it('rolls back to a given version; --json prints the new release', async () => {

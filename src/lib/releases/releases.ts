@@ -1,4 +1,4 @@
-import type {Release} from '@heroku-cli/schema'
+import type {Release, Slug} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
 import {UsageError, UserError} from '../errors.js'
@@ -26,11 +26,18 @@ export async function listReleases(opts: {api: ApiClient; out: Output; app: stri
   out.heading(`${app} Releases`)
   await out.table(releases, [
     {get: r => `v${r.version}`, header: 'Version'},
-    {get: r => (r.status && r.status !== 'succeeded' ? `${r.description} (${r.status})` : r.description), header: 'Description'},
+    {get: r => describe(r), header: 'Description'},
     {get: r => r.user?.email, header: 'By'},
     {get: r => `${r.created_at ?? ''} (${ago(r.created_at)})`, header: 'When'},
   ])
   return releases
+}
+
+/** The description, with the release phase's state when it is not plain success (as Heroku words it). */
+function describe(release: Release): string {
+  if (release.status === 'pending') return `${release.description ?? ''} (release command executing)`
+  if (release.status === 'failed') return `${release.description ?? ''} (release command failed)`
+  return release.description ?? ''
 }
 
 export async function findRelease(api: ApiClient, app: string, version?: number): Promise<Release> {
@@ -43,6 +50,10 @@ export async function findRelease(api: ApiClient, app: string, version?: number)
 /** GET one release (the newest when no version is given). */
 export async function releaseInfo(opts: {api: ApiClient; out: Output; app: string; version?: number}): Promise<Release> {
   const release = await findRelease(opts.api, opts.app, opts.version)
+  // a release with a release phase has output: its slug names the command
+  const releaseCommand = (release as {output_stream_url?: string | null}).output_stream_url && release.slug?.id
+    ? (await opts.api.get<Slug>(`/apps/${encodeURIComponent(opts.app)}/slugs/${encodeURIComponent(release.slug.id)}`)).process_types?.release
+    : undefined
   opts.out.heading(`Release v${release.version}`)
   opts.out.keyValues([
     ['Add-ons', (release.addon_plan_names ?? []).join(', ')],
@@ -50,6 +61,7 @@ export async function releaseInfo(opts: {api: ApiClient; out: Output; app: strin
     ['By', release.user?.email],
     ['When', release.created_at],
     ['Status', release.status],
+    ['Release command', releaseCommand],
     ['Current', release.current === undefined ? undefined : (release.current ? 'yes' : 'no')],
   ])
   return release
@@ -63,7 +75,10 @@ export async function rollback(opts: {api: ApiClient; out: Output; app: string; 
   const {api, out, app} = opts
   let target: Release
   if (opts.version === undefined) {
-    const [, previous] = await api.list<Release>(releasesPath(app), {limit: 2, max: 2, order: 'desc', sortBy: 'version'})
+    // the release before the current one that ran (pending and failed ones never did)
+    const recent = await api.list<Release>(releasesPath(app), {limit: 50, max: 50, order: 'desc', sortBy: 'version'})
+    const current = recent.findIndex(r => r.current)
+    const previous = recent.slice(current === -1 ? 1 : current + 1).find(r => r.status === undefined || r.status === 'succeeded')
     if (!previous) throw new UserError(`${app} has no earlier release to roll back to.`)
     target = previous
   } else {
@@ -81,5 +96,40 @@ export async function rollback(opts: {api: ApiClient; out: Output; app: string; 
 
   spinner.succeed(`done, v${created.version}`)
   out.info('Rollback affects code and config vars; it does not roll back add-ons or databases.')
+  return created
+}
+
+/**
+ * What the release's release command printed (the release phase), from its output_stream_url;
+ * the newest release by default.
+ */
+export async function releaseOutput(opts: {api: ApiClient; out: Output; app: string; version?: number; fetchImpl?: typeof fetch}): Promise<{release: Release, output: string}> {
+  const release = await findRelease(opts.api, opts.app, opts.version)
+  const url = (release as {output_stream_url?: string | null}).output_stream_url
+  if (!url) throw new UserError(`Release v${release.version} of ${opts.app} has no release command output.`, {hint: 'Only apps whose Procfile declares a release process type run a release command.'})
+  const response = await (opts.fetchImpl ?? fetch)(url, {signal: AbortSignal.timeout(30_000)}).catch((error: Error) => {
+    throw new UserError(`Could not read the output of release v${release.version}: ${error.message}`)
+  })
+  if (!response.ok) throw new UserError(`Could not read the output of release v${release.version}: HTTP ${response.status}.`)
+  const output = await response.text()
+  opts.out.log(output.replace(/\n$/, ''))
+  return {release, output}
+}
+
+/** Runs the newest release's release phase again: a new release of the same slug (and today's config). */
+export async function retryRelease(opts: {api: ApiClient; out: Output; app: string}): Promise<Release> {
+  const {api, out, app} = opts
+  const latest = await findRelease(api, app)
+  if (!latest.slug?.id) throw new UserError(`Release v${latest.version} of ${app} has no code to release again.`, {hint: 'Deploy with git push first.'})
+  const spinner = await out.spinner(`Retrying v${latest.version} on ${app}`)
+  let created: Release
+  try {
+    created = await api.post<Release>(releasesPath(app), {slug: latest.slug.id, description: `Retry of v${latest.version}: ${latest.description}`})
+  } catch (error) {
+    spinner.fail()
+    throw error
+  }
+  spinner.succeed(`done, v${created.version}`)
+  if (created.status === 'pending') out.info(`The release command runs now: heroku releases:output v${created.version} -a ${app}`)
   return created
 }
