@@ -28,7 +28,7 @@ import type {Backend, WebPool} from '../dynos/supervisor.js'
 import type {PlatformEvents} from '../events.js'
 import type {LogSink} from '../logs/log-sink.js'
 import type {Store} from '../store/database.js'
-import {decide} from './cache/decide.js'
+import {decide, type Decision} from './cache/decide.js'
 import {parseCacheControl} from './cache/directives.js'
 import {freshen, makeEntry, type RequestHeaderSource, type StoredResponse} from './cache/entry.js'
 import {field} from './cache/headers.js'
@@ -79,6 +79,7 @@ export const CACHE_HEADER_VAR = 'ROUTER_CACHE_HEADER'
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
 /** a client's conditional and Range fields: such a request goes to the dyno as it is on a miss */
 const CLIENT_CONDITIONAL = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']
+const MISS: Decision = {kind: 'miss'}
 
 /** no dynos: the first try of a request */
 const NONE: readonly Backend[] = []
@@ -228,7 +229,8 @@ export class HttpRouter {
     const cacheControl = req.headers['cache-control']
     const request = parseCacheControl(cacheControl)
     const now = Date.now()
-    const decision = decide(appCache.lookup(key, header), {directives: request, pragma: field(req.rawHeaders, 'pragma'), hasCacheControl: cacheControl !== undefined}, now)
+    const stored = appCache.lookup(key, header)
+    const decision = stored ? decide(stored, {directives: request, pragma: field(req.rawHeaders, 'pragma'), hasCacheControl: cacheControl !== undefined}, now) : MISS
     const label = (value: string) => (app.cacheHeader ? value : undefined)
     const context = {cache, app: appCache, key, fillKey, req, res, request, label}
     switch (decision.kind) {

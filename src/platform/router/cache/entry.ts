@@ -34,6 +34,8 @@ export interface StoredResponse {
   etag?: string
   lastModified?: string
   bytes: number
+  /** the stored fields without the length ones, plus Content-Length: made on first full serve */
+  full?: RawHeaders
 }
 
 export interface RequestHeaderSource {
@@ -73,6 +75,7 @@ export function freshen(entry: StoredResponse, headers: RawHeaders, requestTime:
 
 function applyHeaders(entry: StoredResponse, headers: RawHeaders, requestHeader: RequestHeaderSource | undefined): void {
   entry.headers = headers
+  entry.full = undefined
   entry.directives = parseCacheControl(field(headers, 'cache-control'))
   entry.date = httpDate(field(headers, 'date')) ?? entry.responseTime
   entry.lifetime = freshnessLifetime({status: entry.status, headers, directives: entry.directives}, entry.date)

@@ -28,8 +28,8 @@ export function serveStored(req: IncomingMessage, res: ServerResponse, entry: St
     return {status: 304, bytes: 0}
   }
   const head = req.method === 'HEAD'
-  const base = without(entry.headers, LENGTH_FIELDS)
-  const range = entry.status === 200 ? rangeOf(req, entry) : undefined
+  const range = entry.status === 200 && req.headers.range !== undefined ? rangeOf(req, entry) : undefined
+  const base = entry.full === undefined || range !== undefined ? without(entry.headers, LENGTH_FIELDS) : entry.full
   if (range === 'unsatisfiable') {
     res.writeHead(416, 'Range Not Satisfiable', [...without(base, new Set(['content-type', 'content-encoding', 'etag', 'last-modified'])), 'Content-Range', `bytes */${entry.body.length}`, 'Content-Length', '0', ...extra])
     res.end()
@@ -44,7 +44,8 @@ export function serveStored(req: IncomingMessage, res: ServerResponse, entry: St
   }
   // 204 and 304-like statuses carry no body and no length (RFC 9110 §8.6)
   const bodyless = entry.status === 204 || entry.status < 200
-  res.writeHead(entry.status, entry.statusText, bodyless ? [...base, ...extra] : [...base, 'Content-Length', String(entry.body.length), ...extra])
+  entry.full ??= bodyless ? base : [...base, 'Content-Length', String(entry.body.length)]
+  res.writeHead(entry.status, entry.statusText, [...entry.full, ...extra])
   res.end(head || bodyless ? undefined : entry.body)
   return {status: entry.status, bytes: head || bodyless ? 0 : entry.body.length}
 }

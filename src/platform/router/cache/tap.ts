@@ -99,7 +99,9 @@ export class CacheTap implements ForwardTap {
     }
     c.app.count('miss')
     const label = c.label('MISS')
-    return label === undefined ? headers : [...headers, 'X-Cache', label]
+    // the router's own array of the dyno's fields: added to in place
+    if (label !== undefined) headers.push('X-Cache', label)
+    return headers
   }
 
   onData(chunk: Buffer): void {
@@ -168,7 +170,8 @@ export class PassTap implements ForwardTap {
     // §4.4: a non-error response to an unsafe method invalidates the target URI and the URIs
     // in Location and Content-Location
     if (this.invalidate && status >= 200 && status < 400) this.invalidate([field(headers, 'location'), field(headers, 'content-location')])
-    return this.label === undefined ? headers : [...headers, 'X-Cache', this.label]
+    if (this.label !== undefined) headers.push('X-Cache', this.label)
+    return headers
   }
 
   onData(): void {}
