@@ -539,16 +539,28 @@ describe('router HTTP cache (RFC 9111)', function () {
       expect(router.cache!.stats(appId).evictions).to.be.above(0)
     })
 
-    it('is emptied for the app on each new release', async () => {
+    it('is emptied for the app on each new release (release.current)', async () => {
       const p = path({cc: 'max-age=60'})
       await send(p)
-      events.emit('release.created', {appId, appName: app, releaseId: 'r', version: 2, slugId: null, description: 'Deploy', status: 'succeeded'} as never)
+      events.emit('release.current', {appId, appName: app, releaseId: 'r', version: 2})
       expect((await send(p)).headers['x-cache']).to.equal('MISS')
+    })
+
+    it('stores nothing while the dynos move to the new release (preboot: old dynos still answer)', async () => {
+      const p = path({cc: 'max-age=60'})
+      pool = {...pool, pending: 1}
+      events.emit('release.current', {appId, appName: app, releaseId: 'r', version: 5})
+      await send(p)
+      expect((await send(p)).headers['x-cache']).to.equal('MISS')
+      pool = {...pool, pending: 0}
+      await send(p)
+      expect((await send(p)).headers['x-cache']).to.equal('HIT')
+      expect(dynoCount(p)).to.equal(3)
     })
 
     it('X-Cache is off when the app sets ROUTER_CACHE_HEADER=off; caching is not', async () => {
       setAppConfig(store, appId, {ROUTER_CACHE_HEADER: 'off'}, new Date().toISOString())
-      events.emit('release.created', {appId, appName: app, releaseId: 'r', version: 3, slugId: null, description: 'Set config', status: 'succeeded'} as never)
+      events.emit('release.current', {appId, appName: app, releaseId: 'r', version: 3})
       try {
         const p = path({cc: 'max-age=60'})
         await send(p)
@@ -557,7 +569,7 @@ describe('router HTTP cache (RFC 9111)', function () {
         expect(dynoCount(p)).to.equal(1)
       } finally {
         setAppConfig(store, appId, {}, new Date().toISOString())
-        events.emit('release.created', {appId, appName: app, releaseId: 'r', version: 4, slugId: null, description: 'Set config', status: 'succeeded'} as never)
+        events.emit('release.current', {appId, appName: app, releaseId: 'r', version: 4})
       }
     })
 

@@ -131,10 +131,12 @@ export class HttpRouter {
     this.unsubscribe.push(
       events.on('app.created', forget), events.on('app.renamed', forget), events.on('app.deleted', forget),
       events.on('app.maintenance.changed', forget), events.on('domain.created', forget), events.on('domain.deleted', forget),
-      // a release may change config (ROUTER_CACHE_HEADER) and code: what is stored came from the old one
-      events.on('release.created', ({appId}) => {
+      // a release may change config (ROUTER_CACHE_HEADER); once live, code too: what is stored
+      // came from the old one
+      events.on('release.created', forget),
+      events.on('release.current', ({appId}) => {
         forget()
-        this.cache?.releaseCreated(appId)
+        this.cache?.released(appId)
       }),
       events.on('app.deleted', ({appId}) => this.cache?.appDeleted(appId)),
     )
@@ -232,7 +234,11 @@ export class HttpRouter {
     const stored = appCache.lookup(key, header)
     const decision = stored ? decide(stored, {directives: request, pragma: field(req.rawHeaders, 'pragma'), hasCacheControl: cacheControl !== undefined}, now) : MISS
     const label = (value: string) => (app.cacheHeader ? value : undefined)
-    const context = {cache, app: appCache, key, fillKey, req, res, request, label}
+    const storing = cache.storing(app.appId, () => {
+      const pool = this.o.pools.webPool(app.appId)
+      return !pool || (pool.pending === 0 && pool.starting === 0)
+    })
+    const context = {cache, app: appCache, key, fillKey, req, res, request, label, storing}
     switch (decision.kind) {
       case 'hit':
       case 'stale':

@@ -41,6 +41,8 @@ export class RouterCache {
   private readonly apps = new Map<string, AppCache>()
   private readonly fills = new Map<string, Fill>()
   private readonly passes = new Map<string, number>()
+  /** apps whose dynos are moving to a new release */
+  private readonly switching = new Set<string>()
 
   constructor(readonly limits: CacheLimits = DEFAULT_LIMITS) {}
 
@@ -62,16 +64,33 @@ export class RouterCache {
     return this.apps.get(appId)?.purge(paths) ?? 0
   }
 
-  /** A new release: nothing stored may outlive the code and config that produced it. */
-  releaseCreated(appId: string): void {
-    this.apps.get(appId)?.clear()
-    const prefix = `${appId}\n`
-    for (const key of this.passes.keys()) if (key.startsWith(prefix)) this.passes.delete(key)
+  /**
+   * A new release went live: nothing stored may outlive the code and config that produced it.
+   * Until its dynos have taken over (preboot: the old ones serve meanwhile) nothing is stored.
+   */
+  released(appId: string): void {
+    this.forgetApp(appId)
+    this.switching.add(appId)
+  }
+
+  /** Storing waits while the app's dynos move to a new release (see `released`). */
+  storing(appId: string, dynosSettled: () => boolean): boolean {
+    if (!this.switching.has(appId)) return true
+    if (!dynosSettled()) return false
+    this.switching.delete(appId)
+    return true
   }
 
   appDeleted(appId: string): void {
-    this.releaseCreated(appId)
+    this.forgetApp(appId)
+    this.switching.delete(appId)
     this.apps.delete(appId)
+  }
+
+  private forgetApp(appId: string): void {
+    this.apps.get(appId)?.clear()
+    const prefix = `${appId}\n`
+    for (const key of this.passes.keys()) if (key.startsWith(prefix)) this.passes.delete(key)
   }
 
   /** The fill in flight for a key, or a new one the caller leads (undefined then). */

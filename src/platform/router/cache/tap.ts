@@ -46,6 +46,8 @@ export interface TapContext {
   request: Directives
   /** X-Cache values, or undefined when the app turned the header off */
   label(value: string): string | undefined
+  /** false while the app's dynos move to a new release: what they answer is not stored */
+  storing: boolean
 }
 
 export class CacheTap implements ForwardTap {
@@ -86,7 +88,7 @@ export class CacheTap implements ForwardTap {
       return false
     }
     const length = Number(field(headers, 'content-length') ?? 0)
-    const keep = c.req.method === 'GET' && status !== 206 && length <= c.cache.limits.maxObjectBytes
+    const keep = c.storing && c.req.method === 'GET' && status !== 206 && length <= c.cache.limits.maxObjectBytes
       && storable({status, headers, directives: parseCacheControl(field(headers, 'cache-control'))}, c.request, c.req.headers.authorization !== undefined)
     if (keep) {
       this.chunks = []
@@ -94,7 +96,7 @@ export class CacheTap implements ForwardTap {
     } else {
       // a newer response that may not be stored makes the stored one useless (§4.3.3)
       if (this.validating) c.app.remove(c.key, this.validating)
-      if (this.fill || this.validating) c.cache.markPass(c.fillKey)
+      if ((this.fill || this.validating) && c.storing) c.cache.markPass(c.fillKey)
       this.settle(false)
     }
     c.app.count('miss')
