@@ -3,9 +3,18 @@
 // timeout: the release is failed and the previous one keeps serving. Its output is in the push
 // and behind the release's output_stream_url.
 import {expect} from 'chai'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {createUser} from '../../src/platform/bootstrap.js'
+import {insertApp} from '../../src/platform/store/apps.js'
+import {openStore} from '../../src/platform/store/database.js'
+import {insertRelease} from '../../src/platform/store/releases.js'
 
 import {authedUrl, commitAll, createAppRepo, remoteLines, runGit, tempHome, writeFiles} from './fixtures/deploy/git.js'
 import {deployFixture, type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from './fixtures/runtime/helpers.js'
+import {ApiClient} from './helpers.js'
 
 type Release = {version: number, status: string, current: boolean, output_stream_url: string | null, description: string}
 
@@ -92,5 +101,29 @@ describe('the release phase', function () {
     expect(second.output).to.contain('failed: the app keeps running its current release.')
     expect((await viaRouter(t.routerUrl, 'pushed-phase', '/')).text).to.equal('v1')
     expect((await latest('pushed-phase')).status).to.equal('failed')
+  })
+})
+
+describe('the release phase across a platform restart', function () {
+  this.timeout(30_000)
+
+  it('fails a release the stopped platform left pending; the app keeps its last good release', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'release-phase-restart-'))
+    const store = openStore(dataDir)
+    const user = await createUser(store, {email: 'restart@example.com', password: 'correct horse battery'})
+    const app = store.transaction(() => insertApp(store, {name: 'interrupted', ownerId: user.account.id}))
+    store.transaction(() => {
+      insertRelease(store, {appId: app.id, userId: user.account.id, description: 'Initial release', config: {}, slugId: null})
+      insertRelease(store, {appId: app.id, userId: user.account.id, description: 'Deploy 1234abcd', config: {}, slugId: null, status: 'pending'})
+    })
+    store.close()
+    const t = await startRuntimePlatform({dataDir})
+    try {
+      const list = (await new ApiClient(t.platform.url, user.token).get('/apps/interrupted/releases')).body as Release[]
+      expect(list.map(r => `v${r.version}:${r.status}:${r.current}`)).to.deep.equal(['v1:succeeded:true', 'v2:failed:false'])
+      expect(await (await fetch(list[1].output_stream_url!)).text()).to.equal('The platform stopped while the release command ran.\n')
+    } finally {
+      await t.close()
+    }
   })
 })
