@@ -1,0 +1,72 @@
+// .env files: dotenv's rules (quotes, `#` comments, `export`, multi-line quoted values). dotenv
+// skips a line it cannot read without a word, so each line is checked first and a bad one is
+// reported with its number.
+import {readFileSync} from 'node:fs'
+import {resolve} from 'node:path'
+
+import {parse} from 'dotenv'
+
+import {UserError} from '../errors.js'
+
+const ASSIGNMENT = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=|:\s)/
+const BLANK_OR_COMMENT = /^\s*(?:#.*)?$/
+const QUOTES = new Set(['"', "'", '`'])
+
+export class EnvFileError extends UserError {
+  constructor(message: string) {
+    super(message, {hint: 'Each line is KEY=VALUE (or a # comment); quote a value that spans lines: KEY="one\ntwo".'})
+    this.name = 'EnvFileError'
+  }
+}
+
+/** Whether `text` holds the closing `quote` (one not escaped with a backslash). */
+function closes(text: string, quote: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\') i++
+    else if (text[i] === quote) return true
+  }
+
+  return false
+}
+
+/** Throws EnvFileError naming the first line that is not KEY=VALUE, a comment or blank. */
+export function checkEnvLines(text: string, file: string): void {
+  const lines = text.replaceAll(/\r\n?/g, '\n').split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]
+    if (BLANK_OR_COMMENT.test(line)) continue
+    const match = ASSIGNMENT.exec(line)
+    if (!match) throw new EnvFileError(`${file} line ${i + 1} is not KEY=VALUE: ${JSON.stringify(line.trim())}`)
+    const value = line.slice(match[0].length).trimStart()
+    const quote = value[0]
+    if (!QUOTES.has(quote)) continue
+    // a quoted value may run over several lines: carry on after its closing quote
+    const start = i
+    let rest = value.slice(1)
+    while (!closes(rest, quote)) {
+      i++
+      if (i >= lines.length) throw new EnvFileError(`${file} line ${start + 1}: the ${quote} that opens the value of ${match[1]} is never closed`)
+      rest = lines[i]
+    }
+  }
+}
+
+/** Parses the text of a .env file; `file` names it in errors. */
+export function parseEnv(text: string, file: string): Record<string, string> {
+  checkEnvLines(text, file)
+  return parse(text)
+}
+
+/** Reads and parses a .env file (relative to cwd). */
+export function readEnvFile(cwd: string, file: string): Record<string, string> {
+  let text: string
+  try {
+    text = readFileSync(resolve(cwd, file), 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new UserError(`No env file ${file}.`, {hint: 'Pass -e FILE with a file that exists, or leave -e out to read .env if there is one.'})
+    throw new UserError(`Cannot read ${file}: ${(error as Error).message}`)
+  }
+
+  return parseEnv(text, file)
+}

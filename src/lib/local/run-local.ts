@@ -1,0 +1,102 @@
+// `heroku local`: the app's processes on this machine until one ends or the user stops them.
+import type {Output} from '../ui/output.js'
+import {loadEnvFiles, processEnv} from './env.js'
+import {DEFAULT_PORT, type LocalProcess, planFormation} from './formation.js'
+import {prefixer, SYSTEM} from './prefix.js'
+import {ProcessGroups} from './process-group.js'
+import {loadProcessTypes} from './procfile.js'
+
+export interface RunLocalOptions {
+  out: Output
+  cwd: string
+  /** the environment the processes start from (this shell's) */
+  env: NodeJS.ProcessEnv
+  /** positional words: process types, each maybe TYPE=N */
+  selected: string[]
+  procfile?: string
+  envFiles?: string[]
+  concurrency?: string
+  port?: number
+  /** SIGTERM → SIGKILL */
+  graceMs?: number
+  /** where SIGINT and SIGTERM arrive (the process; a test passes its own emitter) */
+  signals?: NodeJS.EventEmitter
+}
+
+export interface LocalProcessResult extends LocalProcess {
+  pid?: number
+  exit_code?: number
+  signal?: string
+}
+
+export interface RunLocalResult {
+  processes: LocalProcessResult[]
+  /** what ended the run: a process's exit, or a signal to heroku local */
+  stopped_by: {process: string} | {signal: string}
+  /** heroku local's own exit code: the first process's, or 128 + the signal's number */
+  exit_code: number
+}
+
+export const DEFAULT_GRACE_MS = 5000
+const STOP_SIGNALS = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const
+
+/** The processes planned from the Procfile, the env files and the flags (nothing started). */
+export async function planLocal(opts: Omit<RunLocalOptions, 'out' | 'signals' | 'graceMs'>): Promise<{processes: LocalProcess[]; fromFiles: Record<string, string>; usedDefault: boolean}> {
+  const {types, procfile} = await loadProcessTypes({cwd: opts.cwd, procfile: opts.procfile})
+  const fromFiles = loadEnvFiles(opts.cwd, opts.envFiles)
+  const port = opts.port ?? (fromFiles.PORT && /^\d+$/.test(fromFiles.PORT) ? Number(fromFiles.PORT) : DEFAULT_PORT)
+  return {fromFiles, processes: planFormation({concurrency: opts.concurrency, port, selected: opts.selected, types}), usedDefault: procfile === undefined}
+}
+
+export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
+  const {out} = opts
+  const {fromFiles, processes, usedDefault} = await planLocal(opts)
+  const format = prefixer(processes.map(p => p.name), out.color)
+  // with --json, stdout carries the result only: the processes' lines go to stderr
+  const emit = (name: string, line: string) => (out.json ? out.info(format(name, line)) : out.log(format(name, line)))
+  if (usedDefault) emit(SYSTEM, `No Procfile: running web: ${processes[0].command} (the Node.js buildpack's default)`)
+
+  const groups = new ProcessGroups({graceMs: opts.graceMs ?? DEFAULT_GRACE_MS, onLine: emit})
+  const signals = opts.signals ?? process
+  let received: keyof typeof STOP_SIGNALS | undefined
+  const onSignal = (signal: keyof typeof STOP_SIGNALS) => {
+    if (received) return
+    received = signal
+    emit(SYSTEM, `${signal} received, stopping all processes`)
+    void groups.stop()
+  }
+
+  const handlers = Object.keys(STOP_SIGNALS).map(s => [s, () => onSignal(s as keyof typeof STOP_SIGNALS)] as const)
+  for (const [s, h] of handlers) signals.on(s, h)
+  const results: LocalProcessResult[] = []
+  try {
+    for (const p of processes) {
+      if (received) break // stopped while starting: start no more
+      const pid = groups.start({command: p.command, cwd: opts.cwd, env: processEnv(opts.env, fromFiles, p.port), name: p.name})
+      results.push({...p, pid})
+      emit(SYSTEM, `${p.name} started (pid ${pid ?? '?'}, PORT ${p.port}): ${p.command}`)
+    }
+
+    await groups.anyEnded
+    const first = groups.first
+    if (first && !received) {
+      emit(SYSTEM, `${first.name} ${first.signal ? `was killed by ${first.signal}` : `exited with code ${first.code}`}, stopping all processes`)
+    }
+
+    await groups.stop()
+  } finally {
+    for (const [s, h] of handlers) signals.off(s, h)
+  }
+
+  for (const exit of groups.exits) {
+    const r = results.find(p => p.name === exit.name)
+    if (r) Object.assign(r, {exit_code: exit.signal ? undefined : exit.code, signal: exit.signal})
+  }
+
+  if (received || !groups.first) {
+    const signal = received ?? 'SIGTERM'
+    return {exit_code: STOP_SIGNALS[signal], processes: results, stopped_by: {signal}}
+  }
+
+  return {exit_code: groups.first.code, processes: results, stopped_by: {process: groups.first.name}}
+}
