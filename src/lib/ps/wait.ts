@@ -1,0 +1,81 @@
+// `heroku ps:wait`: polls until every dyno runs the app's newest release, and gives up with the
+// reason (a crashed dyno, a failed release, the timeout) instead of waiting forever.
+import type {Dyno, Release} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import {latestRelease} from '../config/vars.js'
+import {UserError} from '../errors.js'
+import type {Output} from '../ui/output.js'
+
+export interface WaitForDynosOptions {
+  api: ApiClient
+  out: Output
+  app: string
+  /** only dynos of this process type */
+  type?: string
+  /** one-off (run) dynos count too */
+  withRun?: boolean
+  intervalMs: number
+  /** give up after this long; none: wait as long as it takes (a crash or failure still ends it) */
+  timeoutMs?: number
+  sleep?: (ms: number) => Promise<void>
+  now?: () => number
+}
+
+export interface WaitForDynosResult {
+  release: Release
+  dynos: Dyno[]
+}
+
+const realSleep = (ms: number) => new Promise<void>(resolve => {
+  setTimeout(resolve, ms)
+})
+
+export async function waitForDynos(opts: WaitForDynosOptions): Promise<WaitForDynosResult> {
+  const {api, app, out} = opts
+  const sleep = opts.sleep ?? realSleep
+  const now = opts.now ?? Date.now
+  const deadline = opts.timeoutMs === undefined ? Infinity : now() + opts.timeoutMs
+  const what = opts.type ? `${opts.type} dynos` : 'dynos'
+  let spinner: Awaited<ReturnType<Output['spinner']>> | undefined
+  const fail = (message: string, hint?: string): never => {
+    spinner?.fail('failed')
+    throw new UserError(message, {hint})
+  }
+
+  for (;;) {
+    // eslint-disable-next-line no-await-in-loop -- polling is sequential
+    const release = await latestRelease(api, app)
+    if (!release) fail(`${app} has no releases yet: there is nothing to wait for.`, 'Deploy it first: git push heroku main')
+    const version = `v${release!.version}`
+    if (release!.status === 'failed') {
+      fail(`${version} failed: its release phase did not succeed, so it never went live.`, `See heroku releases:info ${version} -a ${app}; fix the release command and deploy again (or heroku releases:retry).`)
+    }
+
+    // eslint-disable-next-line no-await-in-loop
+    const dynos = (await api.list<Dyno>(`/apps/${encodeURIComponent(app)}/dynos`))
+      .filter(d => (opts.type ? d.type === opts.type : true) && (opts.withRun || d.type !== 'run'))
+    const current = dynos.filter(d => d.release?.id === release!.id)
+    const crashed = current.filter(d => d.state === 'crashed')
+    if (crashed.length > 0) {
+      fail(`${crashed.map(d => d.name).join(', ')} crashed on ${version}.`, `See why: heroku logs -a ${app}${crashed.length === 1 ? ` --dyno ${crashed[0].name}` : ''}`)
+    }
+
+    const ready = current.filter(d => d.state === 'up')
+    const summary = `${ready.length} of ${dynos.length} ${what} up on ${version}`
+    if (release!.status !== 'pending' && ready.length === dynos.length) {
+      if (spinner) spinner.succeed(summary)
+      else out.info(dynos.length === 0 ? `${app} has no ${what} to wait for (${version}).` : `All ${what} are up on ${version}.`)
+      return {dynos, release: release!}
+    }
+
+    spinner ??= await out.spinner(`Waiting for every ${what.replace(/s$/, '')} of ${app} to be up on ${version}`)
+    spinner.update(summary)
+    if (now() + opts.intervalMs > deadline) {
+      fail(`Timed out: ${release!.status === 'pending' ? `${version} is still pending (its release phase is running)` : summary}.`, 'Wait longer with --timeout, or see heroku ps.')
+    }
+
+    // eslint-disable-next-line no-await-in-loop
+    await sleep(opts.intervalMs)
+  }
+}
