@@ -29,26 +29,54 @@ function closes(text: string, quote: string): boolean {
   return false
 }
 
-/** Throws EnvFileError naming the first line that is not KEY=VALUE, a comment or blank. */
-export function checkEnvLines(text: string, file: string): void {
+/** A KEY=VALUE of a .env file and the lines it spans (0-based, end exclusive). */
+export interface EnvEntry {
+  key: string
+  start: number
+  end: number
+}
+
+/** The entries of a .env text; throws EnvFileError naming the first line that is not KEY=VALUE, a comment or blank. */
+export function envEntries(text: string, file: string): EnvEntry[] {
   const lines = text.replaceAll(/\r\n?/g, '\n').split('\n')
+  const entries: EnvEntry[] = []
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]
     if (BLANK_OR_COMMENT.test(line)) continue
     const match = ASSIGNMENT.exec(line)
     if (!match) throw new EnvFileError(`${file} line ${i + 1} is not KEY=VALUE: ${JSON.stringify(line.trim())}`)
+    const start = i
     const value = line.slice(match[0].length).trimStart()
     const quote = value[0]
-    if (!QUOTES.has(quote)) continue
-    // a quoted value may run over several lines: carry on after its closing quote
-    const start = i
-    let rest = value.slice(1)
-    while (!closes(rest, quote)) {
-      i++
-      if (i >= lines.length) throw new EnvFileError(`${file} line ${start + 1}: the ${quote} that opens the value of ${match[1]} is never closed`)
-      rest = lines[i]
+    if (QUOTES.has(quote)) {
+      // a quoted value may run over several lines: carry on after its closing quote
+      let rest = value.slice(1)
+      while (!closes(rest, quote)) {
+        i++
+        if (i >= lines.length) throw new EnvFileError(`${file} line ${start + 1}: the ${quote} that opens the value of ${match[1]} is never closed`)
+        rest = lines[i]
+      }
     }
+
+    entries.push({end: i + 1, key: match[1], start})
   }
+
+  return entries
+}
+
+export function checkEnvLines(text: string, file: string): void {
+  envEntries(text, file)
+}
+
+/**
+ * `KEY='value'`, quoted so that dotenv reads back exactly the value: single quotes or backticks
+ * keep everything literal (newlines too); double quotes only when neither fits, as dotenv turns
+ * \n inside them into a newline.
+ */
+export function envLine(key: string, value: string): string {
+  for (const quote of ["'", '`']) if (!value.includes(quote)) return `${key}=${quote}${value}${quote}`
+  if (!value.includes('"') && !/\\[nr]/.test(value) && !value.includes('\r')) return `${key}="${value}"`
+  throw new UserError(`The value of ${key} cannot be written to a .env file: it holds ', \` and " (dotenv has no escape for them).`)
 }
 
 /** Parses the text of a .env file; `file` names it in errors. */
