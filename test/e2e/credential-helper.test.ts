@@ -45,18 +45,19 @@ describe('e2e: the git credential helper that login writes', function () {
     return bin
   }
 
+  const heroku = (args: string[], opts: {env: NodeJS.ProcessEnv; input: string}) => home.exec(process.execPath, [join(checkout, 'bin', 'run.js'), ...args], opts)
   const path = (...dirs: string[]) => [...dirs, dirname(process.execPath), '/usr/bin', '/bin'].join(':')
 
   it('names the heroku on PATH by its own path, not the checkout it links to', async () => {
     const bin = linkedBin()
-    const r = await home.heroku(['login', '--with-token', '--git-setup', '--api-url', apiUrl], {env: {PATH: path(bin)}, input: 'a-token\n'})
+    const r = await heroku(['login', '--with-token', '--git-setup', '--api-url', apiUrl], {env: {PATH: path(bin)}, input: 'a-token\n'})
     expect(r.code, r.stderr).to.equal(0)
     expect(helpers()).to.deep.equal([`\thelper = !'${join(bin, 'heroku')}' git:credentials`])
     expect(readFileSync(join(home.dir, 'gitconfig'), 'utf8')).not.to.include(checkout)
   })
 
   it('without heroku on PATH, writes plain heroku and says how to get it there', async () => {
-    const r = await home.heroku(['login', '--with-token', '--git-setup', '--api-url', apiUrl], {env: {PATH: path()}, input: 'a-token\n'})
+    const r = await heroku(['login', '--with-token', '--git-setup', '--api-url', apiUrl], {env: {PATH: path()}, input: 'a-token\n'})
     expect(r.code, r.stderr).to.equal(0)
     expect(helpers()).to.deep.equal(['\thelper = !heroku git:credentials'])
     expect(r.stderr).to.include('heroku is not on your PATH')
@@ -64,11 +65,11 @@ describe('e2e: the git credential helper that login writes', function () {
 
   it('repairs an entry that pointed into a clone, without asking', async () => {
     const bin = linkedBin()
-    const base = (await home.heroku(['login', '--with-token', '--no-git-setup', '--api-url', apiUrl], {env: {PATH: path(bin)}, input: 'a-token\n'}))
+    const base = (await heroku(['login', '--with-token', '--no-git-setup', '--api-url', apiUrl], {env: {PATH: path(bin)}, input: 'a-token\n'}))
     expect(base.code, base.stderr).to.equal(0)
     const gitBase = apiUrl // the local platform's git is on the API's origin
     writeFileSync(join(home.dir, 'gitconfig'), `[credential "${gitBase}"]\n\thelper =\n\thelper = !'/old/clone/bin/run.js' git:credentials\n`)
-    const r = await home.heroku(['login', '--with-token', '--api-url', apiUrl], {env: {PATH: path(bin)}, input: 'a-token\n'})
+    const r = await heroku(['login', '--with-token', '--api-url', apiUrl], {env: {PATH: path(bin)}, input: 'a-token\n'})
     expect(r.code, r.stderr).to.equal(0)
     expect(r.stderr).to.include(`now runs '${join(bin, 'heroku')}' git:credentials (was !'/old/clone/bin/run.js' git:credentials)`)
     expect(helpers()).to.deep.equal([`\thelper = !'${join(bin, 'heroku')}' git:credentials`])
