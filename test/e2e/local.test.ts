@@ -17,8 +17,8 @@ interface Running {
   exited: Promise<number>
 }
 
-function heroku(args: string[], cwd: string): Running {
-  const child = spawn(process.execPath, ['--import', TSX, '--no-warnings', CLI, ...args], {cwd, env: {...process.env, CI: 'true', NODE_ENV: 'test'}, stdio: ['ignore', 'pipe', 'pipe']})
+function heroku(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(process.execPath, ['--import', TSX, '--no-warnings', CLI, ...args], {cwd, env: {...process.env, CI: 'true', NODE_ENV: 'test', ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   let text = ''
   child.stdout!.on('data', d => {
     text += d
@@ -141,5 +141,54 @@ describe('heroku local (a real Procfile app)', function () {
     running = heroku(['local'], dir)
     expect(await running.exited).to.equal(1)
     expect(running.output()).to.include('.env line 4 is not KEY=VALUE: "this is not an assignment"')
+  })
+})
+
+describe('heroku local --build', function () {
+  this.timeout(60_000)
+  let dir: string
+  let cache: string
+  let running: Running | undefined
+  const port = 20_000 + Math.floor(Math.random() * 20_000)
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'heroku-local-build-'))
+    cache = mkdtempSync(join(tmpdir(), 'heroku-local-cache-'))
+    writeFileSync(join(dir, 'server.js'), SERVER)
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({name: 'app', scripts: {start: 'node server.js'}, version: '1.0.0'}))
+    // no web line: the Node.js buildpack's default (npm start) comes from its bin/release
+    writeFileSync(join(dir, 'Procfile'), 'worker: echo "worker in $PWD with $GREETING"; sleep 300\n')
+    writeFileSync(join(dir, '.env'), 'GREETING=hi\n')
+  })
+
+  afterEach(() => {
+    running?.child.kill('SIGKILL')
+    rmSync(dir, {force: true, recursive: true})
+    rmSync(cache, {force: true, recursive: true})
+  })
+
+  it('compiles with the platform\'s buildpacks outside the tree and runs the result with the buildpack\'s defaults', async () => {
+    const before = readdirSync(dir).sort()
+    running = heroku(['local', '--build', '-p', String(port)], dir, {XDG_CACHE_HOME: cache})
+    await waitFor('both processes up', () => (running!.output().match(/\| (listening on|worker in) /g) ?? []).length === 2, 40_000)
+    const out = running.output()
+    expect(out).to.include('-----> Node.js app detected')
+    expect(out).to.match(new RegExp(`web\\.1 started \\(pid \\d+, PORT ${port}\\): npm start`))
+    const built = /Built \(Node\.js\) in (\S+)/.exec(out)![1]
+    expect(built.startsWith(cache)).to.equal(true)
+    expect(out).to.include(`worker in ${built} with hi`)
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).to.equal(`${port} hi undefined`)
+    const pids = startedPids(out)
+    running.child.kill('SIGINT')
+    expect(await running.exited).to.equal(130)
+    expect(inGroups(pids)).to.deep.equal([])
+    expect(readdirSync(dir).sort()).to.deep.equal(before) // the working tree is not written to
+  })
+  it('a build that fails: the buildpack\'s reason, exit 1, nothing started', async () => {
+    for (const f of ['package.json', 'Procfile', 'server.js']) rmSync(join(dir, f))
+    running = heroku(['local', '--build'], dir, {XDG_CACHE_HOME: cache})
+    expect(await running.exited).to.equal(1)
+    expect(running.output()).to.include('The build failed: No default language could be detected for this app.')
+    expect(running.output()).not.to.include('started (pid')
   })
 })

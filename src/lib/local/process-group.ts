@@ -10,6 +10,8 @@ export interface GroupSpec {
   command: string
   env: NodeJS.ProcessEnv
   cwd: string
+  /** the shell that runs the command line; /bin/sh by default */
+  shell?: string
 }
 
 export interface GroupExit {
@@ -96,7 +98,7 @@ export class ProcessGroups {
 
   /** Starts `sh -c COMMAND` as the leader of a new process group (Procfile commands are shell lines). */
   start(spec: GroupSpec): number | undefined {
-    const child = spawn('/bin/sh', ['-c', spec.command], {cwd: spec.cwd, detached: true, env: spec.env, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(spec.shell ?? '/bin/sh', ['-c', spec.command], {cwd: spec.cwd, detached: true, env: spec.env, stdio: ['ignore', 'pipe', 'pipe']})
     if (child.pid !== undefined) this.pgids.push(child.pid)
     const output = Promise.all([forwardLines(child.stdout!, l => this.opts.onLine(spec.name, l)), forwardLines(child.stderr!, l => this.opts.onLine(spec.name, l))])
     this.done.push(new Promise(resolve => {

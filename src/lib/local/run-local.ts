@@ -1,5 +1,7 @@
 // `heroku local`: the app's processes on this machine until one ends or the user stops them.
+import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+import type {LocalBuild} from './build.js'
 import {loadEnvFiles, processEnv} from './env.js'
 import {DEFAULT_PORT, type LocalProcess, planFormation} from './formation.js'
 import {prefixer, SYSTEM} from './prefix.js'
@@ -17,6 +19,8 @@ export interface RunLocalOptions {
   envFiles?: string[]
   concurrency?: string
   port?: number
+  /** compile with the platform's buildpacks first, and run the result */
+  build?: boolean
   /** SIGTERM → SIGKILL */
   graceMs?: number
   /** where SIGINT and SIGTERM arrive (the process; a test passes its own emitter) */
@@ -40,20 +44,48 @@ export interface RunLocalResult {
 export const DEFAULT_GRACE_MS = 5000
 const STOP_SIGNALS = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const
 
-/** The processes planned from the Procfile, the env files and the flags (nothing started). */
-export async function planLocal(opts: Omit<RunLocalOptions, 'out' | 'signals' | 'graceMs'>): Promise<{processes: LocalProcess[]; fromFiles: Record<string, string>; usedDefault: boolean}> {
-  const {types, procfile} = await loadProcessTypes({cwd: opts.cwd, procfile: opts.procfile})
+export interface LocalPlan {
+  processes: LocalProcess[]
+  fromFiles: Record<string, string>
+  usedDefault: boolean
+  /** where the processes run: the working tree, or its built copy */
+  appDir: string
+  /** with --build: what a process's environment adds (HOME is the app dir, as /app on Heroku) */
+  built?: LocalBuild
+}
+
+/** The processes planned from the Procfile (or the build), the env files and the flags; nothing started. */
+export async function planLocal(opts: Omit<RunLocalOptions, 'signals' | 'graceMs'>): Promise<LocalPlan> {
   const fromFiles = loadEnvFiles(opts.cwd, opts.envFiles)
+  let built: LocalBuild | undefined
+  let types: Record<string, string>
+  let usedDefault = false
+  if (opts.build) {
+    const {out} = opts
+    // the buildpack runner is the platform's: loaded only when asked for
+    const {buildLocally} = await import('./build.js')
+    built = await buildLocally({cwd: opts.cwd, env: opts.env, print: line => out.info(line), vars: fromFiles})
+    // -f names a Procfile of the working tree, over what the build found
+    types = {...built.processTypes, ...(opts.procfile ? (await loadProcessTypes({cwd: opts.cwd, procfile: opts.procfile})).types : {})}
+    if (Object.keys(types).length === 0) throw new UserError('The build declares no process types.', {hint: 'Add a Procfile with a line such as "web: node server.js".'})
+  } else {
+    const loaded = await loadProcessTypes({cwd: opts.cwd, procfile: opts.procfile})
+    types = loaded.types
+    usedDefault = loaded.procfile === undefined
+  }
+
   const port = opts.port ?? (fromFiles.PORT && /^\d+$/.test(fromFiles.PORT) ? Number(fromFiles.PORT) : DEFAULT_PORT)
-  return {fromFiles, processes: planFormation({concurrency: opts.concurrency, port, selected: opts.selected, types}), usedDefault: procfile === undefined}
+  const processes = planFormation({concurrency: opts.concurrency, port, selected: opts.selected, types})
+  return {appDir: built?.appDir ?? opts.cwd, built, fromFiles, processes, usedDefault}
 }
 
 export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const {out} = opts
-  const {fromFiles, processes, usedDefault} = await planLocal(opts)
+  const {appDir, built, fromFiles, processes, usedDefault} = await planLocal(opts)
   const format = prefixer(processes.map(p => p.name), out.color)
   // with --json, stdout carries the result only: the processes' lines go to stderr
   const emit = (name: string, line: string) => (out.json ? out.info(format(name, line)) : out.log(format(name, line)))
+  if (built) emit(SYSTEM, `Built (${built.description}) in ${appDir}`)
   if (usedDefault) emit(SYSTEM, `No Procfile: running web: ${processes[0].command} (the Node.js buildpack's default)`)
 
   const groups = new ProcessGroups({graceMs: opts.graceMs ?? DEFAULT_GRACE_MS, onLine: emit})
@@ -72,7 +104,8 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   try {
     for (const p of processes) {
       if (received) break // stopped while starting: start no more
-      const pid = groups.start({command: p.command, cwd: opts.cwd, env: processEnv(opts.env, fromFiles, p.port), name: p.name})
+      const env = processEnv(built ? {...opts.env, HOME: appDir} : opts.env, fromFiles, p.port)
+      const pid = groups.start({command: built ? built.wrap(p.command) : p.command, cwd: appDir, env, name: p.name, shell: built?.shell})
       results.push({...p, pid})
       emit(SYSTEM, `${p.name} started (pid ${pid ?? '?'}, PORT ${p.port}): ${p.command}`)
     }
