@@ -240,6 +240,20 @@ describe('router HTTP cache (RFC 9111)', function () {
       expect(dynoCount(p)).to.equal(2)
     })
 
+    it('Set-Cookie named by no-cache="…" or private="…": stored without it (§5.2.2.4, §5.2.2.7)', async () => {
+      const p = path({cc: 'max-age=60, no-cache="Set-Cookie"', cookie: 'session=abc'})
+      expect((await send(p)).headers['set-cookie']).to.deep.equal(['session=abc'])
+      const hit = await send(p)
+      expect(hit.headers['x-cache']).to.equal('HIT')
+      expect(hit.headers['set-cookie']).to.equal(undefined)
+    })
+
+    it('must-understand with no-store: stored, the status being one this cache implements (§5.2.2.3)', async () => {
+      const p = path({cc: 'max-age=60, must-understand, no-store'})
+      await send(p)
+      expect((await send(p)).headers['x-cache']).to.equal('HIT')
+    })
+
     it('a response to a request with Authorization, unless public, s-maxage or must-revalidate allow it (§3.5)', async () => {
       const auth = {Authorization: 'Bearer secret'}
       const p = path({cc: 'max-age=60'})

@@ -259,7 +259,9 @@ export class HttpRouter {
         if (request.has('only-if-cached')) return this.gatewayTimeout(req, res, app, requestId, start)
         // a client's own conditional or Range request, a HEAD or a key known to be uncacheable
         // goes as it is; its response is stored when it may be, but nobody waits for it
+        // (a request whose own headers keep its response out of the cache neither leads nor waits)
         const plain = req.method === 'GET' && coalesce && !cache.isPass(fillKey) && !CLIENT_CONDITIONAL.some(name => req.headers[name] !== undefined)
+          && req.headers.authorization === undefined && !request.has('no-store')
         if (!plain) {
           this.route(req, res, app, requestId, start, new CacheTap(context, undefined, undefined, decision.entry))
           return

@@ -1,7 +1,7 @@
 // RFC 9111's rules for a shared cache: may a response be stored (§3), how long it is fresh
 // (§4.2.1, heuristics §4.2.2), how old it is (§4.2.3), and when a stale one may be served
 // (§4.2.4, RFC 5861). Pure functions of headers and clocks; the router applies them.
-import {type Directives, seconds} from './directives.js'
+import {type Directives, fieldNames, seconds} from './directives.js'
 import {field, httpDate, type RawHeaders} from './headers.js'
 
 /** Statuses whose responses are reusable when nothing says otherwise (RFC 9110 §15.1). */
@@ -28,11 +28,12 @@ export interface ResponseFacts {
 export function storable(response: ResponseFacts, request: Directives, authorized: boolean): boolean {
   const {status, headers, directives: cc} = response
   if (!STORABLE_STATUS.has(status)) return false
-  if (cc.has('no-store') || request.has('no-store')) return false
-  // a shared cache: private (qualified or not) keeps the response out unless the fields can be
-  // dropped; unqualified means the whole response is for one user
+  // §5.2.2.3: must-understand overrides no-store for a status the cache implements (all it stores)
+  if ((cc.has('no-store') && !cc.has('must-understand')) || request.has('no-store')) return false
+  // a shared cache: unqualified private means the whole response is for one user; a qualified
+  // one (and no-cache="…") names fields that are dropped from what is stored (entry.ts)
   if (cc.get('private') === true) return false
-  if (field(headers, 'set-cookie') !== undefined) return false
+  if (field(headers, 'set-cookie') !== undefined && !droppedField(cc, 'set-cookie')) return false
   if (field(headers, 'vary')?.split(',').some(name => name.trim() === '*')) return false
   // §3.5: a response to a request with Authorization only with one of these
   if (authorized && !cc.has('public') && !cc.has('s-maxage') && !cc.has('must-revalidate')) return false
@@ -108,4 +109,9 @@ export function requestWantsValidation(request: Directives, pragma: string | und
   if (request.has('no-cache')) return true
   if (seconds(request.get('max-age')) === 0) return true
   return !hasCacheControl && pragma !== undefined && /(^|,)\s*no-cache\s*(,|$)/i.test(pragma)
+}
+
+/** A field private="…" or no-cache="…" names: never stored, so it cannot leak to another user. */
+function droppedField(cc: Directives, name: string): boolean {
+  return fieldNames(cc.get('private')).includes(name) || fieldNames(cc.get('no-cache')).includes(name)
 }
