@@ -424,6 +424,15 @@ describe('router HTTP cache (RFC 9111)', function () {
       expect(dynoCount(p)).to.equal(1)
     })
 
+    it('a HEAD that revalidates a stale GET does not drop it', async () => {
+      const p = path({cc: 'max-age=0', etag: '"h"'})
+      const first = await send(p)
+      expect((await send(p, {method: 'HEAD'})).status).to.equal(200)
+      const again = await send(p)
+      expect(again.body).to.equal(first.body)
+      expect(routerLines().at(-1)).to.match(/ cache=revalidated$/)
+    })
+
     it('a byte range of a stored full response: 206, suffix ranges, 416, If-Range (RFC 9110 §14, §13.1.5)', async () => {
       const p = path({cc: 'max-age=60', body: '0123456789', etag: '"strong"'})
       await send(p)

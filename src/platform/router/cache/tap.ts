@@ -94,9 +94,11 @@ export class CacheTap implements ForwardTap {
       this.chunks = []
       this.head = {status, statusText, headers}
     } else {
-      // a newer response that may not be stored makes the stored one useless (§4.3.3)
-      if (this.validating) c.app.remove(c.key, this.validating)
-      if ((this.fill || this.validating) && c.storing) c.cache.markPass(c.fillKey)
+      // a newer GET response that may not be stored makes the stored one useless (§4.3.3); a
+      // HEAD's answer says nothing about a GET's body
+      const get = c.req.method === 'GET'
+      if (this.validating && get) c.app.remove(c.key, this.validating)
+      if ((this.fill || this.validating) && get && c.storing) c.cache.markPass(c.fillKey)
       this.settle(false)
     }
     c.app.count('miss')
