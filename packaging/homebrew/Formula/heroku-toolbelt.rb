@@ -3,7 +3,7 @@ class HerokuToolbelt < Formula
   desc "Toolbelt for Heroku-style platforms, with a local platform speaking Platform API v3"
   homepage "https://github.com/heroku-toolbelt/heroku-toolbelt"
   url "https://github.com/heroku-toolbelt/heroku-toolbelt/releases/download/v0.1.0/heroku-toolbelt-0.1.0.tgz"
-  sha256 "a8715228ef302e8674e26e2d2a51a8df26a2bc56a6ad10e34df7588071e022ee"
+  sha256 "d4748c4703b16dcad6c60141fd696a2c069f3659f8bdd255807735eea21ea0ff"
   license "MIT"
 
   depends_on "node"
