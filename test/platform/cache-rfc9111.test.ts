@@ -40,6 +40,7 @@ function dynoHandler(counts: Map<string, number>, seen: IncomingHttpHeaders[], b
     seen.push(req.headers)
     const q = url.searchParams
     const answer = () => {
+      if (broken.has(`${url.pathname} close`)) return req.socket.destroy()
       if (broken.has(url.pathname)) {
         res.writeHead(500, {'Content-Type': 'text/plain'})
         return res.end('broken')
@@ -246,6 +247,14 @@ describe('router HTTP cache (RFC 9111)', function () {
       const hit = await send(p)
       expect(hit.headers['x-cache']).to.equal('HIT')
       expect(hit.headers['set-cookie']).to.equal(undefined)
+    })
+
+    it('a field named by private="…" is not stored; the rest is (§5.2.2.7)', async () => {
+      const p = path({cc: 'max-age=60, private="X-Version"', xv: 'secret'})
+      expect((await send(p)).headers['x-version']).to.equal('secret')
+      const hit = await send(p)
+      expect(hit.headers['x-cache']).to.equal('HIT')
+      expect(hit.headers['x-version']).to.equal(undefined)
     })
 
     it('must-understand with no-store: stored, the status being one this cache implements (§5.2.2.3)', async () => {
@@ -535,6 +544,16 @@ describe('router HTTP cache (RFC 9111)', function () {
       expect(stale.status).to.equal(200)
       expect(stale.body).to.equal(first.body)
       expect(routerLines().at(-1)).to.match(/^at=error code=H10 .* status=200 .* cache=stale$/)
+    })
+
+    it('stale-if-error serves the stale response when the dyno closes the connection without answering (H13)', async () => {
+      const p = path({cc: 'max-age=1, stale-if-error=60', age: '2'})
+      const first = await send(p)
+      broken.add(`${new URL(p, 'http://x').pathname} close`)
+      const stale = await send(p)
+      expect(stale.status).to.equal(200)
+      expect(stale.body).to.equal(first.body)
+      expect(routerLines().at(-1)).to.match(/^at=error code=H13 .* cache=stale$/)
     })
 
     it('without stale-if-error the error page is served (§4.2.4)', async () => {
