@@ -17,6 +17,12 @@ const dyno = (name: string, version: number, state = 'up') => ({
   name, release: {id: `rel-${version}`, version}, size: 'Basic', state, type: name.split('.')[0], updated_at: '2026-01-01T00:00:00Z',
 })
 
+const formation = (type: string, quantity: number) => ({
+  app: {id: 'a1', name: 'my-app'}, command: 'npm start', created_at: '2026-01-01T00:00:00Z', dyno_size: {id: 'ds1', name: 'Basic'},
+  id: `form-${type}`, quantity, size: 'Basic', type, updated_at: '2026-01-01T00:00:00Z',
+})
+const formations = (counts: Record<string, number>) => api().get('/apps/my-app/formation').reply(200, Object.entries(counts).map(([t, n]) => formation(t, n)))
+
 const newestRelease = () => api().get('/apps/my-app/releases').matchHeader('range', 'version ..; order=desc,max=1')
 
 describe('ps:wait', () => {
@@ -24,6 +30,7 @@ describe('ps:wait', () => {
 
   it('exits 0 at once when every dyno is up on the newest release; --json has it and the dynos', async () => {
     newestRelease().reply(200, [release(5)])
+    formations({web: 1, worker: 1})
     api().get('/apps/my-app/dynos').reply(200, [dyno('web.1', 5), dyno('worker.1', 5)])
     const {stdout, stderr, exitCode} = await run(['ps:wait', '-a', 'my-app', '--json'])
     expect(exitCode).to.equal(0)
@@ -35,6 +42,7 @@ describe('ps:wait', () => {
 
   it('a crashed dyno of the new release: exit 1 with the reason, not a wait forever', async () => {
     newestRelease().reply(200, [release(6)])
+    formations({web: 2})
     api().get('/apps/my-app/dynos').reply(200, [dyno('web.1', 6, 'crashed'), dyno('web.2', 5)])
     const {stderr, exitCode} = await run(['ps:wait', '-a', 'my-app'])
     expect(exitCode).to.equal(1)
@@ -51,6 +59,7 @@ describe('ps:wait', () => {
 
   it('--type counts only that type; one-off dynos never count unless --with-run', async () => {
     newestRelease().twice().reply(200, [release(5)])
+    api().get('/apps/my-app/formation').twice().reply(200, [formation('web', 1), formation('worker', 1)])
     api().get('/apps/my-app/dynos').twice().reply(200, [dyno('web.1', 5), dyno('worker.1', 4, 'starting'), dyno('run.1', 4)])
     expect((await run(['ps:wait', '-a', 'my-app', '--type', 'web'])).exitCode).to.equal(0)
     const {exitCode, stderr} = await run(['ps:wait', '-a', 'my-app', '--type', 'run', '--with-run', '--timeout', '1', '-w', '5'])
@@ -64,22 +73,30 @@ describe('ps:wait', () => {
 
     it('waits through a pending release and starting dynos until all are up on it', async () => {
       newestRelease().reply(200, [release(8, 'pending')])
+      formations({web: 1})
       api().get('/apps/my-app/dynos').reply(200, [dyno('web.1', 7)])
+      // just released: the formation wants a web dyno the API does not list yet
       newestRelease().reply(200, [release(8)])
+      formations({web: 1})
+      api().get('/apps/my-app/dynos').reply(200, [])
+      newestRelease().reply(200, [release(8)])
+      formations({web: 1})
       api().get('/apps/my-app/dynos').reply(200, [dyno('web.1', 8, 'starting')])
       newestRelease().reply(200, [release(8)])
+      formations({web: 1})
       api().get('/apps/my-app/dynos').reply(200, [dyno('web.1', 8)])
       const slept: number[] = []
       const result = await waitForDynos({api: client(), app: 'my-app', intervalMs: 2000, out: out(), sleep: async ms => {
         slept.push(ms)
       }})
-      expect(slept).to.deep.equal([2000, 2000])
+      expect(slept).to.deep.equal([2000, 2000, 2000])
       expect(result.dynos[0].state).to.equal('up')
     })
 
     it('gives up at --timeout, saying the release is still pending', async () => {
       let clock = 0
       newestRelease().twice().reply(200, [release(9, 'pending')])
+      api().get('/apps/my-app/formation').twice().reply(200, [formation('web', 1)])
       api().get('/apps/my-app/dynos').twice().reply(200, [dyno('web.1', 8)])
       const waiting = waitForDynos({api: client(), app: 'my-app', intervalMs: 1000, now: () => clock, out: out(), sleep: async ms => {
         clock += ms

@@ -1,6 +1,6 @@
 // `heroku ps:wait`: polls until every dyno runs the app's newest release, and gives up with the
 // reason (a crashed dyno, a failed release, the timeout) instead of waiting forever.
-import type {Dyno, Release} from '@heroku-cli/schema'
+import type {Dyno, Formation, Release} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
 import {latestRelease} from '../config/vars.js'
@@ -52,9 +52,13 @@ export async function waitForDynos(opts: WaitForDynosOptions): Promise<WaitForDy
       fail(`${version} failed: its release phase did not succeed, so it never went live.`, `See heroku releases:info ${version} -a ${app}; fix the release command and deploy again (or heroku releases:retry).`)
     }
 
+    const appPath = `/apps/${encodeURIComponent(app)}`
+    const wanted = (type?: string) => (opts.type ? type === opts.type : true)
     // eslint-disable-next-line no-await-in-loop
-    const dynos = (await api.list<Dyno>(`/apps/${encodeURIComponent(app)}/dynos`))
-      .filter(d => (opts.type ? d.type === opts.type : true) && (opts.withRun || d.type !== 'run'))
+    const [formation, all] = await Promise.all([api.list<Formation>(`${appPath}/formation`), api.list<Dyno>(`${appPath}/dynos`)])
+    const dynos = all.filter(d => wanted(d.type) && (opts.withRun || d.type !== 'run'))
+    // right after a release its dynos may not be listed yet: the formation says how many to expect
+    const expected = Math.max(dynos.filter(d => d.type === 'run').length + formation.filter(f => wanted(f.type)).reduce((n, f) => n + (f.quantity ?? 0), 0), dynos.length)
     const current = dynos.filter(d => d.release?.id === release!.id)
     const crashed = current.filter(d => d.state === 'crashed')
     if (crashed.length > 0) {
@@ -62,10 +66,10 @@ export async function waitForDynos(opts: WaitForDynosOptions): Promise<WaitForDy
     }
 
     const ready = current.filter(d => d.state === 'up')
-    const summary = `${ready.length} of ${dynos.length} ${what} up on ${version}`
-    if (release!.status !== 'pending' && ready.length === dynos.length) {
+    const summary = `${ready.length} of ${expected} ${what} up on ${version}`
+    if (release!.status !== 'pending' && ready.length === expected) {
       if (spinner) spinner.succeed(summary)
-      else out.info(dynos.length === 0 ? `${app} has no ${what} to wait for (${version}).` : `All ${what} are up on ${version}.`)
+      else out.info(expected === 0 ? `${app} has no ${what} to wait for (${version}).` : `All ${what} are up on ${version}.`)
       return {dynos, release: release!}
     }
 
