@@ -131,7 +131,20 @@ rm -rf "$staged"
 staged=""
 finished=1
 
+# completion, where bash-completion and zsh look under PREFIX; an existing file of another tool is left alone
+for pair in "bash-completion/completions/heroku:bash/heroku" "zsh/site-functions/_heroku:zsh/_heroku"; do
+  dest="$prefix/share/${pair%%:*}"
+  src="$lib/autocomplete/${pair##*:}"
+  [ -f "$src" ] || continue
+  if [ -e "$dest" ] && [ "$(readlink "$dest" 2>/dev/null || true)" != "$src" ]; then
+    say "$dest exists: completion for heroku not linked there."
+    continue
+  fi
+  mkdir -p "$(dirname "$dest")" && ln -sfn "$src" "$dest" || say "Could not link $dest: completion for heroku is in $src."
+done
+
 say "Installed $version: $link"
+say "Shell completion: bash needs the bash-completion package; zsh needs $prefix/share/zsh/site-functions in \$fpath."
 case ":$PATH:" in
   *":$prefix/bin:"*) ;;
   *) say "$prefix/bin is not on your PATH: add it (export PATH=\"$prefix/bin:\$PATH\") to run heroku." ;;

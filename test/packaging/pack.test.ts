@@ -79,7 +79,7 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
       mkdirSync(dir)
       execFileSync('tar', ['-xJf', join(out, standaloneName), '-C', dir])
       const app = join(dir, 'heroku-toolbelt')
-      for (const f of ['bin/heroku', 'bin/node', 'bin/run.js', 'package.json', 'oclif.manifest.json', 'dist/commands/apps/create.js', 'buildpacks/nodejs/bin/compile']) {
+      for (const f of ['bin/heroku', 'bin/node', 'bin/run.js', 'package.json', 'oclif.manifest.json', 'dist/commands/apps/create.js', 'buildpacks/nodejs/bin/compile', 'autocomplete/bash/heroku', 'autocomplete/zsh/_heroku']) {
         expect(existsSync(join(app, f)), f).to.equal(true)
       }
 
@@ -158,6 +158,16 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
         expect(r.stdout, command).to.include(expected.replaceAll('#{version}', version))
       }
 
+      // the completion steps: autocomplete:create into the cache dir the formula sets
+      const completion = join(work, 'brew-completion')
+      const created = spawnSync(join(bin, 'heroku'), ['autocomplete:create'], {encoding: 'utf8', env: {...env, HEROKU_CACHE_DIR: completion}})
+      expect(created.status, created.stderr).to.equal(0)
+      for (const f of [/completion\/(autocomplete\/functions\/bash\/heroku\.bash)"/, /completion\/(autocomplete\/functions\/zsh\/_heroku)"/]) {
+        const path = f.exec(formula)?.[1]
+        expect(path, String(f)).to.be.a('string')
+        expect(existsSync(join(completion, path!)), path).to.equal(true)
+      }
+
       // npm's global install: what `npm install -g heroku-toolbelt-VERSION.tgz` leaves
       const tree = join(libexec, 'lib', 'node_modules', 'heroku-toolbelt')
       for (const dev of ['mocha', 'typescript', 'nock']) expect(existsSync(join(tree, 'node_modules', dev)), dev).to.equal(false)
@@ -207,6 +217,9 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
       expect(execFileSync(join(prefix, 'bin', 'heroku'), ['--version'], {encoding: 'utf8', env: {PATH: noNode}})).to.match(/^heroku-toolbelt\//)
       expect(r.stderr).to.include(`Installed heroku-toolbelt/${pkg.version}`).and.include('is not on your PATH')
       expect(readdirSync(join(prefix, 'lib'))).to.deep.equal(['heroku-toolbelt']) // no staging left behind
+      const bash = readFileSync(join(prefix, 'share', 'bash-completion', 'completions', 'heroku'), 'utf8')
+      expect(bash).to.include('complete -o default -F _heroku_autocomplete heroku').and.include('apps:create')
+      expect(readFileSync(join(prefix, 'share', 'zsh', 'site-functions', '_heroku'), 'utf8')).to.include('#compdef heroku')
     })
 
     it('upgrade: replaces the older install whole, keeping the bin/heroku link', async () => {

@@ -12,6 +12,11 @@ class HerokuToolbelt < Formula
     # install scripts on: better-sqlite3's builds the SQLite binding for Homebrew's node
     system "npm", "install", *std_npm_args(ignore_scripts: false)
     bin.install_symlink libexec.glob("bin/*")
+    # oclif's autocomplete writes the completion functions into the CLI's cache dir
+    ENV["HEROKU_CACHE_DIR"] = (buildpath/"completion").to_s
+    system bin/"heroku", "autocomplete:create"
+    bash_completion.install buildpath/"completion/autocomplete/functions/bash/heroku.bash" => "heroku"
+    zsh_completion.install buildpath/"completion/autocomplete/functions/zsh/_heroku"
   end
 
   test do
