@@ -56,10 +56,10 @@ describe('e2e: the git credential helper that login writes', function () {
     expect(readFileSync(join(home.dir, 'gitconfig'), 'utf8')).not.to.include(checkout)
   })
 
-  it('without heroku on PATH, writes plain heroku and says how to get it there', async () => {
+  it('without heroku on PATH, runs this copy until it is installed, and says how to install it', async () => {
     const r = await heroku(['login', '--with-token', '--git-setup', '--api-url', apiUrl], {env: {PATH: path()}, input: 'a-token\n'})
     expect(r.code, r.stderr).to.equal(0)
-    expect(helpers()).to.deep.equal(['\thelper = !heroku git:credentials'])
+    expect(helpers()).to.deep.equal([`\thelper = !'${join(checkout, 'bin', 'run.js')}' git:credentials`])
     expect(r.stderr).to.include('heroku is not on your PATH')
   })
 

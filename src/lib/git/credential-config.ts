@@ -57,5 +57,5 @@ export async function offerCredentialHelper(opts: {out: Output; gitBase: string;
 }
 
 function warnIfNotOnPath(opts: {out: Output; helperOnPath?: boolean}): void {
-  if (opts.helperOnPath === false) opts.out.warn('heroku is not on your PATH, and git push will run it from there: run npm link in the clone, or install it (README, "Install").')
+  if (opts.helperOnPath === false) opts.out.warn('heroku is not on your PATH: git push runs this copy\'s bin/run.js until you install it (npm link in the clone, or README "Install"); heroku login then points git at the installed one.')
 }

@@ -7,7 +7,8 @@ import {delimiter, isAbsolute, join} from 'node:path'
  * Homebrew's bin/heroku, npm's global bin — never the file it links to. Those links stay put when
  * the package behind them is upgraded, reinstalled or moved, where a path inside the package (or
  * a clone) would break. `installed: false` when no PATH entry is this CLI (run from a clone
- * before npm link): then plain `heroku`, which works once it is installed.
+ * before npm link): then this copy's own bin/run.js, the one thing that works until it is
+ * installed — `heroku login` repairs the entry then (isOurHelper).
  */
 export function installedHeroku(root: string, env: NodeJS.ProcessEnv = process.env): {path: string; installed: boolean} {
   // the npm bin (run.js) and the standalone tarball's launcher (bin/heroku) are both this CLI
@@ -18,7 +19,7 @@ export function installedHeroku(root: string, env: NodeJS.ProcessEnv = process.e
     if (isExecutable(candidate) && ours.has(realOrUndefined(candidate))) return {installed: true, path: candidate}
   }
 
-  return {installed: false, path: 'heroku'}
+  return {installed: false, path: join(root, 'bin', 'run.js')}
 }
 
 /** The git credential helper value for a `heroku` command path (quoted for git's shell). */

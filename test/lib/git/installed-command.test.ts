@@ -36,12 +36,12 @@ describe('installedHeroku: the stable path of this CLI on PATH', () => {
     expect(installedHeroku(root, {PATH: npmBin})).to.deep.equal({installed: true, path: join(npmBin, 'heroku')})
   })
 
-  it('ignores relative PATH entries; plain heroku when none is this CLI', () => {
+  it('ignores relative PATH entries; this copy\'s bin/run.js when none is this CLI', () => {
     binWith('rel', join(root, 'bin', 'run.js'))
     const previous = process.cwd()
     process.chdir(dir)
     try {
-      expect(installedHeroku(root, {PATH: 'rel'})).to.deep.equal({installed: false, path: 'heroku'})
+      expect(installedHeroku(root, {PATH: 'rel'})).to.deep.equal({installed: false, path: join(root, 'bin', 'run.js')})
     } finally {
       process.chdir(previous)
     }
