@@ -14,14 +14,14 @@
 //  5. the uncached path: router hello world ÷ direct, the router before the cache (from git)
 //     and now, cache on (an uncacheable response) and cache off
 // Needs wrk and varnish (apt-get install -y wrk varnish); without varnishd that row is skipped.
-import {type ChildProcess, execFile, execFileSync, spawn} from 'node:child_process'
+import {type ChildProcess, execFileSync, spawn} from 'node:child_process'
 import {copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {request} from 'node:http'
 import {createServer as createNetServer} from 'node:net'
 import {cpus, tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
-import {parseArgs, promisify} from 'node:util'
+import {parseArgs} from 'node:util'
 
 import {createUser} from '../../src/platform/bootstrap.js'
 import type {WebPool} from '../../src/platform/dynos/supervisor.js'
@@ -29,8 +29,8 @@ import {PlatformEvents} from '../../src/platform/events.js'
 import {HttpRouter} from '../../src/platform/router/router.js'
 import {insertApp} from '../../src/platform/store/apps.js'
 import {openStore} from '../../src/platform/store/database.js'
+import {wrk, type WrkResult} from '../wrk.js'
 
-const run = promisify(execFile)
 const {values} = parseArgs({options: {duration: {type: 'string', default: '5'}, connections: {type: 'string', default: '64'}, rounds: {type: 'string', default: '3'}}})
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
 const FIXTURE = join(ROOT, 'test/platform/fixtures/runtime/app/server.js')
@@ -38,35 +38,17 @@ const seconds = Number(values.duration)
 const connections = Number(values.connections)
 const rounds = Number(values.rounds)
 
-interface Rps {
-  rps: number
-  p99: number
-  errors: string
-}
-
-function ms(text: string): number {
-  const m = /([\d.]+)(us|ms|s)/.exec(text)
-  if (!m) return Number.NaN
-  const n = Number(m[1])
-  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n
-}
-
-async function wrk(url: string, c: number, s: number, host?: string): Promise<Rps> {
-  const {stdout} = await run('wrk', ['-t1', `-c${c}`, `-d${s}s`, '--latency', ...(host ? ['-H', `Host: ${host}`] : []), url], {maxBuffer: 10 * 1024 * 1024})
-  const errors = [/Socket errors:.*/.exec(stdout)?.[0], /Non-2xx or 3xx responses: \d+/.exec(stdout)?.[0]].filter(Boolean).join('; ')
-  return {rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]), p99: ms(/\s99%\s+(\S+)/.exec(stdout)?.[1] ?? ''), errors}
-}
 
 /** Each target once per round, in turns; the median run of each (by req/s). */
-async function turns(targets: {url: string, host?: string}[], c: number, s: number): Promise<Rps[]> {
-  const runs: Rps[][] = targets.map(() => [])
+async function turns(targets: {url: string, host?: string}[], c: number, s: number): Promise<WrkResult[]> {
+  const runs: WrkResult[][] = targets.map(() => [])
   for (let round = 0; round < rounds; round++) {
     for (const [i, t] of targets.entries()) runs[i].push(await wrk(t.url, c, s, t.host))
   }
   return runs.map(list => list.sort((a, b) => a.rps - b.rps)[Math.floor(list.length / 2)])
 }
 
-const fmt = (r: Rps) => `${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99.toFixed(2).padStart(7)} ms${r.errors ? `  (${r.errors})` : ''}`
+const fmt = (r: WrkResult) => `${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99.toFixed(2).padStart(7)} ms${r.errors ? `  (${r.errors})` : ''}`
 
 async function freePort(): Promise<number> {
   // only to hand a port to varnishd, which takes no port 0: a race with another binder is harmless here

@@ -6,45 +6,21 @@
 //  2. hello world, wrk -t1 -c1: p50 direct vs router (goal: < 0.2 ms added)
 //  3. a dyno spending 10 ms of CPU a request, wrk -c16: web=1 and web=2 through the router
 //     (goal ≥ 90 and ≥ 180 req/s, p99 at web=2 no worse than nginx round robin's 550 ms)
-import {execFile, execFileSync} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {Agent, createServer, request} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {promisify} from 'node:util'
 import {parseArgs} from 'node:util'
 
 import {createUser} from '../../src/platform/bootstrap.js'
 import {startPlatform} from '../../src/platform/server.js'
+import {wrk, type WrkResult} from '../wrk.js'
 
-const run = promisify(execFile)
 const {values} = parseArgs({options: {duration: {type: 'string', default: '5'}, connections: {type: 'string', default: '32'}, 'skip-cpu': {type: 'boolean', default: false}}})
 const FIXTURE = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../test/platform/fixtures/runtime/app')
 
-interface WrkResult {
-  rps: number
-  p50: number
-  p99: number
-  errors: string
-}
-
-function ms(text: string): number {
-  const m = /([\d.]+)(us|ms|s)/.exec(text)
-  if (!m) return Number.NaN
-  const n = Number(m[1])
-  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n
-}
-
-async function wrk(url: string, connections: number, seconds: number, host?: string): Promise<WrkResult> {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...(host ? ['-H', `Host: ${host}`] : []), url]
-  const {stdout} = await run('wrk', args, {maxBuffer: 10 * 1024 * 1024})
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1])
-  const p50 = ms(/\s50%\s+(\S+)/.exec(stdout)?.[1] ?? '')
-  const p99 = ms(/\s99%\s+(\S+)/.exec(stdout)?.[1] ?? '')
-  const errors = [/Socket errors:.*/.exec(stdout)?.[0], /Non-2xx or 3xx responses: \d+/.exec(stdout)?.[0]].filter(Boolean).join('; ')
-  return {rps, p50, p99, errors}
-}
 
 const fmt = (r: WrkResult) => `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(8)} ms${r.errors ? `  (${r.errors})` : ''}`
 
