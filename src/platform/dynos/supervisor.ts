@@ -208,12 +208,9 @@ export class Supervisor {
     this.processes.timer(dyno, this.attachTimeoutMs, () => {
       if (dyno.child) return
       this.attach.forget(secret)
-      void this.processes.stop(rt, dyno).then(() => {
-        rt.dynos.delete(name)
-        rt.live.delete(dyno)
-        dyno.lease?.release()
-      })
       this.processes.logLine(dyno, 'heroku', 'Nobody attached to the one-off dyno in time; stopping it')
+      // stop() lets go of a one-off for good (its port, its copy of the app, its lease)
+      void this.processes.stop(rt, dyno)
     })
     this.processes.setState(rt, dyno, 'starting')
     this.processes.logLine(dyno, 'heroku', `Starting process with command \`${input.command}\` (waiting for the client to attach)`)
