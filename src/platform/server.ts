@@ -9,7 +9,9 @@ import type {AddressInfo} from 'node:net'
 import {performance} from 'node:perf_hooks'
 
 import {AddonCatalog} from './addons/catalog.js'
-import {PostgresqlProvider} from './addons/postgresql.js'
+import {builtinProviders} from './addons/builtin.js'
+import {resumeProvisioning} from './addons/lifecycle.js'
+import {providerRuntime} from './addons/provider-runtime.js'
 import {type AddonProvider, ProviderError} from './addons/provider.js'
 import {createUrls, type PlatformContext, type RequestContext} from './api/context.js'
 import {handleCapabilityUrl} from './api/capability-urls.js'
@@ -50,7 +52,7 @@ export interface PlatformOptions {
   rateLimit?: RateLimitOptions
   /** failed password logins allowed per client and email and window; defaults to 10 per 15 minutes */
   loginThrottle?: LoginThrottleOptions
-  /** add-on providers; defaults to the built-in ones (heroku-postgresql) */
+  /** add-on providers; defaults to the built-in ones (addons/builtin.ts) */
   addonProviders?: readonly AddonProvider[]
   /**
    * Handlers for paths outside the API on the API port (git smart HTTP comes here), tried in
@@ -108,7 +110,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const store = openStore(options.dataDir)
   const signer = new CapabilitySigner(urlSigningKey(store))
   const events = new PlatformEvents((event, error) => log(`event listener for ${event} failed: ${(error as Error).stack ?? String(error)}`))
-  const catalog = new AddonCatalog(options.addonProviders ?? [new PostgresqlProvider()])
+  const catalog = new AddonCatalog(options.addonProviders ?? builtinProviders())
   const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT)
   const router = new Router<RequestContext>().add(...apiRoutes)
   const pipeline: Pipeline = {
@@ -157,6 +159,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, routerPort, signer), logs, dynos, releaseOutput: id => releasePhase?.liveOutput(id)}
   if (httpRouter) log(`router listening on ${routerUrl}`)
   await dynos?.start()
+  // add-on servers after the supervisor ended what an earlier run left (dynos/service-processes.ts)
+  await catalog.start(provider => providerRuntime(platform!, provider, dynos?.services, sandbox), log)
+  resumeProvisioning(platform)
   const logSink = options.logSink ?? logs
   // git push → build → release (src/platform/git, src/platform/build)
   // the release phase: a release command runs before its release goes live (build/release-phase.ts)

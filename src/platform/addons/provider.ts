@@ -1,6 +1,8 @@
 // The add-on provider interface: a provider owns one service (e.g. postgresql), its plans, and
 // the real resources behind each add-on. The platform stores what providers return and turns
 // it into config vars on every app the add-on is attached to.
+import type {ServiceProcesses} from '../dynos/service-processes.js'
+import type {SandboxStatus} from '../sandbox/sandbox.js'
 
 export interface AddonPlanDefinition {
   /** the part after "service:", e.g. "essential-0" */
@@ -35,8 +37,20 @@ export interface ProvisionContext {
 export interface ProvisionResult {
   /** the provider's own handle for the resource, kept to deprovision it later */
   providerId: string
+  /**
+   * true: the resource is still being made; the provider calls runtime.completeProvisioning (or
+   * failProvisioning) later, and configVars/webUrl come with that call (the Partner API's async
+   * provisioning). The add-on stays `provisioning` until then.
+   */
+  pending?: boolean
   /** config vars by suffix, e.g. {URL: "postgres://…"}; an attachment named DATABASE exposes DATABASE_URL */
   configVars: Record<string, string>
+  /**
+   * config vars under their own full names (SMTP_URL), set by the attachment that has the
+   * service's primaryAttachmentName only (one per app: a second add-on of the service does not
+   * overwrite the first's)
+   */
+  plainConfigVars?: Record<string, string>
   webUrl?: string | null
   message?: string | null
 }
@@ -46,16 +60,55 @@ export interface ProvisionedAddon {
   addonName: string
   providerId: string
   plan: string
+  /** by suffix, as provision() gave them (plain ones not included) */
   configVars: Record<string, string>
+  plainConfigVars: Record<string, string>
+  state: 'provisioning' | 'provisioned' | 'deprovisioned'
 }
 
 export type Availability = {available: true} | {available: false, reason: string}
 
+/** What the platform gives a provider at start: where to keep things, how to run servers, how to log. */
+export interface ProviderRuntime {
+  /** the service's own directory, DATA/addons/<service> (made, 0700): its servers' data lives here */
+  dir: string
+  /**
+   * runs the service's servers (postgres, redis-server …) under the platform's supervisor (the
+   * same mechanism as dynos: sandboxed, recorded, restarted with backoff, stopped with the
+   * platform); undefined when the platform runs no processes (tests with dynos: false)
+   */
+  services?: ServiceProcesses
+  sandbox: SandboxStatus
+  /** the platform's own log; never a password or a URL with credentials in it */
+  log(line: string): void
+  /** a line in the log stream of every app the add-on is attached to, shown as heroku[source] */
+  addonLog(addonId: string, source: string, message: string): void
+  /** this service's add-ons as the store has them (provisioning and provisioned) */
+  addons(): ProvisionedAddon[]
+  /** the platform API's base URL (what a partner provider calls back) */
+  apiUrl: string
+  /** finishes an add-on whose provision() answered pending: its config vars reach its apps */
+  completeProvisioning(addonId: string, result: Pick<ProvisionResult, 'configVars' | 'plainConfigVars' | 'message' | 'webUrl'>): Promise<void>
+  /** an add-on whose provisioning failed later: deprovisioned, with the reason */
+  failProvisioning(addonId: string, reason: string): Promise<void>
+}
+
 export interface AddonProvider {
   readonly service: AddonServiceDefinition
+  /**
+   * called once when the platform starts (after leftovers of an earlier run are gone), before
+   * any provision(): start the servers the existing add-ons need
+   */
+  start?(runtime: ProviderRuntime): Promise<void>
   /** whether provisioning can work right now, e.g. the backing server is configured */
   availability(): Availability
+  /**
+   * makes the resource. Idempotent for one addonId (a platform restart while an add-on was
+   * provisioning calls it again): derive names from the addonId, reuse what is already there.
+   * On failure it throws and leaves nothing behind (the platform also calls deprovision).
+   */
   provision(ctx: ProvisionContext): Promise<ProvisionResult>
+  /** removes the resource and its credentials; succeeds when parts (or all) of it are gone already */
   deprovision(addon: ProvisionedAddon): Promise<void>
   /** moves an add-on to another plan; returns new config vars if they change */
   changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: string | null}>

@@ -20,7 +20,7 @@ export function serializeAddon(platform: PlatformContext, addon: AddonRow, billi
     billing_entity: {id: billingApp.id, name: billingApp.name, type: 'app'},
     app: appRef(billingApp),
     billed_price: {cents: found?.plan.definition.priceCents ?? 0, contract: false, unit: 'month'},
-    config_vars: primary === undefined ? [] : Object.keys(attachmentConfigVars(addon, primary.name)),
+    config_vars: primary === undefined ? [] : Object.keys(attachmentConfigVars(addon, primary.name, found?.service.provider.service)),
     created_at: addon.created_at,
     id: addon.id,
     name: addon.name,

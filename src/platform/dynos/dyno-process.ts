@@ -22,6 +22,8 @@ import {confine, type SandboxStatus, sandboxStateDir} from '../sandbox/sandbox.j
 import {parseConfig} from '../store/apps.js'
 import type {AppRuntime, Backend, Dyno} from './dyno.js'
 import {makeDynoDir, removeDynoDir} from './dyno-dir.js'
+import {crashBackoffMs} from './backoff.js'
+import {pipeLines} from './output-lines.js'
 import {accepts, type PortAllocator} from './ports.js'
 import {DYNO_MARKER_VAR, forgetGroup, groupAlive, markedProcesses, PLATFORM_MARKER_VAR, portHeldBy, recordGroup, signalGroup, signalGroupButLeader} from './processes.js'
 
@@ -292,7 +294,7 @@ export class DynoProcesses {
     this.setState(rt, d, 'crashed')
     // a prebooting dyno that crashes fails the preboot (formation.ts); the running one stays
     if (d.preboot) return
-    const delay = d.crashes === 1 ? 0 : Math.min(this.o.backoffInitialMs * 2 ** (d.crashes - 2), this.o.backoffMaxMs)
+    const delay = crashBackoffMs(d.crashes, this.o)
     this.timer(d, delay, () => {
       if (d.stopping || this.o.closed() || d.held || rt.dynos.get(d.name) !== d) return
       this.start(rt, d)
@@ -375,30 +377,5 @@ export class DynoProcesses {
 function sleep(ms: number): Promise<void> {
   return new Promise(resolve => {
     setTimeout(resolve, ms)
-  })
-}
-
-const MAX_LINE = 10_000
-
-/** Calls `onLine` for each line of the stream (a long line in pieces); the rest at the end. */
-function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let partial = ''
-  stream.setEncoding('utf8')
-  stream.on('data', (chunk: string) => {
-    let text = partial + chunk
-    let nl: number
-    while ((nl = text.indexOf('\n')) !== -1) {
-      onLine(text.slice(0, nl).replace(/\r$/, ''))
-      text = text.slice(nl + 1)
-    }
-    while (text.length > MAX_LINE) {
-      onLine(text.slice(0, MAX_LINE))
-      text = text.slice(MAX_LINE)
-    }
-    partial = text
-  })
-  stream.on('end', () => {
-    if (partial !== '') onLine(partial)
-    partial = ''
   })
 }

@@ -30,6 +30,7 @@ import {FormationReconciler} from './formation.js'
 import {DEFAULT_PORT_RANGE, PortAllocator} from './ports.js'
 import {killLeftovers, killRecordedGroups, platformMarker} from './processes.js'
 import {ReleaseDirs, removePartialReleaseDirs} from './release-dir.js'
+import {ServiceProcesses} from './service-processes.js'
 
 export type {Backend, DynoSnapshot, DynoState, WebPool} from './dyno.js'
 
@@ -62,6 +63,8 @@ const TIMINGS: DynoTimings = {
 export class Supervisor {
   readonly marker: string
   readonly sandbox: SandboxStatus
+  /** the add-on servers (postgres, redis-server …): started by their providers, stopped last */
+  readonly services: ServiceProcesses
   private readonly apps = new Map<string, AppRuntime>()
   private readonly releases: ReleaseDirs
   private readonly processes: DynoProcesses
@@ -83,10 +86,12 @@ export class Supervisor {
     for (const key of Object.keys(TIMINGS) as (keyof DynoTimings)[]) if (o[key] !== undefined) timings[key] = o[key]!
     const range = o.portRange ?? DEFAULT_PORT_RANGE
     this.releases = new ReleaseDirs(o.dataDir)
+    const baseEnv = o.baseEnv ?? {PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8'}
+    this.services = new ServiceProcesses({...timings, dataDir: o.dataDir, marker: this.marker, sandbox: o.sandbox, log: this.log, baseEnv})
     this.processes = new DynoProcesses({
       ...timings, dataDir: o.dataDir, logs: o.logs, marker: this.marker, sandbox: o.sandbox,
       ports: new PortAllocator(range[0], range[1]),
-      baseEnv: o.baseEnv ?? {PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8'},
+      baseEnv,
       portsInUse: except => this.portsInUse(except),
       changed: (rt, d) => {
         if (d.type === 'web') this.syncPool(rt)
@@ -105,7 +110,7 @@ export class Supervisor {
   /** Kills what an earlier run left behind, then brings every app to its formation. */
   async start(): Promise<void> {
     const leftovers = [...new Set([...killRecordedGroups(this.o.dataDir), ...killLeftovers(this.marker)])]
-    if (leftovers.length > 0) this.log(`killed ${leftovers.length} dyno process(es) left over by an earlier run: ${leftovers.join(' ')}`)
+    if (leftovers.length > 0) this.log(`killed ${leftovers.length} dyno or add-on server process(es) left over by an earlier run: ${leftovers.join(' ')}`)
     await Promise.all([removeAllDynoDirs(this.o.dataDir), removePartialReleaseDirs(this.o.dataDir)])
     const {events} = this.o
     this.unsubscribe.push(
@@ -252,6 +257,8 @@ export class Supervisor {
     await Promise.all([...this.apps.values()].map(rt => rt.queue))
     await Promise.all([...this.apps.values()].map(rt => this.formation.stopAll(rt, {drain: false})))
     this.apps.clear()
+    // the add-on servers last: the apps use them until they are gone
+    await this.services.close()
   }
 
   // --- per app ---------------------------------------------------------------------------

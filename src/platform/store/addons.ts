@@ -15,6 +15,8 @@ export interface AddonRow {
   config: string
   provision_message: string | null
   web_url: string | null
+  /** what addons:create passed to the provider, JSON */
+  provision_options: string
   created_at: string
   updated_at: string
 }
@@ -35,21 +37,47 @@ export interface NewAddon {
   appId: string
   service: string
   plan: string
-  providerId: string
-  config: Record<string, string>
-  provisionMessage: string | null
-  webUrl: string | null
+  options: Record<string, string>
 }
 
+/** A new add-on, `provisioning`: no provider handle and no config until its provider is done. */
 export function insertAddon(store: Store, input: NewAddon): AddonRow {
   const now = nowIso()
   store.run(
-    `INSERT INTO addons (id, name, app_id, service, plan, provider_id, state, config, provision_message, web_url, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'provisioned', ?, ?, ?, ?, ?)`,
-    input.id, input.name, input.appId, input.service, input.plan, input.providerId, JSON.stringify(input.config), input.provisionMessage,
-    input.webUrl, now, now,
+    `INSERT INTO addons (id, name, app_id, service, plan, provider_id, state, config, provision_message, web_url, provision_options, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, '', 'provisioning', '{}', NULL, NULL, ?, ?, ?)`,
+    input.id, input.name, input.appId, input.service, input.plan, JSON.stringify(input.options), now, now,
   )
   return findAddonById(store, input.id)!
+}
+
+/** The provider answered but is not done (async provisioning): its handle, still `provisioning`. */
+export function setAddonProviderId(store: Store, id: string, providerId: string, message: string | null): void {
+  store.run('UPDATE addons SET provider_id = ?, provision_message = coalesce(?, provision_message), updated_at = ? WHERE id = ?', providerId, message, nowIso(), id)
+}
+
+export function markAddonProvisioned(store: Store, id: string, input: {providerId: string, config: Record<string, string>, message: string | null, webUrl: string | null}): void {
+  store.run(
+    `UPDATE addons SET state = 'provisioned', provider_id = ?, config = ?, provision_message = coalesce(?, provision_message), web_url = ?, updated_at = ? WHERE id = ?`,
+    input.providerId, JSON.stringify(input.config), input.message, input.webUrl, nowIso(), id,
+  )
+}
+
+/** Provisioning failed: the add-on stays, deprovisioned, with the reason and no config. */
+export function markAddonFailed(store: Store, id: string, reason: string): void {
+  store.run(`UPDATE addons SET state = 'deprovisioned', config = '{}', provision_message = ?, updated_at = ? WHERE id = ?`, reason, nowIso(), id)
+}
+
+/** Add-ons of a service in the given states, oldest first. */
+export function listServiceAddons(store: Store, service: string, states: readonly AddonRow['state'][]): AddonRow[] {
+  return store.all<AddonRow>(
+    `SELECT * FROM addons WHERE service = ? AND state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at, id`, service, ...states,
+  )
+}
+
+/** Every add-on some provider is still making, across services. */
+export function listProvisioningAddons(store: Store): AddonRow[] {
+  return store.all<AddonRow>(`SELECT * FROM addons WHERE state = 'provisioning' ORDER BY created_at, id`)
 }
 
 export function findAddonById(store: Store, id: string): AddonRow | undefined {

@@ -179,4 +179,13 @@ CREATE TABLE buildpack_installations (
 ALTER TABLE releases ADD COLUMN output TEXT NOT NULL DEFAULT '';
 `,
   },
+  {
+    version: 4,
+    name: 'add-on provisioning options',
+    sql: `
+-- what addons:create passed to the provider (-- --key value), kept so that a provisioning the
+-- platform's restart interrupted is resumed with the same options (addons/lifecycle.ts)
+ALTER TABLE addons ADD COLUMN provision_options TEXT NOT NULL DEFAULT '{}';
+`,
+  },
 ]

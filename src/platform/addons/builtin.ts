@@ -1,0 +1,10 @@
+// The add-on services a platform offers unless told otherwise (PlatformOptions.addonProviders):
+// one provider module per service, each running real servers (see docs/addons.md).
+import {PostgresqlProvider} from './postgresql.js'
+import type {AddonProvider} from './provider.js'
+
+export function builtinProviders(): AddonProvider[] {
+  return [
+    new PostgresqlProvider(),
+  ]
+}
