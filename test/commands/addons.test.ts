@@ -110,45 +110,98 @@ describe('addons', () => {
       expect(stderr).to.contain('heroku login')
     })
 
-    it('fails on an unknown service', async () => {
+    it('fails on an unknown service, with a hint naming heroku addons:services', async () => {
       api().get('/addon-services/nope/plans').reply(404, {id: 'not_found', message: 'Couldn\'t find that add-on service.'})
       const {stderr, exitCode} = await run(['addons:plans', 'nope'])
       expect(exitCode).to.equal(1)
-      expect(stderr).to.contain('Couldn\'t find that add-on service.')
+      expect(stderr).to.equal(' ›   Error: Couldn\'t find that add-on service.\n ›   See the available services with heroku addons:services.\n')
     })
   })
 
   describe('addons:create', () => {
-    it('creates the add-on with --as, --name and provider options after --, and reports its config vars', async () => {
-      api().post('/apps/my-app/addons', {attachment: {name: 'ANALYTICS_DB'}, config: {ha: 'true', version: '15'}, name: 'analytics', plan: 'heroku-postgresql:essential-0'})
-        .reply(201, addon('analytics', {config_vars: ['ANALYTICS_DB_URL'], provision_message: 'Your database is ready.'}))
-      const {stdout, stderr, exitCode} = await run(['addons:create', 'heroku-postgresql:essential-0', '-a', 'my-app', '--as', 'ANALYTICS_DB', '--name', 'analytics', '--', '--version', '15', '--ha'])
-      expect(exitCode).to.equal(0)
-      expect(stderr).to.contain('Creating heroku-postgresql:essential-0 on my-app... done')
-      expect(stderr).to.contain('Your database is ready.')
-      expect(stdout).to.equal('Created analytics as ANALYTICS_DB_URL\nUse heroku addons:docs heroku-postgresql to view documentation\n')
+    const newest = (version: number) => api().get('/apps/my-app/releases').matchHeader('range', 'version ..; order=desc,max=1')
+      .reply(200, [{created_at: '2026-01-01T00:00:00Z', description: 'Attach DATABASE', id: `r${version}`, version}])
+    const sendgrid = (extra: Record<string, unknown> = {}) => addon('sendgrid-shiny-1', {
+      addon_service: {id: 's4', name: 'sendgrid'}, config_vars: ['SENDGRID_API_KEY', 'SENDGRID_USERNAME'], plan: {id: 'p4', name: 'sendgrid:starter'}, ...extra,
     })
 
-    it('is also addons:add; --json prints the add-on', async () => {
+    it('adds a free add-on as the pitch shows: release, price, config vars, where the docs are', async () => {
+      api().post('/apps/intu-jokes/addons', {plan: 'sendgrid'}).reply(201, sendgrid({app: {id: 'a', name: 'intu-jokes'}}))
+      api().get('/apps/intu-jokes/releases').matchHeader('range', 'version ..; order=desc,max=1').reply(200, [{id: 'r8', version: 8}])
+      const {stdout, stderr, exitCode} = await run(['addons:add', 'sendgrid', '--app', 'intu-jokes'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.equal('Adding sendgrid on intu-jokes... done, v8 (free)\n')
+      expect(stdout).to.equal('Created sendgrid-shiny-1 as SENDGRID_API_KEY, SENDGRID_USERNAME\nUse `heroku addons:docs sendgrid` to view documentation.\n')
+    })
+
+    it('shows a paid plan\'s price from billed_price ($5/month), else the plan\'s, and leaves out what it cannot know', async () => {
+      api().post('/apps/my-app/addons', {plan: 'heroku-redis:premium-0'}).reply(201, addon('redis-1', {
+        addon_service: {id: 's2', name: 'heroku-redis'}, billed_price: {cents: 500, contract: false, unit: 'month'}, config_vars: ['REDIS_URL'],
+      }))
+      newest(9)
+      const paid = await run(['addons:create', 'heroku-redis:premium-0', '-a', 'my-app'])
+      expect(paid.exitCode).to.equal(0)
+      expect(paid.stderr).to.equal('Adding heroku-redis:premium-0 on my-app... done, v9 ($5/month)\n')
+
+      // no billed_price: the plan's price (expanded, as Heroku can); an app without releases: no version
+      api().post('/apps/my-app/addons', {plan: 'memcachier:dev'}).reply(201, addon('memcachier-1', {
+        addon_service: {id: 's3', name: 'memcachier'}, billed_price: null, plan: {id: 'p3', name: 'memcachier:dev', price: {cents: 1250, unit: 'month'}},
+      }))
+      api().get('/apps/my-app/releases').reply(200, [])
+      const planPrice = await run(['addons:create', 'memcachier:dev', '-a', 'my-app'])
+      expect(planPrice.stderr).to.equal('Adding memcachier:dev on my-app... done ($12.50/month)\n')
+      expect(planPrice.stdout).to.contain('Use `heroku addons:docs memcachier` to view documentation.')
+    })
+
+    it('creates the add-on with --as, --name and provider options after --, and shows the provider\'s message', async () => {
+      api().post('/apps/my-app/addons', {attachment: {name: 'ANALYTICS_DB'}, config: {ha: 'true', version: '15'}, name: 'analytics', plan: 'heroku-postgresql:essential-0'})
+        .reply(201, addon('analytics', {config_vars: ['ANALYTICS_DB_URL'], provision_message: 'Your database is ready.'}))
+      newest(4)
+      const {stdout, stderr, exitCode} = await run(['addons:create', 'heroku-postgresql:essential-0', '-a', 'my-app', '--as', 'ANALYTICS_DB', '--name', 'analytics', '--', '--version', '15', '--ha'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.equal('Adding heroku-postgresql:essential-0 on my-app... done, v4 (free)\nYour database is ready.\n')
+      expect(stdout).to.equal('Created analytics as ANALYTICS_DB_URL\nUse `heroku addons:docs heroku-postgresql` to view documentation.\n')
+    })
+
+    it('is also addons:add; --json prints exactly the add-on, and nothing else on stdout', async () => {
       api().post('/apps/my-app/addons', {plan: 'heroku-postgresql'}).reply(201, addon('pg-1'))
-      const {stdout} = await run(['addons:add', 'heroku-postgresql', '-a', 'my-app', '--json'])
+      const {stdout, stderr} = await run(['addons:add', 'heroku-postgresql', '-a', 'my-app', '--json'])
+      expect(JSON.parse(stdout)).to.deep.equal(addon('pg-1'))
+      expect(stderr).to.equal('Adding heroku-postgresql on my-app... done (free)\n')
+    })
+
+    it('--wait polls until the add-on is provisioned, then shows the release it made', async () => {
+      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql'}).reply(202, addon('pg-1', {config_vars: [], state: 'provisioning'}))
+      api().get('/apps/my-app/addons/id-pg-1').reply(200, addon('pg-1', {config_vars: [], state: 'provisioning'}))
+      api().get('/apps/my-app/addons/id-pg-1').reply(200, addon('pg-1'))
+      newest(5)
+      const {stdout, stderr, exitCode} = await run(['addons:create', 'heroku-postgresql', '-a', 'my-app', '--wait', '--wait-interval', '0.01'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.equal('Adding heroku-postgresql on my-app... done, provisioning (free)\nWaiting for pg-1... done, v5\n')
+      expect(stdout).to.equal('Created pg-1 as DATABASE_URL\nUse `heroku addons:docs heroku-postgresql` to view documentation.\n')
+    })
+
+    it('--wait --json prints the provisioned add-on', async () => {
+      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql'}).reply(202, addon('pg-1', {state: 'provisioning'}))
+      api().get('/apps/my-app/addons/id-pg-1').reply(200, addon('pg-1'))
+      const {stdout, stderr, exitCode} = await run(['addons:create', 'heroku-postgresql', '-a', 'my-app', '--wait', '--wait-interval', '0', '--json'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.contain('Waiting for pg-1... done')
       expect(JSON.parse(stdout)).to.deep.equal(addon('pg-1'))
     })
 
-    it('--wait polls until the add-on is provisioned', async () => {
-      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql'}).reply(202, addon('pg-1', {state: 'provisioning'}))
-      api().get('/apps/my-app/addons/id-pg-1').reply(200, addon('pg-1', {state: 'provisioning'}))
-      api().get('/apps/my-app/addons/id-pg-1').reply(200, addon('pg-1'))
-      const {stdout, stderr, exitCode} = await run(['addons:create', 'heroku-postgresql', '-a', 'my-app', '--wait', '--wait-interval', '0.01', '--json'])
+    it('without --wait says that a provisioning add-on is provisioning, and how to wait for it', async () => {
+      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql'}).reply(202, addon('pg-1', {config_vars: [], provision_message: 'Starting PostgreSQL 16.', state: 'provisioning'}))
+      const {stdout, stderr, exitCode} = await run(['addons:create', 'heroku-postgresql', '-a', 'my-app'])
       expect(exitCode).to.equal(0)
-      expect(stderr).to.contain('Waiting for pg-1... done')
-      expect(JSON.parse(stdout).state).to.equal('provisioned')
-    })
-
-    it('without --wait says how to wait for a provisioning add-on', async () => {
-      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql'}).reply(202, addon('pg-1', {state: 'provisioning'}))
-      const {stderr} = await run(['addons:create', 'heroku-postgresql', '-a', 'my-app'])
-      expect(stderr).to.contain('addons:wait pg-1 -a my-app')
+      expect(stderr).to.equal([
+        'Adding heroku-postgresql on my-app... done, provisioning (free)',
+        'Starting PostgreSQL 16.',
+        'pg-1 is being created in the background; the app restarts when it is ready.',
+        'Run heroku addons:wait pg-1 -a my-app to wait for it.',
+        '',
+      ].join('\n'))
+      expect(stdout).to.equal('Created pg-1\nUse `heroku addons:docs heroku-postgresql` to view documentation.\n')
     })
 
     it('rejects a second positional argument (provider options belong after --): exit 2', async () => {
@@ -157,11 +210,36 @@ describe('addons', () => {
       expect(stderr).to.contain('Unexpected argument extra')
     })
 
-    it('reports a 422 (e.g. an unknown plan) with exit 1', async () => {
-      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql:nope'}).reply(422, {id: 'invalid_params', message: 'Couldn\'t find either the add-on service or the add-on plan of "heroku-postgresql:nope".'})
-      const {stderr, exitCode} = await run(['addons:create', 'heroku-postgresql:nope', '-a', 'my-app'])
+    it('an unknown service fails with the platform\'s 404 and a hint naming heroku addons:services', async () => {
+      api().post('/apps/my-app/addons', {plan: 'nope'}).reply(404, {id: 'not_found', message: 'Couldn\'t find either the add-on service or the add-on plan of "nope".'}, {'Request-Id': 'req-1'})
+      const {stdout, stderr, exitCode} = await run(['addons:create', 'nope', '-a', 'my-app'])
       expect(exitCode).to.equal(1)
-      expect(stderr).to.contain('Couldn\'t find either the add-on service')
+      expect(stdout).to.equal('')
+      expect(stderr).to.equal([
+        'Adding nope on my-app... failed',
+        ' ›   Error: Couldn\'t find either the add-on service or the add-on plan of "nope".',
+        ' ›   Request ID: req-1',
+        ' ›   See the available services with heroku addons:services.',
+        '',
+      ].join('\n'))
+    })
+
+    it('an unknown plan (a 422 on some platforms) names the service\'s plans too; --json puts the hint in the error', async () => {
+      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql:nope'}).reply(422, {id: 'invalid_params', message: 'Couldn\'t find either the add-on service or the add-on plan of "heroku-postgresql:nope".'})
+      const {stdout, stderr, exitCode} = await run(['addons:create', 'heroku-postgresql:nope', '-a', 'my-app', '--json'])
+      expect(exitCode).to.equal(1)
+      expect(stdout).to.equal('')
+      const error = JSON.parse(stderr.split('\n').find(l => l.startsWith('{'))!).error
+      expect(error).to.deep.include({id: 'invalid_params', status: 422})
+      expect(error.hint).to.equal('See the available services with heroku addons:services, and the plans of heroku-postgresql with heroku addons:plans heroku-postgresql.')
+    })
+
+    it('an unknown app keeps the app hint, not the services one', async () => {
+      api().post('/apps/nope/addons', {plan: 'heroku-postgresql'}).reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
+      const {stderr, exitCode} = await run(['addons:create', 'heroku-postgresql', '-a', 'nope'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.contain('No app nope')
+      expect(stderr).not.to.contain('addons:services')
     })
 
     it('parses provider options', () => {
@@ -296,9 +374,24 @@ describe('addons', () => {
       expect((await run(['addons:docs', 'heroku-postgresql'])).stdout).to.equal('https://devcenter.heroku.com/articles/heroku-postgresql\n')
     })
 
-    it('docs: fails on an unknown service', async () => {
+    it('docs: takes the name of an add-on too, for its service\'s page', async () => {
+      api().get('/addon-services/redis-round-2').reply(404, {id: 'not_found', message: 'Couldn\'t find that add-on service.'})
+      api().get('/addons/redis-round-2').reply(200, addon('redis-round-2', {addon_service: {id: 's2', name: 'heroku-redis'}}))
+      expect((await run(['addons:docs', 'redis-round-2', '--show-url'])).stdout).to.equal('https://devcenter.heroku.com/articles/heroku-redis\n')
+    })
+
+    it('docs: a service\'s own docs_url, when the platform gives one, wins', async () => {
+      api().get('/addon-services/sendgrid').reply(200, {docs_url: 'http://127.0.0.1:5400/docs/addons/sendgrid', id: 's4', name: 'sendgrid'})
+      expect((await run(['addons:docs', 'sendgrid', '--show-url'])).stdout).to.equal('http://127.0.0.1:5400/docs/addons/sendgrid\n')
+    })
+
+    it('docs: fails on an unknown service (neither a service nor an add-on), with a hint naming heroku addons:services', async () => {
       api().get('/addon-services/nope').reply(404, {id: 'not_found', message: 'Couldn\'t find that add-on service.'})
-      expect((await run(['addons:docs', 'nope'])).exitCode).to.equal(1)
+      api().get('/addons/nope').reply(404, notFound)
+      const {stdout, stderr, exitCode} = await run(['addons:docs', 'nope'])
+      expect(exitCode).to.equal(1)
+      expect(stdout).to.equal('')
+      expect(stderr).to.equal(' ›   Error: Couldn\'t find that add-on service.\n ›   See the available services with heroku addons:services.\n')
     })
   })
 

@@ -149,20 +149,72 @@ describe('apps', () => {
       expect(repo.remotes()).to.equal('')
     })
 
-    it('provisions --addons after creating the app', async () => {
+    const pgAddon = {
+      addon_service: {id: 's1', name: 'heroku-postgresql'}, app: {id: 'a1', name: 'my-app'}, billed_price: {cents: 0, contract: false, unit: 'month'}, config_vars: ['DATABASE_URL'],
+      id: 'ad1', name: 'postgresql-shiny-1', plan: {id: 'p1', name: 'heroku-postgresql:essential-0'}, state: 'provisioned', web_url: null,
+    }
+    const newest = (version: number) => api().get('/apps/my-app/releases').matchHeader('range', 'version ..; order=desc,max=1').reply(200, [{id: `r${version}`, version}])
+
+    it('provisions --addons after creating the app, each reported as addons:create reports it', async () => {
       api().post('/apps', {name: 'my-app'}).reply(201, appObject('my-app'))
-      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql'}).reply(201, {
-        addon_service: {id: 's1', name: 'heroku-postgresql'}, app: {id: 'a1', name: 'my-app'}, config_vars: ['DATABASE_URL'],
-        id: 'ad1', name: 'postgresql-shiny-1', plan: {id: 'p1', name: 'heroku-postgresql:essential-0'}, state: 'provisioned', web_url: null,
-      })
+      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql'}).reply(201, pgAddon)
+      newest(2)
       api().post('/apps/my-app/addons', {plan: 'heroku-redis:mini'}).reply(201, {
-        addon_service: {id: 's2', name: 'heroku-redis'}, app: {id: 'a1', name: 'my-app'}, config_vars: ['REDIS_URL'],
+        addon_service: {id: 's2', name: 'heroku-redis'}, app: {id: 'a1', name: 'my-app'}, billed_price: {cents: 300, contract: false, unit: 'month'}, config_vars: ['REDIS_URL'],
         id: 'ad2', name: 'redis-round-2', plan: {id: 'p2', name: 'heroku-redis:mini'}, state: 'provisioned', web_url: null,
       })
-      const {stdout, exitCode} = await run(['apps:create', 'my-app', '--addons', 'heroku-postgresql,heroku-redis:mini'])
+      newest(3)
+      const {stdout, stderr, exitCode} = await run(['apps:create', 'my-app', '--no-remote', '--addons', 'heroku-postgresql, heroku-redis:mini'])
       expect(exitCode).to.equal(0)
-      expect(stdout).to.contain('Created postgresql-shiny-1 as DATABASE_URL')
-      expect(stdout).to.contain('Created redis-round-2 as REDIS_URL')
+      expect(stderr).to.equal([
+        'Creating my-app... done, stack is heroku-24',
+        'Adding heroku-postgresql on my-app... done, v2 (free)',
+        'Adding heroku-redis:mini on my-app... done, v3 ($3/month)',
+        '',
+      ].join('\n'))
+      expect(stdout).to.equal([
+        `https://my-app.example.test/ | ${GIT}/my-app.git`,
+        'Created postgresql-shiny-1 as DATABASE_URL',
+        'Use `heroku addons:docs heroku-postgresql` to view documentation.',
+        'Created redis-round-2 as REDIS_URL',
+        'Use `heroku addons:docs heroku-redis` to view documentation.',
+        '',
+      ].join('\n'))
+    })
+
+    it('a failing add-on fails the command (exit 1) but keeps the app, and says so and how to add it', async () => {
+      api().post('/apps', {name: 'my-app'}).reply(201, appObject('my-app'))
+      api().post('/apps/my-app/addons', {plan: 'nope'}).reply(404, {id: 'not_found', message: 'Couldn\'t find either the add-on service or the add-on plan of "nope".'}, {'Request-Id': 'req-9'})
+      const {stdout, stderr, exitCode} = await run(['apps:create', 'my-app', '--no-remote', '--addons', 'nope'])
+      expect(exitCode).to.equal(1)
+      expect(stdout).to.equal(`https://my-app.example.test/ | ${GIT}/my-app.git\n`)
+      expect(stderr).to.equal([
+        'Creating my-app... done, stack is heroku-24',
+        'Adding nope on my-app... failed',
+        ' ›   Error: The app my-app was created, but the add-on nope could not be added: Couldn\'t find either the add-on service or the add-on plan of "nope".',
+        ' ›   Request ID: req-9',
+        ' ›   See the available services with heroku addons:services. The app is kept: add it with heroku addons:create nope -a my-app.',
+        '',
+      ].join('\n'))
+    })
+
+    it('goes on past a failing add-on to the next ones, then fails naming those missing', async () => {
+      api().post('/apps', {name: 'my-app'}).reply(201, appObject('my-app'))
+      api().post('/apps/my-app/addons', {plan: 'heroku-redis:huge'}).reply(422, {id: 'invalid_params', message: 'Couldn\'t find either the add-on service or the add-on plan of "heroku-redis:huge".'})
+      // --json: the add-on's release is not asked for (stderr is progress only)
+      api().post('/apps/my-app/addons', {plan: 'heroku-postgresql'}).reply(201, pgAddon)
+      const {stdout, stderr, exitCode} = await run(['apps:create', 'my-app', '--no-remote', '--addons', 'heroku-redis:huge,heroku-postgresql', '--json'])
+      expect(exitCode).to.equal(1)
+      expect(stdout).to.equal('')
+      expect(stderr).to.contain('Adding heroku-redis:huge on my-app... failed\n')
+      expect(stderr).to.contain('Could not add heroku-redis:huge: Couldn\'t find either the add-on service')
+      expect(stderr).to.contain('Adding heroku-postgresql on my-app... done (free)\n')
+      const error = JSON.parse(stderr.trim().split('\n').at(-1)!).error
+      expect(error).to.deep.include({
+        hint: 'See the available services with heroku addons:services, and the plans of heroku-redis with heroku addons:plans heroku-redis. The app is kept: add it with heroku addons:create heroku-redis:huge -a my-app.',
+        id: 'invalid_params',
+        message: 'The app my-app was created, but the add-on heroku-redis:huge could not be added: Couldn\'t find either the add-on service or the add-on plan of "heroku-redis:huge".',
+      })
     })
 
     it('still succeeds when git refuses the remote, saying how to add it', async () => {

@@ -11,10 +11,11 @@ import {UsageError} from '../../lib/errors.js'
 export default class AddonsCreate extends AppCommand<typeof AddonsCreate> {
   static override aliases = ['addons:add']
   static override summary = 'create an add-on and attach it to an app'
-  static override description = 'Options for the provider go after --, e.g. -- --version 15 (sent as config {version: "15"}). Without --wait, an add-on that takes time to provision finishes in the background.'
+  static override description = 'Prints "Adding SERVICE on APP... done, vN (PRICE)": the release the add-on made and what it costs; then the config vars it set. Options for the provider go after --, e.g. -- --version 15 (sent as config {version: "15"}). Without --wait, an add-on that takes time to provision finishes in the background ("done, provisioning"). See the services with heroku addons:services and their plans with heroku addons:plans SERVICE.'
 
   static override examples = [
     '<%= config.bin %> addons:create heroku-postgresql -a my-app',
+    '<%= config.bin %> addons:add sendgrid -a my-app',
     '<%= config.bin %> addons:create heroku-postgresql:essential-0 --as ANALYTICS_DB --wait -a my-app',
     '<%= config.bin %> addons:create heroku-postgresql -a my-app -- --version 15',
   ]

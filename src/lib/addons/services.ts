@@ -2,6 +2,7 @@ import type {AddOnService, Plan} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
 import type {Output} from '../ui/output.js'
+import {withServicesHint} from './unknown-service.js'
 
 /** GET /addon-services */
 export async function listServices(opts: {api: ApiClient; out: Output}): Promise<AddOnService[]> {
@@ -24,7 +25,9 @@ export function formatPrice(price: Plan['price'] | undefined): string {
 
 /** GET /addon-services/{service}/plans */
 export async function listPlans(opts: {api: ApiClient; out: Output; service: string}): Promise<Plan[]> {
-  const plans = await opts.api.list<Plan>(`/addon-services/${encodeURIComponent(opts.service)}/plans`)
+  const plans = await opts.api.list<Plan>(`/addon-services/${encodeURIComponent(opts.service)}/plans`).catch((error: unknown) => {
+    throw withServicesHint(error, opts.service)
+  })
   plans.sort((a, b) => ((a.price?.cents ?? 0) - (b.price?.cents ?? 0)) || (a.name ?? '').localeCompare(b.name ?? ''))
   await opts.out.table(plans, [
     {get: p => (p.default ? 'default' : ''), header: ''},

@@ -11,6 +11,8 @@ export interface WaitOptions {
   /** between polls; 5 s by default */
   intervalMs?: number
   sleep?: (ms: number) => Promise<void>
+  /** what the wait line ends with once provisioned (`done` when absent), e.g. the release it made */
+  doneText?: (addon: AddOn) => Promise<string>
 }
 
 const realSleep = (ms: number) => new Promise<void>(resolve => {
@@ -36,7 +38,7 @@ export async function waitForAddon(opts: WaitOptions): Promise<AddOn> {
     throw new UserError(`The add-on ${addon.name} could not be provisioned: it is deprovisioned.`, {hint: `See heroku addons:info ${addon.name}, or try heroku addons:create again.`})
   }
 
-  spinner.succeed('done')
+  spinner.succeed(opts.doneText ? await opts.doneText(addon) : 'done')
   return addon
 }
 

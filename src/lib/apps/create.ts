@@ -1,7 +1,9 @@
 import type {App} from '@heroku-cli/schema'
 
+import {ApiError} from '../api/api-error.js'
 import type {ApiClient} from '../api/client.js'
 import {createAddon} from '../addons/create.js'
+import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import {addNewAppRemote, gitMessage} from './app-remotes.js'
 
@@ -56,9 +58,48 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     }
   }
 
-  for (const plan of opts.addons ?? []) {
-    // eslint-disable-next-line no-await-in-loop -- one add-on at a time, reported in order
-    await createAddon({api, app: app.name ?? '', out, plan})
-  }
+  await addAddons({api, app: app.name ?? '', out, plans: opts.addons ?? []})
   return app
+}
+
+/**
+ * Provisions each plan in order, each reported as heroku addons:create reports it. One that
+ * fails does not stop the others; then the command fails, saying that the app exists (it is
+ * kept) and how to add what is missing.
+ */
+async function addAddons(opts: {api: ApiClient; out: Output; app: string; plans: string[]}): Promise<void> {
+  const {api, app, out} = opts
+  const failed: Array<{error: unknown; plan: string}> = []
+  for (const plan of opts.plans) {
+    try {
+      // eslint-disable-next-line no-await-in-loop -- one add-on at a time, reported in order
+      await createAddon({api, app, out, plan})
+    } catch (error) {
+      failed.push({error, plan})
+      const requestId = error instanceof ApiError && error.requestId ? ` (request ID ${error.requestId})` : ''
+      if (opts.plans.length > 1) out.warn(`Could not add ${plan}: ${messageOf(error)}${requestId}`)
+    }
+  }
+
+  if (failed.length === 0) return
+  const [first] = failed
+  const firstHint = first.error instanceof UserError ? first.error.hint : undefined
+  const retry = failed.map(f => `heroku addons:create ${f.plan} -a ${app}`).join(', ')
+  const message = failed.length === 1
+    ? `The app ${app} was created, but the add-on ${first.plan} could not be added: ${messageOf(first.error)}`
+    : `The app ${app} was created, but ${failed.length} of its ${opts.plans.length} add-ons could not be added: ${failed.map(f => f.plan).join(', ')}.`
+  const hint = [failed.length === 1 ? firstHint : undefined, `The app is kept: add ${failed.length === 1 ? 'it' : 'them'} with ${retry}.`].filter(Boolean).join(' ')
+  // one failure keeps what the API said of it (status, request id) for --json and the error line
+  if (failed.length === 1 && first.error instanceof ApiError) throw Object.assign(new ApiError({...first.error, message}), {hint})
+  // a bug stays a bug (reported as one), once the user knows the app exists
+  if (!(first.error instanceof UserError)) {
+    out.warn(`${message}\n${hint}`)
+    throw first.error
+  }
+
+  throw new UserError(message, {cause: first.error, code: first.error.code, exitCode: first.error.exitCode, hint})
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
