@@ -54,6 +54,8 @@ export interface PlatformOptions {
   loginThrottle?: LoginThrottleOptions
   /** add-on providers; defaults to the built-in ones (addons/builtin.ts) */
   addonProviders?: readonly AddonProvider[]
+  /** how long addons:create waits for its provider before answering `provisioning`; 20 s by default */
+  addonAnswerWaitMs?: number
   /**
    * Handlers for paths outside the API on the API port (git smart HTTP comes here), tried in
    * order before the API routes. Each answers the request and returns true, or returns false.
@@ -156,7 +158,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   }) : options.routerPort
   const routerUrl = httpRouter ? `http://${urlHost}:${routerPort}` : undefined
   const stopLogging = logPlatformEvents(events, store, logs)
-  platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, routerPort, signer), logs, dynos, releaseOutput: id => releasePhase?.liveOutput(id)}
+  platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, routerPort, signer), logs, dynos, addonAnswerWaitMs: options.addonAnswerWaitMs, releaseOutput: id => releasePhase?.liveOutput(id)}
   if (httpRouter) log(`router listening on ${routerUrl}`)
   await dynos?.start()
   // add-on servers after the supervisor ended what an earlier run left (dynos/service-processes.ts)

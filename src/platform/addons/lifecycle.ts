@@ -125,8 +125,13 @@ export interface CreateAddonInput {
  */
 export const PROVISION_ANSWER_WAIT_MS = 20_000
 
-/** Provisionings under way in this process, by add-on id: destroy waits for them. */
-const underWay = new Map<string, Promise<void>>()
+/** Provisionings under way, per platform (its store) and add-on id: destroy waits for them. */
+const provisionings = new WeakMap<Store, Map<string, Promise<void>>>()
+const underWay = (platform: PlatformContext): Map<string, Promise<void>> => {
+  let map = provisionings.get(platform.store)
+  if (map === undefined) provisionings.set(platform.store, map = new Map())
+  return map
+}
 
 /**
  * Creates the add-on (`provisioning`) with its attachment, then has its provider make the
@@ -156,7 +161,7 @@ export async function createAddon(platform: PlatformContext, input: CreateAddonI
   const work = provisionAddon(platform, addon).catch((error: Error) => {
     failure = error
   })
-  await Promise.race([work, sleep(PROVISION_ANSWER_WAIT_MS)])
+  await Promise.race([work, sleep(platform.addonAnswerWaitMs ?? PROVISION_ANSWER_WAIT_MS)])
   if (failure !== undefined) {
     // failed while the client waits: the request fails and no add-on is left
     store.transaction(() => deleteAddon(store, addon.id))
@@ -167,7 +172,7 @@ export async function createAddon(platform: PlatformContext, input: CreateAddonI
 
 /** Runs the add-on's provisioning (once per add-on at a time); rejects with the provider's error. */
 function provisionAddon(platform: PlatformContext, addon: AddonRow): Promise<void> {
-  const running = underWay.get(addon.id)
+  const running = underWay(platform).get(addon.id)
   if (running) return running
   const work = (async () => {
     const provider = platform.catalog.findService(addon.service)?.provider
@@ -187,8 +192,9 @@ function provisionAddon(platform: PlatformContext, addon: AddonRow): Promise<voi
     }
     await completeProvisioning(platform, addon.id, result)
   })()
-  underWay.set(addon.id, work)
-  void work.then(() => underWay.delete(addon.id), () => underWay.delete(addon.id))
+  const map = underWay(platform)
+  map.set(addon.id, work)
+  void work.then(() => map.delete(addon.id), () => map.delete(addon.id))
   return work
 }
 
@@ -323,7 +329,7 @@ export function renameAddonChecked(platform: PlatformContext, addon: AddonRow, n
  */
 export async function destroyAddon(platform: PlatformContext, account: AccountRow, addon: AddonRow): Promise<AddonRow> {
   const {store} = platform
-  await underWay.get(addon.id)?.catch(() => {})
+  await underWay(platform).get(addon.id)?.catch(() => {})
   const current = findAddonById(store, addon.id)
   if (current === undefined) return {...addon, state: 'deprovisioned' as const}
   if (current.state !== 'deprovisioned') {

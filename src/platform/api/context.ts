@@ -37,6 +37,8 @@ export interface PlatformContext {
   readonly logs?: LogRouter
   /** the dyno supervisor; absent when the platform runs no dynos */
   readonly dynos?: Supervisor
+  /** how long addons:create waits for a provider before answering `provisioning` (addons/lifecycle.ts) */
+  readonly addonAnswerWaitMs?: number
   /** release commands running now: their output so far */
   readonly releaseOutput?: (releaseId: string) => string | undefined
 }
