@@ -27,7 +27,13 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 
 export default class PlatformStart extends BaseCommand<typeof PlatformStart> {
   static override summary = 'start the local platform: the Platform API and git on one port, the app router on another'
-  static override description = 'On first start it creates the owner account (--email, default: git config user.email) with a password printed once on a terminal, written to a file readable only by you otherwise (or read with --password-stdin), logs this CLI in with a fresh token and makes the platform its default API, so that heroku apps:create just works.'
+  static override description = `On first start it creates the owner account (--email, default: git config user.email) with a password printed once on a terminal, written to a file readable only by you otherwise (or read with --password-stdin), logs this CLI in with a fresh token and makes the platform its default API, so that heroku apps:create just works.
+
+Add-on services (heroku addons:services) are real servers the platform runs under its data dir: PostgreSQL, Redis, Memcache and a mail catcher, started when an add-on first needs one and at every start while add-ons use them (docs/addons.md).
+
+Environment:
+  HEROKU_PLATFORM_POSTGRES_URL  postgres://ADMIN:PASSWORD@HOST:PORT/postgres — heroku-postgresql databases go to that server instead of the platform's own
+  HEROKU_PLATFORM_SANDBOX=off   dynos, builds and add-on servers run unconfined (announced at start)`
 
   static override examples = [
     '<%= config.bin %> platform:start --detach',
