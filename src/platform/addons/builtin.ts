@@ -2,9 +2,11 @@
 // one provider module per service, each running real servers (see docs/addons.md).
 import {PostgresqlProvider} from './postgresql.js'
 import type {AddonProvider} from './provider.js'
+import {RedisProvider} from './redis.js'
 
 export function builtinProviders(): AddonProvider[] {
   return [
     new PostgresqlProvider(),
+    new RedisProvider(),
   ]
 }
