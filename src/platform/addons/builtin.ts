@@ -1,5 +1,6 @@
 // The add-on services a platform offers unless told otherwise (PlatformOptions.addonProviders):
 // one provider module per service, each running real servers (see docs/addons.md).
+import {MailProvider} from './mail.js'
 import {PostgresqlProvider} from './postgresql.js'
 import type {AddonProvider} from './provider.js'
 import {RedisProvider} from './redis.js'
@@ -8,5 +9,6 @@ export function builtinProviders(): AddonProvider[] {
   return [
     new PostgresqlProvider(),
     new RedisProvider(),
+    new MailProvider(),
   ]
 }
