@@ -1,7 +1,10 @@
 import {expect} from 'chai'
 
+import {createAddon} from '../../src/lib/addons/create.js'
 import {parseProviderOptions} from '../../src/lib/addons/provider-options.js'
-import {api, run, useIsolatedEnv} from '../helpers/cli.js'
+import {ApiClient} from '../../src/lib/api/client.js'
+import {API, api, run, useIsolatedEnv} from '../helpers/cli.js'
+import {ttyOutput} from '../helpers/tty.js'
 
 function addon(name: string, extra: Record<string, unknown> = {}) {
   return {
@@ -202,6 +205,18 @@ describe('addons', () => {
         '',
       ].join('\n'))
       expect(stdout).to.equal('Created pg-1\nUse `heroku addons:docs heroku-postgresql` to view documentation.\n')
+    })
+
+    it('on a terminal, the same lines: a spinner that ends in the Adding line, the rest on stdout', async () => {
+      api().post('/apps/intu-jokes/addons', {plan: 'sendgrid'}).reply(201, sendgrid({app: {id: 'a', name: 'intu-jokes'}}))
+      api().get('/apps/intu-jokes/releases').matchHeader('range', 'version ..; order=desc,max=1').reply(200, [{id: 'r8', version: 8}])
+      const {out, stderr, stdout} = ttyOutput()
+      // ora moves the cursor of a real terminal; this one only records what is written
+      Object.assign(stderr, {clearLine: () => true, cursorTo: () => true, moveCursor: () => true})
+      const client = new ApiClient({baseUrl: API, token: async () => 'test-token', userAgent: 'test'})
+      await createAddon({api: client, app: 'intu-jokes', out, plan: 'sendgrid'})
+      expect(stderr.text).to.contain('Adding sendgrid on intu-jokes... done, v8 (free)')
+      expect(stdout.text).to.equal('Created sendgrid-shiny-1 as SENDGRID_API_KEY, SENDGRID_USERNAME\nUse `heroku addons:docs sendgrid` to view documentation.\n')
     })
 
     it('rejects a second positional argument (provider options belong after --): exit 2', async () => {

@@ -217,6 +217,26 @@ describe('apps', () => {
       })
     })
 
+    it('several failing add-ons: one warning each, then one error naming them all, the services hint once', async () => {
+      api().post('/apps', {name: 'my-app'}).reply(201, appObject('my-app'))
+      for (const plan of ['sendgrid', 'nope']) {
+        api().post('/apps/my-app/addons', {plan}).reply(404, {id: 'not_found', message: `Couldn't find either the add-on service or the add-on plan of "${plan}".`})
+      }
+
+      const {stderr, exitCode} = await run(['apps:create', 'my-app', '--no-remote', '--addons', 'sendgrid,nope'])
+      expect(exitCode).to.equal(1)
+      expect(stderr).to.equal([
+        'Creating my-app... done, stack is heroku-24',
+        'Adding sendgrid on my-app... failed',
+        ' ›   Warning: Could not add sendgrid: Couldn\'t find either the add-on service or the add-on plan of "sendgrid".',
+        'Adding nope on my-app... failed',
+        ' ›   Warning: Could not add nope: Couldn\'t find either the add-on service or the add-on plan of "nope".',
+        ' ›   Error: The app my-app was created, but 2 of its 2 add-ons could not be added: sendgrid, nope.',
+        ' ›   See the available services with heroku addons:services. The app is kept: add them with heroku addons:create sendgrid -a my-app, heroku addons:create nope -a my-app.',
+        '',
+      ].join('\n'))
+    })
+
     it('still succeeds when git refuses the remote, saying how to add it', async () => {
       api().post('/apps', {name: 'my-app'}).reply(201, appObject('my-app'))
       const {stdout, stderr, exitCode} = await run(['apps:create', 'my-app', '--remote', 'a..b'])

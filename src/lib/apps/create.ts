@@ -83,12 +83,13 @@ async function addAddons(opts: {api: ApiClient; out: Output; app: string; plans:
 
   if (failed.length === 0) return
   const [first] = failed
-  const firstHint = first.error instanceof UserError ? first.error.hint : undefined
+  // each failure's own hint once (two unknown services need the services list once)
+  const hints = [...new Set(failed.map(f => (f.error instanceof UserError ? f.error.hint : undefined)).filter(Boolean))]
   const retry = failed.map(f => `heroku addons:create ${f.plan} -a ${app}`).join(', ')
   const message = failed.length === 1
     ? `The app ${app} was created, but the add-on ${first.plan} could not be added: ${messageOf(first.error)}`
     : `The app ${app} was created, but ${failed.length} of its ${opts.plans.length} add-ons could not be added: ${failed.map(f => f.plan).join(', ')}.`
-  const hint = [failed.length === 1 ? firstHint : undefined, `The app is kept: add ${failed.length === 1 ? 'it' : 'them'} with ${retry}.`].filter(Boolean).join(' ')
+  const hint = [...hints, `The app is kept: add ${failed.length === 1 ? 'it' : 'them'} with ${retry}.`].join(' ')
   // one failure keeps what the API said of it (status, request id) for --json and the error line
   if (failed.length === 1 && first.error instanceof ApiError) throw Object.assign(new ApiError({...first.error, message}), {hint})
   // a bug stays a bug (reported as one), once the user knows the app exists
