@@ -22,7 +22,7 @@ export default class AppsCreate extends BaseCommand<typeof AppsCreate> {
   }
 
   static override flags = {
-    addons: Flags.string({description: 'comma-separated add-on plans to provision once the app exists', helpValue: 'PLAN,PLAN'}),
+    addons: Flags.string({description: 'comma-separated add-ons (SERVICE or SERVICE:PLAN) to add once the app exists; if one fails, the command exits 1 and the app is kept', helpValue: 'PLAN,PLAN'}),
     'no-remote': Flags.boolean({description: 'do not add a git remote', exclusive: ['remote']}),
     region: Flags.string({description: 'region to create the app in', helpValue: 'REGION'}),
     remote: Flags.string({char: 'r', default: 'heroku', description: 'name of the git remote to add', helpValue: 'NAME'}),
