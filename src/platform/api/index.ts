@@ -18,6 +18,7 @@ import {regionStackRoutes} from './regions-stacks.js'
 import {releaseRoutes} from './releases.js'
 import {resolveActionRoutes} from './resolve-actions.js'
 import {slugRoutes} from './slugs.js'
+import {addonProviderRoutes} from './addon-providers.js'
 
 export const apiRoutes: readonly ApiRoute[] = [
   ...accountRoutes,
@@ -39,4 +40,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...regionStackRoutes,
   // the router's HTTP cache: this platform's own, outside the v3 schema
   ...cacheRoutes,
+  ...addonProviderRoutes,
 ]

@@ -188,4 +188,26 @@ ALTER TABLE releases ADD COLUMN output TEXT NOT NULL DEFAULT '';
 ALTER TABLE addons ADD COLUMN provision_options TEXT NOT NULL DEFAULT '{}';
 `,
   },
+  {
+    version: 5,
+    name: 'add-on partner providers',
+    sql: `
+-- partner add-on providers registered through the Add-on Partner API (addons/partner.ts): the
+-- manifest as given (its api.password is what the platform sends in Basic auth, so it is kept,
+-- in this 0600 file only), and the account that registered it and alone may remove it
+CREATE TABLE addon_providers (
+  id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL REFERENCES accounts(id),
+  manifest TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+-- config a partner sent (PATCH /addons/{id}/config) while its add-on was still provisioning:
+-- applied to the apps when it reports the add-on provisioned
+CREATE TABLE addon_partner_pending_config (
+  addon_id TEXT PRIMARY KEY REFERENCES addons(id) ON DELETE CASCADE,
+  config TEXT NOT NULL
+);
+`,
+  },
 ]
