@@ -1,5 +1,5 @@
 // GET/PATCH /account, and /users/{~|email|id} for the caller themselves.
-import {notFound} from '../http/errors.js'
+import {invalidParams, notFound} from '../http/errors.js'
 import {isBoolean, isNullable, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
 import {json} from '../http/router.js'
 import {type AccountRow, findAccountById, updateAccount} from '../store/accounts.js'
@@ -36,7 +36,13 @@ export function requireSelf(ctx: RequestContext, param = 'user'): AccountRow {
   throw notFound("Couldn't find that user.")
 }
 
-const accountUpdate = {allow_tracking: isBoolean, beta: isBoolean, name: isNullable(isText(MAX_LABEL_LENGTH))}
+const accountUpdate = {
+  allow_tracking: isBoolean, beta: isBoolean, name: isNullable(isText(MAX_LABEL_LENGTH)),
+  // Heroku changes an email only with the password and a confirmation mail: never silently ignored
+  email: (): never => {
+    throw invalidParams('Changing the account email is not supported by this platform.')
+  },
+}
 
 function patchAccount(ctx: RequestContext, account: AccountRow) {
   const body = parseBody(ctx.body, accountUpdate)

@@ -1,7 +1,7 @@
 // Add-on attachments: attaching an add-on to any app of the account puts its config vars there
 // (prefixed by the attachment name) and releases that app; detaching removes them.
-import {attachAddon, detachAttachment} from '../addons/lifecycle.js'
-import {isNullable, isString, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
+import {attachAddon, attachmentConfigVars, detachAttachment} from '../addons/lifecycle.js'
+import {isIdentity, isNullable, isString, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {findAppById, findOwnedApp} from '../store/apps.js'
@@ -13,12 +13,27 @@ import {requireVisibleAddon} from './addons.js'
 import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
 
-export function serializeAttachment(platform: PlatformContext, attachment: AttachmentRow): object {
+/**
+ * What a client asked to be included beyond the schema's shape (`Accept-Inclusion`, as Heroku
+ * offers it on attachments): `addon:plan` (the add-on's plan), `config_vars` (the attachment's).
+ */
+export function inclusions(ctx: RequestContext): Set<string> {
+  const header = ctx.headers['accept-inclusion']
+  const value = Array.isArray(header) ? header.join(',') : header ?? ''
+  return new Set(value.split(',').map(s => s.trim()).filter(Boolean))
+}
+
+export function serializeAttachment(platform: PlatformContext, attachment: AttachmentRow, include: ReadonlySet<string> = new Set()): object {
   const addon = findAddonById(platform.store, attachment.addon_id)!
   const billingApp = findAppById(platform.store, addon.app_id)!
   const app = findAppById(platform.store, attachment.app_id)!
+  const service = platform.catalog.findService(addon.service)
+  const extra: Record<string, unknown> = {}
+  if (include.has('config_vars')) extra.config_vars = Object.keys(attachmentConfigVars(addon, attachment.name, service?.provider.service))
+  const plan = include.has('addon:plan') ? {plan: {id: platform.catalog.findPlan(addon.plan)?.plan.id ?? null, name: addon.plan}} : {}
   return {
-    addon: {id: addon.id, name: addon.name, app: appRef(billingApp)},
+    ...extra,
+    addon: {id: addon.id, name: addon.name, app: appRef(billingApp), ...plan},
     app: appRef(app),
     created_at: attachment.created_at,
     id: attachment.id,
@@ -37,8 +52,8 @@ function requireAttachment(ctx: RequestContext): AttachmentRow {
 }
 
 const createBody = {
-  addon: isString,
-  app: isString,
+  addon: isIdentity,
+  app: isIdentity,
   confirm: isString,
   name: isString,
   namespace: isNullable(isText(MAX_LABEL_LENGTH)),
@@ -59,12 +74,12 @@ function create(ctx: RequestContext) {
   return json(serializeAttachment(ctx.platform, attachment), 201)
 }
 
-const listOf = (ctx: RequestContext, attachments: AttachmentRow[]) => list(attachments.map(t => serializeAttachment(ctx.platform, t)), {fields: ['id', 'name']})
+const listOf = (ctx: RequestContext, attachments: AttachmentRow[]) => list(attachments.map(t => serializeAttachment(ctx.platform, t, inclusions(ctx))), {fields: ['id', 'name']})
 
 export const addonAttachmentRoutes: ApiRoute[] = [
   {method: 'POST', path: '/addon-attachments', handler: create},
   {method: 'GET', path: '/addon-attachments', handler: ctx => listOf(ctx, listAccountAttachments(ctx.platform.store, ctx.account.id))},
-  {method: 'GET', path: '/addon-attachments/{attachment}', handler: ctx => json(serializeAttachment(ctx.platform, requireAttachment(ctx)))},
+  {method: 'GET', path: '/addon-attachments/{attachment}', handler: ctx => json(serializeAttachment(ctx.platform, requireAttachment(ctx), inclusions(ctx)))},
   {
     method: 'DELETE',
     path: '/addon-attachments/{attachment}',
@@ -83,7 +98,7 @@ export const addonAttachmentRoutes: ApiRoute[] = [
     handler(ctx) {
       const attachment = findAppAttachment(ctx.platform.store, requireApp(ctx).id, requireParam(ctx, 'attachment'))
       if (attachment === undefined) throw notFound("Couldn't find that add-on attachment.")
-      return json(serializeAttachment(ctx.platform, attachment))
+      return json(serializeAttachment(ctx.platform, attachment, inclusions(ctx)))
     },
   },
 ]

@@ -1,6 +1,6 @@
 // Add-ons: provision through a provider, list (per app, per account), info, change plan, destroy.
 import {attachmentConfigVars, changeAddonPlan, createAddon, destroyAddon, renameAddonChecked} from '../addons/lifecycle.js'
-import {isObject, isNullableString, isString, isStringMap, parseBody} from '../http/body.js'
+import {isIdentity, isObject, isNullableString, isString, isStringMap, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {type AppRow, findAppById} from '../store/apps.js'
@@ -63,7 +63,7 @@ const createBody = {
   attachment: isObject({name: isString}),
   config: isStringMap,
   confirm: isString,
-  plan: isString,
+  plan: isIdentity,
   name: isString,
 }
 
@@ -82,7 +82,7 @@ async function update(ctx: RequestContext) {
   const app = requireApp(ctx)
   const addon = requireAppAddon(ctx, app)
   if (addon.app_id !== app.id) throw invalidParams(`${addon.name} is billed to another app; change its plan there.`)
-  const body = parseBody(ctx.body, {plan: isString, name: isNullableString}, ['plan'])
+  const body = parseBody(ctx.body, {plan: isIdentity, name: isNullableString}, ['plan'])
   const {service, plan} = requirePlan(ctx, body.plan!)
   let updated = await changeAddonPlan(ctx.platform, {account: ctx.account, addon, plan, service})
   if (body.name) updated = renameAddonChecked(ctx.platform, updated, body.name)

@@ -3,7 +3,7 @@ import {rm} from 'node:fs/promises'
 
 import {destroyAddon} from '../addons/lifecycle.js'
 import {commitChange, releaseApp} from '../changes.js'
-import {isBoolean, isString, isStringArray, parseBody} from '../http/body.js'
+import {isBoolean, isIdentity, isString, isStringArray, parseBody} from '../http/body.js'
 import {invalidParams} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {APP_NAME, generateAppName} from '../names.js'
@@ -59,13 +59,13 @@ function checkAppName(ctx: RequestContext, name: string): string {
 }
 
 function checkRegion(value: unknown, field: string): string {
-  const region = isString(value, field)
+  const region = isIdentity(value, field)
   if (region !== REGION.name && region !== REGION.id) throw invalidParams(`Unknown region ${region}: this platform has the region "${REGION.name}" only.`)
   return region
 }
 
 function checkStack(value: unknown, field: string): string {
-  const stack = isString(value, field)
+  const stack = isIdentity(value, field)
   if (stack !== STACK.name && stack !== STACK.id) throw invalidParams(`Unknown stack ${stack}: this platform has the stack "${STACK.name}" only.`)
   return stack
 }

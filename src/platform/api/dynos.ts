@@ -3,7 +3,7 @@
 // on. A platform started without dynos (dynos: false) reports the dynos the formation implies,
 // honestly "down".
 import {assertCommand, assertConfigVarName, assertConfigVarValue} from '../config-limits.js'
-import {isBoolean, isInteger, isString, isStringMap, parseBody} from '../http/body.js'
+import {isBoolean, isQuantity, isString, isStringMap, parseBody} from '../http/body.js'
 import {ApiError, invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {nameBasedId} from '../ids.js'
@@ -101,7 +101,7 @@ const createBody = {
     if (type !== 'run') throw invalidParams(`"${field}" must be "run": one-off dynos are of type run.`)
     return type
   },
-  time_to_live: isInteger(1, 86_400),
+  time_to_live: isQuantity(1, 86_400),
 }
 
 async function createOneOff(ctx: RequestContext) {

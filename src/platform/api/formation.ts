@@ -1,7 +1,7 @@
 // Formation: how many dynos of each process type, at which size. Types come from the released
 // slug's process types; scaling emits formation.changed for the dyno supervisor.
 import {commitChange} from '../changes.js'
-import {type FieldCheck, isInteger, isObject, isString, parseBody} from '../http/body.js'
+import {type FieldCheck, isObject, isQuantity, isString, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {nameBasedId} from '../ids.js'
@@ -44,7 +44,7 @@ const checkDynoSize: FieldCheck<string> = (value, field) => {
   return checkSize(size, field)
 }
 
-const changeSpec = {quantity: isInteger(0, MAX_QUANTITY), size: checkSize, dyno_size: checkDynoSize}
+const changeSpec = {quantity: isQuantity(0, MAX_QUANTITY), size: checkSize, dyno_size: checkDynoSize}
 const batchItem = isObject({...changeSpec, type: isString}, ['type'])
 
 type Change = {type: string, quantity?: number, size?: string}

@@ -1,6 +1,6 @@
 // Releases: list, info (by id or version), deploy a slug, roll back to an earlier release.
 import {commitChange, releaseApp} from '../changes.js'
-import {isString, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
+import {isIdentity, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {type AccountRow, findAccountById} from '../store/accounts.js'
@@ -43,8 +43,8 @@ export function serializeRelease(app: AppRow, release: ReleaseRow, currentVersio
 }
 
 const createBody = {
-  slug: isString,
-  release: isString,
+  slug: isIdentity,
+  release: isIdentity,
   description: isText(MAX_LABEL_LENGTH),
   oci_image: (): never => {
     throw invalidParams('OCI images are not supported by this platform; deploy a slug (git push) instead.')

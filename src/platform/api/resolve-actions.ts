@@ -1,7 +1,7 @@
 // POST /actions/addons/resolve and /actions/addon-attachments/resolve: what a user typed
 // (an add-on id or name, an attachment name, "app::ATTACHMENT") to the add-ons or attachments
 // it means, within the caller's apps. Heroku's CLI resolves add-on arguments this way.
-import {isString, parseBody} from '../http/body.js'
+import {isIdentity, isString, parseBody} from '../http/body.js'
 import {notFound} from '../http/errors.js'
 import {json} from '../http/router.js'
 import {type AppRow, findOwnedApp} from '../store/apps.js'
@@ -10,7 +10,7 @@ import {serializeAttachment} from './addon-attachments.js'
 import {serializeAddon} from './addons.js'
 import type {ApiRoute, RequestContext} from './context.js'
 
-const body = {app: isString, addon_service: isString}
+const body = {app: isIdentity, addon_service: isIdentity}
 
 function appOf(ctx: RequestContext, identity: string | undefined): AppRow | undefined {
   if (identity === undefined) return undefined

@@ -1,7 +1,7 @@
 // Slugs: records of built app bundles. POST returns a blob URL the client PUTs the tarball to
 // (see capability-urls.ts); a release can then run the slug.
 import {assertCommand} from '../config-limits.js'
-import {isNullable, isNullableString, isString, isText, MAX_LABEL_LENGTH, MAX_PROSE_LENGTH, parseBody} from '../http/body.js'
+import {isIdentity, isNullable, isNullableString, isString, isText, MAX_LABEL_LENGTH, MAX_PROSE_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json} from '../http/router.js'
 import {findSlug, insertSlug, type SlugRow} from '../store/slugs.js'
@@ -47,7 +47,7 @@ const createBody = {
   commit: isNullable(isText(MAX_LABEL_LENGTH)),
   commit_description: isNullable(isText(MAX_PROSE_LENGTH)),
   stack: (value: unknown, field: string) => {
-    const stack = isString(value, field)
+    const stack = isIdentity(value, field)
     if (stack !== STACK.name && stack !== STACK.id) throw invalidParams(`Unknown stack ${stack}: this platform has the stack "${STACK.name}" only.`)
     return stack
   },

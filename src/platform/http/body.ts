@@ -33,8 +33,11 @@ function tooLarge(limit: number): ApiError {
 }
 
 // --- typed field checks for request bodies --------------------------------------------
-// Each endpoint declares the fields it accepts; anything else is rejected (422), so a typo in a
-// client surfaces instead of being silently ignored.
+// Each endpoint declares the fields it reads, each with its check: a malformed value is a 422
+// naming the field. As on Heroku, what a client sends beyond those is ignored (clients send more
+// than the schema lists: the official CLI's addons:create sends "attachment": {} and "config").
+// Liberal where Heroku is: an identity is a string or {"id"}/{"name"}; a quantity may be a
+// numeric string.
 
 export type FieldCheck<T> = (value: unknown, field: string) => T
 
@@ -47,11 +50,8 @@ export function parseBody<S extends BodySpec>(raw: unknown, spec: S, required: r
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidParams('Request body must be a JSON object.')
   const result: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(body)) {
-    const check = spec[key]
-    if (!Object.hasOwn(spec, key) || check === undefined) {
-      throw invalidParams(`Unknown field "${key}". Accepted fields: ${Object.keys(spec).join(', ') || 'none'}.`)
-    }
-    result[key] = check(value, key)
+    const check = Object.hasOwn(spec, key) ? spec[key] : undefined
+    if (check !== undefined) result[key] = check(value, key)
   }
   for (const key of required) {
     if (result[key] === undefined || result[key] === null) throw invalidParams(`Missing required field "${key}".`)
@@ -62,6 +62,20 @@ export function parseBody<S extends BodySpec>(raw: unknown, spec: S, required: r
 export const isString: FieldCheck<string> = (value, field) => {
   if (typeof value !== 'string') throw invalidParams(`"${field}" must be a string.`)
   return value
+}
+
+/**
+ * An identity of something the schema names (an app, add-on, plan, region, stack …): its id or
+ * name as a string, or an object carrying one ({"id": …} or {"name": …}, as Heroku accepts).
+ */
+export const isIdentity: FieldCheck<string> = (value, field) => {
+  if (typeof value === 'string') return value
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const {id, name} = value as {id?: unknown, name?: unknown}
+    if (typeof id === 'string' && id !== '') return id
+    if (typeof name === 'string' && name !== '') return name
+  }
+  throw invalidParams(`"${field}" must be an id or a name: a string, or an object with "id" or "name".`)
 }
 
 export const isNullableString: FieldCheck<string | null> = (value, field) => (value === null ? null : isString(value, field))
@@ -99,6 +113,12 @@ export function isInteger(min: number, max: number): FieldCheck<number> {
     }
     return value
   }
+}
+
+/** An integer quantity, also as a string of digits ("2"), as Heroku accepts for quantities. */
+export function isQuantity(min: number, max: number): FieldCheck<number> {
+  const integer = isInteger(min, max)
+  return (value, field) => integer(typeof value === 'string' && /^\s*\d{1,9}\s*$/.test(value) ? Number(value) : value, field)
 }
 
 export function isNullable<T>(check: FieldCheck<T>): FieldCheck<T | null> {
