@@ -1,7 +1,8 @@
 // sendgrid: the platform's SMTP server, spoken to with a real SMTP client (nodemailer) using the
 // credentials the add-on puts in the app's config vars.
 import {expect} from 'chai'
-import {existsSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {createServer} from 'node:net'
 import {join} from 'node:path'
 import nodemailer from 'nodemailer'
@@ -196,9 +197,17 @@ describe('add-on provider: sendgrid (local mail capture over real SMTP)', functi
 })
 
 describe('mail store', () => {
+  const dirs: string[] = []
+  const tempDir = (): string => {
+    dirs.push(mkdtempSync(join(tmpdir(), 'mail-store-')))
+    return dirs.at(-1)!
+  }
+  after(() => {
+    for (const dir of dirs) rmSync(dir, {recursive: true, force: true})
+  })
+
   it('after a crash, drops message files no index names; deletes one and all', async () => {
-    const dir = join(process.env.TMPDIR ?? '/tmp', `mail-store-${process.pid}-${Date.now()}`)
-    const store = new MailStore(dir)
+    const store = new MailStore(tempDir())
     const addonId = '0b0e6c1e-6f0a-4d7e-9a41-3c2b1f0e9d88'
     await store.create(addonId)
     const limits = {maxMessages: 10, maxBytes: 1e6, dailyRecipients: 10}
@@ -217,5 +226,17 @@ describe('mail store', () => {
     await store.remove(addonId)
     await store.remove(addonId)
     expect(await store.exists(addonId)).to.equal(false)
+  })
+
+  it('stores concurrent messages of one mailbox one after another, none lost, the bound kept', async () => {
+    const store = new MailStore(tempDir())
+    const addonId = '5d1f3c2a-0e4b-4f6a-8c7d-2b9e1a0f3c4d'
+    await store.create(addonId)
+    const limits = {maxMessages: 15, maxBytes: 1e6, dailyRecipients: 100}
+    await Promise.all(Array.from({length: 20}, (_, n) => store.append(addonId, Buffer.from(`Subject: ${n}\r\n\r\nbody`), {from: 'x@example.com', to: ['y@example.com']}, limits)))
+    const summary = await store.summary(addonId)
+    expect(summary).to.include({count: 15, dropped: 5, recipientsToday: 20})
+    expect(readdirSync(join(store.mailboxDir(addonId), 'messages'))).to.have.length(15)
+    await store.remove(addonId)
   })
 })
