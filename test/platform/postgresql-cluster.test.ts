@@ -17,7 +17,7 @@ import {detectSandbox} from '../../src/platform/sandbox/sandbox.js'
 import {openStore} from '../../src/platform/store/database.js'
 import {type RuntimePlatform, startRuntimePlatform, waitFor} from './fixtures/runtime/helpers.js'
 import {startPlatformProcess, stopPlatformProcess} from './fixtures/runtime/platform-process.js'
-import {ApiClient} from './helpers.js'
+import {ApiClient, startTestPlatform} from './helpers.js'
 
 const POSTGRES_DIR = (dataDir: string): string => join(dataDir, 'addons', 'heroku-postgresql')
 
@@ -100,10 +100,12 @@ describe('heroku-postgresql on the platform\'s own PostgreSQL cluster', function
   let first: {id: string, name: string}
   let firstUrl: string
   let second: {id: string, name: string}
+  let provider: PostgresqlProvider
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'pg-cluster-'))
-    t = await startRuntimePlatform({dataDir, addonProviders: [new PostgresqlProvider(null)]})
+    provider = new PostgresqlProvider(null)
+    t = await startRuntimePlatform({dataDir, addonProviders: [provider]})
     await t.client.post('/apps', {name: 'pg-own'})
     await t.client.post('/apps', {name: 'pg-other'})
   })
@@ -219,6 +221,32 @@ describe('heroku-postgresql on the platform\'s own PostgreSQL cluster', function
     expect(await query(superuser(dataDir), 'SELECT rolname FROM pg_roles WHERE rolname = $1', [name])).to.deep.equal([])
     expect(Object.keys(await configVars(t.client, 'pg-own')).filter(k => k.startsWith('HEROKU_POSTGRESQL_'))).to.deep.equal([])
     expect(await refusal(url)).to.equal('28P01')
+    // what is gone already is no failure (a destroy repeated after a crash)
+    await provider.deprovision({addonId: second.id, addonName: second.name, providerId: name.slice('addon_'.length), plan: 'essential-0', configVars: {}, plainConfigVars: {}, state: 'provisioned'})
+  })
+
+  it('provision() again for the same add-on (a restart while provisioning) reuses its database, with a new password', async () => {
+    const ctx = {addonId: 'b0d1e5c4-0000-4000-8000-000000000001', addonName: 'postgresql-again', appName: 'pg-own', plan: 'heroku-postgresql:essential-0', options: {}}
+    const once = await provider.provision(ctx)
+    await query(once.configVars.URL, 'CREATE TABLE survives (x int)')
+    const twice = await provider.provision(ctx)
+    expect(twice.providerId).to.equal(once.providerId)
+    expect(new URL(twice.configVars.URL).pathname).to.equal(new URL(once.configVars.URL).pathname)
+    expect(await query(twice.configVars.URL, "SELECT to_regclass('survives')::text AS t")).to.deep.equal([{t: 'survives'}])
+    expect(await refusal(once.configVars.URL), 'the old password no longer works').to.equal('28P01')
+    expect(twice.message).to.match(/up to 20 connections, 1 GB/)
+    await provider.deprovision({addonId: ctx.addonId, addonName: ctx.addonName, providerId: twice.providerId, plan: 'essential-0', configVars: {}, plainConfigVars: {}, state: 'provisioned'})
+    expect(await refusal(twice.configVars.URL)).to.equal('28P01')
+  })
+
+  it('restarts the server when it dies (kill -9 of the postmaster), the data kept', async () => {
+    const [before] = postmasters(dataDir)
+    process.kill(before, 'SIGKILL')
+    const rows = await waitFor('the database back', async () => query(firstUrl, 'SELECT body FROM notes'), 20_000, 100)
+    expect(rows).to.deep.equal([{body: 'kept'}])
+    const after = postmasters(dataDir)
+    expect(after).to.have.length(1)
+    expect(after[0]).not.to.equal(before)
   })
 
   it('keeps the data and the URL across a platform restart on the same data dir, with one postmaster', async () => {
@@ -232,6 +260,37 @@ describe('heroku-postgresql on the platform\'s own PostgreSQL cluster', function
     expect(after).to.have.length(1)
     expect(after).not.to.include(before[0])
     expect(await query(firstUrl, 'SELECT body FROM notes')).to.deep.equal([{body: 'kept'}])
+  })
+})
+
+describe('heroku-postgresql\'s own cluster where it cannot run', function () {
+  this.timeout(30_000)
+
+  it('as root without the sandbox (PostgreSQL refuses root): unavailable, saying why and what to do, writing nothing', async function () {
+    if (process.getuid?.() !== 0) this.skip()
+    const t = await startRuntimePlatform({sandbox: 'off', addonProviders: [new PostgresqlProvider(null)]})
+    try {
+      await t.client.post('/apps', {name: 'pg-root'})
+      const res = await t.client.post('/apps/pg-root/addons', {plan: 'heroku-postgresql'})
+      expect(res.status, res.text).to.equal(422)
+      expect(res.body.message).to.match(/PostgreSQL refuses to run as root/).and.to.include('bubblewrap').and.to.include('HEROKU_PLATFORM_POSTGRES_URL')
+      expect((await t.client.get('/apps/pg-root/addons')).body).to.deep.equal([])
+      expect(postmasters(t.dataDir)).to.deep.equal([])
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('without dynos (the platform runs no processes): unavailable, naming the external-server option', async () => {
+    const t = await startTestPlatform({addonProviders: [new PostgresqlProvider('')]})
+    try {
+      await t.client.post('/apps', {name: 'pg-nodynos'})
+      const res = await t.client.post('/apps/pg-nodynos/addons', {plan: 'heroku-postgresql'})
+      expect(res.status, res.text).to.equal(422)
+      expect(res.body.message).to.match(/runs no processes/).and.to.include('HEROKU_PLATFORM_POSTGRES_URL')
+    } finally {
+      await t.close()
+    }
   })
 })
 

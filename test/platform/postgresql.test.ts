@@ -1,6 +1,7 @@
-// heroku-postgresql against a real PostgreSQL server. Needs an admin URL in
-// HEROKU_PLATFORM_POSTGRES_URL (e.g. postgres://admin:pw@127.0.0.1:5432/postgres); without one
-// the suite is skipped, and the "unavailable" behaviour is covered in addons.test.ts.
+// heroku-postgresql against an external PostgreSQL server. Needs an admin URL in
+// HEROKU_PLATFORM_POSTGRES_URL (e.g. postgres://admin:pw@127.0.0.1:5432/postgres; scripts/test.sh
+// starts a throw-away one); without one the suite is skipped. The platform's own cluster (no URL)
+// is tested in postgresql-cluster.test.ts.
 import {expect} from 'chai'
 import pg from 'pg'
 
@@ -50,8 +51,11 @@ describe('add-on provider: heroku-postgresql on a real server', function () {
     })
     expect(refused, 'the role needs its password').to.equal(true)
 
+    const role = new URL(url).username
+    expect(await query(adminUrl!, `SELECT rolconnlimit FROM pg_roles WHERE rolname = '${role}'`)).to.deep.equal([{rolconnlimit: 20}])
     const plan = await t.client.patch(`/apps/pg-app/addons/${created.body.name}`, {plan: 'heroku-postgresql:essential-1'})
     expect(plan.status).to.equal(200)
+    expect(await query(adminUrl!, `SELECT rolconnlimit FROM pg_roles WHERE rolname = '${role}'`)).to.deep.equal([{rolconnlimit: 40}])
     expect(await query(url, 'SELECT count(*)::int AS n FROM notes')).to.deep.equal([{n: 1}])
 
     const database = new URL(url).pathname.slice(1)
