@@ -1,6 +1,7 @@
 // The add-on services a platform offers unless told otherwise (PlatformOptions.addonProviders):
 // one provider module per service, each running real servers (see docs/addons.md).
 import {MailProvider} from './mail.js'
+import {MemcacheProvider} from './memcache.js'
 import {PostgresqlProvider} from './postgresql.js'
 import type {AddonProvider} from './provider.js'
 import {RedisProvider} from './redis.js'
@@ -9,6 +10,7 @@ export function builtinProviders(): AddonProvider[] {
   return [
     new PostgresqlProvider(),
     new RedisProvider(),
+    new MemcacheProvider(),
     new MailProvider(),
   ]
 }

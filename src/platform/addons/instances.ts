@@ -10,6 +10,9 @@ import {connect} from 'node:net'
 import {chown, mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import type {ServiceProcesses} from '../dynos/service-processes.js'
+import type {ProviderRuntime} from './provider.js'
+
 /** add-on ids are UUIDs: anything else is not a name this module makes paths from */
 const ADDON_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -154,4 +157,36 @@ export async function onPath(program: string, path = process.env.PATH ?? '/usr/l
     } catch {}
   }
   return undefined
+}
+
+/**
+ * At the platform's start: removes what a deprovision cut short left behind (files of add-ons the
+ * store no longer has, their server if it runs), then starts the server of every add-on that has
+ * a state (one whose provisioning was cut short before it had one gets provision() again).
+ */
+export async function resumeInstances<State extends {port: number}>(o: {
+  service: string
+  files: InstanceFiles<State>
+  runtime: ProviderRuntime
+  services: ServiceProcesses
+  key: (addonId: string) => string
+  run: (addonId: string, state: State) => Promise<void>
+}): Promise<void> {
+  const addons = o.runtime.addons()
+  const known = new Set(addons.map(addon => addon.addonId))
+  for (const id of await o.files.ids()) {
+    if (known.has(id)) continue
+    await o.services.stop(o.key(id))
+    await o.files.remove(id)
+    o.runtime.log(`${o.service}: removed the files of add-on ${id}, which no longer exists`)
+  }
+  await Promise.all(addons.map(async addon => {
+    const state = await o.files.read(addon.addonId)
+    if (state === undefined) return
+    try {
+      await o.run(addon.addonId, state)
+    } catch (error) {
+      o.runtime.log(`${o.service}: the server of ${addon.addonName} did not start: ${(error as Error).message}`)
+    }
+  }))
 }

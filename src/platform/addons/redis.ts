@@ -15,7 +15,7 @@ import {connect} from 'node:net'
 import {join} from 'node:path'
 
 import {SERVICE_UIDS, type ServiceProcesses, type ServiceSpec} from '../dynos/service-processes.js'
-import {InstanceFiles, isAddonId, makeServerDir, onPath, writePrivateFile} from './instances.js'
+import {InstanceFiles, isAddonId, makeServerDir, onPath, resumeInstances, writePrivateFile} from './instances.js'
 import {type AddonProvider, type Availability, type ProvisionContext, type ProvisionedAddon, ProviderError, type ProviderRuntime, type ProvisionResult} from './provider.js'
 
 const MB = 1024 * 1024
@@ -80,25 +80,7 @@ export class RedisProvider implements AddonProvider {
     this.binary = this.options.redisServer ?? await onPath('redis-server')
     const {services} = runtime
     if (services === undefined || this.binary === undefined) return
-    const addons = runtime.addons()
-    const known = new Set(addons.map(addon => addon.addonId))
-    // what a deprovision cut short (the platform stopped between its steps) left behind
-    for (const id of await this.files.ids()) {
-      if (known.has(id)) continue
-      await services.stop(serviceKey(id))
-      await this.files.remove(id)
-      runtime.log(`heroku-redis: removed the files of add-on ${id}, which no longer exists`)
-    }
-    await Promise.all(addons.map(async addon => {
-      const state = await this.files!.read(addon.addonId)
-      // an add-on whose provisioning was cut short before it had a state: provision() comes again
-      if (state === undefined) return
-      try {
-        await this.run(services, addon.addonId, state)
-      } catch (error) {
-        runtime.log(`heroku-redis: the server of ${addon.addonName} did not start: ${(error as Error).message}`)
-      }
-    }))
+    await resumeInstances({service: 'heroku-redis', files: this.files, runtime, services, key: serviceKey, run: (id, state) => this.run(services, id, state)})
   }
 
   availability(): Availability {
