@@ -223,7 +223,8 @@ export class MailProvider implements AddonProvider {
       this.listenFailure = undefined
       runtime.log(`SMTP server listening on ${SMTP_HOST}:${port} (mail is captured, never relayed)`)
     } catch (error) {
-      server.close()
+      // not listening (or just stopped): close the socket only, SMTPServer.close would wait for clients
+      server.server.close(() => {})
       const code = (error as NodeJS.ErrnoException).code
       if (this.port === undefined || code !== 'EADDRINUSE') throw new ProviderError(`its SMTP server could not listen: ${(error as Error).message}`)
       // the add-ons' SMTP_URL names this port: wait for it rather than move
