@@ -113,9 +113,6 @@ function parsePlans(raw: unknown): PartnerPlan[] {
   if (!Array.isArray(raw) || raw.length === 0) throw new ManifestError('The manifest needs "plans": a non-empty list of {name, humanName?, price?: {cents, unit}, description?, default?}.')
   const plans = raw.map((plan, i): PartnerPlan => {
     if (!isRecord(plan)) throw new ManifestError(`plans[${i}] must be an object.`)
-    for (const key of Object.keys(plan)) {
-      if (!['name', 'humanName', 'price', 'description', 'default'].includes(key)) throw new ManifestError(`plans[${i}] has an unknown field "${key}".`)
-    }
     const name = stringField(plan, 'name', `plans[${i}].`)!
     if (!PLAN_SLUG.test(name)) throw new ManifestError(`plans[${i}].name ${JSON.stringify(name)} must be a slug: lowercase letters, digits and dashes.`)
     let price: PartnerPlan['price']

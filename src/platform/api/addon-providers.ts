@@ -184,7 +184,8 @@ export async function handleAddonPartnerCallback(platform: PlatformContext, req:
     body = partnerConfigView(provider, platform.store, addon)
   } else if (action === 'config' && method === 'PATCH') {
     const raw = await readJsonBody(req)
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).some(k => k !== 'config')) {
+    // fields beyond the schema's are ignored, as everywhere in the API
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !('config' in raw)) {
       throw invalidParams('The body must be {"config": [{"name": "PREFIX_NAME", "value": "…"}]}.')
     }
     const entries = configEntries((raw as {config?: unknown}).config)
