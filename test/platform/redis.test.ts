@@ -145,8 +145,11 @@ describe('add-on provider: heroku-redis on real redis-server processes', functio
     const attached = await client.post('/addon-attachments', {addon: addon.id, app: 'redis-other'})
     expect(attached.status, attached.text).to.equal(201)
     expect((await client.get('/apps/redis-other/config-vars')).body.REDIS_URL).to.equal(addon.url)
-    // a second add-on on the first app: HEROKU_REDIS_<COLOR>_URL, another server
-    const second = await client.post('/apps/redis-app/addons', {plan: 'heroku-redis:mini'})
+    // a second add-on on the first app, another policy (heroku addons:create … -- --maxmemory_policy): HEROKU_REDIS_<COLOR>_URL, another server
+    const refused = await client.post('/apps/redis-app/addons', {plan: 'heroku-redis:mini', config: {maxmemory_policy: 'sometimes'}})
+    expect(refused.status, refused.text).to.equal(422)
+    expect(refused.body.message).to.match(/maxmemory policy sometimes/)
+    const second = await client.post('/apps/redis-app/addons', {plan: 'heroku-redis:mini', config: {maxmemory_policy: 'allkeys-lru'}})
     expect(second.status, second.text).to.be.oneOf([201, 202])
     await provisioned(client, 'redis-app', second.body.name)
     const vars = (await client.get('/apps/redis-app/config-vars')).body as Record<string, string>
@@ -154,6 +157,7 @@ describe('add-on provider: heroku-redis on real redis-server processes', functio
     expect(colour, JSON.stringify(Object.keys(vars))).not.to.equal(undefined)
     expect(vars[colour!]).not.to.equal(addon.url)
     expect(await withRedis(vars[colour!], r => r.get('greeting'))).to.equal(null)
+    expect(await withRedis(vars[colour!], r => r.info('memory'))).to.match(/maxmemory_policy:allkeys-lru\r?\n/)
     expect((await client.delete(`/apps/redis-app/addons/${second.body.name}`)).status).to.equal(200)
   })
 
