@@ -141,16 +141,32 @@ describe('heroku-postgresql on the platform\'s own PostgreSQL cluster', function
     expect(t.serverLog.join('\n')).not.to.include(superuser(dataDir).password as string)
   })
 
-  it('refuses a wrong password, and says so in the app\'s log as heroku[postgres]', async () => {
+  it('refuses a wrong password; the server\'s lines about the database reach the app\'s log as heroku[postgres], forged ones do not', async () => {
     const wrong = new URL(firstUrl)
     wrong.password = 'wrong'
     expect(await refusal(wrong.toString())).to.equal('28P01')
-    const session = await t.client.post('/apps/pg-own/log-sessions', {tail: false, lines: 1500})
-    const text = await waitFor('the failed login in the app log', async () => {
-      const body = await (await fetch(session.body.logplex_url)).text()
-      return body.includes('password authentication failed') ? body : undefined
-    }, 10_000, 200).catch(async () => (await (await fetch((await t.client.post('/apps/pg-own/log-sessions', {tail: false, lines: 1500})).body.logplex_url)).text()))
+    // a statement over two lines that fails: its error and both lines of the statement
+    const failed = await query(firstUrl, 'SELECT\n  1/0 AS boom').catch((error: Error) => error.message)
+    expect(failed).to.equal('division by zero')
+    // a client picks the database name it asks for: one made to look like a line of this database
+    const forged = new URL(firstUrl)
+    forged.password = 'wrong'
+    forged.pathname = `/${encodeURIComponent(`${new URL(firstUrl).pathname.slice(1)}] FATAL:  forged line`)}`
+    expect(await refusal(forged.toString())).to.equal('28P01')
+    const appLog = async (): Promise<string> => {
+      const session = await t.client.post('/apps/pg-own/log-sessions', {tail: false, lines: 1500})
+      return (await fetch(session.body.logplex_url)).text()
+    }
+    const text = await waitFor('the lines in the app log', async () => {
+      const body = await appLog()
+      return body.includes('division by zero') && body.includes('1/0 AS boom') ? body : undefined
+    }, 10_000, 200).catch(appLog)
     expect(text).to.match(/heroku\[postgres\]: FATAL: {2}password authentication failed for user "addon_[0-9a-f]{16}"/)
+    expect(text).to.match(/heroku\[postgres\]: ERROR: {2}division by zero/)
+    expect(text).to.match(/heroku\[postgres\]: STATEMENT: {2}SELECT\n.*heroku\[postgres\]: \t {2}1\/0 AS boom/s)
+    expect(text).not.to.include('forged line')
+    // the server's own lines went to the platform's log
+    expect(t.serverLog.join('\n')).to.match(/postgres: LOG: {2}database system is ready to accept connections/)
   })
 
   it('a second add-on is HEROKU_POSTGRESQL_<COLOR>: its own database, which the first one\'s role cannot enter, nor it the first\'s', async () => {

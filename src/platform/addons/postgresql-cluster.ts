@@ -93,9 +93,15 @@ export interface PostgresClusterOptions {
   services: ServiceProcesses
   /** the platform's log: never a password */
   log(line: string): void
-  /** each line the server prints */
-  onLine(line: string): void
+  /** each line the server logs: `database` the one of the connection, '' for the server itself */
+  onLine(line: ServerLogLine): void
   portRange?: readonly [number, number]
+}
+
+export interface ServerLogLine {
+  /** the connection's database; '' for the server's own lines (start, checkpoints …) */
+  database: string
+  message: string
 }
 
 /** What the platform connects with: the superuser on the cluster's port. */
@@ -113,6 +119,14 @@ export class PostgresCluster {
   private initializing?: Promise<void>
   /** the first start of this run: removes a stale postmaster.pid first */
   private firstStart?: Promise<void>
+  /**
+   * in every line's prefix after the database name: a client chooses the name it connects to, and
+   * one such as `addon_x] FATAL: …` must not pass for a line of addon_x (the token is not in the
+   * lines routed to apps, and the server's command line is not visible from a dyno's sandbox)
+   */
+  private readonly token = randomBytes(6).toString('hex')
+  /** the database of the last line that named one: a message's continuation lines name none */
+  private lastDatabase: string | undefined
 
   constructor(private readonly o: PostgresClusterOptions) {}
 
@@ -237,7 +251,7 @@ export class PostgresCluster {
         '-c', 'unix_socket_directories=',
         '-c', 'log_destination=stderr',
         '-c', 'logging_collector=off',
-        '-c', 'log_line_prefix=[%d] ',
+        '-c', `log_line_prefix=[%d] ${this.token} `,
         '-c', `max_connections=${MAX_CONNECTIONS}`,
         '-c', 'password_encryption=scram-sha-256',
       ],
@@ -246,7 +260,26 @@ export class PostgresCluster {
       stopGraceMs: 20_000,
       readyTimeoutMs: 60_000,
       ready: () => this.serves(),
-      onLine: line => this.o.onLine(line),
+      onLine: line => this.serverLine(line),
+    }
+  }
+
+  /**
+   * "[db] TOKEN message": a line of that database's connection. PostgreSQL starts each further line
+   * of a multi-line message (a statement over several lines) with a tab: it belongs where the line
+   * before it went. Anything else (what the server printed before its logging settings applied, or
+   * a line a client's odd database name made) is nobody's.
+   */
+  private serverLine(line: string): void {
+    const mark = `] ${this.token} `
+    const at = line.startsWith('[') ? line.indexOf(mark) : -1
+    if (at !== -1) {
+      this.lastDatabase = line.slice(1, at)
+      this.o.onLine({database: this.lastDatabase, message: line.slice(at + mark.length)})
+    } else if (line.startsWith('\t') && this.lastDatabase !== undefined) {
+      this.o.onLine({database: this.lastDatabase, message: line})
+    } else {
+      this.lastDatabase = undefined
     }
   }
 

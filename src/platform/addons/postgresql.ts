@@ -5,7 +5,7 @@
 // is started with an admin URL in HEROKU_PLATFORM_POSTGRES_URL — that external server.
 import {createHash, createHmac, pbkdf2Sync, randomBytes} from 'node:crypto'
 
-import {clusterUnavailableReason, PostgresCluster} from './postgresql-cluster.js'
+import {clusterUnavailableReason, PostgresCluster, type ServerLogLine} from './postgresql-cluster.js'
 import {
   type AddonPlanDefinition, type AddonProvider, type Availability, type ProviderRuntime, type ProvisionContext, type ProvisionedAddon,
   ProviderError, type ProvisionResult,
@@ -74,8 +74,6 @@ export class PostgresqlProvider implements AddonProvider {
   private cluster?: PostgresCluster
   /** database name → add-on id, for routing the server's log lines */
   private readonly databases = new Map<string, string>()
-  /** the database of the last line that named one (a message's continuation lines name none) */
-  private lastDatabase: string | undefined
 
   /**
    * `adminUrl`: an external server's admin URL (postgres://ADMIN:PASSWORD@HOST:PORT/postgres);
@@ -236,31 +234,20 @@ export class PostgresqlProvider implements AddonProvider {
   }
 
   /**
-   * A line of the server's log: "[db] message". An add-on's database → the log streams of that
-   * add-on's apps; no database (the server itself) → the platform's log; the maintenance
-   * databases (the platform's own statements) → nowhere.
+   * A line of the server's log. An add-on's database → the log streams of that add-on's apps; the
+   * server itself → the platform's log; any other database (the platform's own statements in
+   * `postgres`, a name no add-on has) → nowhere.
    */
-  private serverLine(line: string): void {
+  private serverLine({database, message}: ServerLogLine): void {
     const runtime = this.runtime
     if (runtime === undefined) return
-    const match = /^\[([^\]]*)\] (.*)$/.exec(line)
-    let database: string | undefined
-    let message: string
-    if (match) {
-      database = match[1]
-      message = match[2]
-      this.lastDatabase = database
-    } else {
-      // a message's continuation (a statement over several lines) belongs where its first line went
-      database = this.lastDatabase
-      message = line
-    }
-    if (database === undefined || database === '') {
-      if (match) runtime.log(`postgres: ${message.trim()}`)
+    if (database === '') {
+      runtime.log(`postgres: ${message.trim()}`)
       return
     }
+    if (!/^addon_[0-9a-f]{16}$/.test(database)) return
     let addonId = this.databases.get(database)
-    if (addonId === undefined && database.startsWith('addon_')) {
+    if (addonId === undefined) {
       this.rememberDatabases(runtime.addons())
       addonId = this.databases.get(database)
     }
