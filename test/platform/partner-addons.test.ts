@@ -6,11 +6,12 @@ import {expect} from 'chai'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-import {PartnerProvider, parseManifest} from '../../src/platform/addons/partner.js'
+import {PartnerProvider, parseManifest, partnerProviders} from '../../src/platform/addons/partner.js'
 import {ProviderError} from '../../src/platform/addons/provider.js'
 import {handleAddonPartnerCallback} from '../../src/platform/api/addon-providers.js'
 import {createUser} from '../../src/platform/bootstrap.js'
-import {expectError, expectSchema, startTestPlatform, type TestPlatform} from './helpers.js'
+import {openStore} from '../../src/platform/store/database.js'
+import {ApiClient, expectError, expectSchema, startTestPlatform, type TestPlatform} from './helpers.js'
 
 interface SeenRequest {
   method: string
@@ -145,7 +146,7 @@ describe('platform API: partner add-on providers (Add-on Partner API v3)', () =>
       .to.deep.equal([['mongohq:big', false, 1500], ['mongohq:sandbox', true, 0]])
   })
 
-  it('refuses a bad manifest, a taken id, and built-in names', async () => {
+  it('refuses a bad manifest, and an id another account registered', async () => {
     expectError(await t.client.post('/platform/addon-providers', {...partner.manifest(), id: 'Not A Slug'}), 422, 'invalid_params')
     const noV3 = partner.manifest()
     noV3.api.version = '1'
@@ -310,6 +311,34 @@ describe('platform API: partner add-on providers (Add-on Partner API v3)', () =>
     expect(removed.status, removed.text).to.equal(200)
     expect((await t.client.get('/addon-services')).body.map((s: {name: string}) => s.name)).to.not.include('mongohq')
     expectError(await t.client.get('/platform/addon-providers/mongohq'), 404, 'not_found')
+  })
+
+  it('a restart keeps the providers (partnerProviders) and the config an async partner sent', async () => {
+    await register(partner)
+    partner.mode = 'async'
+    const created = await t.client.post('/apps/mongo-app/addons', {plan: 'mongohq'})
+    const id = created.body.id as string
+    const creds = {headers: basic('mongohq', partner.password), token: null}
+    await t.client.patch(`/addons/${id}/config`, {config: [{name: 'MONGOHQ_URL', value: 'mongodb://after-restart'}]}, creds)
+    await t.close({keepData: true})
+    // what the platform's start does with the store (server.ts: the catalog gets partnerProviders(store))
+    const store = openStore(t.dataDir)
+    const providers = partnerProviders(store)
+    store.close()
+    expect(providers.map(p => p.id)).to.deep.equal(['mongohq'])
+    const owner = t.owner
+    t = await startTestPlatform({dataDir: t.dataDir, addonProviders: providers, httpHandlers: [handleAddonPartnerCallback]})
+    const client = new ApiClient(t.platform.url, owner.token)
+    expect((await client.get('/addon-services')).body.map((s: {name: string}) => s.name)).to.include('mongohq')
+    expect((await client.get(`/apps/mongo-app/addons/${id}`)).body.state).to.equal('provisioning')
+    const done = await client.post(`/addons/${id}/actions/provision`, undefined, creds)
+    expect(done.status, done.text).to.equal(200)
+    expect((await client.get('/apps/mongo-app/config-vars')).body).to.deep.equal({MONGOHQ_URL: 'mongodb://after-restart'})
+    // a second attachment names the vars after itself, as on Heroku
+    await client.post('/apps', {name: 'second-app'})
+    const attached = await client.post('/addon-attachments', {addon: id, app: 'second-app', name: 'BACKUP'})
+    expect(attached.status, attached.text).to.equal(201)
+    expect((await client.get('/apps/second-app/config-vars')).body).to.deep.equal({BACKUP_URL: 'mongodb://after-restart'})
   })
 
   it('a partner that does not answer within the timeout fails with the reason', async () => {
