@@ -7,7 +7,7 @@
 //   <addonId>.json   the add-on's state (0600, the platform's: the server never sees it)
 //   <addonId>/       the server's own directory (its config, data), writable in its sandbox
 import {connect} from 'node:net'
-import {chown, mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {chown, mkdir, open, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import type {ServiceProcesses} from '../dynos/service-processes.js'
@@ -110,12 +110,20 @@ export class InstanceFiles<State extends {port: number}> {
 /**
  * Writes a file only its owner may read (0600), owned by `uid` when that is someone else (the
  * server's own user): written aside and renamed over, so that a restarting server never reads
- * half of it.
+ * half of it. The directory is the server's: whatever it put there under the temporary name (a
+ * symbolic link to a file of the platform's) is removed first, and the new file is made
+ * exclusively (O_EXCL, which follows no link) and given away through its descriptor.
  */
 export async function writePrivateFile(path: string, content: string, uid: number | undefined): Promise<void> {
   const partial = `${path}.partial`
-  await writeFile(partial, content, {mode: 0o600})
-  if (uid !== undefined) await chown(partial, uid, uid)
+  await rm(partial, {force: true})
+  const handle = await open(partial, 'wx', 0o600)
+  try {
+    if (uid !== undefined) await handle.chown(uid, uid)
+    await handle.writeFile(content)
+  } finally {
+    await handle.close()
+  }
   await rename(partial, path)
 }
 

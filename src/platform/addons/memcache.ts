@@ -12,7 +12,7 @@
 // the spec's label. (Debian's memcached is not built with MEMCACHED_SASL_PWDB support.)
 import {execFile} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {chown, rm} from 'node:fs/promises'
+import {chown, mkdtemp, readdir, rename, rm} from 'node:fs/promises'
 import {connect} from 'node:net'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
@@ -75,6 +75,10 @@ export class MemcacheProvider implements AddonProvider {
     this.saslpasswd = await onPath('saslpasswd2')
     const {services} = runtime
     if (services === undefined || this.binary === undefined || this.saslpasswd === undefined) return
+    // the scratch dirs of SASL databases a crash interrupted
+    for (const name of await readdir(runtime.dir).catch(() => [])) {
+      if (name.startsWith('.sasldb-')) await rm(join(runtime.dir, name), {recursive: true, force: true})
+    }
     await resumeInstances({service: 'memcachier', files: this.files, runtime, services, key: serviceKey, run: (id, state) => this.run(services, id, state)})
   }
 
@@ -177,19 +181,27 @@ export class MemcacheProvider implements AddonProvider {
   /**
    * The SASL config and user database in the server's directory, written afresh at every start
    * (the realm is the host name, which outside a sandbox may have changed since the last one).
+   * The database is made in the platform's own directory (the server cannot reach it: saslpasswd2
+   * runs as the platform's user and follows links) and moved into the server's when complete.
    */
   private async writeSasl(dir: string, uid: number | undefined, state: MemcacheState): Promise<void> {
     await makeServerDir(dir, uid)
     const db = join(dir, 'sasldb2')
     await writePrivateFile(join(dir, 'memcached.conf'), `mech_list: plain\nsasldb_path: ${db}\n`, uid)
-    await rm(db, {force: true})
-    const realms = [...new Set([this.runtime!.sandbox.enabled ? LABEL : hostname(), hostname(), LABEL])]
-    for (const realm of realms) {
-      // the password on stdin (-p), never on a command line
-      // eslint-disable-next-line no-await-in-loop
-      await run(this.saslpasswd!, ['-p', '-c', '-a', 'memcached', '-f', db, '-u', realm, state.username], state.password)
+    const scratch = await mkdtemp(join(this.runtime!.dir, '.sasldb-'))
+    try {
+      const made = join(scratch, 'sasldb2')
+      const realms = [...new Set([this.runtime!.sandbox.enabled ? LABEL : hostname(), hostname(), LABEL])]
+      for (const realm of realms) {
+        // the password on stdin (-p), never on a command line
+        // eslint-disable-next-line no-await-in-loop
+        await run(this.saslpasswd!, ['-p', '-c', '-a', 'memcached', '-f', made, '-u', realm, state.username], state.password)
+      }
+      if (uid !== undefined) await chown(made, uid, uid)
+      await rename(made, db)
+    } finally {
+      await rm(scratch, {recursive: true, force: true})
     }
-    if (uid !== undefined) await chown(db, uid, uid)
   }
 }
 
