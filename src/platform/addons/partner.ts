@@ -25,6 +25,7 @@ import {createHash, timingSafeEqual} from 'node:crypto'
 import type {PlatformContext} from '../api/context.js'
 import {commitChange, releaseApp} from '../changes.js'
 import {assertConfigFits} from '../config-limits.js'
+import {notFound} from '../http/errors.js'
 import {findAppById, parseConfig} from '../store/apps.js'
 import {type AddonRow, findAddonById, listAddonAttachments, updateAddonPlan} from '../store/addons.js'
 import {type AddonProviderRow, clearPendingPartnerConfig, listAddonProviders, pendingPartnerConfig, setPendingPartnerConfig} from '../store/addon-providers.js'
@@ -417,8 +418,11 @@ export function partnerConfigView(provider: PartnerProvider, store: Store, addon
  * provision action (the app is not released); once provisioned, every attached app gets them in
  * one new release.
  */
-export function updatePartnerConfig(platform: PlatformContext, provider: PartnerProvider, addon: AddonRow, entries: {name: string, value: string | null}[], ownerId: string): AddonRow {
+export function updatePartnerConfig(platform: PlatformContext, provider: PartnerProvider, given: AddonRow, entries: {name: string, value: string | null}[], ownerId: string): AddonRow {
   const {store} = platform
+  // as it is now: it may have changed while the request's body arrived
+  const addon = findAddonById(store, given.id)
+  if (addon === undefined || addon.state === 'deprovisioned') throw notFound("Couldn't find that add-on.")
   // validate names (throws), then apply values and removals
   provider.suffixes(entries)
   const prefix = provider.manifest.api.config_vars_prefix
@@ -453,8 +457,10 @@ export function updatePartnerConfig(platform: PlatformContext, provider: Partner
 }
 
 /** POST /addons/{addon}/actions/provision: the vars the partner sent reach the apps. */
-export async function completePartnerProvisioning(platform: PlatformContext, provider: PartnerProvider, addon: AddonRow): Promise<AddonRow> {
-  if (addon.state === 'provisioned') return addon
+export async function completePartnerProvisioning(platform: PlatformContext, provider: PartnerProvider, given: AddonRow): Promise<AddonRow> {
+  const addon = findAddonById(platform.store, given.id) ?? given
+  // at least once: a repeated provision action answers the add-on as it is
+  if (addon.state !== 'provisioning') return addon
   const configVars = pendingPartnerConfig(platform.store, addon.id)
   await provider.requireRuntime().completeProvisioning(addon.id, {configVars})
   platform.store.transaction(() => clearPendingPartnerConfig(platform.store, addon.id))
