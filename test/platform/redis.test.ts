@@ -115,6 +115,10 @@ describe('add-on provider: heroku-redis on real redis-server processes', functio
     expect(text).not.to.include(new URL(addon.url).password)
     // the platform's log never has the password
     expect(t!.serverLog.join('\n')).not.to.include(new URL(addon.url).password)
+    // the server's own output is in the app's log stream, as heroku[redis]
+    const session = await client.post('/apps/redis-app/log-sessions', {tail: false, lines: 1500})
+    const log = await (await fetch(session.body.logplex_url)).text()
+    expect(log).to.match(/heroku\[redis\]: .*Ready to accept connections/)
   })
 
   it("enforces the plan's maxmemory (noeviction: writes refused with OOM), and a plan change moves it live", async () => {
