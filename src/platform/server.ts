@@ -11,7 +11,9 @@ import {performance} from 'node:perf_hooks'
 import {AddonCatalog} from './addons/catalog.js'
 import {builtinProviders} from './addons/builtin.js'
 import {resumeProvisioning} from './addons/lifecycle.js'
+import {partnerProviders} from './addons/partner.js'
 import {providerRuntime} from './addons/provider-runtime.js'
+import {handleAddonPartnerCallback} from './api/addon-providers.js'
 import {type AddonProvider, ProviderError} from './addons/provider.js'
 import {createUrls, type PlatformContext, type RequestContext} from './api/context.js'
 import {handleCapabilityUrl} from './api/capability-urls.js'
@@ -112,7 +114,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const store = openStore(options.dataDir)
   const signer = new CapabilitySigner(urlSigningKey(store))
   const events = new PlatformEvents((event, error) => log(`event listener for ${event} failed: ${(error as Error).stack ?? String(error)}`))
-  const catalog = new AddonCatalog(options.addonProviders ?? builtinProviders())
+  // the built-in services, then the partners registered through the API (addons/partner.ts)
+  const providers = options.addonProviders ?? builtinProviders()
+  const taken = new Set(providers.map(p => p.service.name))
+  const partners = partnerProviders(store).filter(p => {
+    if (!taken.has(p.service.name)) return true
+    log(`registered add-on provider ${p.service.name} is not offered: a built-in service has its name`)
+    return false
+  })
+  const catalog = new AddonCatalog([...providers, ...partners])
   const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT)
   const router = new Router<RequestContext>().add(...apiRoutes)
   const pipeline: Pipeline = {
@@ -120,7 +130,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     limiter,
     throttle: new LoginThrottle(options.loginThrottle ?? DEFAULT_LOGIN_THROTTLE),
     // git smart HTTP and the deploy path first: it also streams running builds' output_stream_url
-    httpHandlers: [(_p, req, res, segments) => git?.handle(req, res, segments) ?? false, handleCapabilityUrl, ...(options.httpHandlers ?? [])],
+    httpHandlers: [(_p, req, res, segments) => git?.handle(req, res, segments) ?? false, handleCapabilityUrl, handleAddonPartnerCallback, ...(options.httpHandlers ?? [])],
   }
 
   let platform: PlatformContext | undefined

@@ -8,7 +8,6 @@ import type {AddressInfo} from 'node:net'
 
 import {PartnerProvider, parseManifest, partnerProviders} from '../../src/platform/addons/partner.js'
 import {ProviderError} from '../../src/platform/addons/provider.js'
-import {handleAddonPartnerCallback} from '../../src/platform/api/addon-providers.js'
 import {createUser} from '../../src/platform/bootstrap.js'
 import {openStore} from '../../src/platform/store/database.js'
 import {ApiClient, expectError, expectSchema, startTestPlatform, type TestPlatform} from './helpers.js'
@@ -112,8 +111,8 @@ describe('platform API: partner add-on providers (Add-on Partner API v3)', () =>
   beforeEach(async () => {
     partner = await new FakePartner('mongohq', 'p4ssw0rd-of-mongohq').start()
     other = await new FakePartner('other-db', 'p4ssw0rd-of-other').start()
-    // the partner callbacks are served before the routes (server.ts's httpHandlers)
-    t = await startTestPlatform({httpHandlers: [handleAddonPartnerCallback], addonAnswerWaitMs: 2000})
+    // the partner callbacks are served before the routes by default (server.ts's httpHandlers)
+    t = await startTestPlatform({addonAnswerWaitMs: 2000})
     await t.client.post('/apps', {name: 'mongo-app'})
   })
   afterEach(async () => {
@@ -321,13 +320,12 @@ describe('platform API: partner add-on providers (Add-on Partner API v3)', () =>
     const creds = {headers: basic('mongohq', partner.password), token: null}
     await t.client.patch(`/addons/${id}/config`, {config: [{name: 'MONGOHQ_URL', value: 'mongodb://after-restart'}]}, creds)
     await t.close({keepData: true})
-    // what the platform's start does with the store (server.ts: the catalog gets partnerProviders(store))
+    // the platform's start gives the catalog the providers registered in the store (server.ts)
     const store = openStore(t.dataDir)
-    const providers = partnerProviders(store)
+    expect(partnerProviders(store).map(p => p.id)).to.deep.equal(['mongohq'])
     store.close()
-    expect(providers.map(p => p.id)).to.deep.equal(['mongohq'])
     const owner = t.owner
-    t = await startTestPlatform({dataDir: t.dataDir, addonProviders: providers, httpHandlers: [handleAddonPartnerCallback]})
+    t = await startTestPlatform({dataDir: t.dataDir, addonAnswerWaitMs: 2000})
     const client = new ApiClient(t.platform.url, owner.token)
     expect((await client.get('/addon-services')).body.map((s: {name: string}) => s.name)).to.include('mongohq')
     expect((await client.get(`/apps/mongo-app/addons/${id}`)).body.state).to.equal('provisioning')
