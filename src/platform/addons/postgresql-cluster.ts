@@ -41,6 +41,18 @@ export interface PostgresBinaries {
  * version (the one an existing cluster was made with).
  */
 export function findPostgresBinaries(version?: number): PostgresBinaries | undefined {
+  // asked at every provision: looked up once a minute at most (an install shows up without a restart)
+  const key = version ?? 0
+  const cached = found.get(key)
+  if (cached !== undefined && Date.now() - cached.at < 60_000) return cached.binaries
+  const binaries = lookUpBinaries(version)
+  found.set(key, {at: Date.now(), binaries})
+  return binaries
+}
+
+const found = new Map<number, {at: number, binaries: PostgresBinaries | undefined}>()
+
+function lookUpBinaries(version?: number): PostgresBinaries | undefined {
   const usable = (bindir: string): boolean => existsSync(join(bindir, 'postgres')) && existsSync(join(bindir, 'initdb'))
   const versionOf = (bindir: string): number | undefined => {
     const match = /\/postgresql\/(\d+)\/bin\/?$/.exec(bindir)
@@ -63,9 +75,9 @@ export function findPostgresBinaries(version?: number): PostgresBinaries | undef
   } catch {}
   for (const bindir of candidates) {
     if (!bindir || !usable(bindir)) continue
-    const found = versionOf(bindir)
-    if (found === undefined) continue
-    if (version === undefined || found === version) return {bindir, version: found}
+    const major = versionOf(bindir)
+    if (major === undefined) continue
+    if (version === undefined || major === version) return {bindir, version: major}
   }
   return undefined
 }

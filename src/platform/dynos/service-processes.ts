@@ -255,15 +255,17 @@ export class ServiceProcesses {
 
   private async awaitReady(service: Service, spec: ServiceSpec): Promise<void> {
     const child = service.child
+    // this start's lines: a restart after its exit (0 ms backoff at first) begins a tail of its own
+    const tail = service.tail
     const deadline = Date.now() + (spec.readyTimeoutMs ?? 60_000)
     for (;;) {
-      if (service.child !== child || child === undefined) throw new Error(`${spec.label} exited before it served${lastLines(service)}`)
+      if (service.child !== child || child === undefined) throw new Error(`${spec.label} exited before it served${lastLines(tail)}`)
       // eslint-disable-next-line no-await-in-loop -- a probe at a time
       if (await spec.ready().catch(() => false)) break
       if (service.child !== child) continue
       if (Date.now() > deadline) {
         signalGroup(service.pgid!, 'SIGKILL')
-        throw new Error(`${spec.label} did not serve within ${Math.round((spec.readyTimeoutMs ?? 60_000) / 1000)} s${lastLines(service)}`)
+        throw new Error(`${spec.label} did not serve within ${Math.round((spec.readyTimeoutMs ?? 60_000) / 1000)} s${lastLines(tail)}`)
       }
       // eslint-disable-next-line no-await-in-loop
       await sleep(50)
@@ -368,8 +370,8 @@ async function prepareDir(dir: string, uid: number | undefined): Promise<void> {
   await walk(dir)
 }
 
-function lastLines(service: Service): string {
-  return service.tail.length === 0 ? '' : `: ${service.tail.join(' / ')}`
+function lastLines(tail: readonly string[]): string {
+  return tail.length === 0 ? '' : `: ${tail.join(' / ')}`
 }
 
 function sleep(ms: number): Promise<void> {
