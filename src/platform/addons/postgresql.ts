@@ -96,13 +96,12 @@ export class PostgresqlProvider implements AddonProvider {
       if (runtime.addons().length > 0) runtime.log(reason)
       return
     }
-    this.cluster = new PostgresCluster({dir: runtime.dir, services: runtime.services!, log: line => runtime.log(line), onLine: line => this.serverLine(line)})
     const addons = runtime.addons()
     this.rememberDatabases(addons)
     if (addons.length === 0) return
     // the apps of the existing add-ons expect their databases: up now, not at the first provision
     try {
-      await this.cluster.ensure()
+      await this.ownClusterOf(runtime).ensure()
     } catch (error) {
       runtime.log(`its PostgreSQL server did not start: ${(error as Error).message}`)
     }
@@ -177,6 +176,12 @@ export class PostgresqlProvider implements AddonProvider {
   }
 
   /** a plan's limits, by its name ("essential-0") or the catalog's ("heroku-postgresql:essential-0") */
+  /** the cluster, made at the first need (the server may have been installed since the platform started) */
+  private ownClusterOf(runtime: ProviderRuntime): PostgresCluster {
+    this.cluster ??= new PostgresCluster({dir: runtime.dir, services: runtime.services!, log: line => runtime.log(line), onLine: line => this.serverLine(line)})
+    return this.cluster
+  }
+
   private limits(plan: string): PlanLimits {
     const limits = POSTGRES_PLAN_LIMITS[plan.startsWith(`${this.service.name}:`) ? plan.slice(this.service.name.length + 1) : plan]
     if (limits === undefined) throw new ProviderError(`heroku-postgresql has no plan ${plan}: ${Object.keys(POSTGRES_PLAN_LIMITS).join(', ')}`)
@@ -201,7 +206,7 @@ export class PostgresqlProvider implements AddonProvider {
     let where: string
     if (this.adminUrl === undefined) {
       try {
-        config = await this.cluster!.ensure()
+        config = await this.ownClusterOf(this.runtime!).ensure()
       } catch (error) {
         throw new ProviderError(`heroku-postgresql's PostgreSQL server did not start: ${(error as Error).message}`)
       }
