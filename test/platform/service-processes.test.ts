@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {accepts} from '../../src/platform/dynos/ports.js'
-import {killLeftovers, killRecordedGroups, markedProcesses, PLATFORM_MARKER_VAR, platformMarker} from '../../src/platform/dynos/processes.js'
+import {DYNO_MARKER_VAR, killLeftovers, killRecordedGroups, markedProcesses, PLATFORM_MARKER_VAR, platformMarker} from '../../src/platform/dynos/processes.js'
 import {SERVICE_UIDS, ServiceProcesses, type ServiceSpec} from '../../src/platform/dynos/service-processes.js'
 import {detectSandbox, type SandboxStatus} from '../../src/platform/sandbox/sandbox.js'
 
@@ -47,7 +47,13 @@ describe('add-on servers under the supervisor (service-processes.ts)', function 
     writable: [join(dataDir, 'echo')], uid: SERVICE_UIDS.redis, ready: () => accepts(port), onLine: l => lines.push(l),
     stopGraceMs: 3000,
   })
-  const serverPid = (): number => Number(readFileSync(join(dataDir, 'echo', 'pid'), 'utf8').split(' ')[0])
+  // the server's pid as this machine sees it (in the sandbox it has a pid of its own namespace)
+  const serverPid = (): number => {
+    readFileSync(join(dataDir, 'echo', 'pid'))
+    const pid = markedProcesses(DYNO_MARKER_VAR, 'service-echo').find(p => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'node')
+    if (pid === undefined) throw new Error('no server process')
+    return pid
+  }
 
   before(async () => {
     sandbox = await detectSandbox()
@@ -84,7 +90,8 @@ describe('add-on servers under the supervisor (service-processes.ts)', function 
         return false
       }
     })
-    expect(lines.some(l => /Process exited with signal SIGKILL; restarting/.test(l))).to.equal(true)
+    // in the sandbox bwrap reports the kill as status 137 (128 + 9)
+    expect(lines.some(l => /Process exited with (signal SIGKILL|status 137); restarting/.test(l)), lines.join('\n')).to.equal(true)
     await services.stop('echo')
     expect(lines).to.include('bye')
     expect(await accepts(port)).to.equal(false)

@@ -9,7 +9,7 @@
 // starts it unless it runs, and resolves once its own readiness probe says it serves. Its output
 // goes to the spec's onLine, never to the platform log (the provider decides which app sees it).
 import {type ChildProcess, spawn} from 'node:child_process'
-import {chown, lstat, mkdir, readdir} from 'node:fs/promises'
+import {lchown, lstat, mkdir, readdir} from 'node:fs/promises'
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -361,8 +361,9 @@ async function prepareDir(dir: string, uid: number | undefined): Promise<void> {
   if (uid === undefined) return
   const stat = await lstat(dir)
   if (stat.uid === uid) return
+  // lchown: a link the server left in its own dir must not turn a root chown onto its target
   const walk = async (path: string): Promise<void> => {
-    await chown(path, uid, uid)
+    await lchown(path, uid, uid)
     const entry = await lstat(path)
     if (!entry.isDirectory()) return
     for (const name of await readdir(path)) await walk(join(path, name))
