@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run demo`: the whole story on the local platform, with the built CLI, real git and real
-// processes. Starts the platform (or uses the one running), deploys examples/node-app, scales it,
-// requests it through the router, and shows ps, releases and logs. Leaves the platform running
+// processes. Starts the platform (or uses the one running), creates an app from
+// examples/addons-app with real add-ons (PostgreSQL, Redis, mail), deploys it, scales it, requests
+// it through the router (each request uses all three), and shows ps, releases and logs. Leaves the platform running
 // with what to try next; with CI=true it stops the platform at the end.
 import {spawnSync} from 'node:child_process'
 import {cpSync, existsSync, mkdtempSync} from 'node:fs'
@@ -105,9 +106,9 @@ step('Start the local platform (the Platform API and git on :5400, the router on
 heroku(['platform:start', '--detach', '--email', email, '--git-setup'])
 const status = herokuJson(['platform:status'])
 
-step('Create an app from examples/node-app, in a fresh git repository')
+step('Create an app from examples/addons-app, in a fresh git repository')
 const workdir = mkdtempSync(join(tmpdir(), 'heroku-demo-'))
-cpSync(join(root, 'examples', 'node-app'), workdir, {recursive: true})
+cpSync(join(root, 'examples', 'addons-app'), workdir, {recursive: true})
 const git = args => show('git', args, {cwd: workdir})
 git(['init', '-q', '-b', 'main'])
 git(['add', '.'])
@@ -117,26 +118,37 @@ const app = herokuJson(['apps:info'], {cwd: workdir})
 const appName = app.app?.name ?? app.name
 const webUrl = app.app?.web_url ?? app.web_url
 
-step('Add config')
+step('Add services: a Postgres database, a Redis, mail — real servers the platform runs')
+heroku(['addons:create', 'heroku-postgresql'], {cwd: workdir})
+heroku(['addons:create', 'heroku-redis'], {cwd: workdir})
+heroku(['addons:create', 'sendgrid'], {cwd: workdir})
+heroku(['addons'], {cwd: workdir})
+
+step('Add config; the add-ons\' endpoints are config vars too')
 heroku(['config:set', 'GREETING=Hello'], {cwd: workdir})
+heroku(['config'], {cwd: workdir})
 
 step('Deploy with git push (build output streams back)')
 const pushStarted = Date.now()
 git(['push', 'heroku', 'main'])
 console.log(`(pushed and released in ${((Date.now() - pushStarted) / 1000).toFixed(1)} s)`)
 
-step('Run two web dynos and a worker')
-heroku(['ps:scale', 'web=2', 'worker=1'], {cwd: workdir})
+step('Run two web dynos')
+heroku(['ps:scale', 'web=2'], {cwd: workdir})
 await waitForDynos(workdir, 2)
 await waitForServing(webUrl)
 
 step(`Request it through the router: ${webUrl}`)
 const served = new Set()
-for (let i = 0; i < 6; i++) {
+for (let i = 0; i < 4; i++) {
   // eslint-disable-next-line no-await-in-loop
   const res = await get(webUrl)
-  console.log(`  ${res.status} ${res.body.trim()}`)
-  served.add(res.body.trim())
+  console.log(`  ${res.status} ${res.body.trimEnd().replaceAll('\n', '\n      ')}`)
+  if (res.status !== 200 || /failed:/.test(res.body)) {
+    console.error('\nThe demo stopped: the app could not use its add-ons.')
+    process.exit(1)
+  }
+  served.add(res.body.split('\n')[0])
 }
 
 step('The dynos, the releases, the logs')
