@@ -23,6 +23,8 @@ export interface PlatformUrls {
   slugBlobUrl(slugId: string): string
   /** the `cname` custom domains should point at */
   appHostname(appName: string): string
+  /** an add-on's dashboard on the platform (its web_url; addons/dashboards/) */
+  addonDashboardUrl(addonId: string): string
 }
 
 export interface PlatformContext {
@@ -69,5 +71,6 @@ export function createUrls(apiBase: string, routerPort: number, signer: Capabili
     releaseOutputUrl: id => `${apiBase}/release-outputs/${id}/${signer.sign('release-output', id)}`,
     slugBlobUrl: id => `${apiBase}/slug-blobs/${id}/${signer.sign('slug-blob', id)}`,
     appHostname: name => `${name}.${DEFAULT_DOMAIN}`,
+    addonDashboardUrl: id => `${apiBase}/addon-dashboards/${encodeURIComponent(id)}/`,
   }
 }
