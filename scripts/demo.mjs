@@ -5,8 +5,9 @@
 // it through the router (each request uses all three), and shows ps, releases and logs. Leaves the platform running
 // with what to try next; with CI=true it stops the platform at the end.
 import {spawnSync} from 'node:child_process'
-import {cpSync, existsSync, mkdtempSync} from 'node:fs'
-import {request} from 'node:http'
+import {cpSync, existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {request as httpRequest} from 'node:http'
+import {request as httpsRequest} from 'node:https'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -40,11 +41,18 @@ function capture(cmd, args, opts = {}) {
 
 const herokuJson = (args, opts) => JSON.parse(capture(process.execPath, [bin, ...args, '--json'], opts))
 
-/** GET through the router with the app's Host header (browsers resolve *.localhost by themselves). */
+/**
+ * GET through the router with the app's Host header (browsers resolve *.localhost by themselves);
+ * an https web_url over TLS, verified with the platform's CA (platform:status --json's ca_path)
+ * and the app's name as SNI, as a browser that trusts that CA would.
+ */
 function get(webUrl, path = '/') {
   const url = new URL(path, webUrl)
+  const tls = url.protocol === 'https:'
+  const request = tls ? httpsRequest : httpRequest
+  const extra = tls ? {ca: platformCa(), servername: url.hostname} : {}
   return new Promise((resolve, reject) => {
-    const req = request({headers: {host: url.host}, host: '127.0.0.1', path: url.pathname, port: url.port}, res => {
+    const req = request({headers: {host: url.host}, host: '127.0.0.1', path: url.pathname, port: url.port, ...extra}, res => {
       let body = ''
       res.on('data', d => {
         body += d
@@ -55,6 +63,16 @@ function get(webUrl, path = '/') {
     req.setTimeout(10_000, () => req.destroy(new Error('timed out')))
     req.end()
   })
+}
+
+let caPem
+function platformCa() {
+  if (caPem === undefined) {
+    if (!status.ca_path) throw new Error('the platform serves https but platform:status names no CA')
+    caPem = readFileSync(status.ca_path, 'utf8')
+  }
+
+  return caPem
 }
 
 async function waitForServing(webUrl, timeoutMs = 30_000) {
@@ -169,7 +187,9 @@ if (ci) {
 Until then ${bin} is the command, as below.)
 `
   console.log(`
-${bold('The platform is still running')} at ${status.url} (apps at http://APP.localhost:${new URL(webUrl).port}/).
+${bold('The platform is still running')} at ${status.url} (apps at ${new URL(webUrl).protocol}//APP.localhost:${new URL(webUrl).port}/).${status.ca_path ? `
+Its certificate authority: ${status.ca_path} (this CLI and git trust it for ${status.url} only;
+NODE_EXTRA_CA_CERTS=${status.ca_path} for other Node clients, docs/tls.md for a browser).` : ''}
 Your app ${appName} lives in ${workdir}.${pathNote} Try next:
 
   cd ${workdir}

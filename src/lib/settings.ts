@@ -7,6 +7,11 @@ import {configDir} from './paths.js'
 export interface Settings {
   /** the platform chosen with `heroku login --api-url` */
   apiUrl?: string
+  /**
+   * Extra certificate authorities, each trusted for one origin only (`https://127.0.0.1:5400` →
+   * the local platform's DATA/tls/ca.pem): written by platform:start and login (src/lib/api/trust.ts).
+   */
+  trustedCAs?: Record<string, string>
 }
 
 function settingsPath(env: NodeJS.ProcessEnv): string {

@@ -3,7 +3,12 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
 
+import {execFileSync} from 'node:child_process'
+import nock from 'nock'
+
+import {rememberCa} from '../../src/lib/api/trust.js'
 import {api, run, useIsolatedEnv} from '../helpers/cli.js'
+import {makeTestCa} from '../lib/api/test-ca.js'
 
 /** Replaces process.stdin for one command run, as a pipe would. */
 async function withStdin<T>(text: string, fn: () => Promise<T>): Promise<T> {
@@ -111,6 +116,27 @@ describe('auth commands', () => {
       expect((await run(['whoami'])).stdout).to.equal('jane@example.com\n')
       const token = await run(['auth:token'])
       expect(token.stdout).to.equal('piped\n')
+    })
+
+    it('--git-setup for a platform whose CA is recorded: git trusts that CA for that origin only', async function () {
+      const ca = makeTestCa()
+      if (!ca) this.skip()
+      try {
+        delete process.env.HEROKU_API_KEY
+        const origin = 'https://127.0.0.1:5999'
+        rememberCa(origin, ca!.caPath)
+        const scope = nock(origin).get('/account').reply(200, ACCOUNT)
+        const {exitCode, stderr} = await withStdin('piped\n', () => run(['login', '--with-token', '--git-setup', '--api-url', origin]))
+        scope.done()
+        expect(exitCode, stderr).to.equal(0)
+        expect(stderr).to.include(`git trusts the platform's certificate authority for ${origin} only`)
+        const urlmatch = (url: string) => execFileSync('git', ['config', '--global', '--get-urlmatch', 'http.sslCAInfo', url], {encoding: 'utf8'}).trim()
+        expect(urlmatch(`${origin}/my-app.git`)).to.equal(ca!.caPath)
+        expect(() => urlmatch('https://127.0.0.1:6000/my-app.git')).to.throw()
+        expect(() => urlmatch('https://git.heroku.com/my-app.git')).to.throw()
+      } finally {
+        ca!.cleanup()
+      }
     })
 
     it('rejects an --api-url that is not a URL (exit 2)', async () => {

@@ -1,11 +1,8 @@
 // heroku run / run:detached: the API through nock, the attach stream through a local server that
 // speaks the attach protocol; then the real thing against a running platform.
 import {expect} from 'chai'
-import {execFileSync} from 'node:child_process'
 import {EventEmitter} from 'node:events'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {createServer as createTlsServer} from 'node:tls'
 import type {AddressInfo, Socket} from 'node:net'
@@ -17,7 +14,9 @@ import {EXIT_MARKER, ExitMarkerFilter, withExitMarker} from '../../src/lib/run/e
 import {commandLine, parseEnvFlag, runAttached, runDetached} from '../../src/lib/run/run.js'
 import {Output} from '../../src/lib/ui/output.js'
 import {deployFixture, type RuntimePlatform, startRuntimePlatform, waitFor} from '../platform/fixtures/runtime/helpers.js'
-import {api, isolatedEnv, run, useIsolatedEnv} from '../helpers/cli.js'
+import {api, run, useIsolatedEnv} from '../helpers/cli.js'
+import {rememberCa} from '../../src/lib/api/trust.js'
+import {makeTestCa} from '../lib/api/test-ca.js'
 import {RUN_VALUE_FLAGS, separateRemoteCommand} from '../../src/lib/run/command-argv.js'
 
 function dyno(extra: Record<string, unknown> = {}) {
@@ -100,15 +99,11 @@ describe('run', () => {
       expect(withExitMarker('ls')).to.equal(`ls; echo "${EXIT_MARKER}$?"`)
     })
 
-    it('speaks Heroku\'s rendezvous attach (TLS, secret, greeting, status line)', async function () {
-      const dir = mkdtempSync(join(tmpdir(), 'rendezvous-'))
-      try {
-        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], {stdio: 'ignore'})
-      } catch {
-        this.skip()
-      }
+    it('speaks Heroku\'s rendezvous attach (TLS, secret, greeting, status line), verifying the server', async function () {
+      const ca = makeTestCa()
+      if (!ca) this.skip()
       let secret = ''
-      const server = createTlsServer({key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')), allowHalfOpen: true}, socket => {
+      const server = createTlsServer({...ca!.leaf('rendezvous'), allowHalfOpen: true}, socket => {
         socket.once('data', (chunk: Buffer) => {
           secret = chunk.toString()
           socket.write('rendezvous\r\n')
@@ -117,17 +112,24 @@ describe('run', () => {
         })
       })
       await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-      const restoreTls = isolatedEnv({HEROKU_SSL_VERIFY: 'disable'})
+      const port = (server.address() as AddressInfo).port
       try {
-        api().post('/apps/my-app/dynos').reply(201, dyno({attach_url: `rendezvous://127.0.0.1:${(server.address() as AddressInfo).port}/the-secret`}))
+        // a CA nobody recorded for that address: refused, never "verification off"
+        api().post('/apps/my-app/dynos').reply(201, dyno({attach_url: `rendezvous://127.0.0.1:${port}/the-secret`}))
+        const refused = await run(['run', '-a', 'my-app', '--no-tty', 'exit', '5'])
+        expect(refused.exitCode).to.equal(1)
+        expect(refused.stderr).to.match(/Could not attach to the dyno: .*(certificate|issuer)/)
+        expect(secret).to.equal('')
+        // the local platform's CA, recorded for that origin
+        rememberCa(`https://127.0.0.1:${port}`, ca!.caPath)
+        api().post('/apps/my-app/dynos').reply(201, dyno({attach_url: `rendezvous://127.0.0.1:${port}/the-secret`}))
         const {stdout, exitCode} = await run(['run', '-a', 'my-app', '--no-tty', 'exit', '5'])
         expect(secret).to.equal('the-secret\r\n')
         expect(stdout).to.equal('hello from heroku\n')
         expect(exitCode).to.equal(5)
       } finally {
-        restoreTls()
         server.close()
-        rmSync(dir, {recursive: true, force: true})
+        ca!.cleanup()
       }
     })
 

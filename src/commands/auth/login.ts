@@ -5,6 +5,7 @@ import {normaliseApiUrl} from '../../lib/api/base-url.js'
 import {BaseCommand} from '../../lib/command/base.js'
 import {UsageError} from '../../lib/errors.js'
 import {helperCommandFor, installedHeroku} from '../../lib/git/installed-command.js'
+import {trustLocalPlatformAt} from '../../lib/platform/local-ca.js'
 import {writeSettings} from '../../lib/settings.js'
 
 export default class Login extends BaseCommand<typeof Login> {
@@ -15,7 +16,7 @@ export default class Login extends BaseCommand<typeof Login> {
   static override examples = [
     '<%= config.bin %> login',
     'echo "$TOKEN" | <%= config.bin %> login --with-token',
-    '<%= config.bin %> login --api-url http://127.0.0.1:5400',
+    '<%= config.bin %> login --api-url https://127.0.0.1:5400',
   ]
 
   static override flags = {
@@ -32,10 +33,13 @@ export default class Login extends BaseCommand<typeof Login> {
       throw new UsageError((error as Error).message)
     }
 
+    // the local platform at that address: trust its CA for that origin before the first request
+    const caFile = await trustLocalPlatformAt(apiUrl, this.env)
     // git runs the installed heroku (a stable path), never a file inside this package or a clone
     const heroku = installedHeroku(this.config.root, this.env)
     const result = await login({
       apiUrl,
+      caFile,
       client: token => this.makeApiClient(apiUrl, token),
       credentials: this.credentials,
       env: this.env,

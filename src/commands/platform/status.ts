@@ -3,6 +3,7 @@ import {resolve} from 'node:path'
 import {BaseCommand} from '../../lib/command/base.js'
 import {dataDirFlag} from '../../lib/command/platform-flags.js'
 import {countApps} from '../../lib/platform/accounts.js'
+import {platformCaPath} from '../../lib/platform/local-ca.js'
 import {runningPlatform} from '../../lib/platform/local-process.js'
 
 export interface StatusResult {
@@ -13,6 +14,8 @@ export interface StatusResult {
   data_dir: string
   uptime_seconds?: number
   app_count?: number
+  /** the certificate authority of an HTTPS platform (DATA/tls/ca.pem); null for a plain-HTTP one */
+  ca_path?: string | null
   /** how dynos and builds are confined */
   sandbox?: {enabled: boolean, separate_users: boolean, tool?: string, reason?: string}
 }
@@ -32,6 +35,7 @@ export default class PlatformStatus extends BaseCommand<typeof PlatformStatus> {
 
     const result: StatusResult = {
       app_count: countApps(dataDir),
+      ca_path: platformCaPath(state) ?? null,
       data_dir: dataDir,
       pid: state.pid,
       router_url: `http://localhost:${state.routerPort}/`,
@@ -47,6 +51,7 @@ export default class PlatformStatus extends BaseCommand<typeof PlatformStatus> {
       ['PID', result.pid],
       ['Uptime', formatUptime(result.uptime_seconds!)],
       ['Apps', result.app_count],
+      ['CA', result.ca_path ?? 'none: plain HTTP (restart the platform for HTTPS)'],
       ['Sandbox', describeSandbox(result.sandbox)],
       ['Data dir', dataDir],
     ])

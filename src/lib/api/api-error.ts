@@ -36,9 +36,9 @@ export class ApiError extends UserError {
 /** The request never got an HTTP answer: refused, timed out, DNS, TLS. */
 export class NetworkError extends UserError {
   readonly url: string
-  constructor(method: string, url: string, reason: string, cause?: unknown) {
+  constructor(method: string, url: string, reason: string, cause?: unknown, hint?: string) {
     super(`Could not reach ${new URL(url).origin} (${method} ${new URL(url).pathname}): ${reason}`, {
-      hint: 'Check the API URL (HEROKU_API_URL, or heroku login --api-url) and that the platform is running.',
+      hint: hint ?? 'Check the API URL (HEROKU_API_URL, or heroku login --api-url) and that the platform is running.',
       code: 'network_error',
       cause,
     })

@@ -1,6 +1,7 @@
 import type {Got, Response} from 'got'
 
 import {ApiError, NetworkError} from './api-error.js'
+import {certificateAuthoritiesFor, isCertificateError} from './trust.js'
 
 export type HttpMethod = 'DELETE' | 'GET' | 'HEAD' | 'PATCH' | 'POST' | 'PUT'
 
@@ -22,6 +23,11 @@ export interface ApiClientOptions {
   /** the longest Retry-After we are willing to wait, in ms; longer fails at once */
   maxRetryAfterMs?: number
   sleep?: (ms: number) => Promise<void>
+  /**
+   * The certificate authorities to verify a URL's server with, or undefined for Node's defaults:
+   * by default the recorded CA of a local platform for its origin only (trust.ts)
+   */
+  certificateAuthorities?: (url: string) => Promise<string[] | undefined>
 }
 
 export interface RequestOptions {
@@ -56,6 +62,7 @@ const realSleep = (ms: number) => new Promise<void>(resolve => {
 export class ApiClient {
   readonly baseUrl: string
   private readonly opts: Required<Omit<ApiClientOptions, 'debug' | 'token'>> & Pick<ApiClientOptions, 'debug' | 'token'>
+  private readonly caByOrigin = new Map<string, Promise<string[] | undefined>>()
   private gotInstance?: Got
   private tokenPromise?: Promise<string | undefined>
 
@@ -68,6 +75,7 @@ export class ApiClient {
       maxBackoffMs: 5000,
       maxRetryAfterMs: 60_000,
       sleep: realSleep,
+      certificateAuthorities: (url: string) => certificateAuthoritiesFor(url),
       ...opts,
     }
   }
@@ -127,6 +135,7 @@ export class ApiClient {
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body)
     const got = await this.got()
+    const certificateAuthority = await this.certificateAuthoritiesFor(url)
 
     for (let attempt = 1; ; attempt++) {
       const started = Date.now()
@@ -143,6 +152,7 @@ export class ApiClient {
           retry: {limit: 0},
           timeout: {request: this.opts.timeoutMs},
           responseType: 'text',
+          ...(certificateAuthority ? {https: {certificateAuthority}} : {}),
         })
       } catch (error) {
         const reason = networkReason(error)
@@ -153,7 +163,7 @@ export class ApiClient {
           continue
         }
 
-        throw new NetworkError(method, url, reason, error)
+        throw new NetworkError(method, url, reason, error, isCertificateError(error) ? certificateHint(url, certificateAuthority !== undefined) : undefined)
       }
 
       this.opts.debug?.(`<-- ${res.statusCode} ${method} ${url} (${Date.now() - started} ms) request-id=${header(res.headers, 'request-id') ?? '-'}`)
@@ -177,6 +187,18 @@ export class ApiClient {
     return this.tokenPromise
   }
 
+  /** Asked once per origin and client: the settings file is read once, the CA file once. */
+  private certificateAuthoritiesFor(url: string): Promise<string[] | undefined> {
+    const origin = new URL(url).origin
+    let found = this.caByOrigin.get(origin)
+    if (!found) {
+      found = this.opts.certificateAuthorities(url)
+      this.caByOrigin.set(origin, found)
+    }
+
+    return found
+  }
+
   private async got(): Promise<Got> {
     if (!this.gotInstance) this.gotInstance = (await import('got')).default
     return this.gotInstance
@@ -198,6 +220,7 @@ export class ApiClient {
   private mayRetryNetworkError(method: HttpMethod, error: unknown): boolean {
     // a refused connection never reached the server: nothing can have been applied
     const code = (error as {code?: string}).code
+    if (isCertificateError(error)) return false // the same certificate again
     return IDEMPOTENT.has(method) || code === 'ECONNREFUSED'
   }
 
@@ -211,6 +234,13 @@ export class ApiClient {
     const shown = Object.entries(headers).map(([k, v]) => `${k}: ${k.toLowerCase() === 'authorization' ? redact(v) : v}`)
     this.opts.debug(`--> ${method} ${url}\n    ${shown.join('\n    ')}${payload ? `\n    body: ${payload.length} bytes` : ''}`)
   }
+}
+
+function certificateHint(url: string, recorded: boolean): string {
+  const {origin} = new URL(url)
+  return recorded
+    ? `The certificate of ${origin} is not signed by the certificate authority recorded for it: if the local platform's data dir changed, run heroku platform:start (or heroku login --api-url ${origin}) again.`
+    : `${origin} presents a certificate this CLI does not trust. For a local platform, heroku platform:start (or heroku login --api-url ${origin}) records its certificate authority for that address only.`
 }
 
 function redact(value: string): string {

@@ -4,7 +4,9 @@ import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 
 import type {ApiClient} from '../api/client.js'
+import {caFileFor, extraCaFor} from '../api/trust.js'
 import {UserError} from '../errors.js'
+import {gitCaKey} from '../git/credential-config.js'
 import {runGit} from '../git/run-git.js'
 import {setRemote} from '../git/remotes.js'
 import {gitMessage} from './app-remotes.js'
@@ -27,6 +29,17 @@ export async function setGitRemote(opts: {api: ApiClient; out: Output; app: stri
   return {action, app: app.name ?? opts.app, remote: opts.remote, url: app.git_url}
 }
 
+/**
+ * A local platform's git URL: git verifies it with the platform's CA, for that origin only, in the
+ * clone and its later pulls (`git clone --config`, kept in the clone's .git/config).
+ */
+function caConfig(gitUrl: string): string[] {
+  const file = caFileFor(gitUrl)
+  if (!file) return []
+  extraCaFor(gitUrl) // a missing file: our clear error, not git's
+  return ['--config', `${gitCaKey(gitUrl)}=${file}`]
+}
+
 /** GET the app, then a real `git clone --origin REMOTE app.git_url DIR`. */
 export async function cloneApp(opts: {api: ApiClient; out: Output; app: string; dir?: string; remote: string; cwd?: string}): Promise<{app: string; directory: string; url: string}> {
   const app = await opts.api.get<App>(`/apps/${encodeURIComponent(opts.app)}`)
@@ -36,7 +49,7 @@ export async function cloneApp(opts: {api: ApiClient; out: Output; app: string; 
   if (existsSync(directory)) throw new UserError(`${dir} already exists.`, {hint: 'Give another directory: heroku git:clone -a APP DIR'})
   opts.out.info(`Cloning ${app.name} into ${dir}...`)
   try {
-    await runGit(['clone', '--origin', opts.remote, '--', app.git_url, directory], {cwd: opts.cwd})
+    await runGit(['clone', ...caConfig(app.git_url), '--origin', opts.remote, '--', app.git_url, directory], {cwd: opts.cwd})
   } catch (error) {
     if (error instanceof UserError) throw error
     throw new UserError(`git clone failed: ${gitMessage(error)}`)

@@ -22,6 +22,8 @@ export interface LoginOptions {
   helperCommand: string
   /** false when no `heroku` on PATH is this CLI (see installedHeroku) */
   helperOnPath?: boolean
+  /** the local platform's CA file, when apiUrl is a TLS local platform: git setup trusts it for that origin */
+  caFile?: string
   env?: NodeJS.ProcessEnv
 }
 
@@ -53,7 +55,9 @@ export async function login(opts: LoginOptions): Promise<LoginResult> {
   const account: Account = await accountFor(opts.client(token))
   const storage = await opts.credentials.save(opts.apiUrl, token)
   const gitBase = gitBaseUrlFor(opts.apiUrl, opts.env)
-  const git = await offerCredentialHelper({env: opts.env, gitBase, helperCommand: opts.helperCommand, helperOnPath: opts.helperOnPath, out, wanted: opts.gitSetup})
+  // the platform's CA is for its own origin: a git host elsewhere (HEROKU_GIT_HOST) is not covered
+  const caFile = new URL(gitBase).origin === new URL(opts.apiUrl).origin ? opts.caFile : undefined
+  const git = await offerCredentialHelper({caFile, env: opts.env, gitBase, helperCommand: opts.helperCommand, helperOnPath: opts.helperOnPath, out, wanted: opts.gitSetup})
   out.log(`Logged in as ${out.color.cyan(account.email ?? '(unknown email)')}`)
   return {
     api_url: opts.apiUrl,

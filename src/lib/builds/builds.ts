@@ -3,6 +3,7 @@
 import type {Build} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {fetchFor} from '../api/trust.js'
 import {ago} from '../releases/age.js'
 import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
@@ -72,7 +73,7 @@ export async function buildOutput(opts: {api: ApiClient; out: Output; app: strin
   const url = build.output_stream_url
   if (!url) throw new UserError(`Build ${build.id} of ${opts.app} has no output.`)
   const failed = (why: string) => new UserError(`Could not read the output of build ${build.id}: ${why}`)
-  const response = await (opts.fetchImpl ?? fetch)(url).catch((error: Error) => {
+  const response = await (opts.fetchImpl ?? await fetchFor(url))(url).catch((error: Error) => {
     throw failed(error.message)
   })
   if (!response.ok || !response.body) throw failed(`HTTP ${response.status}.`)

@@ -13,6 +13,28 @@ export async function configureCredentialHelper(gitBaseUrl: string, helperComman
   await runGit(['config', '--global', '--add', key, helperCommand], {env})
 }
 
+/**
+ * The git config key that gives git a CA file for one origin only: `http.https://HOST:PORT/.sslCAInfo`
+ * (git matches it by scheme, host and port, never for another server).
+ */
+export function gitCaKey(url: string): string {
+  return `http.${new URL(url).origin}/.sslCAInfo`
+}
+
+/** The git command that trusts `caFile` for `url`'s origin (what --git-setup runs). */
+export function gitCaCommand(url: string, caFile: string): string {
+  return `git config --global ${gitCaKey(url)} ${caFile}`
+}
+
+/** Lets git verify `url`'s origin with `caFile` (global config); a no-op when it already does. */
+export async function configureGitCa(url: string, caFile: string, env?: NodeJS.ProcessEnv): Promise<'already configured' | 'configured'> {
+  const key = gitCaKey(url)
+  const now = (await runGit(['config', '--global', '--get', key], {env}).catch(() => '')).trim()
+  if (now === caFile) return 'already configured'
+  await runGit(['config', '--global', key, caFile], {env})
+  return 'configured'
+}
+
 /** The helper values git has for one base URL (global config), in order. */
 async function configuredHelpers(gitBaseUrl: string, env?: NodeJS.ProcessEnv): Promise<string[]> {
   const out = await runGit(['config', '--global', '--get-all', `credential.${gitBaseUrl}.helper`], {env}).catch(() => '')
@@ -27,15 +49,22 @@ export type HelperSetup = 'already configured' | 'configured' | 'repaired' | 'sk
  */
 export async function offerCredentialHelper(opts: {out: Output; gitBase: string; helperCommand: string; wanted?: boolean; env?: NodeJS.ProcessEnv
   /** false when no `heroku` on PATH is this CLI (run from a clone): git will need one there */
-  helperOnPath?: boolean}): Promise<HelperSetup> {
+  helperOnPath?: boolean
+  /** the local platform's CA file: git is told to verify gitBase (and only it) with it */
+  caFile?: string}): Promise<HelperSetup> {
   const {gitBase, out} = opts
   const helpers = await configuredHelpers(gitBase, opts.env)
-  if (helpers.includes(opts.helperCommand)) return 'already configured'
+  if (helpers.includes(opts.helperCommand)) {
+    if (opts.wanted !== false) await setUpGitCa(opts)
+    return 'already configured'
+  }
+
   if (helpers.some(h => isOurHelper(h)) && opts.wanted !== false) {
     // set up before, by another install or a clone that may be gone: asked once already
     await configureCredentialHelper(gitBase, opts.helperCommand, opts.env)
     out.info(`git's credential helper for ${gitBase} now runs ${opts.helperCommand.slice(1)} (was ${helpers.filter(h => isOurHelper(h)).join(', ')}).`)
     warnIfNotOnPath(opts)
+    await setUpGitCa(opts)
     return 'repaired'
   }
 
@@ -53,7 +82,16 @@ export async function offerCredentialHelper(opts: {out: Output; gitBase: string;
   await configureCredentialHelper(gitBase, opts.helperCommand, opts.env)
   out.info(`git will ask heroku git:credentials for ${gitBase}.`)
   warnIfNotOnPath(opts)
+  await setUpGitCa(opts)
   return 'configured'
+}
+
+/** git verifies an https gitBase with the local platform's CA, for that origin only. */
+async function setUpGitCa(opts: {out: Output; gitBase: string; caFile?: string; env?: NodeJS.ProcessEnv}): Promise<void> {
+  if (!opts.caFile || !opts.gitBase.startsWith('https:')) return
+  if (await configureGitCa(opts.gitBase, opts.caFile, opts.env) === 'configured') {
+    opts.out.info(`git trusts the platform's certificate authority for ${new URL(opts.gitBase).origin} only (${gitCaKey(opts.gitBase)}).`)
+  }
 }
 
 function warnIfNotOnPath(opts: {out: Output; helperOnPath?: boolean}): void {

@@ -1,5 +1,7 @@
 import type {IncomingMessage} from 'node:http'
 
+import {tlsOptionsFor} from '../api/trust.js'
+
 /**
  * The SSE event type a log server sends last when it is shutting the stream down for good (the
  * local platform stopping): its data is shown, and a tail does not reconnect.
@@ -68,6 +70,8 @@ export type StreamEnd = 'aborted' | 'ended' | 'finished'
 export async function readLogStream(url: string, opts: {onLine: (line: string) => void; signal?: AbortSignal; userAgent?: string; responseTimeoutMs?: number}): Promise<StreamEnd> {
   const parsed = new URL(url)
   const {request} = parsed.protocol === 'https:' ? await import('node:https') : await import('node:http')
+  // a local platform's log server: its CA, for its origin only
+  const tls = await tlsOptionsFor(url)
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) {
       resolve('aborted')
@@ -86,6 +90,7 @@ export async function readLogStream(url: string, opts: {onLine: (line: string) =
     const req = request(parsed, {
       headers: {Accept: 'text/event-stream, text/plain;q=0.9, */*;q=0.1', 'User-Agent': opts.userAgent ?? 'heroku-toolbelt'},
       method: 'GET',
+      ...tls,
     })
     const onAbort = () => {
       req.destroy()

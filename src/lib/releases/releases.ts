@@ -1,6 +1,7 @@
 import type {Release, Slug} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {fetchFor} from '../api/trust.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import {ago} from './age.js'
@@ -107,7 +108,7 @@ export async function releaseOutput(opts: {api: ApiClient; out: Output; app: str
   const release = await findRelease(opts.api, opts.app, opts.version)
   const url = (release as {output_stream_url?: string | null}).output_stream_url
   if (!url) throw new UserError(`Release v${release.version} of ${opts.app} has no release command output.`, {hint: 'Only apps whose Procfile declares a release process type run a release command.'})
-  const response = await (opts.fetchImpl ?? fetch)(url, {signal: AbortSignal.timeout(30_000)}).catch((error: Error) => {
+  const response = await (opts.fetchImpl ?? await fetchFor(url))(url, {signal: AbortSignal.timeout(30_000)}).catch((error: Error) => {
     throw new UserError(`Could not read the output of release v${release.version}: ${error.message}`)
   })
   if (!response.ok) throw new UserError(`Could not read the output of release v${release.version}: HTTP ${response.status}.`)

@@ -6,6 +6,7 @@ import type {IncomingMessage} from 'node:http'
 import type {Socket} from 'node:net'
 import type {Readable, Writable} from 'node:stream'
 
+import {tlsOptionsFor} from '../api/trust.js'
 import {UserError} from '../errors.js'
 import {ATTACH_UPGRADE, encodeFrame, FrameDecoder, FrameType, resizeFrame} from './attach-frames.js'
 import {ExitMarkerFilter} from './exit-marker.js'
@@ -40,8 +41,9 @@ export async function attach(attachUrl: string, io: AttachIO): Promise<number | 
     throw new UserError(`This platform attaches one-off dynos over ${url.protocol.replace(/:$/, '')}, which this CLI does not speak.`, {hint: 'Use heroku run:detached and heroku logs instead.'})
   }
   const {request} = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
+  const tls = await tlsOptionsFor(attachUrl)
   const socket = await new Promise<{socket: Socket, head: Buffer}>((resolve, reject) => {
-    const req = request(url, {headers: {Connection: 'Upgrade', Upgrade: ATTACH_UPGRADE, 'User-Agent': io.userAgent ?? 'heroku-toolbelt'}})
+    const req = request(url, {headers: {Connection: 'Upgrade', Upgrade: ATTACH_UPGRADE, 'User-Agent': io.userAgent ?? 'heroku-toolbelt'}, ...tls})
     req.once('upgrade', (_res: IncomingMessage, s: Socket, head: Buffer) => resolve({socket: s, head}))
     req.once('response', (res: IncomingMessage) => {
       res.resume()

@@ -4,25 +4,32 @@
 // the status line the command echoes (see exit-marker.ts).
 import type {ConnectionOptions} from 'node:tls'
 
+import {tlsOptionsFor} from '../api/trust.js'
 import {UserError} from '../errors.js'
 import type {AttachIO} from './attach.js'
 import {ExitMarkerFilter} from './exit-marker.js'
 
 export interface RendezvousIO extends AttachIO {
-  /** extra TLS options (tests pass their CA); HEROKU_SSL_VERIFY=disable turns verification off */
+  /** extra TLS options (tests pass their CA); certificates are always verified */
   tls?: ConnectionOptions
+}
+
+/** SNI takes host names only, never an IP address. */
+function serverName(hostname: string): {servername?: string} {
+  return /^[\d.]+$|^\[|:/.test(hostname) ? {} : {servername: hostname}
 }
 
 /** Resolves with the exit status from the status line, or undefined when none came. */
 export async function attachRendezvous(attachUrl: string, io: RendezvousIO): Promise<number | undefined> {
   const url = new URL(attachUrl)
   const {connect} = await import('node:tls')
+  // a local platform's rendezvous port: its CA, for its origin (as https://HOST:PORT) only
+  const trusted = await tlsOptionsFor(`https://${url.host}/`)
   const {stdin} = io
   const raw = io.tty && typeof stdin.setRawMode === 'function'
   return new Promise((resolve, reject) => {
     const socket = connect({
-      host: url.hostname, port: Number(url.port || 5000), servername: url.hostname,
-      rejectUnauthorized: process.env.HEROKU_SSL_VERIFY !== 'disable', ...io.tls,
+      host: url.hostname, port: Number(url.port || 5000), ...serverName(url.hostname), ...trusted, ...io.tls,
     })
     socket.setTimeout(60 * 60 * 1000)
     let greeted = false
