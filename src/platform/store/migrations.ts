@@ -210,4 +210,58 @@ CREATE TABLE addon_partner_pending_config (
 );
 `,
   },
+  {
+    version: 6,
+    name: 'add-on dashboard sessions',
+    sql: `
+-- browser sessions of the add-on dashboards (addons/dashboards/): the cookie's secret only as a
+-- sha256; addon_id NULL = signed in with email and password (every add-on the account may see),
+-- else started by an SSO link and valid for that add-on only. Times are epoch milliseconds.
+CREATE TABLE dashboard_sessions (
+  token_hash TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  addon_id TEXT REFERENCES addons(id) ON DELETE CASCADE,
+  expires_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX dashboard_sessions_expiry ON dashboard_sessions(expires_at);
+-- single-use SSO tokens (GET /apps/{app}/addons/{addon}/sso), as sha256; used_at once followed
+CREATE TABLE dashboard_sso_tokens (
+  token_hash TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  addon_id TEXT NOT NULL REFERENCES addons(id) ON DELETE CASCADE,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX dashboard_sso_tokens_expiry ON dashboard_sso_tokens(expires_at);
+`,
+  },
+  {
+    version: 7,
+    name: 'heroku-postgresql backups',
+    sql: `
+-- pg:backups (addons/pg-backups.ts): captures (pg_dump -Fc into a 0600 file under
+-- DATA/addons/heroku-postgresql/backups/<addon_id>/) and restores (pg_restore of one), numbered
+-- per app and kind as Heroku names them (b001, r001); a transfer the platform's stop interrupted
+-- is found pending/running by no live job and marked failed when next read
+CREATE TABLE pg_transfers (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  addon_id TEXT NOT NULL REFERENCES addons(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('backup', 'restore')),
+  num INTEGER NOT NULL,
+  source_id TEXT REFERENCES pg_transfers(id) ON DELETE SET NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'succeeded', 'failed')),
+  size_bytes INTEGER,
+  error TEXT,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  updated_at TEXT NOT NULL,
+  UNIQUE (app_id, kind, num)
+);
+CREATE INDEX pg_transfers_addon ON pg_transfers(addon_id, kind);
+`,
+  },
 ]
