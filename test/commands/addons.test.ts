@@ -362,19 +362,8 @@ describe('addons', () => {
     })
   })
 
-  describe('addons:open and addons:docs', () => {
-    it('opens addon.web_url (printed without a browser); --show-url prints it', async () => {
-      api().get('/apps/my-app/addons/DATABASE').twice().reply(200, addon('pg-1'))
-      expect((await run(['addons:open', 'DATABASE', '-a', 'my-app'])).stdout).to.equal('https://addons.example.test/pg-1\n')
-      expect((await run(['addons:open', 'DATABASE', '-a', 'my-app', '--show-url'])).stdout).to.equal('https://addons.example.test/pg-1\n')
-    })
-
-    it('fails when the add-on has no web URL', async () => {
-      api().get('/addons/pg-1').reply(200, addon('pg-1', {web_url: null}))
-      const {stderr, exitCode} = await run(['addons:open', 'pg-1'])
-      expect(exitCode).to.equal(1)
-      expect(stderr).to.contain('has no dashboard URL')
-    })
+  describe('addons:docs', () => {
+    // addons:open (SSO, web_url, --show-url): test/commands/addons-open.test.ts
 
     it('docs: checks the service, then shows its documentation URL', async () => {
       api().get('/addon-services/heroku-redis').reply(200, {id: 's2', name: 'heroku-redis'})
@@ -382,9 +371,7 @@ describe('addons', () => {
       expect(JSON.parse(stdout)).to.deep.equal({service: 'heroku-redis', url: 'https://devcenter.heroku.com/articles/heroku-redis'})
     })
 
-    it('open --json gives the URL; docs prints the URL where no browser opens', async () => {
-      api().get('/addons/pg-1').reply(200, addon('pg-1'))
-      expect(JSON.parse((await run(['addons:open', 'pg-1', '--json'])).stdout)).to.deep.equal({addon: 'pg-1', url: 'https://addons.example.test/pg-1'})
+    it('docs prints the URL where no browser opens', async () => {
       api().get('/addon-services/heroku-postgresql').reply(200, {id: 's1', name: 'heroku-postgresql'})
       expect((await run(['addons:docs', 'heroku-postgresql'])).stdout).to.equal('https://devcenter.heroku.com/articles/heroku-postgresql\n')
     })

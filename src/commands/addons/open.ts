@@ -1,11 +1,12 @@
 import {Args, Flags} from '@oclif/core'
 
-import {openAddon} from '../../lib/addons/open.js'
+import {openAddon, type OpenAddonResult} from '../../lib/addons/open.js'
 import {optionalApp} from '../../lib/addons/optional-app.js'
 import {AppCommand} from '../../lib/command/app-command.js'
 
 export default class AddonsOpen extends AppCommand<typeof AddonsOpen> {
-  static override description = 'open an add-on\'s dashboard in a web browser'
+  static override summary = 'open an add-on\'s dashboard in a web browser, signed in'
+  static override description = 'Uses the add-on\'s single sign-on where the platform offers it (a short-lived, single-use link), else its dashboard URL. --show-url prints the link instead.'
   static override examples = ['<%= config.bin %> addons:open DATABASE -a my-app', '<%= config.bin %> addons:open postgresql-shiny-12345 --show-url']
 
   static override args = {
@@ -13,10 +14,10 @@ export default class AddonsOpen extends AppCommand<typeof AddonsOpen> {
   }
 
   static override flags = {
-    'show-url': Flags.boolean({description: 'print the URL instead of opening it'}),
+    'show-url': Flags.boolean({description: 'print the URL instead of opening it (an SSO link works once, for a minute)'}),
   }
 
-  async run(): Promise<{addon: string; url: string}> {
+  async run(): Promise<OpenAddonResult> {
     return openAddon({
       addon: this.args.addon,
       api: this.api,
