@@ -3,6 +3,7 @@
 //   GET /build-outputs/{id}/{sig}     a build's output so far
 //   GET /release-outputs/{id}/{sig}   a release's release-phase output (so far, while it runs)
 //   PUT /slug-blobs/{id}/{sig}        upload a slug tarball
+//   GET /pg-backup-downloads/{id}?…   a heroku-postgresql backup (api/pg-backups.ts)
 import {createHash} from 'node:crypto'
 import {createWriteStream} from 'node:fs'
 import {mkdir, rename, rm} from 'node:fs/promises'
@@ -20,6 +21,7 @@ import {findLiveLogSession, type LogSessionOptions} from '../store/log-sessions.
 import {streamLogSession} from '../logs/log-session-stream.js'
 import {findSlugById, recordSlugBlob} from '../store/slugs.js'
 import type {PlatformContext} from './context.js'
+import {DOWNLOAD_PREFIX, servePgBackupDownload} from './pg-backups.js'
 
 export const MAX_SLUG_BYTES = 1024 * 1024 * 1024
 
@@ -28,6 +30,7 @@ const expired = (): ApiError => notFound('This URL is unknown or has expired.')
 /** Handles the request if it is for a capability URL; returns false otherwise. */
 export async function handleCapabilityUrl(platform: PlatformContext, req: IncomingMessage, res: ServerResponse, segments: readonly string[]): Promise<boolean> {
   const [kind, ...rest] = segments
+  if (kind === DOWNLOAD_PREFIX) return servePgBackupDownload(platform, req, res, rest)
   if (kind === 'log-sessions' && rest.length === 1 && req.method === 'GET') {
     const session = findLiveLogSession(platform.store, hashToken(rest[0]))
     if (session === undefined) throw expired()

@@ -19,6 +19,7 @@ import {releaseRoutes} from './releases.js'
 import {resolveActionRoutes} from './resolve-actions.js'
 import {slugRoutes} from './slugs.js'
 import {addonProviderRoutes} from './addon-providers.js'
+import {pgBackupRoutes} from './pg-backups.js'
 
 export const apiRoutes: readonly ApiRoute[] = [
   ...accountRoutes,
@@ -41,4 +42,6 @@ export const apiRoutes: readonly ApiRoute[] = [
   // the router's HTTP cache: this platform's own, outside the v3 schema
   ...cacheRoutes,
   ...addonProviderRoutes,
+  // heroku-postgresql backups: this platform's own (Heroku has them in its Postgres API)
+  ...pgBackupRoutes,
 ]
