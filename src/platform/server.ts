@@ -10,6 +10,7 @@ import {performance} from 'node:perf_hooks'
 
 import {AddonCatalog} from './addons/catalog.js'
 import {builtinProviders} from './addons/builtin.js'
+import {dashboardHandler} from './addons/dashboards/index.js'
 import {resumeProvisioning} from './addons/lifecycle.js'
 import {partnerProviders} from './addons/partner.js'
 import {providerRuntime} from './addons/provider-runtime.js'
@@ -125,12 +126,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const catalog = new AddonCatalog([...providers, ...partners])
   const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT)
   const router = new Router<RequestContext>().add(...apiRoutes)
+  const throttle = new LoginThrottle(options.loginThrottle ?? DEFAULT_LOGIN_THROTTLE)
   const pipeline: Pipeline = {
     router,
     limiter,
-    throttle: new LoginThrottle(options.loginThrottle ?? DEFAULT_LOGIN_THROTTLE),
-    // git smart HTTP and the deploy path first: it also streams running builds' output_stream_url
-    httpHandlers: [(_p, req, res, segments) => git?.handle(req, res, segments) ?? false, handleCapabilityUrl, handleAddonPartnerCallback, ...(options.httpHandlers ?? [])],
+    throttle,
+    // git smart HTTP and the deploy path first: it also streams running builds' output_stream_url;
+    // the add-on dashboards (/addon-dashboards/…) share the API's login throttle
+    httpHandlers: [(_p, req, res, segments) => git?.handle(req, res, segments) ?? false, handleCapabilityUrl, handleAddonPartnerCallback, dashboardHandler({throttle}), ...(options.httpHandlers ?? [])],
   }
 
   let platform: PlatformContext | undefined

@@ -43,6 +43,14 @@ interface MemcacheState {
   memoryMb: number
 }
 
+/** An add-on's memcached as its dashboard shows it (MemcacheProvider.stats). */
+export interface MemcacheStats {
+  /** STAT's fields: curr_items, bytes, limit_maxbytes, get_hits, get_misses, evictions, curr_connections … */
+  stats: Record<string, string>
+  port: number
+  memoryMb: number
+}
+
 export interface MemcacheProviderOptions {
   ports?: readonly [number, number]
   /** the memcached binary; found on PATH by default */
@@ -144,6 +152,16 @@ export class MemcacheProvider implements AddonProvider {
     await services.stop(serviceKey(id))
     await this.run(services, id, next)
     return {message: `The cache is now ${plan.memoryMb} MB; it restarted empty. MEMCACHIER_SERVERS and the credentials are unchanged.`}
+  }
+
+  /** What the add-on's dashboard shows: the server's STAT over the binary protocol, after SASL PLAIN as the add-on's user. */
+  async stats(addonId: string): Promise<MemcacheStats> {
+    if (this.files === undefined) throw new ProviderError('memcachier is not started yet.')
+    if (!isAddonId(addonId)) throw new ProviderError(`Unexpected memcachier handle ${addonId}`)
+    const state = await this.files.read(addonId)
+    if (state === undefined) throw new ProviderError('This add-on has no memcached on this platform.')
+    const stats = await memcachedStats(state.port, state.username, state.password)
+    return {stats, port: state.port, memoryMb: state.memoryMb}
   }
 
   private require(): {services: ServiceProcesses, files: InstanceFiles<MemcacheState>} {
@@ -265,6 +283,79 @@ export function saslAuthenticates(port: number, username: string, password: stri
       }
       // status 0: authenticated; 0x20: refused
       done(buffer.readUInt16BE(6) === 0)
+    })
+  })
+}
+
+function binaryRequest(opcode: number, key: Buffer, value: Buffer, opaque: number): Buffer {
+  const header = Buffer.alloc(24)
+  header[0] = 0x80
+  header[1] = opcode
+  header.writeUInt16BE(key.length, 2)
+  header.writeUInt32BE(key.length + value.length, 8)
+  header.writeUInt32BE(opaque, 12)
+  return Buffer.concat([header, key, value])
+}
+
+/**
+ * SASL PLAIN, then STAT, on one connection (memcached's binary protocol): the stats as name → value.
+ * memcached answers STAT with one packet per stat and an empty-keyed one at the end.
+ */
+export function memcachedStats(port: number, username: string, password: string, timeoutMs = 3000): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({host: '127.0.0.1', port})
+    let buffer = Buffer.alloc(0)
+    let authenticated = false
+    const stats: Record<string, string> = {}
+    const done = (result: Record<string, string> | Error): void => {
+      socket.destroy()
+      if (result instanceof Error) reject(result)
+      else resolve(result)
+    }
+    socket.setTimeout(timeoutMs, () => done(new Error(`no answer from 127.0.0.1:${port}`)))
+    socket.once('error', done)
+    socket.once('connect', () => {
+      socket.write(Buffer.concat([
+        binaryRequest(0x21, Buffer.from('PLAIN'), Buffer.from(`\0${username}\0${password}`), 1),
+        binaryRequest(0x10, Buffer.alloc(0), Buffer.alloc(0), 2),
+      ]))
+    })
+    socket.on('data', chunk => {
+      buffer = Buffer.concat([buffer, chunk])
+      while (buffer.length >= 24) {
+        if (buffer[0] !== 0x81) {
+          done(new Error('not a memcached binary response'))
+          return
+        }
+        const keyLength = buffer.readUInt16BE(2)
+        const extrasLength = buffer[4]
+        const status = buffer.readUInt16BE(6)
+        const bodyLength = buffer.readUInt32BE(8)
+        if (buffer.length < 24 + bodyLength) return
+        const body = buffer.subarray(24, 24 + bodyLength)
+        const opcode = buffer[1]
+        buffer = buffer.subarray(24 + bodyLength)
+        if (opcode === 0x21) {
+          if (status !== 0) {
+            done(new Error('memcached refused the add-on\'s credentials'))
+            return
+          }
+          authenticated = true
+          continue
+        }
+        if (opcode === 0x10) {
+          if (!authenticated || status !== 0) {
+            done(new Error(`memcached refused STAT (status ${status})`))
+            return
+          }
+          const key = body.subarray(extrasLength, extrasLength + keyLength).toString('utf8')
+          if (key === '') {
+            done(stats)
+            return
+          }
+          stats[key] = body.subarray(extrasLength + keyLength).toString('utf8')
+        }
+      }
     })
   })
 }

@@ -60,6 +60,19 @@ export function scramVerifier(password: string, iterations = 4096): string {
 
 type Run = (sql: string, values?: unknown[]) => Promise<{rows: Record<string, unknown>[]}>
 
+/** An add-on's database as its dashboard shows it (PostgresqlProvider.stats). */
+export interface PostgresStats {
+  version: string
+  databaseName: string
+  databaseSize: number
+  connectionLimit: number
+  storageLimit: string
+  tables: {schema: string, name: string, rows: number, exact: boolean, bytes: number}[]
+  connections: {pid: number, user: string, applicationName: string, client: string | null, state: string | null, since: string}[]
+}
+
+const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`
+
 export class PostgresqlProvider implements AddonProvider {
   readonly service = {
     name: 'heroku-postgresql',
@@ -175,6 +188,58 @@ export class PostgresqlProvider implements AddonProvider {
     return {message: `Plan changed to ${toPlan.replace(/^heroku-postgresql:/, '')}: up to ${limits.connections} connections, ${limits.storage} of storage (not enforced locally); the database and its URL are unchanged.`}
   }
 
+  /**
+   * What the add-on's dashboard shows, read live as the admin in the add-on's database (read-only
+   * session, 5 s statement timeout): server version, database size, tables with row counts (exact
+   * below 64 MB, else the planner's estimate) and sizes, and the connections to it.
+   */
+  async stats(addon: Pick<ProvisionedAddon, 'addonId' | 'providerId' | 'plan'>): Promise<PostgresStats> {
+    if (!HANDLE.test(addon.providerId)) throw new ProviderError(`Unexpected heroku-postgresql handle ${addon.providerId}`)
+    const name = nameOf(addon.providerId)
+    return this.withAdmin(async run => {
+      await run("SET statement_timeout = '5s'")
+      await run('SET default_transaction_read_only = on')
+      const version = String((await run('SHOW server_version')).rows[0]?.server_version ?? '').split(' ')[0]
+      const size = Number((await run('SELECT pg_database_size(current_database()) AS size')).rows[0]?.size ?? 0)
+      const tables = (await run(`
+        SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint AS estimate, pg_total_relation_size(c.oid) AS bytes
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+        ORDER BY pg_total_relation_size(c.oid) DESC, n.nspname, c.relname LIMIT 200`)).rows
+      const result: PostgresStats['tables'] = []
+      for (const table of tables) {
+        const bytes = Number(table.bytes)
+        let rows = Math.max(0, Number(table.estimate))
+        let exact = false
+        if (bytes < 64 * 1024 * 1024 && result.filter(t => t.exact).length < 50) {
+          // names come from the catalog, quoted as identifiers (a table name is the user's input)
+          // eslint-disable-next-line no-await-in-loop
+          const counted = await run(`SELECT count(*) AS n FROM ${quoteIdent(String(table.schema))}.${quoteIdent(String(table.name))}`).catch(() => undefined)
+          if (counted !== undefined) {
+            rows = Number(counted.rows[0]?.n ?? 0)
+            exact = true
+          }
+        }
+        result.push({schema: String(table.schema), name: String(table.name), rows, exact, bytes})
+      }
+      const connections = (await run(`
+        SELECT pid, usename AS user, application_name, client_addr::text AS client, state, backend_start
+        FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY backend_start`)).rows
+      return {
+        version,
+        databaseName: name,
+        databaseSize: size,
+        connectionLimit: this.limits(addon.plan).connections,
+        storageLimit: this.limits(addon.plan).storage,
+        tables: result,
+        connections: connections.map(c => ({
+          pid: Number(c.pid), user: String(c.user ?? ''), applicationName: String(c.application_name ?? ''), client: c.client === null ? null : String(c.client),
+          state: c.state === null ? null : String(c.state), since: c.backend_start instanceof Date ? c.backend_start.toISOString() : String(c.backend_start ?? ''),
+        })),
+      }
+    }, name)
+  }
+
   /** a plan's limits, by its name ("essential-0") or the catalog's ("heroku-postgresql:essential-0") */
   /** the cluster, made at the first need (the server may have been installed since the platform started) */
   private ownClusterOf(runtime: ProviderRuntime): PostgresCluster {
@@ -199,7 +264,8 @@ export class PostgresqlProvider implements AddonProvider {
     if (!availability.available) throw new ProviderError(availability.reason)
   }
 
-  private async withAdmin<T>(work: (run: Run) => Promise<T>): Promise<T> {
+  /** `database`: connect to that database instead of the admin's own (the dashboards read an add-on's) */
+  private async withAdmin<T>(work: (run: Run) => Promise<T>, database?: string): Promise<T> {
     this.requireAvailable()
     const {default: pg} = await import('pg')
     let config: import('pg').ClientConfig
@@ -210,10 +276,12 @@ export class PostgresqlProvider implements AddonProvider {
       } catch (error) {
         throw new ProviderError(`heroku-postgresql's PostgreSQL server did not start: ${(error as Error).message}`)
       }
+      if (database !== undefined) config = {...config, database}
       where = `127.0.0.1:${this.cluster!.port}`
     } else {
-      config = {connectionString: this.adminUrl}
       const url = new URL(this.adminUrl)
+      if (database !== undefined) url.pathname = `/${database}`
+      config = {connectionString: url.toString()}
       where = `${url.hostname}:${url.port || 5432}`
     }
     const client = new pg.Client({...config, connectionTimeoutMillis: 5000})

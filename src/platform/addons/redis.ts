@@ -49,6 +49,17 @@ interface RedisState {
   policy: string
 }
 
+/** An add-on's server as its dashboard shows it (RedisProvider.stats). */
+export interface RedisStats {
+  /** INFO's fields (used_memory, maxmemory, connected_clients, instantaneous_ops_per_sec, keyspace_hits …) */
+  info: Record<string, string>
+  keys: number
+  slowlog: {id: number, at: string, micros: number, args: string[], client: string | null}[]
+  port: number
+  maxmemoryMb: number
+  policy: string
+}
+
 export interface RedisProviderOptions {
   /** the range add-on ports are chosen from */
   ports?: readonly [number, number]
@@ -156,6 +167,33 @@ export class RedisProvider implements AddonProvider {
       await this.run(services, id, next)
     }
     return {message: `maxmemory is now ${plan.maxmemoryMb} MB; the data and REDIS_URL are unchanged.`}
+  }
+
+  /**
+   * What the add-on's dashboard shows, read live from its server as the platform's own user:
+   * INFO (memory, clients, ops/s, keyspace hits and misses …), DBSIZE and SLOWLOG GET.
+   */
+  async stats(addonId: string, slowlogEntries = 25): Promise<RedisStats> {
+    if (this.files === undefined) throw new ProviderError('heroku-redis is not started yet.')
+    if (!isAddonId(addonId)) throw new ProviderError(`Unexpected heroku-redis handle ${addonId}`)
+    const state = await this.files.read(addonId)
+    if (state === undefined) throw new ProviderError('This add-on has no redis-server on this platform.')
+    const replies = await redisCommands(state.port, [['AUTH', 'platform', state.adminPassword], ['INFO'], ['DBSIZE'], ['SLOWLOG', 'GET', String(slowlogEntries)]])
+    const failed = replies.find(reply => reply instanceof RedisError)
+    if (failed) throw new ProviderError(`The redis-server refused: ${(failed as RedisError).message}`)
+    const info: Record<string, string> = {}
+    for (const line of String(replies[1]).split(/\r?\n/)) {
+      const colon = line.indexOf(':')
+      if (colon > 0 && !line.startsWith('#')) info[line.slice(0, colon)] = line.slice(colon + 1).trim()
+    }
+    const slowlog = (Array.isArray(replies[3]) ? replies[3] : []).map(entry => {
+      const [id, at, micros, args, client] = Array.isArray(entry) ? entry : []
+      return {
+        id: Number(id), at: new Date(Number(at) * 1000).toISOString(), micros: Number(micros),
+        args: Array.isArray(args) ? args.map(a => String(a)) : [], client: typeof client === 'string' ? client : null,
+      }
+    })
+    return {info, keys: Number(replies[2]), slowlog, port: state.port, maxmemoryMb: state.maxmemoryMb, policy: state.policy}
   }
 
   private require(): {services: ServiceProcesses, files: InstanceFiles<RedisState>} {

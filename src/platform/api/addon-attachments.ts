@@ -40,7 +40,7 @@ export function serializeAttachment(platform: PlatformContext, attachment: Attac
     name: attachment.name,
     namespace: attachment.namespace,
     updated_at: attachment.updated_at,
-    web_url: addon.web_url,
+    web_url: platform.urls.addonDashboardUrl(addon.id),
     log_input_url: null,
   }
 }

@@ -1,7 +1,8 @@
 // Add-ons: provision through a provider, list (per app, per account), info, change plan, destroy.
+import {issueSsoUrl, mayManage} from '../addons/dashboards/session.js'
 import {attachmentConfigVars, changeAddonPlan, createAddon, destroyAddon, renameAddonChecked} from '../addons/lifecycle.js'
 import {isIdentity, isObject, isNullableString, isString, isStringMap, parseBody} from '../http/body.js'
-import {invalidParams, notFound} from '../http/errors.js'
+import {forbidden, invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {type AppRow, findAppById} from '../store/apps.js'
 import {type AddonRow, findAddonById, findAppAttachment, findVisibleAddon, listAccountAddons, listAddonAttachments, listAppAddons} from '../store/addons.js'
@@ -29,7 +30,8 @@ export function serializeAddon(platform: PlatformContext, addon: AddonRow, billi
     provision_message: addon.provision_message,
     state: addon.state,
     updated_at: addon.updated_at,
-    web_url: addon.web_url,
+    // the platform's dashboard (addons/dashboards/); a partner's is reached from there by its SSO
+    web_url: platform.urls.addonDashboardUrl(addon.id),
   }
 }
 
@@ -97,6 +99,15 @@ async function destroy(ctx: RequestContext) {
   return json(serializeAddon(ctx.platform, destroyed, app))
 }
 
+/**
+ * Single sign-on to the add-on's dashboard (what `addons:open` opens): a link that works once,
+ * within a minute, for this add-on only, and starts a browser session for it. Owners only.
+ */
+function sso(ctx: RequestContext, addon: AddonRow) {
+  if (!mayManage(ctx.platform, ctx.account.id, addon)) throw forbidden(`Only the owner of ${addon.name}'s app can open its dashboard.`)
+  return json({method: 'get', action: issueSsoUrl(ctx.platform, ctx.account, addon)})
+}
+
 const listOf = (ctx: RequestContext, addons: AddonRow[]) => list(addons.map(a => serializeAddon(ctx.platform, a)), {fields: ['id', 'name']})
 
 export const addonRoutes: ApiRoute[] = [
@@ -108,4 +119,6 @@ export const addonRoutes: ApiRoute[] = [
   {method: 'GET', path: '/apps/{app}/addons/{addon}', handler: ctx => json(serializeAddon(ctx.platform, requireAppAddon(ctx, requireApp(ctx))))},
   {method: 'PATCH', path: '/apps/{app}/addons/{addon}', handler: update},
   {method: 'DELETE', path: '/apps/{app}/addons/{addon}', handler: destroy},
+  {method: 'GET', path: '/apps/{app}/addons/{addon}/sso', handler: ctx => sso(ctx, requireAppAddon(ctx, requireApp(ctx)))},
+  {method: 'GET', path: '/addons/{addon}/sso', handler: ctx => sso(ctx, requireVisibleAddon(ctx))},
 ]

@@ -1,0 +1,92 @@
+// heroku-postgresql's dashboard: connection info (password hidden until revealed), server version,
+// database size, tables with row counts and sizes, active connections, backups.
+import {parseConfig} from '../../store/apps.js'
+import type {PostgresqlProvider, PostgresStats} from '../postgresql.js'
+import {bytes, card, cards, count, type Html, html, table} from './html.js'
+import {attachmentNames} from './shared.js'
+import {type DashboardRequest, type ServiceDashboard, secret, unavailable} from './view.js'
+
+/**
+ * A backup as a backups store lists it. The dashboard shows backups when the provider offers
+ * `listBackups(addonId)` (pg:backups, added separately); until then the section says how to make one.
+ */
+export interface DashboardBackup {
+  id: string
+  name?: string
+  status: string
+  createdAt: string
+  size?: number | null
+}
+
+type WithBackups = {listBackups?: (addonId: string) => Promise<DashboardBackup[]>}
+
+export function postgresDashboard(provider: PostgresqlProvider): ServiceDashboard {
+  return {
+    async render(d: DashboardRequest) {
+      const config = parseConfig(d.addon.config)
+      let stats: PostgresStats | undefined
+      let failure: Html | undefined
+      try {
+        stats = await provider.stats({addonId: d.addon.id, providerId: d.addon.provider_id, plan: d.addon.plan})
+      } catch (error) {
+        failure = unavailable(error)
+      }
+      return {body: html`
+        ${failure}
+        ${stats === undefined ? '' : cards([
+          card('PostgreSQL', stats.version),
+          card('Database size', html`${bytes(stats.databaseSize)} <span class="note">of ${stats.storageLimit}</span>`),
+          card('Tables', count(stats.tables.length)),
+          card('Connections', html`${count(stats.connections.length)} <span class="note">of ${stats.connectionLimit}</span>`),
+        ])}
+        <h2 id="connection">Connection</h2>
+        ${connectionInfo(config.URL, attachmentNames(d))}
+        <h2 id="tables">Tables</h2>
+        ${stats === undefined ? '' : table(
+          ['Table', 'Rows', 'Size'],
+          stats.tables.map(t => [html`<code>${t.schema === 'public' ? t.name : `${t.schema}.${t.name}`}</code>`, t.exact ? count(t.rows) : `≈ ${count(t.rows)}`, bytes(t.bytes)]),
+          'No tables yet.', [1, 2],
+        )}
+        <h2 id="connections">Active connections</h2>
+        ${stats === undefined ? '' : table(
+          ['PID', 'User', 'Application', 'Client', 'State', 'Since'],
+          stats.connections.map(c => [String(c.pid), c.user, c.applicationName || '—', c.client ?? 'local socket', c.state ?? '—', c.since]),
+          'No client is connected.', [0],
+        )}
+        <h2 id="backups">Backups</h2>
+        ${await backups(provider as PostgresqlProvider & WithBackups, d)}
+      `}
+    },
+  }
+}
+
+function connectionInfo(url: string | undefined, vars: string[]): Html {
+  if (url === undefined) return html`<p class="note">No connection details yet (the add-on is not provisioned).</p>`
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return html`<p class="note">The add-on's URL is unreadable.</p>`
+  }
+  return html`<dl class="kv">
+    <dt>Host</dt><dd><code>${parsed.hostname}</code></dd>
+    <dt>Port</dt><dd><code>${parsed.port || '5432'}</code></dd>
+    <dt>Database</dt><dd><code>${decodeURIComponent(parsed.pathname.slice(1))}</code></dd>
+    <dt>User</dt><dd><code>${decodeURIComponent(parsed.username)}</code></dd>
+    <dt>Password</dt><dd>${secret(decodeURIComponent(parsed.password), 'Reveal password')}</dd>
+    <dt>URL</dt><dd>${secret(url, 'Reveal URL')}</dd>
+    <dt>Config vars</dt><dd>${vars.length === 0 ? '—' : vars.map((v, i) => html`${i > 0 ? ', ' : ''}<code>${v}</code>`)}</dd>
+  </dl>`
+}
+
+async function backups(provider: PostgresqlProvider & WithBackups, d: DashboardRequest): Promise<Html> {
+  if (typeof provider.listBackups !== 'function') {
+    return html`<p class="note">No backups on this platform yet: <code>heroku pg:backups:capture --app ${d.app.name}</code> makes one once backups are available.</p>`
+  }
+  try {
+    const list = await provider.listBackups(d.addon.id)
+    return table(['Backup', 'Status', 'Created', 'Size'], list.map(b => [b.name ?? b.id, b.status, b.createdAt, bytes(b.size ?? null)]), 'No backups yet.', [3])
+  } catch (error) {
+    return unavailable(error)
+  }
+}
