@@ -134,6 +134,10 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
       await db.query(`CREATE TABLE "${EVIL_TABLE}" (id serial PRIMARY KEY, body text)`)
       await db.query(`INSERT INTO "${EVIL_TABLE}" (body) SELECT 'row ' || n FROM generate_series(1, 42) n`)
       await db.query('CREATE TABLE widgets (id int)')
+      // a backup (pg:backups, run by the platform) is listed on the dashboard
+      const backups = `/apps/dash-app/addons/${addons.pg.name}/backups`
+      expect((await t.client.post(backups)).status).to.equal(202)
+      await waitFor('the backup', async () => (await t.client.get(`${backups}/b001`)).body.status === 'succeeded', 20_000, 100)
       const page = await newPage()
       const response = await page.goto(await sso(addons.pg))
       expect(response!.status()).to.equal(200)
@@ -159,6 +163,8 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
       await page.getByText('Reveal password').focus()
       await page.keyboard.press('Enter')
       expect(await page.getByText(password, {exact: true}).isVisible()).to.equal(true)
+      expect(await page.locator('#backups + .scroll tbody tr').first().locator('td').nth(1).textContent()).to.equal('succeeded')
+      expect(await page.locator('#backups + .scroll tbody tr').first().locator('td').first().textContent()).to.equal('b001')
       await shot(page, 'postgres')
       // a phone's width: readable without sideways scrolling of the page itself
       await page.setViewportSize({width: 390, height: 844})

@@ -1,24 +1,12 @@
 // heroku-postgresql's dashboard: connection info (password hidden until revealed), server version,
 // database size, tables with row counts and sizes, active connections, backups.
 import {parseConfig} from '../../store/apps.js'
+import {listAddonTransfers, transferName} from '../../store/pg-backups.js'
+import {reconcileTransfers} from '../pg-backups.js'
 import type {PostgresqlProvider, PostgresStats} from '../postgresql.js'
 import {bytes, card, cards, count, type Html, html, table} from './html.js'
 import {attachmentNames} from './shared.js'
 import {type DashboardRequest, type ServiceDashboard, secret, unavailable} from './view.js'
-
-/**
- * A backup as a backups store lists it. The dashboard shows backups when the provider offers
- * `listBackups(addonId)` (pg:backups, added separately); until then the section says how to make one.
- */
-export interface DashboardBackup {
-  id: string
-  name?: string
-  status: string
-  createdAt: string
-  size?: number | null
-}
-
-type WithBackups = {listBackups?: (addonId: string) => Promise<DashboardBackup[]>}
 
 export function postgresDashboard(provider: PostgresqlProvider): ServiceDashboard {
   return {
@@ -54,7 +42,7 @@ export function postgresDashboard(provider: PostgresqlProvider): ServiceDashboar
           'No client is connected.', [0],
         )}
         <h2 id="backups">Backups</h2>
-        ${await backups(provider as PostgresqlProvider & WithBackups, d)}
+        ${backups(d)}
       `}
     },
   }
@@ -79,13 +67,16 @@ function connectionInfo(url: string | undefined, vars: string[]): Html {
   </dl>`
 }
 
-async function backups(provider: PostgresqlProvider & WithBackups, d: DashboardRequest): Promise<Html> {
-  if (typeof provider.listBackups !== 'function') {
-    return html`<p class="note">No backups on this platform yet: <code>heroku pg:backups:capture --app ${d.app.name}</code> makes one once backups are available.</p>`
-  }
+/** The add-on's backups (pg:backups, addons/pg-backups.ts), newest first. */
+function backups(d: DashboardRequest): Html {
   try {
-    const list = await provider.listBackups(d.addon.id)
-    return table(['Backup', 'Status', 'Created', 'Size'], list.map(b => [b.name ?? b.id, b.status, b.createdAt, bytes(b.size ?? null)]), 'No backups yet.', [3])
+    reconcileTransfers(d.platform, d.addon.id)
+    const list = listAddonTransfers(d.platform.store, d.addon.id, 'backup')
+    return table(
+      ['Backup', 'Status', 'Created', 'Finished', 'Size'],
+      list.map(b => [transferName(b), b.status === 'failed' && b.error ? `failed: ${b.error}` : b.status, b.created_at, b.finished_at ?? '—', bytes(b.size_bytes)]),
+      `No backups yet: heroku pg:backups:capture --app ${d.app.name} makes one.`, [4],
+    )
   } catch (error) {
     return unavailable(error)
   }
