@@ -1,0 +1,21 @@
+import {Args, Flags} from '@oclif/core'
+
+import {AppCommand} from '../../../lib/command/app-command.js'
+import {downloadBackup, type DownloadResult} from '../../../lib/pg/download.js'
+
+export default class PgBackupsDownload extends AppCommand<typeof PgBackupsDownload> {
+  static override description = 'download a backup (pg_dump custom format, for pg_restore) into a file readable by you only'
+  static override examples = ['<%= config.bin %> pg:backups:download -a my-app', '<%= config.bin %> pg:backups:download b002 -o b002.dump -a my-app']
+
+  static override args = {
+    backup: Args.string({description: 'the backup (b001); the newest completed one by default'}),
+  }
+
+  static override flags = {
+    output: Flags.string({char: 'o', description: 'where to write it (latest.dump by default)', helpValue: 'FILE'}),
+  }
+
+  async run(): Promise<DownloadResult> {
+    return downloadBackup({api: this.api, app: await this.app(), backup: this.args.backup, out: this.out, output: this.flags.output})
+  }
+}

@@ -1,0 +1,11 @@
+import {AppCommand} from '../../../lib/command/app-command.js'
+import {type BackupsList, listBackups} from '../../../lib/pg/backups.js'
+
+export default class PgBackups extends AppCommand<typeof PgBackups> {
+  static override description = 'the app\'s database backups and restores, with size and status'
+  static override examples = ['<%= config.bin %> pg:backups -a my-app']
+
+  async run(): Promise<BackupsList> {
+    return listBackups({api: this.api, app: await this.app(), out: this.out})
+  }
+}

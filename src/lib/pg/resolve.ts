@@ -1,0 +1,68 @@
+import type {AddOn, AddOnAttachment} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import {UserError} from '../errors.js'
+import {findAddon} from '../addons/resolve.js'
+
+/** An add-on of a data service as the CLI uses it: the API object, its attachment on the app and its URL. */
+export interface ResolvedDatabase {
+  addon: AddOn
+  /** the attachment on the app the command acts on, e.g. DATABASE */
+  attachment: string
+  /** its config var, e.g. DATABASE_URL */
+  configVar: string
+  /** the URL from the app's config (secret: never printed unless asked for) */
+  url: string
+}
+
+export interface ResolveOptions {
+  api: ApiClient
+  app: string
+  /** an attachment name (DATABASE, DATABASE_URL, HEROKU_POSTGRESQL_RED), an add-on name or id */
+  database?: string
+  /** heroku-postgresql or heroku-redis */
+  service: string
+  /** the attachment used when none is named: DATABASE, REDIS */
+  defaultAttachment: string
+}
+
+/**
+ * Resolves `DATABASE`-style names the way Heroku does: the add-on through the app
+ * (GET /apps/{app}/addons/{name}, which knows attachment names), its attachment on that app, and
+ * the attachment's `<NAME>_URL` from the app's config vars.
+ */
+export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDatabase> {
+  const {api, app} = opts
+  const given = (opts.database ?? opts.defaultAttachment).replace(/_URL$/i, '')
+  const addon = await findAddon(api, given, app).catch(error => {
+    if ((error as {status?: number}).status === 404) {
+      throw new UserError(`${app} has no ${opts.service} add-on ${given}.`, {
+        hint: `List the app's add-ons with heroku addons -a ${app}; create one with heroku addons:create ${opts.service} -a ${app}.`,
+        code: 'not_found',
+        cause: error,
+      })
+    }
+    throw error
+  })
+  const service = addon.addon_service?.name
+  if (service !== opts.service) {
+    throw new UserError(`${addon.name} is a ${service ?? 'different'} add-on, not ${opts.service}.`, {hint: `Name a ${opts.service} add-on or its attachment (e.g. ${opts.defaultAttachment}).`})
+  }
+  const attachments = await api.get<AddOnAttachment[]>(`/addons/${encodeURIComponent(addon.id)}/addon-attachments`)
+  const onApp = attachments.filter(a => a.app?.name === app || a.app?.id === app)
+  const attachment = onApp.find(a => a.name?.toUpperCase() === given.toUpperCase()) ?? onApp.find(a => a.name === opts.defaultAttachment) ?? onApp[0]
+  if (attachment === undefined) throw new UserError(`${addon.name} is not attached to ${app}.`, {hint: `Attach it with heroku addons:attach ${addon.name} -a ${app}.`})
+  const configVar = `${attachment.name ?? opts.defaultAttachment}_URL`
+  const config = await api.get<Record<string, string | null>>(`/apps/${encodeURIComponent(app)}/config-vars`)
+  const url = config[configVar]
+  if (!url) {
+    const state = addon.state === 'provisioning' ? ` (${addon.name} is still provisioning: heroku addons:wait ${addon.name})` : ''
+    throw new UserError(`${app} has no ${configVar} config var${state}.`, {hint: `See heroku addons:info ${addon.name} -a ${app}.`})
+  }
+  return {addon, attachment: attachment.name ?? opts.defaultAttachment, configVar, url}
+}
+
+/** Whether a URL's host is this machine (no TLS expected there). */
+export function isLocalHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '::1' || hostname === '[::1]' || hostname.startsWith('127.')
+}

@@ -1,0 +1,78 @@
+import type {AddOn} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import {UserError} from '../errors.js'
+import type {Output} from '../ui/output.js'
+import {withClient} from './connection.js'
+import {resolveDatabase} from './resolve.js'
+
+export interface PgWaitOptions {
+  api: ApiClient
+  out: Output
+  app: string
+  /** one database; all the app's heroku-postgresql add-ons when absent */
+  database?: string
+  intervalMs?: number
+  /** how long a database may take to accept connections once provisioned */
+  timeoutMs?: number
+  sleep?: (ms: number) => Promise<void>
+}
+
+const realSleep = (ms: number) => new Promise<void>(resolve => {
+  setTimeout(resolve, ms)
+})
+
+/**
+ * pg:wait: until each database is provisioned and accepts a connection. Heroku waits for its
+ * own provisioning API; here the add-on's state and a real connection are what counts.
+ */
+export async function pgWait(opts: PgWaitOptions): Promise<Array<{addon: string; state: string}>> {
+  const sleep = opts.sleep ?? realSleep
+  const interval = opts.intervalMs ?? 2000
+  let addons: AddOn[]
+  if (opts.database) {
+    addons = [await findPg(opts)]
+  } else {
+    addons = (await opts.api.get<AddOn[]>(`/apps/${encodeURIComponent(opts.app)}/addons`)).filter(a => a.addon_service?.name === 'heroku-postgresql')
+  }
+  const done: Array<{addon: string; state: string}> = []
+  for (let addon of addons) {
+    // eslint-disable-next-line no-await-in-loop -- one database after the other
+    const spinner = await opts.out.spinner(`Waiting for database ${addon.name}`)
+    try {
+      while (addon.state === 'provisioning') {
+        // eslint-disable-next-line no-await-in-loop
+        await sleep(interval)
+        // eslint-disable-next-line no-await-in-loop
+        addon = await opts.api.get<AddOn>(`/addons/${encodeURIComponent(addon.id)}`)
+      }
+      if (addon.state !== 'provisioned') throw new UserError(`${addon.name} is ${addon.state}: it will not become available.`, {hint: `See heroku addons:info ${addon.name}.`})
+      // eslint-disable-next-line no-await-in-loop
+      const db = await resolveDatabase({api: opts.api, app: opts.app, database: addon.id, service: 'heroku-postgresql', defaultAttachment: 'DATABASE'})
+      const deadline = Date.now() + (opts.timeoutMs ?? 60_000)
+      for (;;) {
+        try {
+          // eslint-disable-next-line no-await-in-loop
+          await withClient(db.url, client => client.query('SELECT 1'))
+          break
+        } catch (error) {
+          if (Date.now() > deadline) throw error
+          // eslint-disable-next-line no-await-in-loop
+          await sleep(interval)
+        }
+      }
+      spinner.succeed('available')
+      done.push({addon: addon.name, state: 'available'})
+    } catch (error) {
+      spinner.fail()
+      throw error
+    }
+  }
+  return done
+}
+
+async function findPg(opts: PgWaitOptions): Promise<AddOn> {
+  const addon = await opts.api.get<AddOn>(`/apps/${encodeURIComponent(opts.app)}/addons/${encodeURIComponent(opts.database!.replace(/_URL$/i, ''))}`)
+  if (addon.addon_service?.name !== 'heroku-postgresql') throw new UserError(`${addon.name} is not a heroku-postgresql add-on.`)
+  return addon
+}
