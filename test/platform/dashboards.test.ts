@@ -4,6 +4,7 @@
 // link, another account's session, no session (the sign-in page), a POST without its CSRF token,
 // a mail subject that is a <script>. Screenshots go to test-output/dashboards/.
 import {expect} from 'chai'
+import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
@@ -15,6 +16,7 @@ import type {Browser, BrowserContext, Page} from 'playwright-core'
 import {createClient} from 'redis'
 
 import {MailProvider} from '../../src/platform/addons/mail.js'
+import {PartnerProvider, parseManifest} from '../../src/platform/addons/partner.js'
 import {MemcacheProvider} from '../../src/platform/addons/memcache.js'
 import {PostgresqlProvider} from '../../src/platform/addons/postgresql.js'
 import {RedisProvider} from '../../src/platform/addons/redis.js'
@@ -27,6 +29,7 @@ const SHOTS = join(process.cwd(), 'test-output', 'dashboards')
 const PASSWORD = 'correct horse battery'
 const EVIL_TABLE = '<img src=x onerror=alert(1)>notes'
 const EVIL_SUBJECT = '<script>alert(1)</script>'
+const SALT = 'partner-sso-salt'
 
 interface Addon {
   id: string
@@ -39,13 +42,35 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
   let t: RuntimePlatform
   let browser: Browser
   let email: string
-  const addons: Record<'pg' | 'redis' | 'memcache' | 'mail', Addon> = {} as never
+  const addons: Record<'pg' | 'redis' | 'memcache' | 'mail' | 'partner', Addon> = {} as never
   let vars: Record<string, string>
   /** requests the mail's remote image would make (it must make none) */
   const pixelHits: string[] = []
   let pixel: Server
   let pixelOrigin: string
   const dialogs: string[] = []
+
+  /** a partner's provisioning API (/partner) and its SSO endpoint (/partner/sso), checking the signed POST */
+  const partnerSeen: Record<string, string>[] = []
+  async function partnerRequest(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const text = Buffer.concat(chunks).toString('utf8')
+    if (req.url === '/partner' && req.method === 'POST') {
+      res.writeHead(201, {'Content-Type': 'application/json'}).end(JSON.stringify({id: 'partner-resource-7', config: {DASHPARTNER_URL: 'https://partner.example/db/7'}}))
+      return
+    }
+    if (req.url === '/partner/sso' && req.method === 'POST') {
+      const form = Object.fromEntries(new URLSearchParams(text))
+      partnerSeen.push(form)
+      const sha1 = (value: string) => createHash('sha1').update(value).digest('hex')
+      const fresh = Math.abs(Date.now() / 1000 - Number(form.timestamp)) < 300
+      const ok = fresh && form.resource_token === sha1(`${form.resource_id}:${SALT}:${form.timestamp}`) && form.token === sha1(`${form.id}:${SALT}:${form.timestamp}`)
+      res.writeHead(ok ? 200 : 403, {'Content-Type': 'text/html'}).end(ok ? `<h1>Partner dashboard of ${form.id}</h1>` : '<h1>bad token</h1>')
+      return
+    }
+    res.writeHead(200, {'Content-Type': 'application/json'}).end('{}')
+  }
 
   async function sso(addon: Addon, client: ApiClient = t.client): Promise<string> {
     const answer = await client.get(`/apps/dash-app/addons/${addon.name}/sso`)
@@ -74,6 +99,10 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
     // another origin on this host: a remote image for the mail, and a page that posts a form to a dashboard
     pixel = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x')
+      if (url.pathname.startsWith('/partner')) {
+        void partnerRequest(req, res)
+        return
+      }
       if (url.pathname === '/attack') {
         res.setHeader('Content-Type', 'text/html')
         res.end(`<form id="f" method="post" action="${url.searchParams.get('target')}"><input name="x" value="1"></form><script>document.getElementById('f').submit()</script>`)
@@ -84,15 +113,23 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
     })
     await new Promise<void>(resolve => pixel.listen(0, '127.0.0.1', resolve))
     pixelOrigin = `http://127.0.0.1:${(pixel.address() as AddressInfo).port}`
+    const partner = new PartnerProvider(parseManifest({
+      id: 'dashpartner', name: 'Dash Partner',
+      api: {password: 'pw', sso_salt: SALT, regions: ['us'], config_vars: ['DASHPARTNER_URL'], production: {base_url: `${pixelOrigin}/partner`, sso_url: `${pixelOrigin}/partner/sso`}, version: '3'},
+      plans: [{name: 'free', default: true}],
+    }))
     const {chromium} = await import('playwright-core')
     const ports = randomPortRange()
     ;[t, browser] = await Promise.all([
-      startRuntimePlatform({addonProviders: [new PostgresqlProvider(null), new RedisProvider({ports: [ports[0], ports[0] + 49]}), new MemcacheProvider({ports: [ports[0] + 50, ports[1]]}), new MailProvider()]}),
+      startRuntimePlatform({
+        addonProviders: [new PostgresqlProvider(null), new RedisProvider({ports: [ports[0], ports[0] + 49]}), new MemcacheProvider({ports: [ports[0] + 50, ports[1]]}), new MailProvider(), partner],
+        loginThrottle: {maxFailures: 3, windowMs: 60_000},
+      }),
       chromium.launch({executablePath: CHROMIUM, args: ['--no-sandbox']}),
     ])
     email = (await t.client.get('/account')).body.email
     expect((await t.client.post('/apps', {name: 'dash-app'})).status).to.equal(201)
-    const plans = {pg: 'heroku-postgresql', redis: 'heroku-redis', memcache: 'memcachier', mail: 'sendgrid'} as const
+    const plans = {pg: 'heroku-postgresql', redis: 'heroku-redis', memcache: 'memcachier', mail: 'sendgrid', partner: 'dashpartner'} as const
     await Promise.all(Object.entries(plans).map(async ([key, plan]) => {
       const created = await t.client.post('/apps/dash-app/addons', {plan})
       expect(created.status, created.text).to.be.oneOf([201, 202])
@@ -114,7 +151,7 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
       expect((await t.client.get(`/addons/${addon.id}`)).body.web_url).to.equal(addon.web_url)
     }
     const attachments = (await t.client.get('/apps/dash-app/addon-attachments')).body as {addon: {id: string}, web_url: string}[]
-    expect(attachments).to.have.length(4)
+    expect(attachments).to.have.length(5)
     for (const attachment of attachments) expect(attachment.web_url).to.equal(`${t.platform.url}/addon-dashboards/${attachment.addon.id}/`)
     const action = await sso(addons.pg)
     expect(action).to.match(new RegExp(`^${addons.pg.web_url.replaceAll('.', '\\.')}sso\\?token=[\\w-]{43}$`))
@@ -351,5 +388,36 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
     await other.goto(`${t.platform.url}/addon-dashboards/`)
     expect(new URL(other.url()).pathname).to.equal('/addon-dashboards/sign-in')
     await other.context().close()
+  })
+
+  it("a partner add-on's dashboard is the provider's own, reached by the Partner API's signed SSO POST", async () => {
+    const page = await newPage()
+    await page.goto(await sso(addons.partner))
+    await page.waitForURL(`${pixelOrigin}/partner/sso`)
+    expect(await page.locator('h1').textContent()).to.equal('Partner dashboard of partner-resource-7')
+    const form = partnerSeen.at(-1)!
+    expect(form).to.include({resource_id: addons.partner.id, id: 'partner-resource-7', email, app: 'dash-app'})
+    expect(JSON.parse(Buffer.from(form['nav-data'], 'base64').toString('utf8'))).to.include({appname: 'dash-app'})
+    expect(form.user_scoped_resource_token).to.equal(createHash('sha256').update(`${addons.partner.id}:${SALT}:${form.timestamp}:${form.user_id}:${email}`).digest('hex'))
+    await page.context().close()
+  })
+
+  it("throttles the sign-in page with the API's login throttle: after 3 failures even the right password waits", async () => {
+    await createUser(t.platform.store, {email: 'guessed@example.com', password: PASSWORD})
+    const page = await newPage()
+    await page.goto(`${t.platform.url}/addon-dashboards/sign-in`)
+    for (let i = 0; i < 3; i++) {
+      await page.getByLabel('Email').fill('guessed@example.com')
+      await page.getByLabel('Password').fill(`guess ${i}`)
+      await page.getByRole('button', {name: 'Sign in'}).click()
+      expect(await page.locator('#sign-in-error').textContent()).to.equal('Invalid email or password.')
+    }
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', {name: 'Sign in'}).click()
+    expect(await page.locator('#sign-in-error').textContent()).to.match(/^Too many failed logins/)
+    // the API counts the same failures
+    const api = await fetch(`${t.platform.url}/oauth/authorizations`, {method: 'POST', headers: {Accept: 'application/vnd.heroku+json; version=3', 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(`guessed@example.com:${PASSWORD}`).toString('base64')}`}, body: '{}'})
+    expect(api.status).to.equal(429)
+    await page.context().close()
   })
 })
