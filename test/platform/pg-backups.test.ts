@@ -3,15 +3,18 @@
 // platform's backup routes and the download capability URL.
 import {expect} from 'chai'
 import {execFile} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {promisify} from 'node:util'
 import pg from 'pg'
 
 import {backupFile} from '../../src/platform/addons/pg-backups.js'
 import {PostgresqlProvider} from '../../src/platform/addons/postgresql.js'
 import {createUser} from '../../src/platform/bootstrap.js'
+import {insertTransfer, markTransferRunning, transferName} from '../../src/platform/store/pg-backups.js'
+import {SERVICE_UIDS} from '../../src/platform/dynos/service-processes.js'
+import {detectSandbox} from '../../src/platform/sandbox/sandbox.js'
 import {type RuntimePlatform, startRuntimePlatform, waitFor} from './fixtures/runtime/helpers.js'
 import {type ApiClient, expectError} from './helpers.js'
 
@@ -78,6 +81,8 @@ describe('heroku-postgresql backups (pg_dump / pg_restore run by the platform)',
     const file = backupFile(dataDir, addon.id, capture.body.id)
     expect(statSync(file).mode & 0o777).to.equal(0o600)
     expect(statSync(file).size).to.equal(done.size_bytes)
+    // pg_dump ran as the postgres server's uid where the platform (root) switches users
+    if ((await detectSandbox()).separateUsers) expect(statSync(file).uid).to.equal(SERVICE_UIDS.postgres)
     const listed = await t.client.get(base)
     expect(listed.status).to.equal(200)
     expect(listed.body.map((b: {name: string}) => b.name)).to.include('b001')
@@ -120,6 +125,17 @@ describe('heroku-postgresql backups (pg_dump / pg_restore run by the platform)',
     expect(gone.body.map((b: {name: string}) => b.name)).not.to.include('b001')
     expect((await fetch(link.body.url)).status).to.equal(404)
     expectError(await t.client.get(`${base}/b001`), 404, 'not_found')
+  })
+
+  it('a transfer an earlier run left running is marked failed when next read, its partial dump removed', async () => {
+    const row = insertTransfer(t.platform.store, {appId: (await t.client.get('/apps/bk-app')).body.id, addonId: addon.id, kind: 'backup'})
+    markTransferRunning(t.platform.store, row.id)
+    const partial = `${backupFile(dataDir, addon.id, row.id)}.partial`
+    mkdirSync(dirname(partial), {recursive: true})
+    writeFileSync(partial, 'half a dump')
+    const read = await t.client.get(`/apps/bk-app/addons/${addon.name}/backups/${transferName(row)}`)
+    expect(read.body).to.include({status: 'failed', error: 'interrupted: the platform stopped while it ran'})
+    expect(existsSync(partial)).to.equal(false)
   })
 
   it('refuses another app\'s add-on and another account', async () => {

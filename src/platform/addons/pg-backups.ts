@@ -7,7 +7,7 @@
 //
 // A transfer the platform's stop (or a crash) interrupted is pending/running in the store with
 // no live job: it is marked failed when next read (reconcileTransfers).
-import {existsSync, readdirSync, statSync} from 'node:fs'
+import {existsSync, readdirSync, rmSync, statSync} from 'node:fs'
 import {chmod, rename, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -75,7 +75,9 @@ function libpqEnv(addon: AddonRow): Record<string, string> {
 export function reconcileTransfers(platform: PlatformContext, addonId: string): void {
   const jobs = jobsOf(platform)
   for (const row of listUnfinishedTransfers(platform.store, addonId)) {
-    if (!jobs.has(row.id)) finishTransfer(platform.store, row.id, {status: 'failed', error: 'interrupted: the platform stopped while it ran'})
+    if (jobs.has(row.id)) continue
+    finishTransfer(platform.store, row.id, {status: 'failed', error: 'interrupted: the platform stopped while it ran'})
+    if (row.kind === 'backup') rmSync(`${backupFile(platform.dataDir, row.addon_id, row.id)}.partial`, {force: true})
   }
 }
 

@@ -1,0 +1,117 @@
+import {expect} from 'chai'
+import {execFile} from 'node:child_process'
+import {existsSync, statSync} from 'node:fs'
+import {join} from 'node:path'
+import {promisify} from 'node:util'
+
+import {E2eHome} from '../helpers/e2e.js'
+
+const exec = promisify(execFile)
+
+// The built CLI against the real PostgreSQL and Redis servers of a platform it starts itself:
+// pg:* and redis:* as a user runs them (no TTY), Debian's psql and redis-cli doing the talking.
+describe('e2e: pg:* and redis:* against the platform\'s own servers', function () {
+  this.timeout(120_000)
+  let home: E2eHome
+  let dataDir: string
+
+  before(async function () {
+    if (!existsSync(join(process.cwd(), 'dist', 'commands', 'pg'))) throw new Error('dist/ is missing: npm run build first (npm test does)')
+    home = new E2eHome()
+    dataDir = join(home.dir, 'platform')
+    const started = await home.heroku(['platform:start', '--detach', '--data-dir', dataDir, '--port', '0', '--router-port', '0', '--email', 'data@example.com'])
+    expect(started.code, started.stderr).to.equal(0)
+    expect((await home.heroku(['apps:create', 'data-app', '--no-remote'])).code).to.equal(0)
+    const [pg, redis] = await Promise.all([
+      home.heroku(['addons:create', 'heroku-postgresql', '--wait', '-a', 'data-app'], {timeoutMs: 90_000}),
+      home.heroku(['addons:create', 'heroku-redis', '--wait', '-a', 'data-app'], {timeoutMs: 90_000}),
+    ])
+    expect(pg.code, pg.stderr).to.equal(0)
+    expect(redis.code, redis.stderr).to.equal(0)
+  })
+
+  after(async () => {
+    await home?.heroku(['platform:stop', '--data-dir', dataDir])
+    home?.cleanup()
+  })
+
+  it('pg:psql -c runs SQL through Debian\'s psql; pg:info reads the database itself', async () => {
+    const created = await home.heroku(['pg:psql', '-a', 'data-app', '-c', "CREATE TABLE jokes (id serial PRIMARY KEY, punchline text); INSERT INTO jokes (punchline) VALUES ('to get to the other side')"])
+    expect(created.code, created.stderr).to.equal(0)
+    expect(created.stdout).to.include('INSERT 0 1')
+    const selected = await home.heroku(['pg:psql', 'DATABASE_URL', '-a', 'data-app', '-c', 'SELECT punchline FROM jokes'])
+    expect(selected.stdout).to.match(/^ +punchline *\n-+\n to get to the other side\n\(1 row\)\n/)
+    // the password is in psql's environment only: never in the CLI's output
+    const url = JSON.parse((await home.heroku(['pg:credentials:url', '-a', 'data-app', '--json'])).stdout).url as string
+    expect(created.stdout + created.stderr + selected.stderr).not.to.include(new URL(url).password)
+
+    const info = await home.heroku(['pg:info', '-a', 'data-app'])
+    expect(info.code, info.stderr).to.equal(0)
+    expect(info.stdout).to.match(/^=== DATABASE_URL$/m)
+    expect(info.stdout).to.match(/^Plan: +essential-0$/m)
+    expect(info.stdout).to.match(/^Status: +Available$/m)
+    expect(info.stdout).to.match(/^Connections: +\d+\/20$/m)
+    expect(info.stdout).to.match(/^PG Version: +\d+\.\d+/m)
+    expect(info.stdout).to.match(/^Data Size: +[\d.]+ MB \/ 1\.0 GB \(\d+\.\d\d%\)$/m)
+    expect(info.stdout).to.match(/^Tables: +1\/4000$/m)
+    const json = JSON.parse((await home.heroku(['pg:info', '-a', 'data-app', '--json'])).stdout)
+    expect(json.database).to.include({tables: 1, connectionLimit: 20})
+    expect(json.database.dataSizeBytes).to.be.greaterThan(1_000_000)
+  })
+
+  it('pg:backups:capture, pg:backups, download (a valid pg_restore archive), then pg:reset empties the database', async () => {
+    const capture = await home.heroku(['pg:backups:capture', '-a', 'data-app'], {timeoutMs: 60_000})
+    expect(capture.code, capture.stderr).to.equal(0)
+    expect(capture.stderr).to.match(/Backing up DATABASE to b001\.\.\. done, [\d.]+ kB/)
+    const list = await home.heroku(['pg:backups', '-a', 'data-app'])
+    expect(list.stdout).to.match(/^b001 +\S+ +Completed \S+ +[\d.]+ kB +postgresql-/m)
+    const file = join(home.dir, 'b001.dump')
+    const download = await home.heroku(['pg:backups:download', '-o', file, '-a', 'data-app'])
+    expect(download.code, download.stderr).to.equal(0)
+    expect(statSync(file).mode & 0o777).to.equal(0o600)
+    expect((await exec('pg_restore', ['-l', file])).stdout).to.match(/TABLE DATA public jokes/)
+
+    const refused = await home.heroku(['pg:reset', '-a', 'data-app'])
+    expect(refused.code).to.equal(2)
+    expect(refused.stderr).to.include('--confirm data-app')
+    const reset = await home.heroku(['pg:reset', '-a', 'data-app', '--confirm', 'data-app'])
+    expect(reset.code, reset.stderr).to.equal(0)
+    expect((await home.heroku(['pg:psql', '-a', 'data-app', '-c', "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"])).stdout).to.match(/^\s+0\n/m)
+    const restore = await home.heroku(['pg:backups:restore', 'b001', '-a', 'data-app', '--confirm', 'data-app'], {timeoutMs: 60_000})
+    expect(restore.code, restore.stderr).to.equal(0)
+    expect((await home.heroku(['pg:psql', '-a', 'data-app', '-c', 'SELECT count(*) FROM jokes'])).stdout).to.match(/^\s+1\n/m)
+  })
+
+  it('pg:pull copies the add-on into an empty database (a URL here: a second add-on\'s); a non-empty target is refused', async () => {
+    const copy = await home.heroku(['addons:create', 'heroku-postgresql', '--as', 'COPY', '--wait', '-a', 'data-app'], {timeoutMs: 60_000})
+    expect(copy.code, copy.stderr).to.equal(0)
+    const copyUrl = JSON.parse((await home.heroku(['pg:credentials:url', 'COPY', '-a', 'data-app', '--json'])).stdout).url as string
+    const pulled = await home.heroku(['pg:pull', 'DATABASE', copyUrl, '-a', 'data-app'], {timeoutMs: 60_000})
+    expect(pulled.code, pulled.stderr).to.equal(0)
+    expect((await home.heroku(['pg:psql', 'COPY', '-a', 'data-app', '-c', 'SELECT punchline FROM jokes'])).stdout).to.include('to get to the other side')
+    const again = await home.heroku(['pg:pull', 'DATABASE', copyUrl, '-a', 'data-app'])
+    expect(again.code).to.equal(1)
+    expect(again.stderr).to.include('is not empty')
+    const pushed = await home.heroku(['pg:push', copyUrl, 'DATABASE', '-a', 'data-app'])
+    expect(pushed.code).to.equal(1)
+    expect(pushed.stderr).to.match(/Remote database postgresql-\S+ \(DATABASE\) is not empty/)
+  })
+
+  it('redis:cli -c runs a command through Debian\'s redis-cli; redis:info reads the server', async () => {
+    const set = await home.heroku(['redis:cli', '-a', 'data-app', '-c', 'SET greeting "hello world"'])
+    expect(set.code, set.stderr).to.equal(0)
+    expect(set.stdout).to.equal('OK\n')
+    expect((await home.heroku(['redis:cli', '-a', 'data-app', '-c', 'GET greeting'])).stdout).to.equal('hello world\n')
+    const refused = await home.heroku(['redis:cli', '-a', 'data-app', '-c', 'CONFIG GET maxmemory'])
+    expect(refused.code).to.equal(1)
+
+    const info = await home.heroku(['redis:info', '-a', 'data-app'])
+    expect(info.code, info.stderr).to.equal(0)
+    expect(info.stdout).to.match(/^=== redis-\S+ \(REDIS_URL\)$/m)
+    expect(info.stdout).to.match(/^Version: +\d+\.\d+/m)
+    expect(info.stdout).to.match(/^Keys: +1$/m)
+    const json = JSON.parse((await home.heroku(['redis:info', '-a', 'data-app', '--json'])).stdout)
+    expect(json).to.include({keys: 1, status: 'provisioned'})
+    expect(json.used_memory).to.match(/^[\d.]+[KM]$/)
+  })
+})
