@@ -83,12 +83,24 @@ describe('pg', () => {
       expect(info.error).to.match(/Could not connect/)
     })
 
+    it('where the app\'s add-on lookup knows no attachment names, resolves DATABASE as the official CLI does', async () => {
+      api().get('/apps/my-app/addons/HEROKU_POSTGRESQL_RED').reply(404, {id: 'not_found', message: 'Couldn\'t find that add-on.'})
+      api().post('/actions/addon-attachments/resolve', {addon_attachment: 'HEROKU_POSTGRESQL_RED', addon_service: 'heroku-postgresql', app: 'my-app'})
+        .reply(200, [attachment('HEROKU_POSTGRESQL_RED', 'postgresql-2')])
+      api().get('/addons/id-postgresql-2').reply(200, addon('postgresql-2'))
+      api().get('/apps/my-app/config-vars').reply(200, {DATABASE_URL: 'postgres://x:y@127.0.0.1:1/x', HEROKU_POSTGRESQL_RED_URL: DB_URL})
+      const {stdout, exitCode, stderr} = await run(['pg:credentials:url', 'HEROKU_POSTGRESQL_RED', '-a', 'my-app', '--json'])
+      expect(exitCode, stderr).to.equal(0)
+      expect(JSON.parse(stdout)).to.include({addon: 'postgresql-2', attachment: 'HEROKU_POSTGRESQL_RED', url: DB_URL})
+    })
+
     it('refuses an add-on of another service, and an app without the add-on, with a hint', async () => {
       api().get('/apps/my-app/addons/REDIS').reply(200, addon('redis-1', {addon_service: {id: 's2', name: 'heroku-redis'}}))
       const other = await run(['pg:info', 'REDIS', '-a', 'my-app'])
       expect(other.exitCode).to.equal(1)
       expect(other.stderr).to.include('redis-1 is a heroku-redis add-on, not heroku-postgresql')
       api().get('/apps/my-app/addons/DATABASE').reply(404, {id: 'not_found', message: 'Couldn\'t find that add-on.'})
+      api().post('/actions/addon-attachments/resolve', {addon_attachment: 'DATABASE', addon_service: 'heroku-postgresql', app: 'my-app'}).reply(404, {id: 'not_found', message: 'Couldn\'t find that add-on attachment.'})
       const none = await run(['pg:info', '-a', 'my-app'])
       expect(none.exitCode).to.equal(1)
       expect(none.stderr).to.include('my-app has no heroku-postgresql add-on DATABASE')

@@ -59,6 +59,29 @@ describe('e2e: pg:* and redis:* against the platform\'s own servers', function (
     expect(json.database.dataSizeBytes).to.be.greaterThan(1_000_000)
   })
 
+  it('pg:ps lists a running query and pg:kill cancels it', async () => {
+    const sleeping = home.heroku(['pg:psql', '-a', 'data-app', '-c', 'SELECT pg_sleep(60)'], {timeoutMs: 60_000})
+    let query: {pid: number, query: string} | undefined
+    for (let i = 0; i < 50 && query === undefined; i++) {
+      // eslint-disable-next-line no-await-in-loop
+      const ps = await home.heroku(['pg:ps', '-a', 'data-app', '--json'])
+      query = (JSON.parse(ps.stdout) as Array<{pid: number, query: string}>).find(q => q.query.includes('pg_sleep'))
+      // eslint-disable-next-line no-await-in-loop
+      if (query === undefined) await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    expect(query, 'the sleeping query in pg:ps').not.to.equal(undefined)
+    const human = await home.heroku(['pg:ps', '-a', 'data-app'])
+    expect(human.stdout).to.match(new RegExp(`^${query!.pid} +active +heroku-toolbelt psql .*SELECT pg_sleep\\(60\\)$`, 'm'))
+    const killed = await home.heroku(['pg:kill', String(query!.pid), '-a', 'data-app'])
+    expect(killed.code, killed.stderr).to.equal(0)
+    const ended = await sleeping
+    expect(ended.code).to.equal(1)
+    expect(ended.stderr).to.include('canceling statement due to user request')
+    const gone = await home.heroku(['pg:kill', String(query!.pid), '--force', '-a', 'data-app'])
+    expect(gone.code).to.equal(1)
+    expect(gone.stderr).to.include(`No connection with pid ${query!.pid}`)
+  })
+
   it('pg:backups:capture, pg:backups, download (a valid pg_restore archive), then pg:reset empties the database', async () => {
     const capture = await home.heroku(['pg:backups:capture', '-a', 'data-app'], {timeoutMs: 60_000})
     expect(capture.code, capture.stderr).to.equal(0)

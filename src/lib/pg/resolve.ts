@@ -34,32 +34,52 @@ export interface ResolveOptions {
 export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDatabase> {
   const {api, app} = opts
   const given = (opts.database ?? opts.defaultAttachment).replace(/_URL$/i, '')
-  const addon = await findAddon(api, given, app).catch(error => {
-    if ((error as {status?: number}).status === 404) {
+  const found = await findAddon(api, given, app).then(addon => ({addon, attachment: undefined as AddOnAttachment | undefined})).catch(async error => {
+    if ((error as {status?: number}).status !== 404) throw error
+    // a platform that knows add-ons in an app's context by id and name only (or app::ATTACHMENT):
+    // the attachment resolver, as the official CLI resolves DATABASE
+    const attachment = await resolveAttachment(api, app, given, opts.service)
+    if (attachment?.addon?.id === undefined) {
       throw new UserError(`${app} has no ${opts.service} add-on ${given}.`, {
         hint: `List the app's add-ons with heroku addons -a ${app}; create one with heroku addons:create ${opts.service} -a ${app}.`,
         code: 'not_found',
         cause: error,
       })
     }
-    throw error
+    return {addon: await api.get<AddOn>(`/addons/${encodeURIComponent(attachment.addon.id)}`), attachment: attachment as AddOnAttachment | undefined}
   })
+  const {addon} = found
   const service = addon.addon_service?.name
   if (service !== opts.service) {
     throw new UserError(`${addon.name} is a ${service ?? 'different'} add-on, not ${opts.service}.`, {hint: `Name a ${opts.service} add-on or its attachment (e.g. ${opts.defaultAttachment}).`})
   }
-  const attachments = await api.get<AddOnAttachment[]>(`/addons/${encodeURIComponent(addon.id)}/addon-attachments`)
-  const onApp = attachments.filter(a => a.app?.name === app || a.app?.id === app)
-  const attachment = onApp.find(a => a.name?.toUpperCase() === given.toUpperCase()) ?? onApp.find(a => a.name === opts.defaultAttachment) ?? onApp[0]
+  let attachment = found.attachment
+  if (attachment === undefined) {
+    const attachments = await api.get<AddOnAttachment[]>(`/addons/${encodeURIComponent(addon.id)}/addon-attachments`)
+    const onApp = attachments.filter(a => a.app?.name === app || a.app?.id === app)
+    attachment = onApp.find(a => a.name?.toUpperCase() === given.toUpperCase()) ?? onApp.find(a => a.name === opts.defaultAttachment) ?? onApp[0]
+  }
   if (attachment === undefined) throw new UserError(`${addon.name} is not attached to ${app}.`, {hint: `Attach it with heroku addons:attach ${addon.name} -a ${app}.`})
-  const configVar = `${attachment.name ?? opts.defaultAttachment}_URL`
-  const config = await api.get<Record<string, string | null>>(`/apps/${encodeURIComponent(app)}/config-vars`)
+  const name = attachment.name ?? opts.defaultAttachment
+  const configVar = `${name}_URL`
+  const config = await api.get<Record<string, string | null>>(`/apps/${encodeURIComponent(attachment.app?.name ?? app)}/config-vars`)
   const url = config[configVar]
   if (!url) {
     const state = addon.state === 'provisioning' ? ` (${addon.name} is still provisioning: heroku addons:wait ${addon.name})` : ''
     throw new UserError(`${app} has no ${configVar} config var${state}.`, {hint: `See heroku addons:info ${addon.name} -a ${app}.`})
   }
-  return {addon, attachment: attachment.name ?? opts.defaultAttachment, configVar, url}
+  return {addon, attachment: name, configVar, url}
+}
+
+/** POST /actions/addon-attachments/resolve: the attachment a name means in the app, of that service. */
+async function resolveAttachment(api: ApiClient, app: string, name: string, service: string): Promise<AddOnAttachment | undefined> {
+  try {
+    const found = await api.post<AddOnAttachment[]>('/actions/addon-attachments/resolve', {addon_attachment: name, addon_service: service, app})
+    return found.find(a => a.app?.name === app || a.app?.id === app) ?? found[0]
+  } catch (error) {
+    if ((error as {status?: number}).status === 404) return undefined
+    throw error
+  }
 }
 
 /** Whether a URL's host is this machine (no TLS expected there). */
