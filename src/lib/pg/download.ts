@@ -3,6 +3,7 @@ import {rename, rm, stat} from 'node:fs/promises'
 import {resolve} from 'node:path'
 import {pipeline} from 'node:stream/promises'
 
+import {certificateAuthoritiesFor} from '../api/trust.js'
 import {UserError} from '../errors.js'
 import {backupUrl, type BackupsBase} from './backups.js'
 import {humanBytes} from './info.js'
@@ -17,17 +18,19 @@ export interface DownloadResult {
  * pg:backups:download: the backup's dump (pg_dump's custom format, for pg_restore) into FILE,
  * latest.dump by default, readable by you only. It follows the URL the platform hands out.
  */
-export async function downloadBackup(opts: BackupsBase & {backup?: string; output?: string; certificateAuthority?: string[]}): Promise<DownloadResult> {
+export async function downloadBackup(opts: BackupsBase & {backup?: string; output?: string; env?: NodeJS.ProcessEnv}): Promise<DownloadResult> {
   const link = await backupUrl(opts)
   const file = resolve(opts.output ?? 'latest.dump')
   const partial = `${file}.partial`
   const spinner = await opts.out.spinner(`Downloading ${link.backup} to ${file}`)
   try {
     const {default: got} = await import('got')
+    // the local platform's own CA for its origin (trust.ts), Node's defaults elsewhere
+    const certificateAuthority = await certificateAuthoritiesFor(link.url, opts.env)
     const stream = got.stream(link.url, {
       retry: {limit: 2},
       timeout: {response: 30_000},
-      ...(opts.certificateAuthority ? {https: {certificateAuthority: opts.certificateAuthority}} : {}),
+      ...(certificateAuthority ? {https: {certificateAuthority}} : {}),
     })
     await pipeline(stream, createWriteStream(partial, {mode: 0o600}))
     await rename(partial, file)

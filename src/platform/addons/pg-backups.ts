@@ -164,6 +164,14 @@ async function runJob(platform: PlatformContext, row: PgTransferRow, work: () =>
   }
 }
 
+/**
+ * Removes every dump of an add-on (its rows go with the add-on's): for the add-on's destroy, so
+ * that a destroyed database's data does not outlive it in its backups.
+ */
+export async function removeAddonBackups(dataDir: string, addonId: string): Promise<void> {
+  await rm(backupsDir(dataDir, addonId), {recursive: true, force: true})
+}
+
 /** Removes a backup's file (its row goes with the caller's transaction). */
 export async function removeBackupFile(platform: PlatformContext, backup: PgTransferRow): Promise<void> {
   await rm(backupFile(platform.dataDir, backup.addon_id, backup.id), {force: true})

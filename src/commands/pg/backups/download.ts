@@ -16,6 +16,6 @@ export default class PgBackupsDownload extends AppCommand<typeof PgBackupsDownlo
   }
 
   async run(): Promise<DownloadResult> {
-    return downloadBackup({api: this.api, app: await this.app(), backup: this.args.backup, out: this.out, output: this.flags.output})
+    return downloadBackup({api: this.api, app: await this.app(), backup: this.args.backup, env: this.env, out: this.out, output: this.flags.output})
   }
 }
