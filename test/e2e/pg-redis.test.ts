@@ -120,6 +120,21 @@ describe('e2e: pg:* and redis:* against the platform\'s own servers', function (
     expect(pushed.stderr).to.match(/Remote database postgresql-\S+ \(DATABASE\) is not empty/)
   })
 
+  it('addons:open signs the browser in through the platform\'s SSO link: once, for that add-on', async () => {
+    const opened = await home.heroku(['addons:open', 'DATABASE', '-a', 'data-app'])
+    expect(opened.code, opened.stderr).to.equal(0)
+    expect(opened.stderr).to.match(/^Opening heroku-postgresql:essential-0 for data-app\.\.\. done/m)
+    const shown = await home.heroku(['addons:open', 'DATABASE', '-a', 'data-app', '--show-url', '--json'])
+    const result = JSON.parse(shown.stdout) as {url: string, sso: boolean}
+    expect(result.sso).to.equal(true)
+    const webUrl = JSON.parse((await home.heroku(['addons:info', 'DATABASE', '-a', 'data-app', '--json'])).stdout).web_url as string
+    expect(result.url.startsWith(webUrl), `${result.url} is under ${webUrl}`).to.equal(true)
+    const followed = await fetch(result.url, {redirect: 'manual'})
+    expect(followed.status).to.equal(303)
+    expect(followed.headers.get('set-cookie')).to.match(/HttpOnly/i)
+    expect((await fetch(result.url, {redirect: 'manual'})).status).to.equal(403)
+  })
+
   it('redis:cli -c runs a command through Debian\'s redis-cli; redis:info reads the server', async () => {
     const set = await home.heroku(['redis:cli', '-a', 'data-app', '-c', 'SET greeting "hello world"'])
     expect(set.code, set.stderr).to.equal(0)
