@@ -1,8 +1,11 @@
 // Apps: create (named or generated), list, info by id or name, rename/maintenance, delete.
+import {lstatSync, readdirSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
+import {join} from 'node:path'
 
 import {destroyAddon} from '../addons/lifecycle.js'
 import {commitChange, releaseApp} from '../changes.js'
+import {repoDir} from '../git/repos.js'
 import {isBoolean, isIdentity, isString, isStringArray, parseBody} from '../http/body.js'
 import {invalidParams} from '../http/errors.js'
 import {json, list} from '../http/router.js'
@@ -11,18 +14,44 @@ import type {AccountRow} from '../store/accounts.js'
 import {type AppRow, appNameTaken, deleteApp, findAppById, insertApp, listOwnedApps, updateApp} from '../store/apps.js'
 import {listAccountAddons} from '../store/addons.js'
 import {hostnameTaken, insertDomain, renameDefaultDomain} from '../store/domains.js'
-import {listSlugIds} from '../store/slugs.js'
+import {currentRelease} from '../store/releases.js'
+import {findSlugById, listSlugIds} from '../store/slugs.js'
 import {slugBlobPath} from './capability-urls.js'
 import {requireSelf} from './account.js'
 import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
 import {GENERATION, REGION, STACK} from './regions-stacks.js'
 import {requireApp} from './resolve.js'
 
+/** Bytes in a directory tree (regular files, links not followed); null when it cannot be read (no repo yet). */
+function treeSize(dir: string): number | null {
+  let total = 0
+  const walk = (path: string): void => {
+    for (const entry of readdirSync(path, {withFileTypes: true})) {
+      const full = join(path, entry.name)
+      if (entry.isDirectory()) walk(full)
+      else if (entry.isFile()) total += lstatSync(full).size
+    }
+  }
+  try {
+    walk(dir)
+  } catch {
+    return null
+  }
+  return total
+}
+
+/** What the app runs: its current release's slug (size and buildpack description), if it has one. */
+function runningSlug(platform: PlatformContext, app: AppRow) {
+  const slugId = currentRelease(platform.store, app.id)?.slug_id
+  return slugId ? findSlugById(platform.store, slugId) : undefined
+}
+
 export function serializeApp(platform: PlatformContext, app: AppRow, owner: AccountRow): object {
+  const slug = runningSlug(platform, app)
   return {
     acm: false,
     archived_at: null,
-    buildpack_provided_description: null,
+    buildpack_provided_description: slug?.buildpack_provided_description ?? null,
     build_stack: STACK,
     created_at: app.created_at,
     generation: GENERATION,
@@ -36,8 +65,9 @@ export function serializeApp(platform: PlatformContext, app: AppRow, owner: Acco
     team: null,
     region: REGION,
     released_at: app.released_at,
-    repo_size: null,
-    slug_size: null,
+    // as Heroku: the git repo's and the running slug's size in bytes (null: no repo, no slug)
+    repo_size: treeSize(repoDir(platform.dataDir, app.id)),
+    slug_size: slug?.size ?? null,
     space: null,
     stack: STACK,
     updated_at: app.updated_at,
