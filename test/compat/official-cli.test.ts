@@ -224,6 +224,12 @@ describe(`the official Heroku CLI (heroku@${OFFICIAL_CLI_VERSION}) against the l
     expect(out).to.match(/^web\.1: up /m)
   })
 
+  it('apps:info after the deploy shows the dynos and the slug\'s size', async () => {
+    const out = ok(await heroku('apps:info', '-a', APP))
+    expect(out).to.match(/Dynos:\s+web: 1/)
+    expect(out).to.match(/Slug Size:\s+[1-9][\d.]* (B|KB|MB)/)
+  })
+
   it('ps:restart restarts the dynos', async () => {
     expect(ok(await heroku('ps:restart', '-a', APP))).to.contain(`Restarting all dynos on ${APP}... done`)
   })
@@ -233,6 +239,27 @@ describe(`the official Heroku CLI (heroku@${OFFICIAL_CLI_VERSION}) against the l
     const lines = out.split('\n').filter(line => /^\d{4}-\d\d-\d\dT[\d:.]+\+00:00 (app|heroku)\[[\w.]+\]: /.test(line))
     expect(lines.length, out).to.be.within(1, 10)
     expect(out).to.match(/heroku\[web\.1\]: /)
+  })
+
+  it('releases:rollback v4 makes a release of it', async () => {
+    const out = ok(await heroku('releases:rollback', 'v4', '-a', APP))
+    expect(out).to.contain(`Rolling back ${APP} to v4... done, v5`)
+    expect((await api.get(`/apps/${APP}/releases/5`)).body.description).to.equal('Rollback to v4')
+  })
+
+  it('run:detached runs a one-off dyno without attaching', async () => {
+    const out = ok(await heroku('run:detached', 'echo hi', '-a', APP))
+    expect(out).to.match(new RegExp(`Running echo hi on ${APP}\\.\\.\\. done, run\\.\\d+`))
+  })
+
+  it('maintenance:on turns maintenance mode on', async () => {
+    expect(ok(await heroku('maintenance:on', '-a', APP))).to.contain(`Enabling maintenance mode for ${APP}... done`)
+    expect((await api.get(`/apps/${APP}`)).body.maintenance).to.equal(true)
+  })
+
+  it('maintenance:off turns it off', async () => {
+    expect(ok(await heroku('maintenance:off', '-a', APP))).to.contain(`Disabling maintenance mode for ${APP}... done`)
+    expect((await api.get(`/apps/${APP}`)).body.maintenance).to.equal(false)
   })
 
   it('domains lists the app\'s default domain', async () => {
@@ -287,6 +314,14 @@ describe(`the official Heroku CLI (heroku@${OFFICIAL_CLI_VERSION}) against the l
       expect(out).to.match(new RegExp(`Attachments:\\s+${APP}::DATABASE`))
       expect(out).to.match(new RegExp(`Owning app:\\s+${APP}`))
       expect(out).to.match(/State:\s+created/)
+    })
+
+    it('addons:open --show-url prints its dashboard\'s URL (web_url)', async () => {
+      const result = await heroku('addons:open', addonName!, '--show-url', '-a', APP)
+      ok(result)
+      const webUrl = (await api.get(`/apps/${APP}/addons/${addonName}`)).body.web_url as string
+      expect(webUrl).to.match(/^https?:\/\//)
+      expect(result.stdout.trim()).to.equal(webUrl)
     })
 
     it('addons:attach attaches it to another app', async () => {
@@ -397,6 +432,11 @@ describe(`the official Heroku CLI (heroku@${OFFICIAL_CLI_VERSION}) against the l
     expect(push.code, push.output).to.equal(0)
     expect(push.output).to.match(/Released v\d+/)
     deployed = true
+  })
+
+  it('logs -n 5 reads the log session over HTTPS', async () => {
+    expect(deployed, 'the git push above failed').to.equal(true)
+    expect(ok(await heroku('logs', '-n', '5', '-a', TLS_APP))).to.match(/(app|heroku)\[[\w.]+\]: /)
   })
 
   it('git:clone clones the pushed code', async () => {
