@@ -62,8 +62,9 @@ h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
 .card dt{color:var(--muted);font-size:.85rem}.card dd{margin:0;font-size:1.25rem;font-weight:600;overflow-wrap:anywhere}
 .scroll{overflow-x:auto;background:var(--card);border:1px solid var(--line);border-radius:.5rem}
 table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:.45rem .75rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
-th{font-size:.85rem;color:var(--muted);font-weight:600}
+th,td{text-align:left;padding:.45rem .75rem;border-bottom:1px solid var(--line);vertical-align:top}
+th{font-size:.85rem;color:var(--muted);font-weight:600;white-space:nowrap}
+td.mono,td code{overflow-wrap:anywhere}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr:last-child td{border-bottom:0}
 code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9rem}

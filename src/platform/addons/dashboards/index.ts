@@ -106,7 +106,8 @@ async function route(platform: PlatformContext, options: DashboardOptions, req: 
   const id = addonId.toLowerCase()
   const addon = findAddonById(platform.store, id)
   if (sub.length === 1 && sub[0] === 'sso') {
-    if (!read) return methodNotAllowed(res)
+    // GET only: a HEAD (a link preview, a checker) must not use up the one-time token
+    if (method !== 'GET') return methodNotAllowed(res)
     return followSso(platform, req, res, id, addon)
   }
   if (sub.length === 0 && !path.endsWith('/')) return redirect(res, addonPath(id))
