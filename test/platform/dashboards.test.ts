@@ -321,6 +321,8 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
 
   it('refuses a reused SSO link and an expired one; a dashboard without a session leads to sign-in, which works with the right password only', async () => {
     const action = await sso(addons.redis)
+    // a HEAD (a link preview) does not use the link up
+    expect((await fetch(action, {method: 'HEAD', redirect: 'manual'})).status).to.equal(405)
     const first = await newPage()
     expect((await first.goto(action))!.status()).to.equal(200)
     await first.context().close()
