@@ -92,17 +92,20 @@ export async function installOfficialCli(timeoutMs: number): Promise<InstalledCl
   mkdirSync(dirname(dir), {recursive: true})
   const partial = mkdtempSync(`${dir}.partial-`)
   try {
-    const npm = await runProgram('npm', ['install', '--prefix', partial, '--no-audit', '--no-fund', '--ignore-scripts', '--no-update-notifier', `heroku@${OFFICIAL_CLI_VERSION}`], {
+    // bounded fetches: without a registry this fails in about a minute, not npm's default many
+    const npm = await runProgram('npm', ['install', '--prefix', partial, '--no-audit', '--no-fund', '--ignore-scripts', '--no-update-notifier', '--fetch-timeout=60000', '--fetch-retries=1', `heroku@${OFFICIAL_CLI_VERSION}`], {
       cwd: partial, env: {...process.env, npm_config_loglevel: 'error'}, timeoutMs,
     })
-    if (npm.code !== 0) throw new Error(`npm install heroku@${OFFICIAL_CLI_VERSION} exited ${npm.code}: ${npm.output.trim().split('\n').slice(-5).join('\n')}`)
+    if (npm.code !== 0) throw new Error(`npm install heroku@${OFFICIAL_CLI_VERSION} exited ${npm.code}: ${npm.output.trim().split('\n').slice(0, 4).join(' / ')}`)
     if (installedVersion(partial) !== OFFICIAL_CLI_VERSION) throw new Error(`npm install heroku@${OFFICIAL_CLI_VERSION} left no node_modules/heroku ${OFFICIAL_CLI_VERSION}`)
-    rmSync(dir, {recursive: true, force: true})
-    try {
-      renameSync(partial, dir)
-    } catch (error) {
-      // another run put it there first
-      if (installedVersion(dir) !== OFFICIAL_CLI_VERSION) throw error
+    // a run beside this one may have put a good install there meanwhile (and may be using it)
+    if (installedVersion(dir) !== OFFICIAL_CLI_VERSION) {
+      rmSync(dir, {recursive: true, force: true})
+      try {
+        renameSync(partial, dir)
+      } catch (error) {
+        if (installedVersion(dir) !== OFFICIAL_CLI_VERSION) throw error
+      }
     }
   } finally {
     rmSync(partial, {recursive: true, force: true})
