@@ -51,16 +51,22 @@ export class BackupsUnsupportedError extends UserError {
   }
 }
 
-/** A 404 for the endpoint itself (not for a backup or an add-on it names): the platform has no such routes. */
-function endpointMissing(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 404 || error.status === 405) && /endpoint|not supported/i.test(error.message)
+/**
+ * A 404 for the endpoint itself (not for a backup or an add-on it names): the platform has no such
+ * routes. `collection`: a list or create under an add-on that was just found, where any 404 can
+ * only mean that.
+ */
+function endpointMissing(error: unknown, collection: boolean): boolean {
+  if (!(error instanceof ApiError)) return false
+  if (error.status === 405) return true
+  return error.status === 404 && (collection || /endpoint/i.test(error.message))
 }
 
-async function call<T>(work: () => Promise<T>): Promise<T> {
+async function call<T>(work: () => Promise<T>, collection = false): Promise<T> {
   try {
     return await work()
   } catch (error) {
-    if (endpointMissing(error)) throw new BackupsUnsupportedError(error)
+    if (endpointMissing(error, collection)) throw new BackupsUnsupportedError(error)
     throw error
   }
 }
@@ -90,9 +96,9 @@ export async function listBackups(opts: BackupsBase): Promise<BackupsList> {
   const restores: PgTransfer[] = []
   for (const addon of addons) {
     // eslint-disable-next-line no-await-in-loop -- a few add-ons at most
-    backups.push(...await call(() => opts.api.list<PgTransfer>(`${addonPath(opts.app, addon.id)}/backups`)))
+    backups.push(...await call(() => opts.api.list<PgTransfer>(`${addonPath(opts.app, addon.id)}/backups`), true))
     // eslint-disable-next-line no-await-in-loop
-    restores.push(...await call(() => opts.api.list<PgTransfer>(`${addonPath(opts.app, addon.id)}/restores`)))
+    restores.push(...await call(() => opts.api.list<PgTransfer>(`${addonPath(opts.app, addon.id)}/restores`), true))
   }
   const newest = (a: PgTransfer, b: PgTransfer) => b.num - a.num
   backups.sort(newest)
@@ -160,7 +166,7 @@ export async function captureBackup(opts: BackupsBase & {database?: string; wait
   const started = await opts.out.spinner(`Starting backup of ${addon.name}`)
   let backup: PgTransfer
   try {
-    backup = await call(() => opts.api.post<PgTransfer>(base))
+    backup = await call(() => opts.api.post<PgTransfer>(base), true)
     started.succeed()
   } catch (error) {
     started.fail()
@@ -188,7 +194,7 @@ export async function findBackup(api: ApiClient, app: string, identity?: string)
   const backups: PgTransfer[] = []
   for (const addon of await pgAddons(api, app)) {
     // eslint-disable-next-line no-await-in-loop
-    backups.push(...await call(() => api.list<PgTransfer>(`${addonPath(app, addon.id)}/backups`)))
+    backups.push(...await call(() => api.list<PgTransfer>(`${addonPath(app, addon.id)}/backups`), true))
   }
   const found = identity === undefined
     ? backups.filter(b => b.status === 'succeeded').sort((a, b) => b.num - a.num)[0]
