@@ -19,7 +19,7 @@ import {conflict, invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {type AppRow, findAppById} from '../store/apps.js'
 import {type AddonRow, findAddonById, findAppAttachment, findVisibleAddon, listAddonAttachments} from '../store/addons.js'
-import {deleteTransfer, findAppTransfer, findTransferById, listAddonTransfers, type PgTransferKind, type PgTransferRow, transferName} from '../store/pg-backups.js'
+import {deleteTransfer, findAppTransfer, findTransferById, findUnfinishedRestoreOf, listAddonTransfers, type PgTransferKind, type PgTransferRow, transferName} from '../store/pg-backups.js'
 import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
 
@@ -125,6 +125,11 @@ export const pgBackupRoutes: ApiRoute[] = [
       reconcileTransfers(ctx.platform, addon.id)
       const backup = requireTransfer(ctx, app, 'backup', 'backup', addon)
       if (backup.status === 'pending' || backup.status === 'running') throw conflict(`Backup ${transferName(backup)} is still running: delete it once it has finished.`)
+      const restoring = findUnfinishedRestoreOf(ctx.platform.store, backup.id)
+      if (restoring !== undefined) {
+        reconcileTransfers(ctx.platform, restoring.addon_id)
+        if (findUnfinishedRestoreOf(ctx.platform.store, backup.id) !== undefined) throw conflict(`Backup ${transferName(backup)} is being restored (${transferName(restoring)}): delete it once that has finished.`)
+      }
       const body = serialize(ctx.platform, backup)
       ctx.platform.store.transaction(() => deleteTransfer(ctx.platform.store, backup.id))
       await removeBackupFile(ctx.platform, backup)

@@ -60,6 +60,11 @@ export function listUnfinishedTransfers(store: Store, addonId: string): PgTransf
   return store.all<PgTransferRow>(`SELECT * FROM pg_transfers WHERE addon_id = ? AND status IN ('pending', 'running')`, addonId)
 }
 
+/** A restore from this backup that runs now (its file must stay until it ends). */
+export function findUnfinishedRestoreOf(store: Store, backupId: string): PgTransferRow | undefined {
+  return store.get<PgTransferRow>(`SELECT * FROM pg_transfers WHERE kind = 'restore' AND source_id = ? AND status IN ('pending', 'running')`, backupId)
+}
+
 export function markTransferRunning(store: Store, id: string): void {
   const now = nowIso()
   store.run(`UPDATE pg_transfers SET status = 'running', started_at = ?, updated_at = ? WHERE id = ?`, now, now, id)
