@@ -67,4 +67,55 @@ describe('platform: shapes the official Heroku CLI depends on', function () {
       expect(info.body).to.include({slug_size: 1234, buildpack_provided_description: 'Hand-made', repo_size: null})
     })
   })
+
+  // Requests exactly as heroku@11.10.0 sends them (read with HEROKU_DEBUG=1 DEBUG=http), so that a
+  // change that breaks the official CLI fails here too, where the official CLI cannot be installed.
+  describe('the official CLI\'s requests, as it sends them', () => {
+    const SDK = {Accept: 'application/vnd.heroku+json; version=3.sdk'}
+
+    before(async () => {
+      expect((await t.client.post('/apps', {name: 'shape-cli'})).status).to.equal(201)
+    })
+
+    it('config:set / config:unset: PATCH config-vars, null removes a var', async () => {
+      expect((await t.client.patch('/apps/shape-cli/config-vars', {FOO: 'bar', BAZ: 'qux'})).body).to.deep.equal({FOO: 'bar', BAZ: 'qux'})
+      const unset = await t.client.patch('/apps/shape-cli/config-vars', {BAZ: null})
+      expect(unset.status, unset.text).to.equal(200)
+      expect(unset.body).to.deep.equal({FOO: 'bar'})
+    })
+
+    it('releases:rollback: POST releases {"release": ID}', async () => {
+      const v2 = (await t.client.get('/apps/shape-cli/releases/2')).body as {id: string}
+      const rollback = await t.client.post('/apps/shape-cli/releases', {release: v2.id})
+      expect(rollback.status, rollback.text).to.equal(201)
+      expect(rollback.body.description).to.equal('Rollback to v2')
+    })
+
+    it('logs -n 2 --dyno web.1: POST log-sessions {"dyno","lines","tail"} with Accept version=3.sdk', async () => {
+      const session = await t.client.post('/apps/shape-cli/log-sessions', {dyno: 'web.1', lines: 2, tail: false}, {headers: SDK})
+      expect(session.status, session.text).to.equal(201)
+      expect(session.body.logplex_url).to.match(/^https?:\/\//)
+    })
+
+    it('domains:add: POST domains {"hostname", "sni_endpoint": null}', async () => {
+      const domain = await t.client.post('/apps/shape-cli/domains', {hostname: 'www.shape-cli.example.com', sni_endpoint: null})
+      expect(domain.status, domain.text).to.equal(201)
+      expect(domain.body).to.include({hostname: 'www.shape-cli.example.com', kind: 'custom', cname: 'shape-cli.localhost', sni_endpoint: null})
+    })
+
+    it('buildpacks:set URL: PUT buildpack-installations {"updates":[{"buildpack": URL}]}', async () => {
+      const put = await t.client.request('PUT', '/apps/shape-cli/buildpack-installations', {body: {updates: [{buildpack: 'https://github.com/heroku/heroku-buildpack-nodejs'}]}})
+      expect(put.status, put.text).to.equal(200)
+      expect(put.body).to.have.length(1)
+      expect(put.body[0].buildpack.name).to.equal('heroku/nodejs')
+    })
+
+    it('maintenance:on and apps:rename: PATCH the app with {"maintenance"} and {"name"}', async () => {
+      expect((await t.client.patch('/apps/shape-cli', {maintenance: true})).body.maintenance).to.equal(true)
+      const renamed = await t.client.patch('/apps/shape-cli', {name: 'shape-cli-renamed'})
+      expect(renamed.status, renamed.text).to.equal(200)
+      expect(renamed.body.name).to.equal('shape-cli-renamed')
+      expect(renamed.body.git_url).to.match(/\/shape-cli-renamed\.git$/)
+    })
+  })
 })
