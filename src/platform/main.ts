@@ -1,9 +1,12 @@
 // Runs the local platform in the foreground:
-//   node dist/platform/main.js --data-dir DIR [--port 5400] [--router-port 5000] [--host 127.0.0.1] [--attached]
+//   node dist/platform/main.js --data-dir DIR [--port 5400] [--router-port 5000] [--host 127.0.0.1] [--tls] [--attached]
 // Writes DIR/platform.pid (the pid) and DIR/platform.json ({pid, url, port, routerPort, host,
-// startedAt, processStart}) once listening; removes both and exits 0 on SIGTERM/SIGINT after
+// startedAt, processStart, tls, caPath}) once listening; removes both and exits 0 on SIGTERM/SIGINT after
 // closing cleanly. --attached (platform:start in the foreground): stdin is a pipe from the CLI,
 // and its end — the CLI gone, even by kill -9 — stops the platform the same way.
+// --tls: the API/git port speaks HTTPS (url is https://…) and the router HTTPS beside HTTP, with
+// certificates from the local CA whose certificate caPath names (DATA/tls/ca.pem, made at the
+// first start with --tls; see docs/tls.md). Off unless given.
 import {readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
       'router-port': {type: 'string'},
       host: {type: 'string'},
       attached: {type: 'boolean'},
+      tls: {type: 'boolean'},
     },
     strict: true,
   })
@@ -69,11 +73,13 @@ async function main(): Promise<void> {
   if (tightened > 0) log(`data dir ${dataDir}: took group and other permissions off ${tightened} entries`)
   const host = values.host ?? '127.0.0.1'
   const routerPort = port(values['router-port'], DEFAULT_ROUTER_PORT, '--router-port')
-  const platform = await startPlatform({host, port: port(values.port, DEFAULT_API_PORT, '--port'), routerPort, dataDir, log})
+  const tls = values.tls === true
+  const platform = await startPlatform({host, port: port(values.port, DEFAULT_API_PORT, '--port'), routerPort, dataDir, log, tls})
   // the router's real port (--router-port 0 picks a free one)
   const state: PlatformProcessState = {
     pid: process.pid, url: platform.url, port: platform.port, routerPort: platform.routerPort ?? routerPort, host,
     startedAt: new Date().toISOString(), processStart: processStartTime(process.pid), sandbox: platform.sandbox,
+    tls, ...(platform.caPath ? {caPath: platform.caPath} : {}),
   }
   writeFileAtomically(pidFile, `${process.pid}\n`)
   writeFileAtomically(stateFile, `${JSON.stringify(state, null, 2)}\n`)

@@ -22,6 +22,10 @@ export interface PlatformProcessState {
   processStart?: string
   /** how dynos and builds are confined (sandbox/sandbox.ts); absent from older platforms */
   sandbox?: {enabled: boolean, separateUsers: boolean, tool?: string, reason?: string}
+  /** whether the API/git port speaks HTTPS (started with --tls); absent from older platforms: false */
+  tls?: boolean
+  /** with tls: absolute path of the local CA's certificate (PEM) that the platform's certificates chain to */
+  caPath?: string
 }
 
 export const pidFilePath = (dataDir: string): string => join(dataDir, PID_FILE)

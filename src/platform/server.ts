@@ -5,6 +5,7 @@
 // Every write commits in SQLite before its response is written (see store/database.ts).
 import {randomUUID} from 'node:crypto'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {createServer as createHttpsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
 import {performance} from 'node:perf_hooks'
 
@@ -41,6 +42,8 @@ import {detectSandbox, type SandboxStatus} from './sandbox/sandbox.js'
 import {LogRouter} from './logs/log-router.js'
 import {logPlatformEvents} from './logs/platform-lines.js'
 import {HttpRouter, type RouterOptions} from './router/router.js'
+import type {TlsCertificates} from './tls/certificates.js'
+import {refusePlainHttp, type SniffingListener, sniffingListener} from './tls/listener.js'
 
 export interface PlatformOptions {
   /** interface to listen on; 127.0.0.1 unless you mean to expose the platform */
@@ -77,13 +80,19 @@ export interface PlatformOptions {
   releasePhaseTimeoutMs?: number
   /** the HTTP router's tuning; false starts no router (web_url still names routerPort) */
   router?: false | Partial<Pick<RouterOptions, 'requestTimeoutMs' | 'bootWaitMs'>>
+  /**
+   * HTTPS (tls/): the API/git port speaks TLS only (plain HTTP gets a 400 naming the https URL),
+   * the router speaks both; certificates from the local CA in DATA/tls/ (made at the first start).
+   * Off by default.
+   */
+  tls?: boolean
 }
 
 /** Serves a non-API path; ApiErrors it throws are answered in the API's error shape. */
 export type PlatformHttpHandler = (platform: PlatformContext, req: IncomingMessage, res: ServerResponse, segments: readonly string[]) => Promise<boolean> | boolean
 
 export interface RunningPlatform {
-  /** the API's base URL, e.g. http://127.0.0.1:5000 */
+  /** the API's base URL, e.g. http://127.0.0.1:5400 (https:// with tls) */
   url: string
   port: number
   /** subscribe to changes (releases, formation, app deletion …) */
@@ -100,6 +109,10 @@ export interface RunningPlatform {
   dynos?: Supervisor
   /** how dynos and builds are confined */
   sandbox: SandboxStatus
+  /** with tls: absolute path of the local CA's certificate (PEM), what clients are to trust */
+  caPath?: string
+  /** with tls: the certificates served (tls/certificates.ts) */
+  tls?: TlsCertificates
   close(): Promise<void>
 }
 
@@ -138,12 +151,23 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   let platform: PlatformContext | undefined
   let git: GitHttp | undefined
-  const server = createServer({keepAliveTimeout: 65_000}, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handleRequest(platform!, pipeline, req, res).catch(error => {
       log(`request handling failed: ${(error as Error).stack ?? String(error)}`)
       if (!res.headersSent) res.writeHead(500).end()
     })
-  })
+  }
+  // with TLS: the local CA and its certificates (loaded only then), one https server behind a
+  // listener that answers plain HTTP with a 400 (tls/listener.ts)
+  const tls = options.tls ? await openTls(options.dataDir, host, store, log).catch(error => {
+    store.close()
+    throw error
+  }) : undefined
+  const server: Server = tls
+    ? createHttpsServer({...tls.serverOptions(false), keepAliveTimeout: 65_000}, onRequest)
+    : createServer({keepAliveTimeout: 65_000}, onRequest)
+  if (tls) tls.track(server as unknown as import('node:tls').Server)
+  let sniffing: SniffingListener | undefined
   server.headersTimeout = 30_000
   server.requestTimeout = 5 * 60_000
   const logs = new LogRouter()
@@ -153,25 +177,38 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     if (!dynos?.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
   })
 
-  const port = await listen(server, host, options.port).catch(error => {
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
+  const scheme = tls ? 'https' : 'http'
+  let port: number
+  try {
+    if (tls) {
+      let base = ''
+      sniffing = sniffingListener({tls: server as unknown as import('node:tls').Server, plain: socket => refusePlainHttp(socket, base), firstByteTimeoutMs: server.headersTimeout})
+      port = await sniffing.listen(options.port, host)
+      base = `https://${urlHost}:${port}`
+    } else {
+      port = await listen(server, host, options.port)
+    }
+  } catch (error) {
+    tls?.close()
     store.close()
     throw error
-  })
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
-  const url = `http://${urlHost}:${port}`
+  }
+  const url = `${scheme}://${urlHost}:${port}`
   dynos = options.dynos === false ? undefined : new Supervisor({...options.dynos, dataDir: options.dataDir, store, events, logs, log, apiUrl: url, sandbox})
   const httpRouter = options.router === false ? undefined : new HttpRouter({
-    ...options.router, store, events, logs, log, host, port: options.routerPort,
+    ...options.router, store, events, logs, log, host, port: options.routerPort, tls,
     pools: dynos ?? {webPool: () => undefined, poolChanged: () => Promise.resolve()},
   })
   const routerPort = httpRouter ? await httpRouter.listen().catch(async error => {
-    await new Promise(resolve => server.close(resolve))
+    await (sniffing ? sniffing.close() : new Promise(resolve => server.close(resolve)))
+    tls?.close()
     store.close()
     throw error
   }) : options.routerPort
-  const routerUrl = httpRouter ? `http://${urlHost}:${routerPort}` : undefined
+  const routerUrl = httpRouter ? `${scheme}://${urlHost}:${routerPort}` : undefined
   const stopLogging = logPlatformEvents(events, store, logs)
-  platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, routerPort, signer), logs, dynos, addonAnswerWaitMs: options.addonAnswerWaitMs, releaseOutput: id => releasePhase?.liveOutput(id)}
+  platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, routerPort, signer, scheme), logs, dynos, addonAnswerWaitMs: options.addonAnswerWaitMs, releaseOutput: id => releasePhase?.liveOutput(id), caPath: tls?.caPath}
   if (httpRouter) log(`router listening on ${routerUrl}`)
   await dynos?.start()
   // add-on servers after the supervisor ended what an earlier run left (dynos/service-processes.ts)
@@ -197,6 +234,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     logs,
     dynos,
     sandbox,
+    caPath: tls?.caPath,
+    tls,
     close() {
       closing ??= (async () => {
         stopLogging()
@@ -205,16 +244,34 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         await dynos?.close()
         releasePhase.close()
         await deployer.close()
-        await new Promise<void>(resolve => {
-          server.close(() => resolve())
+        if (sniffing) {
+          const closed = sniffing.close()
           server.closeIdleConnections()
-        })
+          await closed
+        } else {
+          await new Promise<void>(resolve => {
+            server.close(() => resolve())
+            server.closeIdleConnections()
+          })
+        }
+        tls?.close()
         await catalog.close()
         store.close()
       })()
       return closing
     },
   }
+}
+
+/** The local CA and the certificates it issues; APP.localhost ones only for apps that exist. */
+async function openTls(dataDir: string, host: string, store: Store, log: (line: string) => void): Promise<TlsCertificates> {
+  const {defaultNames, TlsCertificates, withinConstraints} = await import('./tls/certificates.js')
+  const outside = defaultNames(host).filter(name => !withinConstraints(name))
+  if (outside.length > 0) log(`warning: the local CA vouches for loopback names only (docs/tls.md): clients reaching the platform as ${outside.join(', ')} will refuse its certificate`)
+  return TlsCertificates.open({
+    dataDir, host, log,
+    appExists: name => store.get<{one: number}>('SELECT 1 AS one FROM apps WHERE name = ?', name) !== undefined,
+  })
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

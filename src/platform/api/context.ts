@@ -12,7 +12,7 @@ import type {Supervisor} from '../dynos/supervisor.js'
 import type {LogRouter} from '../logs/log-router.js'
 
 export interface PlatformUrls {
-  /** e.g. http://127.0.0.1:5000, no trailing slash */
+  /** e.g. http://127.0.0.1:5400 (https://… with TLS), no trailing slash */
   readonly api: string
   appWebUrl(appName: string): string
   gitUrl(appName: string): string
@@ -43,6 +43,8 @@ export interface PlatformContext {
   readonly addonAnswerWaitMs?: number
   /** release commands running now: their output so far */
   readonly releaseOutput?: (releaseId: string) => string | undefined
+  /** with TLS: the local CA's certificate (tls/), for the platform's own helpers that call its URLs (the git hook) */
+  readonly caPath?: string
 }
 
 export interface RequestContext {
@@ -61,10 +63,15 @@ export type ApiRoute = Route<RequestContext>
 /** Apps' default hostnames are APP.localhost: that namespace is the platform's, not a custom domain's. */
 export const DEFAULT_DOMAIN = 'localhost'
 
-export function createUrls(apiBase: string, routerPort: number, signer: CapabilitySigner): PlatformUrls {
+/**
+ * `scheme`: what the router's web_url uses, https when the platform speaks TLS (then apiBase is
+ * https:// too, and so is every URL made from it: git, log sessions, build and release output,
+ * slug blobs; one-off attach URLs are the supervisor's, from the same base).
+ */
+export function createUrls(apiBase: string, routerPort: number, signer: CapabilitySigner, scheme: 'http' | 'https' = 'http'): PlatformUrls {
   return {
     api: apiBase,
-    appWebUrl: name => `http://${name}.localhost:${routerPort}/`,
+    appWebUrl: name => `${scheme}://${name}.localhost:${routerPort}/`,
     gitUrl: name => `${apiBase}/${name}.git`,
     logSessionUrl: secret => `${apiBase}/log-sessions/${secret}`,
     buildOutputUrl: id => `${apiBase}/build-outputs/${id}/${signer.sign('build-output', id)}`,

@@ -30,10 +30,16 @@ fi
 exec "$HEROKU_PLATFORM_NODE" "$(dirname "$0")/${HOOK_CLIENT_FILE}"
 `
 
-/** The hook client: plain JavaScript with node:http only, so that it starts in a few ms. */
+/**
+ * The hook client: plain JavaScript with node:http only (node:https when the platform speaks TLS,
+ * trusting the local CA named by HEROKU_PLATFORM_HOOK_CA), so that it starts in a few ms.
+ */
 export const hookClientSource = `// Installed by the local platform (src/platform/git/hook.ts). Do not edit: rewritten at start-up.
 import {readFileSync} from 'node:fs'
-import {request} from 'node:http'
+
+const secure = process.env.HEROKU_PLATFORM_HOOK_URL.startsWith('https:')
+const {request} = secure ? await import('node:https') : await import('node:http')
+const tls = secure && process.env.HEROKU_PLATFORM_HOOK_CA ? {ca: readFileSync(process.env.HEROKU_PLATFORM_HOOK_CA)} : {}
 
 const refs = readFileSync(0, 'utf8').split('\\n').filter(Boolean).map(line => {
   const [oldSha, newSha, ref] = line.split(' ')
@@ -44,7 +50,7 @@ for (const name of ['GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 
   if (process.env[name]) quarantine[name] = process.env[name]
 }
 const body = JSON.stringify({refs, quarantine})
-const req = request(process.env.HEROKU_PLATFORM_HOOK_URL, {method: 'POST', headers: {'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body)}}, res => {
+const req = request(process.env.HEROKU_PLATFORM_HOOK_URL, {...tls, method: 'POST', headers: {'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body)}}, res => {
   res.on('data', chunk => process.stdout.write(chunk))
   res.on('end', () => {
     const code = Number(res.trailers['${HOOK_EXIT_TRAILER.toLowerCase()}'])

@@ -89,6 +89,8 @@ export class GitHttp {
         await runHttpBackend({...cgi, extraEnv: {
           HEROKU_PLATFORM_HOOK_URL: `${this.platform.urls.api}/git-hooks/${session.secret}`,
           HEROKU_PLATFORM_NODE: process.execPath,
+          // with TLS the hook calls back over https, trusting the local CA (tls/)
+          ...(this.platform.caPath ? {HEROKU_PLATFORM_HOOK_CA: this.platform.caPath} : {}),
         }}, req, res)
       } finally {
         session.close()

@@ -5,7 +5,11 @@
 // here: see bench/router); WebSocket (any HTTP Upgrade) is piped through.
 //
 // Added to each request: X-Request-Id (a valid client one is kept), X-Forwarded-For,
-// X-Forwarded-Proto, X-Forwarded-Port, X-Request-Start (ms since the epoch), Via.
+// X-Forwarded-Proto (http or https), X-Forwarded-Port, X-Request-Start (ms since the epoch), Via.
+//
+// With TLS (options.tls) the one port speaks HTTP and HTTPS, told apart by each connection's
+// first byte (tls/listener.ts: nothing added per request); HTTPS clients get APP.localhost's own
+// certificate by SNI, or the default one (tls/certificates.ts).
 //
 // Errors are Heroku's: H10 app crashed, H12 request timeout, H13 connection closed without
 // response, H14 no web dynos, H20 app boot timeout, H80 maintenance mode (all 503 with an HTML
@@ -19,8 +23,10 @@
 //   at=info method=GET path="/" host=APP.localhost request_id=… fwd="127.0.0.1" dyno=web.1 connect=0ms service=3ms status=200 bytes=123 protocol=http cache=miss
 import {randomUUID} from 'node:crypto'
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {createServer as createHttpsServer, type Server as HttpsServer} from 'node:https'
 import {type AddressInfo, connect as netConnect, type Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
+import type {TLSSocket} from 'node:tls'
 
 import {type Dispatcher, Pool} from 'undici'
 
@@ -37,6 +43,8 @@ import {serveStored} from './cache/respond.js'
 import {type CacheLimits, DEFAULT_LIMITS, registerCache, RouterCache} from './cache/router-cache.js'
 import {CacheTap, type ForwardTap, PassTap} from './cache/tap.js'
 import {errorPage, H10, H12, H13, H14, H15, H18, H20, H28, H80, NO_SUCH_APP, type RouterError} from './error-pages.js'
+import type {TlsCertificates} from '../tls/certificates.js'
+import {type SniffingListener, sniffingListener} from '../tls/listener.js'
 
 export interface WebPools {
   webPool(appId: string): WebPool | undefined
@@ -63,6 +71,8 @@ export interface RouterOptions {
   /** the HTTP cache's bounds; false runs the router without a cache (as before it had one) */
   cache?: false | Partial<CacheLimits>
   log?: (line: string) => void
+  /** HTTPS beside HTTP on the port, with these certificates; absent: plain HTTP only */
+  tls?: TlsCertificates
 }
 
 interface AppEntry {
@@ -93,6 +103,8 @@ const OURS = new Set(['x-request-id', 'x-forwarded-for', 'x-forwarded-proto', 'x
 
 export class HttpRouter {
   private server?: Server
+  private secure?: HttpsServer
+  private sniffing?: SniffingListener
   private readonly upstreams = new Map<number, {backend: Backend, pool: Pool}>()
   private readonly hosts = new Map<string, AppEntry | null>()
   /** the same entries by Host header as received (APP.localhost:PORT): no parsing per request */
@@ -142,21 +154,36 @@ export class HttpRouter {
     )
     // a client gets 30 s to send its headers (then 408); a request body has no overall limit,
     // only the idle one (H28), as on Heroku: uploads may be long
-    const server = createServer({keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 30_000}, (req, res) => this.handle(req, res))
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head))
-    server.on('clientError', (_error, socket) => {
+    const serverOptions = {keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 30_000}
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res)
+    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head)
+    const onClientError = (_error: Error, socket: Duplex) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
       else socket.destroy()
-    })
+    }
+    const server = createServer(serverOptions, onRequest)
+    server.on('upgrade', onUpgrade)
+    server.on('clientError', onClientError)
     this.server = server
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.o.port, this.o.host ?? '127.0.0.1', () => {
-        server.off('error', reject)
-        resolve()
+    const host = this.o.host ?? '127.0.0.1'
+    if (this.o.tls) {
+      const secure = createHttpsServer({...serverOptions, ...this.o.tls.serverOptions(true)}, onRequest)
+      secure.on('upgrade', onUpgrade)
+      secure.on('clientError', onClientError)
+      this.o.tls.track(secure)
+      this.secure = secure
+      this.sniffing = sniffingListener({tls: secure, plain: server, firstByteTimeoutMs: serverOptions.headersTimeout})
+      this.listenPort = await this.sniffing.listen(this.o.port, host)
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(this.o.port, host, () => {
+          server.off('error', reject)
+          resolve()
+        })
       })
-    })
-    this.listenPort = (server.address() as AddressInfo).port
+      this.listenPort = (server.address() as AddressInfo).port
+    }
     this.listenPortText = String(this.listenPort)
     return this.listenPort
   }
@@ -165,7 +192,12 @@ export class HttpRouter {
     for (const off of this.unsubscribe.splice(0)) off()
     for (const socket of this.upgraded) socket.destroy()
     const server = this.server
-    if (server) {
+    if (this.sniffing) {
+      const closed = this.sniffing.close()
+      server?.closeAllConnections()
+      this.secure?.closeAllConnections()
+      await closed
+    } else if (server) {
       await new Promise<void>(resolve => {
         server.close(() => resolve())
         server.closeAllConnections()
@@ -600,13 +632,13 @@ export class HttpRouter {
 
   /** `status`: what the client got, when it is not the error's (a stale response served) */
   private logError(req: IncomingMessage, app: AppEntry, error: RouterError, requestId: string, start: number, fwd: string, dyno: string | undefined, connect: number, bytes: number, cache?: string, status = error.status): void {
-    const line = `at=error code=${error.code} desc="${error.desc}" method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${fwd}" dyno=${dyno ?? ''} connect=${connect}ms service=${Date.now() - start - connect}ms status=${status} bytes=${bytes} protocol=http${cache === undefined ? '' : ` cache=${cache}`}`
+    const line = `at=error code=${error.code} desc="${error.desc}" method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${fwd}" dyno=${dyno ?? ''} connect=${connect}ms service=${Date.now() - start - connect}ms status=${status} bytes=${bytes} protocol=${protocolOf(req)}${cache === undefined ? '' : ` cache=${cache}`}`
     this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: line})
   }
 
   /** `cache`: what the cache did (hit, miss, stale, revalidated, bypass); absent without a cache */
   private logRequest(req: IncomingMessage, app: AppEntry, requestId: string, fwd: string, dyno: string, connect: number, total: number, status: number, bytes: number, cache?: string): void {
-    const line = `at=info method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${fwd}" dyno=${dyno} connect=${connect}ms service=${total - connect}ms status=${status} bytes=${bytes} protocol=http${cache === undefined ? '' : ` cache=${cache}`}`
+    const line = `at=info method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${fwd}" dyno=${dyno} connect=${connect}ms service=${total - connect}ms status=${status} bytes=${bytes} protocol=${protocolOf(req)}${cache === undefined ? '' : ` cache=${cache}`}`
     this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: line})
   }
 
@@ -620,7 +652,7 @@ export class HttpRouter {
       const page = errorPage(error)
       socket.end(`HTTP/1.1 ${error.status} ${error.title}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(page)}\r\nConnection: close\r\n\r\n${page}`)
       if (app && error.code) {
-        this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: `at=error code=${error.code} desc="${error.desc}" method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${forwardedFor(req)}" dyno= connect=0ms service=0ms status=${error.status} bytes=0 protocol=http`})
+        this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: `at=error code=${error.code} desc="${error.desc}" method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${forwardedFor(req)}" dyno= connect=0ms service=0ms status=${error.status} bytes=0 protocol=${protocolOf(req)}`})
       }
     }
     if (app === null) return refuse(NO_SUCH_APP)
@@ -734,6 +766,11 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 /** The request's headers as a raw [name, value, …] array, hop-by-hop ones dropped, ours added. */
+/** what the client spoke to the router: https over TLS */
+function protocolOf(req: IncomingMessage): 'http' | 'https' {
+  return (req.socket as TLSSocket | undefined)?.encrypted === true ? 'https' : 'http'
+}
+
 function forwardRawHeaders(req: IncomingMessage, requestId: string, start: number, port: string, client: string): string[] {
   const raw = req.rawHeaders
   const out: string[] = []
@@ -752,7 +789,7 @@ function forwardRawHeaders(req: IncomingMessage, requestId: string, start: numbe
   out.push(
     'X-Request-Id', requestId,
     'X-Forwarded-For', fwd ? `${fwd}, ${client}` : client,
-    'X-Forwarded-Proto', 'http',
+    'X-Forwarded-Proto', protocolOf(req),
     'X-Forwarded-Port', port,
     'X-Request-Start', String(start),
     'Via', via ? `${via}, 1.1 heroku-toolbelt` : '1.1 heroku-toolbelt',
@@ -771,7 +808,7 @@ function forwardHeaders(req: IncomingMessage, requestId: string, start: number, 
   const client = forwardedFor(req)
   const fwd = headers['x-forwarded-for']
   headers['x-forwarded-for'] = fwd ? `${fwd}, ${client}` : client
-  headers['x-forwarded-proto'] = 'http'
+  headers['x-forwarded-proto'] = protocolOf(req)
   headers['x-forwarded-port'] = String(port)
   headers['x-request-start'] = String(start)
   headers['x-request-id'] = requestId
