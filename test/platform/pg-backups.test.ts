@@ -9,7 +9,7 @@ import {dirname, join} from 'node:path'
 import {promisify} from 'node:util'
 import pg from 'pg'
 
-import {backupFile} from '../../src/platform/addons/pg-backups.js'
+import {backupFile, backupsDir} from '../../src/platform/addons/pg-backups.js'
 import {PostgresqlProvider} from '../../src/platform/addons/postgresql.js'
 import {createUser} from '../../src/platform/bootstrap.js'
 import {insertTransfer, markTransferRunning, transferName} from '../../src/platform/store/pg-backups.js'
@@ -138,6 +138,19 @@ describe('heroku-postgresql backups (pg_dump / pg_restore run by the platform)',
     const read = await t.client.get(`/apps/bk-app/addons/${addon.name}/backups/${transferName(row)}`)
     expect(read.body).to.include({status: 'failed', error: 'interrupted: the platform stopped while it ran'})
     expect(existsSync(partial)).to.equal(false)
+  })
+
+  it('destroying the add-on removes its backups\' files', async () => {
+    const created = await t.client.post('/apps/bk-other/addons', {plan: 'heroku-postgresql'})
+    const other = created.body as {id: string, name: string}
+    await waitFor('provisioned', async () => (await t.client.get(`/apps/bk-other/addons/${other.id}`)).body.state === 'provisioned' || undefined, 60_000, 100)
+    const base = `/apps/bk-other/addons/${other.name}/backups`
+    expect((await t.client.post(base)).status).to.be.oneOf([201, 202])
+    await waitFor('the backup', async () => (await t.client.get(base)).body.find((b: {status: string}) => b.status === 'succeeded'), 60_000, 100)
+    const dir = backupsDir(dataDir, other.id)
+    expect(existsSync(dir)).to.equal(true)
+    expect((await t.client.delete(`/apps/bk-other/addons/${other.id}`)).status).to.equal(200)
+    expect(existsSync(dir)).to.equal(false)
   })
 
   it('refuses another app\'s add-on and another account', async () => {

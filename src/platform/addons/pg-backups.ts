@@ -25,7 +25,9 @@ export const PG_SERVICE = 'heroku-postgresql'
 const TRANSFER_TIMEOUT_MS = 2 * 60 * 60_000
 
 /** DATA/addons/heroku-postgresql/backups/<addonId> */
-export const backupsDir = (dataDir: string, addonId: string): string => join(serviceDir(dataDir, PG_SERVICE), 'backups', addonId)
+/** Backups live in the service's dir, one folder per add-on: DATA/addons/heroku-postgresql/backups/<addon> */
+export const backupsDirIn = (pgServiceDir: string, addonId: string): string => join(pgServiceDir, 'backups', addonId)
+export const backupsDir = (dataDir: string, addonId: string): string => backupsDirIn(serviceDir(dataDir, PG_SERVICE), addonId)
 export const backupFile = (dataDir: string, addonId: string, backupId: string): string => join(backupsDir(dataDir, addonId), `${backupId}.dump`)
 
 /** Jobs running in this process, per store (one per running platform). */

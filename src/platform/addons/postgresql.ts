@@ -4,7 +4,9 @@
 // at the first provision, run by the platform's supervisor for servers), or — when the platform
 // is started with an admin URL in HEROKU_PLATFORM_POSTGRES_URL — that external server.
 import {createHash, createHmac, pbkdf2Sync, randomBytes} from 'node:crypto'
+import {rm} from 'node:fs/promises'
 
+import {backupsDirIn} from './pg-backups.js'
 import {clusterUnavailableReason, PostgresCluster, type ServerLogLine} from './postgresql-cluster.js'
 import {
   type AddonPlanDefinition, type AddonProvider, type Availability, type ProviderRuntime, type ProvisionContext, type ProvisionedAddon,
@@ -176,6 +178,8 @@ export class PostgresqlProvider implements AddonProvider {
       await run(`DROP ROLE IF EXISTS "${name}"`)
     })
     this.databases.delete(name)
+    // its backups (pg:backups) go with it
+    if (this.runtime) await rm(backupsDirIn(this.runtime.dir, addon.addonId), {recursive: true, force: true})
   }
 
   async changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: string | null}> {
