@@ -518,7 +518,7 @@ describe('platform: git push deploys', function () {
       expectSchema('buildpack-installation', 'PUT', 'Update', set.body)
       expect(set.body).to.deep.equal([
         {ordinal: 0, buildpack: {url: 'heroku/nodejs', name: 'heroku/nodejs'}},
-        {ordinal: 1, buildpack: {url: 'heroku/static', name: 'heroku/static'}},
+        {ordinal: 1, buildpack: {url: 'https://github.com/heroku/heroku-buildpack-static', name: 'heroku/static'}},
       ])
       expect((await t.client.get('/apps/bp-api/buildpack-installations')).body).to.deep.equal(set.body)
       const remote = await t.client.request('PUT', '/apps/bp-api/buildpack-installations', {body: {updates: [{buildpack: 'https://github.com/someone/heroku-buildpack-go'}]}})

@@ -20,7 +20,10 @@ const updateBody = {
     return value.map((item: unknown, i) => {
       const update = parseBody(item, {buildpack: isString}, ['buildpack'])
       try {
-        return canonicalBuildpack(update.buildpack!)
+        const ref = canonicalBuildpack(update.buildpack!)
+        // a built-in keeps the URL it was given (a client removes it by that URL, as on Heroku);
+        // its name is the canonical one
+        return ref.url.startsWith('file://') ? ref : {url: update.buildpack!.trim(), name: ref.name}
       } catch (error) {
         if (error instanceof BuildpackError) throw invalidParams(`${field}[${i}]: ${error.message}`)
         throw error
@@ -45,7 +48,7 @@ export const buildpackInstallationRoutes: ApiRoute[] = [
       const app = requireApp(ctx)
       const body = parseBody(ctx.body, updateBody, ['updates'])
       const buildpacks = body.updates!
-      const duplicate = buildpacks.find((b, i) => buildpacks.findIndex(o => o.url === b.url) !== i)
+      const duplicate = buildpacks.find((b, i) => buildpacks.findIndex(o => o.name === b.name) !== i)
       if (duplicate) throw invalidParams(`Buildpack ${duplicate.name} is listed twice.`)
       const rows = ctx.platform.store.transaction(() => {
         replaceBuildpackInstallations(ctx.platform.store, app.id, buildpacks)
