@@ -24,7 +24,7 @@ function step(text) {
 /** Runs a command for the audience to see; fails the demo if it fails. */
 function show(cmd, args, opts = {}) {
   console.log(`$ ${[cmd === process.execPath ? 'heroku' : cmd, ...(cmd === process.execPath ? args.slice(1) : args)].join(' ')}`)
-  const r = spawnSync(cmd, args, {cwd: opts.cwd ?? root, env: process.env, stdio: ['ignore', 'inherit', 'inherit']})
+  const r = spawnSync(cmd, args, {cwd: opts.cwd ?? root, env: opts.env ?? process.env, stdio: ['ignore', 'inherit', 'inherit']})
   if (r.status !== 0) {
     console.error(`\nThe demo stopped: that command exited ${r.status}.`)
     process.exit(1)
@@ -127,7 +127,10 @@ const status = herokuJson(['platform:status'])
 step('Create an app from examples/addons-app, in a fresh git repository')
 const workdir = mkdtempSync(join(tmpdir(), 'heroku-demo-'))
 cpSync(join(root, 'examples', 'addons-app'), workdir, {recursive: true})
-const git = args => show('git', args, {cwd: workdir})
+// GIT_SSL_CAINFO (a machine-wide bundle some environments force) would override the
+// http.<platform URL>.sslCAInfo that --git-setup set: git gets the platform's own setting
+const gitEnv = {...process.env, GIT_SSL_CAINFO: undefined}
+const git = args => show('git', args, {cwd: workdir, env: gitEnv})
 git(['init', '-q', '-b', 'main'])
 git(['add', '.'])
 git(['-c', `user.email=${email}`, '-c', 'user.name=Demo', 'commit', '-q', '-m', 'Hello from the demo'])

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {execFile} from 'node:child_process'
-import {existsSync, statSync} from 'node:fs'
+import {existsSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 
@@ -129,10 +129,14 @@ describe('e2e: pg:* and redis:* against the platform\'s own servers', function (
     expect(result.sso).to.equal(true)
     const webUrl = JSON.parse((await home.heroku(['addons:info', 'DATABASE', '-a', 'data-app', '--json'])).stdout).web_url as string
     expect(result.url.startsWith(webUrl), `${result.url} is under ${webUrl}`).to.equal(true)
-    const followed = await fetch(result.url, {redirect: 'manual'})
+    // a browser that trusts the platform's CA (docs/tls.md): the platform speaks HTTPS
+    const {ca_path: caPath} = JSON.parse((await home.heroku(['platform:status', '--json', '--data-dir', dataDir])).stdout) as {ca_path: string}
+    const {Agent, fetch: browserFetch} = await import('undici')
+    const browser = {dispatcher: new Agent({connect: {ca: readFileSync(caPath, 'utf8')}}), redirect: 'manual'} as const
+    const followed = await browserFetch(result.url, browser)
     expect(followed.status).to.equal(303)
     expect(followed.headers.get('set-cookie')).to.match(/HttpOnly/i)
-    expect((await fetch(result.url, {redirect: 'manual'})).status).to.equal(403)
+    expect((await browserFetch(result.url, browser)).status).to.equal(403)
   })
 
   it('redis:cli -c runs a command through Debian\'s redis-cli; redis:info reads the server', async () => {

@@ -29,7 +29,8 @@ describe('e2e: the CLI against the local platform', function () {
   it('platform:start --detach creates the owner and logs the CLI in', async () => {
     const r = await home.heroku(['platform:start', '--detach', '--data-dir', dataDir, '--port', '0', '--router-port', '0', '--email', 'owner@example.com'])
     expect(r.code, r.stderr).to.equal(0)
-    expect(r.stdout).to.match(/Platform running at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/)
+    // HTTPS, with the platform's own CA, which this CLI now trusts for that URL (test/e2e/tls.test.ts)
+    expect(r.stdout).to.match(/Platform running at https:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/)
     expect(r.stderr).to.include('Created the owner account owner@example.com')
     // off a terminal the password is never printed: it is in a file only its owner can read
     const file = join(dataDir, 'owner-password')
@@ -51,9 +52,9 @@ describe('e2e: the CLI against the local platform', function () {
   it('apps:create adds the git remote; config:set, config, releases work', async () => {
     const created = await home.heroku(['apps:create', 'e2e-app'], {cwd: repo})
     expect(created.code, created.stderr).to.equal(0)
-    expect(created.stdout).to.match(/^http:\/\/e2e-app\.localhost:\d+\/ \| http:\/\/127\.0\.0\.1:\d+\/e2e-app\.git\n$/)
+    expect(created.stdout).to.match(/^https:\/\/e2e-app\.localhost:\d+\/ \| https:\/\/127\.0\.0\.1:\d+\/e2e-app\.git\n$/)
     const remotes = await home.exec('git', ['remote', '-v'], {cwd: repo})
-    expect(remotes.stdout).to.match(/^heroku\thttp:\/\/127\.0\.0\.1:\d+\/e2e-app\.git \(push\)$/m)
+    expect(remotes.stdout).to.match(/^heroku\thttps:\/\/127\.0\.0\.1:\d+\/e2e-app\.git \(push\)$/m)
 
     const set = await home.heroku(['config:set', 'GREETING=hello world', 'URL=a=b'], {cwd: repo})
     expect(set.code, set.stderr).to.equal(0)
@@ -99,10 +100,13 @@ describe('e2e: the CLI against the local platform', function () {
     const added = await home.heroku(['platform:users:add', 'jane@example.com', '--password-stdin', '--data-dir', dataDir], {input: 'correct horse battery\n'})
     expect(added.code, added.stderr).to.equal(0)
     expect(added.stdout).to.match(/Added jane@example\.com\. They log in with: heroku login --api-url http/)
-    const url = JSON.parse((await home.heroku(['platform:status', '--json', '--data-dir', dataDir])).stdout).url as string
+    const status = JSON.parse((await home.heroku(['platform:status', '--json', '--data-dir', dataDir])).stdout) as {url: string; ca_path: string}
     const basic = Buffer.from('jane@example.com:correct horse battery').toString('base64')
-    const res = await fetch(`${url}/oauth/authorizations`, {
-      body: '{}', headers: {Accept: 'application/vnd.heroku+json; version=3', Authorization: `Basic ${basic}`, 'Content-Type': 'application/json'}, method: 'POST',
+    // a client of its own, trusting the platform's CA as NODE_EXTRA_CA_CERTS would
+    const {Agent, fetch: undiciFetch} = await import('undici')
+    const res = await undiciFetch(`${status.url}/oauth/authorizations`, {
+      body: '{}', dispatcher: new Agent({connect: {ca: readFileSync(status.ca_path, 'utf8')}}),
+      headers: {Accept: 'application/vnd.heroku+json; version=3', Authorization: `Basic ${basic}`, 'Content-Type': 'application/json'}, method: 'POST',
     })
     expect(res.status).to.equal(201)
     const token = ((await res.json()) as {access_token: {token: string}}).access_token.token
@@ -131,7 +135,8 @@ describe('e2e: the CLI against the local platform', function () {
     const s = JSON.parse(status.stdout)
     expect(s).to.include({app_count: 0, data_dir: dataDir, running: true})
     expect(s.uptime_seconds).to.be.a('number')
-    expect(s.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(s.url).to.match(/^https:\/\/127\.0\.0\.1:\d+$/)
+    expect(s.ca_path).to.equal(join(dataDir, 'tls', 'ca.pem'))
     // whether dynos are sandboxed is never silent
     const sandbox = await detectSandbox()
     expect(s.sandbox).to.include({enabled: sandbox.enabled, separate_users: sandbox.separateUsers})

@@ -11,7 +11,7 @@ import {gitBaseUrlFor} from '../../lib/git/git-host.js'
 import {runGit} from '../../lib/git/run-git.js'
 import {ensurePlatformOwner, type OwnerResult, writeOwnerPasswordFile} from '../../lib/platform/accounts.js'
 import {platformCaPath, trustInstructions, trustPlatform} from '../../lib/platform/local-ca.js'
-import {logFilePath, runInForeground, runningPlatform, startDetached} from '../../lib/platform/local-process.js'
+import {logFilePath, routerUrl, runInForeground, runningPlatform, startDetached} from '../../lib/platform/local-process.js'
 import type {PlatformProcessState} from '../../platform/process-files.js'
 import {writeSettings} from '../../lib/settings.js'
 import {DEFAULT_API_PORT, DEFAULT_ROUTER_PORT} from '../../platform/process-files.js'
@@ -73,7 +73,7 @@ Environment:
       // found running (started by another CLI, or before this one trusted it): trust its CA now
       const caPath = trustPlatform(already, this.env)
       if (caPath) for (const line of trustInstructions(already.url, caPath, await this.gitCaState(already.url, caPath))) this.out.info(line)
-      return {already_running: true, ca_path: caPath ?? null, data_dir: dataDir, owner: '', pid: already.pid, router_url: routerUrl(already.routerPort), url: already.url}
+      return {already_running: true, ca_path: caPath ?? null, data_dir: dataDir, owner: '', pid: already.pid, router_url: routerUrl(already), url: already.url}
     }
 
     const owner = await this.ensureOwner(dataDir)
@@ -81,12 +81,12 @@ Environment:
     if (this.flags.detach) {
       const state = await startDetached(opts)
       const git = await this.adopt(owner, state)
-      this.out.log(`Platform running at ${state.url} (pid ${state.pid}); apps at ${routerUrl(state.routerPort, 'APP')}`)
+      this.out.log(`Platform running at ${state.url} (pid ${state.pid}); apps at ${routerUrl(state, 'APP')}`)
       this.out.log(`Log: ${logFilePath(dataDir)}  ·  Stop: heroku platform:stop`)
       const caPath = platformCaPath(state)
       if (caPath) for (const line of trustInstructions(state.url, caPath, git)) this.out.info(line)
       if (state.sandbox && !state.sandbox.enabled) this.out.warn(`No sandbox for dynos and builds: ${state.sandbox.reason}.`)
-      return {already_running: false, ca_path: caPath ?? null, data_dir: dataDir, owner: owner.email, pid: state.pid, router_url: routerUrl(state.routerPort), url: state.url}
+      return {already_running: false, ca_path: caPath ?? null, data_dir: dataDir, owner: owner.email, pid: state.pid, router_url: routerUrl(state), url: state.url}
     }
 
     let started: StartResult | undefined
@@ -94,9 +94,9 @@ Environment:
       const caPath = platformCaPath(state)
       this.adopt(owner, state).then(git => {
         if (caPath) for (const line of trustInstructions(state.url, caPath, git)) this.out.info(line)
-        this.out.info(`Platform running at ${state.url}; apps at ${routerUrl(state.routerPort, 'APP')}. Ctrl-C stops it.`)
+        this.out.info(`Platform running at ${state.url}; apps at ${routerUrl(state, 'APP')}. Ctrl-C stops it.`)
       }, error => this.out.warn((error as Error).message))
-      started = {already_running: false, ca_path: caPath ?? null, data_dir: dataDir, owner: owner.email, pid: state.pid, router_url: routerUrl(state.routerPort), url: state.url}
+      started = {already_running: false, ca_path: caPath ?? null, data_dir: dataDir, owner: owner.email, pid: state.pid, router_url: routerUrl(state), url: state.url}
     })
     if (code !== 0 && !started) this.exit(code)
     return started ?? {already_running: false, ca_path: null, data_dir: dataDir, owner: owner.email, pid: 0, router_url: '', url: ''}
@@ -163,10 +163,6 @@ Environment:
     const now = await runGit(['config', '--global', '--get', gitCaKey(url)], {env: this.env}).catch(() => '')
     return now.trim() === caPath ? 'set' : 'suggested'
   }
-}
-
-function routerUrl(port: number, app?: string): string {
-  return `http://${app ? `${app}.` : ''}localhost:${port}/`
 }
 
 async function gitEmail(): Promise<string | undefined> {

@@ -4,7 +4,7 @@ import {BaseCommand} from '../../lib/command/base.js'
 import {dataDirFlag} from '../../lib/command/platform-flags.js'
 import {countApps} from '../../lib/platform/accounts.js'
 import {platformCaPath} from '../../lib/platform/local-ca.js'
-import {runningPlatform} from '../../lib/platform/local-process.js'
+import {routerUrl, runningPlatform} from '../../lib/platform/local-process.js'
 
 export interface StatusResult {
   running: boolean
@@ -38,7 +38,7 @@ export default class PlatformStatus extends BaseCommand<typeof PlatformStatus> {
       ca_path: platformCaPath(state) ?? null,
       data_dir: dataDir,
       pid: state.pid,
-      router_url: `http://localhost:${state.routerPort}/`,
+      router_url: routerUrl(state),
       running: true,
       uptime_seconds: Math.round((Date.now() - Date.parse(state.startedAt)) / 1000),
       url: state.url,
@@ -47,7 +47,7 @@ export default class PlatformStatus extends BaseCommand<typeof PlatformStatus> {
     this.out.keyValues([
       ['Status', 'running'],
       ['API', result.url],
-      ['Router', `http://APP.localhost:${state.routerPort}/`],
+      ['Router', routerUrl(state, 'APP')],
       ['PID', result.pid],
       ['Uptime', formatUptime(result.uptime_seconds!)],
       ['Apps', result.app_count],

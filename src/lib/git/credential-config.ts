@@ -92,6 +92,11 @@ async function setUpGitCa(opts: {out: Output; gitBase: string; caFile?: string; 
   if (await configureGitCa(opts.gitBase, opts.caFile, opts.env) === 'configured') {
     opts.out.info(`git trusts the platform's certificate authority for ${new URL(opts.gitBase).origin} only (${gitCaKey(opts.gitBase)}).`)
   }
+
+  const forced = (opts.env ?? process.env).GIT_SSL_CAINFO
+  if (forced && forced !== opts.caFile) {
+    opts.out.warn(`GIT_SSL_CAINFO=${forced} is set: it overrides git's per-URL setting, so git cannot verify ${new URL(opts.gitBase).origin} until it is unset.`)
+  }
 }
 
 function warnIfNotOnPath(opts: {out: Output; helperOnPath?: boolean}): void {

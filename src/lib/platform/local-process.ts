@@ -14,6 +14,15 @@ export interface PlatformStartOptions {
   routerPort: number
 }
 
+/**
+ * The router's address (APP.localhost:PORT for one app): https for a TLS platform, which serves
+ * plain HTTP on the same port too; http for an older one.
+ */
+export function routerUrl(state: Pick<PlatformProcessState, 'routerPort' | 'url'>, app?: string): string {
+  const scheme = state.url.startsWith('https:') ? 'https' : 'http'
+  return `${scheme}://${app ? `${app}.` : ''}localhost:${state.routerPort}/`
+}
+
 /** Where a detached platform writes its output. */
 export const logFilePath = (dataDir: string): string => join(dataDir, 'platform.log')
 
@@ -42,8 +51,9 @@ function mainCommand(): string[] {
   return [join(here, '..', '..', '..', 'platform', 'main.js')]
 }
 
+/** HTTPS on the API/git port (and beside HTTP on the router), certificates from the platform's own CA. */
 function mainArgs(opts: PlatformStartOptions): string[] {
-  return [...mainCommand(), '--data-dir', opts.dataDir, '--host', opts.host, '--port', String(opts.port), '--router-port', String(opts.routerPort)]
+  return [...mainCommand(), '--data-dir', opts.dataDir, '--host', opts.host, '--port', String(opts.port), '--router-port', String(opts.routerPort), '--tls']
 }
 
 /**
