@@ -151,7 +151,7 @@ export function parseLeaf(text: string, ca: Authority): Leaf | undefined {
     const cert = new x509.X509Certificate(certPem)
     const san = cert.getExtension(x509.SubjectAlternativeNameExtension)
     const names = san?.names.items.map(name => name.value) ?? []
-    // issued by this CA: its signature checks out, not only its issuer's serial
+    // issued by this CA's key (its authority key identifier): another CA's leaves are issued again
     const aki = cert.getExtension(x509.AuthorityKeyIdentifierExtension)
     const ski = ca.cert.getExtension(x509.SubjectKeyIdentifierExtension)
     if (!aki?.keyId || aki.keyId !== ski?.keyId) return undefined
