@@ -174,7 +174,8 @@ describe(`the official Heroku CLI (heroku@${OFFICIAL_CLI_VERSION}) against the l
 
   it('buildpacks:set with a buildpack URL sets it', async () => {
     const out = ok(await heroku('buildpacks:set', 'https://github.com/heroku/heroku-buildpack-nodejs', '-a', APP))
-    expect(out).to.contain('Buildpack set. Next release on official-app will use heroku/nodejs.')
+    // as on Heroku: the buildpack keeps the URL it was given (its name is heroku/nodejs)
+    expect(out).to.contain('Buildpack set. Next release on official-app will use https://github.com/heroku/heroku-buildpack-nodejs.')
   })
 
   // pending: the official CLI resolves registry names at buildpack-registry.heroku.com (not the
@@ -182,7 +183,7 @@ describe(`the official Heroku CLI (heroku@${OFFICIAL_CLI_VERSION}) against the l
   it.skip('buildpacks:set with a registry name (heroku/nodejs)')
 
   it('buildpacks lists it', async () => {
-    expect(ok(await heroku('buildpacks', '-a', APP))).to.match(/^=== official-app Classic Buildpack.*\n\nheroku\/nodejs$/m)
+    expect(ok(await heroku('buildpacks', '-a', APP))).to.match(/^=== official-app Classic Buildpack.*\n\nhttps:\/\/github\.com\/heroku\/heroku-buildpack-nodejs$/m)
   })
 
   it('a git push to the app\'s git_url deploys it (the platform\'s git over HTTP, a test-local credential helper)', async function () {
