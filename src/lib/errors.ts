@@ -30,6 +30,18 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * Something that should not happen whatever the user does: a broken invariant in this CLI.
+ * Shown as "Unexpected error" with a request to report it (the stack under HEROKU_DEBUG=1), exit 1.
+ * Anything thrown that is neither a UserError nor a BugError is treated the same way.
+ */
+export class BugError extends Error {
+  constructor(message: string, opts: {cause?: unknown} = {}) {
+    super(message, {cause: opts.cause})
+    this.name = 'BugError'
+  }
+}
+
 /** Bad flags or arguments detected by our own checks (oclif's parser has its own). */
 export class UsageError extends UserError {
   constructor(message: string, opts: {hint?: string} = {}) {

@@ -3,7 +3,6 @@ import {Flags} from '@oclif/core'
 import {login, LoginResult} from '../../lib/auth/login-flow.js'
 import {normaliseApiUrl} from '../../lib/api/base-url.js'
 import {BaseCommand} from '../../lib/command/base.js'
-import {UsageError} from '../../lib/errors.js'
 import {helperCommandFor, installedHeroku} from '../../lib/git/installed-command.js'
 import {trustLocalPlatformAt} from '../../lib/platform/local-ca.js'
 import {writeSettings} from '../../lib/settings.js'
@@ -26,12 +25,7 @@ export default class Login extends BaseCommand<typeof Login> {
   }
 
   async run(): Promise<LoginResult> {
-    let apiUrl: string
-    try {
-      apiUrl = this.flags['api-url'] ? normaliseApiUrl(this.flags['api-url'], '--api-url') : this.apiUrl()
-    } catch (error) {
-      throw new UsageError((error as Error).message)
-    }
+    const apiUrl = this.flags['api-url'] ? normaliseApiUrl(this.flags['api-url'], '--api-url') : this.apiUrl()
 
     // the local platform at that address: trust its CA for that origin before the first request
     const caFile = await trustLocalPlatformAt(apiUrl, this.env)

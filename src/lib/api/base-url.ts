@@ -1,6 +1,9 @@
+import {UsageError} from '../errors.js'
 import type {Settings} from '../settings.js'
 
 export const DEFAULT_API_URL = 'https://api.heroku.com'
+
+const API_URL_HINT = 'Give the platform\'s base URL, e.g. https://api.heroku.com or https://127.0.0.1:5400 (heroku platform:status shows the local one).'
 
 /**
  * Which platform the CLI talks to: HEROKU_API_URL, else HEROKU_HOST (a host name, as the Heroku
@@ -23,10 +26,10 @@ export function normaliseApiUrl(raw: string, source = 'the API URL'): string {
   try {
     url = new URL(raw)
   } catch {
-    throw new TypeError(`${source} is not a URL: ${raw}`)
+    throw new UsageError(`${source} is not a URL: ${raw}`, {hint: API_URL_HINT})
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TypeError(`${source} must be an http:// or https:// URL: ${raw}`)
+    throw new UsageError(`${source} must be an http:// or https:// URL: ${raw}`, {hint: API_URL_HINT})
   }
   return url.toString().replace(/\/+$/, '')
 }

@@ -1,5 +1,6 @@
 import type {Got, Response} from 'got'
 
+import {UserError} from '../errors.js'
 import {ApiError, NetworkError} from './api-error.js'
 import {certificateAuthoritiesFor, isCertificateError} from './trust.js'
 
@@ -107,7 +108,8 @@ export class ApiClient {
     while (range) {
       // eslint-disable-next-line no-await-in-loop -- each page names the next
       const res: ApiResponse<T[]> = await this.request<T[]>(path, {headers: {Range: range}, method: 'GET'})
-      if (!Array.isArray(res.body)) throw new TypeError(`Expected a list from GET ${path}`)
+      // the server broke the protocol, not the user nor this CLI: say which server
+      if (!Array.isArray(res.body)) throw new UserError(`The API at ${this.baseUrl} answered GET ${path} with something that is not a list.`, {hint: 'Is this a Platform API v3 server? Check HEROKU_API_URL (or heroku login --api-url).'})
       items.push(...res.body)
       if (opts.limit !== undefined && items.length >= opts.limit) return items.slice(0, opts.limit)
       const next = header(res.headers, 'next-range')

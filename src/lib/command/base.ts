@@ -3,7 +3,7 @@ import {Command, Flags, Interfaces} from '@oclif/core'
 import {ApiClient} from '../api/client.js'
 import {resolveApiUrl} from '../api/base-url.js'
 import {CredentialStore} from '../auth/credentials.js'
-import {NotLoggedInError, UsageError} from '../errors.js'
+import {NotLoggedInError} from '../errors.js'
 import {readSettings} from '../settings.js'
 import {Output} from '../ui/output.js'
 import {renderError} from '../ui/render-error.js'
@@ -53,13 +53,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.args = args as BaseArgs<T>
   }
 
-  /** The platform's API URL: HEROKU_API_URL, HEROKU_HOST, saved login URL, or Heroku. */
+  /** The platform's API URL: HEROKU_API_URL, HEROKU_HOST, saved login URL, or Heroku (a bad one is a UsageError). */
   protected apiUrl(): string {
-    try {
-      return resolveApiUrl(this.env, readSettings(this.env))
-    } catch (error) {
-      throw new UsageError((error as Error).message)
-    }
+    return resolveApiUrl(this.env, readSettings(this.env))
   }
 
   protected get credentials(): CredentialStore {

@@ -2,6 +2,8 @@
  * git's credential-helper protocol (gitcredentials(7)): git writes `key=value` lines ending
  * with a blank line; for `get` we answer `username=` and `password=` lines, or nothing at all.
  */
+import {UserError} from '../errors.js'
+
 export interface CredentialRequest {
   protocol?: string
   host?: string
@@ -28,6 +30,7 @@ export function isPlatformGitHost(req: CredentialRequest, gitHost: string): bool
 }
 
 export function formatCredentialAnswer(token: string, username = 'heroku'): string {
-  if (/[\n\0]/.test(token)) throw new TypeError('a token cannot contain newlines')
+  // git's credential protocol is line-based: such a token (a damaged credentials file) cannot be passed
+  if (/[\n\0]/.test(token)) throw new UserError('The stored token contains a line break, so git cannot be given it.', {hint: 'Log in again: heroku login.'})
   return `username=${username}\npassword=${token}\n`
 }

@@ -10,6 +10,8 @@ interface OclifError {
 /**
  * The one error path: a message a person can act on (the server's message, request id, hint),
  * a JSON object on stderr in --json mode, a stack only with HEROKU_DEBUG=1. Returns the exit code.
+ * A UserError (or an oclif parse error) is expected: its message, its exit code. Anything else
+ * — a BugError or whatever a bug threw — is "Unexpected error", exit 1, with a request to report it.
  */
 export function renderError(out: Output, error: unknown, opts: {debug: boolean}): number {
   const err = error instanceof Error ? error : new Error(String(error))
