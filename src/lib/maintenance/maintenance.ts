@@ -1,0 +1,36 @@
+// Maintenance mode: the app's `maintenance` attribute (PATCH /apps/{app}). While it is on, the
+// router answers every request with a 503 (H80) page: the built-in one, or the page at the app's
+// MAINTENANCE_PAGE_URL config var.
+import type {App} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+
+const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`
+
+export interface MaintenanceStatus {
+  app: string
+  maintenance: boolean
+}
+
+/** GET /apps/{app}: prints `on` or `off`, as the Heroku CLI does. */
+export async function maintenanceStatus(opts: {api: ApiClient; out: Output; app: string}): Promise<MaintenanceStatus> {
+  const app = await opts.api.get<App>(appPath(opts.app))
+  const status = {app: app.name ?? opts.app, maintenance: app.maintenance === true}
+  opts.out.log(status.maintenance ? 'on' : 'off')
+  return status
+}
+
+/** PATCH /apps/{app} {maintenance}: returns the app as the API answers it. */
+export async function setMaintenance(opts: {api: ApiClient; out: Output; app: string; on: boolean}): Promise<App> {
+  const {api, out, app, on} = opts
+  const spinner = await out.spinner(`${on ? 'Enabling' : 'Disabling'} maintenance mode for ${app}`)
+  try {
+    const updated = await api.patch<App>(appPath(app), {maintenance: on})
+    spinner.succeed()
+    return updated
+  } catch (error) {
+    spinner.fail()
+    throw error
+  }
+}
