@@ -11,7 +11,7 @@ import {chown, mkdir, open, readdir, readFile, rename, rm, writeFile} from 'node
 import {join} from 'node:path'
 
 import type {ServiceProcesses} from '../dynos/service-processes.js'
-import type {ProviderRuntime} from './provider.js'
+import {type ProviderRuntime, ProviderError} from './provider.js'
 
 /** add-on ids are UUIDs: anything else is not a name this module makes paths from */
 const ADDON_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -197,4 +197,51 @@ export async function resumeInstances<State extends {port: number}>(o: {
       o.runtime.log(`${o.service}: the server of ${addon.addonName} did not start: ${(error as Error).message}`)
     }
   }))
+}
+
+/**
+ * provision() of a one-server-per-add-on provider: the add-on's state as written before (a
+ * provision repeated after a restart finds it), or a new one on a port of its own; then its
+ * server, started. A new instance whose server does not start is undone (no files, no server).
+ * `server` names it in errors: "the redis-server".
+ */
+export async function provisionInstance<State extends {port: number}>(o: {
+  service: string
+  server: string
+  addonId: string
+  addonName: string
+  files: InstanceFiles<State>
+  services: ServiceProcesses
+  ports: readonly [number, number]
+  key: (addonId: string) => string
+  create: (port: number) => State
+  run: (state: State) => Promise<void>
+}): Promise<State> {
+  let state = await o.files.read(o.addonId)
+  const fresh = state === undefined
+  if (state === undefined) {
+    const port = await o.files.choosePort(o.ports).catch(error => {
+      throw new ProviderError(`${o.service} cannot provision: ${(error as Error).message}`)
+    })
+    state = o.create(port)
+    try {
+      await o.files.write(o.addonId, state)
+    } catch (error) {
+      o.files.release(port)
+      throw error
+    }
+  }
+  try {
+    await o.run(state)
+  } catch (error) {
+    if (fresh) await removeInstance(o.files, o.services, o.key, o.addonId)
+    throw new ProviderError(`The ${o.server} of ${o.addonName} did not start: ${(error as Error).message}`)
+  }
+  return state
+}
+
+/** deprovision(): the add-on's server stopped, its files gone (nothing there is fine). */
+export async function removeInstance<State extends {port: number}>(files: InstanceFiles<State>, services: ServiceProcesses | undefined, key: (addonId: string) => string, addonId: string): Promise<void> {
+  await services?.stop(key(addonId))
+  await files.remove(addonId)
 }

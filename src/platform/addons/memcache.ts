@@ -18,7 +18,7 @@ import {hostname} from 'node:os'
 import {join} from 'node:path'
 
 import {SERVICE_UIDS, type ServiceProcesses, type ServiceSpec} from '../dynos/service-processes.js'
-import {InstanceFiles, isAddonId, makeServerDir, onPath, resumeInstances, writePrivateFile} from './instances.js'
+import {InstanceFiles, isAddonId, makeServerDir, onPath, provisionInstance, removeInstance, resumeInstances, writePrivateFile} from './instances.js'
 import {type AddonProvider, type Availability, type ProvisionContext, type ProvisionedAddon, ProviderError, type ProviderRuntime, type ProvisionResult} from './provider.js'
 
 /** MemCachier's plans and their cache sizes */
@@ -101,29 +101,12 @@ export class MemcacheProvider implements AddonProvider {
   async provision(ctx: ProvisionContext): Promise<ProvisionResult> {
     const {services, files} = this.require()
     const plan = planOf(ctx.plan)
-    let state = await files.read(ctx.addonId)
-    const fresh = state === undefined
-    if (state === undefined) {
-      const port = await files.choosePort(this.options.ports ?? DEFAULT_MEMCACHED_PORTS).catch(error => {
-        throw new ProviderError(`memcachier cannot provision: ${(error as Error).message}`)
-      })
-      state = {port, username: randomBytes(6).toString('hex').toUpperCase(), password: randomBytes(16).toString('hex').toUpperCase(), memoryMb: plan.memoryMb}
-      try {
-        await files.write(ctx.addonId, state)
-      } catch (error) {
-        files.release(port)
-        throw error
-      }
-    }
-    try {
-      await this.run(services, ctx.addonId, state)
-    } catch (error) {
-      if (fresh) {
-        await services.stop(serviceKey(ctx.addonId))
-        await files.remove(ctx.addonId)
-      }
-      throw new ProviderError(`The memcached of ${ctx.addonName} did not start: ${(error as Error).message}`)
-    }
+    const state = await provisionInstance({
+      service: 'memcachier', server: 'memcached', addonId: ctx.addonId, addonName: ctx.addonName, files, services,
+      ports: this.options.ports ?? DEFAULT_MEMCACHED_PORTS, key: serviceKey,
+      create: port => ({port, username: randomBytes(6).toString('hex').toUpperCase(), password: randomBytes(16).toString('hex').toUpperCase(), memoryMb: plan.memoryMb}),
+      run: s => this.run(services, ctx.addonId, s),
+    })
     return {
       providerId: ctx.addonId,
       configVars: configVars(state),
@@ -135,8 +118,7 @@ export class MemcacheProvider implements AddonProvider {
   async deprovision(addon: ProvisionedAddon): Promise<void> {
     const id = addonIdOf(addon)
     if (this.files === undefined) throw new ProviderError('memcachier is not started yet.')
-    await this.runtime?.services?.stop(serviceKey(id))
-    await this.files.remove(id)
+    await removeInstance(this.files, this.runtime?.services, serviceKey, id)
   }
 
   async changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: string | null}> {

@@ -15,7 +15,7 @@ import {connect} from 'node:net'
 import {join} from 'node:path'
 
 import {SERVICE_UIDS, type ServiceProcesses, type ServiceSpec} from '../dynos/service-processes.js'
-import {InstanceFiles, isAddonId, makeServerDir, onPath, resumeInstances, writePrivateFile} from './instances.js'
+import {InstanceFiles, isAddonId, makeServerDir, onPath, provisionInstance, removeInstance, resumeInstances, writePrivateFile} from './instances.js'
 import {type AddonProvider, type Availability, type ProvisionContext, type ProvisionedAddon, ProviderError, type ProviderRuntime, type ProvisionResult} from './provider.js'
 
 const MB = 1024 * 1024
@@ -107,29 +107,12 @@ export class RedisProvider implements AddonProvider {
     const policy = ctx.options.maxmemory_policy ?? ctx.options['maxmemory-policy'] ?? 'noeviction'
     if (!(MAXMEMORY_POLICIES as readonly string[]).includes(policy)) throw new ProviderError(`Unknown maxmemory policy ${policy}; one of: ${MAXMEMORY_POLICIES.join(', ')}.`)
     // idempotent: a provision repeated after a platform restart finds the state it wrote
-    let state = await files.read(ctx.addonId)
-    const fresh = state === undefined
-    if (state === undefined) {
-      const port = await files.choosePort(this.options.ports ?? DEFAULT_REDIS_PORTS).catch(error => {
-        throw new ProviderError(`heroku-redis cannot provision: ${(error as Error).message}`)
-      })
-      state = {port, password: secret(), adminPassword: secret(), maxmemoryMb: plan.maxmemoryMb, policy}
-      try {
-        await files.write(ctx.addonId, state)
-      } catch (error) {
-        files.release(port)
-        throw error
-      }
-    }
-    try {
-      await this.run(services, ctx.addonId, state)
-    } catch (error) {
-      if (fresh) {
-        await services.stop(serviceKey(ctx.addonId))
-        await files.remove(ctx.addonId)
-      }
-      throw new ProviderError(`The redis-server of ${ctx.addonName} did not start: ${(error as Error).message}`)
-    }
+    const state = await provisionInstance({
+      service: 'heroku-redis', server: 'redis-server', addonId: ctx.addonId, addonName: ctx.addonName, files, services,
+      ports: this.options.ports ?? DEFAULT_REDIS_PORTS, key: serviceKey,
+      create: port => ({port, password: secret(), adminPassword: secret(), maxmemoryMb: plan.maxmemoryMb, policy}),
+      run: s => this.run(services, ctx.addonId, s),
+    })
     return {
       providerId: ctx.addonId,
       configVars: {URL: redisUrl(state)},
@@ -141,8 +124,7 @@ export class RedisProvider implements AddonProvider {
   async deprovision(addon: ProvisionedAddon): Promise<void> {
     const id = addonIdOf(addon)
     if (this.files === undefined) throw new ProviderError('heroku-redis is not started yet.')
-    await this.runtime?.services?.stop(serviceKey(id))
-    await this.files.remove(id)
+    await removeInstance(this.files, this.runtime?.services, serviceKey, id)
   }
 
   async changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: string | null}> {
