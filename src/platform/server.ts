@@ -13,6 +13,7 @@ import {AddonCatalog} from './addons/catalog.js'
 import {builtinProviders} from './addons/builtin.js'
 import {dashboardHandler} from './addons/dashboards/index.js'
 import {resumeProvisioning} from './addons/lifecycle.js'
+import {WebhookDeliverer, type WebhookDeliveryOptions} from './webhooks/deliverer.js'
 import {partnerProviders} from './addons/partner.js'
 import {providerRuntime} from './addons/provider-runtime.js'
 import {handleAddonPartnerCallback} from './api/addon-providers.js'
@@ -86,6 +87,8 @@ export interface PlatformOptions {
    * Off by default.
    */
   tls?: boolean
+  /** app webhook delivery: retry window (72 h), backoff, 10 s attempt timeout (webhooks/deliverer.ts) */
+  webhooks?: Partial<WebhookDeliveryOptions>
 }
 
 /** Serves a non-API path; ApiErrors it throws are answered in the API's error shape. */
@@ -113,6 +116,8 @@ export interface RunningPlatform {
   caPath?: string
   /** with tls: the certificates served (tls/certificates.ts) */
   tls?: TlsCertificates
+  /** sends app webhooks' deliveries */
+  webhooks: WebhookDeliverer
   close(): Promise<void>
 }
 
@@ -214,6 +219,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   // add-on servers after the supervisor ended what an earlier run left (dynos/service-processes.ts)
   await catalog.start(provider => providerRuntime(platform!, provider, dynos?.services, sandbox), log)
   resumeProvisioning(platform)
+  // app webhooks: deliveries an earlier run left pending are resumed
+  const webhooks = new WebhookDeliverer(platform, options.webhooks)
+  webhooks.start()
   const logSink = options.logSink ?? logs
   // git push → build → release (src/platform/git, src/platform/build)
   // the release phase: a release command runs before its release goes live (build/release-phase.ts)
@@ -236,9 +244,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     sandbox,
     caPath: tls?.caPath,
     tls,
+    webhooks,
     close() {
       closing ??= (async () => {
         stopLogging()
+        await webhooks.close()
         logs.close()
         await httpRouter?.close()
         await dynos?.close()
@@ -320,11 +330,11 @@ async function handleRequest(platform: PlatformContext, {router, limiter, thrott
     res.setHeader('RateLimit-Remaining', String(budget.remaining))
     if (!budget.allowed) throw new ApiError(429, 'rate_limit', 'Your account reached the API rate limit. Please wait a few minutes before making new requests.')
     const body = method === 'GET' || method === 'HEAD' ? undefined : await readJsonBody(req)
-    const ctx: RequestContext = {platform, account: caller.account, authorization: caller.authorization, params: matched.params, body, headers: req.headers}
+    const ctx: RequestContext = {platform, account: caller.account, authorization: caller.authorization, params: matched.params, body, headers: req.headers, query: new URL(req.url ?? '/', 'http://localhost').searchParams}
     const result = await matched.route.handler(ctx)
     switch (result.kind) {
       case 'json':
-        sendJson(req, res, result.status, JSON.stringify(result.body))
+        sendJson(req, res, result.status, JSON.stringify(result.body), result.headers)
         break
       case 'raw-json':
         sendJson(req, res, result.status, result.text)

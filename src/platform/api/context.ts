@@ -56,6 +56,8 @@ export interface RequestContext {
   /** the parsed JSON body, undefined when there was none */
   readonly body: unknown
   readonly headers: IncomingHttpHeaders
+  /** the request's query string (filters such as eq[status]) */
+  readonly query?: URLSearchParams
 }
 
 export type ApiRoute = Route<RequestContext>

@@ -20,6 +20,7 @@ import {resolveActionRoutes} from './resolve-actions.js'
 import {slugRoutes} from './slugs.js'
 import {addonProviderRoutes} from './addon-providers.js'
 import {pgBackupRoutes} from './pg-backups.js'
+import {webhookRoutes} from './webhooks.js'
 
 export const apiRoutes: readonly ApiRoute[] = [
   ...accountRoutes,
@@ -44,4 +45,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...addonProviderRoutes,
   // heroku-postgresql backups: this platform's own (Heroku has them in its Postgres API)
   ...pgBackupRoutes,
+  ...webhookRoutes,
 ]

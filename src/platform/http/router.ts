@@ -12,12 +12,12 @@ export type RouteAuth =
   | 'password'
 
 export type ApiResult =
-  | {kind: 'json', status: number, body: unknown}
+  | {kind: 'json', status: number, body: unknown, headers?: Record<string, string>}
   /** an already serialized JSON body (e.g. config vars stored as JSON), sent as is */
   | {kind: 'raw-json', status: number, text: string}
   | {kind: 'list', items: object[], page: PageOptions}
 
-export const json = (body: unknown, status = 200): ApiResult => ({kind: 'json', status, body})
+export const json = (body: unknown, status = 200, headers?: Record<string, string>): ApiResult => ({kind: 'json', status, body, headers})
 export const rawJson = (text: string, status = 200): ApiResult => ({kind: 'raw-json', status, text})
 export const list = (items: object[], page: PageOptions): ApiResult => ({kind: 'list', items, page})
 

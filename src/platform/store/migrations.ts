@@ -264,4 +264,50 @@ CREATE TABLE pg_transfers (
 CREATE INDEX pg_transfers_addon ON pg_transfers(addon_id, kind);
 `,
   },
+  {
+    version: 9,
+    name: 'app webhooks',
+    sql: `
+-- app webhooks (webhooks/): subscriptions, the events they were sent, and one delivery per
+-- event and webhook; the secret is kept (it signs every delivery) and shown only on create.
+-- Times the deliverer schedules by are epoch milliseconds; the rest ISO text as elsewhere.
+CREATE TABLE app_webhooks (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  include TEXT NOT NULL,
+  level TEXT NOT NULL CHECK (level IN ('notify', 'sync')),
+  secret TEXT NOT NULL,
+  authorization TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX app_webhooks_app ON app_webhooks(app_id);
+CREATE TABLE app_webhook_events (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  include TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX app_webhook_events_app ON app_webhook_events(app_id, created_at);
+CREATE TABLE app_webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  webhook_id TEXT NOT NULL REFERENCES app_webhooks(id) ON DELETE CASCADE,
+  event_id TEXT NOT NULL REFERENCES app_webhook_events(id) ON DELETE CASCADE,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'scheduled', 'retrying', 'failed', 'succeeded')),
+  num_attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  give_up_at INTEGER NOT NULL,
+  last_attempt TEXT,
+  last_response TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX app_webhook_deliveries_app ON app_webhook_deliveries(app_id, created_at);
+CREATE INDEX app_webhook_deliveries_due ON app_webhook_deliveries(status, next_attempt_at);
+`,
+  },
 ]
