@@ -30,6 +30,8 @@ export interface PlatformEventMap {
   'build.created': AppRef & {buildId: string}
   'domain.created': AppRef & {hostname: string}
   'domain.deleted': AppRef & {hostname: string}
+  /** an SNI endpoint was added, replaced or removed, or a domain's endpoint changed: what the router serves by SNI */
+  'sni-endpoint.changed': AppRef
 }
 
 export type PlatformEventName = keyof PlatformEventMap

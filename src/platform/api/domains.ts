@@ -1,12 +1,14 @@
 // Domains: the default APP.localhost domain plus custom hostnames (pointed at APP.localhost).
 import {commitChange} from '../changes.js'
-import {isNullableString, parseBody} from '../http/body.js'
+import {isIdentity, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import type {AppRow} from '../store/apps.js'
 import {deleteDomain, type DomainRow, findDomain, hostnameTaken, insertDomain, listDomains} from '../store/domains.js'
+import {endpointCovers, findSniEndpoint, setDomainSniEndpoint, sniEndpointRef} from '../store/sni-endpoints.js'
 import {type ApiRoute, DEFAULT_DOMAIN, type PlatformContext, type RequestContext} from './context.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
+import {coveringEndpoint} from './sni-endpoints.js'
 
 const HOSTNAME = /^(?:\*\.)?(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 
@@ -21,9 +23,10 @@ export function serializeDomain(platform: PlatformContext, app: AppRow, domain: 
     id: domain.id,
     kind: domain.kind,
     updated_at: domain.updated_at,
-    // No DNS check is made locally, so the record's status is not claimed either way.
+    // No DNS check is made locally, so the record's status is not claimed either way (and the
+    // official CLI's domains:add --wait, which polls while it is "pending", is done at once).
     status: 'none',
-    sni_endpoint: null,
+    sni_endpoint: sniEndpointRef(platform.store, domain.sni_endpoint_id),
   }
 }
 
@@ -45,11 +48,20 @@ const createBody = {
     }
     return hostname
   },
-  sni_endpoint: (value: unknown, field: string) => {
-    const endpoint = isNullableString(value, field)
-    if (endpoint !== null) throw invalidParams('SNI endpoints are not supported by this platform; pass "sni_endpoint": null.')
-    return endpoint
-  },
+  sni_endpoint: nullableEndpoint,
+}
+
+/** null (none, or on create: the first endpoint covering the hostname) or an endpoint's id or name */
+function nullableEndpoint(value: unknown, field: string): string | null {
+  return value === null ? null : isIdentity(value, field)
+}
+
+/** The app's endpoint `identity`, which must cover `hostname`; a 422 otherwise. */
+function chosenEndpoint(ctx: RequestContext, app: AppRow, identity: string, hostname: string): string {
+  const endpoint = findSniEndpoint(ctx.platform.store, app.id, identity)
+  if (endpoint === undefined) throw invalidParams(`${app.name} has no SNI endpoint ${identity}.`)
+  if (!endpointCovers(endpoint, hostname)) throw invalidParams(`The certificate of SNI endpoint ${endpoint.name} does not cover ${hostname}.`)
+  return endpoint.id
 }
 
 export const domainRoutes: ApiRoute[] = [
@@ -68,15 +80,38 @@ export const domainRoutes: ApiRoute[] = [
       const app = requireApp(ctx)
       const body = parseBody(ctx.body, createBody, ['hostname'])
       const hostname = body.hostname!
+      const endpointId = body.sni_endpoint ? chosenEndpoint(ctx, app, body.sni_endpoint, hostname) : undefined
       const domain = commitChange(ctx.platform, pending => {
         if (hostnameTaken(ctx.platform.store, hostname)) throw invalidParams(`${hostname} is already in use by an app.`)
         pending.add('domain.created', {appId: app.id, appName: app.name, hostname})
-        return insertDomain(ctx.platform.store, {appId: app.id, hostname, kind: 'custom'})
+        const row = insertDomain(ctx.platform.store, {appId: app.id, hostname, kind: 'custom'})
+        const sniEndpointId = endpointId ?? coveringEndpoint(ctx.platform.store, app.id, hostname)?.id
+        if (sniEndpointId === undefined) return row
+        setDomainSniEndpoint(ctx.platform.store, row.id, sniEndpointId)
+        return {...row, sni_endpoint_id: sniEndpointId}
       })
       return json(serializeDomain(ctx.platform, app, domain), 201)
     },
   },
   {method: 'GET', path: '/apps/{app}/domains/{domain}', handler: ctx => (app => json(serializeDomain(ctx.platform, app, requireDomain(ctx, app))))(requireApp(ctx))},
+  {
+    // the SNI endpoint the router serves for the domain (null: none)
+    method: 'PATCH',
+    path: '/apps/{app}/domains/{domain}',
+    handler(ctx) {
+      const app = requireApp(ctx)
+      const domain = requireDomain(ctx, app)
+      const body = parseBody(ctx.body, {sni_endpoint: nullableEndpoint})
+      if (!Object.hasOwn(body, 'sni_endpoint')) throw invalidParams('Missing required field "sni_endpoint".')
+      if (domain.kind === 'heroku' && body.sni_endpoint !== null) throw invalidParams(`${domain.hostname} is the app's default domain: it is served with the platform's own certificate.`)
+      const endpointId = body.sni_endpoint ? chosenEndpoint(ctx, app, body.sni_endpoint, domain.hostname) : null
+      commitChange(ctx.platform, pending => {
+        setDomainSniEndpoint(ctx.platform.store, domain.id, endpointId)
+        pending.add('sni-endpoint.changed', {appId: app.id, appName: app.name})
+      })
+      return json(serializeDomain(ctx.platform, app, requireDomain(ctx, app)))
+    },
+  },
   {
     method: 'DELETE',
     path: '/apps/{app}/domains/{domain}',

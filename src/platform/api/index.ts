@@ -18,6 +18,7 @@ import {regionStackRoutes} from './regions-stacks.js'
 import {releaseRoutes} from './releases.js'
 import {resolveActionRoutes} from './resolve-actions.js'
 import {slugRoutes} from './slugs.js'
+import {sniEndpointRoutes} from './sni-endpoints.js'
 import {addonProviderRoutes} from './addon-providers.js'
 import {pgBackupRoutes} from './pg-backups.js'
 import {webhookRoutes} from './webhooks.js'
@@ -35,6 +36,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...addonAttachmentRoutes,
   ...resolveActionRoutes,
   ...domainRoutes,
+  ...sniEndpointRoutes,
   ...logSessionRoutes,
   ...buildRoutes,
   ...buildpackInstallationRoutes,

@@ -9,7 +9,8 @@
 //
 // With TLS (options.tls) the one port speaks HTTP and HTTPS, told apart by each connection's
 // first byte (tls/listener.ts: nothing added per request); HTTPS clients get APP.localhost's own
-// certificate by SNI, or the default one (tls/certificates.ts).
+// certificate by SNI, a custom domain the certificate uploaded for it (sni-endpoints), or the
+// default one (tls/certificates.ts).
 //
 // Errors are Heroku's: H10 app crashed, H12 request timeout, H13 connection closed without
 // response, H14 no web dynos, H20 app boot timeout, H80 maintenance mode (all 503 with an HTML
@@ -26,7 +27,7 @@ import {createServer, type IncomingHttpHeaders, type IncomingMessage, type Serve
 import {createServer as createHttpsServer, type Server as HttpsServer} from 'node:https'
 import {type AddressInfo, connect as netConnect, type Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
-import type {TLSSocket} from 'node:tls'
+import {createSecureContext, type SecureContext, type TLSSocket} from 'node:tls'
 
 import {type Dispatcher, Pool} from 'undici'
 
@@ -46,6 +47,7 @@ import {MaintenancePages, type MaintenancePageOptions} from './maintenance-page.
 import {errorPage, H10, H12, H13, H14, H15, H18, H20, H28, H80, NO_SUCH_APP, type RouterError} from './error-pages.js'
 import type {TlsCertificates} from '../tls/certificates.js'
 import {type SniffingListener, sniffingListener} from '../tls/listener.js'
+import {servedCertificate} from '../store/sni-endpoints.js'
 
 export interface WebPools {
   webPool(appId: string): WebPool | undefined
@@ -110,6 +112,8 @@ export class HttpRouter {
   private sniffing?: SniffingListener
   private readonly upstreams = new Map<number, {backend: Backend, pool: Pool}>()
   private readonly hosts = new Map<string, AppEntry | null>()
+  /** TLS server names → an uploaded certificate's context (sni-endpoints), null: none (the platform's) */
+  private readonly sniContexts = new Map<string, SecureContext | null>()
   /** the same entries by Host header as received (APP.localhost:PORT): no parsing per request */
   private readonly hostHeaders = new Map<string, AppEntry | null>()
   private readonly pools = new WeakMap<WebPool, {rr: number}>()
@@ -158,6 +162,7 @@ export class HttpRouter {
         this.cache?.released(appId)
       }),
       events.on('app.deleted', ({appId}) => this.cache?.appDeleted(appId)),
+      ...(['sni-endpoint.changed', 'domain.created', 'domain.deleted', 'app.deleted'] as const).map(name => events.on(name, () => this.sniContexts.clear())),
     )
     // a client gets 30 s to send its headers (then 408); a request body has no overall limit,
     // only the idle one (H28), as on Heroku: uploads may be long
@@ -174,7 +179,7 @@ export class HttpRouter {
     this.server = server
     const host = this.o.host ?? '127.0.0.1'
     if (this.o.tls) {
-      const secure = createHttpsServer({...serverOptions, ...this.o.tls.serverOptions(true)}, onRequest)
+      const secure = createHttpsServer({...serverOptions, ...this.o.tls.serverOptions(true), SNICallback: this.sniCallback}, onRequest)
       secure.on('upgrade', onUpgrade)
       secure.on('clientError', onClientError)
       this.o.tls.track(secure)
@@ -712,6 +717,30 @@ export class HttpRouter {
   }
 
   // --- apps by host -----------------------------------------------------------------------
+
+  /**
+   * A custom domain with an SNI endpoint gets the certificate uploaded for it; any other name what
+   * the platform's certificates give (tls/certificates.ts). One Map lookup per handshake once seen.
+   */
+  private readonly sniCallback = (servername: string, callback: (error: Error | null, context?: SecureContext) => void): void => {
+    const name = servername.toLowerCase()
+    let context = this.sniContexts.get(name)
+    if (context === undefined && !name.endsWith('.localhost')) {
+      context = null
+      const served = servedCertificate(this.o.store, name)
+      if (served) {
+        try {
+          context = createSecureContext({cert: served.certificate_chain, key: served.private_key})
+        } catch (error) {
+          this.o.log?.(`router: the certificate uploaded for ${name} cannot be served: ${(error as Error).message}`)
+        }
+      }
+      if (this.sniContexts.size > 10_000) this.sniContexts.clear()
+      this.sniContexts.set(name, context)
+    }
+    if (context) callback(null, context)
+    else this.o.tls!.sniCallback(servername, callback)
+  }
 
   private appFor(hostHeader: string | undefined): AppEntry | null {
     const seen = hostHeader === undefined ? undefined : this.hostHeaders.get(hostHeader)

@@ -6,6 +6,8 @@ export interface DomainRow {
   app_id: string
   hostname: string
   kind: 'heroku' | 'custom'
+  /** the SNI endpoint whose certificate the router serves for it (store/sni-endpoints.ts) */
+  sni_endpoint_id?: string | null
   created_at: string
   updated_at: string
 }

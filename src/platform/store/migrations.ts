@@ -310,4 +310,32 @@ CREATE INDEX app_webhook_deliveries_app ON app_webhook_deliveries(app_id, create
 CREATE INDEX app_webhook_deliveries_due ON app_webhook_deliveries(status, next_attempt_at);
 `,
   },
+  {
+    version: 8,
+    name: 'sni endpoints',
+    sql: `
+-- certificates uploaded for an app's custom domains (api/sni-endpoints.ts): the chain as given,
+-- its private key (PEM, in this 0600 file only; never returned by the API) and what was read
+-- from the leaf; domains.sni_endpoint_id is the endpoint the router serves for that hostname
+CREATE TABLE sni_endpoints (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  name TEXT NOT NULL UNIQUE,
+  certificate_chain TEXT NOT NULL,
+  private_key TEXT NOT NULL,
+  cert_domains TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  starts_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  ca_signed INTEGER NOT NULL,
+  self_signed INTEGER NOT NULL,
+  fingerprint TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX sni_endpoints_app ON sni_endpoints(app_id);
+ALTER TABLE domains ADD COLUMN sni_endpoint_id TEXT REFERENCES sni_endpoints(id) ON DELETE SET NULL;
+`,
+  },
 ]
