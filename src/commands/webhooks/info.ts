@@ -1,0 +1,17 @@
+import {Args} from '@oclif/core'
+
+import {AppCommand} from '../../lib/command/app-command.js'
+import {type AppWebhook, webhookInfo} from '../../lib/webhooks/webhooks.js'
+
+export default class WebhooksInfo extends AppCommand<typeof WebhooksInfo> {
+  static override description = 'info for a webhook on an app'
+  static override examples = ['<%= config.bin %> webhooks:info 99999999-9999-9999-9999-999999999999 -a my-app']
+
+  static override args = {
+    id: Args.string({description: 'ID of the webhook', required: true}),
+  }
+
+  async run(): Promise<AppWebhook> {
+    return webhookInfo({api: this.api, app: await this.app(), id: this.args.id, out: this.out})
+  }
+}

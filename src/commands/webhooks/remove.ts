@@ -1,0 +1,17 @@
+import {Args} from '@oclif/core'
+
+import {AppCommand} from '../../lib/command/app-command.js'
+import {type AppWebhook, removeWebhook} from '../../lib/webhooks/webhooks.js'
+
+export default class WebhooksRemove extends AppCommand<typeof WebhooksRemove> {
+  static override description = 'removes a webhook from an app'
+  static override examples = ['<%= config.bin %> webhooks:remove 99999999-9999-9999-9999-999999999999 -a my-app']
+
+  static override args = {
+    id: Args.string({description: 'id of webhook to remove', required: true}),
+  }
+
+  async run(): Promise<AppWebhook> {
+    return removeWebhook({api: this.api, app: await this.app(), id: this.args.id, out: this.out})
+  }
+}

@@ -1,0 +1,221 @@
+// App webhooks: subscriptions (webhooks, webhooks:add/info/update/remove), what was delivered
+// (webhooks:deliveries, webhooks:deliveries:info) and the events (webhooks:events[:info]).
+import type {ApiClient} from '../api/client.js'
+import {header} from '../api/client.js'
+import {UsageError} from '../errors.js'
+import type {Output} from '../ui/output.js'
+
+export interface AppWebhook {
+  app?: {id: string; name: string}
+  created_at: string
+  id: string
+  include: string[]
+  level: 'notify' | 'sync'
+  updated_at: string
+  url: string
+}
+
+/** webhooks:add's result: the webhook, and its signing secret (shown once; Heroku-Webhook-Secret). */
+export type AddedWebhook = AppWebhook & {secret: string | null}
+
+export interface WebhookDelivery {
+  created_at: string
+  event: {id: string; include: string}
+  id: string
+  last_attempt: {code: number | null; error_class: string | null; id: string; status: string; created_at: string; updated_at: string} | null
+  next_attempt_at: string | null
+  num_attempts: number
+  status: string
+  updated_at: string
+  webhook: {id: string; level: string}
+}
+
+export interface WebhookEvent {
+  created_at: string
+  id: string
+  include: string
+  payload: {action: string; actor?: {email: string; id: string}; data: unknown; previous_data?: unknown; published_at?: string | null; resource: string; version: string}
+  updated_at: string
+}
+
+export const WEBHOOK_LEVELS = ['notify', 'sync'] as const
+export const DELIVERY_STATUSES = ['pending', 'scheduled', 'retrying', 'failed', 'succeeded'] as const
+/** as the official CLI: the newest 1000 deliveries */
+const MAX_DELIVERIES = 1000
+
+const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`
+const id = (value: string) => encodeURIComponent(value)
+
+/** `api:release, api:build` → ['api:release', 'api:build'] */
+export function parseIncludes(text: string): string[] {
+  const includes = text.split(',').map(s => s.trim()).filter(Boolean)
+  if (includes.length === 0) throw new UsageError('--include names no entity.', {hint: 'Pass e.g. --include api:release,api:build.'})
+  return includes
+}
+
+async function withSpinner<T>(out: Output, text: string, work: () => Promise<T>): Promise<T> {
+  const spinner = await out.spinner(text)
+  try {
+    const result = await work()
+    spinner.succeed()
+    return result
+  } catch (error) {
+    spinner.fail()
+    throw error
+  }
+}
+
+export async function listWebhooks(opts: {api: ApiClient; out: Output; app: string}): Promise<AppWebhook[]> {
+  const {api, out, app} = opts
+  const webhooks = await api.list<AppWebhook>(`${appPath(app)}/webhooks`)
+  if (webhooks.length === 0) {
+    out.log(`${app} has no webhooks`)
+    out.log('Use heroku webhooks:add to add one.')
+    return webhooks
+  }
+
+  webhooks.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))
+  await out.table(webhooks, [
+    {get: w => w.id, header: 'Webhook ID'},
+    {get: w => w.url, header: 'URL'},
+    {get: w => w.include.join(','), header: 'Include'},
+    {get: w => w.level, header: 'Level'},
+  ])
+  return webhooks
+}
+
+export interface WebhookInput {
+  include?: string[]
+  level?: string
+  url?: string
+  secret?: string
+  authorization?: string
+}
+
+export async function addWebhook(opts: {api: ApiClient; out: Output; app: string; input: WebhookInput & {include: string[]; level: string; url: string}}): Promise<AddedWebhook> {
+  const {api, out, app, input} = opts
+  const response = await withSpinner(out, `Adding webhook to ${app}`, () => api.request<AppWebhook>(`${appPath(app)}/webhooks`, {
+    body: {authorization: input.authorization, include: input.include, level: input.level, secret: input.secret, url: input.url},
+    method: 'POST',
+  }))
+  const secret = header(response.headers, 'heroku-webhook-secret') ?? null
+  if (secret) {
+    out.heading('Webhooks Signing Secret')
+    out.log(secret)
+  } else {
+    out.warn('no secret found')
+  }
+
+  return {...response.body, secret}
+}
+
+export async function webhookInfo(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<AppWebhook> {
+  const webhook = await opts.api.get<AppWebhook>(`${appPath(opts.app)}/webhooks/${id(opts.id)}`)
+  opts.out.heading(webhook.id)
+  opts.out.keyValues([
+    ['Include', webhook.include.join(',')],
+    ['Level', webhook.level],
+    ['URL', webhook.url],
+    ['Webhook ID', webhook.id],
+  ])
+  return webhook
+}
+
+export async function updateWebhook(opts: {api: ApiClient; out: Output; app: string; id: string; input: WebhookInput}): Promise<AppWebhook> {
+  const {api, out, app, input} = opts
+  const body = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
+  if (Object.keys(body).length === 0) {
+    throw new UsageError('Nothing to update.', {hint: 'Pass one or more of --include, --level, --url, --secret, --authorization.'})
+  }
+
+  return withSpinner(out, `Updating webhook ${opts.id} for ${app}`, () => api.patch<AppWebhook>(`${appPath(app)}/webhooks/${id(opts.id)}`, body))
+}
+
+export async function removeWebhook(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<AppWebhook> {
+  const {api, out, app} = opts
+  return withSpinner(out, `Removing webhook ${opts.id} from ${app}`, () => api.delete<AppWebhook>(`${appPath(app)}/webhooks/${id(opts.id)}`))
+}
+
+const attemptCode = (d: WebhookDelivery) => (d.last_attempt?.code ? String(d.last_attempt.code) : '')
+
+/** The newest deliveries (at most 1000), shown oldest first as the official CLI shows them. */
+export async function listDeliveries(opts: {api: ApiClient; out: Output; app: string; status?: string}): Promise<WebhookDelivery[]> {
+  const {api, out, app} = opts
+  const query = opts.status === undefined ? '' : `?eq[status]=${encodeURIComponent(opts.status)}`
+  const deliveries = await api.list<WebhookDelivery>(`${appPath(app)}/webhook-deliveries${query}`, {limit: MAX_DELIVERIES, max: MAX_DELIVERIES, order: 'desc', sortBy: 'seq'})
+  if (deliveries.length === 0) {
+    out.log(`${app} has no deliveries`)
+    return deliveries
+  }
+
+  deliveries.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))
+  if (deliveries.length === MAX_DELIVERIES) {
+    out.warn(`Only showing the ${MAX_DELIVERIES} most recent deliveries`)
+    out.warn('It is possible to filter deliveries by using the --status flag')
+  }
+
+  await out.table(deliveries, [
+    {get: d => d.id, header: 'Delivery ID'},
+    {get: d => d.created_at, header: 'Created'},
+    {get: d => d.status, header: 'Status'},
+    {get: d => d.event.include, header: 'Include'},
+    {get: d => d.webhook.level, header: 'Level'},
+    {get: d => String(d.num_attempts), header: 'Attempts'},
+    {get: attemptCode, header: 'Code'},
+    {get: d => d.last_attempt?.error_class ?? '', header: 'Error'},
+    {get: d => d.next_attempt_at ?? '', header: 'Next Attempt'},
+  ])
+  return deliveries
+}
+
+/** One delivery and the payload of its event. */
+export async function deliveryInfo(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<WebhookDelivery & {event_payload: WebhookEvent['payload']}> {
+  const {api, out, app} = opts
+  const delivery = await api.get<WebhookDelivery>(`${appPath(app)}/webhook-deliveries/${id(opts.id)}`)
+  const event = await api.get<WebhookEvent>(`${appPath(app)}/webhook-events/${id(delivery.event.id)}`)
+  out.heading(delivery.id)
+  out.keyValues([
+    ['Created', delivery.created_at],
+    ['Event', delivery.event.id],
+    ['Webhook', delivery.webhook.id],
+    ['Status', delivery.status],
+    ['Include', delivery.event.include],
+    ['Level', delivery.webhook.level],
+    ['Attempts', String(delivery.num_attempts)],
+    ['Code', attemptCode(delivery)],
+    ['Error', delivery.last_attempt?.error_class],
+    ['Next Attempt', delivery.next_attempt_at],
+  ])
+  out.log()
+  out.heading('Event Payload')
+  out.log(JSON.stringify(event.payload, null, 2))
+  return {...delivery, event_payload: event.payload}
+}
+
+export async function listEvents(opts: {api: ApiClient; out: Output; app: string}): Promise<WebhookEvent[]> {
+  const {api, out, app} = opts
+  out.warn('heroku webhooks:events is deprecated, please use heroku webhooks:deliveries')
+  const events = await api.list<WebhookEvent>(`${appPath(app)}/webhook-events`)
+  if (events.length === 0) {
+    out.log(`${app} has no events`)
+    return events
+  }
+
+  events.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))
+  await out.table(events, [
+    {get: e => e.id, header: 'Event ID'},
+    {get: e => e.payload.resource, header: 'Resource'},
+    {get: e => e.payload.action, header: 'Action'},
+    {get: e => e.payload.published_at ?? '', header: 'Published At'},
+  ])
+  return events
+}
+
+export async function eventInfo(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<WebhookEvent> {
+  const {api, out, app} = opts
+  out.warn('heroku webhooks:events:info is deprecated, please use heroku webhooks:deliveries:info')
+  const event = await api.get<WebhookEvent>(`${appPath(app)}/webhook-events/${id(opts.id)}`)
+  out.heading(event.id)
+  out.log(JSON.stringify(event.payload, null, 2))
+  return event
+}
