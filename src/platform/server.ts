@@ -40,7 +40,7 @@ import {urlSigningKey} from './store/settings.js'
 import {ReleasePhase} from './build/release-phase.js'
 import {Supervisor, type SupervisorOptions} from './dynos/supervisor.js'
 import {detectSandbox, type SandboxStatus} from './sandbox/sandbox.js'
-import {LogRouter} from './logs/log-router.js'
+import {LogRouter, type LogRouterOptions} from './logs/log-router.js'
 import {logPlatformEvents} from './logs/platform-lines.js'
 import {HttpRouter, type RouterOptions} from './router/router.js'
 import type {TlsCertificates} from './tls/certificates.js'
@@ -81,6 +81,8 @@ export interface PlatformOptions {
   releasePhaseTimeoutMs?: number
   /** the HTTP router's tuning; false starts no router (web_url still names routerPort) */
   router?: false | Partial<Pick<RouterOptions, 'requestTimeoutMs' | 'bootWaitMs'>>
+  /** the log router's tuning: lines kept, the bounds of each app's log on disk, drain delivery */
+  logs?: Omit<LogRouterOptions, 'dataDir' | 'store' | 'log'>
   /**
    * HTTPS (tls/): the API/git port speaks TLS only (plain HTTP gets a 400 naming the https URL),
    * the router speaks both; certificates from the local CA in DATA/tls/ (made at the first start).
@@ -175,7 +177,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   let sniffing: SniffingListener | undefined
   server.headersTimeout = 30_000
   server.requestTimeout = 5 * 60_000
-  const logs = new LogRouter()
+  const logs = new LogRouter({...options.logs, dataDir: options.dataDir, store, log})
   let dynos: Supervisor | undefined
   // attach URLs of one-off dynos (heroku run) upgrade to the attach protocol on the API port
   server.on('upgrade', (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
@@ -266,6 +268,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         }
         tls?.close()
         await catalog.close()
+        logs.closeStorage()
         store.close()
       })()
       return closing

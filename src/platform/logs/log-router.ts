@@ -1,9 +1,13 @@
 // The log router: every line the platform and its apps produce goes through here. It keeps the
-// last lines of each app in memory (a ring buffer; logs are a stream, not a record a user would
-// miss after a restart) and hands each new line at once to the live log sessions that follow
-// the app. Lines are formatted as Heroku's logplex does:
+// last lines of each app in memory (a ring buffer, the `heroku logs` view), hands each new line
+// at once to the live log sessions that follow the app, and — each only enqueued, never waited
+// for — to the app's log on disk (log-archive.ts: what the ring starts from after a restart) and
+// to the app's log drains (drains.ts). Lines are formatted as Heroku's logplex does:
 //
 //   2026-11-28T12:00:00.123456+00:00 app[web.1]: message
+import type {Store} from '../store/database.js'
+import {type ArchiveLimits, LogArchive} from './log-archive.js'
+import {type DrainOptions, LogDrains} from './drains.js'
 import type {LogLine, LogSink} from './log-sink.js'
 
 export const DEFAULT_LINES_KEPT = 1500
@@ -32,6 +36,23 @@ class KeptLine implements StoredLine {
     }
     return this.formatted
   }
+}
+
+/** A line read back from disk: already formatted. */
+class ArchivedStoredLine implements StoredLine {
+  constructor(readonly source: LogLine['source'], readonly dyno: string, readonly text: string) {}
+}
+
+export interface LogRouterOptions {
+  /** the ring's size per app: the most `heroku logs` shows */
+  linesKept?: number
+  /** keep each app's recent log on disk under DATA/logs (log-archive.ts); absent: memory only */
+  dataDir?: string
+  archive?: Partial<ArchiveLimits>
+  /** deliver to the apps' log drains (the store has them); absent: no drains */
+  store?: Store
+  drains?: Partial<DrainOptions>
+  log?: (line: string) => void
 }
 
 export type LineListener = (line: StoredLine) => void
@@ -88,8 +109,27 @@ export class LogRouter implements LogSink {
   private readonly listeners = new Map<string, Set<LineListener>>()
   private lastMs = 0
   private sub = 0
+  private readonly linesKept: number
+  private readonly archive?: LogArchive
+  private readonly drains?: LogDrains
 
-  constructor(private readonly linesKept = DEFAULT_LINES_KEPT) {}
+  constructor(options: number | LogRouterOptions = {}) {
+    const o = typeof options === 'number' ? {linesKept: options} : options
+    this.linesKept = o.linesKept ?? DEFAULT_LINES_KEPT
+    if (o.dataDir !== undefined) this.archive = new LogArchive(o.dataDir, o.archive, o.log)
+    if (o.store !== undefined) this.drains = new LogDrains(o.store, line => this.write(line), o.drains)
+  }
+
+  /** The app's ring; the first time, filled from the app's log on disk. */
+  private ring(appId: string): Ring {
+    let ring = this.buffers.get(appId)
+    if (ring === undefined) {
+      ring = new Ring(this.linesKept)
+      for (const line of this.archive?.tail(appId, this.linesKept) ?? []) ring.push(new ArchivedStoredLine(line.source, line.dyno, line.text))
+      this.buffers.set(appId, ring)
+    }
+    return ring
+  }
 
   write(line: LogLine): void {
     // lines written within the same millisecond keep their order through the microsecond digits
@@ -101,12 +141,9 @@ export class LogRouter implements LogSink {
       this.sub = 0
     }
     const stored = new KeptLine(line.source, line.dyno, line.message, ms, this.sub)
-    let ring = this.buffers.get(line.appId)
-    if (ring === undefined) {
-      ring = new Ring(this.linesKept)
-      this.buffers.set(line.appId, ring)
-    }
-    ring.push(stored)
+    this.ring(line.appId).push(stored)
+    this.archive?.append(line.appId, stored)
+    this.drains?.enqueue(line.appId, stored)
     const listeners = this.listeners.get(line.appId)
     if (listeners) {
       for (const listener of listeners) {
@@ -121,7 +158,7 @@ export class LogRouter implements LogSink {
 
   /** The newest `count` lines of the app that match, oldest first. */
   recent(appId: string, count: number, filter: LineFilter = {}): StoredLine[] {
-    return this.buffers.get(appId)?.last(count, filter) ?? []
+    return this.ring(appId).last(count, filter)
   }
 
   /** Calls `listener` with every new line of the app; returns the unsubscribe function. */
@@ -165,8 +202,34 @@ export class LogRouter implements LogSink {
     this.open.clear()
   }
 
-  /** Forgets a deleted app's lines. */
+  /**
+   * Writes what is pending to disk, closes the log files and stops the drains: the platform is
+   * about to close its store (after close(), which ends the streams, dynos still log their stop).
+   */
+  closeStorage(): void {
+    this.archive?.close()
+    this.drains?.close()
+  }
+
+  /** Writes every pending line to disk now. */
+  flush(): void {
+    this.archive?.flush()
+  }
+
+  /** The app's drains changed (added, removed) or the app was renamed (the drains' host name). */
+  drainsChanged(appId: string): void {
+    this.drains?.changed(appId)
+  }
+
+  /** a drain's queue and deliveries (tests, stats) */
+  drainStatus(appId: string, drainId: string): {queued: number, delivered: number} | undefined {
+    return this.drains?.status(appId, drainId)
+  }
+
+  /** Forgets a deleted app's lines, on disk too, and stops its drains. */
   forget(appId: string): void {
     this.buffers.delete(appId)
+    this.archive?.forget(appId)
+    this.drains?.forget(appId)
   }
 }

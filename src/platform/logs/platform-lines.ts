@@ -32,6 +32,8 @@ export function logPlatformEvents(events: PlatformEvents, store: Store, logs: Lo
       logs.write({appId: e.appId, source: 'heroku', dyno: 'api', message: `Stop ${e.dyno ?? e.type} dynos`})
     }),
     events.on('app.deleted', e => logs.forget(e.appId)),
+    // the drains' syslog HOST is the app's name
+    events.on('app.renamed', e => logs.drainsChanged(e.appId)),
   ]
   return () => {
     for (const off of offs) off()

@@ -338,4 +338,21 @@ CREATE INDEX sni_endpoints_app ON sni_endpoints(app_id);
 ALTER TABLE domains ADD COLUMN sni_endpoint_id TEXT REFERENCES sni_endpoints(id) ON DELETE SET NULL;
 `,
   },
+  {
+    version: 10,
+    name: 'log drains',
+    sql: `
+-- log drains (api/log-drains.ts, logs/drains.ts): where an app's log lines are delivered
+-- (syslog://, syslog+tls://, https://); the token (d.UUID) is what the receiver is told
+CREATE TABLE log_drains (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  token TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (app_id, url)
+);
+`,
+  },
 ]
