@@ -12,6 +12,7 @@ import type {ApiRoute} from './context.js'
 import {domainRoutes} from './domains.js'
 import {dynoRoutes} from './dynos.js'
 import {formationRoutes} from './formation.js'
+import {logDrainRoutes} from './log-drains.js'
 import {logSessionRoutes} from './log-sessions.js'
 import {oauthAuthorizationRoutes} from './oauth-authorizations.js'
 import {regionStackRoutes} from './regions-stacks.js'
@@ -38,6 +39,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...domainRoutes,
   ...sniEndpointRoutes,
   ...logSessionRoutes,
+  ...logDrainRoutes,
   ...buildRoutes,
   ...buildpackInstallationRoutes,
   ...slugRoutes,
