@@ -4,7 +4,8 @@
 // Each everyday command is one test; what cannot pass yet for a missing piece of the platform is
 // pending (this.skip() naming that piece), never faked. docs/compatibility.md has the table.
 import {expect} from 'chai'
-import {chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -269,17 +270,36 @@ describe(`the official Heroku CLI (heroku@${OFFICIAL_CLI_VERSION}) against the l
     expect(out).to.contain(`${APP}.localhost`)
   })
 
-  it('domains:add adds a custom domain', async function () {
-    // the official CLI first lists GET /apps/APP/sni-endpoints (to offer a certificate): pending
-    // while the platform does not serve it (issue #11, sni-endpoints)
-    if ((await api.get(`/apps/${APP}/sni-endpoints`)).status === 404) {
-      process.stdout.write('      pending: GET /apps/APP/sni-endpoints is not served yet (issue #11, sni-endpoints)\n')
-      this.skip()
-    }
+  // the official CLI first lists GET /apps/APP/sni-endpoints (to offer a certificate; with more
+  // than one it asks which), then POSTs the domain
+  it('domains:add adds a custom domain', async () => {
     const out = ok(await heroku('domains:add', 'www.example.com', '-a', APP))
     expect(out).to.contain(`Adding www.example.com to ${APP}... done`)
     expect(out).to.contain(`point to the DNS Target ${APP}.localhost`)
     expect(((await api.get(`/apps/${APP}/domains`)).body as {hostname: string}[]).map(d => d.hostname)).to.include('www.example.com')
+  })
+
+  it('domains:add --wait is done at once: the domain is routed when added (its status is not "pending")', async () => {
+    const out = ok(await heroku('domains:add', 'api.example.com', '--wait', '-a', APP))
+    expect(out).to.contain(`Adding api.example.com to ${APP}... done`)
+    expect(out).to.not.contain('enqueued')
+    expect((await api.get(`/apps/${APP}/domains/api.example.com`)).status).to.equal(200)
+  })
+
+  it('certs lists a certificate uploaded for the app; domains:add then uses it for a domain it covers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'official-cli-cert-'))
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+        '-subj', '/CN=*.example.com', '-days', '30', '-addext', 'subjectAltName=DNS:*.example.com'], {stdio: 'ignore'})
+      const uploaded = await api.post(`/apps/${APP}/sni-endpoints`, {certificate_chain: readFileSync(join(dir, 'cert.pem'), 'utf8'), private_key: readFileSync(join(dir, 'key.pem'), 'utf8')})
+      expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(201)
+      const name = uploaded.body.name as string
+      expect(ok(await heroku('certs', '-a', APP))).to.match(new RegExp(`${name}\\s+\\*\\.example\\.com\\s+.+\\s+False\\s+SNI\\s+2`))
+      ok(await heroku('domains:add', 'shop.example.com', '-a', APP))
+      expect((await api.get(`/apps/${APP}/domains/shop.example.com`)).body.sni_endpoint).to.deep.equal({id: uploaded.body.id, name})
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 
   })
