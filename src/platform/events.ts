@@ -28,6 +28,8 @@ export interface PlatformEventMap {
   'dynos.restart': AppRef & {type?: string, dyno?: string}
   'dynos.stop': AppRef & {type?: string, dyno?: string}
   'build.created': AppRef & {buildId: string}
+  /** a build ended (its status and output are stored): app webhooks send api:build update */
+  'build.finished': AppRef & {buildId: string, status: 'succeeded' | 'failed'}
   'domain.created': AppRef & {hostname: string}
   'domain.deleted': AppRef & {hostname: string}
   /** an SNI endpoint was added, replaced or removed, or a domain's endpoint changed: what the router serves by SNI */

@@ -284,6 +284,26 @@ describe('platform: app webhooks', () => {
     expect((await t.client.get(`/apps/${app}/webhooks`)).body).to.have.length(1)
   })
 
+  it('sends a build when it is created and when it ends', async () => {
+    const app = await newApp()
+    await t.client.post(`/apps/${app}/webhooks`, {include: ['api:build'], level: 'sync', url})
+    // a source that cannot be fetched: the build fails at once, with no buildpack run
+    const created = await t.client.post(`/apps/${app}/builds`, {source_blob: {url: 'http://127.0.0.1:9/missing.tgz', version: 'v1'}})
+    expect(created.status, created.text).to.equal(201)
+    const hits = await receiver.waitFor(2)
+    // two deliveries may be in flight at once: by action, not by arrival
+    const payloads = hits.map(h => JSON.parse(h.body))
+    const create = payloads.find(p => p.action === 'create')
+    const update = payloads.find(p => p.action === 'update')
+    expect(create).to.deep.include({action: 'create', resource: 'build'})
+    expect(create.data).to.include({id: created.body.id, status: 'pending'})
+    expect(update).to.deep.include({action: 'update', resource: 'build', previous_data: {status: 'pending'}})
+    const build = (await t.client.get(`/apps/${app}/builds/${created.body.id}`)).body
+    expect(build.status).to.equal('failed')
+    expect(update.data).to.deep.equal(build)
+    expect(update.actor).to.deep.equal({email: t.owner.account.email, id: t.owner.account.id})
+  })
+
   it('sends formation changes', async () => {
     const app = await newApp()
     await t.client.post(`/apps/${app}/webhooks`, {include: ['api:formation'], level: 'sync', url})

@@ -373,6 +373,11 @@ export class Deployer {
     }
     output.end()
     this.outputs.delete(buildId)
+    const build = findBuildById(this.options.store, buildId)
+    const app = build && findAppById(this.options.store, build.app_id)
+    if (app && build && build.status !== 'pending') {
+      this.options.events.emit('build.finished', {appId: app.id, appName: app.name, buildId, status: build.status as 'succeeded' | 'failed'})
+    }
   }
 
   private track(promise: Promise<unknown>): void {

@@ -98,6 +98,10 @@ export function publishPlatformEvents(platform: PlatformContext, events: Platfor
       const build = findBuildById(store, e.buildId)
       if (build) publish(platform, app, {include: 'api:build', action: 'create', data: serializeBuild(platform, app, build), actorId: build.user_id}, options)
     })),
+    events.on('build.finished', withApp((app, e) => {
+      const build = findBuildById(store, e.buildId)
+      if (build) publish(platform, app, {include: 'api:build', action: 'update', data: serializeBuild(platform, app, build), previousData: {status: 'pending'}, actorId: build.user_id}, options)
+    })),
     events.on('formation.changed', withApp((app, e) => {
       const changed = new Set(e.changes.map(c => c.type))
       for (const formation of listFormations(store, app.id).filter(f => changed.has(f.type))) {
