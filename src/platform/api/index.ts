@@ -23,6 +23,7 @@ import {sniEndpointRoutes} from './sni-endpoints.js'
 import {addonProviderRoutes} from './addon-providers.js'
 import {pgBackupRoutes} from './pg-backups.js'
 import {webhookRoutes} from './webhooks.js'
+import {pipelineRoutes} from './pipelines.js'
 
 export const apiRoutes: readonly ApiRoute[] = [
   ...accountRoutes,
@@ -50,4 +51,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   // heroku-postgresql backups: this platform's own (Heroku has them in its Postgres API)
   ...pgBackupRoutes,
   ...webhookRoutes,
+  ...pipelineRoutes,
 ]

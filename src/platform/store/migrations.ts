@@ -355,4 +355,51 @@ CREATE TABLE log_drains (
 );
 `,
   },
+  {
+    version: 12,
+    name: 'pipelines',
+    sql: `
+-- pipelines (api/pipelines.ts, pipelines/): an account's pipelines, the apps coupled to them at
+-- a stage (an app is in one pipeline at most), and promotions of one app's slug to others
+CREATE TABLE pipelines (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  owner_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (owner_id, name)
+);
+CREATE TABLE pipeline_couplings (
+  id TEXT PRIMARY KEY,
+  pipeline_id TEXT NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,
+  app_id TEXT NOT NULL UNIQUE REFERENCES apps(id) ON DELETE CASCADE,
+  stage TEXT NOT NULL CHECK (stage IN ('test', 'review', 'development', 'staging', 'production')),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX pipeline_couplings_pipeline ON pipeline_couplings(pipeline_id);
+CREATE TABLE pipeline_promotions (
+  id TEXT PRIMARY KEY,
+  pipeline_id TEXT NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,
+  source_app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  source_release_id TEXT NOT NULL,
+  source_slug_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'completed')),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE pipeline_promotion_targets (
+  id TEXT PRIMARY KEY,
+  promotion_id TEXT NOT NULL REFERENCES pipeline_promotions(id) ON DELETE CASCADE,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  release_id TEXT,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+  error_message TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX pipeline_promotion_targets_promotion ON pipeline_promotion_targets(promotion_id);
+`,
+  },
 ]
