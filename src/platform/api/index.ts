@@ -10,6 +10,7 @@ import {cacheRoutes} from './cache.js'
 import {configVarRoutes} from './config-vars.js'
 import type {ApiRoute} from './context.js'
 import {domainRoutes} from './domains.js'
+import {featureRoutes} from './features.js'
 import {dynoRoutes} from './dynos.js'
 import {formationRoutes} from './formation.js'
 import {logDrainRoutes} from './log-drains.js'
@@ -51,5 +52,6 @@ export const apiRoutes: readonly ApiRoute[] = [
   // heroku-postgresql backups: this platform's own (Heroku has them in its Postgres API)
   ...pgBackupRoutes,
   ...webhookRoutes,
+  ...featureRoutes,
   ...pipelineRoutes,
 ]

@@ -20,8 +20,10 @@ import {encodeFrame, exitFrame, FrameType} from '../../lib/run/attach-frames.js'
 import type {LogSink} from '../logs/log-sink.js'
 import {confine, type SandboxStatus, sandboxStateDir} from '../sandbox/sandbox.js'
 import {parseConfig} from '../store/apps.js'
+import type {Store} from '../store/database.js'
 import type {AppRuntime, Backend, Dyno} from './dyno.js'
 import {makeDynoDir, removeDynoDir} from './dyno-dir.js'
+import {dynoMetadata} from './dyno-metadata.js'
 import {crashBackoffMs} from './backoff.js'
 import {pipeLines} from './output-lines.js'
 import {accepts, type PortAllocator} from './ports.js'
@@ -51,6 +53,8 @@ export interface DynoProcessOptions extends DynoTimings {
   ports: PortAllocator
   /** PATH and the like for dynos */
   baseEnv: Record<string, string>
+  /** the app's features (runtime-dyno-metadata) are read from it; absent: none */
+  store?: Store
   /** every port a live dyno of this platform holds */
   portsInUse(except: Dyno): Set<number>
   /** told of every state change (pools follow) */
@@ -143,7 +147,7 @@ export class DynoProcesses {
     const sandboxed = this.o.sandbox.enabled
     const appDir = d.workDir === undefined ? undefined : sandboxed ? '/app' : d.workDir
     const env: Record<string, string> = {
-      ...this.o.baseEnv, ...config, ...d.oneOff?.env,
+      ...this.o.baseEnv, ...config, ...d.oneOff?.env, ...(this.o.store ? dynoMetadata(this.o.store, d, rt.appName) : {}),
       DYNO: d.name, PS: d.name, HOME: appDir ?? (sandboxed ? '/tmp' : this.o.dataDir),
       [PLATFORM_MARKER_VAR]: this.o.marker, [DYNO_MARKER_VAR]: instance,
     }

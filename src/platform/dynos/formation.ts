@@ -10,11 +10,15 @@
 //   scale    start / stop dynos until the formation matches (a stopped web dyno drains first)
 //   restart  web dynos prebooted as in deploy, others stopped and started
 //   stop     ps:stop: stopped and held down until the next restart or release
+// Preboot is the app feature `preboot`, on unless the app disabled it (labs:disable preboot):
+// without it, deploys and restarts stop the old web dynos first, then start the new ones (as
+// Heroku does without preboot: a moment with no web dyno, but never two releases serving).
 import {randomUUID} from 'node:crypto'
 
 import {nameBasedId} from '../ids.js'
 import type {LogSink} from '../logs/log-sink.js'
 import type {Store} from '../store/database.js'
+import {appFeatureEnabled, PREBOOT} from '../store/features.js'
 import {type FormationRow, listFormations} from '../store/formations.js'
 import {currentRelease, type ReleaseRow} from '../store/releases.js'
 import type {AppRuntime, Dyno} from './dyno.js'
@@ -58,7 +62,7 @@ export class FormationReconciler {
     }
     const old = this.formationDynos(rt)
     const oldWeb = old.filter(d => d.type === 'web')
-    if (lease && release && oldWeb.some(d => d.state === 'up')) {
+    if (lease && release && oldWeb.some(d => d.state === 'up') && this.preboots(rt)) {
       const wantedWeb = this.wanted(rt.appId, release).filter(([, f]) => f.type === 'web')
       const fresh = wantedWeb.map(([name, f]) => this.newDyno(rt, name, f.type, f.command, f.size, release, lease))
       if (!(await this.preboot(rt, fresh))) {
@@ -116,7 +120,7 @@ export class FormationReconciler {
 
   async restart(rt: AppRuntime, type?: string, name?: string): Promise<void> {
     const targets = this.matching(rt, type, name)
-    const web = targets.filter(d => !d.oneOff && d.type === 'web' && d.state === 'up')
+    const web = this.preboots(rt) ? targets.filter(d => !d.oneOff && d.type === 'web' && d.state === 'up') : []
     if (web.length > 0 && rt.lease) {
       const fresh = web.map(d => this.newDyno(rt, d.name, d.type, d.command, d.size, rt.release, rt.lease))
       for (const d of web) this.o.processes.logLine(d, 'heroku', 'Restarting')
@@ -181,6 +185,10 @@ export class FormationReconciler {
     for (const d of fresh) d.preboot = false
     if (!ok) await Promise.all(fresh.map(d => this.discard(rt, d, {drain: false})))
     return ok
+  }
+
+  private preboots(rt: AppRuntime): boolean {
+    return appFeatureEnabled(this.o.store, rt.appId, PREBOOT)
   }
 
   private switchRelease(rt: AppRuntime, release: ReleaseRow | null, lease: ReleaseLease | null): void {

@@ -89,7 +89,7 @@ export class Supervisor {
     const baseEnv = o.baseEnv ?? {PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8'}
     this.services = new ServiceProcesses({...timings, dataDir: o.dataDir, marker: this.marker, sandbox: o.sandbox, log: this.log, baseEnv})
     this.processes = new DynoProcesses({
-      ...timings, dataDir: o.dataDir, logs: o.logs, marker: this.marker, sandbox: o.sandbox,
+      ...timings, dataDir: o.dataDir, logs: o.logs, marker: this.marker, sandbox: o.sandbox, store: o.store,
       ports: new PortAllocator(range[0], range[1]),
       baseEnv,
       portsInUse: except => this.portsInUse(except),

@@ -402,4 +402,20 @@ CREATE TABLE pipeline_promotion_targets (
 CREATE INDEX pipeline_promotion_targets_promotion ON pipeline_promotion_targets(promotion_id);
 `,
   },
+  {
+    version: 13,
+    name: 'app features',
+    sql: `
+-- the labs features an app turned on or off (store/features.ts has the catalogue and defaults;
+-- a feature without a row here is at its default)
+CREATE TABLE app_features (
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (app_id, name)
+);
+`,
+  },
 ]

@@ -1,0 +1,20 @@
+import type {AccountFeature, AppFeature} from '@heroku-cli/schema'
+
+import {Args} from '@oclif/core'
+
+import {AppCommand} from '../../lib/command/app-command.js'
+import {optionalApp} from '../../lib/addons/optional-app.js'
+import {setLabsFeature} from '../../lib/labs/labs.js'
+
+export default class LabsEnable extends AppCommand<typeof LabsEnable> {
+  static override description = 'enables an experimental feature (an app\'s with -a, else the account\'s)'
+  static override examples = ['<%= config.bin %> labs:enable runtime-dyno-metadata -a my-app']
+
+  static override args = {
+    feature: Args.string({description: 'unique identifier or name of the account or app feature', required: true}),
+  }
+
+  async run(): Promise<AccountFeature | AppFeature> {
+    return setLabsFeature({api: this.api, app: await optionalApp(this.flags, () => this.app()), enabled: true, feature: this.args.feature, out: this.out})
+  }
+}

@@ -1,0 +1,20 @@
+import type {AccountFeature, AppFeature} from '@heroku-cli/schema'
+
+import {Args} from '@oclif/core'
+
+import {AppCommand} from '../../lib/command/app-command.js'
+import {optionalApp} from '../../lib/addons/optional-app.js'
+import {labsInfo} from '../../lib/labs/labs.js'
+
+export default class LabsInfo extends AppCommand<typeof LabsInfo> {
+  static override description = 'show feature info'
+  static override examples = ['<%= config.bin %> labs:info runtime-dyno-metadata -a my-app']
+
+  static override args = {
+    feature: Args.string({description: 'unique identifier or name of the account or app feature', required: true}),
+  }
+
+  async run(): Promise<AccountFeature | AppFeature> {
+    return labsInfo({api: this.api, app: await optionalApp(this.flags, () => this.app()), feature: this.args.feature, out: this.out})
+  }
+}
