@@ -111,18 +111,17 @@ describe('labs features', function () {
 
   it('preboot: on, a restart starts the new web dyno before the old one stops; disabled, the old one stops first', async () => {
     await deploy('order')
-    const restartLog = async (): Promise<string[]> => {
-      const logs = async () => (await (await fetch((await t.client.post('/apps/order/log-sessions', {lines: 1500, dyno: 'web.1'})).body.logplex_url)).text()).split('\n')
-      const count = (await logs()).filter(l => l.includes('heroku[web.1]: Restarting')).length
-      expect((await t.client.delete('/apps/order/dynos/web.1')).status).to.equal(202)
-      return waitFor('the restart done', async () => {
-        const lines = await logs()
-        const restarts = lines.flatMap((l, i) => (l.includes('heroku[web.1]: Restarting') ? [i] : []))
-        if (restarts.length <= count) return false
-        const after = lines.slice(restarts.at(-1)).map(l => l.replace(/^.*?heroku\[web\.1\]: /, ''))
+    const logs = async () => (await (await fetch((await t.client.post('/apps/order/log-sessions', {lines: 1500, dyno: 'web.1'})).body.logplex_url)).text()).split('\n').filter(Boolean)
+    /** web.1's log lines (without the prefix) from the change on, once the new dyno is up and the old one down */
+    const changeLog = async (change: () => Promise<unknown>): Promise<string[]> => {
+      const seen = (await logs()).length
+      await change()
+      return waitFor('the change done', async () => {
+        const after = (await logs()).slice(seen).map(l => l.replace(/^.*?heroku\[web\.1\]: /, ''))
         return after.includes('State changed from starting to up') && after.includes('State changed from up to down') ? after : false
       }, 20_000)
     }
+    const restartLog = () => changeLog(async () => expect((await t.client.delete('/apps/order/dynos/web.1')).status).to.equal(202))
     const order = (lines: string[]) => [lines.findIndex(l => l.startsWith('Starting process')), lines.indexOf('Stopping all processes with SIGTERM')]
 
     const [startOn, stopOn] = order(await restartLog())
@@ -133,6 +132,10 @@ describe('labs features', function () {
     const [startOff, stopOff] = order(await restartLog())
     expect(stopOff, 'without preboot: the old one stops first').to.be.greaterThan(-1).and.lessThan(startOff)
     await waitFor('web.1 serves again', async () => (await viaRouter(t.routerUrl, 'order', '/').catch(() => ({text: ''}))).text === 'hello from web.1\n')
+    // a deploy (config change) in the same order
+    const [startDeploy, stopDeploy] = order(await changeLog(() => t.client.patch('/apps/order/config-vars', {GREETING: 'again'})))
+    expect(stopDeploy, 'a deploy without preboot: the old one stops first').to.be.greaterThan(-1).and.lessThan(startDeploy)
+    await waitFor('the new release serves', async () => (await envOf('order', 'GREETING').catch(() => '')) === 'again')
 
     await t.client.patch('/apps/order/features/preboot', {enabled: true})
     const [startAgain, stopAgain] = order(await restartLog())
