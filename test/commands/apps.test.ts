@@ -260,6 +260,7 @@ describe('apps', () => {
       api().get('/apps/my-app').reply(200, appObject('my-app'))
       api().get('/apps/my-app/addons').reply(200, [{id: 'ad1', name: 'postgresql-shiny-1'}])
       api().get('/apps/my-app/dynos').reply(200, [{name: 'worker.1', type: 'worker'}, {name: 'web.1', type: 'web'}, {name: 'web.2', type: 'web'}])
+      api().get('/apps/my-app/pipeline-couplings').reply(200, {id: 'c1', app: {id: 'a1'}, pipeline: {id: 'p1', name: 'shop'}, stage: 'staging'})
       const {stdout, exitCode} = await run(['apps:info', '-a', 'my-app'])
       expect(exitCode).to.equal(0)
       expect(stdout).to.equal([
@@ -268,6 +269,7 @@ describe('apps', () => {
         'Dynos:     web: 2, worker: 1',
         `Git URL:   ${GIT}/my-app.git`,
         'Owner:     jane@example.com',
+        'Pipeline:  shop - staging',
         'Region:    us',
         'Repo Size: 2 KB',
         'Slug Size: 5.0 MB',
@@ -281,17 +283,21 @@ describe('apps', () => {
       api().get('/apps/my-app').twice().reply(200, appObject('my-app'))
       api().get('/apps/my-app/addons').twice().reply(200, [])
       api().get('/apps/my-app/dynos').twice().reply(200, [])
+      // an app in no pipeline: the 404 leaves the line out
+      api().get('/apps/my-app/pipeline-couplings').twice().reply(404, {id: 'not_found', message: 'my-app is not in a pipeline.'})
       const shell = await run(['apps:info', 'my-app', '--shell'])
       expect(shell.stdout).to.contain(`git_url='${GIT}/my-app.git'\n`)
       expect(shell.stdout).to.contain('owner=\'jane@example.com\'\n')
       const json = await run(['apps:info', '-a', 'my-app', '--json'])
-      expect(JSON.parse(json.stdout)).to.deep.equal({addons: [], app: appObject('my-app'), dynos: []})
+      expect(shell.stdout).to.not.contain('pipeline')
+      expect(JSON.parse(json.stdout)).to.deep.equal({addons: [], app: appObject('my-app'), dynos: [], pipeline_coupling: null})
     })
 
     it('fails on an unknown app with exit 1 and a hint', async () => {
       api().get('/apps/nope').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
       api().get('/apps/nope/addons').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
       api().get('/apps/nope/dynos').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
+      api().get('/apps/nope/pipeline-couplings').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.', resource: 'app'})
       const {stderr, exitCode} = await run(['apps:info', '-a', 'nope'])
       expect(exitCode).to.equal(1)
       expect(stderr).to.contain('Couldn\'t find that app.')

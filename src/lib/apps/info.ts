@@ -1,4 +1,4 @@
-import type {AddOn, App, Dyno} from '@heroku-cli/schema'
+import type {AddOn, App, Dyno, PipelineCoupling} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
 import {shellQuote} from '../config/keys.js'
@@ -8,6 +8,8 @@ export interface AppInfo {
   app: App
   addons: AddOn[]
   dynos: Dyno[]
+  /** the app's pipeline and stage; null when it is in none (or the platform has no pipelines) */
+  pipeline_coupling: PipelineCoupling | null
 }
 
 function size(bytes: number | null | undefined): string | undefined {
@@ -20,11 +22,14 @@ function size(bytes: number | null | undefined): string | undefined {
 export async function appInfo(opts: {api: ApiClient; out: Output; app: string; shell?: boolean}): Promise<AppInfo> {
   const {api, out} = opts
   const path = `/apps/${encodeURIComponent(opts.app)}`
-  const [app, addons, dynos] = await Promise.all([
+  const [app, addons, dynos, coupling] = await Promise.all([
     api.get<App>(path),
     api.list<AddOn>(`${path}/addons`),
     api.list<Dyno>(`${path}/dynos`),
+    // a 404 is an app in no pipeline; the pipeline is extra: no answer leaves it out
+    api.get<PipelineCoupling>(`${path}/pipeline-couplings`).catch(() => null),
   ])
+  const pipeline = coupling ? `${coupling.pipeline?.name ?? coupling.pipeline?.id}` : undefined
   const dynoCounts = Object.entries(dynos.reduce<Record<string, number>>((acc, d) => {
     acc[d.type ?? '?'] = (acc[d.type ?? '?'] ?? 0) + 1
     return acc
@@ -36,6 +41,7 @@ export async function appInfo(opts: {api: ApiClient; out: Output; app: string; s
       ['git_url', app.git_url], ['web_url', app.web_url], ['owner', app.owner?.email], ['region', app.region?.name],
       ['stack', app.stack?.name], ['repo_size', app.repo_size], ['slug_size', app.slug_size],
     ]
+    if (coupling) fields.push(['pipeline', `${pipeline}:${coupling.stage}`])
     for (const [k, v] of fields) out.log(`${k}=${shellQuote(v === undefined || v === null ? '' : String(v))}`)
   } else {
     out.heading(app.name ?? opts.app)
@@ -44,6 +50,7 @@ export async function appInfo(opts: {api: ApiClient; out: Output; app: string; s
       ['Dynos', dynoCounts || undefined],
       ['Git URL', app.git_url],
       ['Owner', app.owner?.email],
+      ['Pipeline', coupling ? `${pipeline} - ${coupling.stage}` : undefined],
       ['Region', app.region?.name],
       ['Repo Size', size(app.repo_size)],
       ['Slug Size', size(app.slug_size)],
@@ -53,5 +60,5 @@ export async function appInfo(opts: {api: ApiClient; out: Output; app: string; s
     ])
   }
 
-  return {addons, app, dynos}
+  return {addons, app, dynos, pipeline_coupling: coupling}
 }
