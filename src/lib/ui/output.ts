@@ -174,6 +174,13 @@ export class Output {
     return cancellable(confirm({default: opts.default ?? false, message}, this.promptContext()))
   }
 
+  /** Asks which of `choices` to pick (a checkbox list); without a TTY, fails naming the flag that answers it. */
+  async choose<T>(message: string, choices: {name: string; value: T}[], opts: {flag: string; what?: string}): Promise<T[]> {
+    this.requirePrompt(opts.what ?? message, opts.flag)
+    const {checkbox} = await import('@inquirer/prompts')
+    return cancellable(checkbox({choices, message, pageSize: 20}, this.promptContext()))
+  }
+
   private requirePrompt(what: string, flag: string): void {
     if (!this.canPrompt) throw new PromptUnavailableError(what, flag)
   }

@@ -4,7 +4,7 @@ import {attachAddon, attachmentConfigVars, detachAttachment} from '../addons/lif
 import {isIdentity, isNullable, isString, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
-import {findAppById, findOwnedApp} from '../store/apps.js'
+import {findAppById, findUsableApp} from '../store/apps.js'
 import {
   type AttachmentRow, findAddonById, findAppAttachment, findVisibleAddon, findVisibleAttachment, listAccountAttachments,
   listAddonAttachments, listAppAttachments,
@@ -65,7 +65,7 @@ const createBody = {
 function create(ctx: RequestContext) {
   const body = parseBody(ctx.body, createBody, ['addon', 'app'])
   const {store} = ctx.platform
-  const app = findOwnedApp(store, ctx.account.id, body.app!)
+  const app = findUsableApp(store, ctx.account.id, body.app!)
   if (app === undefined) throw notFound("Couldn't find that app.", 'app')
   if (body.confirm !== undefined && body.confirm !== app.name) throw invalidParams(`Confirmation ${body.confirm} does not match the app name ${app.name}.`)
   const addon = findVisibleAddon(store, ctx.account.id, body.addon!)

@@ -101,10 +101,10 @@ async function destroy(ctx: RequestContext) {
 
 /**
  * Single sign-on to the add-on's dashboard (what `addons:open` opens): a link that works once,
- * within a minute, for this add-on only, and starts a browser session for it. Owners only.
+ * within a minute, for this add-on only, and starts a browser session for it. The app's owner and collaborators only.
  */
 function sso(ctx: RequestContext, addon: AddonRow) {
-  if (!mayManage(ctx.platform, ctx.account.id, addon)) throw forbidden(`Only the owner of ${addon.name}'s app can open its dashboard.`)
+  if (!mayManage(ctx.platform, ctx.account.id, addon)) throw forbidden(`Only the owner of ${addon.name}'s app and its collaborators can open its dashboard.`)
   return json({method: 'get', action: issueSsoUrl(ctx.platform, ctx.account, addon)})
 }
 

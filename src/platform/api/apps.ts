@@ -10,8 +10,8 @@ import {isBoolean, isIdentity, isString, isStringArray, parseBody} from '../http
 import {invalidParams} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {APP_NAME, generateAppName} from '../names.js'
-import type {AccountRow} from '../store/accounts.js'
-import {type AppRow, appNameTaken, deleteApp, findAppById, insertApp, listOwnedApps, updateApp} from '../store/apps.js'
+import {type AccountRow, findAccountById} from '../store/accounts.js'
+import {type AppRow, appNameTaken, deleteApp, findAppById, insertApp, isAppOwner, listUsableApps, updateApp} from '../store/apps.js'
 import {listAccountAddons} from '../store/addons.js'
 import {hostnameTaken, insertDomain, renameDefaultDomain} from '../store/domains.js'
 import {currentRelease} from '../store/releases.js'
@@ -20,7 +20,7 @@ import {slugBlobPath} from './capability-urls.js'
 import {requireSelf} from './account.js'
 import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
 import {GENERATION, REGION, STACK} from './regions-stacks.js'
-import {requireApp} from './resolve.js'
+import {ownerOnly, requireApp, requireOwnedApp} from './resolve.js'
 
 /** Bytes in a directory tree (regular files, links not followed); null when it cannot be read (no repo yet). */
 function treeSize(dir: string): number | null {
@@ -46,7 +46,9 @@ function runningSlug(platform: PlatformContext, app: AppRow) {
   return slugId ? findSlugById(platform.store, slugId) : undefined
 }
 
-export function serializeApp(platform: PlatformContext, app: AppRow, owner: AccountRow): object {
+/** The app as the API shows it; `owner` is looked up from the app when not given (a collaborator sees the real owner). */
+export function serializeApp(platform: PlatformContext, app: AppRow, given?: AccountRow): object {
+  const owner = given?.id === app.owner_id ? given : findAccountById(platform.store, app.owner_id) ?? {email: 'deleted-user@localhost', id: app.owner_id}
   const slug = runningSlug(platform, app)
   return {
     acm: false,
@@ -133,6 +135,7 @@ function update(ctx: RequestContext) {
   const {platform} = ctx
   const updated = commitChange(platform, pending => {
     const renamed = body.name !== undefined && body.name !== app.name
+    if (renamed && !isAppOwner(app, ctx.account.id)) ownerOnly(ctx, app, 'rename it')
     if (renamed) checkAppName(ctx, body.name!)
     const result = updateApp(platform.store, app.id, {name: body.name, maintenance: body.maintenance})
     if (renamed) {
@@ -148,7 +151,7 @@ function update(ctx: RequestContext) {
 }
 
 async function destroy(ctx: RequestContext) {
-  const app = requireApp(ctx)
+  const app = requireOwnedApp(ctx, 'destroy it')
   const {platform} = ctx
   // Add-ons billed to the app hold real resources: release them first, one by one, so a
   // provider failure leaves the app (and the remaining add-ons) in place to retry.
@@ -168,7 +171,8 @@ async function destroy(ctx: RequestContext) {
   return json(serializeApp(platform, app, ctx.account))
 }
 
-const listApps = (ctx: RequestContext) => list(listOwnedApps(ctx.platform.store, ctx.account.id).map(app => serializeApp(ctx.platform, app, ctx.account)), {fields: ['id', 'name']})
+/** Apps the account owns and those it collaborates on, as on Heroku. */
+const listApps = (ctx: RequestContext) => list(listUsableApps(ctx.platform.store, ctx.account.id).map(app => serializeApp(ctx.platform, app, ctx.account)), {fields: ['id', 'name']})
 
 export const appRoutes: ApiRoute[] = [
   {method: 'POST', path: '/apps', handler: create},

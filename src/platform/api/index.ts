@@ -3,10 +3,12 @@ import {accountRoutes} from './account.js'
 import {addonAttachmentRoutes} from './addon-attachments.js'
 import {addonServiceRoutes} from './addon-services.js'
 import {addonRoutes} from './addons.js'
+import {appTransferRoutes} from './app-transfers.js'
 import {appRoutes} from './apps.js'
 import {buildRoutes} from './builds.js'
 import {buildpackInstallationRoutes} from './buildpack-installations.js'
 import {cacheRoutes} from './cache.js'
+import {collaboratorRoutes} from './collaborators.js'
 import {configVarRoutes} from './config-vars.js'
 import type {ApiRoute} from './context.js'
 import {domainRoutes} from './domains.js'
@@ -30,6 +32,8 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...accountRoutes,
   ...oauthAuthorizationRoutes,
   ...appRoutes,
+  ...collaboratorRoutes,
+  ...appTransferRoutes,
   ...configVarRoutes,
   ...releaseRoutes,
   ...formationRoutes,

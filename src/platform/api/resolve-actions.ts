@@ -4,7 +4,7 @@
 import {isIdentity, isString, parseBody} from '../http/body.js'
 import {notFound} from '../http/errors.js'
 import {json} from '../http/router.js'
-import {type AppRow, findOwnedApp} from '../store/apps.js'
+import {type AppRow, findUsableApp} from '../store/apps.js'
 import {type AddonRow, type AttachmentRow, findAddonById, findAppAttachment, findVisibleAddon, listAccountAttachments, listAddonAttachments} from '../store/addons.js'
 import {serializeAttachment} from './addon-attachments.js'
 import {serializeAddon} from './addons.js'
@@ -14,7 +14,7 @@ const body = {app: isIdentity, addon_service: isIdentity}
 
 function appOf(ctx: RequestContext, identity: string | undefined): AppRow | undefined {
   if (identity === undefined) return undefined
-  const app = findOwnedApp(ctx.platform.store, ctx.account.id, identity)
+  const app = findUsableApp(ctx.platform.store, ctx.account.id, identity)
   if (app === undefined) throw notFound("Couldn't find that app.", 'app')
   return app
 }

@@ -19,7 +19,7 @@ import type {Deployer} from '../build/deployer.js'
 import {BuildOutput} from '../build/output.js'
 import {readJsonBody} from '../http/body.js'
 import type {LogSink} from '../logs/log-sink.js'
-import {findOwnedApp} from '../store/apps.js'
+import {findUsableApp} from '../store/apps.js'
 import {findAccountById} from '../store/accounts.js'
 import {findBuildById} from '../store/builds.js'
 import type {Store} from '../store/database.js'
@@ -75,7 +75,7 @@ export class GitHttp {
       sendText(res, 401, 'Authentication required: use your API token as the password (heroku git:credentials is the git credential helper that supplies it).\n')
       return
     }
-    const app = findOwnedApp(this.platform.store, caller.account.id, appName)
+    const app = findUsableApp(this.platform.store, caller.account.id, appName)
     if (app === undefined) {
       req.resume()
       sendText(res, 403, `You do not have access to the app ${appName}, or it does not exist.\n`)

@@ -1,4 +1,5 @@
 import {isUuid, newId, nowIso} from '../ids.js'
+import {USABLE_APP_IDS} from './apps.js'
 import type {Store} from './database.js'
 
 export interface AddonRow {
@@ -88,19 +89,19 @@ export function addonNameTaken(store: Store, name: string): boolean {
   return store.get('SELECT 1 FROM addons WHERE name = ?', name) !== undefined
 }
 
-/** Add-ons an account can see: those billed to its apps or attached to one of them. */
+/** Add-ons an account can see: those billed to apps it may use (owner or collaborator) or attached to one of them. */
 export function findVisibleAddon(store: Store, accountId: string, identity: string): AddonRow | undefined {
   const column = isUuid(identity) ? 'a.id' : 'a.name'
   return store.get<AddonRow>(
     `SELECT a.* FROM addons a WHERE ${column} = ? AND (
-       a.app_id IN (SELECT id FROM apps WHERE owner_id = ?)
-       OR a.id IN (SELECT t.addon_id FROM addon_attachments t JOIN apps p ON p.id = t.app_id WHERE p.owner_id = ?))`,
-    isUuid(identity) ? identity.toLowerCase() : identity, accountId, accountId,
+       a.app_id IN ${USABLE_APP_IDS}
+       OR a.id IN (SELECT t.addon_id FROM addon_attachments t WHERE t.app_id IN ${USABLE_APP_IDS}))`,
+    isUuid(identity) ? identity.toLowerCase() : identity, accountId, accountId, accountId, accountId,
   )
 }
 
 export function listAccountAddons(store: Store, accountId: string): AddonRow[] {
-  return store.all<AddonRow>('SELECT a.* FROM addons a JOIN apps p ON p.id = a.app_id WHERE p.owner_id = ?', accountId)
+  return store.all<AddonRow>(`SELECT a.* FROM addons a WHERE a.app_id IN ${USABLE_APP_IDS}`, accountId, accountId)
 }
 
 /** Add-ons attached to an app (Heroku lists those, including ones billed elsewhere). */
@@ -139,7 +140,7 @@ export function attachmentNameTaken(store: Store, appId: string, name: string): 
 export function findVisibleAttachment(store: Store, accountId: string, id: string): AttachmentRow | undefined {
   if (!isUuid(id)) return undefined
   return store.get<AttachmentRow>(
-    'SELECT t.* FROM addon_attachments t JOIN apps p ON p.id = t.app_id WHERE t.id = ? AND p.owner_id = ?', id.toLowerCase(), accountId,
+    `SELECT t.* FROM addon_attachments t WHERE t.id = ? AND t.app_id IN ${USABLE_APP_IDS}`, id.toLowerCase(), accountId, accountId,
   )
 }
 
@@ -150,7 +151,7 @@ export function findAppAttachment(store: Store, appId: string, identity: string)
 }
 
 export function listAccountAttachments(store: Store, accountId: string): AttachmentRow[] {
-  return store.all<AttachmentRow>('SELECT t.* FROM addon_attachments t JOIN apps p ON p.id = t.app_id WHERE p.owner_id = ?', accountId)
+  return store.all<AttachmentRow>(`SELECT t.* FROM addon_attachments t WHERE t.app_id IN ${USABLE_APP_IDS}`, accountId, accountId)
 }
 
 export function listAppAttachments(store: Store, appId: string): AttachmentRow[] {

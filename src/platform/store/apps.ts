@@ -15,12 +15,25 @@ export interface AppRow {
 
 export type ConfigVars = Record<string, string>
 
-/** An app by id or name, only if `ownerId` owns it: other accounts' apps do not exist for you. */
-export function findOwnedApp(store: Store, ownerId: string, identity: string): AppRow | undefined {
-  return isUuid(identity)
-    ? store.get<AppRow>('SELECT * FROM apps WHERE id = ? AND owner_id = ?', identity.toLowerCase(), ownerId)
-    : store.get<AppRow>('SELECT * FROM apps WHERE name = ? AND owner_id = ?', identity, ownerId)
+/**
+ * The apps an account may use: those it owns and those it is a collaborator on (store/collaborators.ts).
+ * A subquery with two parameters, both the account's id; every account-scoped query uses it.
+ */
+export const USABLE_APP_IDS = '(SELECT id FROM apps WHERE owner_id = ? UNION SELECT app_id FROM collaborators WHERE account_id = ?)'
+
+const byIdentity = (identity: string): [string, string] => (isUuid(identity) ? ['id', identity.toLowerCase()] : ['name', identity])
+
+/**
+ * An app by id or name, only if `accountId` may use it (owner or collaborator): other accounts'
+ * apps do not exist for you. What only the owner may do is decided on top (isAppOwner).
+ */
+export function findUsableApp(store: Store, accountId: string, identity: string): AppRow | undefined {
+  const [column, value] = byIdentity(identity)
+  return store.get<AppRow>(`SELECT * FROM apps WHERE ${column} = ? AND id IN ${USABLE_APP_IDS}`, value, accountId, accountId)
 }
+
+/** Whether the account owns the app (what only the owner may do: destroy, rename, transfer, collaborators). */
+export const isAppOwner = (app: AppRow, accountId: string): boolean => app.owner_id === accountId
 
 export function findAppById(store: Store, id: string): AppRow | undefined {
   return store.get<AppRow>('SELECT * FROM apps WHERE id = ?', id)
@@ -30,8 +43,9 @@ export function appNameTaken(store: Store, name: string): boolean {
   return store.get('SELECT 1 FROM apps WHERE name = ?', name) !== undefined
 }
 
-export function listOwnedApps(store: Store, ownerId: string): AppRow[] {
-  return store.all<AppRow>('SELECT * FROM apps WHERE owner_id = ?', ownerId)
+/** Every app the account may use (owned or collaborated), by name. */
+export function listUsableApps(store: Store, accountId: string): AppRow[] {
+  return store.all<AppRow>(`SELECT * FROM apps WHERE id IN ${USABLE_APP_IDS} ORDER BY name`, accountId, accountId)
 }
 
 /** Every app's id and name, by name (the dyno supervisor brings each back at start). */

@@ -265,6 +265,34 @@ CREATE INDEX pg_transfers_addon ON pg_transfers(addon_id, kind);
 `,
   },
   {
+    version: 8,
+    name: 'sni endpoints',
+    sql: `
+-- certificates uploaded for an app's custom domains (api/sni-endpoints.ts): the chain as given,
+-- its private key (PEM, in this 0600 file only; never returned by the API) and what was read
+-- from the leaf; domains.sni_endpoint_id is the endpoint the router serves for that hostname
+CREATE TABLE sni_endpoints (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  name TEXT NOT NULL UNIQUE,
+  certificate_chain TEXT NOT NULL,
+  private_key TEXT NOT NULL,
+  cert_domains TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  starts_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  ca_signed INTEGER NOT NULL,
+  self_signed INTEGER NOT NULL,
+  fingerprint TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX sni_endpoints_app ON sni_endpoints(app_id);
+ALTER TABLE domains ADD COLUMN sni_endpoint_id TEXT REFERENCES sni_endpoints(id) ON DELETE SET NULL;
+`,
+  },
+  {
     version: 9,
     name: 'app webhooks',
     sql: `
@@ -311,34 +339,6 @@ CREATE INDEX app_webhook_deliveries_due ON app_webhook_deliveries(status, next_a
 `,
   },
   {
-    version: 8,
-    name: 'sni endpoints',
-    sql: `
--- certificates uploaded for an app's custom domains (api/sni-endpoints.ts): the chain as given,
--- its private key (PEM, in this 0600 file only; never returned by the API) and what was read
--- from the leaf; domains.sni_endpoint_id is the endpoint the router serves for that hostname
-CREATE TABLE sni_endpoints (
-  id TEXT PRIMARY KEY,
-  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
-  name TEXT NOT NULL UNIQUE,
-  certificate_chain TEXT NOT NULL,
-  private_key TEXT NOT NULL,
-  cert_domains TEXT NOT NULL,
-  issuer TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  starts_at TEXT NOT NULL,
-  expires_at TEXT NOT NULL,
-  ca_signed INTEGER NOT NULL,
-  self_signed INTEGER NOT NULL,
-  fingerprint TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE INDEX sni_endpoints_app ON sni_endpoints(app_id);
-ALTER TABLE domains ADD COLUMN sni_endpoint_id TEXT REFERENCES sni_endpoints(id) ON DELETE SET NULL;
-`,
-  },
-  {
     version: 10,
     name: 'log drains',
     sql: `
@@ -353,6 +353,37 @@ CREATE TABLE log_drains (
   updated_at TEXT NOT NULL,
   UNIQUE (app_id, url)
 );
+`,
+  },
+  {
+    version: 11,
+    name: 'collaborators and app transfers',
+    sql: `
+-- collaborators (api/collaborators.ts): accounts other than the owner that may use an app
+-- (deploy, config, scale, logs, run, add-ons); only the owner destroys, renames, transfers it or
+-- manages its collaborators. The owner is not a row here: apps.owner_id says who it is.
+CREATE TABLE collaborators (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (app_id, account_id)
+);
+CREATE INDEX collaborators_account ON collaborators(account_id);
+-- app transfers (api/app-transfers.ts): the owner offers an app to another account, which
+-- accepts or declines; at most one pending transfer per app
+CREATE TABLE app_transfers (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  owner_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  recipient_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'declined')),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX app_transfers_pending ON app_transfers(app_id) WHERE state = 'pending';
+CREATE INDEX app_transfers_recipient ON app_transfers(recipient_id);
 `,
   },
   {

@@ -14,7 +14,7 @@ import type {PlatformContext} from '../../api/context.js'
 import {hashToken} from '../../auth/secrets.js'
 import {type AccountRow, findAccountById} from '../../store/accounts.js'
 import type {AddonRow} from '../../store/addons.js'
-import {findAppById} from '../../store/apps.js'
+import {findUsableApp} from '../../store/apps.js'
 import {
   type DashboardSessionRow, deleteDashboardSession, findLiveDashboardSession, insertDashboardSession, insertSsoToken, redeemSsoToken,
   type SsoRedemption, sweepDashboardSessions,
@@ -92,9 +92,12 @@ export function accountSession(platform: PlatformContext, req: IncomingMessage, 
   return sessionsOf(platform, req, now).find(s => s.row.addon_id === null)
 }
 
-/** Whether an account may see an add-on's dashboard: it owns the app the add-on is billed to (collaborators: later). */
+/**
+ * Whether an account may see an add-on's dashboard: it may use (owns, or collaborates on) the
+ * app the add-on is billed to. Read from the store each time: a removed collaborator loses it at once.
+ */
 export function mayManage(platform: PlatformContext, accountId: string, addon: AddonRow): boolean {
-  return findAppById(platform.store, addon.app_id)?.owner_id === accountId
+  return findUsableApp(platform.store, accountId, addon.app_id) !== undefined
 }
 
 /**

@@ -1,0 +1,13 @@
+import type {Collaborator} from '@heroku-cli/schema'
+
+import {listAccess} from '../../lib/access/access.js'
+import {AppCommand} from '../../lib/command/app-command.js'
+
+export default class Access extends AppCommand<typeof Access> {
+  static override description = 'list who has access to an app'
+  static override examples = ['<%= config.bin %> access -a my-app', '<%= config.bin %> access -a my-app --json']
+
+  async run(): Promise<Collaborator[]> {
+    return listAccess({api: this.api, app: await this.app(), out: this.out})
+  }
+}

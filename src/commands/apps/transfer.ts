@@ -1,0 +1,30 @@
+import {Args, Flags} from '@oclif/core'
+
+import {transferApps, type TransferResult} from '../../lib/apps/transfer.js'
+import {AppCommand} from '../../lib/command/app-command.js'
+
+export default class AppsTransfer extends AppCommand<typeof AppsTransfer> {
+  static override description = 'transfer applications to another user or team: a person accepts the transfer before the app is theirs (you stay on as a collaborator)'
+  static override examples = [
+    '<%= config.bin %> apps:transfer collaborator@example.com -a my-app',
+    '<%= config.bin %> apps:transfer acme-widgets -a my-app',
+    '<%= config.bin %> apps:transfer --bulk acme-widgets',
+  ]
+
+  static override args = {
+    recipient: Args.string({description: 'user or team to transfer applications to', required: true}),
+  }
+
+  static override flags = {
+    bulk: Flags.boolean({description: 'transfer applications in bulk'}),
+    confirm: Flags.string({char: 'c', hidden: true}),
+    locked: Flags.boolean({char: 'l', description: 'lock the app upon transfer'}),
+  }
+
+  async run(): Promise<TransferResult[]> {
+    const {bulk, confirm, locked} = this.flags
+    return transferApps({
+      api: this.api, app: bulk ? undefined : await this.app(), bulk, confirm, locked, out: this.out, recipient: this.args.recipient,
+    })
+  }
+}

@@ -1,0 +1,80 @@
+// apps:transfer: hand an app to another account (POST /account/app-transfers {app, recipient}:
+// the recipient accepts it, so it stays pending until then — "email sent" on Heroku) or to a
+// team (PATCH /teams/apps/{app} {owner}, Heroku's teams). --bulk picks several apps on a terminal.
+import type {App, AppTransfer} from '@heroku-cli/schema'
+
+import type {ApiClient} from '../api/client.js'
+import {UsageError} from '../errors.js'
+import type {Output} from '../ui/output.js'
+import {confirmDestructive} from './confirm.js'
+
+// the Heroku CLI's test: an email goes to a person, anything else names a team
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@([a-zA-Z0-9-]+\.)+[a-zA-Z]{2,}$|^[^\s@]+@[^\s@]+$/
+const isTeamOwner = (email: string | undefined) => /@herokumanager\.com$/.test(email ?? '')
+
+export interface TransferOptions {
+  api: ApiClient
+  out: Output
+  recipient: string
+  /** the app (--app, or the git remote); not needed with bulk */
+  app?: string
+  bulk?: boolean
+  locked?: boolean
+  confirm?: string
+}
+
+export interface TransferResult {
+  app: string
+  recipient: string
+  /** the app-transfer (to a person) or the team app (to a team), as the API answered */
+  result: AppTransfer | App
+}
+
+async function transferOne(opts: TransferOptions, app: string, ownerEmail: string | undefined, label: boolean): Promise<TransferResult> {
+  const {api, out, recipient} = opts
+  const toPerson = EMAIL.test(recipient)
+  const personal = toPerson && !isTeamOwner(ownerEmail)
+  const spinner = await out.spinner(`${personal ? 'Initiating transfer of' : 'Transferring'} ${app}${label ? ` to ${recipient}` : ''}`)
+  try {
+    const result = personal
+      ? await api.post<AppTransfer>('/account/app-transfers', {app, recipient})
+      : await api.patch<App>(`/teams/apps/${encodeURIComponent(app)}`, {owner: recipient})
+    spinner.succeed((result as AppTransfer).state === 'pending' ? 'email sent' : undefined)
+    return {app, recipient, result}
+  } catch (error) {
+    spinner.fail()
+    throw error
+  }
+}
+
+export async function transferApps(opts: TransferOptions): Promise<TransferResult[]> {
+  const {api, out} = opts
+  if (opts.bulk) {
+    const apps = (await api.list<App>('/apps')).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))
+    const chosen = await out.choose('Select applications you would like to transfer', apps.map(a => ({name: `${a.name} (${a.owner?.email ?? ''})`, value: a})), {flag: '--app', what: 'which apps to transfer'})
+    out.warn(`Transferring applications to ${opts.recipient}...`)
+    const results: TransferResult[] = []
+    for (const app of chosen) {
+      try {
+        results.push(await transferOne(opts, app.name ?? '', app.owner?.email, false))
+      } catch (error) {
+        out.warn(`${app.name}: ${(error as Error).message}`)
+      }
+    }
+    return results
+  }
+
+  if (opts.app === undefined) throw new UsageError('No app specified.', {hint: 'Pass --app APP, or --bulk to pick several on a terminal.'})
+  const app = await api.get<App>(`/apps/${encodeURIComponent(opts.app)}`)
+  const name = app.name ?? opts.app
+  if (opts.locked && !isTeamOwner(app.owner?.email) && EMAIL.test(opts.recipient)) {
+    throw new UsageError('--locked applies to apps transferred to a team only.', {hint: `Transfer ${name} without --locked.`})
+  }
+  // a team app given to a person loses its collaborators, as Heroku warns
+  if (EMAIL.test(opts.recipient) && isTeamOwner(app.owner?.email)) {
+    await confirmDestructive({action: 'transfer it to a person: all collaborators will be removed from this app', app: name, confirm: opts.confirm, out})
+  }
+  const result = await transferOne(opts, name, app.owner?.email, true)
+  if (opts.locked) await api.patch(`/teams/apps/${encodeURIComponent(name)}`, {locked: true})
+  return [result]
+}
