@@ -95,8 +95,19 @@ class SyslogTransport implements Transport {
   async send(lines: readonly StoredLine[], _batchId: string): Promise<void> {
     const socket = await this.connect()
     const data = Buffer.concat(lines.map(line => syslogFrame(line, this.host)))
+    // a receiver that stops reading holds the write: after timeoutMs the connection goes, and the
+    // batch is sent again on a new one
     await new Promise<void>((resolve, reject) => {
-      socket.write(data, error => (error ? reject(error) : resolve()))
+      const timer = setTimeout(() => {
+        socket.destroy()
+        reject(new Error('the receiver took too long'))
+      }, this.o.timeoutMs)
+      timer.unref()
+      socket.write(data, error => {
+        clearTimeout(timer)
+        if (error) reject(error)
+        else resolve()
+      })
     })
   }
 
