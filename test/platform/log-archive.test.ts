@@ -73,6 +73,10 @@ describe('logs that last (the log on disk)', function () {
       expect(segmentsOf(t.dataDir, app.id)).to.have.length(1)
       expect((await t.client.delete('/apps/short-lived')).status).to.equal(200)
       expect(segmentsOf(t.dataDir, app.id)).to.have.length(0)
+      // a line that still comes for it (a dyno stopping) makes no new log
+      t.platform.logs.write({appId: app.id, source: 'heroku', dyno: 'web.1', message: 'State changed from up to down'})
+      t.platform.logs.flush()
+      expect(segmentsOf(t.dataDir, app.id)).to.have.length(0)
     } finally {
       await t.close()
     }

@@ -79,6 +79,8 @@ interface OpenApp {
 
 export class LogArchive {
   private readonly apps = new Map<string, OpenApp>()
+  /** deleted apps: a line that still comes (a dyno stopping) makes no new log for them */
+  private readonly forgotten = new Set<string>()
   private readonly limits: ArchiveLimits
   private flushTimer?: NodeJS.Timeout
   private readonly syncTimer: NodeJS.Timeout
@@ -99,7 +101,7 @@ export class LogArchive {
 
   /** O(1): queued for the next batch. */
   append(appId: string, line: ArchivableLine): void {
-    if (this.closed) return
+    if (this.closed || this.forgotten.has(appId)) return
     const app = this.open(appId)
     if (!app) return
     app.pending.push(line)
@@ -159,6 +161,7 @@ export class LogArchive {
     const app = this.apps.get(appId)
     if (app) this.closeFd(app)
     this.apps.delete(appId)
+    this.forgotten.add(appId)
     if (APP_ID.test(appId)) rmSync(join(this.root, appId), {recursive: true, force: true})
   }
 

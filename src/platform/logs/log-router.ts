@@ -20,8 +20,8 @@ export interface StoredLine {
 }
 
 /**
- * A line as kept: formatted on first read (most lines, router ones above all, are never read:
- * the ring overwrites them first), then cached.
+ * A line as kept: formatted on first read, then cached — off the writer's path: by the disk's
+ * next batch (log-archive.ts), a drain's next send or a log session, whichever comes first.
  */
 class KeptLine implements StoredLine {
   private formatted?: string
