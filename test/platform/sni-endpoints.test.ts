@@ -133,6 +133,7 @@ describe('sni-endpoints: certificates for custom domains', function () {
     expect(endpoint.domains).to.deep.equal([domainId])
     expect(endpoint.ssl_cert).to.include({'ca_signed?': false, 'self_signed?': false, issuer: '/CN=SNI Test CA', subject: '/CN=www.example.test'})
     expect(endpoint.ssl_cert.cert_domains).to.deep.equal(['www.example.test'])
+    expect(endpoint.ssl_cert.id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
     expect(Date.parse(endpoint.ssl_cert.expires_at)).to.be.greaterThan(Date.now())
     expect(Date.parse(endpoint.ssl_cert.starts_at)).to.be.at.most(Date.now())
     expect(endpoint.certificate_chain).to.contain('BEGIN CERTIFICATE')

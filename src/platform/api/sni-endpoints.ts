@@ -17,6 +17,7 @@ import {commitChange, type PendingEvents} from '../changes.js'
 import {parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
+import {nameBasedId} from '../ids.js'
 import {generateAppName} from '../names.js'
 import type {AppRow} from '../store/apps.js'
 import type {Store} from '../store/database.js'
@@ -46,7 +47,8 @@ export function serializeSniEndpoint(store: Store, app: AppRow, row: SniEndpoint
       'ca_signed?': row.ca_signed === 1,
       cert_domains: JSON.parse(row.cert_domains) as string[],
       expires_at: row.expires_at,
-      id: row.fingerprint,
+      // a uuid, as the schema has it: the same for the same certificate
+      id: nameBasedId('ssl-cert', row.fingerprint),
       issuer: row.issuer,
       'self_signed?': row.self_signed === 1,
       starts_at: row.starts_at,
