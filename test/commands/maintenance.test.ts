@@ -16,11 +16,11 @@ describe('maintenance', () => {
     expect((await run(['maintenance', '-a', 'my-app'])).stdout).to.equal('off\n')
   })
 
-  it('maintenance --json prints the status', async () => {
+  it('maintenance --json prints the app (its maintenance attribute)', async () => {
     api().get('/apps/my-app').reply(200, app(true))
     const {stdout, exitCode} = await run(['maintenance', '-a', 'my-app', '--json'])
     expect(exitCode).to.equal(0)
-    expect(JSON.parse(stdout)).to.deep.equal({app: 'my-app', maintenance: true})
+    expect(JSON.parse(stdout)).to.deep.equal(app(true))
   })
 
   it('maintenance:on sends PATCH {maintenance: true}', async () => {

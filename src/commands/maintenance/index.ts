@@ -1,11 +1,13 @@
+import type {App} from '@heroku-cli/schema'
+
 import {AppCommand} from '../../lib/command/app-command.js'
-import {maintenanceStatus, type MaintenanceStatus} from '../../lib/maintenance/maintenance.js'
+import {maintenanceStatus} from '../../lib/maintenance/maintenance.js'
 
 export default class Maintenance extends AppCommand<typeof Maintenance> {
   static override description = 'display the current maintenance status of an app (on or off)'
   static override examples = ['<%= config.bin %> maintenance -a my-app', '<%= config.bin %> maintenance -a my-app --json']
 
-  async run(): Promise<MaintenanceStatus> {
+  async run(): Promise<App> {
     return maintenanceStatus({api: this.api, app: await this.app(), out: this.out})
   }
 }

@@ -8,17 +8,11 @@ import type {Output} from '../ui/output.js'
 
 const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`
 
-export interface MaintenanceStatus {
-  app: string
-  maintenance: boolean
-}
-
-/** GET /apps/{app}: prints `on` or `off`, as the Heroku CLI does. */
-export async function maintenanceStatus(opts: {api: ApiClient; out: Output; app: string}): Promise<MaintenanceStatus> {
+/** GET /apps/{app}: prints `on` or `off`, as the Heroku CLI does; --json prints the app (its `maintenance`). */
+export async function maintenanceStatus(opts: {api: ApiClient; out: Output; app: string}): Promise<App> {
   const app = await opts.api.get<App>(appPath(opts.app))
-  const status = {app: app.name ?? opts.app, maintenance: app.maintenance === true}
-  opts.out.log(status.maintenance ? 'on' : 'off')
-  return status
+  opts.out.log(app.maintenance === true ? 'on' : 'off')
+  return app
 }
 
 /** PATCH /apps/{app} {maintenance}: returns the app as the API answers it. */
