@@ -45,6 +45,7 @@ import {logPlatformEvents} from './logs/platform-lines.js'
 import {HttpRouter, type RouterOptions} from './router/router.js'
 import type {TlsCertificates} from './tls/certificates.js'
 import {refusePlainHttp, type SniffingListener, sniffingListener} from './tls/listener.js'
+import {RENDEZVOUS_REFUSED, routeRendezvous} from './dynos/rendezvous.js'
 
 export interface PlatformOptions {
   /** interface to listen on; 127.0.0.1 unless you mean to expose the platform */
@@ -174,6 +175,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     ? createHttpsServer({...tls.serverOptions(false), keepAliveTimeout: 65_000}, onRequest)
     : createServer({keepAliveTimeout: 65_000}, onRequest)
   if (tls) tls.track(server as unknown as import('node:tls').Server)
+  // with TLS, after the handshake: Heroku's rendezvous (a secret line, the official CLI's
+  // `heroku run`) or HTTP (dynos/rendezvous.ts)
+  if (tls) {
+    routeRendezvous(server as unknown as import('node:tls').Server, {
+      timeoutMs: () => server.headersTimeout,
+      rendezvous: (socket, secret, rest) => (dynos ? dynos.handleRendezvous(socket, secret, rest) : socket.end(RENDEZVOUS_REFUSED)),
+    })
+  }
   let sniffing: SniffingListener | undefined
   server.headersTimeout = 30_000
   server.requestTimeout = 5 * 60_000

@@ -108,6 +108,10 @@ describe('run', () => {
           secret = chunk.toString()
           socket.write('rendezvous\r\n')
           socket.write(`hello from heroku\n${EXIT_MARKER}5\n`)
+          // the end of stdin is a ^D, as the official CLI sends it (the session ends with the command)
+          socket.on('data', (more: Buffer) => {
+            if (more.includes(4)) socket.end()
+          })
           socket.on('end', () => socket.end())
         })
       })

@@ -14,7 +14,7 @@ import {findPostgresBinaries} from '../../src/platform/addons/postgresql-cluster
 import {openStore} from '../../src/platform/store/database.js'
 import {
   type InstalledCli, installOfficialCli, type Invocation, OFFICIAL_CLI_VERSION, OfficialCliHome, platformHasTls,
-  PlatformApi, type PlatformProcess, startPlatform, waitFor, withoutNotices,
+  PlatformApi, type PlatformProcess, runProgram, startPlatform, waitFor, withoutNotices,
 } from './official-cli.js'
 
 const EMAIL = 'official-cli@example.com'
@@ -368,8 +368,10 @@ describe(`the official Heroku CLI (heroku@${OFFICIAL_CLI_VERSION}) against the l
   })
 
   describe('one-off dynos, git remote, rename, destroy', () => {
-  // pending: the official CLI attaches over TLS only (rendezvous:// or https with Upgrade: tcp);
-  // over plain HTTP the platform offers http://…/dyno-attach/… (issue #11) — see the TLS run
+  // pending for good: the official CLI attaches over TLS only — rendezvous:// is TLS by definition,
+  // and an http(s) attach_url is Heroku's SSH-over-`Upgrade: tcp` for Private Spaces (it spawns
+  // ssh). A plain-HTTP platform keeps its http://…/dyno-attach/… URL (heroku-run/1, our CLI's);
+  // the official CLI's `heroku run` works against a --tls platform — see the HTTPS run below
   it.skip('run "echo hi" runs a one-off dyno attached to the terminal')
 
   it('git:remote adds the heroku remote with the URL the official CLI builds (https://API-HOST/APP.git)', async () => {
@@ -473,19 +475,38 @@ describe(`the official Heroku CLI (heroku@${OFFICIAL_CLI_VERSION}) against the l
     expect(ok(await heroku('ps', '-a', TLS_APP))).to.match(/^web\.1: up /m)
   })
 
-  it('run "echo hi" runs a one-off dyno and prints its output', async function () {
-    // the official CLI speaks rendezvous:// (or https with Upgrade: tcp): pending until the
-    // platform offers one of them as the one-off dyno's attach_url
+  // heroku run speaks Heroku's rendezvous (TLS to the attach URL's host:port, the secret line);
+  // no TTY here, so without --no-tty the command still runs on a pty, as on Heroku
+  it('run "echo hi" runs a one-off dyno over rendezvous:// and prints its output', async () => {
     expect(deployed, 'the git push above failed').to.equal(true)
     const probe = await api.post(`/apps/${TLS_APP}/dynos`, {command: 'true', attach: true})
     expect(probe.status, JSON.stringify(probe.body)).to.equal(201)
-    const attachUrl = String(probe.body.attach_url)
-    if (!/^rendezvous:\/\//.test(attachUrl)) {
-      process.stdout.write(`      pending: the platform's attach_url is ${attachUrl}, not rendezvous:// (issue #11, heroku run for the official CLI)\n`)
-      this.skip()
-    }
+    expect(String(probe.body.attach_url)).to.match(new RegExp(`^rendezvous://${new URL(platform!.state.url).host.replaceAll('.', '\\.')}/[\\w-]+$`))
     const out = ok(await heroku('run', 'echo hi', '-a', TLS_APP))
     expect(out).to.match(/^hi\r?$/m)
+    expect(out).to.match(new RegExp(`Running echo hi on ${TLS_APP}\\.\\.\\. up, run\\.\\d+`))
+  })
+
+  it('run --exit-code passes the remote exit status through (the status line; exit N included)', async () => {
+    expect(deployed, 'the git push above failed').to.equal(true)
+    expect(ok(await heroku('run', '--exit-code', 'echo fine', '-a', TLS_APP))).to.match(/^fine\r?$/m)
+    const failed = await heroku('run', '--exit-code', 'echo failing; false', '-a', TLS_APP)
+    expect(failed.code, failed.output).to.equal(1)
+    expect(failed.output).to.match(/^failing\r?$/m)
+    expect(failed.output).to.contain('Process exited with code 1')
+    // the shell ends before the status echo: the platform writes the status line itself
+    const exited = await heroku('run', '-x', 'exit 3', '-a', TLS_APP)
+    expect(exited.code, exited.output).to.equal(3)
+    expect(exited.output).to.not.contain('heroku-command-exit-status')
+  })
+
+  it('run reads stdin (on the remote pty), and --no-tty runs without a terminal, stdin ending with ^D', async () => {
+    expect(deployed, 'the git push above failed').to.equal(true)
+    const run = (args: string[], input: string) => runProgram(home.cli.bin, args, {cwd: repo, env: home.env, timeoutMs: 30_000, input})
+    const piped = ok(await run(['run', '-x', 'read -r line; echo "got $line"', '-a', TLS_APP], 'hello there\n'))
+    expect(piped).to.match(/^got hello there\r?$/m)
+    const noTty = ok(await run(['run', '--no-tty', '-x', 'cat; tty || echo "no terminal"', '-a', TLS_APP], 'line one\nline two\n'))
+    expect(noTty).to.match(/^line one\nline two\n(not a tty\n)?no terminal$/m)
   })
 
   it('apps:destroy --confirm destroys it', async () => {

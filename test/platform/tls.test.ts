@@ -304,7 +304,7 @@ describe('tls: the platform over HTTPS', function () {
   })
 
   it('attaches to a one-off dyno over TLS (https attach_url with Upgrade)', async () => {
-    const created = await t.client.post('/apps/secure/dynos', {command: 'echo "attached over $TRANSPORT"', env: {TRANSPORT: 'tls'}, attach: true, force_no_tty: true})
+    const created = await t.client.post('/apps/secure/dynos', {command: 'echo "attached over $TRANSPORT"', env: {TRANSPORT: 'tls'}, attach: true, force_no_tty: true}, {headers: {'Attach-Upgrade': 'heroku-run/1'}})
     expect(created.status).to.equal(201)
     expect(created.body.attach_url).to.match(new RegExp(`^https://127\\.0\\.0\\.1:${apiPort}/dyno-attach/[\\w-]{20,}$`))
     const {stdout, exit} = await new Promise<{stdout: string, exit: number}>((resolve, reject) => {

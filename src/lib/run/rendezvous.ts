@@ -36,7 +36,8 @@ export async function attachRendezvous(attachUrl: string, io: RendezvousIO): Pro
     let greeting = Buffer.alloc(0)
     const filter = new ExitMarkerFilter(chunk => io.stdout.write(chunk))
     const onData = (chunk: Buffer | string) => socket.write(chunk)
-    const onEnd = () => socket.end()
+    // the end of stdin is one ^D, as Heroku's CLI sends it (a half-close would end the session)
+    const onEnd = () => socket.write('\u0004')
     const onSigint = () => socket.write('\u0003')
     const cleanup = () => {
       stdin.removeListener('data', onData)
@@ -53,6 +54,12 @@ export async function attachRendezvous(attachUrl: string, io: RendezvousIO): Pro
         const nl = greeting.indexOf(10)
         if (nl === -1) return
         greeted = true
+        const first = greeting.toString('utf8', 0, nl).replace(/\r$/, '')
+        if (first.startsWith('error')) {
+          // the platform refused the secret (unknown, used or expired)
+          socket.destroy(new Error(first.replace(/^error:\s*/, '')))
+          return
+        }
         chunk = greeting.subarray(nl + 1)
         if (raw) stdin.setRawMode!(true)
         if (stdin.readableEnded) onEnd()

@@ -5,6 +5,7 @@ import type {ApiClient} from '../api/client.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import {attach, type AttachIO} from './attach.js'
+import {ATTACH_UPGRADE} from './attach-frames.js'
 import {withExitMarker} from './exit-marker.js'
 
 const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`
@@ -75,7 +76,9 @@ export async function runAttached(opts: RunOptions): Promise<RunResult> {
   try {
     // the status line is how any platform (Heroku's rendezvous included) can tell the exit status
     const remote = opts.exitCode === false ? command : withExitMarker(command)
-    dyno = await opts.api.post<Dyno>(`${appPath(opts.app)}/dynos`, {command: remote, attach: true, env, force_no_tty: !tty, ...(opts.size ? {size: opts.size} : {})})
+    // a platform that also offers our attach protocol (resize, signals, an exit status of its own)
+    // answers with its URL when asked; others (Heroku) ignore the header and answer rendezvous://
+    dyno = await opts.api.post<Dyno>(`${appPath(opts.app)}/dynos`, {command: remote, attach: true, env, force_no_tty: !tty, ...(opts.size ? {size: opts.size} : {})}, {headers: {'Attach-Upgrade': ATTACH_UPGRADE}})
   } catch (error) {
     spinner.fail()
     throw error

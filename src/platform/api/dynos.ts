@@ -10,7 +10,9 @@ import {nameBasedId} from '../ids.js'
 import type {AppRow} from '../store/apps.js'
 import {listFormations} from '../store/formations.js'
 import {currentRelease} from '../store/releases.js'
+import {rendezvousUrlFor} from '../dynos/rendezvous.js'
 import type {DynoSnapshot} from '../dynos/supervisor.js'
+import {ATTACH_UPGRADE} from '../../lib/run/attach-frames.js'
 import type {ApiRoute, RequestContext} from './context.js'
 import {DYNO_SIZES} from './formation.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
@@ -22,16 +24,30 @@ interface DynoView {
   type: string
 }
 
-function view(app: AppRow, d: DynoSnapshot): DynoView {
+/**
+ * The request header by which a client says it speaks our own attach protocol: `Attach-Upgrade:
+ * heroku-run/1` (our CLI sends it). Over TLS everyone else gets Heroku's `rendezvous://` URL, as
+ * on Heroku (the official CLI speaks nothing else); both name the same single-use session.
+ */
+export const ATTACH_UPGRADE_HEADER = 'attach-upgrade'
+
+/** rendezvous://… over TLS unless the client asked for the upgrade; http(s)://…/dyno-attach/… otherwise. */
+function attachUrlFor(ctx: RequestContext, d: DynoSnapshot): string | null {
+  if (d.attachUrl === null) return null
+  const asked = String(ctx.headers[ATTACH_UPGRADE_HEADER] ?? '').toLowerCase().split(',').map(p => p.trim())
+  return asked.includes(ATTACH_UPGRADE) ? d.attachUrl : rendezvousUrlFor(d.attachUrl) ?? d.attachUrl
+}
+
+function view(ctx: RequestContext, app: AppRow, d: DynoSnapshot): DynoView {
   return {
-    attach_url: d.attachUrl, command: d.command, created_at: d.createdAt, id: d.id, name: d.name, release: d.release,
+    attach_url: attachUrlFor(ctx, d), command: d.command, created_at: d.createdAt, id: d.id, name: d.name, release: d.release,
     app: appRef(app), size: d.size, state: d.state, type: d.type, updated_at: d.updatedAt,
   }
 }
 
 function dynosOf(ctx: RequestContext, app: AppRow): DynoView[] {
   const supervisor = ctx.platform.dynos
-  if (supervisor) return supervisor.list(app.id).map(d => view(app, d))
+  if (supervisor) return supervisor.list(app.id).map(d => view(ctx, app, d))
   const release = currentRelease(ctx.platform.store, app.id)
   const dynos: DynoView[] = []
   for (const formation of listFormations(ctx.platform.store, app.id)) {
@@ -58,7 +74,7 @@ function dynosOf(ctx: RequestContext, app: AppRow): DynoView[] {
 function requireDyno(ctx: RequestContext, app: AppRow): DynoView {
   const identity = requireParam(ctx, 'dyno')
   const found = ctx.platform.dynos?.find(app.id, identity)
-  if (found) return view(app, found)
+  if (found) return view(ctx, app, found)
   const dyno = dynosOf(ctx, app).find(d => d.name === identity || d.id === identity.toLowerCase())
   if (dyno === undefined) throw notFound(`Couldn't find dyno ${identity}.`)
   return dyno
@@ -113,7 +129,7 @@ async function createOneOff(ctx: RequestContext) {
   const dyno = await dynos.runOneOff(app, {
     command: body.command!, env: body.env, attach: body.attach, forceNoTty: body.force_no_tty, size: body.size, timeToLive: body.time_to_live,
   })
-  return json(view(app, dyno), 201)
+  return json(view(ctx, app, dyno), 201)
 }
 
 export const dynoRoutes: ApiRoute[] = [

@@ -14,6 +14,7 @@ import {randomBytes} from 'node:crypto'
 import {EventEmitter} from 'node:events'
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
+import type {TLSSocket} from 'node:tls'
 
 import type {PlatformEvents} from '../events.js'
 import type {LogSink} from '../logs/log-sink.js'
@@ -30,6 +31,7 @@ import {FormationReconciler} from './formation.js'
 import {DEFAULT_PORT_RANGE, PortAllocator} from './ports.js'
 import {killLeftovers, killRecordedGroups, platformMarker} from './processes.js'
 import {ReleaseDirs, removePartialReleaseDirs} from './release-dir.js'
+import {serveRendezvous} from './rendezvous.js'
 import {ServiceProcesses} from './service-processes.js'
 
 export type {Backend, DynoSnapshot, DynoState, WebPool} from './dyno.js'
@@ -247,6 +249,11 @@ export class Supervisor {
   /** An HTTP Upgrade on the API port: an attach URL (/dyno-attach/<secret>), or false. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     return this.attach.handleUpgrade(req, socket, head)
+  }
+
+  /** A rendezvous connection on the API port (TLS) whose first line was `secret` (rendezvous.ts). */
+  handleRendezvous(socket: TLSSocket, secret: string, rest: Buffer): void {
+    serveRendezvous(this.attach, socket, secret, rest)
   }
 
   /** Stops every dyno (gracefully, within the grace period) and forgets the apps. */
