@@ -8,8 +8,9 @@ import {UsageError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import {confirmDestructive} from './confirm.js'
 
-// the Heroku CLI's test: an email goes to a person, anything else names a team
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@([a-zA-Z0-9-]+\.)+[a-zA-Z]{2,}$|^[^\s@]+@[^\s@]+$/
+// an email goes to a person, anything else names a team (team names have no @); laxer than the
+// Heroku CLI's test so that a local platform's jane@localhost is a person too
+const EMAIL = /^[^\s@]+@[^\s@]+$/
 const isTeamOwner = (email: string | undefined) => /@herokumanager\.com$/.test(email ?? '')
 
 export interface TransferOptions {
