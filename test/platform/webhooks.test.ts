@@ -304,6 +304,25 @@ describe('platform: app webhooks', () => {
     expect(update.actor).to.deep.equal({email: t.owner.account.email, id: t.owner.account.id})
   })
 
+  it('sends an app\'s rename with its previous name; deleting the app takes its webhooks, events and deliveries', async () => {
+    const app = await newApp()
+    const created = await t.client.post(`/apps/${app}/webhooks`, {include: ['api:app', 'api:release'], level: 'sync', url})
+    const renamed = await t.client.patch(`/apps/${app}`, {name: `${app}-2`.slice(0, 30)})
+    expect(renamed.status, renamed.text).to.equal(200)
+    const [hit] = await receiver.waitFor(1)
+    const payload = JSON.parse(hit.body)
+    expect(payload).to.deep.include({action: 'update', resource: 'app', previous_data: {name: app}})
+    expect(payload.data).to.deep.equal((await t.client.get(`/apps/${renamed.body.name}`)).body)
+    await until('the delivery to succeed', async () => {
+      const [d] = (await t.client.get(`/apps/${renamed.body.name}/webhook-deliveries`)).body
+      return d?.status === 'succeeded' ? d : undefined
+    })
+    expect((await t.client.delete(`/apps/${renamed.body.name}`)).status).to.equal(200)
+    const left = (table: string) => t.platform.store.get<{n: number}>(`SELECT count(*) AS n FROM ${table} WHERE app_id = ?`, renamed.body.id)!.n
+    expect([left('app_webhooks'), left('app_webhook_events'), left('app_webhook_deliveries')]).to.deep.equal([0, 0, 0])
+    expect(t.platform.store.get('SELECT 1 FROM app_webhooks WHERE id = ?', created.body.id)).to.equal(undefined)
+  })
+
   it('sends formation changes', async () => {
     const app = await newApp()
     await t.client.post(`/apps/${app}/webhooks`, {include: ['api:formation'], level: 'sync', url})
