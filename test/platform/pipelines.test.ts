@@ -76,7 +76,8 @@ describe('pipelines and couplings', function () {
     expectSchema('pipeline-coupling', 'GET', 'Info By App', byApp.body)
     const byPipeline = await t.client.get(`/pipelines/${pipeline.id}/pipeline-couplings`)
     expectSchema('pipeline-coupling', 'GET', 'List By Pipeline', byPipeline.body)
-    expect(byPipeline.body.map((c: {app: {name: string}, stage: string}) => [c.app.name, c.stage])).to.deep.equal([['shop-staging', 'staging'], ['shop-prod', 'production']])
+    // a list is ordered by its Range field (id by default): compare the couplings, not their order
+    expect(byPipeline.body.map((c: {app: {name: string}, stage: string}) => [c.app.name, c.stage]).sort()).to.deep.equal([['shop-prod', 'production'], ['shop-staging', 'staging']])
     expectError(await other.get(`/pipeline-couplings/${coupling.body.id}`), 404, 'not_found')
   })
 
