@@ -31,8 +31,12 @@ describe('builds after a platform crash (kill -9)', function () {
   const buildpack = mkdtempSync(join(tmpdir(), 'build-crash-pack-'))
   const home = tempHome()
   let running: ChildProcess | undefined
-  after(async () => {
+  // each test's platform (the one it restarted) stops with the test: none outlives the suite
+  afterEach(async () => {
     if (running) await stopPlatformProcess(running)
+    running = undefined
+  })
+  after(async () => {
     for (const pid of sleepers()) process.kill(pid, 'SIGKILL')
     for (const dir of [...dataDirs, buildpack, home]) rmSync(dir, {recursive: true, force: true})
   })
