@@ -7,19 +7,6 @@ import type {Output} from '../ui/output.js'
 
 const collaboratorsPath = (app: string) => `/apps/${encodeURIComponent(app)}/collaborators`
 
-/** Run a request behind a spinner that ends with done or failed. */
-async function behindSpinner<T>(out: Output, text: string, work: () => Promise<T>): Promise<T> {
-  const spinner = await out.spinner(text)
-  try {
-    const result = await work()
-    spinner.succeed()
-    return result
-  } catch (error) {
-    spinner.fail()
-    throw error
-  }
-}
-
 /** GET /apps/{app}/collaborators: a table of email and role (and permissions, where any), by email. */
 export async function listAccess(opts: {api: ApiClient; out: Output; app: string}): Promise<Collaborator[]> {
   const {api, out, app} = opts
@@ -49,11 +36,11 @@ export interface AddAccessOptions {
 export async function addAccess(opts: AddAccessOptions): Promise<Collaborator> {
   const {api, out, app, email} = opts
   if (opts.permissions !== undefined) out.warn('--permissions applies to team apps only; a personal app\'s collaborators have full access except destroying, renaming, transferring and managing collaborators.')
-  return behindSpinner(out, `Adding ${email} access to the app ${app}`, () => api.post<Collaborator>(collaboratorsPath(app), {user: email}))
+  return out.withSpinner(`Adding ${email} access to the app ${app}`, () => api.post<Collaborator>(collaboratorsPath(app), {user: email}))
 }
 
 /** DELETE /apps/{app}/collaborators/{email}. */
 export async function removeAccess(opts: {api: ApiClient; out: Output; app: string; email: string}): Promise<Collaborator> {
   const {api, out, app, email} = opts
-  return behindSpinner(out, `Removing ${email} access from the app ${app}`, () => api.delete<Collaborator>(`${collaboratorsPath(app)}/${encodeURIComponent(email)}`))
+  return out.withSpinner(`Removing ${email} access from the app ${app}`, () => api.delete<Collaborator>(`${collaboratorsPath(app)}/${encodeURIComponent(email)}`))
 }

@@ -44,18 +44,6 @@ export function inferFromAppName(app: string): {name: string, stage?: string} {
   return {name: app}
 }
 
-async function withSpinner<T>(out: Output, text: string, work: () => Promise<T>): Promise<T> {
-  const spinner = await out.spinner(text)
-  try {
-    const result = await work()
-    spinner.succeed()
-    return result
-  } catch (error) {
-    spinner.fail()
-    throw error
-  }
-}
-
 async function stageFor(out: Output, app: string, stage: string | undefined): Promise<string> {
   if (stage) return stage
   return out.ask(`Stage of ${app} (${STAGES.join(', ')})`, {default: inferFromAppName(app).stage ?? 'production', flag: '--stage', what: `the stage of ${app}`})
@@ -89,9 +77,9 @@ export async function createPipeline(opts: Deps & {app: string, name?: string, s
   })
   if (existing) throw new UserError(`${app} is already in the pipeline ${existing.pipeline?.name ?? existing.pipeline?.id}.`, {hint: `Remove it first: heroku pipelines:remove -a ${app}`})
   const account = await api.get<{id: string}>('/account')
-  const pipeline = await withSpinner(out, `Creating ${name} pipeline`, () => api.post<Pipeline>('/pipelines', {name, owner: {id: account.id, type: 'user'}}))
+  const pipeline = await out.withSpinner(`Creating ${name} pipeline`, () => api.post<Pipeline>('/pipelines', {name, owner: {id: account.id, type: 'user'}}))
   try {
-    const coupling = await withSpinner(out, `Adding ${app} to ${pipeline.name} pipeline as ${stage}`, () => addCoupling(api, pipeline, app, stage))
+    const coupling = await out.withSpinner(`Adding ${app} to ${pipeline.name} pipeline as ${stage}`, () => addCoupling(api, pipeline, app, stage))
     return {coupling, pipeline}
   } catch (error) {
     await api.delete(`/pipelines/${enc(pipeline.id!)}`).catch(() => {})
@@ -106,7 +94,7 @@ export async function addToPipeline(opts: Deps & {app: string, pipeline: string,
   const {api, out, app} = opts
   const pipeline = await getPipeline(api, opts.pipeline)
   const stage = await stageFor(out, app, opts.stage)
-  return withSpinner(out, `Adding ${app} to ${pipeline.name} pipeline as ${stage}`, () => addCoupling(api, pipeline, app, stage))
+  return out.withSpinner(`Adding ${app} to ${pipeline.name} pipeline as ${stage}`, () => addCoupling(api, pipeline, app, stage))
 }
 
 async function pipelineApps(api: ApiClient, pipelineId: string): Promise<PipelineApp[]> {
@@ -158,10 +146,10 @@ export async function promote(opts: Deps & {app: string, to?: string[], pollMs?:
     if (targets.length === 0) throw new UserError(`Cannot promote from ${app}: there are no downstream apps in the ${next} stage.`)
     label = `Starting promotion to ${next}`
   }
-  const promotion = await withSpinner(out, label, () => api.post<PipelinePromotion>('/pipeline-promotions', {
+  const promotion = await out.withSpinner(label, () => api.post<PipelinePromotion>('/pipeline-promotions', {
     pipeline: {id: pipelineId}, source: {app: {id: coupling.app!.id}}, targets: targets.map(t => ({app: {id: t.id}})),
   }))
-  const results = await withSpinner(out, 'Waiting for promotion to complete', async () => {
+  const results = await out.withSpinner('Waiting for promotion to complete', async () => {
     for (;;) {
       const current = await api.list<PipelinePromotionTarget>(`/pipeline-promotions/${enc(promotion.id!)}/promotion-targets`)
       if (current.every(target => target.status !== 'pending')) return current
@@ -184,7 +172,7 @@ export async function promote(opts: Deps & {app: string, to?: string[], pollMs?:
 /** DELETE /pipeline-couplings/{id} of the app's coupling: the app leaves its pipeline. */
 export async function removeFromPipeline(opts: Deps & {app: string}): Promise<PipelineCoupling> {
   const {api, out, app} = opts
-  return withSpinner(out, `Removing ${app}`, async () => {
+  return out.withSpinner(`Removing ${app}`, async () => {
     const coupling = await couplingOf(api, app)
     return api.delete<PipelineCoupling>(`/pipeline-couplings/${enc(coupling.id!)}`)
   })
@@ -193,11 +181,11 @@ export async function removeFromPipeline(opts: Deps & {app: string}): Promise<Pi
 /** DELETE /pipelines/{id}: its apps stay, no longer in a pipeline. */
 export async function destroyPipeline(opts: Deps & {pipeline: string}): Promise<Pipeline> {
   const pipeline = await getPipeline(opts.api, opts.pipeline)
-  return withSpinner(opts.out, `Destroying ${pipeline.name} pipeline`, () => opts.api.delete<Pipeline>(`/pipelines/${enc(pipeline.id!)}`))
+  return opts.out.withSpinner(`Destroying ${pipeline.name} pipeline`, () => opts.api.delete<Pipeline>(`/pipelines/${enc(pipeline.id!)}`))
 }
 
 /** PATCH /pipelines/{id} {name}. */
 export async function renamePipeline(opts: Deps & {pipeline: string, name: string}): Promise<Pipeline> {
   const pipeline = await getPipeline(opts.api, opts.pipeline)
-  return withSpinner(opts.out, `Renaming ${pipeline.name} pipeline to ${opts.name}`, () => opts.api.patch<Pipeline>(`/pipelines/${enc(pipeline.id!)}`, {name: opts.name}))
+  return opts.out.withSpinner(`Renaming ${pipeline.name} pipeline to ${opts.name}`, () => opts.api.patch<Pipeline>(`/pipelines/${enc(pipeline.id!)}`, {name: opts.name}))
 }

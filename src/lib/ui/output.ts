@@ -126,6 +126,19 @@ export class Output {
     this.log(this.color.bold(`=== ${text}`))
   }
 
+  /** Runs `work` behind a spinner that ends "done", or "failed" when it throws (rethrown). */
+  async withSpinner<T>(text: string, work: () => Promise<T>): Promise<T> {
+    const spinner = await this.spinner(text)
+    try {
+      const result = await work()
+      spinner.succeed()
+      return result
+    } catch (error) {
+      spinner.fail()
+      throw error
+    }
+  }
+
   /**
    * A spinner on stderr when a person watches; plain lines otherwise (no control bytes in logs).
    */

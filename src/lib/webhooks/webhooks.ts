@@ -53,18 +53,6 @@ export function parseIncludes(text: string): string[] {
   return includes
 }
 
-async function withSpinner<T>(out: Output, text: string, work: () => Promise<T>): Promise<T> {
-  const spinner = await out.spinner(text)
-  try {
-    const result = await work()
-    spinner.succeed()
-    return result
-  } catch (error) {
-    spinner.fail()
-    throw error
-  }
-}
-
 export async function listWebhooks(opts: {api: ApiClient; out: Output; app: string}): Promise<AppWebhook[]> {
   const {api, out, app} = opts
   const webhooks = await api.list<AppWebhook>(`${appPath(app)}/webhooks`)
@@ -94,7 +82,7 @@ export interface WebhookInput {
 
 export async function addWebhook(opts: {api: ApiClient; out: Output; app: string; input: WebhookInput & {include: string[]; level: string; url: string}}): Promise<AddedWebhook> {
   const {api, out, app, input} = opts
-  const response = await withSpinner(out, `Adding webhook to ${app}`, () => api.request<AppWebhook>(`${appPath(app)}/webhooks`, {
+  const response = await out.withSpinner(`Adding webhook to ${app}`, () => api.request<AppWebhook>(`${appPath(app)}/webhooks`, {
     body: {authorization: input.authorization, include: input.include, level: input.level, secret: input.secret, url: input.url},
     method: 'POST',
   }))
@@ -128,12 +116,12 @@ export async function updateWebhook(opts: {api: ApiClient; out: Output; app: str
     throw new UsageError('Nothing to update.', {hint: 'Pass one or more of --include, --level, --url, --secret, --authorization.'})
   }
 
-  return withSpinner(out, `Updating webhook ${opts.id} for ${app}`, () => api.patch<AppWebhook>(`${appPath(app)}/webhooks/${id(opts.id)}`, body))
+  return out.withSpinner(`Updating webhook ${opts.id} for ${app}`, () => api.patch<AppWebhook>(`${appPath(app)}/webhooks/${id(opts.id)}`, body))
 }
 
 export async function removeWebhook(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<AppWebhook> {
   const {api, out, app} = opts
-  return withSpinner(out, `Removing webhook ${opts.id} from ${app}`, () => api.delete<AppWebhook>(`${appPath(app)}/webhooks/${id(opts.id)}`))
+  return out.withSpinner(`Removing webhook ${opts.id} from ${app}`, () => api.delete<AppWebhook>(`${appPath(app)}/webhooks/${id(opts.id)}`))
 }
 
 const attemptCode = (d: WebhookDelivery) => (d.last_attempt?.code ? String(d.last_attempt.code) : '')
