@@ -5,7 +5,7 @@
 // its server and removes its files. Processes are counted by the OS (/proc).
 import {expect} from 'chai'
 import type {ChildProcess} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import memjs from 'memjs'
@@ -15,6 +15,7 @@ import {createUser} from '../../src/platform/bootstrap.js'
 import {SERVICE_UIDS} from '../../src/platform/dynos/service-processes.js'
 import {openStore} from '../../src/platform/store/database.js'
 import {randomPortRange, type RuntimePlatform, startRuntimePlatform, waitFor} from './fixtures/runtime/helpers.js'
+import {createProvisionedAddon, liveProcesses, uidOf} from './fixtures/runtime/addon-servers.js'
 import {startPlatformProcess, stopPlatformProcess} from './fixtures/runtime/platform-process.js'
 import {ApiClient} from './helpers.js'
 
@@ -27,20 +28,7 @@ interface Vars {
 /** Live memcached processes listening on the port of MEMCACHIER_SERVERS (its command line has -p PORT). */
 function memcachedServers(servers: string): number[] {
   const port = servers.split(':')[1]
-  return readdirSync('/proc').filter(p => /^\d+$/.test(p)).filter(p => {
-    try {
-      if (readFileSync(`/proc/${p}/comm`, 'latin1').trim() !== 'memcached') return false
-      if (readFileSync(`/proc/${p}/stat`, 'latin1').includes(') Z ')) return false
-      const args = readFileSync(`/proc/${p}/cmdline`, 'latin1').split('\0')
-      return args[args.indexOf('-p') + 1] === port
-    } catch {
-      return false
-    }
-  }).map(Number)
-}
-
-function uidOf(pid: number): number {
-  return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))![1])
+  return liveProcesses('memcached', args => args[args.indexOf('-p') + 1] === port)
 }
 
 async function withMemcache<T>(vars: Vars, work: (client: memjs.Client) => Promise<T>): Promise<T> {
@@ -55,11 +43,8 @@ async function withMemcache<T>(vars: Vars, work: (client: memjs.Client) => Promi
 }
 
 async function createCache(client: ApiClient, app: string, plan = 'memcachier'): Promise<{id: string, name: string, vars: Vars}> {
-  const created = await client.post(`/apps/${app}/addons`, {plan})
-  expect(created.status, created.text).to.be.oneOf([201, 202])
-  await waitFor(`${created.body.name} provisioned`, async () => (await client.get(`/apps/${app}/addons/${created.body.name}`)).body.state === 'provisioned', 30_000)
-  const vars = (await client.get(`/apps/${app}/config-vars`)).body as Vars
-  return {id: created.body.id, name: created.body.name, vars}
+  const {id, name, config} = await createProvisionedAddon(client, app, plan)
+  return {id, name, vars: config as unknown as Vars}
 }
 
 describe('add-on provider: memcachier on real memcached processes', function () {

@@ -4,7 +4,7 @@
 // ends its server and removes its files. Processes are counted by the OS (/proc).
 import {expect} from 'chai'
 import type {ChildProcess} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {createClient} from 'redis'
@@ -14,6 +14,7 @@ import {createUser} from '../../src/platform/bootstrap.js'
 import {SERVICE_UIDS} from '../../src/platform/dynos/service-processes.js'
 import {openStore} from '../../src/platform/store/database.js'
 import {randomPortRange, type RuntimePlatform, startRuntimePlatform, waitFor} from './fixtures/runtime/helpers.js'
+import {createProvisionedAddon, liveProcesses, uidOf} from './fixtures/runtime/addon-servers.js'
 import {startPlatformProcess, stopPlatformProcess} from './fixtures/runtime/platform-process.js'
 import {ApiClient} from './helpers.js'
 
@@ -23,19 +24,7 @@ import {ApiClient} from './helpers.js'
  */
 function redisServers(url: string): number[] {
   const title = `127.0.0.1:${new URL(url).port}`
-  return readdirSync('/proc').filter(p => /^\d+$/.test(p)).filter(p => {
-    try {
-      if (readFileSync(`/proc/${p}/comm`, 'latin1').trim() !== 'redis-server') return false
-      if (readFileSync(`/proc/${p}/stat`, 'latin1').includes(') Z ')) return false
-      return readFileSync(`/proc/${p}/cmdline`, 'latin1').split(/[\0 ]/).includes(title)
-    } catch {
-      return false
-    }
-  }).map(Number)
-}
-
-function uidOf(pid: number): number {
-  return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))![1])
+  return liveProcesses('redis-server', args => args.flatMap(arg => arg.split(' ')).includes(title))
 }
 
 async function withRedis<T>(url: string, work: (client: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
@@ -54,11 +43,8 @@ async function provisioned(client: ApiClient, app: string, addon: string): Promi
 }
 
 async function createRedis(client: ApiClient, app: string, plan = 'heroku-redis'): Promise<{id: string, name: string, url: string}> {
-  const created = await client.post(`/apps/${app}/addons`, {plan})
-  expect(created.status, created.text).to.be.oneOf([201, 202])
-  await provisioned(client, app, created.body.name)
-  const url = (await client.get(`/apps/${app}/config-vars`)).body.REDIS_URL as string
-  return {id: created.body.id, name: created.body.name, url}
+  const {id, name, config} = await createProvisionedAddon(client, app, plan)
+  return {id, name, url: config.REDIS_URL}
 }
 
 describe('add-on provider: heroku-redis on real redis-server processes', function () {
