@@ -97,6 +97,12 @@ async function readPem(path: string, what: string): Promise<string> {
   }
 }
 
+/** The certificate, then the key: one at a time, so a missing file is named the same way every run. */
+async function readCertificateAndKey(certFile: string, keyFile: string): Promise<{certificate: string, key: string}> {
+  const certificate = await readPem(certFile, 'certificate file')
+  return {certificate, key: await readPem(keyFile, 'key file')}
+}
+
 /** GET /apps/{app}/sni-endpoints: a table of name, common names, expiry, trust, type and how many domains use each. */
 export async function listCerts(opts: Base): Promise<SniEndpoint[]> {
   const {api, out, app} = opts
@@ -152,7 +158,7 @@ export interface AddCertOptions extends Base {
  */
 export async function addCert(opts: AddCertOptions): Promise<SniEndpoint> {
   const {api, out, app} = opts
-  const [certificate, key] = await Promise.all([readPem(opts.certFile, 'certificate file'), readPem(opts.keyFile, 'key file')])
+  const {certificate, key} = await readCertificateAndKey(opts.certFile, opts.keyFile)
   if (opts.domains !== undefined) await checkDomainsFlag(api, app, certificate, opts.domains)
   const spinner = await out.spinner(`Adding SSL certificate to ${app}`)
   let endpoint: SniEndpoint
@@ -235,7 +241,7 @@ export interface UpdateCertOptions extends Base {
 /** PATCH /apps/{app}/sni-endpoints/{name}: a new certificate and key for the same endpoint. */
 export async function updateCert(opts: UpdateCertOptions): Promise<SniEndpoint> {
   const {api, out, app} = opts
-  const [certificate, key] = await Promise.all([readPem(opts.certFile, 'certificate file'), readPem(opts.keyFile, 'key file')])
+  const {certificate, key} = await readCertificateAndKey(opts.certFile, opts.keyFile)
   const current = await resolveEndpoint(api, app, opts.name)
   const spinner = await out.spinner(`Updating SSL certificate ${current.name} for ${app}`)
   let endpoint: SniEndpoint
