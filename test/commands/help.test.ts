@@ -51,6 +51,8 @@ describe('heroku help, at the root', () => {
     expect(stdout).to.match(/^ {2}plugins +list installed plugins$/m)
     expect(stdout).to.include('display help for heroku\n')
     expect(stdout).not.to.match(/List installed plugins|Display help/)
+    // ours are left as written: a product name keeps its capital
+    expect(stdout).to.match(/^ {2}pg +Heroku Postgres databases/m)
   })
 
   it('still shows an alias in its command\'s help', async () => {

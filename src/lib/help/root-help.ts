@@ -16,7 +16,10 @@ export default class RootHelp extends Help {
   }
 
   protected override get sortedTopics(): Interfaces.Topic[] {
-    return super.sortedTopics.map(t => ({...t, description: ourCase(t.description)}))
+    // only the plugins' topics: ours are already written that way, and some begin with a name
+    // ("Heroku Postgres databases: …") that must keep its capital
+    const ours = new Set(Object.keys(this.config.pjson.oclif.topics ?? {}))
+    return super.sortedTopics.map(t => (ours.has(t.name) ? t : {...t, description: ourCase(t.description)}))
   }
 }
 
