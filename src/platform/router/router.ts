@@ -34,6 +34,7 @@ import {type Dispatcher, Pool} from 'undici'
 import type {Backend, WebPool} from '../dynos/supervisor.js'
 import type {PlatformEvents} from '../events.js'
 import type {LogSink} from '../logs/log-sink.js'
+import {findRoutedAppByHostname, findRoutedAppByName} from '../store/apps.js'
 import type {Store} from '../store/database.js'
 import {decide, type Decision} from './cache/decide.js'
 import {parseCacheControl} from './cache/directives.js'
@@ -756,11 +757,8 @@ export class HttpRouter {
   private appForHost(host: string): AppEntry | null {
     const cached = this.hosts.get(host)
     if (cached !== undefined) return cached
-    const row = this.o.store.get<{id: string, name: string, maintenance: number, config: string}>(
-      'SELECT a.id, a.name, a.maintenance, a.config FROM domains d JOIN apps a ON a.id = d.app_id WHERE d.hostname = ?', host,
-    ) ?? (host.endsWith('.localhost')
-      ? this.o.store.get<{id: string, name: string, maintenance: number, config: string}>('SELECT id, name, maintenance, config FROM apps WHERE name = ?', host.slice(0, -'.localhost'.length))
-      : undefined)
+    const row = findRoutedAppByHostname(this.o.store, host)
+      ?? (host.endsWith('.localhost') ? findRoutedAppByName(this.o.store, host.slice(0, -'.localhost'.length)) : undefined)
     const entry = row ? {appId: row.id, name: row.name, maintenance: row.maintenance === 1, cacheHeader: cacheHeaderOn(row.config)} : null
     if (this.hosts.size > 10_000) this.hosts.clear()
     this.hosts.set(host, entry)
