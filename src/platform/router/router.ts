@@ -31,7 +31,7 @@ import {createSecureContext, type SecureContext, type TLSSocket} from 'node:tls'
 
 import {type Dispatcher, Pool} from 'undici'
 
-import type {Backend, WebPool} from '../dynos/supervisor.js'
+import type {Backend, WebPool, WebPools} from '../dynos/web-pool.js'
 import type {PlatformEvents} from '../events.js'
 import type {LogSink} from '../logs/log-sink.js'
 import {findRoutedAppByHostname, findRoutedAppByName} from '../store/apps.js'
@@ -49,13 +49,6 @@ import {errorPage, H10, H12, H13, H14, H15, H18, H20, H28, H80, NO_SUCH_APP, typ
 import type {TlsCertificates} from '../tls/certificates.js'
 import {type SniffingListener, sniffingListener} from '../tls/listener.js'
 import {servedCertificate} from '../store/sni-endpoints.js'
-
-export interface WebPools {
-  webPool(appId: string): WebPool | undefined
-  poolChanged(appId: string, ms: number): Promise<void>
-  /** told when a web dyno leaves its pool to be stopped: its kept-alive connections go */
-  onRetired?(listener: (backend: Backend) => void): () => void
-}
 
 export interface RouterOptions {
   store: Store
