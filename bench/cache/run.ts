@@ -24,7 +24,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 import {parseArgs} from 'node:util'
 
 import {createUser} from '../../src/platform/bootstrap.js'
-import type {WebPool} from '../../src/platform/dynos/supervisor.js'
+import type {WebPool} from '../../src/platform/dynos/web-pool.js'
 import {PlatformEvents} from '../../src/platform/events.js'
 import {HttpRouter} from '../../src/platform/router/router.js'
 import {insertApp} from '../../src/platform/store/apps.js'

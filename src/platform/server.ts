@@ -35,6 +35,7 @@ import {paginate} from './http/pagination.js'
 import {DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions} from './http/rate-limit.js'
 import {sendError, sendJson} from './http/respond.js'
 import {Router} from './http/router.js'
+import {appNameTaken} from './store/apps.js'
 import {openStore, type Store} from './store/database.js'
 import {urlSigningKey} from './store/settings.js'
 import {ReleasePhase} from './build/release-phase.js'
@@ -292,7 +293,7 @@ async function openTls(dataDir: string, host: string, store: Store, log: (line: 
   if (outside.length > 0) log(`warning: the local CA vouches for loopback names only (docs/tls.md): clients reaching the platform as ${outside.join(', ')} will refuse its certificate`)
   return TlsCertificates.open({
     dataDir, host, log,
-    appExists: name => store.get<{one: number}>('SELECT 1 AS one FROM apps WHERE name = ?', name) !== undefined,
+    appExists: name => appNameTaken(store, name),
   })
 }
 

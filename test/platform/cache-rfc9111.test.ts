@@ -10,7 +10,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {createUser} from '../../src/platform/bootstrap.js'
-import type {WebPool} from '../../src/platform/dynos/supervisor.js'
+import type {WebPool} from '../../src/platform/dynos/web-pool.js'
 import {PlatformEvents} from '../../src/platform/events.js'
 import type {LogLine} from '../../src/platform/logs/log-sink.js'
 import {HttpRouter, type RouterOptions} from '../../src/platform/router/router.js'

@@ -21,7 +21,7 @@ import {ApiError, conflict, forbidden, invalidParams, notFound, unauthorized} fr
 import {sendJson} from '../http/respond.js'
 import {json, list} from '../http/router.js'
 import {findAccountById} from '../store/accounts.js'
-import {type AddonRow, findAddonById, listAddonAttachments} from '../store/addons.js'
+import {type AddonRow, findAddonById, findAddonByName, listAddonAttachments} from '../store/addons.js'
 import {
   type AddonProviderRow, countServiceAddons, deleteAddonProvider, findAddonProvider, insertAddonProvider, listAddonProviders,
   updateAddonProviderManifest,
@@ -158,7 +158,7 @@ function requirePartnerAddon(platform: PlatformContext, provider: PartnerProvide
   const {store} = platform
   const addon = isUuid(identity)
     ? findAddonById(store, identity.toLowerCase())
-    : store.get<AddonRow>('SELECT * FROM addons WHERE name = ?', identity)
+    : findAddonByName(store, identity)
   // another provider's add-on is not found, as anything an account does not own
   if (addon === undefined || addon.service !== provider.id || addon.state === 'deprovisioned') throw notFound("Couldn't find that add-on.")
   return addon

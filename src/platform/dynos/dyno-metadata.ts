@@ -5,6 +5,7 @@
 import {DEFAULT_DOMAIN} from '../api/context.js'
 import type {Store} from '../store/database.js'
 import {appFeatureEnabled, RUNTIME_DYNO_METADATA} from '../store/features.js'
+import {firstReleaseOfSlug} from '../store/releases.js'
 import {findSlugById} from '../store/slugs.js'
 import type {Dyno} from './dyno.js'
 
@@ -25,7 +26,7 @@ export function dynoMetadata(store: Store, d: Dyno, appName: string): Record<str
       const slug = findSlugById(store, release.slug_id)
       if (slug?.commit_sha) env.HEROKU_SLUG_COMMIT = slug.commit_sha
       // Heroku's is the description of the release that deployed the slug ("Deploy 2c3a0b2")
-      const deployed = store.get<{description: string}>('SELECT description FROM releases WHERE app_id = ? AND slug_id = ? ORDER BY version LIMIT 1', d.appId, release.slug_id)
+      const deployed = firstReleaseOfSlug(store, d.appId, release.slug_id)
       env.HEROKU_SLUG_DESCRIPTION = deployed?.description ?? release.description
     }
   }

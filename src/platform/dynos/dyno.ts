@@ -5,6 +5,7 @@ import type {ChildProcess} from 'node:child_process'
 
 import type {ReleaseRow} from '../store/releases.js'
 import type {ReleaseLease} from './release-dir.js'
+import type {Backend, WebPool} from './web-pool.js'
 
 export type DynoState = 'starting' | 'up' | 'crashed' | 'down'
 
@@ -19,28 +20,6 @@ export interface DynoSnapshot {
   updatedAt: string
   release: {id: string, version: number} | null
   attachUrl: string | null
-}
-
-/** A web dyno the router may send requests to. */
-export interface Backend {
-  readonly name: string
-  readonly port: number
-  /** requests in flight, kept by the router (upgraded connections included) */
-  inflight: number
-  /** of those, upgraded connections (WebSocket …): they may last for hours, a stop does not wait for them */
-  upgraded?: number
-}
-
-/** The web side of an app, kept current for the router. */
-export interface WebPool {
-  /** web dynos in state up that take new requests */
-  up: Backend[]
-  starting: number
-  crashed: number
-  /** web dynos the formation asks for */
-  wanted: number
-  /** changes (deploy, scale, restart) queued or under way: dynos may be about to appear */
-  pending: number
 }
 
 export interface OneOff {

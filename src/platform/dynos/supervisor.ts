@@ -5,7 +5,8 @@
 //   dynos.restart/.stop → formation.ts restart / stop
 //   app.deleted         → stop everything of the app
 // A dyno's process lifecycle is dyno-process.ts, one-off attach sessions attach.ts, release
-// directories (leased, never pruned while in use) release-dir.ts, confinement ../sandbox.
+// directories (leased, never pruned while in use) release-dir.ts, confinement ../sandbox; what the
+// router sees of an app's web dynos (its pool) web-pool.ts.
 //
 // After a platform crash (kill -9 included), start() kills every process still carrying this
 // data dir's marker in its environment, and every recorded process group (processes.ts), before
@@ -24,7 +25,7 @@ import {listAllApps} from '../store/apps.js'
 import type {Store} from '../store/database.js'
 import {currentRelease, type ReleaseRow} from '../store/releases.js'
 import {AttachSessions} from './attach.js'
-import type {AppRuntime, Backend, Dyno, DynoSnapshot, WebPool} from './dyno.js'
+import type {AppRuntime, Dyno, DynoSnapshot} from './dyno.js'
 import {removeAllDynoDirs} from './dyno-dir.js'
 import {DynoProcesses, type DynoTimings} from './dyno-process.js'
 import {FormationReconciler} from './formation.js'
@@ -33,8 +34,9 @@ import {killLeftovers, killRecordedGroups, platformMarker} from './processes.js'
 import {ReleaseDirs, removePartialReleaseDirs} from './release-dir.js'
 import {serveRendezvous} from './rendezvous.js'
 import {ServiceProcesses} from './service-processes.js'
+import type {Backend, WebPool, WebPools} from './web-pool.js'
 
-export type {Backend, DynoSnapshot, DynoState, WebPool} from './dyno.js'
+export type {DynoSnapshot, DynoState} from './dyno.js'
 
 export interface SupervisorOptions extends Partial<DynoTimings> {
   dataDir: string
@@ -62,7 +64,7 @@ const TIMINGS: DynoTimings = {
   crashResetMs: 10 * 60_000, bootPollMs: 50, drainMs: 30_000,
 }
 
-export class Supervisor {
+export class Supervisor implements WebPools {
   readonly marker: string
   readonly sandbox: SandboxStatus
   /** the add-on servers (postgres, redis-server …): started by their providers, stopped last */

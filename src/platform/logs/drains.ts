@@ -12,6 +12,7 @@
 //     keeps dropping;
 //   - queues live in memory: lines still queued when the platform stops are not delivered after
 //     it starts again (the app's log on disk still has them: log-archive.ts).
+import {appName} from '../store/apps.js'
 import type {Store} from '../store/database.js'
 import {type LogDrainRow, listLogDrains} from '../store/log-drains.js'
 import {createTransport, type Transport} from './drain-transports.js'
@@ -201,7 +202,7 @@ export class LogDrains {
     let host = appId
     let rows: LogDrainRow[] = []
     try {
-      host = this.store.get<{name: string}>('SELECT name FROM apps WHERE id = ?', appId)?.name ?? appId
+      host = appName(this.store, appId) ?? appId
       rows = listLogDrains(this.store, appId)
     } catch {
       // the store is closing: no drains

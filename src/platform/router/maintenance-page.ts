@@ -9,6 +9,7 @@ import {request as httpRequest, type IncomingMessage} from 'node:http'
 import {request as httpsRequest} from 'node:https'
 
 import type {PlatformEvents} from '../events.js'
+import {appConfigJson} from '../store/apps.js'
 import type {Store} from '../store/database.js'
 
 /** the config var that names the page */
@@ -98,10 +99,10 @@ export class MaintenancePages {
   }
 
   private urlOf(appId: string): string | null {
-    const row = this.store.get<{config: string}>('SELECT config FROM apps WHERE id = ?', appId)
-    if (!row) return null
+    const config = appConfigJson(this.store, appId)
+    if (config === undefined) return null
     try {
-      const value = (JSON.parse(row.config) as Record<string, unknown>)[MAINTENANCE_PAGE_VAR]
+      const value = (JSON.parse(config) as Record<string, unknown>)[MAINTENANCE_PAGE_VAR]
       if (typeof value !== 'string') return null
       const url = new URL(value.trim())
       return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null

@@ -31,9 +31,10 @@ import {createSecureContext, type SecureContext, type TLSSocket} from 'node:tls'
 
 import {type Dispatcher, Pool} from 'undici'
 
-import type {Backend, WebPool} from '../dynos/supervisor.js'
+import type {Backend, WebPool, WebPools} from '../dynos/web-pool.js'
 import type {PlatformEvents} from '../events.js'
 import type {LogSink} from '../logs/log-sink.js'
+import {findRoutedAppByHostname, findRoutedAppByName} from '../store/apps.js'
 import type {Store} from '../store/database.js'
 import {decide, type Decision} from './cache/decide.js'
 import {parseCacheControl} from './cache/directives.js'
@@ -48,13 +49,6 @@ import {errorPage, H10, H12, H13, H14, H15, H18, H20, H28, H80, NO_SUCH_APP, typ
 import type {TlsCertificates} from '../tls/certificates.js'
 import {type SniffingListener, sniffingListener} from '../tls/listener.js'
 import {servedCertificate} from '../store/sni-endpoints.js'
-
-export interface WebPools {
-  webPool(appId: string): WebPool | undefined
-  poolChanged(appId: string, ms: number): Promise<void>
-  /** told when a web dyno leaves its pool to be stopped: its kept-alive connections go */
-  onRetired?(listener: (backend: Backend) => void): () => void
-}
 
 export interface RouterOptions {
   store: Store
@@ -87,6 +81,31 @@ interface AppEntry {
   /** X-Cache on responses (the app's ROUTER_CACHE_HEADER config var is not "off") */
   cacheHeader: boolean
 }
+
+/**
+ * One request on its way through the router, from the app it is for to its log line: made once
+ * when it arrives and passed to every step (the cache, route, forward and its retries, fail).
+ */
+interface RoutedRequest {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly app: AppEntry
+  /** X-Request-Id: the client's (when valid) or a new one */
+  readonly requestId: string
+  /** when it arrived (ms since the epoch): X-Request-Start, and the log line's times */
+  readonly start: number
+  /** the client's address (X-Forwarded-For, fwd=), read on arrival: a socket undici gave up on is gone */
+  readonly fwd: string
+  /** what the HTTP cache does with it (cache/tap.ts); undefined without a cache or before it decided */
+  tap: ForwardTap | undefined
+  /** the dyno it went to (the last one tried), once it went to one */
+  dyno: string | undefined
+  /** when the connection to that dyno was made (ms since the epoch); `start` until then */
+  connected: number
+}
+
+/** What a router log line tells of a request: an upgrade (WebSocket) has no ServerResponse. */
+type LoggedRequest = Omit<RoutedRequest, 'res'>
 
 /** the app setting (a config var) that turns the X-Cache header off */
 export const CACHE_HEADER_VAR = 'ROUTER_CACHE_HEADER'
@@ -226,36 +245,43 @@ export class HttpRouter {
     const app = this.appFor(req.headers.host)
     const requestId = requestIdOf(req.headers)
     if (app === null) {
-      this.fail(req, res, undefined, NO_SUCH_APP, requestId, start, undefined)
+      this.sendError(req, res, NO_SUCH_APP, requestId, undefined)
       return
     }
+    const r: RoutedRequest = {req, res, app, requestId, start, fwd: forwardedFor(req), tap: undefined, dyno: undefined, connected: start}
     if (app.maintenance) {
-      this.fail(req, res, app, H80, requestId, start, undefined)
+      this.fail(r, H80)
       return
     }
     const method = req.method ?? 'GET'
-    if (!this.cache) this.route(req, res, app, requestId, start, undefined)
-    else if (method === 'GET' || method === 'HEAD') this.cached(req, res, app, requestId, start, true)
-    else this.route(req, res, app, requestId, start, new PassTap(app.cacheHeader ? 'BYPASS' : undefined, SAFE.has(method) ? undefined : locations => this.invalidate(app, req, locations)))
+    if (!this.cache) {
+      this.route(r)
+    } else if (method === 'GET' || method === 'HEAD') {
+      this.cached(r, true)
+    } else {
+      r.tap = new PassTap(app.cacheHeader ? 'BYPASS' : undefined, SAFE.has(method) ? undefined : locations => this.invalidate(app, req, locations))
+      this.route(r)
+    }
   }
 
   /** To a dyno: an up one now, or the first to come up (H20 after bootWaitMs). */
-  private route(req: IncomingMessage, res: ServerResponse, app: AppEntry, requestId: string, start: number, tap: ForwardTap | undefined): void {
+  private route(r: RoutedRequest): void {
+    const {app} = r
     const pool = this.o.pools.webPool(app.appId)
     const backend = pool && this.pick(pool)
     if (backend) {
-      this.forward(req, res, app, backend, requestId, start, NONE, tap)
+      this.forward(r, backend, NONE)
       return
     }
     const immediate = this.unavailable(pool)
     if (immediate) {
-      this.fail(req, res, app, immediate, requestId, start, undefined, 0, undefined, tap)
+      this.fail(r, immediate)
       return
     }
-    void this.waitForBackend(app, start).then(found => {
-      if (req.destroyed) return tap?.onAbort()
-      if (found) this.forward(req, res, app, found, requestId, start, NONE, tap)
-      else this.fail(req, res, app, this.unavailable(this.o.pools.webPool(app.appId)) ?? H20, requestId, start, undefined, 0, undefined, tap)
+    void this.waitForBackend(app, r.start).then(found => {
+      if (r.req.destroyed) return r.tap?.onAbort()
+      if (found) this.forward(r, found, NONE)
+      else this.fail(r, this.unavailable(this.o.pools.webPool(app.appId)) ?? H20)
     })
   }
 
@@ -266,7 +292,8 @@ export class HttpRouter {
    * plain misses for one key are coalesced: one goes to a dyno, the others wait for its response
    * (`coalesce` false: this request already waited once and must not wait again).
    */
-  private cached(req: IncomingMessage, res: ServerResponse, app: AppEntry, requestId: string, start: number, coalesce: boolean): void {
+  private cached(r: RoutedRequest, coalesce: boolean): void {
+    const {req, res, app} = r
     const cache = this.cache!
     const appCache = cache.app(app.appId)
     const key = `${hostOnly(req.headers.host).toLowerCase()} ${req.url ?? '/'}`
@@ -291,53 +318,62 @@ export class HttpRouter {
         appCache.count(outcome)
         const served = serveStored(req, res, decision.entry, label(outcome === 'hit' ? 'HIT' : 'STALE'), now)
         if (!req.complete) req.resume()
-        this.logRequest(req, app, requestId, forwardedFor(req), '', 0, Date.now() - start, served.status, served.bytes, outcome)
-        if (decision.kind === 'stale-refresh' && !cache.join(fillKey) && !cache.isPass(fillKey)) this.refresh(req, app, key, fillKey, decision.entry, requestId, start)
+        this.logRequest(r, served.status, served.bytes, outcome)
+        if (decision.kind === 'stale-refresh' && !cache.join(fillKey) && !cache.isPass(fillKey)) this.refresh(r, key, fillKey, decision.entry)
         return
       }
       case 'validate':
-        if (request.has('only-if-cached')) return this.gatewayTimeout(req, res, app, requestId, start)
-        this.route(req, res, app, requestId, start, new CacheTap(context, decision.entry, undefined))
+        if (request.has('only-if-cached')) return this.gatewayTimeout(r)
+        r.tap = new CacheTap(context, decision.entry, undefined)
+        this.route(r)
         return
       case 'miss': {
-        if (request.has('only-if-cached')) return this.gatewayTimeout(req, res, app, requestId, start)
+        if (request.has('only-if-cached')) return this.gatewayTimeout(r)
         // a client's own conditional or Range request, a HEAD or a key known to be uncacheable
         // goes as it is; its response is stored when it may be, but nobody waits for it
         // (a request whose own headers keep its response out of the cache neither leads nor waits)
         const plain = req.method === 'GET' && coalesce && !cache.isPass(fillKey) && !CLIENT_CONDITIONAL.some(name => req.headers[name] !== undefined)
           && req.headers.authorization === undefined && !request.has('no-store')
         if (!plain) {
-          this.route(req, res, app, requestId, start, new CacheTap(context, undefined, undefined, decision.entry))
+          r.tap = new CacheTap(context, undefined, undefined, decision.entry)
+          this.route(r)
           return
         }
         const inFlight = cache.join(fillKey)
         if (inFlight) {
           inFlight.waiters.push(stored => {
             if (req.destroyed) return
-            if (stored) this.cached(req, res, app, requestId, start, false)
-            else this.route(req, res, app, requestId, start, new CacheTap(context, undefined, undefined, decision.entry))
+            if (stored) {
+              this.cached(r, false)
+            } else {
+              r.tap = new CacheTap(context, undefined, undefined, decision.entry)
+              this.route(r)
+            }
           })
           return
         }
-        this.route(req, res, app, requestId, start, new CacheTap(context, undefined, cache.lead(fillKey), decision.entry))
+        r.tap = new CacheTap(context, undefined, cache.lead(fillKey), decision.entry)
+        this.route(r)
       }
     }
   }
 
   /** RFC 9111 §5.2.1.7: only-if-cached and nothing stored that may be served. */
-  private gatewayTimeout(req: IncomingMessage, res: ServerResponse, app: AppEntry, requestId: string, start: number): void {
+  private gatewayTimeout(r: RoutedRequest): void {
+    const {req, res, app} = r
     this.cache!.app(app.appId).count('miss')
     res.writeHead(504, 'Gateway Timeout', ['Content-Length', '0', 'Cache-Control', 'no-store', ...(app.cacheHeader ? ['X-Cache', 'MISS'] : [])])
     res.end()
     if (!req.complete) req.resume()
-    this.logRequest(req, app, requestId, forwardedFor(req), '', 0, Date.now() - start, 504, 0, 'miss')
+    this.logRequest(r, 504, 0, 'miss')
   }
 
   /**
    * stale-while-revalidate (RFC 5861 §3): the stale response was served; one conditional request
    * to a dyno refreshes it in the background (a fill: misses for the key wait for it).
    */
-  private refresh(req: IncomingMessage, app: AppEntry, key: string, fillKey: string, entry: StoredResponse, requestId: string, start: number): void {
+  private refresh(r: RoutedRequest, key: string, fillKey: string, entry: StoredResponse): void {
+    const {req, app} = r
     const cache = this.cache!
     const appCache = cache.app(app.appId)
     const pool = this.o.pools.webPool(app.appId)
@@ -347,7 +383,7 @@ export class HttpRouter {
     const header: RequestHeaderSource = name => req.headers[name]
     const url = req.url ?? '/'
     const headers: string[] = []
-    const raw = forwardRawHeaders(req, requestId, start, this.listenPortText, forwardedFor(req))
+    const raw = forwardRawHeaders(req, r.requestId, r.start, this.listenPortText, r.fwd)
     for (let i = 0; i < raw.length; i += 2) if (!CLIENT_CONDITIONAL.includes(raw[i].toLowerCase())) headers.push(raw[i], raw[i + 1])
     if (entry.etag !== undefined) headers.push('If-None-Match', entry.etag)
     if (entry.lastModified !== undefined) headers.push('If-Modified-Since', entry.lastModified)
@@ -502,11 +538,12 @@ export class HttpRouter {
   }
 
   /** `failed`: the dynos this request already failed on (refused, reset), in order */
-  private forward(req: IncomingMessage, res: ServerResponse, app: AppEntry, backend: Backend, requestId: string, start: number, failed: readonly Backend[], tap?: ForwardTap): void {
-    // the client's address now: a body stream undici gives up on is destroyed, its socket gone
-    const fwd = forwardedFor(req)
-    const raw = forwardRawHeaders(req, requestId, start, this.listenPortText, fwd)
+  private forward(r: RoutedRequest, backend: Backend, failed: readonly Backend[]): void {
+    const {req, res, app, tap} = r
+    const raw = forwardRawHeaders(req, r.requestId, r.start, this.listenPortText, r.fwd)
     const headers = tap ? tap.upstream(raw) : raw
+    r.dyno = backend.name
+    r.connected = r.start
     /** the tap answered the client itself (a freshened stored response, a stale one) */
     let taken = false
     backend.inflight++
@@ -518,7 +555,6 @@ export class HttpRouter {
       }
     }
     const withBody = hasBody(req)
-    let connected = start
     let status = 0
     let bytes = 0
     let resume: (() => void) | undefined
@@ -534,7 +570,7 @@ export class HttpRouter {
         res.setTimeout(0)
         return
       }
-      this.logError(req, app, H28, requestId, start, fwd, backend.name, connected - start, 0, tap?.outcome)
+      this.logError(r, H28)
       res.destroy() // onClientGone aborts the dyno's request
     } : undefined
     if (onClientIdle) res.setTimeout(this.bodyIdleTimeoutMs, onClientIdle)
@@ -544,7 +580,7 @@ export class HttpRouter {
     }, {
       onConnect: (abortRequest: (reason?: Error) => void) => {
         abort = abortRequest
-        connected = Date.now()
+        r.connected = Date.now()
       },
       onHeaders: (statusCode: number, rawHeaders: Buffer[], resumeBody: () => void, statusText: string) => {
         status = statusCode
@@ -574,12 +610,12 @@ export class HttpRouter {
       onComplete: () => {
         release()
         if (taken) {
-          this.logRequest(req, app, requestId, fwd, backend.name, connected - start, Date.now() - start, tap!.servedStatus, tap!.servedBytes, tap!.outcome)
+          this.logRequest(r, tap!.servedStatus, tap!.servedBytes)
           return
         }
         tap?.onComplete()
         res.end()
-        this.logRequest(req, app, requestId, fwd, backend.name, connected - start, Date.now() - start, status, bytes, tap?.outcome)
+        this.logRequest(r, status, bytes)
       },
       onError: (error: Error) => {
         release()
@@ -588,12 +624,12 @@ export class HttpRouter {
         const code = (error as {code?: string}).code
         if (status !== 0 || res.headersSent) {
           tap?.onAbort()
-          this.logError(req, app, code === 'UND_ERR_BODY_TIMEOUT' ? H15 : H18, requestId, start, fwd, backend.name, connected - start, bytes, tap?.outcome)
+          this.logError(r, code === 'UND_ERR_BODY_TIMEOUT' ? H15 : H18, bytes)
           res.destroy()
           return
         }
         if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-          this.fail(req, res, app, H12, requestId, start, backend.name, connected - start, fwd, tap)
+          this.fail(r, H12)
           return
         }
         // a refused connection never reached the dyno (its body unread: any request may go
@@ -608,22 +644,29 @@ export class HttpRouter {
           if (again) {
             res.removeListener('close', onClientGone)
             if (onClientIdle) res.removeListener('timeout', onClientIdle)
-            this.forward(req, res, app, again, requestId, start, tried, tap)
+            this.forward(r, again, tried)
             return
           }
         }
-        this.fail(req, res, app, H13, requestId, start, backend.name, connected - start, fwd, tap)
+        this.fail(r, H13)
       },
     })
   }
 
-  private fail(req: IncomingMessage, res: ServerResponse, app: AppEntry | undefined, error: RouterError, requestId: string, start: number, dyno: string | undefined, connect = 0, fwd?: string, tap?: ForwardTap): void {
+  private fail(r: RoutedRequest, error: RouterError): void {
+    const {req, res, tap} = r
     // stale-if-error: a stored response instead of the error page (the error is still logged)
     if (tap && !res.headersSent && tap.onFailure()) {
       if (!req.complete) req.resume()
-      if (app) this.logError(req, app, error, requestId, start, fwd ?? forwardedFor(req), dyno, connect, tap.servedBytes, tap.outcome, tap.servedStatus)
+      this.logError(r, error, tap.servedBytes, tap.servedStatus)
       return
     }
+    this.sendError(req, res, error, r.requestId, r.app)
+    this.logError(r, error)
+  }
+
+  /** The error's page (or, once a response started, the connection closed); `app` undefined: no such app. */
+  private sendError(req: IncomingMessage, res: ServerResponse, error: RouterError, requestId: string, app: AppEntry | undefined): void {
     if (res.headersSent) {
       res.destroy()
     } else {
@@ -641,19 +684,23 @@ export class HttpRouter {
     }
     // draining an unread request body keeps the client's connection usable
     if (!req.complete) req.resume()
-    if (app) this.logError(req, app, error, requestId, start, fwd ?? forwardedFor(req), dyno, connect, 0, tap?.outcome)
   }
 
-  /** `status`: what the client got, when it is not the error's (a stale response served) */
-  private logError(req: IncomingMessage, app: AppEntry, error: RouterError, requestId: string, start: number, fwd: string, dyno: string | undefined, connect: number, bytes: number, cache?: string, status = error.status): void {
-    const line = `at=error code=${error.code} desc="${error.desc}" method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${fwd}" dyno=${dyno ?? ''} connect=${connect}ms service=${Date.now() - start - connect}ms status=${status} bytes=${bytes} protocol=${protocolOf(req)}${cache === undefined ? '' : ` cache=${cache}`}`
-    this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: line})
+  /** `bytes`, `status`: what the client got (a stale response served: not the error's status) */
+  private logError(r: LoggedRequest, error: RouterError, bytes = 0, status = error.status): void {
+    const {req} = r
+    const connect = r.connected - r.start
+    const cache = r.tap?.outcome
+    const line = `at=error code=${error.code} desc="${error.desc}" method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${r.requestId} fwd="${r.fwd}" dyno=${r.dyno ?? ''} connect=${connect}ms service=${Date.now() - r.start - connect}ms status=${status} bytes=${bytes} protocol=${protocolOf(req)}${cache === undefined ? '' : ` cache=${cache}`}`
+    this.o.logs.write({appId: r.app.appId, source: 'heroku', dyno: 'router', message: line})
   }
 
   /** `cache`: what the cache did (hit, miss, stale, revalidated, bypass); absent without a cache */
-  private logRequest(req: IncomingMessage, app: AppEntry, requestId: string, fwd: string, dyno: string, connect: number, total: number, status: number, bytes: number, cache?: string): void {
-    const line = `at=info method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${fwd}" dyno=${dyno} connect=${connect}ms service=${total - connect}ms status=${status} bytes=${bytes} protocol=${protocolOf(req)}${cache === undefined ? '' : ` cache=${cache}`}`
-    this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: line})
+  private logRequest(r: LoggedRequest, status: number, bytes: number, cache = r.tap?.outcome): void {
+    const {req} = r
+    const connect = r.connected - r.start
+    const line = `at=info method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${r.requestId} fwd="${r.fwd}" dyno=${r.dyno ?? ''} connect=${connect}ms service=${Date.now() - r.start - connect}ms status=${status} bytes=${bytes} protocol=${protocolOf(req)}${cache === undefined ? '' : ` cache=${cache}`}`
+    this.o.logs.write({appId: r.app.appId, source: 'heroku', dyno: 'router', message: line})
   }
 
   // --- WebSocket and other upgrades -------------------------------------------------------
@@ -699,7 +746,7 @@ export class HttpRouter {
       if (head.length > 0) upstream.write(head)
       upstream.pipe(socket)
       socket.pipe(upstream)
-      this.logRequest(req, app, requestId, forwardedFor(req), backend.name, Date.now() - start, Date.now() - start, 101, 0)
+      this.logRequest({req, app, requestId, start, fwd: forwardedFor(req), tap: undefined, dyno: backend.name, connected: Date.now()}, 101, 0)
     })
     const done = () => {
       release()
@@ -756,11 +803,8 @@ export class HttpRouter {
   private appForHost(host: string): AppEntry | null {
     const cached = this.hosts.get(host)
     if (cached !== undefined) return cached
-    const row = this.o.store.get<{id: string, name: string, maintenance: number, config: string}>(
-      'SELECT a.id, a.name, a.maintenance, a.config FROM domains d JOIN apps a ON a.id = d.app_id WHERE d.hostname = ?', host,
-    ) ?? (host.endsWith('.localhost')
-      ? this.o.store.get<{id: string, name: string, maintenance: number, config: string}>('SELECT id, name, maintenance, config FROM apps WHERE name = ?', host.slice(0, -'.localhost'.length))
-      : undefined)
+    const row = findRoutedAppByHostname(this.o.store, host)
+      ?? (host.endsWith('.localhost') ? findRoutedAppByName(this.o.store, host.slice(0, -'.localhost'.length)) : undefined)
     const entry = row ? {appId: row.id, name: row.name, maintenance: row.maintenance === 1, cacheHeader: cacheHeaderOn(row.config)} : null
     if (this.hosts.size > 10_000) this.hosts.clear()
     this.hosts.set(host, entry)

@@ -85,6 +85,11 @@ export function findAddonById(store: Store, id: string): AddonRow | undefined {
   return store.get<AddonRow>('SELECT * FROM addons WHERE id = ?', id)
 }
 
+/** An add-on by name, whoever's it is (callers scope it: a provider to its own add-ons). */
+export function findAddonByName(store: Store, name: string): AddonRow | undefined {
+  return store.get<AddonRow>('SELECT * FROM addons WHERE name = ?', name)
+}
+
 export function addonNameTaken(store: Store, name: string): boolean {
   return store.get('SELECT 1 FROM addons WHERE name = ?', name) !== undefined
 }

@@ -43,6 +43,29 @@ export function appNameTaken(store: Store, name: string): boolean {
   return store.get('SELECT 1 FROM apps WHERE name = ?', name) !== undefined
 }
 
+/** The app's name, or undefined when there is no such app. */
+export function appName(store: Store, id: string): string | undefined {
+  return store.get<{name: string}>('SELECT name FROM apps WHERE id = ?', id)?.name
+}
+
+/** The app's current config vars as stored (JSON), or undefined when there is no such app. */
+export function appConfigJson(store: Store, id: string): string | undefined {
+  return store.get<{config: string}>('SELECT config FROM apps WHERE id = ?', id)?.config
+}
+
+/** What the router needs of an app to route a request to it (router/router.ts). */
+export type RoutedApp = Pick<AppRow, 'id' | 'name' | 'maintenance' | 'config'>
+
+/** The app a domain (custom or default) belongs to, by its hostname (lower case). */
+export function findRoutedAppByHostname(store: Store, hostname: string): RoutedApp | undefined {
+  return store.get<RoutedApp>('SELECT a.id, a.name, a.maintenance, a.config FROM domains d JOIN apps a ON a.id = d.app_id WHERE d.hostname = ?', hostname)
+}
+
+/** The app by name (APP.localhost when no domain row names it). */
+export function findRoutedAppByName(store: Store, name: string): RoutedApp | undefined {
+  return store.get<RoutedApp>('SELECT id, name, maintenance, config FROM apps WHERE name = ?', name)
+}
+
 /** Every app the account may use (owned or collaborated), by name. */
 export function listUsableApps(store: Store, accountId: string): AppRow[] {
   return store.all<AppRow>(`SELECT * FROM apps WHERE id IN ${USABLE_APP_IDS} ORDER BY name`, accountId, accountId)

@@ -68,6 +68,11 @@ export function currentRelease(store: Store, appId: string): ReleaseRow | undefi
   return store.get<ReleaseRow>('SELECT * FROM releases WHERE app_id = ? AND status = \'succeeded\' ORDER BY version DESC LIMIT 1', appId)
 }
 
+/** The app's first release of the slug (the one that deployed it), or undefined when none ran it. */
+export function firstReleaseOfSlug(store: Store, appId: string, slugId: string): Pick<ReleaseRow, 'description'> | undefined {
+  return store.get<Pick<ReleaseRow, 'description'>>('SELECT description FROM releases WHERE app_id = ? AND slug_id = ? ORDER BY version LIMIT 1', appId, slugId)
+}
+
 export function listReleases(store: Store, appId: string): ReleaseRow[] {
   return store.all<ReleaseRow>('SELECT * FROM releases WHERE app_id = ? ORDER BY version', appId)
 }
