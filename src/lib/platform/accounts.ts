@@ -2,6 +2,8 @@ import {existsSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {createUser, ensureOwner, openStore, UserInputError} from '../../platform/bootstrap.js'
+import {firstAccountEmail} from '../../platform/store/accounts.js'
+import {countApps as countStoredApps} from '../../platform/store/apps.js'
 import {DATABASE_FILE} from '../../platform/store/database.js'
 import {UsageError, UserError} from '../errors.js'
 
@@ -21,8 +23,8 @@ export interface OwnerResult {
 export async function ensurePlatformOwner(dataDir: string, email: string | undefined, password?: string): Promise<OwnerResult> {
   const store = openStore(dataDir)
   try {
-    const owner = store.db.prepare('SELECT email FROM accounts ORDER BY created_at, rowid LIMIT 1').get() as {email: string} | undefined
-    if (owner) return {created: false, email: owner.email} // --email only matters on first start
+    const ownerEmail = firstAccountEmail(store)
+    if (ownerEmail !== undefined) return {created: false, email: ownerEmail} // --email only matters on first start
     if (email === undefined) throw new UsageError('No email for the owner account.', {hint: 'Pass --email you@example.com (or set git config --global user.email).'})
     const result = await ensureOwner(store, {email, password})
     if (!result.created) return {created: false, email: result.account.email}
@@ -61,7 +63,7 @@ export async function addPlatformUser(dataDir: string, email: string, password: 
 export function countApps(dataDir: string): number {
   const store = openExistingStore(dataDir)
   try {
-    return (store.db.prepare('SELECT count(*) AS n FROM apps').get() as {n: number}).n
+    return countStoredApps(store)
   } finally {
     store.close()
   }

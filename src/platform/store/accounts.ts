@@ -21,6 +21,11 @@ export function findAccountById(store: Store, id: string): AccountRow | undefine
   return store.get<AccountRow>('SELECT * FROM accounts WHERE id = ?', id)
 }
 
+/** The first account made: the platform's owner. */
+export function firstAccountEmail(store: Store): string | undefined {
+  return store.get<{email: string}>('SELECT email FROM accounts ORDER BY created_at, rowid LIMIT 1')?.email
+}
+
 export function countAccounts(store: Store): number {
   return store.get<{n: number}>('SELECT count(*) AS n FROM accounts')?.n ?? 0
 }

@@ -72,6 +72,10 @@ export function listUsableApps(store: Store, accountId: string): AppRow[] {
 }
 
 /** Every app's id and name, by name (the dyno supervisor brings each back at start). */
+export function countApps(store: Store): number {
+  return store.get<{n: number}>('SELECT count(*) AS n FROM apps')?.n ?? 0
+}
+
 export function listAllApps(store: Store): {id: string, name: string}[] {
   return store.all<{id: string, name: string}>('SELECT id, name FROM apps ORDER BY name')
 }
