@@ -106,6 +106,20 @@ describe('login', () => {
     expect(err.exitCode).to.equal(2)
   })
 
+  it('on a terminal without --git-setup, asks whether git may use the login, and does as answered', async () => {
+    for (const [answer, outcome] of [[false, 'skipped'], [true, 'configured']] as const) {
+      nock(API_URL).get('/account').reply(200, {email: 'a@b.c'})
+      const prompter = scriptedPrompter([{answer, confirm: 'Let git use this login for https://git.login.test (sets a credential helper in ~/.gitconfig)?', flag: '--git-setup'}])
+      // eslint-disable-next-line no-await-in-loop
+      const result = await login({
+        apiUrl: API_URL, client, credentials: new CredentialStore({env, keychain: memoryKeychain()}), env, helperCommand: '!x',
+        out: testOutput({stdoutTTY: true}).out, prompter, tokenStream: Readable.from(['t\n']),
+      })
+      expect(result.git_credential_helper).to.equal(outcome)
+      expect(prompter.asked[0].default).to.equal(true)
+    }
+  })
+
   it('configures the git credential helper for the platform git host with --git-setup', async () => {
     nock(API_URL).get('/account').reply(200, {email: 'a@b.c'})
     const {out} = testOutput({stdoutTTY: true})
