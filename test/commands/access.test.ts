@@ -1,6 +1,10 @@
 import {expect} from 'chai'
 
-import {api, run, useIsolatedEnv} from '../helpers/cli.js'
+import {ApiClient} from '../../src/lib/api/client.js'
+import {transferApps} from '../../src/lib/apps/transfer.js'
+import {API, api, run, useIsolatedEnv} from '../helpers/cli.js'
+import {scriptedPrompter} from '../helpers/scripted-prompter.js'
+import {testOutput} from '../helpers/test-output.js'
 
 const APP = {id: 'a1', name: 'my-app'}
 
@@ -139,5 +143,18 @@ describe('apps:transfer', () => {
     const {stderr, exitCode} = await run(['apps:transfer', 'jane@example.com', '--bulk'])
     expect(exitCode).to.equal(2)
     expect(stderr).to.contain('--app')
+  })
+
+  it('--bulk on a terminal transfers the apps ticked in the list', async () => {
+    const owner = {email: 'me@example.com', id: 'u1'}
+    api().get('/apps').reply(200, [{id: 'a2', name: 'zebra', owner}, {...APP, owner}])
+    api().post('/account/app-transfers', {app: 'zebra', recipient: 'jane@example.com'}).reply(201, transfer('pending'))
+    const {out, stderr} = testOutput()
+    const prompter = scriptedPrompter([{answer: ['zebra (me@example.com)'], checkbox: 'Select applications you would like to transfer', flag: '--app'}])
+    const client = new ApiClient({baseUrl: API, token: async () => 'test-token', userAgent: 'test'})
+    const results = await transferApps({api: client, bulk: true, out, prompter, recipient: 'jane@example.com'})
+    expect(results.map(r => r.app)).to.deep.equal(['zebra'])
+    expect(prompter.asked[0].choices).to.deep.equal(['my-app (me@example.com)', 'zebra (me@example.com)']) // sorted by name
+    expect(stderr.text).to.contain('Initiating transfer of zebra... email sent')
   })
 })

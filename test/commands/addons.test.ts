@@ -4,7 +4,7 @@ import {createAddon} from '../../src/lib/addons/create.js'
 import {parseProviderOptions} from '../../src/lib/addons/provider-options.js'
 import {ApiClient} from '../../src/lib/api/client.js'
 import {API, api, run, useIsolatedEnv} from '../helpers/cli.js'
-import {ttyOutput} from '../helpers/tty.js'
+import {testOutput} from '../helpers/test-output.js'
 
 function addon(name: string, extra: Record<string, unknown> = {}) {
   return {
@@ -210,7 +210,7 @@ describe('addons', () => {
     it('on a terminal, the same lines: a spinner that ends in the Adding line, the rest on stdout', async () => {
       api().post('/apps/intu-jokes/addons', {plan: 'sendgrid'}).reply(201, sendgrid({app: {id: 'a', name: 'intu-jokes'}}))
       api().get('/apps/intu-jokes/releases').matchHeader('range', 'version ..; order=desc,max=1').reply(200, [{id: 'r8', version: 8}])
-      const {out, stderr, stdout} = ttyOutput()
+      const {out, stderr, stdout} = testOutput({stdoutTTY: true})
       // ora moves the cursor of a real terminal; this one only records what is written
       Object.assign(stderr, {clearLine: () => true, cursorTo: () => true, moveCursor: () => true})
       const client = new ApiClient({baseUrl: API, token: async () => 'test-token', userAgent: 'test'})

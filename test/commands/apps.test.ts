@@ -4,11 +4,10 @@ import {mkdtempSync, realpathSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {PassThrough} from 'node:stream'
-
 import {confirmDestructive} from '../../src/lib/apps/confirm.js'
-import {Output} from '../../src/lib/ui/output.js'
 import {api, isolatedEnv, run} from '../helpers/cli.js'
+import {scriptedPrompter} from '../helpers/scripted-prompter.js'
+import {testOutput} from '../helpers/test-output.js'
 
 const GIT = 'https://git.heroku.test'
 
@@ -349,29 +348,11 @@ describe('apps', () => {
     })
 
     it('on a terminal, asks to type the app name and accepts only that', async () => {
-      class Terminal extends Output {
-        answer = ''
-        asked: string[] = []
-        override async ask(message: string, opts: {flag: string}): Promise<string> {
-          this.asked.push(`${message} (${opts.flag})`)
-          return this.answer
-        }
-      }
-
-      const tty = () => Object.assign(new PassThrough(), {isTTY: true})
-      const stderr = tty()
-      let warned = ''
-      stderr.on('data', c => {
-        warned += String(c)
-      })
-      const out = new Terminal({env: {NO_COLOR: '1'}, stderr, stdin: tty(), stdout: tty()})
-      out.answer = 'my-app'
-      await confirmDestructive({action: 'destroy my-app', app: 'my-app', out})
-      expect(warned).to.contain('To proceed, type my-app or re-run this command with --confirm my-app')
-      expect(out.asked).to.deep.equal(['> (--confirm my-app)'])
-      out.answer = 'my-ap'
+      const {out, stderr} = testOutput({env: {NO_COLOR: '1'}, stdoutTTY: true})
+      await confirmDestructive({action: 'destroy my-app', app: 'my-app', out, prompter: scriptedPrompter([{answer: 'my-app', flag: '--confirm my-app', input: '>'}])})
+      expect(stderr.text).to.contain('To proceed, type my-app or re-run this command with --confirm my-app')
       let failure: Error | undefined
-      await confirmDestructive({action: 'destroy my-app', app: 'my-app', out}).catch(error => {
+      await confirmDestructive({action: 'destroy my-app', app: 'my-app', out, prompter: scriptedPrompter([{answer: 'my-ap', input: '>'}])}).catch(error => {
         failure = error
       })
       expect(failure?.message).to.contain('did not match my-app')

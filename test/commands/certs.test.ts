@@ -5,7 +5,11 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {api, run, useIsolatedEnv} from '../helpers/cli.js'
+import {ApiClient} from '../../src/lib/api/client.js'
+import {addCert} from '../../src/lib/certs/certs.js'
+import {API, api, run, useIsolatedEnv} from '../helpers/cli.js'
+import {scriptedPrompter} from '../helpers/scripted-prompter.js'
+import {testOutput} from '../helpers/test-output.js'
 
 /** A self-signed certificate for `names`, made with openssl: the files' paths and their contents. */
 function selfSigned(dir: string, file: string, names: string[]) {
@@ -96,6 +100,24 @@ describe('certs', () => {
       'SSL certificate is self signed.',
       '',
     ].join('\n'))
+  })
+
+  it('certs:add on a terminal asks about each custom domain it covers and uses it for those answered yes', async () => {
+    const {crt, key} = selfSigned(dir, 'both', ['www.example.com', 'api.example.com'])
+    const both = {certDomains: ['www.example.com', 'api.example.com']}
+    api().post('/apps/my-app/sni-endpoints').reply(201, endpoint('calm-sea-11111', both))
+    api().get('/apps/my-app/domains').reply(200, [domain('www.example.com'), domain('api.example.com')])
+    api().patch('/apps/my-app/domains/www.example.com', {sni_endpoint: 'calm-sea-11111'}).reply(200, domain('www.example.com', {id: 'id-calm-sea-11111', name: 'calm-sea-11111'}))
+    api().get('/apps/my-app/sni-endpoints/calm-sea-11111').reply(200, endpoint('calm-sea-11111', {...both, domains: ['dom-www.example.com']}))
+    const prompter = scriptedPrompter([
+      {answer: true, confirm: 'Use calm-sea-11111 for www.example.com?', flag: '--domains'},
+      {answer: false, confirm: 'Use calm-sea-11111 for api.example.com?', flag: '--domains'},
+    ])
+    const {out, stdout} = testOutput({columns: 0, stdoutTTY: true})
+    const client = new ApiClient({baseUrl: API, token: async () => 'test-token', userAgent: 'test'})
+    const added = await addCert({api: client, app: 'my-app', certFile: crt, keyFile: key, out, prompter})
+    expect(added.domains).to.deep.equal(['dom-www.example.com'])
+    expect(stdout.text).to.contain('Which of these domains on this application would you like this certificate associated with?')
   })
 
   it('certs:add --domains uses it for those only (and un-assigns a covered one the platform gave it); --json prints the endpoint', async () => {

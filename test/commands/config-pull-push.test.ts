@@ -7,7 +7,8 @@ import {ApiClient} from '../../src/lib/api/client.js'
 import {pushConfig} from '../../src/lib/config/push.js'
 import {parseEnv} from '../../src/lib/local/env-file.js'
 import {API, api, run, sourceConfig, useIsolatedEnv} from '../helpers/cli.js'
-import {ttyOutput} from '../helpers/tty.js'
+import {scriptedPrompter} from '../helpers/scripted-prompter.js'
+import {testOutput} from '../helpers/test-output.js'
 
 const TRICKY: Record<string, string> = {
   BACKTICK_AND_QUOTE: "it's `code`",
@@ -117,12 +118,11 @@ describe('config:pull and config:push', () => {
       api().get('/apps/my-app/config-vars').reply(200, {})
       api().patch('/apps/my-app/config-vars', {A: '1'}).reply(200, {A: '1'})
       api().get('/apps/my-app/releases').matchHeader('range', 'version ..; order=desc,max=1').reply(200, [release(2)])
-      const {answer, out, stderr} = ttyOutput()
-      stderr.columns = 0 // the plain progress line, not ora's redraws
+      const {out} = testOutput({columns: 0, stdoutTTY: true}) // the plain progress line, not ora's redraws
+      const prompter = scriptedPrompter([{answer: true, confirm: 'Set A on my-app? This makes a new release and restarts the app.', flag: '--confirm my-app'}])
       const client = new ApiClient({baseUrl: API, token: async () => 'test-token', userAgent: 'test'})
-      const pushing = pushConfig({api: client, app: 'my-app', cwd: dir, file: '.env', out, overwrite: false})
-      await answer(/Set A on my-app\?/, 'y')
-      expect((await pushing).pushed).to.deep.equal(['A'])
+      const pushed = await pushConfig({api: client, app: 'my-app', cwd: dir, file: '.env', out, overwrite: false, prompter})
+      expect(pushed.pushed).to.deep.equal(['A'])
     })
   })
 })

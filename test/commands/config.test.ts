@@ -3,13 +3,13 @@ import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {PassThrough} from 'node:stream'
 
 import {ApiClient} from '../../src/lib/api/client.js'
 import {validateKey} from '../../src/lib/config/keys.js'
 import {configChanges, editConfig, formatEditable, parseEditable} from '../../src/lib/config/edit.js'
-import {Output} from '../../src/lib/ui/output.js'
 import {API, api, run, useIsolatedEnv} from '../helpers/cli.js'
+import {scriptedPrompter} from '../helpers/scripted-prompter.js'
+import {testOutput} from '../helpers/test-output.js'
 
 const TRICKY: Record<string, string> = {
   DOLLAR: 'cost $HOME $(echo hacked) `id` ${PATH}',
@@ -163,26 +163,7 @@ describe('config', () => {
     })
 
     it('on a terminal: edits, shows the changes, asks, then PATCHes only what changed', async () => {
-      class Terminal extends Output {
-        asked?: string
-        override async confirm(message: string): Promise<boolean> {
-          this.asked = message
-          return true
-        }
-
-        // ora needs a real terminal: report progress as plain lines
-        override async spinner(text: string) {
-          return {fail() {}, succeed: (t?: string) => this.info(`${text}... ${t ?? 'done'}`), update() {}}
-        }
-      }
-
-      const tty = () => Object.assign(new PassThrough(), {isTTY: true})
-      const stdout = tty()
-      let printed = ''
-      stdout.on('data', c => {
-        printed += String(c)
-      })
-      const out = new Terminal({env: {NO_COLOR: '1'}, stderr: tty(), stdin: tty(), stdout})
+      const {out, stdout} = testOutput({columns: 0, env: {NO_COLOR: '1'}, stdoutTTY: true})
       const client = new ApiClient({baseUrl: API, token: async () => 'test-token', userAgent: 'test'})
       api().get('/apps/my-app/config-vars').reply(200, {KEEP: 'same', CHANGE: 'old', DROP: 'x'})
       api().patch('/apps/my-app/config-vars', {CHANGE: 'new value', DROP: null, NEW: 'it\'s'}).reply(200, {CHANGE: 'new value', KEEP: 'same', NEW: 'it\'s'})
@@ -195,10 +176,27 @@ describe('config', () => {
           writeFileSync(file, text)
         },
         out,
+        prompter: scriptedPrompter([{answer: true, confirm: 'Apply these changes to my-app?', flag: 'config:set / config:unset'}]),
       })
-      expect(out.asked).to.equal('Apply these changes to my-app?')
-      expect(printed).to.contain('~ CHANGE="new value" (was "old")\n- DROP\n+ NEW="it\'s"\n')
+      expect(stdout.text).to.contain('~ CHANGE="new value" (was "old")\n- DROP\n+ NEW="it\'s"\n')
       expect(result.config_vars).to.deep.equal({CHANGE: 'new value', KEEP: 'same', NEW: 'it\'s'})
+    })
+
+    it('on a terminal, answering no changes nothing (no PATCH)', async () => {
+      const {out, stdout} = testOutput({columns: 0, env: {NO_COLOR: '1'}, stdoutTTY: true})
+      const client = new ApiClient({baseUrl: API, token: async () => 'test-token', userAgent: 'test'})
+      api().get('/apps/my-app/config-vars').reply(200, {A: '1'})
+      const result = await editConfig({
+        api: client,
+        app: 'my-app',
+        async edit(_editor, file) {
+          writeFileSync(file, readFileSync(file, 'utf8').replace('A=1', 'A=2'))
+        },
+        out,
+        prompter: scriptedPrompter([{answer: false, confirm: 'Apply these changes to my-app?'}]),
+      })
+      expect(stdout.text).to.equal('~ A="2" (was "1")\nNothing was changed.\n')
+      expect(result.config_vars).to.deep.equal({A: '1'})
     })
   })
 })

@@ -1,6 +1,10 @@
 import {expect} from 'chai'
 
-import {api, run, useIsolatedEnv} from '../helpers/cli.js'
+import {ApiClient} from '../../src/lib/api/client.js'
+import {addToPipeline} from '../../src/lib/pipelines/pipelines.js'
+import {API, api, run, useIsolatedEnv} from '../helpers/cli.js'
+import {scriptedPrompter} from '../helpers/scripted-prompter.js'
+import {testOutput} from '../helpers/test-output.js'
 
 const PIPELINE_ID = '11111111-2222-4333-8444-555555555555'
 const OWNER = {id: 'u1', email: 'jane@example.com'}
@@ -96,6 +100,15 @@ describe('pipelines', () => {
     const again = await run(['pipelines:add', 'shop', '-a', 'shop-prod', '--stage', 'staging'])
     expect(again.exitCode).to.equal(1)
     expect(again.stderr).to.contain('shop-prod is already in this pipeline')
+  })
+
+  it('pipelines:add on a terminal without --stage asks for it, offering the stage the app\'s name says', async () => {
+    api().get('/pipelines/shop').reply(200, pipeline())
+    api().post('/pipeline-couplings', {app: 'shop-stg', pipeline: PIPELINE_ID, stage: 'development'}).reply(201, coupling('shop-stg', 'development'))
+    const prompter = scriptedPrompter([{answer: 'development', flag: '--stage', input: /^Stage of shop-stg \(/}])
+    const client = new ApiClient({baseUrl: API, token: async () => 'test-token', userAgent: 'test'})
+    await addToPipeline({api: client, app: 'shop-stg', out: testOutput().out, pipeline: 'shop', prompter})
+    expect(prompter.asked[0].default).to.equal('staging')
   })
 
   it('pipelines:info shows the owner and the apps by stage; --json gives {pipeline, apps}', async () => {

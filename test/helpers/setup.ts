@@ -3,8 +3,10 @@ process.env.NODE_ENV = "test"
 
 import nock from 'nock'
 
+import {scriptedPrompterProblems} from './scripted-prompter.js'
+
 // Mocha root hooks: no test talks to the network except loopback servers it starts itself,
-// and every nock scope a test declares must be consumed.
+// every nock scope a test declares must be consumed, and every scripted prompter's answers used.
 export const mochaHooks = {
   beforeAll() {
     nock.disableNetConnect()
@@ -13,9 +15,10 @@ export const mochaHooks = {
   afterEach(this: Mocha.Context) {
     const pending = nock.pendingMocks()
     nock.cleanAll()
+    const prompts = scriptedPrompterProblems()
     // a test that already failed has said what went wrong; failing the hook too would abort the run
-    if (pending.length > 0 && this.currentTest?.state !== 'failed') {
-      throw new Error(`Unconsumed nock scopes: ${pending.join(', ')}`)
-    }
+    if (this.currentTest?.state === 'failed') return
+    if (pending.length > 0) throw new Error(`Unconsumed nock scopes: ${pending.join(', ')}`)
+    if (prompts.length > 0) throw new Error(`Scripted prompts: ${prompts.join('; ')}`)
   },
 }

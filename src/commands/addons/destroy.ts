@@ -31,6 +31,7 @@ export default class AddonsDestroy extends AppCommand<typeof AddonsDestroy> {
       app: await optionalApp(this.flags, () => this.app()),
       confirm: this.flags.confirm,
       out: this.out,
+      prompter: this.prompter,
     })
   }
 }

@@ -31,6 +31,7 @@ export default class AppsDestroy extends AppCommand<typeof AppsDestroy> {
       confirm: this.flags.confirm,
       gitHost: gitHostFor(this.apiUrl(), this.env),
       out: this.out,
+      prompter: this.prompter,
     })
   }
 }

@@ -24,7 +24,7 @@ export default class AppsTransfer extends AppCommand<typeof AppsTransfer> {
   async run(): Promise<TransferResult[]> {
     const {bulk, confirm, locked} = this.flags
     return transferApps({
-      api: this.api, app: bulk ? undefined : await this.app(), bulk, confirm, locked, out: this.out, recipient: this.args.recipient,
+      api: this.api, app: bulk ? undefined : await this.app(), bulk, confirm, locked, out: this.out, prompter: this.prompter, recipient: this.args.recipient,
     })
   }
 }

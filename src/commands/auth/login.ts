@@ -41,6 +41,7 @@ export default class Login extends BaseCommand<typeof Login> {
       helperCommand: helperCommandFor(heroku.path),
       helperOnPath: heroku.installed,
       out: this.out,
+      prompter: this.prompter,
       tokenStream: this.flags['with-token'] ? process.stdin : undefined,
     })
     if (this.flags['api-url']) writeSettings({apiUrl}, this.env)

@@ -26,6 +26,6 @@ export default class CertsAdd extends AppCommand<typeof CertsAdd> {
   }
 
   async run(): Promise<SniEndpoint> {
-    return addCert({api: this.api, app: await this.app(), certFile: this.args.CRT, domains: this.flags.domains, keyFile: this.args.KEY, out: this.out})
+    return addCert({api: this.api, app: await this.app(), certFile: this.args.CRT, domains: this.flags.domains, keyFile: this.args.KEY, out: this.out, prompter: this.prompter})
   }
 }

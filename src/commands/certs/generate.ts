@@ -38,6 +38,7 @@ export default class CertsGenerate extends AppCommand<typeof CertsGenerate> {
       domain: this.args.DOMAIN,
       domains: this.flags.domains,
       out: this.out,
+      prompter: this.prompter,
     })
   }
 }

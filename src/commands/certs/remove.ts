@@ -14,6 +14,6 @@ export default class CertsRemove extends AppCommand<typeof CertsRemove> {
   }
 
   async run(): Promise<SniEndpoint> {
-    return removeCert({api: this.api, app: await this.app(), confirm: this.flags.confirm, name: this.flags.name, out: this.out})
+    return removeCert({api: this.api, app: await this.app(), confirm: this.flags.confirm, name: this.flags.name, out: this.out, prompter: this.prompter})
   }
 }

@@ -11,6 +11,6 @@ export default class ConfigEdit extends AppCommand<typeof ConfigEdit> {
   static override examples = ['<%= config.bin %> config:edit -a my-app', 'EDITOR=nano <%= config.bin %> config:edit -a my-app']
 
   async run(): Promise<UpdateConfigResult | {config_vars: ConfigVars}> {
-    return editConfig({api: this.api, app: await this.app(), editor: this.env.VISUAL || this.env.EDITOR, out: this.out})
+    return editConfig({api: this.api, app: await this.app(), editor: this.env.VISUAL || this.env.EDITOR, out: this.out, prompter: this.prompter})
   }
 }

@@ -19,6 +19,6 @@ export default class ConfigPush extends AppCommand<typeof ConfigPush> {
   }
 
   async run(): Promise<PushConfigResult> {
-    return pushConfig({api: this.api, app: await this.app(), confirm: this.flags.confirm, cwd: process.cwd(), file: this.flags.file, out: this.out, overwrite: this.flags.overwrite})
+    return pushConfig({api: this.api, app: await this.app(), confirm: this.flags.confirm, cwd: process.cwd(), file: this.flags.file, out: this.out, prompter: this.prompter, overwrite: this.flags.overwrite})
   }
 }

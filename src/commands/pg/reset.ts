@@ -17,6 +17,6 @@ export default class PgReset extends AppCommand<typeof PgReset> {
   }
 
   async run(): Promise<PgResetResult> {
-    return pgReset({api: this.api, app: await this.app(), confirm: this.flags.confirm, database: this.args.database, out: this.out})
+    return pgReset({api: this.api, app: await this.app(), confirm: this.flags.confirm, database: this.args.database, out: this.out, prompter: this.prompter})
   }
 }

@@ -18,6 +18,6 @@ export default class PipelinesAdd extends AppCommand<typeof PipelinesAdd> {
   }
 
   async run(): Promise<PipelineCoupling> {
-    return addToPipeline({api: this.api, app: await this.app(), out: this.out, pipeline: this.args.pipeline, stage: this.flags.stage})
+    return addToPipeline({api: this.api, app: await this.app(), out: this.out, prompter: this.prompter, pipeline: this.args.pipeline, stage: this.flags.stage})
   }
 }

@@ -18,6 +18,6 @@ export default class PipelinesCreate extends AppCommand<typeof PipelinesCreate> 
   }
 
   async run(): Promise<{pipeline: Pipeline, coupling: PipelineCoupling}> {
-    return createPipeline({api: this.api, app: await this.app(), name: this.args.name, out: this.out, stage: this.flags.stage})
+    return createPipeline({api: this.api, app: await this.app(), name: this.args.name, out: this.out, prompter: this.prompter, stage: this.flags.stage})
   }
 }

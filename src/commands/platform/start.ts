@@ -152,6 +152,7 @@ Environment:
       helperCommand: helperCommandFor(heroku.path),
       helperOnPath: heroku.installed,
       out: this.out,
+      prompter: this.prompter,
       wanted: this.flags['git-setup'],
     })
     return this.gitCaState(url, caPath)

@@ -3,11 +3,13 @@ import type {AddOn} from '@heroku-cli/schema'
 import type {ApiClient} from '../api/client.js'
 import {confirmDestructive} from '../apps/confirm.js'
 import type {Output} from '../ui/output.js'
+import type {Prompter} from '../ui/prompter.js'
 import {findAddon} from './resolve.js'
 
 export interface DestroyAddonOptions {
   api: ApiClient
   out: Output
+  prompter: Prompter
   addon: string
   app?: string
   confirm?: string
@@ -18,7 +20,7 @@ export async function destroyAddon(opts: DestroyAddonOptions): Promise<AddOn> {
   const {api, out} = opts
   const addon = await findAddon(api, opts.addon, opts.app)
   const owner = addon.app?.name ?? opts.app ?? ''
-  await confirmDestructive({action: `destroy ${addon.name} on ${owner} and all its data`, app: owner, confirm: opts.confirm, out})
+  await confirmDestructive({action: `destroy ${addon.name} on ${owner} and all its data`, app: owner, confirm: opts.confirm, out, prompter: opts.prompter})
   const spinner = await out.spinner(`Destroying ${addon.name} on ${owner}`)
   try {
     const destroyed = await api.delete<AddOn>(`/apps/${encodeURIComponent(owner)}/addons/${encodeURIComponent(addon.id)}`)

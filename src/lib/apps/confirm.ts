@@ -1,8 +1,10 @@
 import {PromptUnavailableError, UsageError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+import type {Prompter} from '../ui/prompter.js'
 
 export interface ConfirmOptions {
   out: Output
+  prompter: Prompter
   /** the name the user must type (or pass as --confirm) */
   app: string
   /** what is about to happen, shown before asking */
@@ -16,14 +18,14 @@ export interface ConfirmOptions {
  * terminal types the app name; anywhere else this fails naming the flag to pass.
  */
 export async function confirmDestructive(opts: ConfirmOptions): Promise<void> {
-  const {out, app} = opts
+  const {out, prompter, app} = opts
   if (opts.confirm !== undefined) {
     if (opts.confirm !== app) throw new UsageError(`Confirmation "${opts.confirm}" did not match ${app}: nothing was done.`, {hint: `Pass --confirm ${app}.`})
     return
   }
 
-  if (!out.canPrompt) throw new PromptUnavailableError(`confirmation to ${opts.action}`, `--confirm ${app}`)
+  if (!prompter.canPrompt) throw new PromptUnavailableError(`confirmation to ${opts.action}`, `--confirm ${app}`)
   out.warn(`This will ${opts.action}. It cannot be undone.\nTo proceed, type ${app} or re-run this command with --confirm ${app}.`)
-  const answer = await out.ask('>', {flag: `--confirm ${app}`, what: 'confirmation'})
+  const answer = await prompter.input('>', {flag: `--confirm ${app}`, what: 'confirmation'})
   if (answer.trim() !== app) throw new UsageError(`Confirmation "${answer.trim()}" did not match ${app}: nothing was done.`)
 }

@@ -2,12 +2,14 @@ import type {App} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
 import type {Output} from '../ui/output.js'
+import type {Prompter} from '../ui/prompter.js'
 import {gitMessage, removeAppRemotes} from './app-remotes.js'
 import {confirmDestructive} from './confirm.js'
 
 export interface DestroyAppOptions {
   api: ApiClient
   out: Output
+  prompter: Prompter
   app: string
   confirm?: string
   gitHost: string
@@ -20,7 +22,7 @@ export async function destroyApp(opts: DestroyAppOptions): Promise<App> {
   const path = `/apps/${encodeURIComponent(opts.app)}`
   const app = await api.get<App>(path)
   const name = app.name ?? opts.app
-  await confirmDestructive({action: `destroy ${name}, its add-ons and all their data`, app: name, confirm: opts.confirm, out})
+  await confirmDestructive({action: `destroy ${name}, its add-ons and all their data`, app: name, confirm: opts.confirm, out, prompter: opts.prompter})
   const spinner = await out.spinner(`Destroying ${name} (including all add-ons)`)
   let destroyed: App
   try {

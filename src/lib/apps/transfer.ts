@@ -6,6 +6,7 @@ import type {App, AppTransfer} from '@heroku-cli/schema'
 import type {ApiClient} from '../api/client.js'
 import {UsageError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+import type {Prompter} from '../ui/prompter.js'
 import {confirmDestructive} from './confirm.js'
 
 // an email goes to a person, anything else names a team (team names have no @); laxer than the
@@ -16,6 +17,7 @@ const isTeamOwner = (email: string | undefined) => /@herokumanager\.com$/.test(e
 export interface TransferOptions {
   api: ApiClient
   out: Output
+  prompter: Prompter
   recipient: string
   /** the app (--app, or the git remote); not needed with bulk */
   app?: string
@@ -49,10 +51,10 @@ async function transferOne(opts: TransferOptions, app: string, ownerEmail: strin
 }
 
 export async function transferApps(opts: TransferOptions): Promise<TransferResult[]> {
-  const {api, out} = opts
+  const {api, out, prompter} = opts
   if (opts.bulk) {
     const apps = (await api.list<App>('/apps')).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))
-    const chosen = await out.choose('Select applications you would like to transfer', apps.map(a => ({name: `${a.name} (${a.owner?.email ?? ''})`, value: a})), {flag: '--app', what: 'which apps to transfer'})
+    const chosen = await prompter.checkbox('Select applications you would like to transfer', apps.map(a => ({name: `${a.name} (${a.owner?.email ?? ''})`, value: a})), {flag: '--app', what: 'which apps to transfer'})
     out.warn(`Transferring applications to ${opts.recipient}...`)
     const results: TransferResult[] = []
     for (const app of chosen) {
@@ -73,7 +75,7 @@ export async function transferApps(opts: TransferOptions): Promise<TransferResul
   }
   // a team app given to a person loses its collaborators, as Heroku warns
   if (EMAIL.test(opts.recipient) && isTeamOwner(app.owner?.email)) {
-    await confirmDestructive({action: 'transfer it to a person: all collaborators will be removed from this app', app: name, confirm: opts.confirm, out})
+    await confirmDestructive({action: 'transfer it to a person: all collaborators will be removed from this app', app: name, confirm: opts.confirm, out, prompter})
   }
   const result = await transferOne(opts, name, app.owner?.email, true)
   if (opts.locked) await api.patch(`/teams/apps/${encodeURIComponent(name)}`, {locked: true})

@@ -3,6 +3,7 @@ import type {Account} from '@heroku-cli/schema'
 import type {ApiClient} from '../api/client.js'
 import type {CredentialStore, TokenStorage} from './credentials.js'
 import type {Output} from '../ui/output.js'
+import type {Prompter} from '../ui/prompter.js'
 import type {HelperSetup} from '../git/credential-config.js'
 
 import {gitBaseUrlFor} from '../git/git-host.js'
@@ -15,6 +16,7 @@ export interface LoginOptions {
   client: (token?: string) => ApiClient
   credentials: CredentialStore
   out: Output
+  prompter: Prompter
   /** read the token from this stream instead of asking (--with-token) */
   tokenStream?: NodeJS.ReadableStream
   /** --git-setup / --no-git-setup; undefined asks on a TTY */
@@ -41,14 +43,14 @@ export interface LoginResult {
  * check it with GET /account before keeping it, store it, and offer the git credential helper.
  */
 export async function login(opts: LoginOptions): Promise<LoginResult> {
-  const {out} = opts
+  const {out, prompter} = opts
   let token: string
   if (opts.tokenStream) {
     token = await readTokenFrom(opts.tokenStream)
   } else {
     out.info(`Logging in to ${opts.apiUrl}`)
-    const email = await out.ask('Email:', {flag: '--with-token (reading a token from stdin)', what: 'your email'})
-    const password = await out.askSecret('Password:', {flag: '--with-token (reading a token from stdin)', what: 'your password'})
+    const email = await prompter.input('Email:', {flag: '--with-token (reading a token from stdin)', what: 'your email'})
+    const password = await prompter.password('Password:', {flag: '--with-token (reading a token from stdin)', what: 'your password'})
     token = await createAuthorization(opts.client(), {email, password})
   }
 
@@ -57,7 +59,7 @@ export async function login(opts: LoginOptions): Promise<LoginResult> {
   const gitBase = gitBaseUrlFor(opts.apiUrl, opts.env)
   // the platform's CA is for its own origin: a git host elsewhere (HEROKU_GIT_HOST) is not covered
   const caFile = new URL(gitBase).origin === new URL(opts.apiUrl).origin ? opts.caFile : undefined
-  const git = await offerCredentialHelper({caFile, env: opts.env, gitBase, helperCommand: opts.helperCommand, helperOnPath: opts.helperOnPath, out, wanted: opts.gitSetup})
+  const git = await offerCredentialHelper({caFile, env: opts.env, gitBase, helperCommand: opts.helperCommand, helperOnPath: opts.helperOnPath, out, prompter, wanted: opts.gitSetup})
   out.log(`Logged in as ${out.color.cyan(account.email ?? '(unknown email)')}`)
   return {
     api_url: opts.apiUrl,

@@ -9,6 +9,7 @@ import type {ApiClient} from '../api/client.js'
 import {confirmDestructive} from '../apps/confirm.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+import type {Prompter} from '../ui/prompter.js'
 
 /** An SNI endpoint as the Platform API returns it (the schema's `sni-endpoint`). */
 export interface SniEndpoint {
@@ -142,6 +143,7 @@ export async function certInfo(opts: Base & {name?: string}): Promise<SniEndpoin
 }
 
 export interface AddCertOptions extends Base {
+  prompter: Prompter
   /** paths of the certificate (chain) and key files, PEM */
   certFile: string
   keyFile: string
@@ -169,7 +171,7 @@ export async function addCert(opts: AddCertOptions): Promise<SniEndpoint> {
     throw error
   }
   spinner.succeed()
-  return associateDomains({api, out, app, endpoint, domains: opts.domains})
+  return associateDomains({api, out, prompter: opts.prompter, app, endpoint, domains: opts.domains})
 }
 
 /** --domains names custom domains of the app that the certificate covers (checked before anything is added). */
@@ -195,8 +197,8 @@ function dnsNames(cert: X509Certificate): string[] {
   return cn ? [cn.toLowerCase()] : []
 }
 
-async function associateDomains(opts: Base & {endpoint: SniEndpoint; domains?: string[]}): Promise<SniEndpoint> {
-  const {api, out, app} = opts
+async function associateDomains(opts: Base & {prompter: Prompter; endpoint: SniEndpoint; domains?: string[]}): Promise<SniEndpoint> {
+  const {api, out, prompter, app} = opts
   let endpoint = opts.endpoint
   const appDomains = await api.list<Domain>(domainsPath(app))
   const covered = matchingDomains(endpoint, appDomains)
@@ -204,12 +206,12 @@ async function associateDomains(opts: Base & {endpoint: SniEndpoint; domains?: s
   if (opts.domains !== undefined) {
     const wanted = opts.domains.map(d => d.trim().toLowerCase()).filter(Boolean)
     chosen = covered.filter(d => wanted.includes(d.hostname!))
-  } else if (out.canPrompt && covered.length > 0) {
+  } else if (prompter.canPrompt && covered.length > 0) {
     out.log('Almost done! Which of these domains on this application would you like this certificate associated with?')
     chosen = []
     for (const domain of covered) {
       // eslint-disable-next-line no-await-in-loop
-      if (await out.confirm(`Use ${endpoint.name} for ${domain.hostname}?`, {default: true, flag: '--domains'})) chosen.push(domain)
+      if (await prompter.confirm(`Use ${endpoint.name} for ${domain.hostname}?`, {default: true, flag: '--domains'})) chosen.push(domain)
     }
   } else {
     chosen = covered
@@ -258,10 +260,10 @@ export async function updateCert(opts: UpdateCertOptions): Promise<SniEndpoint> 
 }
 
 /** DELETE /apps/{app}/sni-endpoints/{name}, after --confirm APP or the app's name typed. */
-export async function removeCert(opts: Base & {name?: string; confirm?: string}): Promise<SniEndpoint> {
+export async function removeCert(opts: Base & {prompter: Prompter; name?: string; confirm?: string}): Promise<SniEndpoint> {
   const {api, out, app} = opts
   const endpoint = await resolveEndpoint(api, app, opts.name)
-  await confirmDestructive({action: `remove the SSL certificate ${endpoint.name} (${endpoint.ssl_cert.cert_domains.join(', ')}) from ${app}`, app, confirm: opts.confirm, out})
+  await confirmDestructive({action: `remove the SSL certificate ${endpoint.name} (${endpoint.ssl_cert.cert_domains.join(', ')}) from ${app}`, app, confirm: opts.confirm, out, prompter: opts.prompter})
   const spinner = await out.spinner(`Removing SSL certificate ${endpoint.name} from ${app}`)
   try {
     const removed = await api.delete<SniEndpoint>(endpointPath(app, endpoint.name))

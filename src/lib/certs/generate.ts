@@ -10,6 +10,7 @@ import {promisify} from 'node:util'
 import type {ApiClient} from '../api/client.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+import type {Prompter} from '../ui/prompter.js'
 import {addCert, type SniEndpoint} from './certs.js'
 
 const run = promisify(execFile)
@@ -18,6 +19,8 @@ const HOSTNAME = /^(?:\*\.)?(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?
 export interface GenerateCertOptions {
   api: ApiClient
   out: Output
+  /** asks which covered domains to use, with add and no domains */
+  prompter: Prompter
   app: string
   domain: string
   /** where DOMAIN.crt and DOMAIN.key are written */
@@ -65,6 +68,6 @@ export async function generateCert(opts: GenerateCertOptions): Promise<Generated
   }
   spinner.succeed()
   out.info(`Wrote ${certFile} and ${keyFile} (the key readable by you only). It is self-signed: clients trust it only when told to.`)
-  const sniEndpoint = opts.add ? await addCert({api: opts.api, out, app: opts.app, certFile, keyFile, domains: opts.domains}) : null
+  const sniEndpoint = opts.add ? await addCert({api: opts.api, out, prompter: opts.prompter, app: opts.app, certFile, keyFile, domains: opts.domains}) : null
   return {certificate_file: certFile, key_file: keyFile, sni_endpoint: sniEndpoint}
 }

@@ -6,6 +6,7 @@ import {CredentialStore} from '../auth/credentials.js'
 import {NotLoggedInError} from '../errors.js'
 import {readSettings} from '../settings.js'
 import {Output} from '../ui/output.js'
+import {type Prompter, TerminalPrompter} from '../ui/prompter.js'
 import {renderError} from '../ui/render-error.js'
 
 /** The flags of a command: its own and the base flags of its class (AppCommand adds --app/--remote). */
@@ -13,9 +14,10 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<T['ba
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 /**
- * What every command shares: parsed flags and args, the output layer, the API client with
- * credentials read lazily, and the single error path. Subclasses implement `run()` and return
- * their result: oclif prints it for --json, and human output goes through `this.out`.
+ * What every command shares: parsed flags and args, the output layer, the prompter, the API
+ * client with credentials read lazily, and the single error path. Subclasses implement `run()`
+ * and return their result: oclif prints it for --json, and human output goes through `this.out`;
+ * lib functions that ask get `this.prompter` in their options.
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
@@ -32,6 +34,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: BaseFlags<T>
   protected args!: BaseArgs<T>
   protected out!: Output
+  protected prompter!: Prompter
   private cachedApi?: ApiClient
   private cachedCredentials?: CredentialStore
 
@@ -48,6 +51,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     await super.init()
     // the output layer must exist before parsing, so that parse errors render like any other
     this.out = new Output({json: this.jsonEnabled(), env: this.env, color: !this.argv.includes('--no-color')})
+    this.prompter = new TerminalPrompter({out: this.out})
     const {args, flags} = await this.parse(this.ctor)
     this.flags = flags as BaseFlags<T>
     this.args = args as BaseArgs<T>

@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import type {ApiClient} from '../api/client.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+import type {Prompter} from '../ui/prompter.js'
 import {validateKey} from './keys.js'
 import {getConfigVars, updateConfig, UpdateConfigResult} from './vars.js'
 
@@ -79,6 +80,7 @@ export function runEditor(editor: string, file: string): Promise<void> {
 export interface EditConfigOptions {
   api: ApiClient
   out: Output
+  prompter: Prompter
   app: string
   /** $VISUAL or $EDITOR */
   editor?: string
@@ -87,8 +89,8 @@ export interface EditConfigOptions {
 
 /** Opens the config vars in an editor, shows the difference and applies it once confirmed. */
 export async function editConfig(opts: EditConfigOptions): Promise<UpdateConfigResult | {config_vars: ConfigVars}> {
-  const {api, out, app} = opts
-  if (!out.canPrompt) {
+  const {api, out, prompter, app} = opts
+  if (!prompter.canPrompt) {
     throw new UsageError('config:edit needs an interactive terminal (it opens an editor and asks before applying).', {
       hint: 'Use heroku config:set KEY=VALUE or heroku config:unset KEY instead.',
     })
@@ -113,7 +115,7 @@ export async function editConfig(opts: EditConfigOptions): Promise<UpdateConfigR
   }
 
   for (const line of describeChanges(before, changes)) out.log(line)
-  if (!(await out.confirm(`Apply these changes to ${app}?`, {default: false, flag: 'config:set / config:unset'}))) {
+  if (!(await prompter.confirm(`Apply these changes to ${app}?`, {default: false, flag: 'config:set / config:unset'}))) {
     out.log('Nothing was changed.')
     return {config_vars: before}
   }

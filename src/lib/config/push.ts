@@ -5,12 +5,14 @@ import type {ApiClient} from '../api/client.js'
 import {CancelledError, PromptUnavailableError, UsageError} from '../errors.js'
 import {readEnvFile} from '../local/env-file.js'
 import type {Output} from '../ui/output.js'
+import type {Prompter} from '../ui/prompter.js'
 import {getConfigVars, updateConfig, type UpdateConfigResult} from './vars.js'
 import {validateKey} from './keys.js'
 
 export interface PushConfigOptions {
   api: ApiClient
   out: Output
+  prompter: Prompter
   app: string
   cwd: string
   file: string
@@ -43,19 +45,19 @@ export async function pushConfig(opts: PushConfigOptions): Promise<PushConfigRes
     return {file: opts.file, kept, pushed}
   }
 
-  await confirmPush({app, confirm: opts.confirm, keys: pushed, out})
+  await confirmPush({app, confirm: opts.confirm, keys: pushed, prompter: opts.prompter})
   const update = await updateConfig({api: opts.api, app, changes: Object.fromEntries(pushed.map(k => [k, local[k]])), out})
   return {...update, file: opts.file, kept, pushed}
 }
 
-async function confirmPush(opts: {out: Output; app: string; keys: string[]; confirm?: string}): Promise<void> {
-  const {app, out} = opts
+async function confirmPush(opts: {prompter: Prompter; app: string; keys: string[]; confirm?: string}): Promise<void> {
+  const {app, prompter} = opts
   if (opts.confirm !== undefined) {
     if (opts.confirm !== app) throw new UsageError(`Confirmation "${opts.confirm}" did not match ${app}: nothing was pushed.`, {hint: `Pass --confirm ${app}.`})
     return
   }
 
-  if (!out.canPrompt) throw new PromptUnavailableError(`confirmation to set ${opts.keys.join(', ')} on ${app}`, `--confirm ${app}`)
-  const yes = await out.confirm(`Set ${opts.keys.join(', ')} on ${app}? This makes a new release and restarts the app.`, {flag: `--confirm ${app}`, what: 'confirmation'})
+  if (!prompter.canPrompt) throw new PromptUnavailableError(`confirmation to set ${opts.keys.join(', ')} on ${app}`, `--confirm ${app}`)
+  const yes = await prompter.confirm(`Set ${opts.keys.join(', ')} on ${app}? This makes a new release and restarts the app.`, {flag: `--confirm ${app}`, what: 'confirmation'})
   if (!yes) throw new CancelledError()
 }

@@ -1,4 +1,5 @@
 import type {Output} from '../ui/output.js'
+import type {Prompter} from '../ui/prompter.js'
 import {isOurHelper} from './installed-command.js'
 import {runGit} from './run-git.js'
 
@@ -47,12 +48,12 @@ export type HelperSetup = 'already configured' | 'configured' | 'repaired' | 'sk
  * Sets up git's credential helper for the platform's git host: `wanted` true or false decides
  * (--git-setup / --no-git-setup); undefined asks on a TTY and only suggests it otherwise.
  */
-export async function offerCredentialHelper(opts: {out: Output; gitBase: string; helperCommand: string; wanted?: boolean; env?: NodeJS.ProcessEnv
+export async function offerCredentialHelper(opts: {out: Output; prompter: Prompter; gitBase: string; helperCommand: string; wanted?: boolean; env?: NodeJS.ProcessEnv
   /** false when no `heroku` on PATH is this CLI (run from a clone): git will need one there */
   helperOnPath?: boolean
   /** the local platform's CA file: git is told to verify gitBase (and only it) with it */
   caFile?: string}): Promise<HelperSetup> {
-  const {gitBase, out} = opts
+  const {gitBase, out, prompter} = opts
   const helpers = await configuredHelpers(gitBase, opts.env)
   if (helpers.includes(opts.helperCommand)) {
     if (opts.wanted !== false) await setUpGitCa(opts)
@@ -70,12 +71,12 @@ export async function offerCredentialHelper(opts: {out: Output; gitBase: string;
 
   let wanted = opts.wanted
   if (wanted === undefined) {
-    if (!out.canPrompt) {
+    if (!prompter.canPrompt) {
       out.info(`To let git push to ${gitBase} with this login, run heroku login --git-setup.`)
       return 'skipped'
     }
 
-    wanted = await out.confirm(`Let git use this login for ${gitBase} (sets a credential helper in ~/.gitconfig)?`, {default: true, flag: '--git-setup'})
+    wanted = await prompter.confirm(`Let git use this login for ${gitBase} (sets a credential helper in ~/.gitconfig)?`, {default: true, flag: '--git-setup'})
   }
 
   if (!wanted) return 'skipped'

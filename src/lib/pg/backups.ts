@@ -5,6 +5,7 @@ import {ApiError} from '../api/api-error.js'
 import {confirmDestructive} from '../apps/confirm.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+import type {Prompter} from '../ui/prompter.js'
 import {findAddon} from '../addons/resolve.js'
 import {humanBytes} from './info.js'
 
@@ -220,12 +221,12 @@ export async function showBackupUrl(opts: BackupsBase & {backup?: string}): Prom
 }
 
 /** pg:backups:restore: a backup into the database (all of its data replaced by the backup's), waited for. */
-export async function restoreBackup(opts: BackupsBase & {backup?: string; database?: string; confirm?: string}): Promise<PgTransfer> {
+export async function restoreBackup(opts: BackupsBase & {prompter: Prompter; backup?: string; database?: string; confirm?: string}): Promise<PgTransfer> {
   if (opts.backup !== undefined && /^https?:\/\//i.test(opts.backup)) throw new UsageError('Restoring from a URL is not supported yet: name a backup of the app (b001).')
   const target = await pgAddon(opts.api, opts.app, opts.database)
   const backup = opts.backup === undefined ? await findBackup(opts.api, opts.app) : await findBackup(opts.api, opts.app, opts.backup)
   const name = opts.database?.replace(/_URL$/i, '') ?? 'DATABASE'
-  await confirmDestructive({action: `overwrite all data in ${target.name} (${name}) of ${opts.app} with backup ${backup.name}`, app: opts.app, confirm: opts.confirm, out: opts.out})
+  await confirmDestructive({action: `overwrite all data in ${target.name} (${name}) of ${opts.app} with backup ${backup.name}`, app: opts.app, confirm: opts.confirm, out: opts.out, prompter: opts.prompter})
   const base = addonPath(opts.app, target.id)
   const started = await opts.out.spinner(`Starting restore of ${backup.name} to ${target.name}`)
   let restore: PgTransfer
@@ -247,9 +248,9 @@ export async function restoreBackup(opts: BackupsBase & {backup?: string; databa
 }
 
 /** pg:backups:delete BACKUP --confirm APP */
-export async function deleteBackup(opts: BackupsBase & {backup: string; confirm?: string}): Promise<PgTransfer> {
+export async function deleteBackup(opts: BackupsBase & {prompter: Prompter; backup: string; confirm?: string}): Promise<PgTransfer> {
   const backup = await findBackup(opts.api, opts.app, opts.backup)
-  await confirmDestructive({action: `delete backup ${backup.name} of ${opts.app}`, app: opts.app, confirm: opts.confirm, out: opts.out})
+  await confirmDestructive({action: `delete backup ${backup.name} of ${opts.app}`, app: opts.app, confirm: opts.confirm, out: opts.out, prompter: opts.prompter})
   const spinner = await opts.out.spinner(`Deleting backup ${backup.name} on ${opts.app}`)
   try {
     const deleted = await call(() => opts.api.delete<PgTransfer>(`${addonPath(opts.app, backup.addon.id)}/backups/${backup.id}`))

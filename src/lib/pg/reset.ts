@@ -1,6 +1,7 @@
 import type {ApiClient} from '../api/client.js'
 import {confirmDestructive} from '../apps/confirm.js'
 import type {Output} from '../ui/output.js'
+import type {Prompter} from '../ui/prompter.js'
 import {withClient} from './connection.js'
 import {resolveDatabase} from './resolve.js'
 
@@ -15,9 +16,9 @@ export interface PgResetResult {
  * pg:reset: every schema the database's role owns (public included) dropped with all it holds,
  * then an empty `public` — what Heroku's reset leaves: an empty database with the same URL.
  */
-export async function pgReset(opts: {api: ApiClient; out: Output; app: string; database?: string; confirm?: string}): Promise<PgResetResult> {
+export async function pgReset(opts: {api: ApiClient; out: Output; prompter: Prompter; app: string; database?: string; confirm?: string}): Promise<PgResetResult> {
   const db = await resolveDatabase({api: opts.api, app: opts.app, database: opts.database, service: 'heroku-postgresql', defaultAttachment: 'DATABASE'})
-  await confirmDestructive({action: `destroy all data in ${db.addon.name} (${db.configVar}) of ${opts.app}`, app: opts.app, confirm: opts.confirm, out: opts.out})
+  await confirmDestructive({action: `destroy all data in ${db.addon.name} (${db.configVar}) of ${opts.app}`, app: opts.app, confirm: opts.confirm, out: opts.out, prompter: opts.prompter})
   const spinner = await opts.out.spinner(`Resetting ${db.addon.name}`)
   try {
     const dropped = await withClient(db.url, async client => {

@@ -6,6 +6,7 @@ import type {App, Pipeline, PipelineCoupling, PipelinePromotion, PipelinePromoti
 import type {ApiClient} from '../api/client.js'
 import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+import type {Prompter} from '../ui/prompter.js'
 
 /** the order apps are shown in, and (development, staging, production) the order they are promoted along */
 export const STAGES = ['test', 'review', 'development', 'staging', 'production'] as const
@@ -44,9 +45,9 @@ export function inferFromAppName(app: string): {name: string, stage?: string} {
   return {name: app}
 }
 
-async function stageFor(out: Output, app: string, stage: string | undefined): Promise<string> {
+async function stageFor(prompter: Prompter, app: string, stage: string | undefined): Promise<string> {
   if (stage) return stage
-  return out.ask(`Stage of ${app} (${STAGES.join(', ')})`, {default: inferFromAppName(app).stage ?? 'production', flag: '--stage', what: `the stage of ${app}`})
+  return prompter.input(`Stage of ${app} (${STAGES.join(', ')})`, {default: inferFromAppName(app).stage ?? 'production', flag: '--stage', what: `the stage of ${app}`})
 }
 
 /** GET /pipelines: `=== My Pipelines` and a name a line. */
@@ -67,10 +68,10 @@ export function getPipeline(api: ApiClient, pipeline: string): Promise<Pipeline>
  * app already in a pipeline is refused before anything is made; a coupling the platform refuses
  * (a stage it does not know) takes the new pipeline away again.
  */
-export async function createPipeline(opts: Deps & {app: string, name?: string, stage?: string}): Promise<{pipeline: Pipeline, coupling: PipelineCoupling}> {
+export async function createPipeline(opts: Deps & {prompter: Prompter, app: string, name?: string, stage?: string}): Promise<{pipeline: Pipeline, coupling: PipelineCoupling}> {
   const {api, out, app} = opts
   const name = opts.name ?? inferFromAppName(app).name
-  const stage = await stageFor(out, app, opts.stage)
+  const stage = await stageFor(opts.prompter, app, opts.stage)
   const existing = await couplingOf(api, app).catch((error: {status?: number}) => {
     if (error.status === 404) return undefined
     throw error
@@ -90,10 +91,10 @@ export async function createPipeline(opts: Deps & {app: string, name?: string, s
 const addCoupling = (api: ApiClient, pipeline: Pipeline, app: string, stage: string) => api.post<PipelineCoupling>('/pipeline-couplings', {app, pipeline: pipeline.id, stage})
 
 /** POST /pipeline-couplings: the app joins the pipeline at a stage. */
-export async function addToPipeline(opts: Deps & {app: string, pipeline: string, stage?: string}): Promise<PipelineCoupling> {
+export async function addToPipeline(opts: Deps & {prompter: Prompter, app: string, pipeline: string, stage?: string}): Promise<PipelineCoupling> {
   const {api, out, app} = opts
   const pipeline = await getPipeline(api, opts.pipeline)
-  const stage = await stageFor(out, app, opts.stage)
+  const stage = await stageFor(opts.prompter, app, opts.stage)
   return out.withSpinner(`Adding ${app} to ${pipeline.name} pipeline as ${stage}`, () => addCoupling(api, pipeline, app, stage))
 }
 

@@ -3,8 +3,6 @@ import type {Writable} from 'node:stream'
 
 import {Chalk} from 'chalk'
 
-import {CancelledError, PromptUnavailableError} from '../errors.js'
-
 export interface Stream extends Writable {
   isTTY?: boolean
 }
@@ -12,7 +10,6 @@ export interface Stream extends Writable {
 export interface OutputOptions {
   stdout?: Stream
   stderr?: Stream
-  stdin?: NodeJS.ReadableStream & {isTTY?: boolean}
   env?: NodeJS.ProcessEnv
   /** --json: stdout carries the JSON result only */
   json?: boolean
@@ -33,13 +30,12 @@ export interface Column<T> {
 
 /**
  * The only place that writes to the terminal. It knows its audience: a person at a TTY gets
- * colour, tables, spinners and prompts; a pipe, CI, NO_COLOR or --json gets none of them, and
- * a prompt becomes an error that names the flag to pass.
+ * colour, tables and spinners; a pipe, CI, NO_COLOR or --json gets none of them. Questions
+ * are the Prompter's (prompter.ts), which asks Output who watches.
  */
 export class Output {
   readonly stdout: Stream
   readonly stderr: Stream
-  readonly stdin: NodeJS.ReadableStream & {isTTY?: boolean}
   readonly json: boolean
   /** a person is at the terminal: stdout and stderr are TTYs and this is not CI */
   readonly interactive: boolean
@@ -51,18 +47,12 @@ export class Output {
   constructor(opts: OutputOptions = {}) {
     this.stdout = opts.stdout ?? process.stdout
     this.stderr = opts.stderr ?? process.stderr
-    this.stdin = opts.stdin ?? process.stdin
     this.env = opts.env ?? process.env
     this.json = opts.json ?? false
     this.interactive = Boolean(this.stdout.isTTY && this.stderr.isTTY) && !isCI(this.env)
     const colour = opts.color !== false && !this.env.NO_COLOR && this.env.TERM !== 'dumb' && this.interactive
       && !this.json
     this.color = new Chalk({level: colour ? 1 : 0})
-  }
-
-  /** Prompts need a TTY on stdin too, and never happen in JSON mode. */
-  get canPrompt(): boolean {
-    return this.interactive && Boolean(this.stdin.isTTY) && !this.json
   }
 
   /** Human output on stdout; silent in JSON mode. */
@@ -167,51 +157,8 @@ export class Output {
       },
     }
   }
-
-  /** Asks for a line of text; without a TTY, fails naming the flag that answers it. */
-  async ask(message: string, opts: {flag: string; default?: string; what?: string}): Promise<string> {
-    this.requirePrompt(opts.what ?? message, opts.flag)
-    const {input} = await import('@inquirer/prompts')
-    return cancellable(input({default: opts.default, message, required: true}, this.promptContext()))
-  }
-
-  async askSecret(message: string, opts: {flag: string; what?: string}): Promise<string> {
-    this.requirePrompt(opts.what ?? message, opts.flag)
-    const {password} = await import('@inquirer/prompts')
-    return cancellable(password({mask: '*', message}, this.promptContext()))
-  }
-
-  async confirm(message: string, opts: {flag: string; default?: boolean; what?: string}): Promise<boolean> {
-    this.requirePrompt(opts.what ?? message, opts.flag)
-    const {confirm} = await import('@inquirer/prompts')
-    return cancellable(confirm({default: opts.default ?? false, message}, this.promptContext()))
-  }
-
-  /** Asks which of `choices` to pick (a checkbox list); without a TTY, fails naming the flag that answers it. */
-  async choose<T>(message: string, choices: {name: string; value: T}[], opts: {flag: string; what?: string}): Promise<T[]> {
-    this.requirePrompt(opts.what ?? message, opts.flag)
-    const {checkbox} = await import('@inquirer/prompts')
-    return cancellable(checkbox({choices, message, pageSize: 20}, this.promptContext()))
-  }
-
-  private requirePrompt(what: string, flag: string): void {
-    if (!this.canPrompt) throw new PromptUnavailableError(what, flag)
-  }
-
-  private promptContext() {
-    return {input: this.stdin, output: this.stderr}
-  }
 }
 
 export function isCI(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0'
-}
-
-async function cancellable<T>(pending: Promise<T>): Promise<T> {
-  try {
-    return await pending
-  } catch (error) {
-    if ((error as Error).name === 'ExitPromptError' || (error as Error).name === 'AbortPromptError') throw new CancelledError()
-    throw error
-  }
 }

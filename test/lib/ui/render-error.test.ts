@@ -5,13 +5,11 @@ import {expect} from 'chai'
 import {ApiError} from '../../../src/lib/api/api-error.js'
 import {normaliseApiUrl} from '../../../src/lib/api/base-url.js'
 import {BugError, CancelledError, ExitCode, NotLoggedInError, UsageError, UserError} from '../../../src/lib/errors.js'
-import {Output} from '../../../src/lib/ui/output.js'
 import {renderError} from '../../../src/lib/ui/render-error.js'
-import {FakeTty} from '../../helpers/tty.js'
+import {testOutput} from '../../helpers/test-output.js'
 
 function render(error: unknown, {json = false, debug = false} = {}): {code: number, stderr: string} {
-  const stderr = Object.assign(new FakeTty(), {isTTY: false})
-  const out = new Output({env: {}, json, stderr, stdout: Object.assign(new FakeTty(), {isTTY: false})})
+  const {out, stderr} = testOutput({json})
   const code = renderError(out, error, {debug})
   return {code, stderr: stderr.text}
 }

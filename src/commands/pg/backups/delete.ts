@@ -17,6 +17,6 @@ export default class PgBackupsDelete extends AppCommand<typeof PgBackupsDelete> 
   }
 
   async run(): Promise<PgTransfer> {
-    return deleteBackup({api: this.api, app: await this.app(), backup: this.args.backup, confirm: this.flags.confirm, out: this.out})
+    return deleteBackup({api: this.api, app: await this.app(), backup: this.args.backup, confirm: this.flags.confirm, out: this.out, prompter: this.prompter})
   }
 }

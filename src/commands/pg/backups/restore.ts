@@ -18,6 +18,6 @@ export default class PgBackupsRestore extends AppCommand<typeof PgBackupsRestore
   }
 
   async run(): Promise<PgTransfer> {
-    return restoreBackup({api: this.api, app: await this.app(), backup: this.args.backup, confirm: this.flags.confirm, database: this.args.database, out: this.out})
+    return restoreBackup({api: this.api, app: await this.app(), backup: this.args.backup, confirm: this.flags.confirm, database: this.args.database, out: this.out, prompter: this.prompter})
   }
 }

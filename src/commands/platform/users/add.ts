@@ -33,8 +33,8 @@ export default class PlatformUsersAdd extends BaseCommand<typeof PlatformUsersAd
   }
 
   private async askPassword(): Promise<string> {
-    const password = await this.out.askSecret('Password:', {flag: '--password-stdin', what: 'a password'})
-    const again = await this.out.askSecret('Password again:', {flag: '--password-stdin', what: 'a password'})
+    const password = await this.prompter.password('Password:', {flag: '--password-stdin', what: 'a password'})
+    const again = await this.prompter.password('Password again:', {flag: '--password-stdin', what: 'a password'})
     if (password !== again) throw new UsageError('The passwords differ.')
     return password
   }
