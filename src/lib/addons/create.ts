@@ -1,6 +1,7 @@
 import type {AddOn, Release} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {latestRelease} from '../config/vars.js'
 import type {Output} from '../ui/output.js'
 import {formatPrice} from './services.js'
@@ -70,7 +71,7 @@ export async function createAddon(opts: CreateAddonOptions): Promise<AddOn> {
   const spinner = await out.spinner(`Adding ${opts.plan} on ${app}`)
   let addon: AddOn
   try {
-    addon = await api.post<AddOn>(`/apps/${encodeURIComponent(app)}/addons`, body)
+    addon = await api.post<AddOn>(paths.app(app).addons(), body)
   } catch (error) {
     spinner.fail()
     throw withServicesHint(error, opts.plan)

@@ -1,6 +1,7 @@
 import type {AddOn, AddOnAttachment} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 import {findAddon} from './resolve.js'
 
@@ -10,7 +11,7 @@ export type AddonInfo = AddOn & {attachments: AddOnAttachment[]}
 export async function addonInfo(opts: {api: ApiClient; out: Output; addon: string; app?: string}): Promise<AddonInfo> {
   const {api, out} = opts
   const addon = await findAddon(api, opts.addon, opts.app)
-  const attachments = await api.list<AddOnAttachment>(`/addons/${encodeURIComponent(addon.id)}/addon-attachments`)
+  const attachments = await api.list<AddOnAttachment>(paths.addonAttachments(addon.id))
   out.heading(addon.name)
   out.keyValues([
     ['Plan', addon.plan?.name],

@@ -1,6 +1,7 @@
 import type {AddOn, AddOnAttachment} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
 export type AddonWithAttachments = AddOn & {attachments: AddOnAttachment[]}
@@ -19,7 +20,7 @@ export interface ListAddonsOptions {
 export async function listAddons(opts: ListAddonsOptions): Promise<AddonWithAttachments[]> {
   const {api, out, app} = opts
   if (!app) {
-    const addons = await api.list<AddOn>('/addons')
+    const addons = await api.list<AddOn>(paths.addon())
     const rows = addons.map(a => ({...a, attachments: []}))
     await out.table(rows, [
       {get: a => a.name, header: 'Add-on'},
@@ -31,10 +32,9 @@ export async function listAddons(opts: ListAddonsOptions): Promise<AddonWithAtta
     return rows
   }
 
-  const path = `/apps/${encodeURIComponent(app)}`
   const [addons, attachments] = await Promise.all([
-    api.list<AddOn>(`${path}/addons`),
-    api.list<AddOnAttachment>(`${path}/addon-attachments`),
+    api.list<AddOn>(paths.app(app).addons()),
+    api.list<AddOnAttachment>(paths.app(app).attachments()),
   ])
   const rows = addons.map(a => ({...a, attachments: attachments.filter(t => t.addon?.id === a.id)}))
   if (rows.length === 0) {

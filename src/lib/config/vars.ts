@@ -1,18 +1,18 @@
 import type {ConfigVars, Release} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 import {shellLines} from './keys.js'
 
-const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`
 
 export function getConfigVars(api: ApiClient, app: string): Promise<ConfigVars> {
-  return api.get<ConfigVars>(`${appPath(app)}/config-vars`)
+  return api.get<ConfigVars>(paths.app(app).configVars())
 }
 
 /** The newest release of the app (Range: version ..; order=desc,max=1), if any. */
 export async function latestRelease(api: ApiClient, app: string): Promise<Release | undefined> {
-  const [release] = await api.list<Release>(`${appPath(app)}/releases`, {limit: 1, max: 1, order: 'desc', sortBy: 'version'})
+  const [release] = await api.list<Release>(paths.app(app).release(), {limit: 1, max: 1, order: 'desc', sortBy: 'version'})
   return release
 }
 
@@ -91,7 +91,7 @@ export async function updateConfig(opts: UpdateConfigOptions): Promise<UpdateCon
   const spinner = await out.spinner(`${unsetting ? 'Unsetting' : 'Setting'} ${listKeys(keys)} and restarting ${app}`)
   let configVars: ConfigVars
   try {
-    configVars = await api.patch<ConfigVars>(`${appPath(app)}/config-vars`, changes)
+    configVars = await api.patch<ConfigVars>(paths.app(app).configVars(), changes)
   } catch (error) {
     spinner.fail()
     throw error

@@ -3,6 +3,7 @@
 import type {Dyno, Formation, Release} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {latestRelease} from '../config/vars.js'
 import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
@@ -52,10 +53,9 @@ export async function waitForDynos(opts: WaitForDynosOptions): Promise<WaitForDy
       fail(`${version} failed: its release phase did not succeed, so it never went live.`, `See heroku releases:info ${version} -a ${app}; fix the release command and deploy again (or heroku releases:retry).`)
     }
 
-    const appPath = `/apps/${encodeURIComponent(app)}`
     const wanted = (type?: string) => (opts.type ? type === opts.type : true)
     // eslint-disable-next-line no-await-in-loop
-    const [formation, all] = await Promise.all([api.list<Formation>(`${appPath}/formation`), api.list<Dyno>(`${appPath}/dynos`)])
+    const [formation, all] = await Promise.all([api.list<Formation>(paths.app(app).formation()), api.list<Dyno>(paths.app(app).dyno())])
     const dynos = all.filter(d => wanted(d.type) && (opts.withRun || d.type !== 'run'))
     // right after a release its dynos may not be listed yet: the formation says how many to expect
     const expected = Math.max(dynos.filter(d => d.type === 'run').length + formation.filter(f => wanted(f.type)).reduce((n, f) => n + (f.quantity ?? 0), 0), dynos.length)
