@@ -2,7 +2,7 @@ import type {AddOn, Release} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
 import {paths} from '../api/paths.js'
-import {latestRelease} from '../config/vars.js'
+import {newestRelease} from '../releases/newest.js'
 import type {Output} from '../ui/output.js'
 import {formatPrice} from './services.js'
 import {withServicesHint} from './unknown-service.js'
@@ -37,7 +37,7 @@ export function addonPrice(addon: AddOn): string {
  */
 async function releaseAfter(api: ApiClient, app: string): Promise<Release | undefined> {
   try {
-    return await latestRelease(api, app)
+    return await newestRelease(api, app)
   } catch {
     return undefined
   }

@@ -2,18 +2,12 @@ import type {ConfigVars, Release} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
 import {paths} from '../api/paths.js'
+import {newestRelease} from '../releases/newest.js'
 import type {Output} from '../ui/output.js'
 import {shellLines} from './keys.js'
 
-
 export function getConfigVars(api: ApiClient, app: string): Promise<ConfigVars> {
   return api.get<ConfigVars>(paths.app(app).configVars())
-}
-
-/** The newest release of the app (Range: version ..; order=desc,max=1), if any. */
-export async function latestRelease(api: ApiClient, app: string): Promise<Release | undefined> {
-  const [release] = await api.list<Release>(paths.app(app).release(), {limit: 1, max: 1, order: 'desc', sortBy: 'version'})
-  return release
 }
 
 /** Prints `KEY: value` lines, aligned; continuation lines of multi-line values are indented. */
@@ -97,7 +91,7 @@ export async function updateConfig(opts: UpdateConfigOptions): Promise<UpdateCon
     throw error
   }
 
-  const release = await latestRelease(api, app)
+  const release = await newestRelease(api, app)
   spinner.succeed(release?.version === undefined ? 'done' : `done, v${release.version}`)
   const set = Object.fromEntries(keys.filter(k => changes[k] !== null).map(k => [k, changes[k]]))
   if (Object.keys(set).length > 0) printVars(out, set)

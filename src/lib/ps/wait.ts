@@ -4,7 +4,7 @@ import type {Dyno, Formation, Release} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
 import {paths} from '../api/paths.js'
-import {latestRelease} from '../config/vars.js'
+import {newestRelease} from '../releases/newest.js'
 import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 
@@ -46,7 +46,7 @@ export async function waitForDynos(opts: WaitForDynosOptions): Promise<WaitForDy
 
   for (;;) {
     // eslint-disable-next-line no-await-in-loop -- polling is sequential
-    const release = await latestRelease(api, app)
+    const release = await newestRelease(api, app)
     if (!release) fail(`${app} has no releases yet: there is nothing to wait for.`, 'Deploy it first: git push heroku main')
     const version = `v${release!.version}`
     if (release!.status === 'failed') {

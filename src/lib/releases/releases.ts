@@ -6,7 +6,7 @@ import {fetchFor} from '../api/trust.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import {ago} from './age.js'
-
+import {newestRelease, newestReleases} from './newest.js'
 
 /** `v12` or `12` → 12; anything else is a usage error. */
 export function parseVersion(text: string): number {
@@ -18,7 +18,7 @@ export function parseVersion(text: string): number {
 /** The newest releases first (Range: version ..; order=desc,max=N). */
 export async function listReleases(opts: {api: ApiClient; out: Output; app: string; num: number}): Promise<Release[]> {
   const {api, out, app} = opts
-  const releases = await api.list<Release>(paths.app(app).release(), {limit: opts.num, max: opts.num, order: 'desc', sortBy: 'version'})
+  const releases = await newestReleases(api, app, opts.num)
   if (releases.length === 0) {
     out.log(`${app} has no releases.`)
     return releases
@@ -43,7 +43,7 @@ function describe(release: Release): string {
 
 export async function findRelease(api: ApiClient, app: string, version?: number): Promise<Release> {
   if (version !== undefined) return api.get<Release>(paths.app(app).release(version))
-  const [latest] = await api.list<Release>(paths.app(app).release(), {limit: 1, max: 1, order: 'desc', sortBy: 'version'})
+  const latest = await newestRelease(api, app)
   if (!latest) throw new UserError(`${app} has no releases yet.`, {hint: 'Deploy with git push first.'})
   return latest
 }
@@ -77,7 +77,7 @@ export async function rollback(opts: {api: ApiClient; out: Output; app: string; 
   let target: Release
   if (opts.version === undefined) {
     // the release before the current one that ran (pending and failed ones never did)
-    const recent = await api.list<Release>(paths.app(app).release(), {limit: 50, max: 50, order: 'desc', sortBy: 'version'})
+    const recent = await newestReleases(api, app, 50)
     const current = recent.findIndex(r => r.current)
     const previous = recent.slice(current === -1 ? 1 : current + 1).find(r => r.status === undefined || r.status === 'succeeded')
     if (!previous) throw new UserError(`${app} has no earlier release to roll back to.`)
