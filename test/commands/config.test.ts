@@ -10,6 +10,7 @@ import {validateKey} from '../../src/lib/config/keys.js'
 import {configChanges, editConfig, formatEditable, parseEditable} from '../../src/lib/config/edit.js'
 import {Output} from '../../src/lib/ui/output.js'
 import {API, api, run, useIsolatedEnv} from '../helpers/cli.js'
+import {ttyOutput} from '../helpers/tty.js'
 
 const TRICKY: Record<string, string> = {
   DOLLAR: 'cost $HOME $(echo hacked) `id` ${PATH}',
@@ -35,6 +36,12 @@ describe('config', () => {
       const {stdout, exitCode} = await run(['config', '-a', 'my-app'])
       expect(exitCode).to.equal(0)
       expect(stdout).to.equal('=== my-app Config Vars\nA:         one\n           two\nEMPTY:     \nLONG_NAME: x\n')
+    })
+
+    it('prints vars in colour as before keyValues took them over: green keys, empty values kept, continuation lines indented', () => {
+      const {out, stdout} = ttyOutput()
+      out.keyValues([['A', 'one\ntwo'], ['EMPTY', ''], ['LONG_NAME', 'x'], ['UNSET', null]], {multiline: true})
+      expect(stdout.text).to.equal('\u001B[32mA:        \u001B[39m one\n           two\n\u001B[32mEMPTY:    \u001B[39m \n\u001B[32mLONG_NAME:\u001B[39m x\n\u001B[32mUNSET:    \u001B[39m \n')
     })
 
     it('prints the vars object with --json', async () => {

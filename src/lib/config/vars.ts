@@ -10,16 +10,6 @@ export function getConfigVars(api: ApiClient, app: string): Promise<ConfigVars> 
   return api.get<ConfigVars>(paths.app(app).configVars())
 }
 
-/** Prints `KEY: value` lines, aligned; continuation lines of multi-line values are indented. */
-export function printVars(out: Output, vars: Record<string, string | null>): void {
-  const keys = Object.keys(vars)
-  const width = Math.max(0, ...keys.map(k => k.length + 1))
-  for (const k of keys) {
-    const value = vars[k] ?? ''
-    out.log(`${out.color.green(`${k}:`.padEnd(width))} ${value.replaceAll('\n', '\n' + ' '.repeat(width + 1))}`)
-  }
-}
-
 export interface ShowConfigOptions {
   api: ApiClient
   out: Output
@@ -43,7 +33,7 @@ export async function showConfig(opts: ShowConfigOptions): Promise<ConfigVars> {
   }
 
   out.heading(`${app} Config Vars`)
-  printVars(out, sorted)
+  out.keyValues(Object.entries(sorted), {multiline: true})
   return vars
 }
 
@@ -94,6 +84,6 @@ export async function updateConfig(opts: UpdateConfigOptions): Promise<UpdateCon
   const release = await newestRelease(api, app)
   spinner.succeed(release?.version === undefined ? 'done' : `done, v${release.version}`)
   const set = Object.fromEntries(keys.filter(k => changes[k] !== null).map(k => [k, changes[k]]))
-  if (Object.keys(set).length > 0) printVars(out, set)
+  if (Object.keys(set).length > 0) out.keyValues(Object.entries(set), {multiline: true})
   return {config_vars: configVars, release}
 }
