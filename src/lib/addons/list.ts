@@ -15,9 +15,10 @@ export interface ListAddonsOptions {
 
 /**
  * An app's add-ons (GET /apps/{app}/addons) with the attachments each has on the app
- * (GET /apps/{app}/addon-attachments); or every add-on of the account (GET /addons).
+ * (GET /apps/{app}/addon-attachments); or every add-on of the account (GET /addons). Returns the
+ * add-ons as the API listed them: the attachments are for the table only.
  */
-export async function listAddons(opts: ListAddonsOptions): Promise<AddonWithAttachments[]> {
+export async function listAddons(opts: ListAddonsOptions): Promise<AddOn[]> {
   const {api, out, app} = opts
   if (!app) {
     const addons = await api.list<AddOn>(paths.addon())
@@ -29,7 +30,7 @@ export async function listAddons(opts: ListAddonsOptions): Promise<AddonWithAtta
       {get: a => a.state, header: 'State'},
     ])
     if (rows.length === 0) out.log('No add-ons.')
-    return rows
+    return addons
   }
 
   const [addons, attachments] = await Promise.all([
@@ -39,7 +40,7 @@ export async function listAddons(opts: ListAddonsOptions): Promise<AddonWithAtta
   const rows = addons.map(a => ({...a, attachments: attachments.filter(t => t.addon?.id === a.id)}))
   if (rows.length === 0) {
     out.log(`${app} has no add-ons.`)
-    return rows
+    return addons
   }
 
   await out.table(rows, [
@@ -48,5 +49,5 @@ export async function listAddons(opts: ListAddonsOptions): Promise<AddonWithAtta
     {get: a => a.state, header: 'State'},
     {get: a => a.attachments.map(t => `as ${t.name}`).join(', '), header: 'Attached'},
   ])
-  return rows
+  return addons
 }

@@ -5,14 +5,6 @@ import {paths} from '../api/paths.js'
 import {shellQuote} from '../config/keys.js'
 import type {Output} from '../ui/output.js'
 
-export interface AppInfo {
-  app: App
-  addons: AddOn[]
-  dynos: Dyno[]
-  /** the app's pipeline and stage; null when it is in none (or the platform has no pipelines) */
-  pipeline_coupling: PipelineCoupling | null
-}
-
 function size(bytes: number | null | undefined): string | undefined {
   if (bytes === null || bytes === undefined) return undefined
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`
@@ -20,7 +12,7 @@ function size(bytes: number | null | undefined): string | undefined {
 }
 
 /** GET the app, its add-ons and its dynos; shown as `Key: value` lines or `key=value` for sh. */
-export async function appInfo(opts: {api: ApiClient; out: Output; app: string; shell?: boolean}): Promise<AppInfo> {
+export async function appInfo(opts: {api: ApiClient; out: Output; app: string; shell?: boolean}): Promise<App> {
   const {api, out} = opts
   const [app, addons, dynos, coupling] = await Promise.all([
     api.get<App>(paths.app(opts.app).self),
@@ -60,5 +52,5 @@ export async function appInfo(opts: {api: ApiClient; out: Output; app: string; s
     ])
   }
 
-  return {addons, app, dynos, pipeline_coupling: coupling}
+  return app
 }

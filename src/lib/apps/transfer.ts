@@ -25,14 +25,7 @@ export interface TransferOptions {
   confirm?: string
 }
 
-export interface TransferResult {
-  app: string
-  recipient: string
-  /** the app-transfer (to a person) or the team app (to a team), as the API answered */
-  result: AppTransfer | App
-}
-
-async function transferOne(opts: TransferOptions, app: string, ownerEmail: string | undefined, label: boolean): Promise<TransferResult> {
+async function transferOne(opts: TransferOptions, app: string, ownerEmail: string | undefined, label: boolean): Promise<AppTransfer | App> {
   const {api, out, recipient} = opts
   const toPerson = EMAIL.test(recipient)
   const personal = toPerson && !isTeamOwner(ownerEmail)
@@ -42,20 +35,21 @@ async function transferOne(opts: TransferOptions, app: string, ownerEmail: strin
       ? await api.post<AppTransfer>(paths.appTransfers(), {app, recipient})
       : await api.patch<App>(paths.teamApp(app), {owner: recipient})
     spinner.succeed((result as AppTransfer).state === 'pending' ? 'email sent' : undefined)
-    return {app, recipient, result}
+    return result
   } catch (error) {
     spinner.fail()
     throw error
   }
 }
 
-export async function transferApps(opts: TransferOptions): Promise<TransferResult[]> {
+/** The app-transfers (to a person) or team apps (to a team), as the API answered each. */
+export async function transferApps(opts: TransferOptions): Promise<Array<AppTransfer | App>> {
   const {api, out} = opts
   if (opts.bulk) {
     const apps = (await api.list<App>(paths.apps())).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))
     const chosen = await out.choose('Select applications you would like to transfer', apps.map(a => ({name: `${a.name} (${a.owner?.email ?? ''})`, value: a})), {flag: '--app', what: 'which apps to transfer'})
     out.warn(`Transferring applications to ${opts.recipient}...`)
-    const results: TransferResult[] = []
+    const results: Array<AppTransfer | App> = []
     for (const app of chosen) {
       try {
         results.push(await transferOne(opts, app.name ?? '', app.owner?.email, false))
@@ -77,6 +71,6 @@ export async function transferApps(opts: TransferOptions): Promise<TransferResul
     await confirmDestructive({action: 'transfer it to a person: all collaborators will be removed from this app', app: name, confirm: opts.confirm, out})
   }
   const result = await transferOne(opts, name, app.owner?.email, true)
-  if (opts.locked) await api.patch(paths.teamApp(name), {locked: true})
-  return [result]
+  // the team app as locked is the app as it now is
+  return [opts.locked ? await api.patch<App>(paths.teamApp(name), {locked: true}) : result]
 }

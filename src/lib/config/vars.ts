@@ -1,4 +1,4 @@
-import type {ConfigVars, Release} from '@heroku-cli/schema'
+import type {ConfigVars} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
 import {paths} from '../api/paths.js'
@@ -58,17 +58,12 @@ export interface UpdateConfigOptions {
   changes: Record<string, string | null>
 }
 
-export interface UpdateConfigResult {
-  config_vars: ConfigVars
-  release?: Release
-}
-
 function listKeys(keys: string[]): string {
   return keys.length <= 1 ? keys.join('') : `${keys.slice(0, -1).join(', ')} and ${keys.at(-1)}`
 }
 
-/** PATCH /apps/{app}/config-vars, then reports the release it made. */
-export async function updateConfig(opts: UpdateConfigOptions): Promise<UpdateConfigResult> {
+/** PATCH /apps/{app}/config-vars, then reports the release it made; returns the config vars the PATCH answered. */
+export async function updateConfig(opts: UpdateConfigOptions): Promise<ConfigVars> {
   const {api, out, app, changes} = opts
   const keys = Object.keys(changes)
   const unsetting = keys.every(k => changes[k] === null)
@@ -85,5 +80,5 @@ export async function updateConfig(opts: UpdateConfigOptions): Promise<UpdateCon
   spinner.succeed(release?.version === undefined ? 'done' : `done, v${release.version}`)
   const set = Object.fromEntries(keys.filter(k => changes[k] !== null).map(k => [k, changes[k]]))
   if (Object.keys(set).length > 0) out.keyValues(Object.entries(set), {multiline: true})
-  return {config_vars: configVars, release}
+  return configVars
 }

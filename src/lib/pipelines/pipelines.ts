@@ -16,16 +16,6 @@ export interface PipelineApp extends App {
   pipeline_coupling: PipelineCoupling
 }
 
-export interface PipelineInfo {
-  pipeline: Pipeline
-  apps: PipelineApp[]
-}
-
-export interface PromotionResult {
-  promotion: PipelinePromotion
-  targets: Array<PipelinePromotionTarget & {app: {id?: string, name?: string}}>
-}
-
 interface Deps {
   api: ApiClient
   out: Output
@@ -67,7 +57,7 @@ export function getPipeline(api: ApiClient, pipeline: string): Promise<Pipeline>
  * app already in a pipeline is refused before anything is made; a coupling the platform refuses
  * (a stage it does not know) takes the new pipeline away again.
  */
-export async function createPipeline(opts: Deps & {app: string, name?: string, stage?: string}): Promise<{pipeline: Pipeline, coupling: PipelineCoupling}> {
+export async function createPipeline(opts: Deps & {app: string, name?: string, stage?: string}): Promise<Pipeline> {
   const {api, out, app} = opts
   const name = opts.name ?? inferFromAppName(app).name
   const stage = await stageFor(out, app, opts.stage)
@@ -79,8 +69,8 @@ export async function createPipeline(opts: Deps & {app: string, name?: string, s
   const account = await api.get<{id: string}>(paths.account())
   const pipeline = await out.withSpinner(`Creating ${name} pipeline`, () => api.post<Pipeline>(paths.pipeline(), {name, owner: {id: account.id, type: 'user'}}))
   try {
-    const coupling = await out.withSpinner(`Adding ${app} to ${pipeline.name} pipeline as ${stage}`, () => addCoupling(api, pipeline, app, stage))
-    return {coupling, pipeline}
+    await out.withSpinner(`Adding ${app} to ${pipeline.name} pipeline as ${stage}`, () => addCoupling(api, pipeline, app, stage))
+    return pipeline
   } catch (error) {
     await api.delete(paths.pipeline(pipeline.id!)).catch(() => {})
     throw error
@@ -106,7 +96,7 @@ async function pipelineApps(api: ApiClient, pipelineId: string): Promise<Pipelin
 }
 
 /** The pipeline, its owner and its apps by stage. */
-export async function pipelineInfo(opts: Deps & {pipeline: string}): Promise<PipelineInfo> {
+export async function pipelineInfo(opts: Deps & {pipeline: string}): Promise<Pipeline> {
   const {api, out} = opts
   const pipeline = await getPipeline(api, opts.pipeline)
   const apps = await pipelineApps(api, pipeline.id!)
@@ -115,7 +105,7 @@ export async function pipelineInfo(opts: Deps & {pipeline: string}): Promise<Pip
   if (owner) out.log(`owner: ${owner}`)
   out.log()
   await out.table(apps, [{header: 'app name', get: app => app.name}, {header: 'stage', get: app => app.pipeline_coupling.stage}])
-  return {apps, pipeline}
+  return pipeline
 }
 
 /**
@@ -123,7 +113,7 @@ export async function pipelineInfo(opts: Deps & {pipeline: string}): Promise<Pip
  * then GET its targets until none is pending. A target that failed makes this fail, after the
  * outcome of every target is shown.
  */
-export async function promote(opts: Deps & {app: string, to?: string[], pollMs?: number}): Promise<PromotionResult> {
+export async function promote(opts: Deps & {app: string, to?: string[], pollMs?: number}): Promise<PipelinePromotionTarget[]> {
   const {api, out, app} = opts
   const coupling = await couplingOf(api, app)
   const pipelineId = coupling.pipeline!.id!
@@ -166,7 +156,7 @@ export async function promote(opts: Deps & {app: string, to?: string[], pollMs?:
     })
   }
   out.log('Promotion successful')
-  return {promotion, targets: named}
+  return results
 }
 
 /** DELETE /pipeline-couplings/{id} of the app's coupling: the app leaves its pipeline. */

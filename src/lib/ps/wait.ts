@@ -1,6 +1,6 @@
 // `heroku ps:wait`: polls until every dyno runs the app's newest release, and gives up with the
 // reason (a crashed dyno, a failed release, the timeout) instead of waiting forever.
-import type {Dyno, Formation, Release} from '@heroku-cli/schema'
+import type {Dyno, Formation} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
 import {paths} from '../api/paths.js'
@@ -23,16 +23,11 @@ export interface WaitForDynosOptions {
   now?: () => number
 }
 
-export interface WaitForDynosResult {
-  release: Release
-  dynos: Dyno[]
-}
-
 const realSleep = (ms: number) => new Promise<void>(resolve => {
   setTimeout(resolve, ms)
 })
 
-export async function waitForDynos(opts: WaitForDynosOptions): Promise<WaitForDynosResult> {
+export async function waitForDynos(opts: WaitForDynosOptions): Promise<Dyno[]> {
   const {api, app, out} = opts
   const sleep = opts.sleep ?? realSleep
   const now = opts.now ?? Date.now
@@ -70,7 +65,7 @@ export async function waitForDynos(opts: WaitForDynosOptions): Promise<WaitForDy
     if (release!.status !== 'pending' && ready.length === expected) {
       if (spinner) spinner.succeed(summary)
       else out.info(expected === 0 ? `${app} has no ${what} to wait for (${version}).` : `All ${what} are up on ${version}.`)
-      return {dynos, release: release!}
+      return dynos
     }
 
     spinner ??= await out.spinner(`Waiting for every ${what.replace(/s$/, '')} of ${app} to be up on ${version}`)

@@ -155,8 +155,8 @@ export async function listDeliveries(opts: {api: ApiClient; out: Output; app: st
   return deliveries
 }
 
-/** One delivery and the payload of its event. */
-export async function deliveryInfo(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<WebhookDelivery & {event_payload: WebhookEvent['payload']}> {
+/** One delivery, shown with the payload of its event; returns the delivery as the API gave it. */
+export async function deliveryInfo(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<WebhookDelivery> {
   const {api, out, app} = opts
   const delivery = await api.get<WebhookDelivery>(paths.app(app).webhookDelivery(opts.id))
   const event = await api.get<WebhookEvent>(paths.app(app).webhookEvent(delivery.event.id))
@@ -176,7 +176,7 @@ export async function deliveryInfo(opts: {api: ApiClient; out: Output; app: stri
   out.log()
   out.heading('Event Payload')
   out.log(JSON.stringify(event.payload, null, 2))
-  return {...delivery, event_payload: event.payload}
+  return delivery
 }
 
 export async function listEvents(opts: {api: ApiClient; out: Output; app: string}): Promise<WebhookEvent[]> {
