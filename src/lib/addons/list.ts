@@ -4,8 +4,6 @@ import type {ApiClient} from '../api/client.js'
 import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
-export type AddonWithAttachments = AddOn & {attachments: AddOnAttachment[]}
-
 export interface ListAddonsOptions {
   api: ApiClient
   out: Output
