@@ -113,7 +113,7 @@ describe('apps:transfer', () => {
     api().get('/apps/my-app').reply(200, {...APP, owner: {email: 'me@example.com', id: 'u1'}})
     api().post('/account/app-transfers', {app: 'my-app', recipient: 'jane@example.com'}).reply(201, transfer('pending'))
     const {stdout} = await run(['apps:transfer', 'jane@example.com', '-a', 'my-app', '--json'])
-    expect(JSON.parse(stdout)).to.deep.equal([{app: 'my-app', recipient: 'jane@example.com', result: transfer('pending')}])
+    expect(JSON.parse(stdout)).to.deep.equal([transfer('pending')])
   })
 
   it('to a team: PATCH /teams/apps/{app} {owner}; --locked then locks it', async () => {

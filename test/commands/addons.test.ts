@@ -59,11 +59,11 @@ describe('addons', () => {
       ].join('\n'))
     })
 
-    it('with --json prints the add-ons, each with its attachments', async () => {
+    it('with --json prints the add-ons exactly as the API listed them (attachments are for the table)', async () => {
       api().get('/apps/my-app/addons').reply(200, [addon('postgresql-shiny-1')])
       api().get('/apps/my-app/addon-attachments').reply(200, [attachment('DATABASE', 'postgresql-shiny-1')])
       const {stdout} = await run(['addons', '-a', 'my-app', '--json'])
-      expect(JSON.parse(stdout)).to.deep.equal([{...addon('postgresql-shiny-1'), attachments: [attachment('DATABASE', 'postgresql-shiny-1')]}])
+      expect(JSON.parse(stdout)).to.deep.equal([addon('postgresql-shiny-1')])
     })
 
     it('--all lists every add-on of the account (GET /addons)', async () => {
@@ -281,11 +281,11 @@ describe('addons', () => {
       ].join('\n'))
     })
 
-    it('works without an app (GET /addons/{name}); --json', async () => {
+    it('works without an app (GET /addons/{name}); --json prints the add-on object', async () => {
       api().get('/addons/postgresql-shiny-1').reply(200, addon('postgresql-shiny-1'))
       api().get('/addons/id-postgresql-shiny-1/addon-attachments').reply(200, [])
       const {stdout} = await run(['addons:info', 'postgresql-shiny-1', '--json'])
-      expect(JSON.parse(stdout)).to.deep.equal({...addon('postgresql-shiny-1'), attachments: []})
+      expect(JSON.parse(stdout)).to.deep.equal(addon('postgresql-shiny-1'))
     })
 
     it('fails on an unknown add-on', async () => {

@@ -278,7 +278,7 @@ describe('apps', () => {
       ].join('\n'))
     })
 
-    it('prints key=value lines with --shell and {app, addons, dynos} with --json', async () => {
+    it('prints key=value lines with --shell and the app object with --json', async () => {
       api().get('/apps/my-app').twice().reply(200, appObject('my-app'))
       api().get('/apps/my-app/addons').twice().reply(200, [])
       api().get('/apps/my-app/dynos').twice().reply(200, [])
@@ -289,7 +289,7 @@ describe('apps', () => {
       expect(shell.stdout).to.contain('owner=\'jane@example.com\'\n')
       const json = await run(['apps:info', '-a', 'my-app', '--json'])
       expect(shell.stdout).to.not.contain('pipeline')
-      expect(JSON.parse(json.stdout)).to.deep.equal({addons: [], app: appObject('my-app'), dynos: [], pipeline_coupling: null})
+      expect(JSON.parse(json.stdout)).to.deep.equal(appObject('my-app'))
     })
 
     it('fails on an unknown app with exit 1 and a hint', async () => {

@@ -94,7 +94,8 @@ describe('config:pull and config:push', () => {
       const first = await run(['config:push', '-a', 'my-app', '--confirm', 'my-app', '--json'])
       expect(first.exitCode).to.equal(0)
       const result = JSON.parse(first.stdout)
-      expect(result).to.include.keys('config_vars', 'release')
+      expect(result.config_vars).to.deep.equal({DIFF: 'remote', NEW: 'one two', SAME: 'x'})
+      expect(result).to.not.have.property('release')
       expect([result.pushed, result.kept]).to.deep.equal([['NEW'], ['DIFF']])
 
       api().get('/apps/my-app/config-vars').reply(200, {DIFF: 'remote', NEW: 'one two', SAME: 'x'})

@@ -37,6 +37,12 @@ describe('config', () => {
       expect(stdout).to.equal('=== my-app Config Vars\nA:         one\n           two\nEMPTY:     \nLONG_NAME: x\n')
     })
 
+    it('prints vars in colour as before keyValues took them over: green keys, empty values kept, continuation lines indented', () => {
+      const {out, stdout} = testOutput({stdoutTTY: true})
+      out.keyValues([['A', 'one\ntwo'], ['EMPTY', ''], ['LONG_NAME', 'x'], ['UNSET', null]], {multiline: true})
+      expect(stdout.text).to.equal('\u001B[32mA:        \u001B[39m one\n           two\n\u001B[32mEMPTY:    \u001B[39m \n\u001B[32mLONG_NAME:\u001B[39m x\n\u001B[32mUNSET:    \u001B[39m \n')
+    })
+
     it('prints the vars object with --json', async () => {
       api().get('/apps/my-app/config-vars').reply(200, TRICKY)
       const {stdout} = await run(['config', '-a', 'my-app', '--json'])
@@ -100,11 +106,11 @@ describe('config', () => {
       expect(stdout).to.equal('GREETING: hello world\nTOKEN:    a=b=c\n')
     })
 
-    it('returns the resulting config vars and the release with --json', async () => {
+    it('prints the config-vars object the PATCH returned with --json (the release is in the human output only)', async () => {
       api().patch('/apps/my-app/config-vars', {A: '1'}).reply(200, {A: '1'})
       api().get('/apps/my-app/releases').matchHeader('range', 'version ..; order=desc,max=1').reply(200, [release(3)])
       const {stdout} = await run(['config:set', 'A=1', '-a', 'my-app', '--json'])
-      expect(JSON.parse(stdout)).to.deep.equal({config_vars: {A: '1'}, release: release(3)})
+      expect(JSON.parse(stdout)).to.deep.equal({A: '1'})
     })
 
     for (const bad of ['1ABC=x', 'A-B=x', '=x', 'NOEQUALS']) {
@@ -130,7 +136,7 @@ describe('config', () => {
       const {stdout, stderr, exitCode} = await run(['config:unset', 'A', 'B', '-a', 'my-app', '--json'])
       expect(exitCode).to.equal(0)
       expect(stderr).to.contain('Unsetting A and B and restarting my-app... done, v7')
-      expect(JSON.parse(stdout).config_vars).to.deep.equal({C: '3'})
+      expect(JSON.parse(stdout)).to.deep.equal({C: '3'})
     })
 
     it('rejects a bad key, and no key at all: exit 2', async () => {
@@ -179,7 +185,7 @@ describe('config', () => {
         prompter: scriptedPrompter([{answer: true, confirm: 'Apply these changes to my-app?', flag: 'config:set / config:unset'}]),
       })
       expect(stdout.text).to.contain('~ CHANGE="new value" (was "old")\n- DROP\n+ NEW="it\'s"\n')
-      expect(result.config_vars).to.deep.equal({CHANGE: 'new value', KEEP: 'same', NEW: 'it\'s'})
+      expect(result).to.deep.equal({CHANGE: 'new value', KEEP: 'same', NEW: 'it\'s'})
     })
 
     it('on a terminal, answering no changes nothing (no PATCH)', async () => {

@@ -52,14 +52,14 @@ describe('pipelines', () => {
       expect(stderr).to.contain('Adding shop-staging to shop pipeline as staging... done')
     })
 
-    it('names the pipeline after the app without its stage suffix; --json prints both objects', async () => {
+    it('names the pipeline after the app without its stage suffix; --json prints the pipeline object', async () => {
       api().get('/apps/blog-prod/pipeline-couplings').reply(404, {id: 'not_found', message: 'blog-prod is not in a pipeline.'})
       api().get('/account').reply(200, {id: OWNER.id})
       api().post('/pipelines', {name: 'blog', owner: {id: OWNER.id, type: 'user'}}).reply(201, pipeline('blog'))
       api().post('/pipeline-couplings', {app: 'blog-prod', pipeline: PIPELINE_ID, stage: 'production'}).reply(201, coupling('blog-prod', 'production'))
       const {stdout, exitCode} = await run(['pipelines:create', '-a', 'blog-prod', '-s', 'production', '--json'])
       expect(exitCode).to.equal(0)
-      expect(JSON.parse(stdout)).to.deep.equal({coupling: coupling('blog-prod', 'production'), pipeline: pipeline('blog')})
+      expect(JSON.parse(stdout)).to.deep.equal(pipeline('blog'))
     })
 
     it('takes the pipeline away again when the platform refuses the coupling (an unknown stage)', async () => {
@@ -111,7 +111,7 @@ describe('pipelines', () => {
     expect(prompter.asked[0].default).to.equal('staging')
   })
 
-  it('pipelines:info shows the owner and the apps by stage; --json gives {pipeline, apps}', async () => {
+  it('pipelines:info shows the owner and the apps by stage; --json prints the pipeline object', async () => {
     api().get('/pipelines/shop').reply(200, pipeline())
     pipelineApps({'shop-prod': 'production', 'shop-dev': 'development', 'shop-staging': 'staging'})
     const {stdout, exitCode} = await run(['pipelines:info', 'shop'])
@@ -129,7 +129,7 @@ describe('pipelines', () => {
     api().get('/pipelines/shop').reply(200, pipeline())
     pipelineApps({'shop-prod': 'production'})
     const json = JSON.parse((await run(['pipelines:info', 'shop', '--json'])).stdout)
-    expect(json).to.deep.equal({pipeline: pipeline(), apps: [{...app('shop-prod'), pipeline_coupling: coupling('shop-prod', 'production')}]})
+    expect(json).to.deep.equal(pipeline())
   })
 
   describe('pipelines:promote', () => {
@@ -147,7 +147,7 @@ describe('pipelines', () => {
       expect(stdout).to.equal('\nshop-eu: succeeded\nshop-us: succeeded\nPromotion successful\n')
     })
 
-    it('--to promotes to the apps named, at any stage; --json prints the promotion and its targets', async () => {
+    it('--to promotes to the apps named, at any stage; --json prints the promotion targets as the API returned them', async () => {
       api().get('/apps/shop-dev/pipeline-couplings').reply(200, coupling('shop-dev', 'development'))
       pipelineApps({'shop-dev': 'development', 'shop-staging': 'staging', 'shop-prod': 'production'})
       const promotion = {id: 'promo-1', pipeline: {id: PIPELINE_ID}, source: {app: {id: 'id-shop-dev'}, release: {id: 'r0'}}, status: 'pending'}
@@ -155,7 +155,7 @@ describe('pipelines', () => {
       api().get('/pipeline-promotions/promo-1/promotion-targets').reply(200, [target('shop-prod', 'succeeded')])
       const {stdout, exitCode} = await run(['pipelines:promote', '-a', 'shop-dev', '--to', 'shop-prod,', '--json'])
       expect(exitCode).to.equal(0)
-      expect(JSON.parse(stdout)).to.deep.equal({promotion, targets: [{...target('shop-prod', 'succeeded'), app: {id: 'id-shop-prod', name: 'shop-prod'}}]})
+      expect(JSON.parse(stdout)).to.deep.equal([target('shop-prod', 'succeeded')])
     })
 
     it('a target that failed is shown with its error and fails the command (exit 1)', async () => {

@@ -28,15 +28,14 @@ const newestRelease = () => api().get('/apps/my-app/releases').matchHeader('rang
 describe('ps:wait', () => {
   useIsolatedEnv()
 
-  it('exits 0 at once when every dyno is up on the newest release; --json has it and the dynos', async () => {
+  it('exits 0 at once when every dyno is up on the newest release; --json prints the dyno objects', async () => {
     newestRelease().reply(200, [release(5)])
     formations({web: 1, worker: 1})
     api().get('/apps/my-app/dynos').reply(200, [dyno('web.1', 5), dyno('worker.1', 5)])
     const {stdout, stderr, exitCode} = await run(['ps:wait', '-a', 'my-app', '--json'])
     expect(exitCode).to.equal(0)
-    const result = JSON.parse(stdout)
-    expect(result.release.version).to.equal(5)
-    expect(result.dynos.map((d: {name: string}) => d.name)).to.deep.equal(['web.1', 'worker.1'])
+    const dynos = JSON.parse(stdout)
+    expect(dynos.map((d: {name: string; release: {version: number}}) => [d.name, d.release.version])).to.deep.equal([['web.1', 5], ['worker.1', 5]])
     expect(stderr).to.include('All dynos are up on v5.')
   })
 
@@ -90,7 +89,7 @@ describe('ps:wait', () => {
         slept.push(ms)
       }})
       expect(slept).to.deep.equal([2000, 2000, 2000])
-      expect(result.dynos[0].state).to.equal('up')
+      expect(result[0].state).to.equal('up')
     })
 
     it('gives up at --timeout, saying the release is still pending', async () => {

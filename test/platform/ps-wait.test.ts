@@ -5,6 +5,7 @@ import {PassThrough} from 'node:stream'
 
 import {ApiClient} from '../../src/lib/api/client.js'
 import {waitForDynos} from '../../src/lib/ps/wait.js'
+import {newestRelease} from '../../src/lib/releases/newest.js'
 import {Output} from '../../src/lib/ui/output.js'
 import {deployFixture, type RuntimePlatform, startRuntimePlatform} from './fixtures/runtime/helpers.js'
 
@@ -21,9 +22,10 @@ describe('ps:wait on the platform', function () {
 
   it('returns once every dyno is up on the newest release', async () => {
     await deployFixture(t.client, 'waiter', {web: 'node server.js', worker: 'node worker.js'})
-    const result = await waitForDynos({api, app: 'waiter', intervalMs: 100, out: out(), timeoutMs: 20_000})
-    expect(result.dynos.map(d => d.name)).to.deep.equal(['web.1']) // worker is scaled to 0 until ps:scale
-    expect(result.dynos.every(d => d.state === 'up' && d.release?.id === result.release.id)).to.equal(true)
+    const dynos = await waitForDynos({api, app: 'waiter', intervalMs: 100, out: out(), timeoutMs: 20_000})
+    const release = await newestRelease(api, 'waiter')
+    expect(dynos.map(d => d.name)).to.deep.equal(['web.1']) // worker is scaled to 0 until ps:scale
+    expect(dynos.every(d => d.state === 'up' && d.release?.id === release?.id)).to.equal(true)
   })
 
   it('ends with the crash when the release\'s dynos crash', async () => {

@@ -4,6 +4,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {addAccess} from '../../lib/access/access.js'
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AccessAdd extends AppCommand<typeof AccessAdd> {
   static override description = 'add new users to your app: they may deploy, change config, scale, read logs, run dynos and use add-ons, but not destroy, rename or transfer it, nor manage its collaborators'
@@ -14,6 +15,7 @@ export default class AccessAdd extends AppCommand<typeof AccessAdd> {
   }
 
   static override flags = {
+    json: jsonFlag('the collaborator object (Platform API)'),
     permissions: Flags.string({char: 'p', description: 'list of permissions comma separated (team apps only)'}),
   }
 

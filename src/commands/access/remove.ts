@@ -4,6 +4,7 @@ import {Args} from '@oclif/core'
 
 import {removeAccess} from '../../lib/access/access.js'
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AccessRemove extends AppCommand<typeof AccessRemove> {
   static override description = 'remove users from an app (a collaborator may remove itself)'
@@ -11,6 +12,10 @@ export default class AccessRemove extends AppCommand<typeof AccessRemove> {
 
   static override args = {
     email: Args.string({description: 'email address of the collaborator to remove', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the collaborator object the DELETE returned (Platform API)'),
   }
 
   async run(): Promise<Collaborator> {

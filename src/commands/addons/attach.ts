@@ -4,6 +4,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {attachAddon} from '../../lib/addons/attach.js'
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AddonsAttach extends AppCommand<typeof AddonsAttach> {
   static override description = 'attach an existing add-on to another app, which gets its config vars'
@@ -17,6 +18,7 @@ export default class AddonsAttach extends AppCommand<typeof AddonsAttach> {
   }
 
   static override flags = {
+    json: jsonFlag('the add-on-attachment object (Platform API)'),
     as: Flags.string({description: 'name of the attachment (and its config vars)', helpValue: 'NAME'}),
     confirm: Flags.string({description: 'the app\'s name, when the platform asks to confirm replacing an attachment', helpValue: 'APP'}),
   }

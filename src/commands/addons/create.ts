@@ -7,6 +7,7 @@ import {parseProviderOptions} from '../../lib/addons/provider-options.js'
 import {waitIntervalFlag} from '../../lib/addons/wait-flag.js'
 import {AppCommand} from '../../lib/command/app-command.js'
 import {UsageError} from '../../lib/errors.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AddonsCreate extends AppCommand<typeof AddonsCreate> {
   static override aliases = ['addons:add']
@@ -25,6 +26,7 @@ export default class AddonsCreate extends AppCommand<typeof AddonsCreate> {
   }
 
   static override flags = {
+    json: jsonFlag('the add-on object (Platform API), as provisioned (after --wait, as it ended)'),
     as: Flags.string({description: 'name of the attachment (and of its config vars, e.g. ANALYTICS_DB_URL)', helpValue: 'NAME'}),
     name: Flags.string({description: 'name of the add-on (unique across the platform)', helpValue: 'NAME'}),
     wait: Flags.boolean({description: 'wait until the add-on is provisioned'}),

@@ -5,6 +5,7 @@ import {Args, Flags} from '@oclif/core'
 import {destroyAddon} from '../../lib/addons/destroy.js'
 import {optionalApp} from '../../lib/addons/optional-app.js'
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AddonsDestroy extends AppCommand<typeof AddonsDestroy> {
   static override aliases = ['addons:remove']
@@ -21,6 +22,7 @@ export default class AddonsDestroy extends AppCommand<typeof AddonsDestroy> {
   }
 
   static override flags = {
+    json: jsonFlag('the add-on object the DELETE returned (Platform API)'),
     confirm: Flags.string({char: 'c', description: 'the owning app\'s name, to confirm without a prompt', helpValue: 'APP'}),
   }
 

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {openServiceDocs} from '../../lib/addons/open.js'
 import {BaseCommand} from '../../lib/command/base.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AddonsDocs extends BaseCommand<typeof AddonsDocs> {
   static override summary = 'open the documentation of an add-on service in a web browser'
@@ -13,6 +14,7 @@ export default class AddonsDocs extends BaseCommand<typeof AddonsDocs> {
   }
 
   static override flags = {
+    json: jsonFlag('the service and the URL of its documentation ({service, url}; not an API object)'),
     'show-url': Flags.boolean({description: 'print the URL instead of opening it'}),
   }
 

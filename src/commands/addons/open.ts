@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {openAddon, type OpenAddonResult} from '../../lib/addons/open.js'
 import {optionalApp} from '../../lib/addons/optional-app.js'
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AddonsOpen extends AppCommand<typeof AddonsOpen> {
   static override summary = 'open an add-on\'s dashboard in a web browser, signed in'
@@ -14,6 +15,7 @@ export default class AddonsOpen extends AppCommand<typeof AddonsOpen> {
   }
 
   static override flags = {
+    json: jsonFlag('what was opened ({addon, url, sso}; not an API object)'),
     'show-url': Flags.boolean({description: 'print the URL instead of opening it (an SSO link works once, for a minute)'}),
   }
 

@@ -4,6 +4,7 @@ import {Args} from '@oclif/core'
 
 import {listPlans} from '../../lib/addons/services.js'
 import {BaseCommand} from '../../lib/command/base.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AddonsPlans extends BaseCommand<typeof AddonsPlans> {
   static override description = 'list the plans of an add-on service'
@@ -11,6 +12,10 @@ export default class AddonsPlans extends BaseCommand<typeof AddonsPlans> {
 
   static override args = {
     service: Args.string({description: 'the add-on service, e.g. heroku-postgresql', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the list of plan objects of the service (Platform API)'),
   }
 
   async run(): Promise<Plan[]> {

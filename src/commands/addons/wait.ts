@@ -5,6 +5,7 @@ import {Args} from '@oclif/core'
 import {waitForAddons} from '../../lib/addons/wait.js'
 import {waitIntervalFlag} from '../../lib/addons/wait-flag.js'
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AddonsWait extends AppCommand<typeof AddonsWait> {
   static override description = 'wait until an add-on (or every add-on of the app) is provisioned'
@@ -15,6 +16,7 @@ export default class AddonsWait extends AppCommand<typeof AddonsWait> {
   }
 
   static override flags = {
+    json: jsonFlag('the list of add-on objects, as each ended (Platform API)'),
     'wait-interval': waitIntervalFlag,
   }
 

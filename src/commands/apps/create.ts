@@ -4,6 +4,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {createApp} from '../../lib/apps/create.js'
 import {BaseCommand} from '../../lib/command/base.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AppsCreate extends BaseCommand<typeof AppsCreate> {
   static override aliases = ['create']
@@ -22,6 +23,7 @@ export default class AppsCreate extends BaseCommand<typeof AppsCreate> {
   }
 
   static override flags = {
+    json: jsonFlag('the app object (Platform API)'),
     addons: Flags.string({description: 'comma-separated add-ons (SERVICE or SERVICE:PLAN) to add once the app exists; if one fails, the command exits 1 and the app is kept', helpValue: 'PLAN,PLAN'}),
     'no-remote': Flags.boolean({description: 'do not add a git remote', exclusive: ['remote']}),
     region: Flags.string({description: 'region to create the app in', helpValue: 'REGION'}),

@@ -5,6 +5,7 @@ import {Args, Flags} from '@oclif/core'
 import {destroyApp} from '../../lib/apps/destroy.js'
 import {AppCommand} from '../../lib/command/app-command.js'
 import {gitHostFor} from '../../lib/git/git-host.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AppsDestroy extends AppCommand<typeof AppsDestroy> {
   static override aliases = ['destroy', 'apps:delete']
@@ -21,6 +22,7 @@ export default class AppsDestroy extends AppCommand<typeof AppsDestroy> {
   }
 
   static override flags = {
+    json: jsonFlag('the app object the DELETE returned (Platform API)'),
     confirm: Flags.string({char: 'c', description: 'the app\'s name, to confirm without a prompt', helpValue: 'APP'}),
   }
 

@@ -1,7 +1,10 @@
+import type {App} from '@heroku-cli/schema'
+
 import {Args, Flags} from '@oclif/core'
 
-import {appInfo, AppInfo} from '../../lib/apps/info.js'
+import {appInfo} from '../../lib/apps/info.js'
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AppsInfo extends AppCommand<typeof AppsInfo> {
   static override aliases = ['info']
@@ -17,10 +20,11 @@ export default class AppsInfo extends AppCommand<typeof AppsInfo> {
   }
 
   static override flags = {
+    json: jsonFlag('the app object (Platform API; the add-ons, dynos and pipeline are in the human output only)'),
     shell: Flags.boolean({char: 's', description: 'print key=value lines, quoted for sh'}),
   }
 
-  async run(): Promise<AppInfo> {
+  async run(): Promise<App> {
     return appInfo({api: this.api, app: this.args.app ?? await this.app(), out: this.out, shell: this.flags.shell})
   }
 }

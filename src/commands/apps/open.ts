@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {openApp} from '../../lib/apps/open.js'
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AppsOpen extends AppCommand<typeof AppsOpen> {
   static override aliases = ['open']
@@ -12,6 +13,10 @@ export default class AppsOpen extends AppCommand<typeof AppsOpen> {
 
   static override args = {
     path: Args.string({description: 'path to open on the app, e.g. /admin'}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the app and the URL opened ({app, url}; not an API object)'),
   }
 
   async run(): Promise<{app: string; url: string}> {

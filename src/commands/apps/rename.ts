@@ -5,6 +5,7 @@ import {Args} from '@oclif/core'
 import {renameApp} from '../../lib/apps/rename.js'
 import {AppCommand} from '../../lib/command/app-command.js'
 import {gitHostFor} from '../../lib/git/git-host.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AppsRename extends AppCommand<typeof AppsRename> {
   static override aliases = ['rename']
@@ -15,6 +16,10 @@ export default class AppsRename extends AppCommand<typeof AppsRename> {
 
   static override args = {
     newname: Args.string({description: 'the new name', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the renamed app object (Platform API)'),
   }
 
   async run(): Promise<App> {

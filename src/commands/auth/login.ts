@@ -6,6 +6,7 @@ import {BaseCommand} from '../../lib/command/base.js'
 import {helperCommandFor, installedHeroku} from '../../lib/git/installed-command.js'
 import {trustLocalPlatformAt} from '../../lib/platform/local-ca.js'
 import {writeSettings} from '../../lib/settings.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class Login extends BaseCommand<typeof Login> {
   static override aliases = ['login']
@@ -19,6 +20,7 @@ export default class Login extends BaseCommand<typeof Login> {
   ]
 
   static override flags = {
+    json: jsonFlag('a summary of the login ({email, id, api_url, storage, git_credential_helper, git_host}; not an API object)'),
     'api-url': Flags.string({description: 'platform API to log in to; saved as the default', helpValue: 'URL'}),
     'git-setup': Flags.boolean({allowNo: true, description: 'let git use this login for the platform\'s git host (asked on a TTY when not given)'}),
     'with-token': Flags.boolean({description: 'read a token from stdin instead of asking for email and password'}),

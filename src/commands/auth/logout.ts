@@ -1,10 +1,15 @@
 import {revokeCurrentAuthorization} from '../../lib/auth/login.js'
 import {BaseCommand} from '../../lib/command/base.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class Logout extends BaseCommand<typeof Logout> {
   static override aliases = ['logout']
   static override description = 'revoke the stored token on the platform and forget it locally'
   static override examples = ['<%= config.bin %> logout']
+
+  static override flags = {
+    json: jsonFlag('a summary ({api_url, revoked, forgotten}; not an API object)'),
+  }
 
   async run(): Promise<{api_url: string; revoked: boolean; forgotten: string[]}> {
     const apiUrl = this.apiUrl()

@@ -1,11 +1,16 @@
 import {BaseCommand} from '../../lib/command/base.js'
 import {NotLoggedInError} from '../../lib/errors.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class Token extends BaseCommand<typeof Token> {
   static override summary = 'print the API token of the current login'
   static override description = 'Handy for scripts: HEROKU_API_KEY=$(heroku auth:token). Treat it as a password.'
 
   static override examples = ['<%= config.bin %> auth:token']
+
+  static override flags = {
+    json: jsonFlag('the token and where it came from ({token, source}; not an API object)'),
+  }
 
   async run(): Promise<{token: string; source: string}> {
     const apiUrl = this.apiUrl()

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {addBuildpack, type Installation} from '../../lib/buildpacks/buildpacks.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class BuildpacksAdd extends AppCommand<typeof BuildpacksAdd> {
   static override summary = 'add a buildpack to an app (at the end, or at --index)'
@@ -15,6 +16,7 @@ export default class BuildpacksAdd extends AppCommand<typeof BuildpacksAdd> {
   }
 
   static override flags = {
+    json: jsonFlag('the list of buildpack-installation objects the PUT returned (Platform API)'),
     index: Flags.integer({char: 'i', description: 'position to insert the buildpack at, starting at 1', helpValue: 'INDEX'}),
   }
 

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {type Installation, removeBuildpack} from '../../lib/buildpacks/buildpacks.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class BuildpacksRemove extends AppCommand<typeof BuildpacksRemove> {
   static override summary = 'remove a buildpack from an app, by URL or --index'
@@ -15,6 +16,7 @@ export default class BuildpacksRemove extends AppCommand<typeof BuildpacksRemove
   }
 
   static override flags = {
+    json: jsonFlag('the list of buildpack-installation objects the PUT returned (Platform API)'),
     index: Flags.integer({char: 'i', description: 'position of the buildpack to remove, starting at 1', helpValue: 'INDEX'}),
   }
 

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {type Installation, setBuildpack} from '../../lib/buildpacks/buildpacks.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class BuildpacksSet extends AppCommand<typeof BuildpacksSet> {
   static override summary = 'set the buildpack of an app (replacing the one at --index, the first by default)'
@@ -16,6 +17,7 @@ export default class BuildpacksSet extends AppCommand<typeof BuildpacksSet> {
   }
 
   static override flags = {
+    json: jsonFlag('the list of buildpack-installation objects the PUT returned (Platform API)'),
     index: Flags.integer({char: 'i', description: 'position of the buildpack to replace, starting at 1', helpValue: 'INDEX'}),
   }
 

@@ -4,6 +4,7 @@ import {Args} from '@oclif/core'
 
 import {buildInfo} from '../../lib/builds/builds.js'
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class BuildsInfo extends AppCommand<typeof BuildsInfo> {
   static override summary = 'show one build (the newest by default)'
@@ -11,6 +12,10 @@ export default class BuildsInfo extends AppCommand<typeof BuildsInfo> {
 
   static override args = {
     build: Args.string({description: 'the build\'s id (see heroku builds)'}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the build object (Platform API)'),
   }
 
   async run(): Promise<Build> {

@@ -4,6 +4,7 @@ import {Args} from '@oclif/core'
 
 import {buildOutput} from '../../lib/builds/builds.js'
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class BuildsOutput extends AppCommand<typeof BuildsOutput> {
   static override summary = 'show what a build printed (the newest by default), following it while it runs'
@@ -11,6 +12,10 @@ export default class BuildsOutput extends AppCommand<typeof BuildsOutput> {
 
   static override args = {
     build: Args.string({description: 'the build\'s id (see heroku builds)'}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the build object and its output ({build, output}; build as the Platform API returned it)'),
   }
 
   async run(): Promise<{build: Build; output: string}> {

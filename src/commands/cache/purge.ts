@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {type CachePurge, cachePurge, parsePaths} from '../../lib/cache/cache.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class CachePurgeCommand extends AppCommand<typeof CachePurgeCommand> {
   static override summary = 'drop stored responses from the router cache of an app'
@@ -13,6 +14,10 @@ export default class CachePurgeCommand extends AppCommand<typeof CachePurgeComma
   }
 
   static override strict = false
+
+  static override flags = {
+    json: jsonFlag('the purge result object (router cache API of the platform)'),
+  }
 
   async run(): Promise<CachePurge> {
     const {argv} = await this.parse(CachePurgeCommand)

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {type GeneratedCert, generateCert} from '../../lib/certs/generate.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class CertsGenerate extends AppCommand<typeof CertsGenerate> {
   static override summary = 'make a self-signed certificate for a custom domain (with openssl) and add it to the app'
@@ -17,6 +18,7 @@ export default class CertsGenerate extends AppCommand<typeof CertsGenerate> {
   }
 
   static override flags = {
+    json: jsonFlag('the files written and the sni-endpoint object if one was added ({certificate_file, key_file, sni_endpoint})'),
     add: Flags.boolean({allowNo: true, default: true, description: 'add it to the app once made (--no-add: only write the files)'}),
     days: Flags.integer({default: 90, description: 'days it is valid for', helpValue: 'DAYS'}),
     dir: Flags.string({default: '.', description: 'directory to write DOMAIN.crt and DOMAIN.key in', helpValue: 'DIR'}),

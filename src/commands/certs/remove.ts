@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {removeCert, type SniEndpoint} from '../../lib/certs/certs.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class CertsRemove extends AppCommand<typeof CertsRemove> {
   static override summary = 'remove an SSL certificate from an app'
@@ -9,6 +10,7 @@ export default class CertsRemove extends AppCommand<typeof CertsRemove> {
   static override examples = ['<%= config.bin %> certs:remove -a my-app', '<%= config.bin %> certs:remove -a my-app --name sunny-frost-12345 --confirm my-app']
 
   static override flags = {
+    json: jsonFlag('the sni-endpoint object the DELETE returned (Platform API)'),
     confirm: Flags.string({char: 'c', description: 'the app\'s name, to confirm without a prompt', helpValue: 'APP'}),
     name: Flags.string({description: 'the SSL certificate (SNI endpoint) name; needed when the app has several', helpValue: 'NAME'}),
   }

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {type SniEndpoint, updateCert} from '../../lib/certs/certs.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class CertsUpdate extends AppCommand<typeof CertsUpdate> {
   static override summary = 'replace an SSL certificate of an app with a new certificate and key'
@@ -13,7 +14,10 @@ export default class CertsUpdate extends AppCommand<typeof CertsUpdate> {
     KEY: Args.string({description: 'path of the private key file, PEM', required: true}),
   }
 
-  static override flags = {name: Flags.string({description: 'the SSL certificate (SNI endpoint) name; needed when the app has several', helpValue: 'NAME'})}
+  static override flags = {
+    json: jsonFlag('the sni-endpoint object (Platform API)'),
+    name: Flags.string({description: 'the SSL certificate (SNI endpoint) name; needed when the app has several', helpValue: 'NAME'}),
+  }
 
   async run(): Promise<SniEndpoint> {
     return updateCert({api: this.api, app: await this.app(), certFile: this.args.CRT, keyFile: this.args.KEY, name: this.flags.name, out: this.out})

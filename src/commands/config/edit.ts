@@ -2,7 +2,7 @@ import type {ConfigVars} from '@heroku-cli/schema'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {editConfig} from '../../lib/config/edit.js'
-import type {UpdateConfigResult} from '../../lib/config/vars.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class ConfigEdit extends AppCommand<typeof ConfigEdit> {
   static override summary = 'edit the config vars in your editor ($VISUAL or $EDITOR)'
@@ -10,7 +10,11 @@ export default class ConfigEdit extends AppCommand<typeof ConfigEdit> {
 
   static override examples = ['<%= config.bin %> config:edit -a my-app', 'EDITOR=nano <%= config.bin %> config:edit -a my-app']
 
-  async run(): Promise<UpdateConfigResult | {config_vars: ConfigVars}> {
+  static override flags = {
+    json: jsonFlag('the config-vars object the PATCH returned (Platform API; unchanged: the one read)'),
+  }
+
+  async run(): Promise<ConfigVars> {
     return editConfig({api: this.api, app: await this.app(), editor: this.env.VISUAL || this.env.EDITOR, out: this.out, prompter: this.prompter})
   }
 }

@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {AppCommand} from '../../lib/command/app-command.js'
 import {validateKey} from '../../lib/config/keys.js'
 import {getConfigVar} from '../../lib/config/vars.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class ConfigGet extends AppCommand<typeof ConfigGet> {
   static override summary = 'print the value of one config var'
@@ -18,6 +19,7 @@ export default class ConfigGet extends AppCommand<typeof ConfigGet> {
   }
 
   static override flags = {
+    json: jsonFlag('the var and its value ({KEY: value}, null when unset; part of the config-vars object)'),
     shell: Flags.boolean({char: 's', description: 'print KEY=\'value\', quoted for sh'}),
   }
 

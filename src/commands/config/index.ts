@@ -4,6 +4,7 @@ import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {showConfig} from '../../lib/config/vars.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class Config extends AppCommand<typeof Config> {
   static override summary = 'display the config vars of an app'
@@ -16,6 +17,7 @@ export default class Config extends AppCommand<typeof Config> {
   ]
 
   static override flags = {
+    json: jsonFlag('the config-vars object (Platform API)'),
     shell: Flags.boolean({char: 's', description: 'print KEY=\'value\' lines, quoted for sh'}),
   }
 

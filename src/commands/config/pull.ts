@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {pullConfig, type PullConfigResult} from '../../lib/config/pull.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class ConfigPull extends AppCommand<typeof ConfigPull> {
   static override summary = 'write the app\'s config vars into a .env file, for heroku local'
@@ -14,6 +15,7 @@ export default class ConfigPull extends AppCommand<typeof ConfigPull> {
   ]
 
   static override flags = {
+    json: jsonFlag('a summary of the file written ({file, added, overwritten, kept}; not an API object)'),
     file: Flags.string({char: 'f', default: '.env', description: 'the .env file to write', helpValue: 'FILE'}),
     overwrite: Flags.boolean({char: 'o', description: 'replace the values of vars the file has already'}),
   }

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {pushConfig, type PushConfigResult} from '../../lib/config/push.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class ConfigPush extends AppCommand<typeof ConfigPush> {
   static override summary = 'set the vars of a .env file on the app'
@@ -13,6 +14,7 @@ export default class ConfigPush extends AppCommand<typeof ConfigPush> {
   ]
 
   static override flags = {
+    json: jsonFlag('a summary ({file, pushed, kept, config_vars}; config_vars is the config-vars object the PATCH returned)'),
     confirm: Flags.string({char: 'c', description: 'the app\'s name, to confirm without a prompt', helpValue: 'APP'}),
     file: Flags.string({char: 'f', default: '.env', description: 'the .env file to read', helpValue: 'FILE'}),
     overwrite: Flags.boolean({char: 'o', description: 'replace the values of vars the app has already'}),

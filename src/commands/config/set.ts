@@ -1,8 +1,11 @@
+import type {ConfigVars} from '@heroku-cli/schema'
+
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {parseAssignments} from '../../lib/config/keys.js'
-import {updateConfig, UpdateConfigResult} from '../../lib/config/vars.js'
+import {updateConfig} from '../../lib/config/vars.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class ConfigSet extends AppCommand<typeof ConfigSet> {
   static override aliases = ['config:add']
@@ -20,7 +23,11 @@ export default class ConfigSet extends AppCommand<typeof ConfigSet> {
 
   static override strict = false
 
-  async run(): Promise<UpdateConfigResult> {
+  static override flags = {
+    json: jsonFlag('the config-vars object the PATCH returned (Platform API)'),
+  }
+
+  async run(): Promise<ConfigVars> {
     const {argv} = await this.parse(ConfigSet)
     const changes = parseAssignments(argv as string[])
     return updateConfig({api: this.api, app: await this.app(), changes, out: this.out})

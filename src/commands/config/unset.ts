@@ -1,9 +1,12 @@
+import type {ConfigVars} from '@heroku-cli/schema'
+
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {validateKey} from '../../lib/config/keys.js'
-import {updateConfig, UpdateConfigResult} from '../../lib/config/vars.js'
+import {updateConfig} from '../../lib/config/vars.js'
 import {UsageError} from '../../lib/errors.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class ConfigUnset extends AppCommand<typeof ConfigUnset> {
   static override aliases = ['config:remove']
@@ -18,7 +21,11 @@ export default class ConfigUnset extends AppCommand<typeof ConfigUnset> {
 
   static override strict = false
 
-  async run(): Promise<UpdateConfigResult> {
+  static override flags = {
+    json: jsonFlag('the config-vars object the PATCH returned (Platform API)'),
+  }
+
+  async run(): Promise<ConfigVars> {
     const {argv} = await this.parse(ConfigUnset)
     const keys = (argv as string[]).map(k => validateKey(k))
     if (keys.length === 0) throw new UsageError('Give at least one config var name to unset.')

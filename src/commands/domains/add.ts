@@ -4,6 +4,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {addDomain} from '../../lib/domains/domains.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class DomainsAdd extends AppCommand<typeof DomainsAdd> {
   static override description = 'add a custom domain to an app, and show the DNS target to point it at'
@@ -11,6 +12,10 @@ export default class DomainsAdd extends AppCommand<typeof DomainsAdd> {
 
   static override args = {
     hostname: Args.string({description: 'the domain, e.g. www.example.com', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the domain object (Platform API)'),
   }
 
   async run(): Promise<Domain> {

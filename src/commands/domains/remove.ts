@@ -4,6 +4,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {removeDomain} from '../../lib/domains/domains.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class DomainsRemove extends AppCommand<typeof DomainsRemove> {
   static override description = 'remove a custom domain from an app'
@@ -11,6 +12,10 @@ export default class DomainsRemove extends AppCommand<typeof DomainsRemove> {
 
   static override args = {
     hostname: Args.string({description: 'the domain, e.g. www.example.com', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the domain object the DELETE returned (Platform API)'),
   }
 
   async run(): Promise<Domain> {

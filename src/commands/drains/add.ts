@@ -4,6 +4,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {addDrain} from '../../lib/drains/drains.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class DrainsAdd extends AppCommand<typeof DrainsAdd> {
   static override description = 'adds a log drain to an app: syslog://HOST:PORT, syslog+tls://HOST:PORT or https://…'
@@ -11,6 +12,10 @@ export default class DrainsAdd extends AppCommand<typeof DrainsAdd> {
 
   static override args = {
     url: Args.string({description: 'URL of the log drain', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the log-drain object (Platform API)'),
   }
 
   async run(): Promise<LogDrain> {

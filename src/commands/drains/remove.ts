@@ -4,6 +4,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {removeDrain} from '../../lib/drains/drains.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class DrainsRemove extends AppCommand<typeof DrainsRemove> {
   static override description = 'removes a log drain from an app'
@@ -11,6 +12,10 @@ export default class DrainsRemove extends AppCommand<typeof DrainsRemove> {
 
   static override args = {
     url: Args.string({description: 'URL or token of the log drain', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the log-drain object the DELETE returned (Platform API)'),
   }
 
   async run(): Promise<LogDrain> {

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {cloneApp} from '../../lib/apps/git-repo.js'
 import {BaseCommand} from '../../lib/command/base.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class GitClone extends BaseCommand<typeof GitClone> {
   static override description = 'clone an app\'s git repository (git clone of its git URL, with the remote named heroku)'
@@ -16,6 +17,7 @@ export default class GitClone extends BaseCommand<typeof GitClone> {
   }
 
   static override flags = {
+    json: jsonFlag('the app, the directory and the git URL ({app, directory, url}; not an API object)'),
     app: Flags.string({char: 'a', description: 'app to clone', env: 'HEROKU_APP', helpValue: 'APP', required: true}),
     remote: Flags.string({char: 'r', default: 'heroku', description: 'name of the git remote in the clone', helpValue: 'NAME'}),
   }

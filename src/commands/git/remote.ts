@@ -1,6 +1,7 @@
 import {AppCommand} from '../../lib/command/app-command.js'
 import {setGitRemote} from '../../lib/apps/git-repo.js'
 import {UsageError} from '../../lib/errors.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class GitRemote extends AppCommand<typeof GitRemote> {
   static override summary = 'add a git remote for an app, or point an existing one at it'
@@ -10,6 +11,10 @@ export default class GitRemote extends AppCommand<typeof GitRemote> {
     '<%= config.bin %> git:remote -a my-app',
     '<%= config.bin %> git:remote -a my-app-staging -r staging',
   ]
+
+  static override flags = {
+    json: jsonFlag('the remote set ({app, remote, url, action}; not an API object)'),
+  }
 
   async run(): Promise<{app: string; remote: string; url: string; action: string}> {
     const {flags} = this

@@ -5,6 +5,7 @@ import {Args, Flags} from '@oclif/core'
 import {AppCommand} from '../../lib/command/app-command.js'
 import {optionalApp} from '../../lib/addons/optional-app.js'
 import {setLabsFeature} from '../../lib/labs/labs.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class LabsDisable extends AppCommand<typeof LabsDisable> {
   static override description = 'disables an experimental feature (an app\'s with -a, else the account\'s)'
@@ -15,6 +16,7 @@ export default class LabsDisable extends AppCommand<typeof LabsDisable> {
   }
 
   static override flags = {
+    json: jsonFlag('the account-feature or app-feature object (Platform API)'),
     confirm: Flags.string({description: 'accepted for compatibility with the Heroku CLI (its spaces-strict-tls feature asks for it)', helpValue: 'APP'}),
   }
 

@@ -5,6 +5,7 @@ import {Args} from '@oclif/core'
 import {AppCommand} from '../../lib/command/app-command.js'
 import {optionalApp} from '../../lib/addons/optional-app.js'
 import {setLabsFeature} from '../../lib/labs/labs.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class LabsEnable extends AppCommand<typeof LabsEnable> {
   static override description = 'enables an experimental feature (an app\'s with -a, else the account\'s)'
@@ -12,6 +13,10 @@ export default class LabsEnable extends AppCommand<typeof LabsEnable> {
 
   static override args = {
     feature: Args.string({description: 'unique identifier or name of the account or app feature', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the account-feature or app-feature object (Platform API)'),
   }
 
   async run(): Promise<AccountFeature | AppFeature> {

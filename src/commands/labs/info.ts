@@ -5,6 +5,7 @@ import {Args} from '@oclif/core'
 import {AppCommand} from '../../lib/command/app-command.js'
 import {optionalApp} from '../../lib/addons/optional-app.js'
 import {labsInfo} from '../../lib/labs/labs.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class LabsInfo extends AppCommand<typeof LabsInfo> {
   static override description = 'show feature info'
@@ -12,6 +13,10 @@ export default class LabsInfo extends AppCommand<typeof LabsInfo> {
 
   static override args = {
     feature: Args.string({description: 'unique identifier or name of the account or app feature', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the account-feature or app-feature object (Platform API)'),
   }
 
   async run(): Promise<AccountFeature | AppFeature> {

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/command/base.js'
 import {runLocal, type RunLocalResult} from '../../lib/local/run-local.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class Local extends BaseCommand<typeof Local> {
   static override aliases = ['local:start']
@@ -26,6 +27,7 @@ Ctrl-C or SIGTERM stops every process and what it started (SIGTERM, then SIGKILL
   }
 
   static override flags = {
+    json: jsonFlag('how the processes ended ({processes, stopped_by, exit_code}; not an API object)'),
     build: Flags.boolean({description: 'first compile the app with the buildpacks git push uses (into a cache dir outside this tree), then run the result as a dyno would'}),
     concurrency: Flags.string({char: 'c', description: 'how many of each process type: web=2,worker=1', helpValue: 'TYPE=N,…'}),
     env: Flags.string({char: 'e', description: 'env file to read (default .env, if there is one); several allowed', helpValue: 'FILE', multiple: true}),

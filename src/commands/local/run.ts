@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/command/base.js'
 import {type RunCommandResult, runLocalCommand} from '../../lib/local/run-command.js'
 import {remoteCommandWords, separateRemoteCommand} from '../../lib/run/command-argv.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 const VALUE_FLAGS = ['-e', '--env', '-p', '--port'] as const
 
@@ -21,6 +22,7 @@ export default class LocalRun extends BaseCommand<typeof LocalRun> {
   }
 
   static override flags = {
+    json: jsonFlag('how the command ended ({command, exit_code, signal}; not an API object)'),
     env: Flags.string({char: 'e', description: 'env file to read (default .env, if there is one); several allowed', helpValue: 'FILE', multiple: true}),
     port: Flags.integer({char: 'p', description: 'PORT for the command (default 5006, or PORT in .env)', helpValue: 'PORT', max: 65_535, min: 1}),
   }

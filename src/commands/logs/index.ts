@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {streamLogs} from '../../lib/logs/logs.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class Logs extends AppCommand<typeof Logs> {
   static override summary = 'display recent log output, or follow it with --tail'
@@ -14,6 +15,7 @@ export default class Logs extends AppCommand<typeof Logs> {
   ]
 
   static override flags = {
+    json: jsonFlag('one JSON object a log line ({timestamp, source, dyno, message, line}; the logs are text, not API objects)'),
     dyno: Flags.string({char: 'd', description: 'only this dyno (web.1) or process type (web)', helpValue: 'DYNO'}),
     num: Flags.integer({char: 'n', description: 'number of recent lines to show first', min: 0}),
     source: Flags.string({char: 's', description: 'only this source: app, heroku, …', helpValue: 'SOURCE'}),

@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {pgInfo, type PgInfo} from '../../lib/pg/info.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PgInfoCommand extends AppCommand<typeof PgInfoCommand> {
   static override aliases = ['pg']
@@ -10,6 +11,10 @@ export default class PgInfoCommand extends AppCommand<typeof PgInfoCommand> {
 
   static override args = {
     database: Args.string({description: 'attachment (DATABASE, HEROKU_POSTGRESQL_RED) or add-on name; DATABASE by default'}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the database summary ({addon, attachment, config_var, plan, status, database, plan_limit_bytes}; addon is the add-on object)'),
   }
 
   async run(): Promise<PgInfo> {

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {pgKill, type PgKillResult} from '../../lib/pg/activity.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PgKill extends AppCommand<typeof PgKill> {
   static override description = 'cancel a query by its pid (pg:ps lists them); --force closes its connection'
@@ -13,6 +14,7 @@ export default class PgKill extends AppCommand<typeof PgKill> {
   }
 
   static override flags = {
+    json: jsonFlag('the result ({pid, action, ok}; not an API object)'),
     force: Flags.boolean({char: 'f', description: 'terminate the connection (pg_terminate_backend) instead of cancelling its query'}),
   }
 

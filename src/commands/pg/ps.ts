@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {pgPs, type PgQuery} from '../../lib/pg/activity.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PgPs extends AppCommand<typeof PgPs> {
   static override description = 'the queries running on a database (pg_stat_activity), this connection left out'
@@ -12,6 +13,7 @@ export default class PgPs extends AppCommand<typeof PgPs> {
   }
 
   static override flags = {
+    json: jsonFlag('the list of running queries ({pid, state, source, running_for, waiting, query}; not API objects)'),
     verbose: Flags.boolean({char: 'v', description: 'idle connections too'}),
   }
 

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {runPsql, type PsqlResult} from '../../lib/pg/psql.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PgPsql extends AppCommand<typeof PgPsql> {
   static override summary = 'open a psql shell on a database, or run SQL with -c / -f'
@@ -17,6 +18,7 @@ export default class PgPsql extends AppCommand<typeof PgPsql> {
   }
 
   static override flags = {
+    json: jsonFlag('psql\'s exit status and output ({addon, attachment, status, output}; not an API object)'),
     command: Flags.string({char: 'c', description: 'SQL to run (psql -c)', helpValue: 'SQL', exclusive: ['file']}),
     file: Flags.string({char: 'f', description: 'a file of SQL to run (psql -f)', helpValue: 'FILE', exclusive: ['command']}),
   }

@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {pgPull, type PullPushResult} from '../../lib/pg/pull-push.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PgPull extends AppCommand<typeof PgPull> {
   static override summary = 'copy an add-on\'s database into a new local database'
@@ -11,6 +12,10 @@ export default class PgPull extends AppCommand<typeof PgPull> {
   static override args = {
     source: Args.string({description: 'the add-on (DATABASE, HEROKU_POSTGRESQL_RED or its name)', required: true}),
     target: Args.string({description: 'a local database name or postgres:// URL', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('a summary ({from, to, created}; not an API object)'),
   }
 
   async run(): Promise<PullPushResult> {

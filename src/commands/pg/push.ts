@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {pgPush, type PullPushResult} from '../../lib/pg/pull-push.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PgPush extends AppCommand<typeof PgPush> {
   static override summary = 'copy a local database into an add-on\'s empty database'
@@ -11,6 +12,10 @@ export default class PgPush extends AppCommand<typeof PgPush> {
   static override args = {
     source: Args.string({description: 'a local database name or postgres:// URL', required: true}),
     target: Args.string({description: 'the add-on (DATABASE, HEROKU_POSTGRESQL_RED or its name)', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('a summary ({from, to, created}; not an API object)'),
   }
 
   async run(): Promise<PullPushResult> {

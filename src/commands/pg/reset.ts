@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {pgReset, type PgResetResult} from '../../lib/pg/reset.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PgReset extends AppCommand<typeof PgReset> {
   static override summary = 'delete all data in a database: its schemas dropped, an empty public made'
@@ -13,6 +14,7 @@ export default class PgReset extends AppCommand<typeof PgReset> {
   }
 
   static override flags = {
+    json: jsonFlag('a summary ({addon, attachment, dropped_schemas}; not an API object)'),
     confirm: Flags.string({description: 'the app\'s name, to confirm without a prompt', helpValue: 'APP'}),
   }
 

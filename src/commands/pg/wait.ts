@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {pgWait} from '../../lib/pg/wait.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PgWait extends AppCommand<typeof PgWait> {
   static override description = 'wait until a database (or every database of the app) is provisioned and accepts connections'
@@ -9,6 +10,10 @@ export default class PgWait extends AppCommand<typeof PgWait> {
 
   static override args = {
     database: Args.string({description: 'attachment or add-on name; all of the app\'s databases by default'}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the list of databases waited for ({addon, state}; not API objects)'),
   }
 
   async run(): Promise<Array<{addon: string; state: string}>> {

@@ -4,6 +4,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {addToPipeline, STAGES} from '../../lib/pipelines/pipelines.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PipelinesAdd extends AppCommand<typeof PipelinesAdd> {
   static override description = 'add this app to a pipeline'
@@ -14,6 +15,7 @@ export default class PipelinesAdd extends AppCommand<typeof PipelinesAdd> {
   }
 
   static override flags = {
+    json: jsonFlag('the pipeline-coupling object (Platform API)'),
     stage: Flags.string({char: 's', description: `stage of the app in the pipeline (${STAGES.join(', ')})`, helpValue: 'STAGE'}),
   }
 

@@ -1,9 +1,10 @@
-import type {Pipeline, PipelineCoupling} from '@heroku-cli/schema'
+import type {Pipeline} from '@heroku-cli/schema'
 
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {createPipeline, STAGES} from '../../lib/pipelines/pipelines.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PipelinesCreate extends AppCommand<typeof PipelinesCreate> {
   static override description = 'create a new pipeline with the app as its first app'
@@ -14,10 +15,11 @@ export default class PipelinesCreate extends AppCommand<typeof PipelinesCreate> 
   }
 
   static override flags = {
+    json: jsonFlag('the pipeline object (Platform API; the app\'s coupling is in the human output only)'),
     stage: Flags.string({char: 's', description: `stage of first app in pipeline (${STAGES.join(', ')})`, helpValue: 'STAGE'}),
   }
 
-  async run(): Promise<{pipeline: Pipeline, coupling: PipelineCoupling}> {
+  async run(): Promise<Pipeline> {
     return createPipeline({api: this.api, app: await this.app(), name: this.args.name, out: this.out, prompter: this.prompter, stage: this.flags.stage})
   }
 }

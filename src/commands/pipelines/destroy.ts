@@ -4,6 +4,7 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/command/base.js'
 import {destroyPipeline} from '../../lib/pipelines/pipelines.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PipelinesDestroy extends BaseCommand<typeof PipelinesDestroy> {
   static override description = 'destroy a pipeline (its apps stay, outside any pipeline)'
@@ -11,6 +12,10 @@ export default class PipelinesDestroy extends BaseCommand<typeof PipelinesDestro
 
   static override args = {
     pipeline: Args.string({description: 'name or id of pipeline', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the pipeline object the DELETE returned (Platform API)'),
   }
 
   async run(): Promise<Pipeline> {

@@ -1,7 +1,10 @@
+import type {Pipeline} from '@heroku-cli/schema'
+
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/command/base.js'
-import {pipelineInfo, type PipelineInfo} from '../../lib/pipelines/pipelines.js'
+import {pipelineInfo} from '../../lib/pipelines/pipelines.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PipelinesInfo extends BaseCommand<typeof PipelinesInfo> {
   static override description = 'show list of apps in a pipeline'
@@ -11,7 +14,11 @@ export default class PipelinesInfo extends BaseCommand<typeof PipelinesInfo> {
     pipeline: Args.string({description: 'pipeline to show list of apps for', required: true}),
   }
 
-  async run(): Promise<PipelineInfo> {
+  static override flags = {
+    json: jsonFlag('the pipeline object (Platform API; its apps and stages are in the human output only)'),
+  }
+
+  async run(): Promise<Pipeline> {
     return pipelineInfo({api: this.api, out: this.out, pipeline: this.args.pipeline})
   }
 }

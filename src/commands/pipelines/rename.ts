@@ -4,6 +4,7 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/command/base.js'
 import {renamePipeline} from '../../lib/pipelines/pipelines.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PipelinesRename extends BaseCommand<typeof PipelinesRename> {
   static override description = 'rename a pipeline'
@@ -12,6 +13,10 @@ export default class PipelinesRename extends BaseCommand<typeof PipelinesRename>
   static override args = {
     pipeline: Args.string({description: 'name or id of pipeline to rename', required: true}),
     name: Args.string({description: 'new name of pipeline', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the pipeline object the PATCH returned (Platform API)'),
   }
 
   async run(): Promise<Pipeline> {

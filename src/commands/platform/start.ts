@@ -15,6 +15,7 @@ import {logFilePath, routerUrl, runInForeground, runningPlatform, startDetached}
 import type {PlatformProcessState} from '../../platform/process-files.js'
 import {writeSettings} from '../../lib/settings.js'
 import {DEFAULT_API_PORT, DEFAULT_ROUTER_PORT} from '../../platform/process-files.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export interface StartResult {
   url: string
@@ -48,6 +49,7 @@ Environment:
   ]
 
   static override flags = {
+    json: jsonFlag('the platform started ({url, router_url, pid, data_dir, owner, already_running, ca_path}; not an API object)'),
     'data-dir': dataDirFlag,
     detach: Flags.boolean({char: 'd', description: 'run in the background (pid and log files in the data dir)'}),
     'git-setup': Flags.boolean({allowNo: true, description: 'let git push to the platform with this login (asked on a TTY when not given)'}),

@@ -5,6 +5,7 @@ import {dataDirFlag} from '../../lib/command/platform-flags.js'
 import {countApps} from '../../lib/platform/accounts.js'
 import {platformCaPath} from '../../lib/platform/local-ca.js'
 import {routerUrl, runningPlatform} from '../../lib/platform/local-process.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export interface StatusResult {
   running: boolean
@@ -23,7 +24,10 @@ export interface StatusResult {
 export default class PlatformStatus extends BaseCommand<typeof PlatformStatus> {
   static override description = 'whether the local platform runs, where, and for how long'
   static override examples = ['<%= config.bin %> platform:status', '<%= config.bin %> platform:status --json']
-  static override flags = {'data-dir': dataDirFlag}
+  static override flags = {
+    json: jsonFlag('the platform\'s state ({running, url, router_url, pid, data_dir, uptime_seconds, app_count, ca_path, sandbox}; not an API object)'),
+    'data-dir': dataDirFlag,
+  }
 
   async run(): Promise<StatusResult> {
     const dataDir = resolve(this.flags['data-dir'])

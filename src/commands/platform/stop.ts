@@ -1,11 +1,15 @@
 import {BaseCommand} from '../../lib/command/base.js'
 import {dataDirFlag} from '../../lib/command/platform-flags.js'
 import {runningPlatform, stopPlatform} from '../../lib/platform/local-process.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PlatformStop extends BaseCommand<typeof PlatformStop> {
   static override description = 'stop the local platform (its dynos stop with it)'
   static override examples = ['<%= config.bin %> platform:stop']
-  static override flags = {'data-dir': dataDirFlag}
+  static override flags = {
+    json: jsonFlag('whether it stopped ({stopped, pid}; not an API object)'),
+    'data-dir': dataDirFlag,
+  }
 
   async run(): Promise<{stopped: boolean; pid?: number}> {
     const state = runningPlatform(this.flags['data-dir'])

@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {restartDynos} from '../../lib/ps/dynos.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PsRestart extends AppCommand<typeof PsRestart> {
   static override aliases = ['restart']
@@ -10,6 +11,10 @@ export default class PsRestart extends AppCommand<typeof PsRestart> {
 
   static override args = {
     target: Args.string({description: 'process type (web) or dyno (web.1); all dynos when omitted'}),
+  }
+
+  static override flags = {
+    json: jsonFlag('what was restarted ({app, restarted}; the API answers with no object)'),
   }
 
   async run(): Promise<{app: string; restarted: string}> {

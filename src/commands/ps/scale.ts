@@ -4,6 +4,7 @@ import type {Formation} from '@heroku-cli/schema'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {listFormation, parseScaleChanges, scale} from '../../lib/ps/scale.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PsScale extends AppCommand<typeof PsScale> {
   static override aliases = ['scale']
@@ -21,6 +22,10 @@ export default class PsScale extends AppCommand<typeof PsScale> {
   }
 
   static override strict = false
+
+  static override flags = {
+    json: jsonFlag('the list of formation objects (Platform API)'),
+  }
 
   async run(): Promise<Formation[]> {
     const {argv} = await this.parse(PsScale)

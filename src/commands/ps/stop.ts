@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {stopDynos} from '../../lib/ps/dynos.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PsStop extends AppCommand<typeof PsStop> {
   static override aliases = ['stop', 'ps:kill']
@@ -10,6 +11,10 @@ export default class PsStop extends AppCommand<typeof PsStop> {
 
   static override args = {
     target: Args.string({description: 'dyno (web.1) or process type (web)', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('what was stopped ({app, stopped}; the API answers with no object)'),
   }
 
   async run(): Promise<{app: string; stopped: string}> {

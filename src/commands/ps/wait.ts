@@ -1,7 +1,10 @@
+import type {Dyno} from '@heroku-cli/schema'
+
 import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {waitForDynos, type WaitForDynosResult} from '../../lib/ps/wait.js'
+import {waitForDynos} from '../../lib/ps/wait.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PsWait extends AppCommand<typeof PsWait> {
   static override summary = 'wait until every dyno runs the app\'s newest release'
@@ -14,13 +17,14 @@ export default class PsWait extends AppCommand<typeof PsWait> {
   ]
 
   static override flags = {
+    json: jsonFlag('the list of dyno objects, all up on the newest release (Platform API)'),
     timeout: Flags.integer({description: 'give up after this many seconds (default: no limit)', helpValue: 'SECONDS', min: 1}),
     type: Flags.string({char: 't', description: 'wait only for the dynos of this process type', helpValue: 'TYPE'}),
     'wait-interval': Flags.integer({char: 'w', default: 10, description: 'seconds between checks', helpValue: 'SECONDS', min: 1}),
     'with-run': Flags.boolean({char: 'R', description: 'wait for one-off (run) dynos too'}),
   }
 
-  async run(): Promise<WaitForDynosResult> {
+  async run(): Promise<Dyno[]> {
     return waitForDynos({
       api: this.api,
       app: await this.app(),

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {redisCli, type RedisCliResult} from '../../lib/redis/redis.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class RedisCli extends AppCommand<typeof RedisCli> {
   static override summary = 'open redis-cli on a Redis add-on, or run one command with -c'
@@ -13,6 +14,7 @@ export default class RedisCli extends AppCommand<typeof RedisCli> {
   }
 
   static override flags = {
+    json: jsonFlag('redis-cli\'s exit status and output ({addon, attachment, status, output}; not an API object)'),
     command: Flags.string({char: 'c', description: 'one command to run, as typed at redis-cli\'s prompt', helpValue: 'COMMAND'}),
   }
 

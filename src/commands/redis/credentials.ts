@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {redisCredentials, type RedisCredentials} from '../../lib/redis/redis.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class RedisCredentialsCommand extends AppCommand<typeof RedisCredentialsCommand> {
   static override description = 'show a Redis add-on\'s URL (it includes the password)'
@@ -12,6 +13,7 @@ export default class RedisCredentialsCommand extends AppCommand<typeof RedisCred
   }
 
   static override flags = {
+    json: jsonFlag('the connection URL ({addon, attachment, url}; not an API object)'),
     reset: Flags.boolean({description: 'reset the credentials (where the platform supports it: it says so otherwise)'}),
   }
 

@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {redisInfo, type RedisInfo} from '../../lib/redis/redis.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class RedisInfoCommand extends AppCommand<typeof RedisInfoCommand> {
   static override aliases = ['redis']
@@ -10,6 +11,10 @@ export default class RedisInfoCommand extends AppCommand<typeof RedisInfoCommand
 
   static override args = {
     database: Args.string({description: 'attachment (REDIS, HEROKU_REDIS_BLUE) or add-on name; REDIS by default'}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the Redis summary ({addon, attachment, config_var, plan, status, …}; not an API object)'),
   }
 
   async run(): Promise<RedisInfo> {

@@ -4,6 +4,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {parseVersion, releaseInfo} from '../../lib/releases/releases.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class ReleasesInfo extends AppCommand<typeof ReleasesInfo> {
   static override description = 'show one release (the newest by default)'
@@ -11,6 +12,10 @@ export default class ReleasesInfo extends AppCommand<typeof ReleasesInfo> {
 
   static override args = {
     release: Args.string({description: 'the release version, e.g. v12'}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the release object (Platform API)'),
   }
 
   async run(): Promise<Release> {

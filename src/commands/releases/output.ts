@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {parseVersion, releaseOutput} from '../../lib/releases/releases.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class ReleasesOutput extends AppCommand<typeof ReleasesOutput> {
   static override description = 'what a release\'s release command printed (the newest release by default)'
@@ -9,6 +10,10 @@ export default class ReleasesOutput extends AppCommand<typeof ReleasesOutput> {
 
   static override args = {
     release: Args.string({description: 'the release version, e.g. v12'}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the release\'s version, status and release-command output ({version, status, output})'),
   }
 
   async run(): Promise<{version?: number, status?: string, output: string}> {

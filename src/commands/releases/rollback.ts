@@ -4,6 +4,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {parseVersion, rollback} from '../../lib/releases/releases.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class ReleasesRollback extends AppCommand<typeof ReleasesRollback> {
   static override aliases = ['rollback']
@@ -14,6 +15,10 @@ export default class ReleasesRollback extends AppCommand<typeof ReleasesRollback
 
   static override args = {
     release: Args.string({description: 'the release version to roll back to, e.g. v10'}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the new release object (Platform API)'),
   }
 
   async run(): Promise<Release> {

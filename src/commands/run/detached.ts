@@ -5,6 +5,7 @@ import {Args, Flags} from '@oclif/core'
 import {AppCommand} from '../../lib/command/app-command.js'
 import {remoteCommandWords, RUN_VALUE_FLAGS, separateRemoteCommand} from '../../lib/run/command-argv.js'
 import {runDetached} from '../../lib/run/run.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class RunDetached extends AppCommand<typeof RunDetached> {
   static override summary = 'run a one-off process in the background; its output goes to the logs'
@@ -16,6 +17,7 @@ export default class RunDetached extends AppCommand<typeof RunDetached> {
   }
 
   static override flags = {
+    json: jsonFlag('the dyno object (Platform API)'),
     env: Flags.string({char: 'e', description: 'environment variables for the dyno: KEY=VALUE;KEY2=VALUE2', helpValue: 'ENV'}),
     size: Flags.string({char: 's', description: 'dyno size', helpValue: 'SIZE'}),
   }

@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {AppCommand} from '../../lib/command/app-command.js'
 import {remoteCommandWords, RUN_VALUE_FLAGS, separateRemoteCommand} from '../../lib/run/command-argv.js'
 import {type RunResult, runAttached} from '../../lib/run/run.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class Run extends AppCommand<typeof Run> {
   static override summary = 'run a one-off process inside a dyno, attached to this terminal'
@@ -20,6 +21,7 @@ export default class Run extends AppCommand<typeof Run> {
   }
 
   static override flags = {
+    json: jsonFlag('how the command ended ({app, dyno, command, status, exitCode}; not an API object)'),
     env: Flags.string({char: 'e', description: 'environment variables for the dyno: KEY=VALUE;KEY2=VALUE2', helpValue: 'ENV'}),
     'exit-code': Flags.boolean({allowNo: true, default: true, description: 'exit with the remote command\'s exit code'}),
     'no-tty': Flags.boolean({description: 'never allocate a terminal, even when stdin is one'}),

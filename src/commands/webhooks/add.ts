@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {addWebhook, type AddedWebhook, parseIncludes, WEBHOOK_LEVELS} from '../../lib/webhooks/webhooks.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class WebhooksAdd extends AppCommand<typeof WebhooksAdd> {
   static override description = 'add a webhook to an app; the platform POSTs each change of the included entities to URL, signed with the secret (shown once)'
@@ -11,6 +12,7 @@ export default class WebhooksAdd extends AppCommand<typeof WebhooksAdd> {
   ]
 
   static override flags = {
+    json: jsonFlag('the app-webhook object (Platform API), with the secret the platform sent in its Heroku-Webhook-Secret header'),
     authorization: Flags.string({char: 't', description: 'authorization header to send with webhooks'}),
     include: Flags.string({char: 'i', description: 'comma delimited event types your server will receive', required: true}),
     level: Flags.string({char: 'l', description: 'notify does not retry, sync will retry until successful or timeout', options: [...WEBHOOK_LEVELS], required: true}),

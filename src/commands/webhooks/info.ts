@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {type AppWebhook, webhookInfo} from '../../lib/webhooks/webhooks.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class WebhooksInfo extends AppCommand<typeof WebhooksInfo> {
   static override description = 'info for a webhook on an app'
@@ -9,6 +10,10 @@ export default class WebhooksInfo extends AppCommand<typeof WebhooksInfo> {
 
   static override args = {
     id: Args.string({description: 'ID of the webhook', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the app-webhook object (Platform API)'),
   }
 
   async run(): Promise<AppWebhook> {

@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {type AppWebhook, removeWebhook} from '../../lib/webhooks/webhooks.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class WebhooksRemove extends AppCommand<typeof WebhooksRemove> {
   static override description = 'removes a webhook from an app'
@@ -9,6 +10,10 @@ export default class WebhooksRemove extends AppCommand<typeof WebhooksRemove> {
 
   static override args = {
     id: Args.string({description: 'id of webhook to remove', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the app-webhook object the DELETE returned (Platform API)'),
   }
 
   async run(): Promise<AppWebhook> {

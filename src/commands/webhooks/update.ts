@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {type AppWebhook, parseIncludes, updateWebhook, WEBHOOK_LEVELS} from '../../lib/webhooks/webhooks.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class WebhooksUpdate extends AppCommand<typeof WebhooksUpdate> {
   static override description = 'updates a webhook in an app: what is not given stays as it is'
@@ -12,6 +13,7 @@ export default class WebhooksUpdate extends AppCommand<typeof WebhooksUpdate> {
   }
 
   static override flags = {
+    json: jsonFlag('the app-webhook object the PATCH returned (Platform API)'),
     authorization: Flags.string({char: 't', description: 'authorization header to send with webhooks'}),
     include: Flags.string({char: 'i', description: 'comma delimited event types your server will receive'}),
     level: Flags.string({char: 'l', description: 'notify does not retry, sync will retry until successful or timeout', options: [...WEBHOOK_LEVELS]}),

@@ -3,14 +3,14 @@
 import type {Collaborator} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
-const collaboratorsPath = (app: string) => `/apps/${encodeURIComponent(app)}/collaborators`
 
 /** GET /apps/{app}/collaborators: a table of email and role (and permissions, where any), by email. */
 export async function listAccess(opts: {api: ApiClient; out: Output; app: string}): Promise<Collaborator[]> {
   const {api, out, app} = opts
-  const collaborators = await api.list<Collaborator>(collaboratorsPath(app))
+  const collaborators = await api.list<Collaborator>(paths.app(app).collaborator())
   const rows = [...collaborators]
     .filter(c => !/herokumanager\.com$/.test(c.user?.email ?? ''))
     .sort((a, b) => (a.user?.email ?? '').localeCompare(b.user?.email ?? ''))
@@ -36,11 +36,11 @@ export interface AddAccessOptions {
 export async function addAccess(opts: AddAccessOptions): Promise<Collaborator> {
   const {api, out, app, email} = opts
   if (opts.permissions !== undefined) out.warn('--permissions applies to team apps only; a personal app\'s collaborators have full access except destroying, renaming, transferring and managing collaborators.')
-  return out.withSpinner(`Adding ${email} access to the app ${app}`, () => api.post<Collaborator>(collaboratorsPath(app), {user: email}))
+  return out.withSpinner(`Adding ${email} access to the app ${app}`, () => api.post<Collaborator>(paths.app(app).collaborator(), {user: email}))
 }
 
 /** DELETE /apps/{app}/collaborators/{email}. */
 export async function removeAccess(opts: {api: ApiClient; out: Output; app: string; email: string}): Promise<Collaborator> {
   const {api, out, app, email} = opts
-  return out.withSpinner(`Removing ${email} access from the app ${app}`, () => api.delete<Collaborator>(`${collaboratorsPath(app)}/${encodeURIComponent(email)}`))
+  return out.withSpinner(`Removing ${email} access from the app ${app}`, () => api.delete<Collaborator>(paths.app(app).collaborator(email)))
 }

@@ -1,6 +1,7 @@
 import type {AddOnAttachment} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
 /** POST /addon-attachments: shares an existing add-on with an app. */
@@ -11,7 +12,7 @@ export async function attachAddon(opts: {api: ApiClient; out: Output; addon: str
   if (opts.confirm) body.confirm = opts.confirm
   const spinner = await out.spinner(`Attaching ${opts.addon}${opts.as ? ` as ${opts.as}` : ''} to ${opts.app}`)
   try {
-    const attachment = await api.post<AddOnAttachment>('/addon-attachments', body)
+    const attachment = await api.post<AddOnAttachment>(paths.attachment(), body)
     spinner.succeed()
     out.log(`Attached ${attachment.addon?.name ?? opts.addon} to ${opts.app} as ${attachment.name}`)
     return attachment
@@ -24,10 +25,10 @@ export async function attachAddon(opts: {api: ApiClient; out: Output; addon: str
 /** GET /apps/{app}/addon-attachments/{name}, then DELETE /addon-attachments/{id}. */
 export async function detachAddon(opts: {api: ApiClient; out: Output; attachment: string; app: string}): Promise<AddOnAttachment> {
   const {api, out, app} = opts
-  const found = await api.get<AddOnAttachment>(`/apps/${encodeURIComponent(app)}/addon-attachments/${encodeURIComponent(opts.attachment)}`)
+  const found = await api.get<AddOnAttachment>(paths.app(app).attachment(opts.attachment))
   const spinner = await out.spinner(`Detaching ${found.name} (${found.addon?.name}) from ${app}`)
   try {
-    const detached = await api.delete<AddOnAttachment>(`/addon-attachments/${encodeURIComponent(found.id ?? opts.attachment)}`)
+    const detached = await api.delete<AddOnAttachment>(paths.attachment(found.id ?? opts.attachment))
     spinner.succeed()
     return detached
   } catch (error) {

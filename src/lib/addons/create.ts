@@ -1,7 +1,8 @@
 import type {AddOn, Release} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {latestRelease} from '../config/vars.js'
+import {paths} from '../api/paths.js'
+import {newestRelease} from '../releases/newest.js'
 import type {Output} from '../ui/output.js'
 import {formatPrice} from './services.js'
 import {withServicesHint} from './unknown-service.js'
@@ -36,7 +37,7 @@ export function addonPrice(addon: AddOn): string {
  */
 async function releaseAfter(api: ApiClient, app: string): Promise<Release | undefined> {
   try {
-    return await latestRelease(api, app)
+    return await newestRelease(api, app)
   } catch {
     return undefined
   }
@@ -70,7 +71,7 @@ export async function createAddon(opts: CreateAddonOptions): Promise<AddOn> {
   const spinner = await out.spinner(`Adding ${opts.plan} on ${app}`)
   let addon: AddOn
   try {
-    addon = await api.post<AddOn>(`/apps/${encodeURIComponent(app)}/addons`, body)
+    addon = await api.post<AddOn>(paths.app(app).addons(), body)
   } catch (error) {
     spinner.fail()
     throw withServicesHint(error, opts.plan)

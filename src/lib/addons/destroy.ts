@@ -1,6 +1,7 @@
 import type {AddOn} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {confirmDestructive} from '../apps/confirm.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
@@ -23,7 +24,7 @@ export async function destroyAddon(opts: DestroyAddonOptions): Promise<AddOn> {
   await confirmDestructive({action: `destroy ${addon.name} on ${owner} and all its data`, app: owner, confirm: opts.confirm, out, prompter: opts.prompter})
   const spinner = await out.spinner(`Destroying ${addon.name} on ${owner}`)
   try {
-    const destroyed = await api.delete<AddOn>(`/apps/${encodeURIComponent(owner)}/addons/${encodeURIComponent(addon.id)}`)
+    const destroyed = await api.delete<AddOn>(paths.app(owner).addon(addon.id).self)
     spinner.succeed()
     return destroyed
   } catch (error) {

@@ -2,6 +2,7 @@ import type {AddOn, AddOnService} from '@heroku-cli/schema'
 
 import {ApiError} from '../api/api-error.js'
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {withServicesHint} from './unknown-service.js'
 
 /** Where Heroku keeps the documentation of its add-on services (as the Heroku CLI opens it). */
@@ -20,11 +21,11 @@ export async function serviceDocsUrl(api: ApiClient, service: string): Promise<{
   const name = service.split(':')[0]
   let found: AddOnService
   try {
-    found = await api.get<AddOnService>(`/addon-services/${encodeURIComponent(name)}`)
+    found = await api.get<AddOnService>(paths.addonService(name))
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 404) throw error
     // not a service: perhaps an add-on, whose service it is about
-    const addon = await api.get<AddOn>(`/addons/${encodeURIComponent(name)}`).catch(() => undefined)
+    const addon = await api.get<AddOn>(paths.addon(name)).catch(() => undefined)
     if (!addon?.addon_service?.name) throw withServicesHint(error, name)
     found = {...addon.addon_service} as AddOnService
   }

@@ -1,16 +1,15 @@
 import type {AddOn, AddOnAttachment} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 import {findAddon} from './resolve.js'
 
-export type AddonInfo = AddOn & {attachments: AddOnAttachment[]}
-
-/** GET the add-on (in the app's context if known) and its attachments. */
-export async function addonInfo(opts: {api: ApiClient; out: Output; addon: string; app?: string}): Promise<AddonInfo> {
+/** GET the add-on (in the app's context if known) and its attachments; returns the add-on as the API gave it. */
+export async function addonInfo(opts: {api: ApiClient; out: Output; addon: string; app?: string}): Promise<AddOn> {
   const {api, out} = opts
   const addon = await findAddon(api, opts.addon, opts.app)
-  const attachments = await api.list<AddOnAttachment>(`/addons/${encodeURIComponent(addon.id)}/addon-attachments`)
+  const attachments = await api.list<AddOnAttachment>(paths.addonAttachments(addon.id))
   out.heading(addon.name)
   out.keyValues([
     ['Plan', addon.plan?.name],
@@ -20,5 +19,5 @@ export async function addonInfo(opts: {api: ApiClient; out: Output; addon: strin
     ['State', addon.state],
     ['Installed at', addon.created_at],
   ])
-  return {...addon, attachments}
+  return addon
 }

@@ -1,9 +1,8 @@
 import type {AddOn, AddOnAttachment} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
-
-export type AddonWithAttachments = AddOn & {attachments: AddOnAttachment[]}
 
 export interface ListAddonsOptions {
   api: ApiClient
@@ -14,12 +13,13 @@ export interface ListAddonsOptions {
 
 /**
  * An app's add-ons (GET /apps/{app}/addons) with the attachments each has on the app
- * (GET /apps/{app}/addon-attachments); or every add-on of the account (GET /addons).
+ * (GET /apps/{app}/addon-attachments); or every add-on of the account (GET /addons). Returns the
+ * add-ons as the API listed them: the attachments are for the table only.
  */
-export async function listAddons(opts: ListAddonsOptions): Promise<AddonWithAttachments[]> {
+export async function listAddons(opts: ListAddonsOptions): Promise<AddOn[]> {
   const {api, out, app} = opts
   if (!app) {
-    const addons = await api.list<AddOn>('/addons')
+    const addons = await api.list<AddOn>(paths.addon())
     const rows = addons.map(a => ({...a, attachments: []}))
     await out.table(rows, [
       {get: a => a.name, header: 'Add-on'},
@@ -28,18 +28,17 @@ export async function listAddons(opts: ListAddonsOptions): Promise<AddonWithAtta
       {get: a => a.state, header: 'State'},
     ])
     if (rows.length === 0) out.log('No add-ons.')
-    return rows
+    return addons
   }
 
-  const path = `/apps/${encodeURIComponent(app)}`
   const [addons, attachments] = await Promise.all([
-    api.list<AddOn>(`${path}/addons`),
-    api.list<AddOnAttachment>(`${path}/addon-attachments`),
+    api.list<AddOn>(paths.app(app).addons()),
+    api.list<AddOnAttachment>(paths.app(app).attachments()),
   ])
   const rows = addons.map(a => ({...a, attachments: attachments.filter(t => t.addon?.id === a.id)}))
   if (rows.length === 0) {
     out.log(`${app} has no add-ons.`)
-    return rows
+    return addons
   }
 
   await out.table(rows, [
@@ -48,5 +47,5 @@ export async function listAddons(opts: ListAddonsOptions): Promise<AddonWithAtta
     {get: a => a.state, header: 'State'},
     {get: a => a.attachments.map(t => `as ${t.name}`).join(', '), header: 'Attached'},
   ])
-  return rows
+  return addons
 }

@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {ApiError} from '../api/api-error.js'
 import {UserError} from '../errors.js'
 import {openUrl} from '../ui/browser.js'
@@ -43,7 +44,7 @@ export interface OpenAddonResult {
 /** The SSO link of the add-on, or undefined when the platform offers none for it (then web_url serves). */
 async function addonSso(api: ApiClient, app: string, addon: AddOn): Promise<AddonSso | undefined> {
   try {
-    const sso = await api.get<AddonSso>(`/apps/${encodeURIComponent(app)}/addons/${encodeURIComponent(addon.id)}/sso`, {
+    const sso = await api.get<AddonSso>(paths.app(app).addon(addon.id).sso(), {
       headers: {Accept: 'application/vnd.heroku+json; version=3.add-ons-sso'},
     })
     if (typeof sso?.action !== 'string' || !/^https?:\/\//i.test(sso.action)) return undefined

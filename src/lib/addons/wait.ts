@@ -1,6 +1,7 @@
 import type {AddOn} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 
@@ -25,7 +26,7 @@ export async function waitForAddon(opts: WaitOptions): Promise<AddOn> {
   if (addon.state !== 'provisioning') return addon
   const sleep = opts.sleep ?? realSleep
   const spinner = await opts.out.spinner(`Waiting for ${addon.name}`)
-  const path = `/apps/${encodeURIComponent(addon.app.name ?? addon.app.id ?? '')}/addons/${encodeURIComponent(addon.id)}`
+  const path = paths.app(addon.app.name ?? addon.app.id ?? '').addon(addon.id).self
   while (addon.state === 'provisioning') {
     // eslint-disable-next-line no-await-in-loop -- polling is sequential
     await sleep(opts.intervalMs ?? 5000)
@@ -45,8 +46,7 @@ export async function waitForAddon(opts: WaitOptions): Promise<AddOn> {
 /** Waits for one add-on, or for every provisioning add-on of the app. */
 export async function waitForAddons(opts: {api: ApiClient; out: Output; app: string; addon?: string; intervalMs?: number; sleep?: (ms: number) => Promise<void>}): Promise<AddOn[]> {
   const {api, out, app} = opts
-  const path = `/apps/${encodeURIComponent(app)}/addons`
-  const addons = opts.addon ? [await api.get<AddOn>(`${path}/${encodeURIComponent(opts.addon)}`)] : await api.list<AddOn>(path)
+  const addons = opts.addon ? [await api.get<AddOn>(paths.app(app).addon(opts.addon).self)] : await api.list<AddOn>(paths.app(app).addons())
   const done: AddOn[] = []
   for (const addon of addons) {
     // eslint-disable-next-line no-await-in-loop -- one spinner at a time

@@ -2,6 +2,7 @@ import type {App} from '@heroku-cli/schema'
 
 import {ApiError} from '../api/api-error.js'
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {createAddon} from '../addons/create.js'
 import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
@@ -35,7 +36,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   const spinner = await out.spinner(`Creating ${opts.name ?? 'app'}`)
   let app: App
   try {
-    app = await api.post<App>('/apps', body)
+    app = await api.post<App>(paths.apps(), body)
   } catch (error) {
     spinner.fail()
     throw error

@@ -1,6 +1,7 @@
 import type {App} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
 import {gitMessage, removeAppRemotes} from './app-remotes.js'
@@ -19,7 +20,7 @@ export interface DestroyAppOptions {
 /** GET the app, confirm, DELETE /apps/{app}, then remove the git remotes pointing at it. */
 export async function destroyApp(opts: DestroyAppOptions): Promise<App> {
   const {api, out} = opts
-  const path = `/apps/${encodeURIComponent(opts.app)}`
+  const path = paths.app(opts.app).self
   const app = await api.get<App>(path)
   const name = app.name ?? opts.app
   await confirmDestructive({action: `destroy ${name}, its add-ons and all their data`, app: name, confirm: opts.confirm, out, prompter: opts.prompter})

@@ -4,6 +4,7 @@ import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {caFileFor, extraCaFor} from '../api/trust.js'
 import {UserError} from '../errors.js'
 import {gitCaKey} from '../git/credential-config.js'
@@ -14,7 +15,7 @@ import type {Output} from '../ui/output.js'
 
 /** GET the app, then `git remote add|set-url NAME app.git_url` in the repository at cwd. */
 export async function setGitRemote(opts: {api: ApiClient; out: Output; app: string; remote: string; cwd?: string}): Promise<{app: string; remote: string; url: string; action: string}> {
-  const app = await opts.api.get<App>(`/apps/${encodeURIComponent(opts.app)}`)
+  const app = await opts.api.get<App>(paths.app(opts.app).self)
   if (!app.git_url) throw new UserError(`${opts.app} has no git URL on this platform.`)
   let action: string
   try {
@@ -42,7 +43,7 @@ function caConfig(gitUrl: string): string[] {
 
 /** GET the app, then a real `git clone --origin REMOTE app.git_url DIR`. */
 export async function cloneApp(opts: {api: ApiClient; out: Output; app: string; dir?: string; remote: string; cwd?: string}): Promise<{app: string; directory: string; url: string}> {
-  const app = await opts.api.get<App>(`/apps/${encodeURIComponent(opts.app)}`)
+  const app = await opts.api.get<App>(paths.app(opts.app).self)
   if (!app.git_url) throw new UserError(`${opts.app} has no git URL on this platform.`)
   const dir = opts.dir ?? app.name ?? opts.app
   const directory = resolve(opts.cwd ?? process.cwd(), dir)

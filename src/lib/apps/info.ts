@@ -1,16 +1,9 @@
 import type {AddOn, App, Dyno, PipelineCoupling} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {shellQuote} from '../config/keys.js'
 import type {Output} from '../ui/output.js'
-
-export interface AppInfo {
-  app: App
-  addons: AddOn[]
-  dynos: Dyno[]
-  /** the app's pipeline and stage; null when it is in none (or the platform has no pipelines) */
-  pipeline_coupling: PipelineCoupling | null
-}
 
 function size(bytes: number | null | undefined): string | undefined {
   if (bytes === null || bytes === undefined) return undefined
@@ -19,15 +12,14 @@ function size(bytes: number | null | undefined): string | undefined {
 }
 
 /** GET the app, its add-ons and its dynos; shown as `Key: value` lines or `key=value` for sh. */
-export async function appInfo(opts: {api: ApiClient; out: Output; app: string; shell?: boolean}): Promise<AppInfo> {
+export async function appInfo(opts: {api: ApiClient; out: Output; app: string; shell?: boolean}): Promise<App> {
   const {api, out} = opts
-  const path = `/apps/${encodeURIComponent(opts.app)}`
   const [app, addons, dynos, coupling] = await Promise.all([
-    api.get<App>(path),
-    api.list<AddOn>(`${path}/addons`),
-    api.list<Dyno>(`${path}/dynos`),
+    api.get<App>(paths.app(opts.app).self),
+    api.list<AddOn>(paths.app(opts.app).addons()),
+    api.list<Dyno>(paths.app(opts.app).dyno()),
     // a 404 is an app in no pipeline; the pipeline is extra: no answer leaves it out
-    api.get<PipelineCoupling>(`${path}/pipeline-couplings`).catch(() => null),
+    api.get<PipelineCoupling>(paths.app(opts.app).pipelineCoupling()).catch(() => null),
   ])
   const pipeline = coupling ? `${coupling.pipeline?.name ?? coupling.pipeline?.id}` : undefined
   const dynoCounts = Object.entries(dynos.reduce<Record<string, number>>((acc, d) => {
@@ -60,5 +52,5 @@ export async function appInfo(opts: {api: ApiClient; out: Output; app: string; s
     ])
   }
 
-  return {addons, app, dynos, pipeline_coupling: coupling}
+  return app
 }

@@ -1,6 +1,7 @@
 import type {App} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 import {gitMessage, repointAppRemotes} from './app-remotes.js'
 
@@ -16,7 +17,7 @@ export interface RenameAppOptions {
 /** PATCH /apps/{app} {name}, then points the git remotes of the old app at the new git URL. */
 export async function renameApp(opts: RenameAppOptions): Promise<App> {
   const {api, out} = opts
-  const path = `/apps/${encodeURIComponent(opts.app)}`
+  const path = paths.app(opts.app).self
   const old = await api.get<App>(path)
   const spinner = await out.spinner(`Renaming ${opts.app} to ${opts.newName}`)
   let app: App

@@ -4,6 +4,7 @@
 import type {App, AppTransfer} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {UsageError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
@@ -26,37 +27,31 @@ export interface TransferOptions {
   confirm?: string
 }
 
-export interface TransferResult {
-  app: string
-  recipient: string
-  /** the app-transfer (to a person) or the team app (to a team), as the API answered */
-  result: AppTransfer | App
-}
-
-async function transferOne(opts: TransferOptions, app: string, ownerEmail: string | undefined, label: boolean): Promise<TransferResult> {
+async function transferOne(opts: TransferOptions, app: string, ownerEmail: string | undefined, label: boolean): Promise<AppTransfer | App> {
   const {api, out, recipient} = opts
   const toPerson = EMAIL.test(recipient)
   const personal = toPerson && !isTeamOwner(ownerEmail)
   const spinner = await out.spinner(`${personal ? 'Initiating transfer of' : 'Transferring'} ${app}${label ? ` to ${recipient}` : ''}`)
   try {
     const result = personal
-      ? await api.post<AppTransfer>('/account/app-transfers', {app, recipient})
-      : await api.patch<App>(`/teams/apps/${encodeURIComponent(app)}`, {owner: recipient})
+      ? await api.post<AppTransfer>(paths.appTransfers(), {app, recipient})
+      : await api.patch<App>(paths.teamApp(app), {owner: recipient})
     spinner.succeed((result as AppTransfer).state === 'pending' ? 'email sent' : undefined)
-    return {app, recipient, result}
+    return result
   } catch (error) {
     spinner.fail()
     throw error
   }
 }
 
-export async function transferApps(opts: TransferOptions): Promise<TransferResult[]> {
+/** The app-transfers (to a person) or team apps (to a team), as the API answered each. */
+export async function transferApps(opts: TransferOptions): Promise<Array<AppTransfer | App>> {
   const {api, out, prompter} = opts
   if (opts.bulk) {
-    const apps = (await api.list<App>('/apps')).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))
+    const apps = (await api.list<App>(paths.apps())).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))
     const chosen = await prompter.checkbox('Select applications you would like to transfer', apps.map(a => ({name: `${a.name} (${a.owner?.email ?? ''})`, value: a})), {flag: '--app', what: 'which apps to transfer'})
     out.warn(`Transferring applications to ${opts.recipient}...`)
-    const results: TransferResult[] = []
+    const results: Array<AppTransfer | App> = []
     for (const app of chosen) {
       try {
         results.push(await transferOne(opts, app.name ?? '', app.owner?.email, false))
@@ -68,7 +63,7 @@ export async function transferApps(opts: TransferOptions): Promise<TransferResul
   }
 
   if (opts.app === undefined) throw new UsageError('No app specified.', {hint: 'Pass --app APP, or --bulk to pick several on a terminal.'})
-  const app = await api.get<App>(`/apps/${encodeURIComponent(opts.app)}`)
+  const app = await api.get<App>(paths.app(opts.app).self)
   const name = app.name ?? opts.app
   if (opts.locked && !isTeamOwner(app.owner?.email) && EMAIL.test(opts.recipient)) {
     throw new UsageError('--locked applies to apps transferred to a team only.', {hint: `Transfer ${name} without --locked.`})
@@ -78,6 +73,6 @@ export async function transferApps(opts: TransferOptions): Promise<TransferResul
     await confirmDestructive({action: 'transfer it to a person: all collaborators will be removed from this app', app: name, confirm: opts.confirm, out, prompter})
   }
   const result = await transferOne(opts, name, app.owner?.email, true)
-  if (opts.locked) await api.patch(`/teams/apps/${encodeURIComponent(name)}`, {locked: true})
-  return [result]
+  // the team app as locked is the app as it now is
+  return [opts.locked ? await api.patch<App>(paths.teamApp(name), {locked: true}) : result]
 }

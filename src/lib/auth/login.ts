@@ -3,6 +3,7 @@ import type {Account, OAuthAuthorization} from '@heroku-cli/schema'
 import {hostname} from 'node:os'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {ApiError} from '../api/api-error.js'
 import {UserError} from '../errors.js'
 import {readFirstLine} from '../stdin.js'
@@ -12,7 +13,7 @@ export async function createAuthorization(api: ApiClient, creds: {email: string;
   const basic = 'Basic ' + Buffer.from(`${creds.email}:${creds.password}`).toString('base64')
   let auth: OAuthAuthorization
   try {
-    auth = await api.post<OAuthAuthorization>('/oauth/authorizations', {
+    auth = await api.post<OAuthAuthorization>(paths.oauthAuthorization(), {
       description: `heroku-toolbelt login from ${hostname()}`,
       scope: ['global'],
     }, {auth: 'basic', authorization: basic})
@@ -31,14 +32,14 @@ export async function createAuthorization(api: ApiClient, creds: {email: string;
 
 /** The account a token belongs to; fails as the API does (401) when the token is rejected. */
 export function accountFor(api: ApiClient): Promise<Account> {
-  return api.get<Account>('/account')
+  return api.get<Account>(paths.account())
 }
 
 /** Revokes the authorization behind the client's token, if the platform knows it. */
 export async function revokeCurrentAuthorization(api: ApiClient): Promise<'not-found' | 'revoked'> {
   try {
-    const current = await api.get<OAuthAuthorization>('/oauth/authorizations/~')
-    await api.delete(`/oauth/authorizations/${encodeURIComponent(current.id ?? '~')}`)
+    const current = await api.get<OAuthAuthorization>(paths.oauthAuthorization('~'))
+    await api.delete(paths.oauthAuthorization(current.id ?? '~'))
     return 'revoked'
   } catch (error) {
     if (error instanceof ApiError && (error.status === 404 || error.status === 401)) return 'not-found'

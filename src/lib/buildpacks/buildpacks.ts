@@ -3,12 +3,12 @@
 import type {BuildpackInstallations} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 
 export type Installation = BuildpackInstallations
 
-const path = (app: string) => `/apps/${encodeURIComponent(app)}/buildpack-installations`
 
 interface Options {
   api: ApiClient
@@ -23,11 +23,11 @@ function sorted(installations: Installation[]): Installation[] {
 }
 
 async function fetchInstallations(api: ApiClient, app: string): Promise<Installation[]> {
-  return sorted(await api.get<Installation[]>(path(app)))
+  return sorted(await api.get<Installation[]>(paths.app(app).buildpackInstallations()))
 }
 
 async function putInstallations(api: ApiClient, app: string, urls: string[]): Promise<Installation[]> {
-  return sorted(await api.request<Installation[]>(path(app), {method: 'PUT', body: {updates: urls.map(buildpack => ({buildpack}))}}).then(r => r.body))
+  return sorted(await api.request<Installation[]>(paths.app(app).buildpackInstallations(), {method: 'PUT', body: {updates: urls.map(buildpack => ({buildpack}))}}).then(r => r.body))
 }
 
 const matches = (installation: Installation, buildpack: string): boolean =>

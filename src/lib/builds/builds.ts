@@ -3,17 +3,17 @@
 import type {Build} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {fetchFor} from '../api/trust.js'
 import {ago} from '../releases/age.js'
 import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 
-const buildsPath = (app: string) => `/apps/${encodeURIComponent(app)}/builds`
 
 /** The newest builds first (Range: created_at ..; order=desc,max=N). */
 export async function listBuilds(opts: {api: ApiClient; out: Output; app: string; num: number}): Promise<Build[]> {
   const {api, out, app} = opts
-  const builds = await api.list<Build>(buildsPath(app), {limit: opts.num, max: opts.num, order: 'desc', sortBy: 'created_at'})
+  const builds = await api.list<Build>(paths.app(app).build(), {limit: opts.num, max: opts.num, order: 'desc', sortBy: 'created_at'})
   if (builds.length === 0) {
     out.log(`${app} has no builds.`)
     return builds
@@ -38,8 +38,8 @@ function status(out: Output, build: Build): string {
 
 /** One build by id, or the newest one. */
 export async function findBuild(api: ApiClient, app: string, id?: string): Promise<Build> {
-  if (id !== undefined) return api.get<Build>(`${buildsPath(app)}/${encodeURIComponent(id)}`)
-  const [newest] = await api.list<Build>(buildsPath(app), {limit: 1, max: 1, order: 'desc', sortBy: 'created_at'})
+  if (id !== undefined) return api.get<Build>(paths.app(app).build(id))
+  const [newest] = await api.list<Build>(paths.app(app).build(), {limit: 1, max: 1, order: 'desc', sortBy: 'created_at'})
   if (!newest) throw new UserError(`${app} has no builds yet.`, {hint: 'Deploy it: git push heroku main'})
   return newest
 }

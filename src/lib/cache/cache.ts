@@ -2,6 +2,7 @@
 // endpoints are the local platform's own, outside the Platform API v3 schema: another platform
 // answers 404 without naming the app, and that is said plainly.
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {ApiError} from '../api/api-error.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
@@ -26,7 +27,6 @@ export interface CachePurge {
   purged: number
 }
 
-const cachePath = (app: string) => `/apps/${encodeURIComponent(app)}/cache`
 
 /** A 404 that is not about the app: the platform has no such API (e.g. Heroku itself). */
 async function platformOwn<T>(call: () => Promise<T>): Promise<T> {
@@ -48,7 +48,7 @@ function size(bytes: number): string {
 
 /** GET /apps/{app}/cache, shown as `Key: value` lines. */
 export async function cacheStats(opts: {api: ApiClient; out: Output; app: string}): Promise<CacheStats> {
-  const stats = await platformOwn(() => opts.api.get<CacheStats>(cachePath(opts.app)))
+  const stats = await platformOwn(() => opts.api.get<CacheStats>(paths.app(opts.app).cache()))
   opts.out.heading(`${stats.app.name} Router Cache`)
   opts.out.keyValues([
     ['Hit ratio', `${(stats.hit_ratio * 100).toFixed(1)}%`],
@@ -74,7 +74,7 @@ export function parsePaths(paths: readonly string[]): string[] {
 
 /** POST /apps/{app}/cache/purge: the given paths (any query) or, without paths, everything. */
 export async function cachePurge(opts: {api: ApiClient; out: Output; app: string; paths: string[]}): Promise<CachePurge> {
-  const result = await platformOwn(() => opts.api.post<CachePurge>(`${cachePath(opts.app)}/purge`, opts.paths.length === 0 ? {} : {paths: opts.paths}))
+  const result = await platformOwn(() => opts.api.post<CachePurge>(paths.app(opts.app).cachePurge(), opts.paths.length === 0 ? {} : {paths: opts.paths}))
   const what = opts.paths.length === 0 ? 'everything' : opts.paths.join(', ')
   opts.out.log(`Purged ${what} from ${result.app.name}'s router cache: ${result.purged} ${result.purged === 1 ? 'response' : 'responses'}.`)
   return result

@@ -6,6 +6,7 @@ import {X509Certificate} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {confirmDestructive} from '../apps/confirm.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
@@ -41,9 +42,6 @@ interface Base {
   app: string
 }
 
-const endpointsPath = (app: string) => `/apps/${encodeURIComponent(app)}/sni-endpoints`
-const endpointPath = (app: string, endpoint: string) => `${endpointsPath(app)}/${encodeURIComponent(endpoint)}`
-const domainsPath = (app: string) => `/apps/${encodeURIComponent(app)}/domains`
 
 /** "2027-01-02 03:04 UTC" */
 export function formatDate(iso: string): string {
@@ -107,7 +105,7 @@ async function readCertificateAndKey(certFile: string, keyFile: string): Promise
 /** GET /apps/{app}/sni-endpoints: a table of name, common names, expiry, trust, type and how many domains use each. */
 export async function listCerts(opts: Base): Promise<SniEndpoint[]> {
   const {api, out, app} = opts
-  const endpoints = (await api.list<SniEndpoint>(endpointsPath(app))).sort((a, b) => a.name.localeCompare(b.name))
+  const endpoints = (await api.list<SniEndpoint>(paths.app(app).sniEndpoint())).sort((a, b) => a.name.localeCompare(b.name))
   if (endpoints.length === 0) {
     out.log(`${app} has no SSL certificates.\nUse heroku certs:add CRT KEY to add one.`)
     return endpoints
@@ -125,8 +123,8 @@ export async function listCerts(opts: Base): Promise<SniEndpoint[]> {
 
 /** The endpoint `name`, or the app's only one; more than one without a name is a usage error. */
 async function resolveEndpoint(api: ApiClient, app: string, name: string | undefined): Promise<SniEndpoint> {
-  if (name) return api.get<SniEndpoint>(endpointPath(app, name))
-  const endpoints = await api.list<SniEndpoint>(endpointsPath(app))
+  if (name) return api.get<SniEndpoint>(paths.app(app).sniEndpoint(name))
+  const endpoints = await api.list<SniEndpoint>(paths.app(app).sniEndpoint())
   if (endpoints.length === 0) throw new UserError(`${app} has no SSL certificates.`, {hint: 'Add one with heroku certs:add CRT KEY.'})
   if (endpoints.length > 1) {
     throw new UsageError(`${app} has several SSL certificates: ${endpoints.map(e => e.name).sort().join(', ')}.`, {hint: 'Pass --name NAME.'})
@@ -137,7 +135,7 @@ async function resolveEndpoint(api: ApiClient, app: string, name: string | undef
 export async function certInfo(opts: Base & {name?: string}): Promise<SniEndpoint> {
   const {api, out, app} = opts
   const endpoint = await resolveEndpoint(api, app, opts.name)
-  const domains = endpoint.domains.length > 0 ? await api.list<Domain>(domainsPath(app)) : []
+  const domains = endpoint.domains.length > 0 ? await api.list<Domain>(paths.app(app).domain()) : []
   showDetails(out, endpoint, domains)
   return endpoint
 }
@@ -165,7 +163,7 @@ export async function addCert(opts: AddCertOptions): Promise<SniEndpoint> {
   const spinner = await out.spinner(`Adding SSL certificate to ${app}`)
   let endpoint: SniEndpoint
   try {
-    endpoint = await api.post<SniEndpoint>(endpointsPath(app), {certificate_chain: certificate, private_key: key})
+    endpoint = await api.post<SniEndpoint>(paths.app(app).sniEndpoint(), {certificate_chain: certificate, private_key: key})
   } catch (error) {
     spinner.fail()
     throw error
@@ -182,7 +180,7 @@ async function checkDomainsFlag(api: ApiClient, app: string, certificate: string
   } catch {
     return // not a certificate this machine can read: the API says what is wrong with it
   }
-  const custom = (await api.list<Domain>(domainsPath(app))).filter(d => d.kind === 'custom').map(d => d.hostname!)
+  const custom = (await api.list<Domain>(paths.app(app).domain())).filter(d => d.kind === 'custom').map(d => d.hostname!)
   for (const hostname of domains.map(d => d.trim().toLowerCase()).filter(Boolean)) {
     if (!custom.includes(hostname)) throw new UsageError(`${hostname} is not a custom domain of ${app}.`, {hint: `Add it first with heroku domains:add ${hostname}, or leave it out of --domains.`})
     if (!names.some(name => certNameCovers(name, hostname))) throw new UsageError(`The certificate (${names.join(', ')}) does not cover ${hostname}.`, {hint: 'Leave it out of --domains, or add a certificate that names it.'})
@@ -200,7 +198,7 @@ function dnsNames(cert: X509Certificate): string[] {
 async function associateDomains(opts: Base & {prompter: Prompter; endpoint: SniEndpoint; domains?: string[]}): Promise<SniEndpoint> {
   const {api, out, prompter, app} = opts
   let endpoint = opts.endpoint
-  const appDomains = await api.list<Domain>(domainsPath(app))
+  const appDomains = await api.list<Domain>(paths.app(app).domain())
   const covered = matchingDomains(endpoint, appDomains)
   let chosen: Domain[]
   if (opts.domains !== undefined) {
@@ -221,12 +219,12 @@ async function associateDomains(opts: Base & {prompter: Prompter; endpoint: SniE
   for (const domain of covered) {
     const current = (domain.sni_endpoint as {id?: string} | null | undefined)?.id
     const want = chosen.includes(domain)
-    if (want && current !== endpoint.id) changes.push(api.patch(`${domainsPath(app)}/${encodeURIComponent(domain.hostname!)}`, {sni_endpoint: endpoint.name}))
-    if (!want && current === endpoint.id) changes.push(api.patch(`${domainsPath(app)}/${encodeURIComponent(domain.hostname!)}`, {sni_endpoint: null}))
+    if (want && current !== endpoint.id) changes.push(api.patch(paths.app(app).domain(domain.hostname!), {sni_endpoint: endpoint.name}))
+    if (!want && current === endpoint.id) changes.push(api.patch(paths.app(app).domain(domain.hostname!), {sni_endpoint: null}))
   }
   if (changes.length > 0) {
     await Promise.all(changes)
-    endpoint = await api.get<SniEndpoint>(endpointPath(app, endpoint.name))
+    endpoint = await api.get<SniEndpoint>(paths.app(app).sniEndpoint(endpoint.name))
   } else if (chosen.length === 0 && endpoint.domains.length === 0) {
     out.info(`No custom domain of ${app} is covered by ${endpoint.ssl_cert.cert_domains.join(', ')}: add one with heroku domains:add HOSTNAME.`)
   }
@@ -248,13 +246,13 @@ export async function updateCert(opts: UpdateCertOptions): Promise<SniEndpoint> 
   const spinner = await out.spinner(`Updating SSL certificate ${current.name} for ${app}`)
   let endpoint: SniEndpoint
   try {
-    endpoint = await api.patch<SniEndpoint>(endpointPath(app, current.name), {certificate_chain: certificate, private_key: key})
+    endpoint = await api.patch<SniEndpoint>(paths.app(app).sniEndpoint(current.name), {certificate_chain: certificate, private_key: key})
   } catch (error) {
     spinner.fail()
     throw error
   }
   spinner.succeed()
-  const domains = endpoint.domains.length > 0 ? await api.list<Domain>(domainsPath(app)) : []
+  const domains = endpoint.domains.length > 0 ? await api.list<Domain>(paths.app(app).domain()) : []
   showDetails(out, endpoint, domains, 'Updated certificate details:')
   return endpoint
 }
@@ -266,7 +264,7 @@ export async function removeCert(opts: Base & {prompter: Prompter; name?: string
   await confirmDestructive({action: `remove the SSL certificate ${endpoint.name} (${endpoint.ssl_cert.cert_domains.join(', ')}) from ${app}`, app, confirm: opts.confirm, out, prompter: opts.prompter})
   const spinner = await out.spinner(`Removing SSL certificate ${endpoint.name} from ${app}`)
   try {
-    const removed = await api.delete<SniEndpoint>(endpointPath(app, endpoint.name))
+    const removed = await api.delete<SniEndpoint>(paths.app(app).sniEndpoint(endpoint.name))
     spinner.succeed()
     return removed
   } catch (error) {

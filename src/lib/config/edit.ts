@@ -10,7 +10,7 @@ import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
 import {validateKey} from './keys.js'
-import {getConfigVars, updateConfig, UpdateConfigResult} from './vars.js'
+import {getConfigVars, updateConfig} from './vars.js'
 
 const PLAIN = /^[^\s'"#\\]*$/
 
@@ -88,7 +88,7 @@ export interface EditConfigOptions {
 }
 
 /** Opens the config vars in an editor, shows the difference and applies it once confirmed. */
-export async function editConfig(opts: EditConfigOptions): Promise<UpdateConfigResult | {config_vars: ConfigVars}> {
+export async function editConfig(opts: EditConfigOptions): Promise<ConfigVars> {
   const {api, out, prompter, app} = opts
   if (!prompter.canPrompt) {
     throw new UsageError('config:edit needs an interactive terminal (it opens an editor and asks before applying).', {
@@ -111,13 +111,13 @@ export async function editConfig(opts: EditConfigOptions): Promise<UpdateConfigR
   const changes = configChanges(before, after)
   if (Object.keys(changes).length === 0) {
     out.log('No changes to the config vars.')
-    return {config_vars: before}
+    return before
   }
 
   for (const line of describeChanges(before, changes)) out.log(line)
   if (!(await prompter.confirm(`Apply these changes to ${app}?`, {default: false, flag: 'config:set / config:unset'}))) {
     out.log('Nothing was changed.')
-    return {config_vars: before}
+    return before
   }
 
   return updateConfig({api, app, changes, out})

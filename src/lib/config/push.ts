@@ -1,12 +1,14 @@
 // `heroku config:push`: the vars of a .env file onto the app. It makes a release and restarts
 // the app, so it is confirmed (a prompt on a terminal, --confirm APP elsewhere); a key the app
 // has with another value is replaced only with --overwrite.
+import type {ConfigVars} from '@heroku-cli/schema'
+
 import type {ApiClient} from '../api/client.js'
 import {CancelledError, PromptUnavailableError, UsageError} from '../errors.js'
 import {readEnvFile} from '../local/env-file.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
-import {getConfigVars, updateConfig, type UpdateConfigResult} from './vars.js'
+import {getConfigVars, updateConfig} from './vars.js'
 import {validateKey} from './keys.js'
 
 export interface PushConfigOptions {
@@ -20,8 +22,10 @@ export interface PushConfigOptions {
   confirm?: string
 }
 
-export interface PushConfigResult extends Partial<UpdateConfigResult> {
+export interface PushConfigResult {
   file: string
+  /** the config vars the PATCH answered; absent when nothing was pushed */
+  config_vars?: ConfigVars
   pushed: string[]
   /** on the app with another value, left as they are */
   kept: string[]
@@ -46,8 +50,8 @@ export async function pushConfig(opts: PushConfigOptions): Promise<PushConfigRes
   }
 
   await confirmPush({app, confirm: opts.confirm, keys: pushed, prompter: opts.prompter})
-  const update = await updateConfig({api: opts.api, app, changes: Object.fromEntries(pushed.map(k => [k, local[k]])), out})
-  return {...update, file: opts.file, kept, pushed}
+  const configVars = await updateConfig({api: opts.api, app, changes: Object.fromEntries(pushed.map(k => [k, local[k]])), out})
+  return {config_vars: configVars, file: opts.file, kept, pushed}
 }
 
 async function confirmPush(opts: {prompter: Prompter; app: string; keys: string[]; confirm?: string}): Promise<void> {

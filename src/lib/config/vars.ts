@@ -1,29 +1,13 @@
-import type {ConfigVars, Release} from '@heroku-cli/schema'
+import type {ConfigVars} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
+import {newestRelease} from '../releases/newest.js'
 import type {Output} from '../ui/output.js'
 import {shellLines} from './keys.js'
 
-const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`
-
 export function getConfigVars(api: ApiClient, app: string): Promise<ConfigVars> {
-  return api.get<ConfigVars>(`${appPath(app)}/config-vars`)
-}
-
-/** The newest release of the app (Range: version ..; order=desc,max=1), if any. */
-export async function latestRelease(api: ApiClient, app: string): Promise<Release | undefined> {
-  const [release] = await api.list<Release>(`${appPath(app)}/releases`, {limit: 1, max: 1, order: 'desc', sortBy: 'version'})
-  return release
-}
-
-/** Prints `KEY: value` lines, aligned; continuation lines of multi-line values are indented. */
-export function printVars(out: Output, vars: Record<string, string | null>): void {
-  const keys = Object.keys(vars)
-  const width = Math.max(0, ...keys.map(k => k.length + 1))
-  for (const k of keys) {
-    const value = vars[k] ?? ''
-    out.log(`${out.color.green(`${k}:`.padEnd(width))} ${value.replaceAll('\n', '\n' + ' '.repeat(width + 1))}`)
-  }
+  return api.get<ConfigVars>(paths.app(app).configVars())
 }
 
 export interface ShowConfigOptions {
@@ -49,7 +33,7 @@ export async function showConfig(opts: ShowConfigOptions): Promise<ConfigVars> {
   }
 
   out.heading(`${app} Config Vars`)
-  printVars(out, sorted)
+  out.keyValues(Object.entries(sorted), {multiline: true})
   return vars
 }
 
@@ -74,32 +58,27 @@ export interface UpdateConfigOptions {
   changes: Record<string, string | null>
 }
 
-export interface UpdateConfigResult {
-  config_vars: ConfigVars
-  release?: Release
-}
-
 function listKeys(keys: string[]): string {
   return keys.length <= 1 ? keys.join('') : `${keys.slice(0, -1).join(', ')} and ${keys.at(-1)}`
 }
 
-/** PATCH /apps/{app}/config-vars, then reports the release it made. */
-export async function updateConfig(opts: UpdateConfigOptions): Promise<UpdateConfigResult> {
+/** PATCH /apps/{app}/config-vars, then reports the release it made; returns the config vars the PATCH answered. */
+export async function updateConfig(opts: UpdateConfigOptions): Promise<ConfigVars> {
   const {api, out, app, changes} = opts
   const keys = Object.keys(changes)
   const unsetting = keys.every(k => changes[k] === null)
   const spinner = await out.spinner(`${unsetting ? 'Unsetting' : 'Setting'} ${listKeys(keys)} and restarting ${app}`)
   let configVars: ConfigVars
   try {
-    configVars = await api.patch<ConfigVars>(`${appPath(app)}/config-vars`, changes)
+    configVars = await api.patch<ConfigVars>(paths.app(app).configVars(), changes)
   } catch (error) {
     spinner.fail()
     throw error
   }
 
-  const release = await latestRelease(api, app)
+  const release = await newestRelease(api, app)
   spinner.succeed(release?.version === undefined ? 'done' : `done, v${release.version}`)
   const set = Object.fromEntries(keys.filter(k => changes[k] !== null).map(k => [k, changes[k]]))
-  if (Object.keys(set).length > 0) printVars(out, set)
-  return {config_vars: configVars, release}
+  if (Object.keys(set).length > 0) out.keyValues(Object.entries(set), {multiline: true})
+  return configVars
 }

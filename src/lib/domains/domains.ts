@@ -1,14 +1,14 @@
 import type {Domain} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
-const domainsPath = (app: string) => `/apps/${encodeURIComponent(app)}/domains`
 
 /** GET /apps/{app}/domains: the platform's own domain and the custom ones with their DNS targets. */
 export async function listDomains(opts: {api: ApiClient; out: Output; app: string}): Promise<Domain[]> {
   const {api, out, app} = opts
-  const domains = await api.list<Domain>(domainsPath(app))
+  const domains = await api.list<Domain>(paths.app(app).domain())
   const platform = domains.filter(d => d.kind === 'heroku')
   const custom = domains.filter(d => d.kind !== 'heroku')
   out.heading(`${app} Heroku Domain`)
@@ -33,7 +33,7 @@ export async function addDomain(opts: {api: ApiClient; out: Output; app: string;
   const spinner = await out.spinner(`Adding ${opts.hostname} to ${app}`)
   let domain: Domain
   try {
-    domain = await api.post<Domain>(domainsPath(app), {hostname: opts.hostname, sni_endpoint: null})
+    domain = await api.post<Domain>(paths.app(app).domain(), {hostname: opts.hostname, sni_endpoint: null})
   } catch (error) {
     spinner.fail()
     throw error
@@ -51,7 +51,7 @@ export async function removeDomain(opts: {api: ApiClient; out: Output; app: stri
   const {api, out, app} = opts
   const spinner = await out.spinner(`Removing ${opts.hostname} from ${app}`)
   try {
-    const domain = await api.delete<Domain>(`${domainsPath(app)}/${encodeURIComponent(opts.hostname)}`)
+    const domain = await api.delete<Domain>(paths.app(app).domain(opts.hostname))
     spinner.succeed()
     return domain
   } catch (error) {

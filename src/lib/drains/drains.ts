@@ -3,14 +3,14 @@
 import type {LogDrain} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
-const drainsPath = (app: string) => `/apps/${encodeURIComponent(app)}/log-drains`
 
 /** GET /apps/{app}/log-drains: `URL (TOKEN)` a line, as the Heroku CLI prints them. */
 export async function listDrains(opts: {api: ApiClient; out: Output; app: string}): Promise<LogDrain[]> {
   const {api, out, app} = opts
-  const drains = await api.list<LogDrain>(drainsPath(app))
+  const drains = await api.list<LogDrain>(paths.app(app).logDrain())
   if (drains.length === 0) {
     out.log(`${app} has no log drains. Add one with heroku drains:add URL.`)
     return drains
@@ -32,14 +32,14 @@ export async function listDrains(opts: {api: ApiClient; out: Output; app: string
 }
 
 export async function addDrain(opts: {api: ApiClient; out: Output; app: string; url: string}): Promise<LogDrain> {
-  const drain = await opts.api.post<LogDrain>(drainsPath(opts.app), {url: opts.url})
+  const drain = await opts.api.post<LogDrain>(paths.app(opts.app).logDrain(), {url: opts.url})
   opts.out.log(`Successfully added drain ${drain.url ?? opts.url}`)
   return drain
 }
 
 /** DELETE /apps/{app}/log-drains/{url, token or id}. */
 export async function removeDrain(opts: {api: ApiClient; out: Output; app: string; drain: string}): Promise<LogDrain> {
-  const drain = await opts.api.delete<LogDrain>(`${drainsPath(opts.app)}/${encodeURIComponent(opts.drain)}`)
+  const drain = await opts.api.delete<LogDrain>(paths.app(opts.app).logDrain(opts.drain))
   opts.out.log(`Successfully removed drain ${drain.url ?? opts.drain}`)
   return drain
 }

@@ -5,6 +5,7 @@ import type {Account, AccountFeature, AppFeature} from '@heroku-cli/schema'
 
 import {ApiError} from '../api/api-error.js'
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
 type Feature = AccountFeature | AppFeature
@@ -15,8 +16,6 @@ export interface LabsList {
   user: AccountFeature[]
 }
 
-const accountPath = (feature: string) => `/account/features/${encodeURIComponent(feature)}`
-const appPath = (app: string, feature?: string) => `/apps/${encodeURIComponent(app)}/features${feature === undefined ? '' : `/${encodeURIComponent(feature)}`}`
 
 /** general features are managed by `heroku features`, not labs */
 const experimental = <T extends Feature>(features: T[]): T[] => features.filter(f => f.state !== 'general')
@@ -34,9 +33,9 @@ function printFeatures(out: Output, features: Feature[]): void {
 export async function listLabs(opts: {api: ApiClient; out: Output; app?: string}): Promise<LabsList> {
   const {api, out, app} = opts
   const [account, user, appFeatures] = await Promise.all([
-    api.get<Account>('/account'),
-    api.list<AccountFeature>('/account/features'),
-    app === undefined ? null : api.list<AppFeature>(appPath(app)),
+    api.get<Account>(paths.account()),
+    api.list<AccountFeature>(paths.accountFeature()),
+    app === undefined ? null : api.list<AppFeature>(paths.app(app).feature()),
   ])
   const result: LabsList = {app: appFeatures && experimental(appFeatures), user: experimental(user)}
   out.heading(`User Features ${account.email ?? ''}`)
@@ -59,13 +58,13 @@ interface Found {
 /** The account's feature of that name, else (with an app) the app's; the 404 of the last look-up. */
 async function findFeature(api: ApiClient, name: string, app?: string): Promise<Found> {
   try {
-    const feature = await api.get<AccountFeature>(accountPath(name))
-    return {feature, path: accountPath(name), target: async () => (await api.get<Account>('/account')).email ?? ''}
+    const feature = await api.get<AccountFeature>(paths.accountFeature(name))
+    return {feature, path: paths.accountFeature(name), target: async () => (await api.get<Account>(paths.account())).email ?? ''}
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 404 || app === undefined) throw error
   }
-  const feature = await api.get<AppFeature>(appPath(app, name))
-  return {feature, path: appPath(app, name), target: async () => app}
+  const feature = await api.get<AppFeature>(paths.app(app).feature(name))
+  return {feature, path: paths.app(app).feature(name), target: async () => app}
 }
 
 /** `heroku labs:info FEATURE [-a APP]` */

@@ -1,6 +1,7 @@
 import type {LogSession} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import {colourLogLine, parseLogLine} from './log-line.js'
@@ -47,7 +48,7 @@ function sessionBody(opts: LogsOptions): Record<string, unknown> {
  */
 export async function streamLogs(opts: LogsOptions): Promise<void> {
   const {api, out} = opts
-  const createSession = () => api.post<LogSession>(`/apps/${encodeURIComponent(opts.app)}/log-sessions`, sessionBody(opts))
+  const createSession = () => api.post<LogSession>(paths.app(opts.app).logSessions(), sessionBody(opts))
   const print = (line: string) => {
     if (opts.json) out.jsonLine(parseLogLine(line))
     else out.log(colourLogLine(line, out.color))

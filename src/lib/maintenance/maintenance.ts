@@ -4,13 +4,13 @@
 import type {App} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
-const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`
 
 /** GET /apps/{app}: prints `on` or `off`, as the Heroku CLI does; --json prints the app (its `maintenance`). */
 export async function maintenanceStatus(opts: {api: ApiClient; out: Output; app: string}): Promise<App> {
-  const app = await opts.api.get<App>(appPath(opts.app))
+  const app = await opts.api.get<App>(paths.app(opts.app).self)
   opts.out.log(app.maintenance === true ? 'on' : 'off')
   return app
 }
@@ -20,7 +20,7 @@ export async function setMaintenance(opts: {api: ApiClient; out: Output; app: st
   const {api, out, app, on} = opts
   const spinner = await out.spinner(`${on ? 'Enabling' : 'Disabling'} maintenance mode for ${app}`)
   try {
-    const updated = await api.patch<App>(appPath(app), {maintenance: on})
+    const updated = await api.patch<App>(paths.app(app).self, {maintenance: on})
     spinner.succeed()
     return updated
   } catch (error) {

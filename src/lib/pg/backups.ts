@@ -1,6 +1,7 @@
 import type {AddOn} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {ApiError} from '../api/api-error.js'
 import {confirmDestructive} from '../apps/confirm.js'
 import {UsageError, UserError} from '../errors.js'
@@ -72,7 +73,6 @@ async function call<T>(work: () => Promise<T>, collection = false): Promise<T> {
   }
 }
 
-const addonPath = (app: string, addon: string) => `/apps/${encodeURIComponent(app)}/addons/${encodeURIComponent(addon)}`
 
 async function pgAddon(api: ApiClient, app: string, database = 'DATABASE'): Promise<AddOn> {
   const addon = await findAddon(api, database.replace(/_URL$/i, ''), app)
@@ -81,7 +81,7 @@ async function pgAddon(api: ApiClient, app: string, database = 'DATABASE'): Prom
 }
 
 async function pgAddons(api: ApiClient, app: string): Promise<AddOn[]> {
-  const all = await api.get<AddOn[]>(`/apps/${encodeURIComponent(app)}/addons`)
+  const all = await api.get<AddOn[]>(paths.app(app).addons())
   return all.filter(a => a.addon_service?.name === 'heroku-postgresql' && (a.app?.name === app || a.app?.id === app))
 }
 
@@ -97,9 +97,9 @@ export async function listBackups(opts: BackupsBase): Promise<BackupsList> {
   const restores: PgTransfer[] = []
   for (const addon of addons) {
     // eslint-disable-next-line no-await-in-loop -- a few add-ons at most
-    backups.push(...await call(() => opts.api.list<PgTransfer>(`${addonPath(opts.app, addon.id)}/backups`), true))
+    backups.push(...await call(() => opts.api.list<PgTransfer>(paths.app(opts.app).addon(addon.id).backup()), true))
     // eslint-disable-next-line no-await-in-loop
-    restores.push(...await call(() => opts.api.list<PgTransfer>(`${addonPath(opts.app, addon.id)}/restores`), true))
+    restores.push(...await call(() => opts.api.list<PgTransfer>(paths.app(opts.app).addon(addon.id).restore()), true))
   }
   const newest = (a: PgTransfer, b: PgTransfer) => b.num - a.num
   backups.sort(newest)
@@ -163,11 +163,11 @@ async function awaitTransfer(opts: BackupsBase, path: string, transfer: PgTransf
 /** pg:backups:capture: a new backup of the database, waited for. */
 export async function captureBackup(opts: BackupsBase & {database?: string; wait?: boolean}): Promise<PgTransfer> {
   const addon = await pgAddon(opts.api, opts.app, opts.database)
-  const base = `${addonPath(opts.app, addon.id)}/backups`
+  const addonPaths = paths.app(opts.app).addon(addon.id)
   const started = await opts.out.spinner(`Starting backup of ${addon.name}`)
   let backup: PgTransfer
   try {
-    backup = await call(() => opts.api.post<PgTransfer>(base), true)
+    backup = await call(() => opts.api.post<PgTransfer>(addonPaths.backup()), true)
     started.succeed()
   } catch (error) {
     started.fail()
@@ -178,7 +178,7 @@ export async function captureBackup(opts: BackupsBase & {database?: string; wait
     return backup
   }
   const spinner = await opts.out.spinner(`Backing up ${opts.database?.replace(/_URL$/i, '') ?? 'DATABASE'} to ${backup.name}`)
-  const done = await awaitTransfer(opts, `${base}/${backup.id}`, backup)
+  const done = await awaitTransfer(opts, addonPaths.backup(backup.id), backup)
   if (done.status !== 'succeeded') {
     spinner.fail()
     throw new UserError(`Backup ${done.name} failed: ${done.error ?? 'no reason given'}.`, {code: 'backup_failed'})
@@ -195,7 +195,7 @@ export async function findBackup(api: ApiClient, app: string, identity?: string)
   const backups: PgTransfer[] = []
   for (const addon of await pgAddons(api, app)) {
     // eslint-disable-next-line no-await-in-loop
-    backups.push(...await call(() => api.list<PgTransfer>(`${addonPath(app, addon.id)}/backups`), true))
+    backups.push(...await call(() => api.list<PgTransfer>(paths.app(app).addon(addon.id).backup()), true))
   }
   const found = identity === undefined
     ? backups.filter(b => b.status === 'succeeded').sort((a, b) => b.num - a.num)[0]
@@ -209,7 +209,7 @@ export async function findBackup(api: ApiClient, app: string, identity?: string)
 /** A download URL for the backup (valid for a few minutes). */
 export async function backupUrl(opts: BackupsBase & {backup?: string}): Promise<{backup: string; url: string; expires_at: string}> {
   const backup = await findBackup(opts.api, opts.app, opts.backup)
-  const link = await call(() => opts.api.post<{url: string; expires_at: string}>(`${addonPath(opts.app, backup.addon.id)}/backups/${backup.id}/actions/public-url`))
+  const link = await call(() => opts.api.post<{url: string; expires_at: string}>(paths.app(opts.app).addon(backup.addon.id).backupPublicUrl(backup.id)))
   return {backup: backup.name, ...link}
 }
 
@@ -227,18 +227,18 @@ export async function restoreBackup(opts: BackupsBase & {prompter: Prompter; bac
   const backup = opts.backup === undefined ? await findBackup(opts.api, opts.app) : await findBackup(opts.api, opts.app, opts.backup)
   const name = opts.database?.replace(/_URL$/i, '') ?? 'DATABASE'
   await confirmDestructive({action: `overwrite all data in ${target.name} (${name}) of ${opts.app} with backup ${backup.name}`, app: opts.app, confirm: opts.confirm, out: opts.out, prompter: opts.prompter})
-  const base = addonPath(opts.app, target.id)
+  const targetPaths = paths.app(opts.app).addon(target.id)
   const started = await opts.out.spinner(`Starting restore of ${backup.name} to ${target.name}`)
   let restore: PgTransfer
   try {
-    restore = await call(() => opts.api.post<PgTransfer>(`${base}/backups/${backup.id}/actions/restore`))
+    restore = await call(() => opts.api.post<PgTransfer>(targetPaths.backupRestore(backup.id)))
     started.succeed()
   } catch (error) {
     started.fail()
     throw error
   }
   const spinner = await opts.out.spinner(`Restoring ${backup.name} to ${name}`)
-  const done = await awaitTransfer(opts, `${base}/restores/${restore.id}`, restore)
+  const done = await awaitTransfer(opts, targetPaths.restore(restore.id), restore)
   if (done.status !== 'succeeded') {
     spinner.fail()
     throw new UserError(`Restore ${done.name} failed: ${done.error ?? 'no reason given'}.`, {hint: 'The database is as it was before: the restore runs in one transaction.', code: 'restore_failed'})
@@ -253,7 +253,7 @@ export async function deleteBackup(opts: BackupsBase & {prompter: Prompter; back
   await confirmDestructive({action: `delete backup ${backup.name} of ${opts.app}`, app: opts.app, confirm: opts.confirm, out: opts.out, prompter: opts.prompter})
   const spinner = await opts.out.spinner(`Deleting backup ${backup.name} on ${opts.app}`)
   try {
-    const deleted = await call(() => opts.api.delete<PgTransfer>(`${addonPath(opts.app, backup.addon.id)}/backups/${backup.id}`))
+    const deleted = await call(() => opts.api.delete<PgTransfer>(paths.app(opts.app).addon(backup.addon.id).backup(backup.id)))
     spinner.succeed()
     return deleted
   } catch (error) {

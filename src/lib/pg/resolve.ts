@@ -1,6 +1,7 @@
 import type {AddOn, AddOnAttachment} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {UserError} from '../errors.js'
 import {findAddon} from '../addons/resolve.js'
 
@@ -46,7 +47,7 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
         cause: error,
       })
     }
-    return {addon: await api.get<AddOn>(`/addons/${encodeURIComponent(attachment.addon.id)}`), attachment: attachment as AddOnAttachment | undefined}
+    return {addon: await api.get<AddOn>(paths.addon(attachment.addon.id)), attachment: attachment as AddOnAttachment | undefined}
   })
   const {addon} = found
   const service = addon.addon_service?.name
@@ -55,14 +56,14 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
   }
   let attachment = found.attachment
   if (attachment === undefined) {
-    const attachments = await api.get<AddOnAttachment[]>(`/addons/${encodeURIComponent(addon.id)}/addon-attachments`)
+    const attachments = await api.get<AddOnAttachment[]>(paths.addonAttachments(addon.id))
     const onApp = attachments.filter(a => a.app?.name === app || a.app?.id === app)
     attachment = onApp.find(a => a.name?.toUpperCase() === given.toUpperCase()) ?? onApp.find(a => a.name === opts.defaultAttachment) ?? onApp[0]
   }
   if (attachment === undefined) throw new UserError(`${addon.name} is not attached to ${app}.`, {hint: `Attach it with heroku addons:attach ${addon.name} -a ${app}.`})
   const name = attachment.name ?? opts.defaultAttachment
   const configVar = `${name}_URL`
-  const config = await api.get<Record<string, string | null>>(`/apps/${encodeURIComponent(attachment.app?.name ?? app)}/config-vars`)
+  const config = await api.get<Record<string, string | null>>(paths.app(attachment.app?.name ?? app).configVars())
   const url = config[configVar]
   if (!url) {
     const state = addon.state === 'provisioning' ? ` (${addon.name} is still provisioning: heroku addons:wait ${addon.name})` : ''
@@ -74,7 +75,7 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
 /** POST /actions/addon-attachments/resolve: the attachment a name means in the app, of that service. */
 async function resolveAttachment(api: ApiClient, app: string, name: string, service: string): Promise<AddOnAttachment | undefined> {
   try {
-    const found = await api.post<AddOnAttachment[]>('/actions/addon-attachments/resolve', {addon_attachment: name, addon_service: service, app})
+    const found = await api.post<AddOnAttachment[]>(paths.attachmentResolve(), {addon_attachment: name, addon_service: service, app})
     return found.find(a => a.app?.name === app || a.app?.id === app) ?? found[0]
   } catch (error) {
     if ((error as {status?: number}).status === 404) return undefined

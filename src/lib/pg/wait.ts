@@ -1,6 +1,7 @@
 import type {AddOn} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import {withClient} from './connection.js'
@@ -33,7 +34,7 @@ export async function pgWait(opts: PgWaitOptions): Promise<Array<{addon: string;
   if (opts.database) {
     addons = [await findPg(opts)]
   } else {
-    addons = (await opts.api.get<AddOn[]>(`/apps/${encodeURIComponent(opts.app)}/addons`)).filter(a => a.addon_service?.name === 'heroku-postgresql')
+    addons = (await opts.api.get<AddOn[]>(paths.app(opts.app).addons())).filter(a => a.addon_service?.name === 'heroku-postgresql')
   }
   const done: Array<{addon: string; state: string}> = []
   for (let addon of addons) {
@@ -44,7 +45,7 @@ export async function pgWait(opts: PgWaitOptions): Promise<Array<{addon: string;
         // eslint-disable-next-line no-await-in-loop
         await sleep(interval)
         // eslint-disable-next-line no-await-in-loop
-        addon = await opts.api.get<AddOn>(`/addons/${encodeURIComponent(addon.id)}`)
+        addon = await opts.api.get<AddOn>(paths.addon(addon.id))
       }
       if (addon.state !== 'provisioned') throw new UserError(`${addon.name} is ${addon.state}: it will not become available.`, {hint: `See heroku addons:info ${addon.name}.`})
       // eslint-disable-next-line no-await-in-loop
@@ -72,7 +73,7 @@ export async function pgWait(opts: PgWaitOptions): Promise<Array<{addon: string;
 }
 
 async function findPg(opts: PgWaitOptions): Promise<AddOn> {
-  const addon = await opts.api.get<AddOn>(`/apps/${encodeURIComponent(opts.app)}/addons/${encodeURIComponent(opts.database!.replace(/_URL$/i, ''))}`)
+  const addon = await opts.api.get<AddOn>(paths.app(opts.app).addon(opts.database!.replace(/_URL$/i, '')).self)
   if (addon.addon_service?.name !== 'heroku-postgresql') throw new UserError(`${addon.name} is not a heroku-postgresql add-on.`)
   return addon
 }

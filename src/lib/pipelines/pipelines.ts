@@ -4,6 +4,7 @@
 import type {App, Pipeline, PipelineCoupling, PipelinePromotion, PipelinePromotionTarget} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
@@ -16,23 +17,12 @@ export interface PipelineApp extends App {
   pipeline_coupling: PipelineCoupling
 }
 
-export interface PipelineInfo {
-  pipeline: Pipeline
-  apps: PipelineApp[]
-}
-
-export interface PromotionResult {
-  promotion: PipelinePromotion
-  targets: Array<PipelinePromotionTarget & {app: {id?: string, name?: string}}>
-}
-
 interface Deps {
   api: ApiClient
   out: Output
 }
 
-const enc = encodeURIComponent
-const couplingOf = (api: ApiClient, app: string) => api.get<PipelineCoupling>(`/apps/${enc(app)}/pipeline-couplings`)
+const couplingOf = (api: ApiClient, app: string) => api.get<PipelineCoupling>(paths.app(app).pipelineCoupling())
 
 /** What an app's name says about it: `shop-staging` is the app `shop` at the stage `staging`. */
 export function inferFromAppName(app: string): {name: string, stage?: string} {
@@ -52,7 +42,7 @@ async function stageFor(prompter: Prompter, app: string, stage: string | undefin
 
 /** GET /pipelines: `=== My Pipelines` and a name a line. */
 export async function listPipelines(opts: Deps): Promise<Pipeline[]> {
-  const pipelines = await opts.api.list<Pipeline>('/pipelines')
+  const pipelines = await opts.api.list<Pipeline>(paths.pipeline())
   opts.out.heading('My Pipelines')
   for (const pipeline of pipelines) opts.out.log(pipeline.name ?? '')
   return pipelines
@@ -60,7 +50,7 @@ export async function listPipelines(opts: Deps): Promise<Pipeline[]> {
 
 /** A pipeline by id or name (GET /pipelines/{identity}). */
 export function getPipeline(api: ApiClient, pipeline: string): Promise<Pipeline> {
-  return api.get<Pipeline>(`/pipelines/${enc(pipeline)}`)
+  return api.get<Pipeline>(paths.pipeline(pipeline))
 }
 
 /**
@@ -68,7 +58,7 @@ export function getPipeline(api: ApiClient, pipeline: string): Promise<Pipeline>
  * app already in a pipeline is refused before anything is made; a coupling the platform refuses
  * (a stage it does not know) takes the new pipeline away again.
  */
-export async function createPipeline(opts: Deps & {prompter: Prompter, app: string, name?: string, stage?: string}): Promise<{pipeline: Pipeline, coupling: PipelineCoupling}> {
+export async function createPipeline(opts: Deps & {prompter: Prompter, app: string, name?: string, stage?: string}): Promise<Pipeline> {
   const {api, out, app} = opts
   const name = opts.name ?? inferFromAppName(app).name
   const stage = await stageFor(opts.prompter, app, opts.stage)
@@ -77,18 +67,18 @@ export async function createPipeline(opts: Deps & {prompter: Prompter, app: stri
     throw error
   })
   if (existing) throw new UserError(`${app} is already in the pipeline ${existing.pipeline?.name ?? existing.pipeline?.id}.`, {hint: `Remove it first: heroku pipelines:remove -a ${app}`})
-  const account = await api.get<{id: string}>('/account')
-  const pipeline = await out.withSpinner(`Creating ${name} pipeline`, () => api.post<Pipeline>('/pipelines', {name, owner: {id: account.id, type: 'user'}}))
+  const account = await api.get<{id: string}>(paths.account())
+  const pipeline = await out.withSpinner(`Creating ${name} pipeline`, () => api.post<Pipeline>(paths.pipeline(), {name, owner: {id: account.id, type: 'user'}}))
   try {
-    const coupling = await out.withSpinner(`Adding ${app} to ${pipeline.name} pipeline as ${stage}`, () => addCoupling(api, pipeline, app, stage))
-    return {coupling, pipeline}
+    await out.withSpinner(`Adding ${app} to ${pipeline.name} pipeline as ${stage}`, () => addCoupling(api, pipeline, app, stage))
+    return pipeline
   } catch (error) {
-    await api.delete(`/pipelines/${enc(pipeline.id!)}`).catch(() => {})
+    await api.delete(paths.pipeline(pipeline.id!)).catch(() => {})
     throw error
   }
 }
 
-const addCoupling = (api: ApiClient, pipeline: Pipeline, app: string, stage: string) => api.post<PipelineCoupling>('/pipeline-couplings', {app, pipeline: pipeline.id, stage})
+const addCoupling = (api: ApiClient, pipeline: Pipeline, app: string, stage: string) => api.post<PipelineCoupling>(paths.pipelineCoupling(), {app, pipeline: pipeline.id, stage})
 
 /** POST /pipeline-couplings: the app joins the pipeline at a stage. */
 export async function addToPipeline(opts: Deps & {prompter: Prompter, app: string, pipeline: string, stage?: string}): Promise<PipelineCoupling> {
@@ -99,15 +89,15 @@ export async function addToPipeline(opts: Deps & {prompter: Prompter, app: strin
 }
 
 async function pipelineApps(api: ApiClient, pipelineId: string): Promise<PipelineApp[]> {
-  const couplings = await api.list<PipelineCoupling>(`/pipelines/${enc(pipelineId)}/pipeline-couplings`)
-  const apps = await Promise.all(couplings.map(coupling => api.get<App>(`/apps/${enc(coupling.app!.id!)}`)))
+  const couplings = await api.list<PipelineCoupling>(paths.pipelineCouplings(pipelineId))
+  const apps = await Promise.all(couplings.map(coupling => api.get<App>(paths.app(coupling.app!.id!).self)))
   const order = (app: PipelineApp) => STAGES.indexOf(app.pipeline_coupling.stage as typeof STAGES[number])
   return apps.map((app, i) => ({...app, pipeline_coupling: couplings[i]}))
     .sort((a, b) => order(a) - order(b) || (a.name ?? '').localeCompare(b.name ?? ''))
 }
 
 /** The pipeline, its owner and its apps by stage. */
-export async function pipelineInfo(opts: Deps & {pipeline: string}): Promise<PipelineInfo> {
+export async function pipelineInfo(opts: Deps & {pipeline: string}): Promise<Pipeline> {
   const {api, out} = opts
   const pipeline = await getPipeline(api, opts.pipeline)
   const apps = await pipelineApps(api, pipeline.id!)
@@ -116,7 +106,7 @@ export async function pipelineInfo(opts: Deps & {pipeline: string}): Promise<Pip
   if (owner) out.log(`owner: ${owner}`)
   out.log()
   await out.table(apps, [{header: 'app name', get: app => app.name}, {header: 'stage', get: app => app.pipeline_coupling.stage}])
-  return {apps, pipeline}
+  return pipeline
 }
 
 /**
@@ -124,7 +114,7 @@ export async function pipelineInfo(opts: Deps & {pipeline: string}): Promise<Pip
  * then GET its targets until none is pending. A target that failed makes this fail, after the
  * outcome of every target is shown.
  */
-export async function promote(opts: Deps & {app: string, to?: string[], pollMs?: number}): Promise<PromotionResult> {
+export async function promote(opts: Deps & {app: string, to?: string[], pollMs?: number}): Promise<PipelinePromotionTarget[]> {
   const {api, out, app} = opts
   const coupling = await couplingOf(api, app)
   const pipelineId = coupling.pipeline!.id!
@@ -147,12 +137,12 @@ export async function promote(opts: Deps & {app: string, to?: string[], pollMs?:
     if (targets.length === 0) throw new UserError(`Cannot promote from ${app}: there are no downstream apps in the ${next} stage.`)
     label = `Starting promotion to ${next}`
   }
-  const promotion = await out.withSpinner(label, () => api.post<PipelinePromotion>('/pipeline-promotions', {
+  const promotion = await out.withSpinner(label, () => api.post<PipelinePromotion>(paths.pipelinePromotions(), {
     pipeline: {id: pipelineId}, source: {app: {id: coupling.app!.id}}, targets: targets.map(t => ({app: {id: t.id}})),
   }))
   const results = await out.withSpinner('Waiting for promotion to complete', async () => {
     for (;;) {
-      const current = await api.list<PipelinePromotionTarget>(`/pipeline-promotions/${enc(promotion.id!)}/promotion-targets`)
+      const current = await api.list<PipelinePromotionTarget>(paths.promotionTargets(promotion.id!))
       if (current.every(target => target.status !== 'pending')) return current
       await new Promise(resolve => setTimeout(resolve, opts.pollMs ?? 1000))
     }
@@ -167,7 +157,7 @@ export async function promote(opts: Deps & {app: string, to?: string[], pollMs?:
     })
   }
   out.log('Promotion successful')
-  return {promotion, targets: named}
+  return results
 }
 
 /** DELETE /pipeline-couplings/{id} of the app's coupling: the app leaves its pipeline. */
@@ -175,18 +165,18 @@ export async function removeFromPipeline(opts: Deps & {app: string}): Promise<Pi
   const {api, out, app} = opts
   return out.withSpinner(`Removing ${app}`, async () => {
     const coupling = await couplingOf(api, app)
-    return api.delete<PipelineCoupling>(`/pipeline-couplings/${enc(coupling.id!)}`)
+    return api.delete<PipelineCoupling>(paths.pipelineCoupling(coupling.id!))
   })
 }
 
 /** DELETE /pipelines/{id}: its apps stay, no longer in a pipeline. */
 export async function destroyPipeline(opts: Deps & {pipeline: string}): Promise<Pipeline> {
   const pipeline = await getPipeline(opts.api, opts.pipeline)
-  return opts.out.withSpinner(`Destroying ${pipeline.name} pipeline`, () => opts.api.delete<Pipeline>(`/pipelines/${enc(pipeline.id!)}`))
+  return opts.out.withSpinner(`Destroying ${pipeline.name} pipeline`, () => opts.api.delete<Pipeline>(paths.pipeline(pipeline.id!)))
 }
 
 /** PATCH /pipelines/{id} {name}. */
 export async function renamePipeline(opts: Deps & {pipeline: string, name: string}): Promise<Pipeline> {
   const pipeline = await getPipeline(opts.api, opts.pipeline)
-  return opts.out.withSpinner(`Renaming ${pipeline.name} pipeline to ${opts.name}`, () => opts.api.patch<Pipeline>(`/pipelines/${enc(pipeline.id!)}`, {name: opts.name}))
+  return opts.out.withSpinner(`Renaming ${pipeline.name} pipeline to ${opts.name}`, () => opts.api.patch<Pipeline>(paths.pipeline(pipeline.id!), {name: opts.name}))
 }

@@ -3,6 +3,7 @@
 import {readFile} from 'node:fs/promises'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 
@@ -24,8 +25,6 @@ export interface AddonProviderInfo {
   created_at: string
   updated_at: string
 }
-
-const PATH = '/platform/addon-providers'
 
 /** The manifest file as JSON; what is wrong with it, the platform says (422). */
 export async function readManifest(path: string): Promise<unknown> {
@@ -53,7 +52,7 @@ export async function registerProvider(opts: {api: ApiClient; out: Output; manif
   const spinner = await out.spinner(`Registering add-on provider ${id}`)
   let provider: AddonProviderInfo
   try {
-    provider = await api.post<AddonProviderInfo>(PATH, manifest)
+    provider = await api.post<AddonProviderInfo>(paths.addonProvider(), manifest)
   } catch (error) {
     spinner.fail()
     throw error
@@ -69,7 +68,7 @@ export async function registerProvider(opts: {api: ApiClient; out: Output; manif
 /** GET /platform/addon-providers */
 export async function listProviders(opts: {api: ApiClient; out: Output}): Promise<AddonProviderInfo[]> {
   const {api, out} = opts
-  const providers = await api.list<AddonProviderInfo>(PATH)
+  const providers = await api.list<AddonProviderInfo>(paths.addonProvider())
   providers.sort((a, b) => a.id.localeCompare(b.id))
   if (providers.length === 0) {
     out.log('No partner add-on providers are registered. Register one with heroku platform:addons:register MANIFEST.json')
@@ -92,7 +91,7 @@ export async function unregisterProvider(opts: {api: ApiClient; out: Output; id:
   const {api, out, id} = opts
   const spinner = await out.spinner(`Unregistering add-on provider ${id}`)
   try {
-    const provider = await api.delete<AddonProviderInfo>(`${PATH}/${encodeURIComponent(id)}`)
+    const provider = await api.delete<AddonProviderInfo>(paths.addonProvider(id))
     spinner.succeed()
     return provider
   } catch (error) {

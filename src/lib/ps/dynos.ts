@@ -1,10 +1,10 @@
 import type {Dyno} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {ago} from '../releases/age.js'
 import type {Output} from '../ui/output.js'
 
-const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`
 
 /** Dyno number for sorting: web.10 after web.2. */
 function dynoIndex(name = ''): number {
@@ -15,7 +15,7 @@ function dynoIndex(name = ''): number {
 /** GET /apps/{app}/dynos, printed by process type: `=== web (Basic): npm start (2)`, then a line a dyno. */
 export async function listDynos(opts: {api: ApiClient; out: Output; app: string; now?: number}): Promise<Dyno[]> {
   const {api, out, app} = opts
-  const dynos = await api.list<Dyno>(`${appPath(app)}/dynos`)
+  const dynos = await api.list<Dyno>(paths.app(app).dyno())
   if (dynos.length === 0) {
     out.log(`No dynos on ${app}.`)
     return dynos
@@ -45,8 +45,8 @@ export async function listDynos(opts: {api: ApiClient; out: Output; app: string;
 export async function restartDynos(opts: {api: ApiClient; out: Output; app: string; target?: string}): Promise<{app: string; restarted: string}> {
   const {api, out, app, target} = opts
   const what = target ?? 'all dynos'
-  const path = target === undefined ? `${appPath(app)}/dynos`
-    : (target.includes('.') ? `${appPath(app)}/dynos/${encodeURIComponent(target)}` : `${appPath(app)}/formations/${encodeURIComponent(target)}`)
+  const path = target === undefined ? paths.app(app).dyno()
+    : (target.includes('.') ? paths.app(app).dyno(target) : paths.app(app).formationOfType(target))
   const spinner = await out.spinner(`Restarting ${what} on ${app}`)
   try {
     await api.delete(path)
@@ -62,8 +62,8 @@ export async function restartDynos(opts: {api: ApiClient; out: Output; app: stri
 /** Stops one dyno (POST …/dynos/{name}/actions/stop) or every dyno of a type (…/formations/{type}/actions/stop). */
 export async function stopDynos(opts: {api: ApiClient; out: Output; app: string; target: string}): Promise<{app: string; stopped: string}> {
   const {api, out, app, target} = opts
-  const path = target.includes('.') ? `${appPath(app)}/dynos/${encodeURIComponent(target)}/actions/stop`
-    : `${appPath(app)}/formations/${encodeURIComponent(target)}/actions/stop`
+  const path = target.includes('.') ? paths.app(app).dynoStop(target)
+    : paths.app(app).formationStop(target)
   const spinner = await out.spinner(`Stopping ${target} on ${app}`)
   try {
     await api.post(path)

@@ -2,6 +2,7 @@ import type {Formation} from '@heroku-cli/schema'
 
 import {ApiError} from '../api/api-error.js'
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 
@@ -30,13 +31,12 @@ export function describeFormation(formation: Formation[]): string {
     .map(f => `${f.type} at ${f.quantity}:${f.size}`).join(', ')
 }
 
-const formationPath = (app: string) => `/apps/${encodeURIComponent(app)}/formation`
 
 /** Without changes: prints the formation. With changes: one PATCH /apps/{app}/formation batch. */
 export async function scale(opts: {api: ApiClient; out: Output; app: string; changes: ScaleChange[]}): Promise<Formation[]> {
   const {api, out, app, changes} = opts
   let current: Formation[] | undefined
-  if (changes.some(c => c.op !== '=')) current = await api.list<Formation>(formationPath(app))
+  if (changes.some(c => c.op !== '=')) current = await api.list<Formation>(paths.app(app).formation())
 
   const updates = changes.map(c => {
     let quantity = c.quantity
@@ -52,7 +52,7 @@ export async function scale(opts: {api: ApiClient; out: Output; app: string; cha
   const spinner = await out.spinner(`Scaling dynos on ${app}`)
   let formation: Formation[]
   try {
-    formation = await api.patch<Formation[]>(formationPath(app), {updates})
+    formation = await api.patch<Formation[]>(paths.app(app).formation(), {updates})
   } catch (error) {
     spinner.fail()
     throw await inScaleTerms(error, {api, app, updates})
@@ -78,7 +78,7 @@ async function inScaleTerms(error: unknown, ctx: {api: ApiClient; app: string; u
   }
 
   if (error.status === 404 && /process type/i.test(error.message)) {
-    const types = (await ctx.api.list<Formation>(formationPath(ctx.app)).catch(() => undefined))?.map(f => f.type).filter(Boolean)
+    const types = (await ctx.api.list<Formation>(paths.app(ctx.app).formation()).catch(() => undefined))?.map(f => f.type).filter(Boolean)
     const missing = ctx.updates.map(u => u.type).filter(t => types !== undefined && !types.includes(t))
     if (types?.length === 0) {
       return new UserError(`${ctx.app} has no process types yet: it has never been deployed.`, {code: 'not_found', hint: 'Deploy it first (git push heroku main); its Procfile names the process types (web: node index.js).'})
@@ -92,7 +92,7 @@ async function inScaleTerms(error: unknown, ctx: {api: ApiClient; app: string; u
 
 /** GET /apps/{app}/formation: process types with size and quantity. */
 export async function listFormation(opts: {api: ApiClient; out: Output; app: string}): Promise<Formation[]> {
-  const formation = await opts.api.list<Formation>(formationPath(opts.app))
+  const formation = await opts.api.list<Formation>(paths.app(opts.app).formation())
   formation.sort((a, b) => (a.type ?? '').localeCompare(b.type ?? ''))
   if (formation.length === 0) {
     opts.out.log(`${opts.app} has no process types yet. Deploy an app with a Procfile first.`)

@@ -1,9 +1,10 @@
 // `heroku ps:wait`: polls until every dyno runs the app's newest release, and gives up with the
 // reason (a crashed dyno, a failed release, the timeout) instead of waiting forever.
-import type {Dyno, Formation, Release} from '@heroku-cli/schema'
+import type {Dyno, Formation} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {latestRelease} from '../config/vars.js'
+import {paths} from '../api/paths.js'
+import {newestRelease} from '../releases/newest.js'
 import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 
@@ -22,16 +23,11 @@ export interface WaitForDynosOptions {
   now?: () => number
 }
 
-export interface WaitForDynosResult {
-  release: Release
-  dynos: Dyno[]
-}
-
 const realSleep = (ms: number) => new Promise<void>(resolve => {
   setTimeout(resolve, ms)
 })
 
-export async function waitForDynos(opts: WaitForDynosOptions): Promise<WaitForDynosResult> {
+export async function waitForDynos(opts: WaitForDynosOptions): Promise<Dyno[]> {
   const {api, app, out} = opts
   const sleep = opts.sleep ?? realSleep
   const now = opts.now ?? Date.now
@@ -45,17 +41,16 @@ export async function waitForDynos(opts: WaitForDynosOptions): Promise<WaitForDy
 
   for (;;) {
     // eslint-disable-next-line no-await-in-loop -- polling is sequential
-    const release = await latestRelease(api, app)
+    const release = await newestRelease(api, app)
     if (!release) fail(`${app} has no releases yet: there is nothing to wait for.`, 'Deploy it first: git push heroku main')
     const version = `v${release!.version}`
     if (release!.status === 'failed') {
       fail(`${version} failed: its release phase did not succeed, so it never went live.`, `See heroku releases:info ${version} -a ${app}; fix the release command and deploy again (or heroku releases:retry).`)
     }
 
-    const appPath = `/apps/${encodeURIComponent(app)}`
     const wanted = (type?: string) => (opts.type ? type === opts.type : true)
     // eslint-disable-next-line no-await-in-loop
-    const [formation, all] = await Promise.all([api.list<Formation>(`${appPath}/formation`), api.list<Dyno>(`${appPath}/dynos`)])
+    const [formation, all] = await Promise.all([api.list<Formation>(paths.app(app).formation()), api.list<Dyno>(paths.app(app).dyno())])
     const dynos = all.filter(d => wanted(d.type) && (opts.withRun || d.type !== 'run'))
     // right after a release its dynos may not be listed yet: the formation says how many to expect
     const expected = Math.max(dynos.filter(d => d.type === 'run').length + formation.filter(f => wanted(f.type)).reduce((n, f) => n + (f.quantity ?? 0), 0), dynos.length)
@@ -70,7 +65,7 @@ export async function waitForDynos(opts: WaitForDynosOptions): Promise<WaitForDy
     if (release!.status !== 'pending' && ready.length === expected) {
       if (spinner) spinner.succeed(summary)
       else out.info(expected === 0 ? `${app} has no ${what} to wait for (${version}).` : `All ${what} are up on ${version}.`)
-      return {dynos, release: release!}
+      return dynos
     }
 
     spinner ??= await out.spinner(`Waiting for every ${what.replace(/s$/, '')} of ${app} to be up on ${version}`)

@@ -1,12 +1,12 @@
 import type {Release, Slug} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {fetchFor} from '../api/trust.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import {ago} from './age.js'
-
-const releasesPath = (app: string) => `/apps/${encodeURIComponent(app)}/releases`
+import {newestRelease, newestReleases} from './newest.js'
 
 /** `v12` or `12` → 12; anything else is a usage error. */
 export function parseVersion(text: string): number {
@@ -18,7 +18,7 @@ export function parseVersion(text: string): number {
 /** The newest releases first (Range: version ..; order=desc,max=N). */
 export async function listReleases(opts: {api: ApiClient; out: Output; app: string; num: number}): Promise<Release[]> {
   const {api, out, app} = opts
-  const releases = await api.list<Release>(releasesPath(app), {limit: opts.num, max: opts.num, order: 'desc', sortBy: 'version'})
+  const releases = await newestReleases(api, app, opts.num)
   if (releases.length === 0) {
     out.log(`${app} has no releases.`)
     return releases
@@ -42,8 +42,8 @@ function describe(release: Release): string {
 }
 
 export async function findRelease(api: ApiClient, app: string, version?: number): Promise<Release> {
-  if (version !== undefined) return api.get<Release>(`${releasesPath(app)}/${version}`)
-  const [latest] = await api.list<Release>(releasesPath(app), {limit: 1, max: 1, order: 'desc', sortBy: 'version'})
+  if (version !== undefined) return api.get<Release>(paths.app(app).release(version))
+  const latest = await newestRelease(api, app)
   if (!latest) throw new UserError(`${app} has no releases yet.`, {hint: 'Deploy with git push first.'})
   return latest
 }
@@ -53,7 +53,7 @@ export async function releaseInfo(opts: {api: ApiClient; out: Output; app: strin
   const release = await findRelease(opts.api, opts.app, opts.version)
   // a release with a release phase has output: its slug names the command
   const releaseCommand = (release as {output_stream_url?: string | null}).output_stream_url && release.slug?.id
-    ? (await opts.api.get<Slug>(`/apps/${encodeURIComponent(opts.app)}/slugs/${encodeURIComponent(release.slug.id)}`)).process_types?.release
+    ? (await opts.api.get<Slug>(paths.app(opts.app).slug(release.slug.id))).process_types?.release
     : undefined
   opts.out.heading(`Release v${release.version}`)
   opts.out.keyValues([
@@ -77,19 +77,19 @@ export async function rollback(opts: {api: ApiClient; out: Output; app: string; 
   let target: Release
   if (opts.version === undefined) {
     // the release before the current one that ran (pending and failed ones never did)
-    const recent = await api.list<Release>(releasesPath(app), {limit: 50, max: 50, order: 'desc', sortBy: 'version'})
+    const recent = await newestReleases(api, app, 50)
     const current = recent.findIndex(r => r.current)
     const previous = recent.slice(current === -1 ? 1 : current + 1).find(r => r.status === undefined || r.status === 'succeeded')
     if (!previous) throw new UserError(`${app} has no earlier release to roll back to.`)
     target = previous
   } else {
-    target = await api.get<Release>(`${releasesPath(app)}/${opts.version}`)
+    target = await api.get<Release>(paths.app(app).release(opts.version))
   }
 
   const spinner = await out.spinner(`Rolling back ${app} to v${target.version}`)
   let created: Release
   try {
-    created = await api.post<Release>(releasesPath(app), {release: target.id})
+    created = await api.post<Release>(paths.app(app).release(), {release: target.id})
   } catch (error) {
     spinner.fail()
     throw error
@@ -125,7 +125,7 @@ export async function retryRelease(opts: {api: ApiClient; out: Output; app: stri
   const spinner = await out.spinner(`Retrying v${latest.version} on ${app}`)
   let created: Release
   try {
-    created = await api.post<Release>(releasesPath(app), {slug: latest.slug.id, description: `Retry of v${latest.version}: ${latest.description}`})
+    created = await api.post<Release>(paths.app(app).release(), {slug: latest.slug.id, description: `Retry of v${latest.version}: ${latest.description}`})
   } catch (error) {
     spinner.fail()
     throw error

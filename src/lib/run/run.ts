@@ -2,13 +2,13 @@
 import type {Dyno} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import {attach, type AttachIO} from './attach.js'
 import {ATTACH_UPGRADE} from './attach-frames.js'
 import {withExitMarker} from './exit-marker.js'
 
-const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`
 
 /** `K=V;K2=V2` → {K: 'V', K2: 'V2'} (what --env takes, as in Heroku's CLI). */
 export function parseEnvFlag(value: string | undefined): Record<string, string> {
@@ -78,7 +78,7 @@ export async function runAttached(opts: RunOptions): Promise<RunResult> {
     const remote = opts.exitCode === false ? command : withExitMarker(command)
     // a platform that also offers our attach protocol (resize, signals, an exit status of its own)
     // answers with its URL when asked; others (Heroku) ignore the header and answer rendezvous://
-    dyno = await opts.api.post<Dyno>(`${appPath(opts.app)}/dynos`, {command: remote, attach: true, env, force_no_tty: !tty, ...(opts.size ? {size: opts.size} : {})}, {headers: {'Attach-Upgrade': ATTACH_UPGRADE}})
+    dyno = await opts.api.post<Dyno>(paths.app(opts.app).dyno(), {command: remote, attach: true, env, force_no_tty: !tty, ...(opts.size ? {size: opts.size} : {})}, {headers: {'Attach-Upgrade': ATTACH_UPGRADE}})
   } catch (error) {
     spinner.fail()
     throw error
@@ -109,7 +109,7 @@ export async function runDetached(opts: RunDetachedOptions): Promise<Dyno> {
   const spinner = await opts.out.spinner(`Running ${command} on ${opts.app}`)
   let dyno: Dyno
   try {
-    dyno = await opts.api.post<Dyno>(`${appPath(opts.app)}/dynos`, {command, attach: false, env: parseEnvFlag(opts.env), ...(opts.size ? {size: opts.size} : {})})
+    dyno = await opts.api.post<Dyno>(paths.app(opts.app).dyno(), {command, attach: false, env: parseEnvFlag(opts.env), ...(opts.size ? {size: opts.size} : {})})
   } catch (error) {
     spinner.fail()
     throw error

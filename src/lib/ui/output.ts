@@ -104,11 +104,19 @@ export class Output {
     this.log(table.toString().split('\n').map(l => l.trimEnd()).filter((l, i) => i !== 1 || l.trim() !== '').join('\n'))
   }
 
-  /** `Key: value` lines with aligned values, as `heroku apps:info` prints. */
-  keyValues(pairs: Array<[string, number | string | undefined | null]>): void {
-    const shown = pairs.filter(([, v]) => v !== undefined && v !== null && v !== '')
+  /**
+   * `Key: value` lines with aligned values, as `heroku apps:info` prints. Empty values are left
+   * out; `multiline` is for values that are data (config vars): every key is shown, even empty,
+   * its continuation lines indented under the value, and keys green as the Heroku CLI colours them.
+   */
+  keyValues(pairs: Array<[string, number | string | undefined | null]>, opts: {multiline?: boolean} = {}): void {
+    const shown = opts.multiline ? pairs : pairs.filter(([, v]) => v !== undefined && v !== null && v !== '')
     const width = Math.max(0, ...shown.map(([k]) => k.length + 1))
-    for (const [k, v] of shown) this.log(`${this.color.bold(`${k}:`.padEnd(width))} ${v}`)
+    const key = opts.multiline ? this.color.green : this.color.bold
+    for (const [k, v] of shown) {
+      const value = opts.multiline ? String(v ?? '').replaceAll('\n', '\n' + ' '.repeat(width + 1)) : v
+      this.log(`${key(`${k}:`.padEnd(width))} ${value}`)
+    }
   }
 
   /** A heading such as `=== my-app Config Vars`. */

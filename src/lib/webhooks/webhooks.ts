@@ -1,6 +1,7 @@
 // App webhooks: subscriptions (webhooks, webhooks:add/info/update/remove), what was delivered
 // (webhooks:deliveries, webhooks:deliveries:info) and the events (webhooks:events[:info]).
 import type {ApiClient} from '../api/client.js'
+import {paths} from '../api/paths.js'
 import {header} from '../api/client.js'
 import {UsageError} from '../errors.js'
 import type {Output} from '../ui/output.js'
@@ -43,8 +44,6 @@ export const DELIVERY_STATUSES = ['pending', 'scheduled', 'retrying', 'failed', 
 /** as the official CLI: the newest 1000 deliveries */
 const MAX_DELIVERIES = 1000
 
-const appPath = (app: string) => `/apps/${encodeURIComponent(app)}`
-const id = (value: string) => encodeURIComponent(value)
 
 /** `api:release, api:build` → ['api:release', 'api:build'] */
 export function parseIncludes(text: string): string[] {
@@ -55,7 +54,7 @@ export function parseIncludes(text: string): string[] {
 
 export async function listWebhooks(opts: {api: ApiClient; out: Output; app: string}): Promise<AppWebhook[]> {
   const {api, out, app} = opts
-  const webhooks = await api.list<AppWebhook>(`${appPath(app)}/webhooks`)
+  const webhooks = await api.list<AppWebhook>(paths.app(app).webhook())
   if (webhooks.length === 0) {
     out.log(`${app} has no webhooks`)
     out.log('Use heroku webhooks:add to add one.')
@@ -82,7 +81,7 @@ export interface WebhookInput {
 
 export async function addWebhook(opts: {api: ApiClient; out: Output; app: string; input: WebhookInput & {include: string[]; level: string; url: string}}): Promise<AddedWebhook> {
   const {api, out, app, input} = opts
-  const response = await out.withSpinner(`Adding webhook to ${app}`, () => api.request<AppWebhook>(`${appPath(app)}/webhooks`, {
+  const response = await out.withSpinner(`Adding webhook to ${app}`, () => api.request<AppWebhook>(paths.app(app).webhook(), {
     body: {authorization: input.authorization, include: input.include, level: input.level, secret: input.secret, url: input.url},
     method: 'POST',
   }))
@@ -98,7 +97,7 @@ export async function addWebhook(opts: {api: ApiClient; out: Output; app: string
 }
 
 export async function webhookInfo(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<AppWebhook> {
-  const webhook = await opts.api.get<AppWebhook>(`${appPath(opts.app)}/webhooks/${id(opts.id)}`)
+  const webhook = await opts.api.get<AppWebhook>(paths.app(opts.app).webhook(opts.id))
   opts.out.heading(webhook.id)
   opts.out.keyValues([
     ['Include', webhook.include.join(',')],
@@ -116,12 +115,12 @@ export async function updateWebhook(opts: {api: ApiClient; out: Output; app: str
     throw new UsageError('Nothing to update.', {hint: 'Pass one or more of --include, --level, --url, --secret, --authorization.'})
   }
 
-  return out.withSpinner(`Updating webhook ${opts.id} for ${app}`, () => api.patch<AppWebhook>(`${appPath(app)}/webhooks/${id(opts.id)}`, body))
+  return out.withSpinner(`Updating webhook ${opts.id} for ${app}`, () => api.patch<AppWebhook>(paths.app(app).webhook(opts.id), body))
 }
 
 export async function removeWebhook(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<AppWebhook> {
   const {api, out, app} = opts
-  return out.withSpinner(`Removing webhook ${opts.id} from ${app}`, () => api.delete<AppWebhook>(`${appPath(app)}/webhooks/${id(opts.id)}`))
+  return out.withSpinner(`Removing webhook ${opts.id} from ${app}`, () => api.delete<AppWebhook>(paths.app(app).webhook(opts.id)))
 }
 
 const attemptCode = (d: WebhookDelivery) => (d.last_attempt?.code ? String(d.last_attempt.code) : '')
@@ -130,7 +129,7 @@ const attemptCode = (d: WebhookDelivery) => (d.last_attempt?.code ? String(d.las
 export async function listDeliveries(opts: {api: ApiClient; out: Output; app: string; status?: string}): Promise<WebhookDelivery[]> {
   const {api, out, app} = opts
   const query = opts.status === undefined ? '' : `?eq[status]=${encodeURIComponent(opts.status)}`
-  const deliveries = await api.list<WebhookDelivery>(`${appPath(app)}/webhook-deliveries${query}`, {limit: MAX_DELIVERIES, max: MAX_DELIVERIES, order: 'desc', sortBy: 'seq'})
+  const deliveries = await api.list<WebhookDelivery>(`${paths.app(app).webhookDelivery()}${query}`, {limit: MAX_DELIVERIES, max: MAX_DELIVERIES, order: 'desc', sortBy: 'seq'})
   if (deliveries.length === 0) {
     out.log(`${app} has no deliveries`)
     return deliveries
@@ -156,11 +155,11 @@ export async function listDeliveries(opts: {api: ApiClient; out: Output; app: st
   return deliveries
 }
 
-/** One delivery and the payload of its event. */
-export async function deliveryInfo(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<WebhookDelivery & {event_payload: WebhookEvent['payload']}> {
+/** One delivery, shown with the payload of its event; returns the delivery as the API gave it. */
+export async function deliveryInfo(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<WebhookDelivery> {
   const {api, out, app} = opts
-  const delivery = await api.get<WebhookDelivery>(`${appPath(app)}/webhook-deliveries/${id(opts.id)}`)
-  const event = await api.get<WebhookEvent>(`${appPath(app)}/webhook-events/${id(delivery.event.id)}`)
+  const delivery = await api.get<WebhookDelivery>(paths.app(app).webhookDelivery(opts.id))
+  const event = await api.get<WebhookEvent>(paths.app(app).webhookEvent(delivery.event.id))
   out.heading(delivery.id)
   out.keyValues([
     ['Created', delivery.created_at],
@@ -177,13 +176,13 @@ export async function deliveryInfo(opts: {api: ApiClient; out: Output; app: stri
   out.log()
   out.heading('Event Payload')
   out.log(JSON.stringify(event.payload, null, 2))
-  return {...delivery, event_payload: event.payload}
+  return delivery
 }
 
 export async function listEvents(opts: {api: ApiClient; out: Output; app: string}): Promise<WebhookEvent[]> {
   const {api, out, app} = opts
   out.warn('heroku webhooks:events is deprecated, please use heroku webhooks:deliveries')
-  const events = await api.list<WebhookEvent>(`${appPath(app)}/webhook-events`)
+  const events = await api.list<WebhookEvent>(paths.app(app).webhookEvent())
   if (events.length === 0) {
     out.log(`${app} has no events`)
     return events
@@ -202,7 +201,7 @@ export async function listEvents(opts: {api: ApiClient; out: Output; app: string
 export async function eventInfo(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<WebhookEvent> {
   const {api, out, app} = opts
   out.warn('heroku webhooks:events:info is deprecated, please use heroku webhooks:deliveries:info')
-  const event = await api.get<WebhookEvent>(`${appPath(app)}/webhook-events/${id(opts.id)}`)
+  const event = await api.get<WebhookEvent>(paths.app(app).webhookEvent(opts.id))
   out.heading(event.id)
   out.log(JSON.stringify(event.payload, null, 2))
   return event

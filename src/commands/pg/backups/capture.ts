@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
 import {captureBackup, type PgTransfer} from '../../../lib/pg/backups.js'
+import {jsonFlag} from '../../../lib/command/json-flag.js'
 
 export default class PgBackupsCapture extends AppCommand<typeof PgBackupsCapture> {
   static override description = 'capture a backup of a database (pg_dump, run by the platform) and wait for it'
@@ -12,6 +13,7 @@ export default class PgBackupsCapture extends AppCommand<typeof PgBackupsCapture
   }
 
   static override flags = {
+    json: jsonFlag('the backup (transfer) object of the Postgres backups API'),
     wait: Flags.boolean({allowNo: true, default: true, description: 'wait for the backup to finish (--no-wait returns once it started)'}),
   }
 

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
 import {deleteBackup, type PgTransfer} from '../../../lib/pg/backups.js'
+import {jsonFlag} from '../../../lib/command/json-flag.js'
 
 export default class PgBackupsDelete extends AppCommand<typeof PgBackupsDelete> {
   static override summary = 'delete a backup'
@@ -13,6 +14,7 @@ export default class PgBackupsDelete extends AppCommand<typeof PgBackupsDelete> 
   }
 
   static override flags = {
+    json: jsonFlag('the backup (transfer) object the DELETE returned (Postgres backups API)'),
     confirm: Flags.string({description: 'the app\'s name, to confirm without a prompt', helpValue: 'APP'}),
   }
 

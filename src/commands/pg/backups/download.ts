@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
 import {downloadBackup, type DownloadResult} from '../../../lib/pg/download.js'
+import {jsonFlag} from '../../../lib/command/json-flag.js'
 
 export default class PgBackupsDownload extends AppCommand<typeof PgBackupsDownload> {
   static override description = 'download a backup (pg_dump custom format, for pg_restore) into a file readable by you only'
@@ -12,6 +13,7 @@ export default class PgBackupsDownload extends AppCommand<typeof PgBackupsDownlo
   }
 
   static override flags = {
+    json: jsonFlag('the file written ({backup, file, size_bytes}; not an API object)'),
     output: Flags.string({char: 'o', description: 'where to write it (latest.dump by default)', helpValue: 'FILE'}),
   }
 

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
 import {type PgTransfer, restoreBackup} from '../../../lib/pg/backups.js'
+import {jsonFlag} from '../../../lib/command/json-flag.js'
 
 export default class PgBackupsRestore extends AppCommand<typeof PgBackupsRestore> {
   static override summary = 'restore a backup into a database, replacing its data'
@@ -14,6 +15,7 @@ export default class PgBackupsRestore extends AppCommand<typeof PgBackupsRestore
   }
 
   static override flags = {
+    json: jsonFlag('the restore (transfer) object of the Postgres backups API'),
     confirm: Flags.string({description: 'the app\'s name, to confirm without a prompt', helpValue: 'APP'}),
   }
 

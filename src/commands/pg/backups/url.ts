@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
 import {showBackupUrl} from '../../../lib/pg/backups.js'
+import {jsonFlag} from '../../../lib/command/json-flag.js'
 
 export default class PgBackupsUrl extends AppCommand<typeof PgBackupsUrl> {
   static override description = 'a download URL for a backup, valid for a few minutes (anyone with it can download the backup)'
@@ -9,6 +10,10 @@ export default class PgBackupsUrl extends AppCommand<typeof PgBackupsUrl> {
 
   static override args = {
     backup: Args.string({description: 'the backup (b001); the newest completed one by default'}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the backup\'s signed URL ({backup, url, expires_at}, from the Postgres backups API)'),
   }
 
   async run(): Promise<{backup: string; url: string; expires_at: string}> {

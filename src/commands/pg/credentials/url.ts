@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
 import {pgCredentialsUrl, type PgCredentials} from '../../../lib/pg/credentials.js'
+import {jsonFlag} from '../../../lib/command/json-flag.js'
 
 export default class PgCredentialsUrl extends AppCommand<typeof PgCredentialsUrl> {
   static override description = 'show a database\'s connection URL and libpq connection string (they include the password)'
@@ -9,6 +10,10 @@ export default class PgCredentialsUrl extends AppCommand<typeof PgCredentialsUrl
 
   static override args = {
     database: Args.string({description: 'attachment (DATABASE, HEROKU_POSTGRESQL_RED) or add-on name; DATABASE by default'}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the connection settings ({addon, attachment, url, host, port, database, user, password}; not an API object)'),
   }
 
   async run(): Promise<PgCredentials> {

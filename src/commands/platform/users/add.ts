@@ -7,6 +7,7 @@ import {dataDirFlag} from '../../../lib/command/platform-flags.js'
 import {UsageError} from '../../../lib/errors.js'
 import {addPlatformUser} from '../../../lib/platform/accounts.js'
 import {runningPlatform} from '../../../lib/platform/local-process.js'
+import {jsonFlag} from '../../../lib/command/json-flag.js'
 
 export default class PlatformUsersAdd extends BaseCommand<typeof PlatformUsersAdd> {
   static override args = {email: Args.string({description: 'the new account\'s email', required: true})}
@@ -19,6 +20,7 @@ export default class PlatformUsersAdd extends BaseCommand<typeof PlatformUsersAd
   ]
 
   static override flags = {
+    json: jsonFlag('the user made ({email, id}; not an API object)'),
     'data-dir': dataDirFlag,
     'password-stdin': Flags.boolean({description: 'read the password from stdin'}),
   }

@@ -1,7 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
-import {deliveryInfo, type WebhookDelivery, type WebhookEvent} from '../../../lib/webhooks/webhooks.js'
+import {deliveryInfo, type WebhookDelivery} from '../../../lib/webhooks/webhooks.js'
+import {jsonFlag} from '../../../lib/command/json-flag.js'
 
 export default class WebhooksDeliveriesInfo extends AppCommand<typeof WebhooksDeliveriesInfo> {
   static override description = 'info for a webhook delivery on an app, with its event\'s payload'
@@ -11,7 +12,11 @@ export default class WebhooksDeliveriesInfo extends AppCommand<typeof WebhooksDe
     id: Args.string({description: 'ID of the webhook delivery', required: true}),
   }
 
-  async run(): Promise<WebhookDelivery & {event_payload: WebhookEvent['payload']}> {
+  static override flags = {
+    json: jsonFlag('the app-webhook-delivery object (Platform API; the event payload is in the human output only)'),
+  }
+
+  async run(): Promise<WebhookDelivery> {
     return deliveryInfo({api: this.api, app: await this.app(), id: this.args.id, out: this.out})
   }
 }

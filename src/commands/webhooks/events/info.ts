@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
 import {eventInfo, type WebhookEvent} from '../../../lib/webhooks/webhooks.js'
+import {jsonFlag} from '../../../lib/command/json-flag.js'
 
 export default class WebhooksEventsInfo extends AppCommand<typeof WebhooksEventsInfo> {
   static override description = 'info for a webhook event on an app (deprecated: use webhooks:deliveries:info)'
@@ -9,6 +10,10 @@ export default class WebhooksEventsInfo extends AppCommand<typeof WebhooksEvents
 
   static override args = {
     id: Args.string({description: 'ID of the webhook event', required: true}),
+  }
+
+  static override flags = {
+    json: jsonFlag('the app-webhook-event object (Platform API)'),
   }
 
   async run(): Promise<WebhookEvent> {
