@@ -202,7 +202,7 @@ describe('config', () => {
         prompter: scriptedPrompter([{answer: false, confirm: 'Apply these changes to my-app?'}]),
       })
       expect(stdout.text).to.equal('~ A="2" (was "1")\nNothing was changed.\n')
-      expect(result.config_vars).to.deep.equal({A: '1'})
+      expect(result).to.deep.equal({A: '1'})
     })
   })
 })
