@@ -2,7 +2,8 @@
 // The store's typical queries against a SQLite binding, on a file database with the store's
 // pragmas (WAL, synchronous=FULL) and its real schema (the migrations): to compare bindings.
 // Prints figures; asserts nothing.
-//   node --import tsx bench/sqlite.mjs --binding better-sqlite3|libsql|node-sqlite3-wasm [--from DIR] [--apps 200] [--reads 20000] [--writes 300]
+//   node --import tsx bench/sqlite.mjs --binding store|better-sqlite3|libsql|node-sqlite3-wasm [--from DIR] [--apps 200] [--reads 20000] [--writes 300]
+// store: src/platform/store/sqlite.ts (libsql behind better-sqlite3's checks), what the platform runs.
 // --from: a directory whose node_modules holds the binding (e.g. an `npm install --prefix DIR`);
 // default: this checkout's.
 import {mkdtempSync, rmSync} from 'node:fs'
@@ -16,7 +17,7 @@ import {MIGRATIONS} from '../src/platform/store/migrations.ts'
 
 const {values} = parseArgs({
   options: {
-    binding: {type: 'string', default: 'libsql'},
+    binding: {type: 'string', default: 'store'},
     from: {type: 'string'},
     apps: {type: 'string', default: '200'},
     reads: {type: 'string', default: '20000'},
@@ -26,7 +27,14 @@ const {values} = parseArgs({
 const require = createRequire(join(resolve(values.from ?? '.'), 'noop.js'))
 
 /** One interface over the bindings: prepare(sql) → {get, all, run}, exec, pragma, close. */
-function open(binding, file) {
+async function open(binding, file) {
+  if (binding === 'store') {
+    // the store's own module (libsql with better-sqlite3's checks): what the platform runs
+    const {SqliteDatabase} = await import('../src/platform/store/sqlite.ts')
+    const db = new SqliteDatabase(file)
+    return {exec: sql => db.exec(sql), pragma: p => db.pragma(p), prepare: sql => db.prepare(sql), close: () => db.close()}
+  }
+
   if (binding === 'node-sqlite3-wasm') {
     const {Database} = require('node-sqlite3-wasm')
     const db = new Database(file)
@@ -53,7 +61,7 @@ function open(binding, file) {
 
 const dir = mkdtempSync(join(tmpdir(), 'heroku-bench-sqlite-'))
 try {
-  const db = open(values.binding, join(dir, 'platform.sqlite3'))
+  const db = await open(values.binding, join(dir, 'platform.sqlite3'))
   for (const p of ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'busy_timeout = 5000']) db.pragma(p)
   const honoured = {journal_mode: db.pragma('journal_mode'), synchronous: db.pragma('synchronous'), foreign_keys: db.pragma('foreign_keys')}
   for (const m of MIGRATIONS) db.exec(m.sql)
