@@ -80,10 +80,11 @@ mkdirSync(app, {recursive: true})
 run('tar', ['-xzf', npmTarball, '-C', app, '--strip-components=1'])
 // the lockfile pins the production tree to what the tests ran against
 copyFileSync(join(root, 'package-lock.json'), join(app, 'package-lock.json'))
-// install scripts off: better-sqlite3's would download a prebuilt binary from GitHub or compile it
-run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--loglevel=error'], {cwd: app})
+// no dependency needs an install script (libsql's SQLite comes prebuilt in @libsql/<platform>);
+// --os/--cpu: the optional packages of linux-x64, whichever machine packs
+run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--os=linux', '--cpu=x64', '--prefer-offline', '--loglevel=error'], {cwd: app})
 rmSync(join(app, 'package-lock.json'))
-installSqliteBinding(app)
+pruneSqliteBinding(app)
 const pruned = prune(join(app, 'node_modules'))
 copyFileSync(join(nodeDir(nodeVersion), 'bin', 'node'), join(app, 'bin', 'node'))
 chmodSync(join(app, 'bin', 'node'), 0o755)
@@ -169,17 +170,13 @@ function nodeDir(version) {
 }
 
 /**
- * better-sqlite3's compiled binding, from this checkout's install (built for the same Node.js
- * major, so the same module ABI: selfCheck loads it with the bundled node). Only the .node file
- * ships: its sources, SQLite's amalgamation and the build objects are 25 MB an install never runs.
+ * libsql's SQLite for musl: npm installs it beside the glibc one (neither package says its libc),
+ * and the bundled Node.js is a glibc build, which loads @libsql/linux-x64-gnu.
  */
-function installSqliteBinding(appDir) {
-  const from = join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')
-  if (!existsSync(from)) fail(`${relative(root, from)} is missing: npm ci builds it`)
-  const to = join(appDir, 'node_modules', 'better-sqlite3', 'build', 'Release')
-  mkdirSync(to, {recursive: true})
-  copyFileSync(from, join(to, 'better_sqlite3.node'))
-  for (const unused of ['deps', 'src', 'binding.gyp']) rmSync(join(appDir, 'node_modules', 'better-sqlite3', unused), {force: true, recursive: true})
+function pruneSqliteBinding(appDir) {
+  const packages = join(appDir, 'node_modules', '@libsql')
+  if (!existsSync(join(packages, 'linux-x64-gnu', 'index.node'))) fail('@libsql/linux-x64-gnu was not installed: the standalone has no SQLite')
+  rmSync(join(packages, 'linux-x64-musl'), {force: true, recursive: true})
 }
 
 function prune(dir) {
@@ -247,7 +244,7 @@ function selfCheck(appDir) {
   const env = {...process.env, PATH: path}
   let version
   try {
-    execFileSync(join(appDir, 'bin', 'node'), ['-e', "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"], {cwd: appDir, env, stdio: 'inherit'})
+    execFileSync(join(appDir, 'bin', 'node'), ['-e', "new (require('libsql'))(':memory:').prepare('select 1').get()"], {cwd: appDir, env, stdio: 'inherit'})
     version = execFileSync(join(appDir, 'bin', 'heroku'), ['--version'], {encoding: 'utf8', env}).trim()
   } finally {
     rmSync(path, {force: true, recursive: true})

@@ -29,6 +29,39 @@ function pathWithoutNode(dir: string): string {
   return bin
 }
 
+/** A PATH with node, npm and sh only: no C/C++ compiler, make or python3 for node-gyp. */
+function pathWithoutToolchain(dir: string): string {
+  const bin = join(dir, 'no-toolchain')
+  mkdirSync(bin, {recursive: true})
+  const npm = execFileSync('sh', ['-c', 'command -v npm'], {encoding: 'utf8'}).trim()
+  for (const [name, target] of [['node', process.execPath], ['npm', npm], ['sh', '/bin/sh']]) symlinkSync(target, join(bin, name))
+  return bin
+}
+
+/**
+ * What Homebrew's std_npm_args (Library/Homebrew/formula.rb → Language::Node.std_npm_install_args
+ * in language/node.rb) does and returns: package.json without its prepare/prepack/postpack scripts,
+ * the buildpath repacked by `npm pack --ignore-scripts`, libexec/lib made, and the arguments in
+ * Homebrew's order. The one difference: --cache is npm's own cache here, not HOMEBREW_CACHE/npm_cache,
+ * so the test downloads nothing twice.
+ */
+function stdNpmArgs(buildpath: string, libexec: string, {ignoreScripts}: {ignoreScripts: boolean}): string[] {
+  const manifest = join(buildpath, 'package.json')
+  const json = JSON.parse(readFileSync(manifest, 'utf8')) as {scripts?: Record<string, string>}
+  const removed = ['prepare', 'prepack', 'postpack'].filter(script => json.scripts && script in json.scripts)
+  for (const script of removed) delete json.scripts![script]
+  if (removed.length > 0) writeFileSync(manifest, JSON.stringify(json, null, 2))
+  const packed = execFileSync('npm', ['pack', '--ignore-scripts'], {cwd: buildpath, encoding: 'utf8', env: {...process.env, NPM_CONFIG_UPDATE_NOTIFIER: 'false'}, stdio: ['ignore', 'pipe', 'pipe']})
+  const pack = packed.trim().split('\n').at(-1)!
+  mkdirSync(join(libexec, 'lib'), {recursive: true}) // npm 7 requires that these dirs exist before install
+  const cache = execFileSync('npm', ['config', 'get', 'cache'], {encoding: 'utf8'}).trim()
+  const args = ['--loglevel=silly', '--global', '--build-from-source', '--min-release-age=1', `--cache=${cache}`]
+  if (ignoreScripts) args.push('--ignore-scripts')
+  args.push(`--prefix=${libexec}`, join(buildpath, pack))
+  if (process.getuid?.() === 0) args.push('--unsafe-perm')
+  return args
+}
+
 /** Every file and link under dir with its content hash: "nothing changed" is this, equal. */
 function snapshot(dir: string): string[] {
   if (!existsSync(dir)) return []
@@ -84,9 +117,10 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
       }
 
       for (const dev of ['mocha', 'typescript', 'nock', 'tsx', 'oclif', 'esbuild']) expect(existsSync(join(app, 'node_modules', dev)), dev).to.equal(false)
-      const sqlite = join(app, 'node_modules', 'better-sqlite3')
-      expect(readdirSync(sqlite).sort()).to.deep.equal(['LICENSE', 'build', 'lib', 'package.json'])
-      expect(readdirSync(join(sqlite, 'build', 'Release'))).to.deep.equal(['better_sqlite3.node'])
+      // libsql's prebuilt SQLite for the bundled (glibc) Node.js only; nothing compiled at install
+      expect(readdirSync(join(app, 'node_modules', '@libsql'))).to.deep.equal(['linux-x64-gnu'])
+      expect(existsSync(join(app, 'node_modules', 'libsql', 'index.js'))).to.equal(true)
+      expect(existsSync(join(app, 'node_modules', 'better-sqlite3'))).to.equal(false)
       const leftovers = readdirSync(join(app, 'node_modules'), {recursive: true}).map(String).filter(f => /\.d\.ts$|\.map$/.test(f))
       expect(leftovers).to.deep.equal([])
     })
@@ -129,38 +163,50 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
       expect(check.status, check.stderr).to.equal(0)
       expect(formula).to.match(new RegExp(`url "https://[^"]+/${npmName.replaceAll('.', '\\.')}"`))
       expect(/sha256 "([0-9a-f]{64})"/.exec(formula)?.[1]).to.equal(sha256(readFileSync(join(out, npmName))))
-      expect(formula).to.include('depends_on "node"').and.include('system "npm", "install", *std_npm_args').and.include('bin.install_symlink libexec.glob("bin/*")')
+      expect(formula).to.include('depends_on "node"').and.include('system "npm", "install", *std_npm_args\n').and.include('bin.install_symlink libexec.glob("bin/*")')
       expect(formula).to.match(/test do[\s\S]+--version[\s\S]+end/)
     })
 
-    it('its install steps, carried out on the npm tarball into a temporary prefix, then its test do commands', function () {
+    it('its install steps, carried out on the npm tarball into a temporary prefix with no C toolchain, then its test do commands', function () {
       this.timeout(600_000)
       const formula = readFileSync(formulaFile, 'utf8')
       const prefix = join(work, 'Cellar', 'heroku-toolbelt', pkg.version)
       const libexec = join(prefix, 'libexec')
-      // what Homebrew's std_npm_args(ignore_scripts: false) passes: a global install into libexec
-      // (npm's own cache, not Homebrew's: the test downloads nothing twice)
-      const install = spawnSync('npm', ['install', '--global', '--build-from-source', `--prefix=${libexec}`,
-        '--no-audit', '--no-fund', join(out, npmName)], {encoding: 'utf8', env: {...process.env, NPM_CONFIG_UPDATE_NOTIFIER: 'false'}})
-      expect(install.status, install.stderr).to.equal(0)
+      // Homebrew's stage: the url's tarball unpacked, and its single top directory (package/) the buildpath
+      const buildpath = join(work, 'brew-buildpath')
+      mkdirSync(buildpath)
+      execFileSync('tar', ['-xzf', join(out, npmName), '-C', buildpath, '--strip-components=1'])
+      const path = pathWithoutToolchain(work)
+      const env = {...process.env, NPM_CONFIG_UPDATE_NOTIFIER: 'false', PATH: path}
+      expect(spawnSync('sh', ['-c', 'command -v cc || command -v gcc || command -v g++ || command -v make || command -v python3'], {env}).status).to.not.equal(0)
+      const install = spawnSync('npm', ['install', ...stdNpmArgs(buildpath, libexec, {ignoreScripts: !formula.includes('ignore_scripts: false')})],
+        {cwd: buildpath, encoding: 'utf8', env, maxBuffer: 512 * 1024 * 1024})
+      expect(install.status, install.stderr.split('\n').filter(l => !l.includes(' silly ')).slice(-40).join('\n')).to.equal(0)
+      expect(install.stderr).to.not.match(/gyp info|prebuild-install/) // nothing compiled, nothing fetched from outside the registry
       // bin.install_symlink libexec.glob("bin/*")
       mkdirSync(join(prefix, 'bin'))
       for (const f of readdirSync(join(libexec, 'bin'))) symlinkSync(join(libexec, 'bin', f), join(prefix, 'bin', f))
+      // rm_r libexec.glob("lib/node_modules/heroku-toolbelt/node_modules/@libsql/*-musl*") if OS.linux?
+      const tree = join(libexec, 'lib', 'node_modules', 'heroku-toolbelt')
+      expect(formula).to.include('rm_r libexec.glob("lib/node_modules/heroku-toolbelt/node_modules/@libsql/*-musl*") if OS.linux?')
+      const libsql = join(tree, 'node_modules', '@libsql')
+      for (const musl of readdirSync(libsql).filter(d => d.includes('-musl'))) rmSync(join(libsql, musl), {recursive: true})
+      expect(readdirSync(libsql)).to.deep.equal(['linux-x64-gnu'])
       const bin = join(prefix, 'bin')
       const version = pkg.version
-      const env = {...process.env, HOME: work, XDG_CONFIG_HOME: join(work, 'brew-config'), XDG_DATA_HOME: join(work, 'brew-data')}
+      const runEnv = {...env, HOME: work, XDG_CONFIG_HOME: join(work, 'brew-config'), XDG_DATA_HOME: join(work, 'brew-data')}
       const asserts = [...formula.matchAll(/assert_match "([^"]+)", shell_output\("([^"]+)"\)/g)]
       expect(asserts).to.have.length.greaterThan(1)
       for (const [, expected, command] of asserts) {
         const argv = command.replaceAll('#{bin}', bin).split(' ')
-        const r = spawnSync(argv[0], argv.slice(1), {encoding: 'utf8', env})
+        const r = spawnSync(argv[0], argv.slice(1), {encoding: 'utf8', env: runEnv})
         expect(r.status, `${command}: ${r.stderr}`).to.equal(0)
         expect(r.stdout, command).to.include(expected.replaceAll('#{version}', version))
       }
 
       // the completion steps: autocomplete:create into the cache dir the formula sets
       const completion = join(work, 'brew-completion')
-      const created = spawnSync(join(bin, 'heroku'), ['autocomplete:create'], {encoding: 'utf8', env: {...env, HEROKU_CACHE_DIR: completion}})
+      const created = spawnSync(join(bin, 'heroku'), ['autocomplete:create'], {encoding: 'utf8', env: {...runEnv, HEROKU_CACHE_DIR: completion}})
       expect(created.status, created.stderr).to.equal(0)
       for (const f of [/completion\/(autocomplete\/functions\/bash\/heroku\.bash)"/, /completion\/(autocomplete\/functions\/zsh\/_heroku)"/]) {
         const path = f.exec(formula)?.[1]
@@ -169,7 +215,6 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
       }
 
       // npm's global install: what `npm install -g heroku-toolbelt-VERSION.tgz` leaves
-      const tree = join(libexec, 'lib', 'node_modules', 'heroku-toolbelt')
       for (const dev of ['mocha', 'typescript', 'nock']) expect(existsSync(join(tree, 'node_modules', dev)), dev).to.equal(false)
     })
   })

@@ -9,9 +9,13 @@ class HerokuToolbelt < Formula
   depends_on "node"
 
   def install
-    # install scripts on: better-sqlite3's builds the SQLite binding for Homebrew's node
-    system "npm", "install", *std_npm_args(ignore_scripts: false)
+    # std_npm_args as they are (--ignore-scripts): no dependency needs an install script, and
+    # libsql's SQLite comes prebuilt for this platform from the npm registry (@libsql/<platform>)
+    system "npm", "install", *std_npm_args
     bin.install_symlink libexec.glob("bin/*")
+    # npm installs libsql's SQLite for both C libraries on Linux (neither package names its libc);
+    # Homebrew's is glibc, so the musl one would never load
+    rm_r libexec.glob("lib/node_modules/heroku-toolbelt/node_modules/@libsql/*-musl*") if OS.linux?
     # oclif's autocomplete writes the completion functions into the CLI's cache dir
     ENV["HEROKU_CACHE_DIR"] = (buildpath/"completion").to_s
     system bin/"heroku", "autocomplete:create"

@@ -1,8 +1,7 @@
 // A store constraint that a handler's own checks missed (a race it lost, or data an older
 // platform let in) is the client's conflict, not the platform's crash: a 409 (or 422) that
 // says what clashed, never a 500 "UNIQUE constraint failed".
-import Database from 'better-sqlite3'
-
+import {isSqliteError} from '../store/sqlite.js'
 import {type ApiError, conflict, invalidParams} from './errors.js'
 
 /** UNIQUE columns as SQLite names them → what that means to a client. */
@@ -18,7 +17,7 @@ const TAKEN: Record<string, string> = {
 
 /** The API error for a SQLite constraint violation; undefined for any other error. */
 export function constraintError(error: unknown): ApiError | undefined {
-  if (!(error instanceof Database.SqliteError) || !error.code.startsWith('SQLITE_CONSTRAINT')) return undefined
+  if (!isSqliteError(error) || !error.code.startsWith('SQLITE_CONSTRAINT')) return undefined
   switch (error.code) {
     case 'SQLITE_CONSTRAINT_UNIQUE':
     case 'SQLITE_CONSTRAINT_PRIMARYKEY': {
