@@ -15,7 +15,7 @@ import {attach} from '../../../src/lib/run/attach.js'
 import {exitFrame} from '../../../src/lib/run/attach-frames.js'
 import {readSettings} from '../../../src/lib/settings.js'
 import {isolatedEnv} from '../../helpers/cli.js'
-import {makeTestCa, startHttpsServer, type TestCa, type TestHttpsServer} from './test-ca.js'
+import {makeTestCa, startHttpsServer, type TestCa, type TestHttpsServer} from '../../helpers/test-ca.js'
 
 describe('trust: the local platform\'s CA, for its origin only', function () {
   this.timeout(30_000)

@@ -1,0 +1,421 @@
+// App webhooks against a real platform and real HTTP receivers written here: what arrives (body,
+// signature, headers), retries with backoff, giving up, resuming after a restart, bad input.
+import {expect} from 'chai'
+import {createHmac} from 'node:crypto'
+import {createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+import {createUser} from '../../../src/platform/bootstrap.js'
+import {ApiClient, expectError, expectSchema, startTestPlatform, type TestPlatform} from '../helpers.js'
+
+interface Received {
+  headers: IncomingHttpHeaders
+  body: string
+  at: number
+}
+
+/** An HTTP receiver: records every request, answers as `answer` says (it may never answer). */
+class Receiver {
+  readonly received: Received[] = []
+  answer: (req: IncomingMessage, res: ServerResponse, n: number) => void = (_req, res) => res.writeHead(200).end('ok')
+  private readonly server: Server
+  private waiters: (() => void)[] = []
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', c => chunks.push(c))
+      req.on('end', () => {
+        this.received.push({headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now()})
+        for (const wake of this.waiters.splice(0)) wake()
+        this.answer(req, res, this.received.length)
+      })
+    })
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>(resolve => this.server.listen(0, '127.0.0.1', resolve))
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`
+  }
+
+  async waitFor(count: number, timeoutMs = 10_000): Promise<Received[]> {
+    const deadline = Date.now() + timeoutMs
+    while (this.received.length < count) {
+      if (Date.now() > deadline) throw new Error(`receiver got ${this.received.length} requests, expected ${count}`)
+      await new Promise<void>(resolve => {
+        this.waiters.push(resolve)
+        setTimeout(resolve, 100)
+      })
+    }
+    return this.received
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections()
+    return new Promise(resolve => this.server.close(() => resolve()))
+  }
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('base64')
+
+describe('platform: app webhooks', () => {
+  let t: TestPlatform
+  let receiver: Receiver
+  let url: string
+  before(async () => {
+    t = await startTestPlatform({webhooks: {backoffInitialMs: 100, backoffMaxMs: 400, retryWindowMs: 20_000}})
+    receiver = new Receiver()
+    url = await receiver.listen()
+  })
+  after(async () => {
+    await t.close()
+    await receiver.close()
+  })
+  beforeEach(() => {
+    receiver.received.length = 0
+    receiver.answer = (_req, res) => res.writeHead(200).end('ok')
+  })
+
+  async function newApp(): Promise<string> {
+    const res = await t.client.post('/apps', {})
+    expect(res.status).to.equal(201)
+    return res.body.name as string
+  }
+
+  it('delivers a release as Heroku does: the API object, HMAC over the exact body, the headers', async () => {
+    const app = await newApp()
+    const created = await t.client.post(`/apps/${app}/webhooks`, {include: ['api:release'], level: 'sync', url, secret: 'hush-hush', authorization: 'Bearer receiver-token'})
+    expect(created.status, created.text).to.equal(201)
+    expectSchema('app-webhook', 'POST', 'Create', created.body)
+    expect(created.body).to.include({level: 'sync', url})
+    expect(created.body.include).to.deep.equal(['api:release'])
+    expect(created.body).not.to.have.property('secret')
+    expect(created.headers.get('heroku-webhook-secret')).to.equal('hush-hush')
+
+    const config = await t.client.patch(`/apps/${app}/config-vars`, {GREETING: 'hello'})
+    expect(config.status).to.equal(200)
+    const [hit] = await receiver.waitFor(1)
+    expect(hit.headers['content-type']).to.equal('application/json')
+    expect(hit.headers.authorization).to.equal('Bearer receiver-token')
+    expect(hit.headers['heroku-webhook-hmac-sha256']).to.equal(sign('hush-hush', hit.body))
+    const payload = JSON.parse(hit.body)
+    const release = (await t.client.get(`/apps/${app}/releases/2`)).body
+    expect(payload).to.include({action: 'create', resource: 'release', version: 'application/vnd.heroku+json; version=3'})
+    expect(payload.actor).to.deep.equal({email: t.owner.account.email, id: t.owner.account.id})
+    expect(payload.data).to.deep.equal(release)
+    expect(payload.previous_data).to.deep.equal({})
+    expect(payload.published_at).to.be.a('string')
+    const delivery = await until('the delivery to succeed', async () => {
+      const list = (await t.client.get(`/apps/${app}/webhook-deliveries`)).body
+      return list[0]?.status === 'succeeded' ? list[0] : undefined
+    })
+    expect(hit.headers['heroku-webhook-id']).to.equal(delivery.id)
+    expect(payload.webhook_metadata).to.deep.equal({
+      attempt: {id: delivery.last_attempt.id}, delivery: {id: delivery.id},
+      event: {id: payload.id, include: 'api:release'}, webhook: {id: created.body.id},
+    })
+    expectSchema('app-webhook-delivery', 'GET', 'List', [delivery])
+    expect(delivery).to.deep.include({num_attempts: 1, next_attempt_at: null, webhook: {id: created.body.id, level: 'sync'}, event: {id: payload.id, include: 'api:release'}})
+    expect(delivery.last_attempt).to.include({code: 200, error_class: null, status: 'succeeded'})
+    const info = await t.client.get(`/apps/${app}/webhook-deliveries/${delivery.id}`)
+    expectSchema('app-webhook-delivery', 'GET', 'Info', info.body)
+    const event = await t.client.get(`/apps/${app}/webhook-events/${payload.id}`)
+    expectSchema('app-webhook-event', 'GET', 'Info', event.body)
+    expect(event.body.include).to.equal('api:release')
+    expect(event.body.payload).to.deep.include({action: 'create', resource: 'release', data: release})
+    const events = await t.client.get(`/apps/${app}/webhook-events`)
+    expect(events.body.map((e: {id: string}) => e.id)).to.deep.equal([payload.id])
+
+    // a change the webhook does not include sends nothing
+    await t.client.post(`/apps/${app}/domains`, {hostname: 'www.example.org', sni_endpoint: null})
+    await new Promise(resolve => setTimeout(resolve, 200))
+    expect(receiver.received).to.have.length(1)
+  })
+
+  it('generates a secret when none is given, shown once; info, list, update and remove', async () => {
+    const app = await newApp()
+    const created = await t.client.post(`/apps/${app}/webhooks`, {include: ['api:formation', 'api:release'], level: 'notify', url})
+    const secret = created.headers.get('heroku-webhook-secret')
+    expect(secret).to.match(/^[0-9a-f]{60}$/)
+    const info = await t.client.get(`/apps/${app}/webhooks/${created.body.id}`)
+    expectSchema('app-webhook', 'GET', 'Info', info.body)
+    expect(info.headers.get('heroku-webhook-secret')).to.equal(null)
+    const listed = await t.client.get(`/apps/${app}/webhooks`)
+    expectSchema('app-webhook', 'GET', 'List', listed.body)
+    expect(listed.body.map((w: {id: string}) => w.id)).to.deep.equal([created.body.id])
+    const updated = await t.client.patch(`/apps/${app}/webhooks/${created.body.id}`, {include: ['api:domain'], level: 'sync', secret: 'new-secret', url: `${url}?v=2`})
+    expect(updated.status, updated.text).to.equal(200)
+    expectSchema('app-webhook', 'PATCH', 'Update', updated.body)
+    expect(updated.body).to.deep.include({include: ['api:domain'], level: 'sync', url: `${url}?v=2`})
+    await t.client.post(`/apps/${app}/domains`, {hostname: 'hooks.example.org', sni_endpoint: null})
+    const [hit] = await receiver.waitFor(1)
+    expect(hit.headers['heroku-webhook-hmac-sha256']).to.equal(sign('new-secret', hit.body))
+    expect(JSON.parse(hit.body)).to.deep.include({action: 'create', resource: 'domain'})
+    expect(JSON.parse(hit.body).data.hostname).to.equal('hooks.example.org')
+    const removed = await t.client.delete(`/apps/${app}/webhooks/${created.body.id}`)
+    expect(removed.status).to.equal(200)
+    expectSchema('app-webhook', 'DELETE', 'Delete', removed.body)
+    expectError(await t.client.get(`/apps/${app}/webhooks/${created.body.id}`), 404, 'not_found')
+    await t.client.post(`/apps/${app}/domains`, {hostname: 'gone.example.org', sni_endpoint: null})
+    await new Promise(resolve => setTimeout(resolve, 200))
+    expect(receiver.received).to.have.length(1)
+  })
+
+  it('retries a receiver that answers 500 with growing backoff until it succeeds, recording each attempt', async () => {
+    const app = await newApp()
+    await t.client.post(`/apps/${app}/webhooks`, {include: ['api:release'], level: 'sync', url})
+    receiver.answer = (_req, res, n) => (n <= 3 ? res.writeHead(500).end('x'.repeat(5000)) : res.writeHead(204).end())
+    await t.client.patch(`/apps/${app}/config-vars`, {A: '1'})
+    const firstFailed = await until('a retrying delivery', async () => {
+      const [d] = (await t.client.get(`/apps/${app}/webhook-deliveries`)).body
+      return d?.status === 'retrying' ? d : undefined
+    })
+    expect(firstFailed.last_attempt).to.include({code: 500, error_class: 'HTTP500', status: 'failed'})
+    expect(Date.parse(firstFailed.next_attempt_at)).to.be.greaterThan(Date.parse(firstFailed.last_attempt.created_at) - 1000)
+    const hits = await receiver.waitFor(4)
+    const delivery = await until('the delivery to succeed', async () => {
+      const [d] = (await t.client.get(`/apps/${app}/webhook-deliveries`)).body
+      return d?.status === 'succeeded' ? d : undefined
+    })
+    expect(delivery.num_attempts).to.equal(4)
+    expect(delivery.last_attempt).to.include({code: 204, status: 'succeeded'})
+    // the same delivery each time (one id), a new attempt id each time, each signed
+    expect(new Set(hits.map(h => h.headers['heroku-webhook-id']))).to.have.property('size', 1)
+    expect(new Set(hits.map(h => JSON.parse(h.body).webhook_metadata.attempt.id))).to.have.property('size', 4)
+    // backoff: 100, 200, 400 ms between attempts (timers are never early)
+    const gaps = hits.slice(1).map((h, i) => h.at - hits[i].at)
+    expect(gaps[0]).to.be.at.least(90)
+    expect(gaps[1]).to.be.at.least(190)
+    expect(gaps[2]).to.be.at.least(390)
+    // the receiver's answer is kept, cut short
+    const stored = t.platform.store.get<{last_response: string}>('SELECT last_response FROM app_webhook_deliveries WHERE id = ?', delivery.id)!
+    expect(JSON.parse(stored.last_response)).to.deep.equal({code: 204, body: ''})
+    const filtered = await t.client.get(`/apps/${app}/webhook-deliveries?eq[status]=succeeded`)
+    expect(filtered.body.map((d: {id: string}) => d.id)).to.deep.equal([delivery.id])
+    expect((await t.client.get(`/apps/${app}/webhook-deliveries?eq[status]=failed`)).body).to.deep.equal([])
+  })
+
+  it('a notify webhook gets one attempt', async () => {
+    const app = await newApp()
+    await t.client.post(`/apps/${app}/webhooks`, {include: ['api:release'], level: 'notify', url})
+    receiver.answer = (_req, res) => res.writeHead(503).end('down')
+    await t.client.patch(`/apps/${app}/config-vars`, {A: '1'})
+    const delivery = await until('a failed delivery', async () => {
+      const [d] = (await t.client.get(`/apps/${app}/webhook-deliveries`)).body
+      return d?.status === 'failed' ? d : undefined
+    })
+    expect(delivery).to.include({num_attempts: 1, next_attempt_at: null})
+    expect(delivery.last_attempt).to.include({code: 503, error_class: 'HTTP503'})
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(receiver.received).to.have.length(1)
+  })
+
+  it('keeps the receiver\'s answer short', async () => {
+    const app = await newApp()
+    await t.client.post(`/apps/${app}/webhooks`, {include: ['api:release'], level: 'notify', url})
+    receiver.answer = (_req, res) => res.writeHead(400).end('y'.repeat(100_000))
+    await t.client.patch(`/apps/${app}/config-vars`, {A: '1'})
+    const delivery = await until('a failed delivery', async () => {
+      const [d] = (await t.client.get(`/apps/${app}/webhook-deliveries`)).body
+      return d?.status === 'failed' ? d : undefined
+    })
+    const stored = t.platform.store.get<{last_response: string}>('SELECT last_response FROM app_webhook_deliveries WHERE id = ?', delivery.id)!
+    const response = JSON.parse(stored.last_response)
+    expect(response.code).to.equal(400)
+    expect(response.body).to.equal('y'.repeat(1024))
+  })
+
+  it('refuses bad input with a 422 naming the field, and stores nothing', async () => {
+    const app = await newApp()
+    const good = {include: ['api:release'], level: 'sync', url}
+    const cases: [object, RegExp][] = [
+      [{...good, url: 'ftp://example.com/hooks'}, /"url".*http/],
+      [{...good, url: 'not a url'}, /"url"/],
+      [{...good, url: 42}, /"url"/],
+      [{...good, include: ['api:release', 'api:nonsense']}, /"include".*api:nonsense/],
+      [{...good, include: ['api:addon']}, /"include".*api:addon/],
+      [{...good, include: []}, /"include"/],
+      [{...good, include: 'api:release'}, /"include"/],
+      [{...good, level: 'eventually'}, /"level"/],
+      [{include: ['api:release'], level: 'sync'}, /"url"/],
+      [{...good, authorization: 'Bearer x\r\nX-Evil: 1'}, /"authorization"/],
+      [{...good, secret: ''}, /"secret"/],
+    ]
+    for (const [body, message] of cases) {
+      const res = await t.client.post(`/apps/${app}/webhooks`, body)
+      expectError(res, 422, 'invalid_params')
+      expect(res.body.message, JSON.stringify(body)).to.match(message)
+    }
+    expect((await t.client.get(`/apps/${app}/webhooks`)).body).to.deep.equal([])
+    const created = await t.client.post(`/apps/${app}/webhooks`, good)
+    const patched = await t.client.patch(`/apps/${app}/webhooks/${created.body.id}`, {url: 'javascript:alert(1)'})
+    expectError(patched, 422, 'invalid_params')
+    expect((await t.client.get(`/apps/${app}/webhooks/${created.body.id}`)).body.url).to.equal(url)
+    expectError(await t.client.get(`/apps/${app}/webhooks/not-a-uuid`), 404, 'not_found')
+    expectError(await t.client.get(`/apps/${app}/webhook-deliveries/00000000-0000-4000-8000-000000000000`), 404, 'not_found')
+    expectError(await t.client.get(`/apps/${app}/webhook-deliveries?eq[status]=bogus`), 422, 'invalid_params')
+  })
+
+  it('another account cannot see, change or remove an app\'s webhooks', async () => {
+    const app = await newApp()
+    const created = await t.client.post(`/apps/${app}/webhooks`, {include: ['api:release'], level: 'sync', url})
+    const other = await createUser(t.platform.store, {email: `other-${Date.now()}@example.com`, password: 'another long password'})
+    const stranger = t.client.withToken(other.token)
+    expectError(await stranger.get(`/apps/${app}/webhooks`), 404, 'not_found')
+    expectError(await stranger.get(`/apps/${app}/webhooks/${created.body.id}`), 404, 'not_found')
+    expectError(await stranger.post(`/apps/${app}/webhooks`, {include: ['api:release'], level: 'sync', url}), 404, 'not_found')
+    expectError(await stranger.patch(`/apps/${app}/webhooks/${created.body.id}`, {url: 'http://evil.example/'}), 404, 'not_found')
+    expectError(await stranger.delete(`/apps/${app}/webhooks/${created.body.id}`), 404, 'not_found')
+    expectError(await stranger.get(`/apps/${app}/webhook-deliveries`), 404, 'not_found')
+    expectError(await stranger.get(`/apps/${app}/webhook-events`), 404, 'not_found')
+    // their own app does not reach this one's webhooks by id either
+    const theirs = (await stranger.post('/apps', {})).body.name
+    expectError(await stranger.get(`/apps/${theirs}/webhooks/${created.body.id}`), 404, 'not_found')
+    expect((await t.client.get(`/apps/${app}/webhooks`)).body).to.have.length(1)
+  })
+
+  it('sends a build when it is created and when it ends', async () => {
+    const app = await newApp()
+    await t.client.post(`/apps/${app}/webhooks`, {include: ['api:build'], level: 'sync', url})
+    // a source that cannot be fetched: the build fails at once, with no buildpack run
+    const created = await t.client.post(`/apps/${app}/builds`, {source_blob: {url: 'http://127.0.0.1:9/missing.tgz', version: 'v1'}})
+    expect(created.status, created.text).to.equal(201)
+    const hits = await receiver.waitFor(2)
+    // two deliveries may be in flight at once: by action, not by arrival
+    const payloads = hits.map(h => JSON.parse(h.body))
+    const create = payloads.find(p => p.action === 'create')
+    const update = payloads.find(p => p.action === 'update')
+    expect(create).to.deep.include({action: 'create', resource: 'build'})
+    expect(create.data).to.include({id: created.body.id, status: 'pending'})
+    expect(update).to.deep.include({action: 'update', resource: 'build', previous_data: {status: 'pending'}})
+    const build = (await t.client.get(`/apps/${app}/builds/${created.body.id}`)).body
+    expect(build.status).to.equal('failed')
+    expect(update.data).to.deep.equal(build)
+    expect(update.actor).to.deep.equal({email: t.owner.account.email, id: t.owner.account.id})
+  })
+
+  it('sends an app\'s rename with its previous name; deleting the app takes its webhooks, events and deliveries', async () => {
+    const app = await newApp()
+    const created = await t.client.post(`/apps/${app}/webhooks`, {include: ['api:app', 'api:release'], level: 'sync', url})
+    const renamed = await t.client.patch(`/apps/${app}`, {name: `${app}-2`.slice(0, 30)})
+    expect(renamed.status, renamed.text).to.equal(200)
+    const [hit] = await receiver.waitFor(1)
+    const payload = JSON.parse(hit.body)
+    expect(payload).to.deep.include({action: 'update', resource: 'app', previous_data: {name: app}})
+    expect(payload.data).to.deep.equal((await t.client.get(`/apps/${renamed.body.name}`)).body)
+    await until('the delivery to succeed', async () => {
+      const [d] = (await t.client.get(`/apps/${renamed.body.name}/webhook-deliveries`)).body
+      return d?.status === 'succeeded' ? d : undefined
+    })
+    expect((await t.client.delete(`/apps/${renamed.body.name}`)).status).to.equal(200)
+    const left = (table: string) => t.platform.store.get<{n: number}>(`SELECT count(*) AS n FROM ${table} WHERE app_id = ?`, renamed.body.id)!.n
+    expect([left('app_webhooks'), left('app_webhook_events'), left('app_webhook_deliveries')]).to.deep.equal([0, 0, 0])
+    expect(t.platform.store.get('SELECT 1 FROM app_webhooks WHERE id = ?', created.body.id)).to.equal(undefined)
+  })
+
+  it('sends formation changes', async () => {
+    const app = await newApp()
+    await t.client.post(`/apps/${app}/webhooks`, {include: ['api:formation'], level: 'sync', url})
+    // no slug yet: no process types to scale; a formation row made by hand stands in for a deploy
+    const appId = (await t.client.get(`/apps/${app}`)).body.id
+    t.platform.store.run("INSERT INTO formations (id, app_id, type, command, quantity, size, created_at, updated_at) VALUES ('f0000000-0000-4000-8000-000000000001', ?, 'web', 'node server.js', 1, 'basic', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')", appId)
+    const scaled = await t.client.patch(`/apps/${app}/formation/web`, {quantity: 2})
+    expect(scaled.status, scaled.text).to.equal(200)
+    const [hit] = await receiver.waitFor(1)
+    const payload = JSON.parse(hit.body)
+    expect(payload).to.include({action: 'update', resource: 'formation'})
+    expect(payload.data).to.deep.equal(scaled.body)
+  })
+})
+
+describe('platform: app webhooks, bounded and durable', () => {
+  it('gives up on a receiver that is down for good once the retry window is over', async () => {
+    const t = await startTestPlatform({webhooks: {backoffInitialMs: 50, backoffMaxMs: 100, retryWindowMs: 600}})
+    const gone = new Receiver()
+    const url = await gone.listen()
+    await gone.close()
+    try {
+      const app = (await t.client.post('/apps', {})).body.name
+      await t.client.post(`/apps/${app}/webhooks`, {include: ['api:release'], level: 'sync', url})
+      const started = Date.now()
+      await t.client.patch(`/apps/${app}/config-vars`, {A: '1'})
+      const delivery = await until('a failed delivery', async () => {
+        const [d] = (await t.client.get(`/apps/${app}/webhook-deliveries`)).body
+        return d?.status === 'failed' ? d : undefined
+      })
+      expect(Date.now() - started).to.be.lessThan(5000)
+      expect(delivery.num_attempts).to.be.at.least(4)
+      expect(delivery.next_attempt_at).to.equal(null)
+      expect(delivery.last_attempt).to.include({code: null, error_class: 'ECONNREFUSED', status: 'failed'})
+      const attempts = delivery.num_attempts
+      await new Promise(resolve => setTimeout(resolve, 300))
+      expect((await t.client.get(`/apps/${app}/webhook-deliveries/${delivery.id}`)).body.num_attempts).to.equal(attempts)
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('a receiver that does not answer is cut off at the attempt timeout', async () => {
+    const t = await startTestPlatform({webhooks: {timeoutMs: 300}})
+    const silent = new Receiver()
+    silent.answer = () => {}
+    const url = await silent.listen()
+    try {
+      const app = (await t.client.post('/apps', {})).body.name
+      await t.client.post(`/apps/${app}/webhooks`, {include: ['api:release'], level: 'notify', url})
+      await t.client.patch(`/apps/${app}/config-vars`, {A: '1'})
+      const delivery = await until('a failed delivery', async () => {
+        const [d] = (await t.client.get(`/apps/${app}/webhook-deliveries`)).body
+        return d?.status === 'failed' ? d : undefined
+      })
+      expect(delivery.last_attempt).to.include({code: null, error_class: 'Timeout'})
+    } finally {
+      await t.close()
+      await silent.close()
+    }
+  })
+
+  it('never holds up the request that caused the event, and resumes a pending delivery after a restart', async () => {
+    const first = await startTestPlatform()
+    const receiver = new Receiver()
+    receiver.answer = () => {}
+    const url = await receiver.listen()
+    let second: TestPlatform | undefined
+    try {
+      const app = (await first.client.post('/apps', {})).body.name
+      await first.client.post(`/apps/${app}/webhooks`, {include: ['api:release'], level: 'sync', url, secret: 'restart-secret'})
+      const started = Date.now()
+      const config = await first.client.patch(`/apps/${app}/config-vars`, {A: '1'})
+      expect(config.status).to.equal(200)
+      const [hung] = await receiver.waitFor(1)
+      expect(Date.now() - started).to.be.lessThan(5000)
+      // the platform stops while the receiver has not answered
+      await first.close({keepData: true})
+      receiver.answer = (_req, res) => res.writeHead(200).end()
+      second = await startTestPlatform({dataDir: first.dataDir})
+      const hits = await receiver.waitFor(2)
+      expect(hits[1].headers['heroku-webhook-id']).to.equal(hung.headers['heroku-webhook-id'])
+      expect(hits[1].headers['heroku-webhook-hmac-sha256']).to.equal(sign('restart-secret', hits[1].body))
+      expect(JSON.parse(hits[1].body).id).to.equal(JSON.parse(hung.body).id)
+      const client = new ApiClient(second.platform.url, first.owner.token)
+      const delivery = await until('the resumed delivery to succeed', async () => {
+        const [d] = (await client.get(`/apps/${app}/webhook-deliveries`)).body
+        return d?.status === 'succeeded' ? d : undefined
+      })
+      expect(delivery.num_attempts).to.equal(2)
+    } finally {
+      await second?.close()
+      await receiver.close()
+    }
+  })
+})
