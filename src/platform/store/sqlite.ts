@@ -9,7 +9,8 @@
 // for it: its get() adds a `_metadata` property to the row; a boolean parameter panics its Rust
 // code and aborts the whole process; a wrong number of parameters binds NULL instead of failing;
 // a second statement in prepare() is silently ignored; a lone null or object argument is taken
-// for named parameters. Parameters are therefore checked here and always passed as one array.
+// for named parameters. Parameters are therefore checked here and always passed as one array. And
+// any use of a closed database panics it (aborting the process): here it throws better-sqlite3's TypeError.
 import Libsql from 'libsql'
 
 export type SqlValue = bigint | Buffer | null | number | string | undefined
@@ -32,21 +33,24 @@ type LibsqlStatement = ReturnType<Libsql.Database['prepare']>
 export class Statement {
   private readonly parameters: number | undefined
 
-  constructor(private readonly statement: LibsqlStatement, readonly source: string) {
+  constructor(private readonly statement: LibsqlStatement, readonly source: string, private readonly owner: SqliteDatabase) {
     this.parameters = placeholders(source)
   }
 
   get<T = unknown>(...params: unknown[]): T | undefined {
+    this.owner.assertOpen()
     const row = this.statement.get(this.bind(params)) as (Record<string, unknown> & {_metadata?: unknown}) | undefined
     if (row !== undefined) delete row._metadata // libsql's timing, not a column
     return row as T | undefined
   }
 
   all<T = unknown>(...params: unknown[]): T[] {
+    this.owner.assertOpen()
     return this.statement.all(this.bind(params)) as T[]
   }
 
   run(...params: unknown[]): RunResult {
+    this.owner.assertOpen()
     const {changes, lastInsertRowid} = this.statement.run(this.bind(params))
     return {changes, lastInsertRowid}
   }
@@ -69,21 +73,29 @@ export class Statement {
 
 export class SqliteDatabase {
   private readonly db: Libsql.Database
+  private open = true
 
   constructor(file: string) {
     this.db = new Libsql(file)
   }
 
   get inTransaction(): boolean {
-    return this.db.inTransaction
+    return this.open && this.db.inTransaction
+  }
+
+  /** A late caller (a timer, a provider's callback) after close() gets an error, not a process abort. */
+  assertOpen(): void {
+    if (!this.open) throw new TypeError('The database connection is not open')
   }
 
   prepare(sql: string): Statement {
+    this.assertOpen()
     if (hasSecondStatement(sql)) throw new RangeError('The supplied SQL string contains more than one statement')
-    return new Statement(this.db.prepare(sql), sql)
+    return new Statement(this.db.prepare(sql), sql, this)
   }
 
   exec(sql: string): void {
+    this.assertOpen()
     this.db.exec(sql)
   }
 
@@ -98,6 +110,7 @@ export class SqliteDatabase {
    * transaction it is a savepoint, as in better-sqlite3: its failure undoes only its own part.
    */
   transaction<T>(work: () => T): T {
+    this.assertOpen()
     const nested = this.db.inTransaction
     const [begin, commit, rollback] = nested
       ? ['SAVEPOINT store_nested', 'RELEASE store_nested', 'ROLLBACK TO store_nested; RELEASE store_nested']
@@ -108,15 +121,18 @@ export class SqliteDatabase {
       result = work()
     } catch (error) {
       // SQLite may have rolled back already (SQLITE_FULL, SQLITE_IOERR…): the work's error is the one to see
-      if (this.db.inTransaction) this.db.exec(rollback)
+      if (this.inTransaction) this.db.exec(rollback)
       throw error
     }
 
+    this.assertOpen() // the work may have closed it
     this.db.exec(commit)
     return result
   }
 
   close(): void {
+    if (!this.open) return
+    this.open = false
     this.db.close()
   }
 }

@@ -43,6 +43,22 @@ describe('the SQLite binding', () => {
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).to.deep.equal({n: 0})
   })
 
+  it('a closed database throws TypeError instead of aborting the process (in a child: the binding would panic)', () => {
+    const script = `import {SqliteDatabase} from './src/platform/store/sqlite.ts'
+      const db = new SqliteDatabase(':memory:')
+      const statement = db.prepare('SELECT 1 AS one')
+      db.close()
+      db.close()
+      const names = []
+      for (const use of [() => statement.get(), () => db.prepare('SELECT 1'), () => db.exec('SELECT 1'), () => db.transaction(() => 1)]) {
+        try { use(); names.push('none') } catch (error) { names.push(error.constructor.name + ': ' + error.message) }
+      }
+      console.log(JSON.stringify({inTransaction: db.inTransaction, names}))`
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {encoding: 'utf8'})
+    expect(r.status, r.stderr).to.equal(0)
+    expect(JSON.parse(r.stdout)).to.deep.equal({inTransaction: false, names: Array.from({length: 4}, () => 'TypeError: The database connection is not open')})
+  })
+
   it('a boolean parameter fails in a child process too: the binding would abort it, this throws', () => {
     const script = `import {SqliteDatabase} from './src/platform/store/sqlite.ts'
       const db = new SqliteDatabase(':memory:')
