@@ -49,7 +49,7 @@ try {
   const npmPrefix = join(work, 'npm')
   const npmSeconds = timed(() => execFileSync('npm', ['install', '-g', `--prefix=${npmPrefix}`, '--no-audit', '--no-fund', '--loglevel=error', npmTarball],
     {env: {...process.env, NPM_CONFIG_UPDATE_NOTIFIER: 'false'}, stdio: 'ignore'}))
-  console.log(`npm install -g      ${tree(npmPrefix)}; ${npmSeconds.toFixed(1)} s (npm's cache warm; better-sqlite3 compiled here)`)
+  console.log(`npm install -g      ${tree(npmPrefix)}; ${npmSeconds.toFixed(1)} s (npm's cache warm; nothing compiled: libsql's SQLite comes prebuilt)`)
 
   const files = new Map([basename(standalone), 'SHA256SUMS', 'install.sh'].map(f => [f, readFileSync(join(out, f))]))
   const server = createServer((req, res) => {
