@@ -25,7 +25,7 @@ describe('heroku local: which processes, with which PORT', () => {
   const types = {release: 'migrate', web: 'node server.js', worker: 'node worker.js'}
 
   it('runs every type but release, web first, PORT +100 per further process', () => {
-    const plan = planFormation({port: 5006, selected: [], types: {worker: types.worker, ...types}})
+    const plan = planFormation({port: 5006, selected: [], types: {...types}})
     expect(plan.map(p => [p.name, p.port])).to.deep.equal([['web.1', 5006], ['worker.1', 5106]])
   })
 

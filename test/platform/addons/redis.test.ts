@@ -27,8 +27,10 @@ function redisServers(url: string): number[] {
   return liveProcesses('redis-server', args => args.flatMap(arg => arg.split(' ')).includes(title))
 }
 
-async function withRedis<T>(url: string, work: (client: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
-  const client = createClient({url, socket: {reconnectStrategy: false, connectTimeout: 3000}})
+type RedisClient = ReturnType<typeof createClient>
+
+async function withRedis<T>(url: string, work: (client: RedisClient) => Promise<T>): Promise<T> {
+  const client: RedisClient = createClient({url, socket: {reconnectStrategy: false, connectTimeout: 3000}})
   client.on('error', () => {})
   await client.connect()
   try {
@@ -82,7 +84,7 @@ describe('add-on provider: heroku-redis on real redis-server processes', functio
 
     const wrong = new URL(addon.url)
     wrong.password = 'wrong'
-    let error = await withRedis(wrong.toString(), r => r.ping()).catch((e: Error) => e)
+    let error: unknown = await withRedis(wrong.toString(), r => r.ping()).catch((e: Error) => e)
     expect(String(error)).to.match(/WRONGPASS|invalid username-password/)
     error = await withRedis(`redis://127.0.0.1:${port}`, r => r.get('greeting')).catch((e: Error) => e)
     expect(String(error)).to.match(/NOAUTH/)

@@ -64,7 +64,7 @@ class SyslogReceiver {
   async start(port = 0): Promise<number> {
     const onSocket = (socket: Socket) => {
       this.sockets.add(socket)
-      let buffer = Buffer.alloc(0)
+      let buffer: Buffer = Buffer.alloc(0)
       socket.on('data', (chunk: Buffer) => {
         buffer = Buffer.concat([buffer, chunk])
         try {
@@ -250,7 +250,9 @@ describe('log drains', function () {
           else res.writeHead(200).end()
         })
       })
-      receivers.push({stop: () => new Promise(resolve => server.close(resolve))})
+      receivers.push({stop: () => new Promise(resolve => {
+        server.close(() => resolve())
+      })})
       await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
       const port = (server.address() as AddressInfo).port
       const drain = await addDrain(`https://user:s3cret@localhost:${port}/logs?x=1`)

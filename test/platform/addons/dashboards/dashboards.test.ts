@@ -205,7 +205,7 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
       await shot(page, 'postgres')
       // a phone's width: readable without sideways scrolling of the page itself
       await page.setViewportSize({width: 390, height: 844})
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).to.equal(true)
+      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).to.equal(true) // runs in the page
       await shot(page, 'postgres-phone')
       expect(dialogs).to.deep.equal([])
       await page.context().close()
