@@ -15,6 +15,8 @@ cleanup() {
 trap cleanup EXIT
 
 if [ "$#" -eq 0 ]; then
+  # the whole suite (npm test, CI) fails on a type error anywhere: src, test and bench
+  npm run lint --silent
   # the end-to-end tests run the built CLI: build what is being tested
   npm run build --silent >/dev/null
   set -- "test/**/*.test.ts"
