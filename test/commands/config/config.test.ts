@@ -6,22 +6,8 @@ import {join} from 'node:path'
 
 import {validateKey} from '../../../src/lib/config/keys.js'
 import {api, run, useIsolatedEnv} from '../../helpers/cli.js'
+import {release, TRICKY} from '../../helpers/config-fixtures.js'
 import {testOutput} from '../../helpers/test-output.js'
-
-const TRICKY: Record<string, string> = {
-  DOLLAR: 'cost $HOME $(echo hacked) `id` ${PATH}',
-  EMPTY: '',
-  EQUALS: 'a=b=c',
-  MULTI: 'line one\nline two\n',
-  QUOTES: `it's "quoted" '' \\ back\\slash`,
-  SPACES: '  leading and trailing  ',
-}
-
-const release = (version: number) => ({
-  addon_plan_names: [], app: {id: 'a1', name: 'my-app'}, created_at: '2026-01-01T00:00:00Z', current: true,
-  description: 'Set FOO config vars', id: `rel-${version}`, output_stream_url: null, slug: null, status: 'succeeded',
-  updated_at: '2026-01-01T00:00:00Z', user: {email: 'jane@example.com', id: 'u1'}, version,
-})
 
 describe('config', () => {
   useIsolatedEnv()

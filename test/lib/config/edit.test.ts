@@ -6,24 +6,9 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {ApiClient} from '../../../src/lib/api/client.js'
 import {configChanges, editConfig, formatEditable, parseEditable} from '../../../src/lib/config/edit.js'
 import {API, api, useIsolatedEnv} from '../../helpers/cli.js'
+import {release, TRICKY} from '../../helpers/config-fixtures.js'
 import {scriptedPrompter} from '../../helpers/scripted-prompter.js'
 import {testOutput} from '../../helpers/test-output.js'
-
-// the same values as the config command tests: every one must survive the editable text
-const TRICKY: Record<string, string> = {
-  DOLLAR: 'cost $HOME $(echo hacked) `id` ${PATH}',
-  EMPTY: '',
-  EQUALS: 'a=b=c',
-  MULTI: 'line one\nline two\n',
-  QUOTES: `it's "quoted" '' \\ back\\slash`,
-  SPACES: '  leading and trailing  ',
-}
-
-const release = (version: number) => ({
-  addon_plan_names: [], app: {id: 'a1', name: 'my-app'}, created_at: '2026-01-01T00:00:00Z', current: true,
-  description: 'Set FOO config vars', id: `rel-${version}`, output_stream_url: null, slug: null, status: 'succeeded',
-  updated_at: '2026-01-01T00:00:00Z', user: {email: 'jane@example.com', id: 'u1'}, version,
-})
 
 describe('lib/config/edit.ts', () => {
   useIsolatedEnv()
