@@ -5,7 +5,7 @@
 //                          splitting: each command file oclif loads (the manifest's paths) stays
 //                          where it was and imports shared chunks, so a command loads only the
 //                          code it uses;
-//   node_modules/@oclif/*  @oclif/core (one CommonJS file) and the three core plugins (bundled
+//   node_modules/@oclif/*  @oclif/core (one ES module) and the three core plugins (bundled
 //                          the same way, against that one @oclif/core), shipped inside the npm
 //                          tarball as bundleDependencies: they stay real plugins with their own
 //                          package.json and oclif.manifest.json (`heroku plugins --core` lists
@@ -39,8 +39,9 @@ const ESM_BANNER = [
   "const __dirname = __bundleFileURLToPath(new URL('.', import.meta.url));",
 ].join('\n')
 
-// Whitespace and syntax only: names stay (what a class or function is called can matter), and
-// the installed tree is smaller by about half of what the bundle adds
+// Minified (local names shortened too), but keepNames keeps every function's and class's .name
+// (what a class or function is called can matter); the installed tree is smaller by about half
+// of what the bundle adds
 const MINIFY = {keepNames: true, minify: true}
 
 // Our modules (and the plugins') find files beside them through import.meta.url: in a chunk
@@ -120,7 +121,6 @@ async function bundleEsm({entryPoints, external, outdir, sourceRoot}) {
     format: 'esm',
     legalComments: 'none',
     logLevel: 'warning',
-    metafile: true,
     ...MINIFY,
     outbase: sourceRoot,
     outdir: `${outdir}.bundle`,
@@ -132,7 +132,6 @@ async function bundleEsm({entryPoints, external, outdir, sourceRoot}) {
   })
   rmSync(outdir, {force: true, recursive: true})
   writeOutputs(result.outputFiles, `${outdir}.bundle`, outdir)
-  return result
 }
 
 /** An esbuild plugin: import.meta.url in files below `dir` becomes the URL marker (see URL_MARKER). */
