@@ -1,7 +1,6 @@
-import type {Got, Response} from 'got'
-
 import {UserError} from '../errors.js'
 import {ApiError, NetworkError} from './api-error.js'
+import {httpRequest, type HttpResponse} from './http.js'
 import {certificateAuthoritiesFor, isCertificateError} from './trust.js'
 
 export type HttpMethod = 'DELETE' | 'GET' | 'HEAD' | 'PATCH' | 'POST' | 'PUT'
@@ -57,14 +56,13 @@ const realSleep = (ms: number) => new Promise<void>(resolve => {
 })
 
 /**
- * The Platform API v3 client every command uses. `got` is imported on the first request only,
- * so that commands which never call the API start fast.
+ * The Platform API v3 client every command uses. node:https is loaded on the first request only,
+ * so that commands which never call the API start faster still.
  */
 export class ApiClient {
   readonly baseUrl: string
   private readonly opts: Required<Omit<ApiClientOptions, 'debug' | 'token'>> & Pick<ApiClientOptions, 'debug' | 'token'>
   private readonly caByOrigin = new Map<string, Promise<string[] | undefined>>()
-  private gotInstance?: Got
   private tokenPromise?: Promise<string | undefined>
 
   constructor(opts: ApiClientOptions) {
@@ -136,26 +134,15 @@ export class ApiClient {
 
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body)
-    const got = await this.got()
     const certificateAuthority = await this.certificateAuthoritiesFor(url)
 
     for (let attempt = 1; ; attempt++) {
       const started = Date.now()
       this.debugRequest(method, url, headers, payload)
-      let res: Response<string>
+      let res: HttpResponse
       try {
         // eslint-disable-next-line no-await-in-loop -- retries are sequential by nature
-        res = await got(url, {
-          method,
-          headers,
-          body: payload,
-          throwHttpErrors: false,
-          followRedirect: false,
-          retry: {limit: 0},
-          timeout: {request: this.opts.timeoutMs},
-          responseType: 'text',
-          ...(certificateAuthority ? {https: {certificateAuthority}} : {}),
-        })
+        res = await httpRequest(url, {body: payload, ca: certificateAuthority, headers, method, timeoutMs: this.opts.timeoutMs})
       } catch (error) {
         const reason = networkReason(error)
         this.opts.debug?.(`<-- ${method} ${url} failed: ${reason}`)
@@ -168,7 +155,7 @@ export class ApiClient {
         throw new NetworkError(method, url, reason, error, isCertificateError(error) ? certificateHint(url, certificateAuthority !== undefined) : undefined)
       }
 
-      this.opts.debug?.(`<-- ${res.statusCode} ${method} ${url} (${Date.now() - started} ms) request-id=${header(res.headers, 'request-id') ?? '-'}`)
+      this.opts.debug?.(`<-- ${res.status} ${method} ${url} (${Date.now() - started} ms) request-id=${header(res.headers, 'request-id') ?? '-'}`)
       if (attempt < this.opts.maxAttempts) {
         const delay = this.retryDelay(method, res, attempt)
         if (delay !== undefined) {
@@ -178,8 +165,8 @@ export class ApiClient {
         }
       }
 
-      if (res.statusCode >= 400) throw toApiError(method, url, res)
-      return {body: parseBody<T>(res), headers: res.headers, status: res.statusCode}
+      if (res.status >= 400) throw toApiError(method, url, res)
+      return {body: parseBody<T>(res), headers: res.headers, status: res.status}
     }
   }
 
@@ -201,21 +188,16 @@ export class ApiClient {
     return found
   }
 
-  private async got(): Promise<Got> {
-    if (!this.gotInstance) this.gotInstance = (await import('got')).default
-    return this.gotInstance
-  }
-
   /** ms to wait before retrying this response, or undefined if it must not be retried */
-  private retryDelay(method: HttpMethod, res: Response<string>, attempt: number): number | undefined {
-    if (res.statusCode === 429) {
+  private retryDelay(method: HttpMethod, res: HttpResponse, attempt: number): number | undefined {
+    if (res.status === 429) {
       // a 429 was refused before doing anything, so even a POST is safe to send again
       const retryAfter = parseRetryAfter(header(res.headers, 'retry-after'))
       if (retryAfter === undefined) return this.backoff(attempt)
       return retryAfter <= this.opts.maxRetryAfterMs ? retryAfter : undefined
     }
 
-    if (RETRY_STATUSES.has(res.statusCode) && IDEMPOTENT.has(method)) return this.backoff(attempt)
+    if (RETRY_STATUSES.has(res.status) && IDEMPOTENT.has(method)) return this.backoff(attempt)
     return undefined
   }
 
@@ -263,7 +245,7 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-function parseBody<T>(res: Response<string>): T {
+function parseBody<T>(res: HttpResponse): T {
   if (res.body === '') return undefined as T
   try {
     return JSON.parse(res.body) as T
@@ -272,9 +254,9 @@ function parseBody<T>(res: Response<string>): T {
   }
 }
 
-function toApiError(method: string, url: string, res: Response<string>): ApiError {
-  let id = `http_${res.statusCode}`
-  let message = `${res.statusCode} ${res.statusMessage ?? ''}`.trim()
+function toApiError(method: string, url: string, res: HttpResponse): ApiError {
+  let id = `http_${res.status}`
+  let message = `${res.status} ${res.statusMessage}`.trim()
   let resource: string | undefined
   try {
     const body = JSON.parse(res.body) as {id?: unknown; message?: unknown; resource?: unknown}
@@ -285,7 +267,7 @@ function toApiError(method: string, url: string, res: Response<string>): ApiErro
     // not JSON (a proxy's error page): keep the status line
   }
 
-  return new ApiError({id, message, method, requestId: header(res.headers, 'request-id'), resource, status: res.statusCode, url})
+  return new ApiError({id, message, method, requestId: header(res.headers, 'request-id'), resource, status: res.status, url})
 }
 
 function networkReason(error: unknown): string {

@@ -3,6 +3,7 @@ import {rename, rm, stat} from 'node:fs/promises'
 import {resolve} from 'node:path'
 import {pipeline} from 'node:stream/promises'
 
+import {httpGetStream} from '../api/http.js'
 import {certificateAuthoritiesFor} from '../api/trust.js'
 import {UserError} from '../errors.js'
 import {backupUrl, type BackupsBase} from './backups.js'
@@ -24,23 +25,54 @@ export async function downloadBackup(opts: BackupsBase & {backup?: string; outpu
   const partial = `${file}.partial`
   const spinner = await opts.out.spinner(`Downloading ${link.backup} to ${file}`)
   try {
-    const {default: got} = await import('got')
-    // the local platform's own CA for its origin (trust.ts), Node's defaults elsewhere
-    const certificateAuthority = await certificateAuthoritiesFor(link.url, opts.env)
-    const stream = got.stream(link.url, {
-      retry: {limit: 2},
-      timeout: {response: 30_000},
-      ...(certificateAuthority ? {https: {certificateAuthority}} : {}),
-    })
+    const {status, stream} = await fetchDump(link.url, opts.env)
+    if (status !== 200) {
+      stream.resume()
+      throw new DownloadStatusError(status)
+    }
+
     await pipeline(stream, createWriteStream(partial, {mode: 0o600}))
     await rename(partial, file)
   } catch (error) {
     spinner.fail()
     await rm(partial, {force: true})
-    const status = (error as {response?: {statusCode?: number}}).response?.statusCode
+    const status = error instanceof DownloadStatusError ? error.status : undefined
     throw new UserError(`Could not download ${link.backup}: ${status ? `the server answered ${status}` : (error as Error).message}.`, {hint: 'Try again: the download URL is valid for a few minutes only.', cause: error})
   }
   const size = (await stat(file)).size
   spinner.succeed(`done, ${humanBytes(size)}`)
   return {backup: link.backup, file, size_bytes: size}
+}
+
+class DownloadStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`the server answered ${status}`)
+  }
+}
+
+/** Two more tries after a network error before any byte arrived (a GET: safe to send again). */
+async function withRetries<T>(attempt: () => Promise<T>, tries = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      // eslint-disable-next-line no-await-in-loop -- each try waits for the one before
+      return await attempt()
+    } catch (error) {
+      if (i >= tries) throw error
+    }
+  }
+}
+
+/** The dump's answer, following up to five redirects (a signed storage URL may send us on). */
+async function fetchDump(url: string, env?: NodeJS.ProcessEnv): Promise<Awaited<ReturnType<typeof httpGetStream>>> {
+  for (let hops = 0; ; hops++) {
+    // the local platform's own CA for its origin (trust.ts), Node's defaults elsewhere
+    // eslint-disable-next-line no-await-in-loop -- each hop names the next
+    const ca = await certificateAuthoritiesFor(url, env)
+    // eslint-disable-next-line no-await-in-loop
+    const answer = await withRetries(() => httpGetStream(url, {ca, headers: {'User-Agent': 'heroku-toolbelt'}, timeoutMs: 30_000}))
+    const location = answer.headers.location
+    if (answer.status < 300 || answer.status >= 400 || !location || hops === 5) return answer
+    answer.stream.resume()
+    url = new URL(location, url).toString()
+  }
 }
