@@ -79,11 +79,11 @@ try {
   const heroku = join(prefix, 'bin', 'heroku')
   const env = {...process.env, HEROKU_API_KEY: 't', HEROKU_API_URL: `http://127.0.0.1:${port}`, HOME: work, XDG_CONFIG_HOME: join(work, 'config')}
   const runs = 15
-  const median = (cmd, args) => {
+  const median = (cmd, args, extraEnv = {}) => {
     const times = []
     for (let i = 0; i < runs; i++) {
       const t = process.hrtime.bigint()
-      const r = spawnSync(cmd, args, {env, stdio: 'ignore'})
+      const r = spawnSync(cmd, args, {env: {...env, ...extraEnv}, stdio: 'ignore'})
       if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`)
       times.push(Number(process.hrtime.bigint() - t) / 1e6)
     }
@@ -94,13 +94,19 @@ try {
   const bundledNode = join(prefix, 'lib', 'heroku-toolbelt', 'bin', 'node')
   const base0 = median(bundledNode, ['-e', '0'])
   const versionMs = median(heroku, ['--version'])
+  // the first command of an install compiles @oclif/core and writes its V8 code cache; the rest read it
+  const first = process.hrtime.bigint()
+  spawnSync(heroku, ['whoami'], {env, stdio: 'ignore'})
+  const firstMs = Number(process.hrtime.bigint() - first) / 1e6
   const whoamiMs = median(heroku, ['whoami'])
+  const uncachedMs = median(heroku, ['whoami'], {HEROKU_CODE_CACHE: '0'})
   apiChild.kill()
   server.close()
   console.log(`startup (median of ${runs}, the standalone install, its bundled node):`)
   console.log(`  node -e 0          ${base0.toFixed(0)} ms`)
   console.log(`  heroku --version   ${versionMs.toFixed(0)} ms  (${(versionMs / base0).toFixed(2)}×)`)
   console.log(`  heroku whoami      ${whoamiMs.toFixed(0)} ms  (${(whoamiMs / base0).toFixed(2)}×)`)
+  console.log(`    without the code cache (HEROKU_CODE_CACHE=0) ${uncachedMs.toFixed(0)} ms (${(uncachedMs / base0).toFixed(2)}×); the install's first command, writing it, ${firstMs.toFixed(0)} ms`)
 } finally {
   rmSync(work, {force: true, recursive: true})
 }

@@ -5,7 +5,7 @@
 //                          splitting: each command file oclif loads (the manifest's paths) stays
 //                          where it was and imports shared chunks, so a command loads only the
 //                          code it uses;
-//   node_modules/@oclif/*  @oclif/core (one ES module) and the three core plugins (bundled
+//   node_modules/@oclif/*  @oclif/core (one file, loaded with a V8 code cache) and the three core plugins (bundled
 //                          the same way, against that one @oclif/core), shipped inside the npm
 //                          tarball as bundleDependencies: they stay real plugins with their own
 //                          package.json and oclif.manifest.json (`heroku plugins --core` lists
@@ -15,6 +15,7 @@
 // npm from its own location and else runs the npm on PATH (see STANDALONE_PACKAGES for the one
 // install without it).
 import {build} from 'esbuild'
+import {createHash} from 'node:crypto'
 import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join, relative, sep} from 'node:path'
@@ -181,36 +182,71 @@ function copyPackageShell(from, to, rewrite) {
 }
 
 /**
- * @oclif/core as one ES module, lib/index.mjs. Imported from ES modules, a CommonJS file is
- * first scanned whole for its export names (and, without a "type", for ES syntax): for a bundle
- * of @oclif/core that is most of the start-up it saves, so the export names are written out here.
- * It reads its own package.json from ../ for its version. TypeScript is what it loads only to run
- * a plugin's TypeScript sources in development.
+ * @oclif/core as one CommonJS file, lib/index.cjs, behind a small ES module, lib/index.mjs, that
+ * loads it with a V8 code cache (packaging/runtime/code-cache.cjs: Node 20 caches no compiled
+ * code of its own, and parsing and compiling @oclif/core was a fifth of a command's start-up) and
+ * names its exports: imported from ES modules, a CommonJS file would first be scanned whole for
+ * them. Code compiled through node:vm cannot import() without --experimental-vm-modules, so the
+ * bundle's dynamic imports (commands, hooks, lilconfig's ES configs) call the facade's import()
+ * instead, as `__herokuImport`. @oclif/core reads its own package.json from ../ for its version.
+ * TypeScript is what it loads only to run a plugin's TypeScript sources in development.
  */
 async function vendorOclifCore(root, app) {
   const from = join(root, 'node_modules', OCLIF_CORE)
   const to = join(app, 'node_modules', OCLIF_CORE)
   const version = copyPackageShell(from, to, pkg => ({...pkg, exports: {'.': './lib/index.mjs', './package.json': './package.json'}, main: './lib/index.mjs'}))
   const names = Object.keys(createRequire(join(from, 'package.json'))('./lib/index.js')).filter(n => n !== 'default' && n !== '__esModule')
-  const entry = [
-    `import core from ${JSON.stringify(join(from, 'lib', 'index.js'))}`,
-    `export const {${names.join(', ')}} = core`,
-    'export default core',
-  ].join('\n')
+  const outfile = join(to, 'lib', 'index.cjs')
   await build({
-    banner: {js: ESM_BANNER},
     bundle: true,
+    entryPoints: [join(from, 'lib', 'index.js')],
     external: ['typescript', 'ts-node'],
-    format: 'esm',
+    format: 'cjs',
     legalComments: 'none',
     logLevel: 'warning',
     ...MINIFY,
-    outfile: join(to, 'lib', 'index.mjs'),
+    outfile,
     platform: 'node',
-    stdin: {contents: entry, loader: 'js', resolveDir: from, sourcefile: 'oclif-core-entry.mjs'},
+    plugins: [dynamicImportsThrough(IMPORT_PARAMETER)],
     target: 'node20',
   })
+  const code = readFileSync(outfile, 'utf8')
+  const left = code.match(DYNAMIC_IMPORT)
+  if (left) throw new Error(`bundle: @oclif/core still has ${left.length} import() that node:vm cannot run`)
+  cpSync(join(root, 'packaging', 'runtime', 'code-cache.cjs'), join(to, 'lib', 'code-cache.cjs'))
+  const sourceHash = createHash('sha256').update(code).digest('hex').slice(0, 16)
+  writeFileSync(join(to, 'lib', 'index.mjs'), [
+    "import {createRequire} from 'node:module'",
+    "import {fileURLToPath} from 'node:url'",
+    "const {loadWithCodeCache} = createRequire(import.meta.url)('./code-cache.cjs')",
+    `const {exports: core} = loadWithCodeCache(fileURLToPath(new URL('./index.cjs', import.meta.url)), {importModule: specifier => import(specifier), name: ${JSON.stringify(CACHE_NAME)}, sourceHash: ${JSON.stringify(sourceHash)}})`,
+    `export const {${names.join(', ')}} = core`,
+    'export default core',
+    '',
+  ].join('\n'))
   return version
+}
+
+/** What the bundled @oclif/core calls in place of import() (code-cache.cjs passes it in). */
+const IMPORT_PARAMETER = '__herokuImport'
+/** The oclif dirname of this CLI: where its cache lives (~/.cache/heroku-toolbelt). */
+const CACHE_NAME = 'heroku-toolbelt'
+// `import(` as code: not a method (`.import(`), part of a name, or in a string (`'import()'` in
+// a message). Imports of a literal name are left to esbuild, which bundles what they load.
+const DYNAMIC_IMPORT = /(?<![\w$.'"`])import\((?!\s*['"`])/g
+
+/** An esbuild plugin: every dynamic import() with a computed name in the sources calls `name`. */
+function dynamicImportsThrough(name) {
+  return {
+    name: 'dynamic-imports-through',
+    setup(b) {
+      b.onLoad({filter: /\.c?js$/}, args => {
+        const contents = readFileSync(args.path, 'utf8')
+        const rewritten = contents.replace(DYNAMIC_IMPORT, `${name}(`)
+        return rewritten === contents ? undefined : {contents: rewritten, loader: 'js'}
+      })
+    },
+  }
 }
 
 /**
