@@ -15,7 +15,8 @@ cleanup() {
 trap cleanup EXIT
 
 if [ "$#" -eq 0 ]; then
-  # the whole suite (npm test, CI) fails on a type error anywhere: src, test and bench
+  # the whole suite (npm test, CI) fails on a type error anywhere (src, test and bench) and on
+  # an ESLint error (src, test, bench and scripts)
   npm run lint --silent
   # the end-to-end tests run the built CLI: build what is being tested
   npm run build --silent >/dev/null
