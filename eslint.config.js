@@ -29,12 +29,13 @@ export default [
       'oclif.manifest.json',
       'test/**/*.snapshot.json',
       // outside the linted tree: shipped buildpacks and example apps (run by the platform as a
-      // user's code), the two-line bin/ launchers, docs and packaging
+      // user's code), the two-line bin/ launchers, docs and packaging's templates (the formula,
+      // install.sh); packaging/runtime is code an install runs, and linted
       'bin/**',
       'buildpacks/**',
       'docs/**',
       'examples/**',
-      'packaging/**',
+      'packaging/homebrew/**',
       'schema/**',
     ],
   },
@@ -212,6 +213,15 @@ export default [
   {
     // the runtime fixture app is a user's plain CommonJS node app that the platform runs
     files: ['test/platform/fixtures/runtime/app/**/*.js'],
+    languageOptions: {globals: globals.node, sourceType: 'commonjs'},
+    rules: {
+      '@typescript-eslint/no-require-imports': 'off',
+      'unicorn/prefer-module': 'off',
+    },
+  },
+  {
+    // shipped as CommonJS beside the bundled @oclif/core (scripts/bundle.mjs), loaded by require
+    files: ['packaging/runtime/**/*.cjs'],
     languageOptions: {globals: globals.node, sourceType: 'commonjs'},
     rules: {
       '@typescript-eslint/no-require-imports': 'off',

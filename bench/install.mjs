@@ -47,8 +47,10 @@ try {
   console.log(`standalone tarball  ${mb(statSync(standalone).size)}`)
 
   const npmPrefix = join(work, 'npm')
-  const npmSeconds = timed(() => execFileSync('npm', ['install', '-g', `--prefix=${npmPrefix}`, '--no-audit', '--no-fund', '--loglevel=error', npmTarball],
-    {env: {...process.env, NPM_CONFIG_UPDATE_NOTIFIER: 'false'}, stdio: 'ignore'}))
+  const npmSeconds = timed(() => execFileSync(
+    'npm', ['install', '-g', `--prefix=${npmPrefix}`, '--no-audit', '--no-fund', '--loglevel=error', npmTarball],
+    {env: {...process.env, NPM_CONFIG_UPDATE_NOTIFIER: 'false'}, stdio: 'ignore'},
+  ))
   console.log(`npm install -g      ${tree(npmPrefix)}; ${npmSeconds.toFixed(1)} s (npm's cache warm; nothing compiled: libsql's SQLite comes prebuilt)`)
 
   const files = new Map([basename(standalone), 'SHA256SUMS', 'install.sh'].map(f => [f, readFileSync(join(out, f))]))
@@ -72,7 +74,7 @@ try {
   console.log(`install.sh          ${tree(join(prefix, 'lib', 'heroku-toolbelt'))} unpacked; ${shSeconds.toFixed(1)} s (loopback download, checksum, unpack)`)
 
   // whoami against a loopback API (a child process: spawnSync below blocks this one)
-  const apiChild = (await import('node:child_process')).spawn(process.execPath, ['-e', `require('http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end('{"email":"jane@example.com","id":"acct-1"}') }).listen(0, '127.0.0.1', function () { console.log(this.address().port) })`], {stdio: ['ignore', 'pipe', 'inherit']})
+  const apiChild = (await import('node:child_process')).spawn(process.execPath, ['-e', 'require(\'http\').createServer((q, s) => { s.setHeader(\'content-type\', \'application/json\'); s.end(\'{"email":"jane@example.com","id":"acct-1"}\') }).listen(0, \'127.0.0.1\', function () { console.log(this.address().port) })'], {stdio: ['ignore', 'pipe', 'inherit']})
   const port = await new Promise(resolve => {
     apiChild.stdout.once('data', d => resolve(String(d).trim()))
   })

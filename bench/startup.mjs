@@ -3,8 +3,8 @@
 // `whoami` runs against a local HTTP server answering GET /account, so the network is not measured.
 // Prints figures; asserts nothing. Usage: npm run build && node bench/startup.mjs [runs]
 import {spawn} from 'node:child_process'
-import {createServer} from 'node:http'
 import {mkdtempSync, rmSync} from 'node:fs'
+import {createServer} from 'node:http'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -38,8 +38,11 @@ function once(args) {
       stderr += d
     })
     child.on('exit', code => {
-      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`))
-      else resolve(Number(process.hrtime.bigint() - started) / 1e6)
+      if (code === 0) {
+        resolve(Number(process.hrtime.bigint() - started) / 1e6)
+      } else {
+        reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`))
+      }
     })
   })
 }

@@ -6,11 +6,11 @@ import {promisify} from 'node:util'
 const run = promisify(execFile)
 
 export interface WrkResult {
-  rps: number
-  p50: number
-  p99: number
   /** socket errors and non-2xx/3xx counts, as wrk words them; '' when none */
   errors: string
+  p50: number
+  p99: number
+  rps: number
 }
 
 /** wrk's 1.23ms / 450.00us / 1.02s → milliseconds */
@@ -18,7 +18,7 @@ function ms(text: string): number {
   const m = /([\d.]+)(us|ms|s)/.exec(text)
   if (!m) return Number.NaN
   const n = Number(m[1])
-  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n
+  return m[2] === 'us' ? n / 1000 : (m[2] === 's' ? n * 1000 : n)
 }
 
 export async function wrk(url: string, connections: number, seconds: number, host?: string): Promise<WrkResult> {

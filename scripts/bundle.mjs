@@ -142,9 +142,9 @@ function originalUrls(sourceRoot) {
     name: 'original-import-meta-url',
     setup(b) {
       b.onLoad({filter: /\.[cm]?js$/}, args => {
-        if (!args.path.startsWith(dir + sep)) return undefined
+        if (!args.path.startsWith(dir + sep)) return
         const source = readFileSync(args.path, 'utf8')
-        if (!source.includes('import.meta.url')) return undefined
+        if (!source.includes('import.meta.url')) return
         const marker = JSON.stringify(URL_MARKER + relative(dir, args.path).split(sep).join('/'))
         return {contents: source.replaceAll('import.meta.url', marker), loader: 'js'}
       })
@@ -158,7 +158,7 @@ function writeOutputs(outputFiles, builtDir, outdir) {
   for (const file of outputFiles) {
     const to = join(outdir, relative(builtDir, file.path))
     mkdirSync(dirname(to), {recursive: true})
-    const text = file.text.replace(pattern, (_, _quote, original) => {
+    const text = file.text.replaceAll(pattern, (_, _quote, original) => {
       // the original file, relative to where its code now is; both sit below outdir
       let rel = relative(dirname(to), join(outdir, original)).split(sep).join('/')
       if (!rel.startsWith('.')) rel = `./${rel}`
@@ -242,7 +242,7 @@ function dynamicImportsThrough(name) {
     setup(b) {
       b.onLoad({filter: /\.c?js$/}, args => {
         const contents = readFileSync(args.path, 'utf8')
-        const rewritten = contents.replace(DYNAMIC_IMPORT, `${name}(`)
+        const rewritten = contents.replaceAll(DYNAMIC_IMPORT, `${name}(`)
         return rewritten === contents ? undefined : {contents: rewritten, loader: 'js'}
       })
     },

@@ -80,7 +80,6 @@ async function waitForServing(webUrl, timeoutMs = 30_000) {
   let last = ''
   while (Date.now() < deadline) {
     try {
-      // eslint-disable-next-line no-await-in-loop
       const res = await get(webUrl)
       if (res.status === 200) return
       last = `HTTP ${res.status}`
@@ -88,7 +87,6 @@ async function waitForServing(webUrl, timeoutMs = 30_000) {
       last = error.message
     }
 
-    // eslint-disable-next-line no-await-in-loop
     await new Promise(resolve => {
       setTimeout(resolve, 200)
     })
@@ -103,7 +101,7 @@ async function waitForDynos(cwd, count, timeoutMs = 30_000) {
   while (Date.now() < deadline) {
     const dynos = herokuJson(['ps'], {cwd})
     if (dynos.filter(d => d.type === 'web' && d.state === 'up').length >= count) return
-    // eslint-disable-next-line no-await-in-loop
+
     await new Promise(resolve => {
       setTimeout(resolve, 250)
     })
@@ -162,13 +160,13 @@ await waitForServing(webUrl)
 step(`Request it through the router: ${webUrl}`)
 const served = new Set()
 for (let i = 0; i < 4; i++) {
-  // eslint-disable-next-line no-await-in-loop
   const res = await get(webUrl)
   console.log(`  ${res.status} ${res.body.trimEnd().replaceAll('\n', '\n      ')}`)
   if (res.status !== 200 || /failed:/.test(res.body)) {
     console.error('\nThe demo stopped: the app could not use its add-ons.')
     process.exit(1)
   }
+
   served.add(res.body.split('\n')[0])
 }
 
@@ -185,14 +183,18 @@ if (ci) {
   // the demo ran ./bin/run.js: `heroku` itself is on PATH only after npm link or an install
   const onPath = herokuOnPath()
   const h = onPath ? 'heroku' : bin
-  const pathNote = onPath ? '' : `
+  const pathNote = onPath
+    ? ''
+    : `
 (\`heroku\` is not on your PATH: run \`npm link\` once in ${root}, or install it — README, "Install".
 Until then ${bin} is the command, as below.)
 `
   console.log(`
-${bold('The platform is still running')} at ${status.url} (apps at ${new URL(webUrl).protocol}//APP.localhost:${new URL(webUrl).port}/).${status.ca_path ? `
+${bold('The platform is still running')} at ${status.url} (apps at ${new URL(webUrl).protocol}//APP.localhost:${new URL(webUrl).port}/).${status.ca_path
+  ? `
 Its certificate authority: ${status.ca_path} (this CLI and git trust it for ${status.url} only;
-NODE_EXTRA_CA_CERTS=${status.ca_path} for other Node clients, docs/tls.md for a browser).` : ''}
+NODE_EXTRA_CA_CERTS=${status.ca_path} for other Node clients, docs/tls.md for a browser).`
+  : ''}
 Your app ${appName} lives in ${workdir}.${pathNote} Try next:
 
   cd ${workdir}

@@ -35,7 +35,6 @@ const UNUSED_FILE = /(\.d\.[cm]?ts|\.map|\.md|\.markdown)$/i
 const KEPT_FILE = /^(licen[cs]e|copying|notice)/i
 const UNUSED_DIR = new Set(['test', 'tests', '__tests__', '.github', 'example', 'examples'])
 
-
 function valueOf(flag) {
   const i = args.indexOf(flag)
   return i === -1 ? undefined : args[i + 1]

@@ -3,8 +3,8 @@
 // Prints figures; asserts nothing.
 //   node --import tsx bench/api/run.ts [--requests 4000] [--patch-requests 800] [--concurrency 1,8]
 import {spawn} from 'node:child_process'
-import {Agent, request} from 'node:http'
 import {mkdtempSync, rmSync} from 'node:fs'
+import {Agent, request} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
@@ -22,9 +22,9 @@ const {values} = parseArgs({
 })
 
 interface Target {
+  agent: Agent
   port: number
   token: string
-  agent: Agent
 }
 
 function send(target: Target, method: string, path: string, body?: string): Promise<number> {
@@ -46,13 +46,13 @@ function send(target: Target, method: string, path: string, body?: string): Prom
 }
 
 interface Result {
-  label: string
   concurrency: number
-  requests: number
+  failures: number
+  label: string
   p50: number
   p99: number
+  requests: number
   throughput: number
-  failures: number
 }
 
 async function measure(label: string, concurrency: number, total: number, makeRequest: (i: number) => Promise<number>): Promise<Result> {
@@ -116,10 +116,12 @@ async function main(): Promise<void> {
     for (const concurrency of concurrencies) {
       results.push(await measure('GET   /apps/{app}/config-vars', concurrency, Number(values.requests), () => send(target, 'GET', '/apps/bench-app/config-vars')))
     }
+
     for (const concurrency of concurrencies) {
       // every PATCH changes a value, so each one commits a release (with fsync: synchronous=FULL)
       results.push(await measure('PATCH /apps/{app}/config-vars', concurrency, Number(values['patch-requests']), i => send(target, 'PATCH', '/apps/bench-app/config-vars', JSON.stringify({BENCH: `c${concurrency}-${i}`}))))
     }
+
     target.agent.destroy()
     const cli = await cliWallTimes(platform.url, token)
 
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
     for (const r of results) {
       console.log(`${r.label.padEnd(31)} ${String(r.concurrency).padStart(4)} ${String(r.requests).padStart(9)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.throughput.toFixed(0).padStart(10)} ${String(r.failures).padStart(9)}`)
     }
+
     console.log(`\nwall time of the built CLI against it (median of ${CLI_RUNS} runs; npm run build first)`)
     for (const [name, ms] of cli) console.log(`${name.padEnd(24)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / cli[0][1]).toFixed(2)}x node -e 0`)
   } finally {

@@ -23,8 +23,9 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import {parseArgs} from 'node:util'
 
-import {createUser} from '../../src/platform/bootstrap.js'
 import type {WebPool} from '../../src/platform/dynos/web-pool.js'
+
+import {createUser} from '../../src/platform/bootstrap.js'
 import {PlatformEvents} from '../../src/platform/events.js'
 import {HttpRouter} from '../../src/platform/router/router.js'
 import {insertApp} from '../../src/platform/store/apps.js'
@@ -38,13 +39,13 @@ const seconds = Number(values.duration)
 const connections = Number(values.connections)
 const rounds = Number(values.rounds)
 
-
 /** Each target once per round, in turns; the median run of each (by req/s). */
-async function turns(targets: {url: string, host?: string}[], c: number, s: number): Promise<WrkResult[]> {
+async function turns(targets: {host?: string, url: string}[], c: number, s: number): Promise<WrkResult[]> {
   const runs: WrkResult[][] = targets.map(() => [])
   for (let round = 0; round < rounds; round++) {
     for (const [i, t] of targets.entries()) runs[i].push(await wrk(t.url, c, s, t.host))
   }
+
   return runs.map(list => list.sort((a, b) => a.rps - b.rps)[Math.floor(list.length / 2)])
 }
 
@@ -54,12 +55,12 @@ async function freePort(): Promise<number> {
   // only to hand a port to varnishd, which takes no port 0: a race with another binder is harmless here
   const server = createNetServer()
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as {port: number}).port
+  const {port} = (server.address() as {port: number})
   await new Promise(resolve => server.close(resolve))
   return port
 }
 
-function get(port: number, path: string, host?: string): Promise<{status: number, body: string}> {
+function get(port: number, path: string, host?: string): Promise<{body: string, status: number}> {
   return new Promise((resolve, reject) => {
     const req = request({host: '127.0.0.1', port, path, agent: false, headers: host ? {Host: host} : {}}, res => {
       let body = ''
@@ -82,7 +83,7 @@ async function waitUntil(probe: () => Promise<boolean>, what: string, limitMs = 
 }
 
 /** The fixture app as a dyno of its own: a single-threaded node process. */
-async function startDyno(tmp: string): Promise<{port: number, child: ChildProcess}> {
+async function startDyno(tmp: string): Promise<{child: ChildProcess, port: number}> {
   const port = await freePort()
   // CommonJS, as in a slug (here, inside this "type": "module" package, it needs its own name)
   const script = join(tmp, 'server.cjs')
@@ -94,6 +95,7 @@ async function startDyno(tmp: string): Promise<{port: number, child: ChildProces
     child.kill('SIGKILL')
     throw error
   }
+
   return {port, child}
 }
 
@@ -113,7 +115,7 @@ async function routerBefore(tmp: string): Promise<typeof HttpRouter | undefined>
   }
 }
 
-async function startVarnish(tmp: string, dynoPort: number): Promise<{port: number, stop: () => Promise<void>} | undefined> {
+async function startVarnish(tmp: string, dynoPort: number): Promise<undefined | {port: number, stop: () => Promise<void>}> {
   if (!existsSync('/usr/sbin/varnishd')) return undefined
   const port = await freePort()
   const workDir = join(tmp, 'varnish')
@@ -128,11 +130,14 @@ async function startVarnish(tmp: string, dynoPort: number): Promise<{port: numbe
     console.log(`(varnishd did not start: ${stderr.trim().split('\n').at(-1) ?? ''})`)
     return undefined
   }
-  return {port, async stop() {
-    child.kill('SIGTERM')
-    await Promise.race([exited, new Promise(resolve => setTimeout(resolve, 5000))])
-    if (child.exitCode === null) child.kill('SIGKILL')
-  }}
+
+  return {
+    port, async stop() {
+      child.kill('SIGTERM')
+      await Promise.race([exited, new Promise(resolve => setTimeout(resolve, 5000))])
+      if (child.exitCode === null) child.kill('SIGKILL')
+    },
+  }
 }
 
 const gc = () => (globalThis as {gc?: () => void}).gc?.()
@@ -174,7 +179,7 @@ async function main(): Promise<void> {
 
     // 2. the seed's 10 ms dyno
     const busy = '/cacheable?cpu=10&k=busy'
-    const busyCached = `/cacheable?cpu=10&cc=public,max-age=1&k=busy`
+    const busyCached = '/cacheable?cpu=10&cc=public,max-age=1&k=busy'
     const plain = await wrk(at(cached, busy), connections, seconds, host(cached))
     const seen = await count(busyCached)
     const hits = await wrk(at(cached, busyCached), connections, seconds, host(cached))
@@ -197,6 +202,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < entries; i += 100) {
       await Promise.all(Array.from({length: 100}, (_, j) => get(cached.port, `/cacheable?cc=public,max-age=600&m=${i + j}`, host(cached))))
     }
+
     gc()
     const heapAfter = process.memoryUsage()
     const stats = cached.cache!.stats(appId)

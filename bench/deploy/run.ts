@@ -50,6 +50,7 @@ async function series(label: string, dir: string, url: string): Promise<void> {
     await commitAll(dir, home, `change ${i}`)
     times.push(await timePush(dir, url))
   }
+
   times.sort((a, b) => a - b)
   const median = times[Math.floor(times.length / 2)]
   console.log(`${label.padEnd(52)} first ${first.toFixed(0).padStart(5)} ms   median ${median.toFixed(0).padStart(5)} ms   min ${times[0].toFixed(0)} / max ${times.at(-1)!.toFixed(0)} ms  (${pushes} one-line changes)`)
@@ -89,6 +90,7 @@ async function routed(): Promise<void> {
         writeFiles(dir, {'server.js': server(i)})
         await commitAll(dir, home, `v${i}`)
       }
+
       const started = performance.now()
       const result = await runGit(['push', '--quiet', url, 'main'], {cwd: dir, home})
       if (result.code !== 0) throw new Error(`push failed:\n${result.output}`)
@@ -98,8 +100,10 @@ async function routed(): Promise<void> {
         if (tries > 2000) throw new Error(`the router never served v${i} (last: ${body})`)
         await new Promise(r => setTimeout(r, 5))
       }
+
       if (i > 0) times.push(performance.now() - started)
     }
+
     times.sort((a, b) => a - b)
     console.log(`${'Procfile Node app: push → router serves new code'.padEnd(52)} median ${times[Math.floor(times.length / 2)].toFixed(0).padStart(5)} ms   min ${times[0].toFixed(0)} / max ${times.at(-1)!.toFixed(0)} ms  (${times.length} one-line changes)`)
   } finally {
@@ -117,6 +121,7 @@ try {
     await runGit(['ls-remote', refUrl], {home})
     lsTimes.push(performance.now() - started)
   }
+
   lsTimes.sort((a, b) => a - b)
   console.log(`${'git ls-remote (auth + http-backend, no build)'.padEnd(52)} median ${lsTimes[3].toFixed(0).padStart(5)} ms`)
 

@@ -36,17 +36,17 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, tim
   const deadline = Date.now() + timeoutMs
   for (;;) {
     try {
-      // eslint-disable-next-line no-await-in-loop
       const value = await probe()
       if (value !== undefined) return value
     } catch {}
+
     if (Date.now() > deadline) throw new Error('timed out')
-    // eslint-disable-next-line no-await-in-loop
+
     await sleep(100)
   }
 }
 
-function memory(pid: number): {rss: number, peak: number} {
+function memory(pid: number): {peak: number, rss: number} {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)![1]) * 1024
   return {rss: kb('VmRSS'), peak: kb('VmHWM')}
@@ -82,6 +82,7 @@ try {
     const res = await fetch(state.url + path, {method, body: body === undefined ? undefined : JSON.stringify(body), headers: {Accept: 'application/vnd.heroku+json; version=3', Authorization: `Bearer ${owner.token}`, 'Content-Type': 'application/json'}})
     return res.json() as Promise<any>
   }
+
   await api('POST', '/apps', {name: 'spew'})
   const slug = await api('POST', '/apps/spew/slugs', {process_types: {web: 'node server.js'}})
   await fetch(slug.blob.url, {method: 'PUT', body: execFileSync('tar', ['-czf', '-', '-C', appDir, '.'])})
@@ -89,9 +90,9 @@ try {
   await until(async () => ((await api('GET', '/apps/spew/dynos'))[0]?.state === 'up' ? true : undefined))
   const tails: Socket[] = []
   for (let i = 0; i < TAILS; i++) {
-    // eslint-disable-next-line no-await-in-loop
     tails.push(await stuckTail((await api('POST', '/apps/spew/log-sessions', {tail: true, lines: 0})).logplex_url))
   }
+
   await sleep(500)
   const before = memory(child.pid!)
   const started = Date.now()

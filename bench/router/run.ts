@@ -1,3 +1,5 @@
+import type {AddressInfo} from 'node:net'
+
 // HTTP router throughput and latency: the same dyno measured directly and through the router,
 // in one run, with wrk. Prints figures and ratios; asserts nothing.
 //   node --import tsx bench/router/run.ts [--duration 5] [--connections 32] [--skip-cpu]
@@ -7,9 +9,8 @@
 //  3. a dyno spending 10 ms of CPU a request, wrk -c16: web=1 and web=2 through the router
 //     (goal ≥ 90 and ≥ 180 req/s, p99 at web=2 no worse than nginx round robin's 550 ms)
 import {execFileSync} from 'node:child_process'
-import {Agent, createServer, request} from 'node:http'
-import type {AddressInfo} from 'node:net'
 import {mkdtempSync, rmSync} from 'node:fs'
+import {Agent, createServer, request} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
@@ -20,7 +21,6 @@ import {wrk, type WrkResult} from '../wrk.js'
 
 const {values} = parseArgs({options: {duration: {type: 'string', default: '5'}, connections: {type: 'string', default: '32'}, 'skip-cpu': {type: 'boolean', default: false}}})
 const FIXTURE = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../test/platform/fixtures/runtime/app')
-
 
 const fmt = (r: WrkResult) => `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(8)} ms${r.errors ? `  (${r.errors})` : ''}`
 
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
       const res = await fetch(platform.url + path, {method, headers: {Authorization: `Bearer ${user.token}`, Accept: 'application/vnd.heroku+json; version=3', 'Content-Type': 'application/json'}, body: body === undefined ? undefined : JSON.stringify(body)})
       return res.json() as Promise<any>
     }
+
     await api('POST', '/apps', {name: 'bench'})
     const slug = await api('POST', '/apps/bench/slugs', {process_types: {web: 'node server.js'}})
     await fetch(slug.blob.url, {method: 'PUT', body: execFileSync('tar', ['-czf', '-', '-C', FIXTURE, '.'])})
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
       console.log(`  web=1   ${fmt(c1)}  (goal ≥ 90 req/s)`)
       console.log(`  web=2   ${fmt(c2)}  (goal ≥ 180 req/s, p99 ≤ 550 ms)`)
     }
+
     minimal.close()
     agent.destroy()
   } finally {

@@ -20,18 +20,19 @@ import {dirname, join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
-
 import {Pool} from 'undici'
 
 import {createUser, openStore} from '../../src/platform/bootstrap.js'
 import {type PlatformProcessState, stateFilePath} from '../../src/platform/process-files.js'
 import {authedUrl, commitAll, createAppRepo, runGit, tempHome, writeFiles} from '../../test/platform/fixtures/deploy/git.js'
 
-const {values} = parseArgs({options: {
-  connections: {type: 'string', default: '64'},
-  'max-seconds': {type: 'string', default: '20'},
-  post: {type: 'boolean', default: false},
-}})
+const {values} = parseArgs({
+  options: {
+    connections: {type: 'string', default: '64'},
+    'max-seconds': {type: 'string', default: '20'},
+    post: {type: 'boolean', default: false},
+  },
+})
 const CONNECTIONS = Number(values.connections)
 const MAX_MS = Number(values['max-seconds']) * 1000
 const METHOD = values.post ? 'POST' : 'GET'
@@ -73,12 +74,12 @@ type AppName = keyof typeof APPS
 // --- the platform, in its own process --------------------------------------------------------
 
 interface Platform {
-  url: string
-  routerUrl: string
-  routerPort: number
-  token: string
   child: ChildProcess
   output: string[]
+  routerPort: number
+  routerUrl: string
+  token: string
+  url: string
 }
 
 async function startPlatform(dataDir: string): Promise<Platform> {
@@ -93,11 +94,13 @@ async function startPlatform(dataDir: string): Promise<Platform> {
       if (output.length > 2000) output.splice(0, output.length - 1000)
     })
   }
+
   const deadline = Date.now() + 30_000
   while (!existsSync(stateFilePath(dataDir))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the platform did not start:\n${output.slice(-30).join('\n')}`)
     await sleep(50)
   }
+
   const state = JSON.parse(readFileSync(stateFilePath(dataDir), 'utf8')) as PlatformProcessState
   return {url: state.url, routerUrl: `http://127.0.0.1:${state.routerPort}`, routerPort: state.routerPort, token, child, output}
 }
@@ -114,12 +117,12 @@ async function stopPlatform(p: Platform): Promise<void> {
 // --- the API --------------------------------------------------------------------------------
 
 interface Dyno {
-  name: string
-  type: string
-  state: string
   created_at: string
+  name: string
+  release: null | {version: number}
+  state: string
+  type: string
   updated_at: string
-  release: {version: number} | null
 }
 
 let platform!: Platform
@@ -146,6 +149,7 @@ async function until(what: string, probe: () => Promise<boolean>, deadline: numb
       console.log(`    (${what}: not complete in time)`)
       return false
     }
+
     await sleep(100)
   }
 }
@@ -153,13 +157,13 @@ async function until(what: string, probe: () => Promise<boolean>, deadline: numb
 // --- load -----------------------------------------------------------------------------------
 
 interface Stats {
-  sent: number
-  ok: number
-  /** "503 H13" → count */
-  statuses: Map<string, number>
   /** connection errors by code */
   errors: Map<string, number>
   latencies: number[]
+  ok: number
+  sent: number
+  /** "503 H13" → count */
+  statuses: Map<string, number>
 }
 
 /** CONNECTIONS loops, each one request after another on its kept-alive connection, until stopped. */
@@ -186,6 +190,7 @@ function startLoad(app: string): {stop(): Promise<Stats>} {
       }
     }
   }
+
   const loops = Array.from({length: CONNECTIONS}, loop)
   return {
     async stop() {
@@ -212,13 +217,13 @@ function report(scenario: string, app: AppName, stats: Stats, changeMs: number |
 // --- the changes ----------------------------------------------------------------------------
 
 interface Scenario {
-  name: string
   /** makes the change; resolves with a probe that says when it has completed */
   change(app: AppName): Promise<() => Promise<boolean>>
+  name: string
 }
 
 const home = tempHome()
-const repos = new Map<AppName, {dir: string, url: string, pushes: number}>()
+const repos = new Map<AppName, {dir: string, pushes: number, url: string}>()
 
 async function push(app: AppName): Promise<void> {
   const repo = repos.get(app)!
@@ -316,6 +321,7 @@ try {
     await api('PATCH', `/apps/${app}/formation`, {updates: [{type: 'web', quantity: 1}]})
     if (!await until(`${app} up`, async () => allUp(await webDynos(app), 1), Date.now() + 30_000)) throw new Error(`${app} never came up`)
   }
+
   for (const scenario of SCENARIOS) {
     console.log(`\n${scenario.name}`)
     for (const app of Object.keys(APPS) as AppName[]) await runScenario(scenario, app)

@@ -43,7 +43,7 @@ function loadWithCodeCache(file, {env = process.env, importModule, name, sourceH
 
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __herokuImport) {${source}\n})`, {cachedData, filename: file})
   let status = 'off'
-  if (cacheFile) status = cachedData === undefined ? 'written' : script.cachedDataRejected ? 'rejected' : 'used'
+  if (cacheFile) status = cachedData === undefined ? 'written' : (script.cachedDataRejected ? 'rejected' : 'used')
   if (status === 'written' || status === 'rejected') process.once('exit', () => writeCache(cacheFile, script))
 
   const mod = new Module(file, module)

@@ -21,7 +21,7 @@ export class UserError extends Error {
   /** a stable machine-readable id, printed in --json errors */
   readonly code: string
 
-  constructor(message: string, opts: {hint?: string; exitCode?: number; code?: string; cause?: unknown} = {}) {
+  constructor(message: string, opts: {cause?: unknown, code?: string, exitCode?: number, hint?: string} = {}) {
     super(message, {cause: opts.cause})
     this.name = 'UserError'
     this.hint = opts.hint

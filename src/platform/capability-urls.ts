@@ -2,7 +2,7 @@
 // HMAC of the resource id under a per-platform key, so nothing secret needs storing per URL.
 import {createHmac, timingSafeEqual} from 'node:crypto'
 
-export type CapabilityKind = 'build-output' | 'release-output' | 'slug-blob' | 'pg-backup'
+export type CapabilityKind = 'build-output' | 'pg-backup' | 'release-output' | 'slug-blob'
 
 export class CapabilitySigner {
   constructor(private readonly key: Buffer) {}

@@ -1,11 +1,12 @@
 // A change to the platform: one SQLite transaction, then the events describing it. Events are
 // emitted only after the commit, so a subscriber never acts on something that was rolled back.
 import type {PlatformEventMap, PlatformEventName, PlatformEvents} from './events.js'
-import {type AppRow, type ConfigVars} from './store/apps.js'
 import type {Store} from './store/database.js'
+
+import {type AppRow, type ConfigVars} from './store/apps.js'
+import {syncFormationWithProcessTypes} from './store/formations.js'
 import {currentRelease, insertRelease, type ReleaseRow} from './store/releases.js'
 import {findSlug} from './store/slugs.js'
-import {syncFormationWithProcessTypes} from './store/formations.js'
 
 export class PendingEvents {
   private readonly queued: (() => void)[] = []
@@ -21,7 +22,7 @@ export class PendingEvents {
   }
 }
 
-export function commitChange<T>(platform: {store: Store, events: PlatformEvents}, work: (pending: PendingEvents) => T): T {
+export function commitChange<T>(platform: {events: PlatformEvents, store: Store}, work: (pending: PendingEvents) => T): T {
   const pending = new PendingEvents(platform.events)
   const result = platform.store.transaction(() => work(pending))
   pending.flush()
@@ -29,11 +30,11 @@ export function commitChange<T>(platform: {store: Store, events: PlatformEvents}
 }
 
 export interface ReleaseInput {
-  userId: string
-  description: string
   config: ConfigVars
+  description: string
   /** the slug to run; defaults to the current release's */
-  slugId?: string | null
+  slugId?: null | string
+  userId: string
 }
 
 /**

@@ -1,9 +1,10 @@
+import type {ConfigVars} from './store/apps.js'
+
 // What a dyno's process is given — config vars (its environment, and a build's ENV_DIR files)
 // and commands — checked before anything is stored: accepted once, a bad value would break every
 // dyno start or every build after it. Shared by config vars, add-ons, one-off dynos and slugs.
 import {assertText} from './http/body.js'
 import {invalidParams} from './http/errors.js'
-import type {ConfigVars} from './store/apps.js'
 
 /** Names any shell can export: no NUL, no '=', nothing to quote (Heroku itself takes more). */
 export const CONFIG_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -20,6 +21,7 @@ export function assertConfigVarName(name: string, what = 'config var'): void {
   if (name.length > MAX_CONFIG_KEY_LENGTH) {
     throw invalidParams(`The ${what} name ${JSON.stringify(name.slice(0, 32))}… is too long: ${name.length} bytes, at most ${MAX_CONFIG_KEY_LENGTH}.`)
   }
+
   if (!CONFIG_KEY.test(name)) throw invalidParams(`Invalid ${what} name ${JSON.stringify(name)}: use letters, digits and underscores, not starting with a digit.`)
 }
 

@@ -9,29 +9,29 @@ export interface AppRef {
 
 export interface PlatformEventMap {
   'app.created': AppRef
-  'app.renamed': AppRef & {previousName: string}
-  'app.maintenance.changed': AppRef & {maintenance: boolean}
   'app.deleted': AppRef
+  'app.maintenance.changed': AppRef & {maintenance: boolean}
+  'app.renamed': AppRef & {previousName: string}
+  'build.created': AppRef & {buildId: string}
+  /** a build ended (its status and output are stored): app webhooks send api:build update */
+  'build.finished': AppRef & {buildId: string, status: 'failed' | 'succeeded'}
+  'domain.created': AppRef & {hostname: string}
+  'domain.deleted': AppRef & {hostname: string}
+  /** restart requests: all dynos, one process type, or one dyno */
+  'dynos.restart': AppRef & {dyno?: string, type?: string}
+  'dynos.stop': AppRef & {dyno?: string, type?: string}
+  'formation.changed': AppRef & {changes: {quantity: number, size: string, type: string}[]}
   /**
    * Every config change, rollback, add-on attach/detach and deploy makes a release. A deploy may
    * also add or remove process types (formation follows the slug), so a supervisor reconciles
    * the whole formation on this event, not only on formation.changed.
    */
-  'release.created': AppRef & {releaseId: string, version: number, slugId: string | null, description: string, status: 'pending' | 'succeeded'}
+  'release.created': AppRef & {description: string, releaseId: string, slugId: null | string, status: 'pending' | 'succeeded', version: number}
   /**
    * A release became the app's current one: at once when it has no release phase, else once its
    * release command succeeded. The dyno supervisor runs the current release.
    */
   'release.current': AppRef & {releaseId: string, version: number}
-  'formation.changed': AppRef & {changes: {type: string, quantity: number, size: string}[]}
-  /** restart requests: all dynos, one process type, or one dyno */
-  'dynos.restart': AppRef & {type?: string, dyno?: string}
-  'dynos.stop': AppRef & {type?: string, dyno?: string}
-  'build.created': AppRef & {buildId: string}
-  /** a build ended (its status and output are stored): app webhooks send api:build update */
-  'build.finished': AppRef & {buildId: string, status: 'succeeded' | 'failed'}
-  'domain.created': AppRef & {hostname: string}
-  'domain.deleted': AppRef & {hostname: string}
   /** an SNI endpoint was added, replaced or removed, or a domain's endpoint changed: what the router serves by SNI */
   'sni-endpoint.changed': AppRef
 }

@@ -25,7 +25,7 @@ function writeFileAtomically(path: string, content: string): void {
 function port(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number (0–65535), not ${value}`)
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new Error(`${flag} must be a port number (0–65535), not ${value}`)
   return n
 }
 
@@ -42,6 +42,7 @@ function alreadyRunning(pidFile: string, stateFile: string): number | undefined 
       return undefined
     }
   }
+
   return recorded.pid !== process.pid && isRecordedPlatform(recorded) ? recorded.pid : undefined
 }
 
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   const log = (line: string): void => {
     process.stdout.write(`${new Date().toISOString()} ${line}\n`)
   }
+
   const {tightened} = tightenDataDir(dataDir)
   if (tightened > 0) log(`data dir ${dataDir}: took group and other permissions off ${tightened} entries`)
   const host = values.host ?? '127.0.0.1'
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
       process.exit(1)
     })
   }
+
   process.on('SIGTERM', () => stop('SIGTERM received'))
   process.on('SIGINT', () => stop('SIGINT received'))
   if (values.attached) {

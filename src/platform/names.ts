@@ -33,6 +33,7 @@ function firstFree(generate: () => string, taken: (name: string) => boolean): st
     const name = generate()
     if (!taken(name)) return name
   }
+
   throw new Error('Could not generate a free name after 100 attempts')
 }
 

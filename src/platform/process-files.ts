@@ -12,20 +12,20 @@ export const DEFAULT_API_PORT = 5400
 export const DEFAULT_ROUTER_PORT = 5000
 
 export interface PlatformProcessState {
-  pid: number
-  url: string
-  port: number
-  routerPort: number
-  host: string
-  startedAt: string
-  /** the process's start time as the kernel has it (process-identity.ts); absent where unknown */
-  processStart?: string
-  /** how dynos and builds are confined (sandbox/sandbox.ts); absent from older platforms */
-  sandbox?: {enabled: boolean, separateUsers: boolean, tool?: string, reason?: string}
-  /** whether the API/git port speaks HTTPS (started with --tls); absent from older platforms: false */
-  tls?: boolean
   /** with tls: absolute path of the local CA's certificate (PEM) that the platform's certificates chain to */
   caPath?: string
+  host: string
+  pid: number
+  port: number
+  /** the process's start time as the kernel has it (process-identity.ts); absent where unknown */
+  processStart?: string
+  routerPort: number
+  /** how dynos and builds are confined (sandbox/sandbox.ts); absent from older platforms */
+  sandbox?: {enabled: boolean, reason?: string, separateUsers: boolean, tool?: string}
+  startedAt: string
+  /** whether the API/git port speaks HTTPS (started with --tls); absent from older platforms: false */
+  tls?: boolean
+  url: string
 }
 
 export const pidFilePath = (dataDir: string): string => join(dataDir, PID_FILE)

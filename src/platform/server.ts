@@ -1,3 +1,5 @@
+import type {AddressInfo} from 'node:net'
+
 // The local platform's API server: node:http, one request pipeline, routes from src/platform/api.
 //
 //   request id → route → Accept → authenticate → rate limit → body → handler → JSON + headers
@@ -6,28 +8,31 @@
 import {randomUUID} from 'node:crypto'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {createServer as createHttpsServer} from 'node:https'
-import type {AddressInfo} from 'node:net'
 import {performance} from 'node:perf_hooks'
 
-import {AddonCatalog} from './addons/catalog.js'
+import type {LogSink} from './logs/log-sink.js'
+import type {TlsCertificates} from './tls/certificates.js'
+
 import {builtinProviders} from './addons/builtin.js'
+import {AddonCatalog} from './addons/catalog.js'
 import {dashboardHandler} from './addons/dashboards/index.js'
 import {resumeProvisioning} from './addons/lifecycle.js'
-import {WebhookDeliverer, type WebhookDeliveryOptions} from './webhooks/deliverer.js'
 import {partnerProviders} from './addons/partner.js'
 import {providerRuntime} from './addons/provider-runtime.js'
-import {handleAddonPartnerCallback} from './api/addon-providers.js'
 import {type AddonProvider, ProviderError} from './addons/provider.js'
-import {createUrls, type PlatformContext, type RequestContext} from './api/context.js'
+import {handleAddonPartnerCallback} from './api/addon-providers.js'
 import {handleCapabilityUrl} from './api/capability-urls.js'
+import {createUrls, type PlatformContext, type RequestContext} from './api/context.js'
 import {apiRoutes} from './api/index.js'
-import {Deployer, noopLogSink} from './build/deployer.js'
-import {GitHttp} from './git/smart-http.js'
-import type {LogSink} from './logs/log-sink.js'
 import {authenticate} from './auth/authenticate.js'
 import {clientKey, DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions} from './auth/login-throttle.js'
+import {Deployer, noopLogSink} from './build/deployer.js'
+import {ReleasePhase} from './build/release-phase.js'
 import {CapabilitySigner} from './capability-urls.js'
+import {RENDEZVOUS_REFUSED, routeRendezvous} from './dynos/rendezvous.js'
+import {Supervisor, type SupervisorOptions} from './dynos/supervisor.js'
 import {PlatformEvents} from './events.js'
+import {GitHttp} from './git/smart-http.js'
 import {readJsonBody} from './http/body.js'
 import {constraintError} from './http/constraint-errors.js'
 import {ApiError, badRequest, notFound} from './http/errors.js'
@@ -35,56 +40,53 @@ import {paginate} from './http/pagination.js'
 import {DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions} from './http/rate-limit.js'
 import {sendError, sendJson} from './http/respond.js'
 import {Router} from './http/router.js'
-import {appNameTaken} from './store/apps.js'
-import {openStore, type Store} from './store/database.js'
-import {urlSigningKey} from './store/settings.js'
-import {ReleasePhase} from './build/release-phase.js'
-import {Supervisor, type SupervisorOptions} from './dynos/supervisor.js'
-import {detectSandbox, type SandboxStatus} from './sandbox/sandbox.js'
 import {LogRouter, type LogRouterOptions} from './logs/log-router.js'
 import {logPlatformEvents} from './logs/platform-lines.js'
 import {HttpRouter, type RouterOptions} from './router/router.js'
-import type {TlsCertificates} from './tls/certificates.js'
+import {detectSandbox, type SandboxStatus} from './sandbox/sandbox.js'
+import {appNameTaken} from './store/apps.js'
+import {openStore, type Store} from './store/database.js'
+import {urlSigningKey} from './store/settings.js'
 import {refusePlainHttp, type SniffingListener, sniffingListener} from './tls/listener.js'
-import {RENDEZVOUS_REFUSED, routeRendezvous} from './dynos/rendezvous.js'
+import {WebhookDeliverer, type WebhookDeliveryOptions} from './webhooks/deliverer.js'
 
 export interface PlatformOptions {
-  /** interface to listen on; 127.0.0.1 unless you mean to expose the platform */
-  host?: string
-  /** 0 picks a free port */
-  port: number
-  /** where the HTTP router (a later part) listens; apps' web_url points there */
-  routerPort: number
-  dataDir: string
-  log?: (line: string) => void
-  /** per-token request budget; defaults to Heroku's 4500 per hour */
-  rateLimit?: RateLimitOptions
-  /** failed password logins allowed per client and email and window; defaults to 10 per 15 minutes */
-  loginThrottle?: LoginThrottleOptions
-  /** add-on providers; defaults to the built-in ones (addons/builtin.ts) */
-  addonProviders?: readonly AddonProvider[]
   /** how long addons:create waits for its provider before answering `provisioning`; 20 s by default */
   addonAnswerWaitMs?: number
+  /** add-on providers; defaults to the built-in ones (addons/builtin.ts) */
+  addonProviders?: readonly AddonProvider[]
+  dataDir: string
+  /** the dyno supervisor's tuning (ports, grace period, timeouts); false runs no dynos at all */
+  dynos?: false | Partial<Pick<SupervisorOptions, 'afterPrepare' | 'attachTimeoutMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'bootPollMs' | 'bootTimeoutMs' | 'crashResetMs' | 'drainMs' | 'portRange' | 'stopGraceMs'>>
+  /** interface to listen on; 127.0.0.1 unless you mean to expose the platform */
+  host?: string
   /**
    * Handlers for paths outside the API on the API port (git smart HTTP comes here), tried in
    * order before the API routes. Each answers the request and returns true, or returns false.
    */
   httpHandlers?: readonly PlatformHttpHandler[]
+  log?: (line: string) => void
+  /** failed password logins allowed per client and email and window; defaults to 10 per 15 minutes */
+  loginThrottle?: LoginThrottleOptions
+  /** the log router's tuning: lines kept, the bounds of each app's log on disk, drain delivery */
+  logs?: Omit<LogRouterOptions, 'dataDir' | 'log' | 'store'>
   /** where build output lines go (source app, dyno build); the log router, or nowhere */
   logSink?: LogSink
-  /** the dyno supervisor's tuning (ports, grace period, timeouts); false runs no dynos at all */
-  dynos?: false | Partial<Pick<SupervisorOptions, 'portRange' | 'stopGraceMs' | 'bootTimeoutMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'crashResetMs' | 'attachTimeoutMs' | 'bootPollMs' | 'drainMs' | 'afterPrepare'>>
+  /** 0 picks a free port */
+  port: number
+  /** per-token request budget; defaults to Heroku's 4500 per hour */
+  rateLimit?: RateLimitOptions
+  /** how long a release command may run (the release phase); default an hour, as on Heroku */
+  releasePhaseTimeoutMs?: number
+  /** the HTTP router's tuning; false starts no router (web_url still names routerPort) */
+  router?: false | Partial<Pick<RouterOptions, 'bootWaitMs' | 'requestTimeoutMs'>>
+  /** where the HTTP router (a later part) listens; apps' web_url points there */
+  routerPort: number
   /**
    * how dynos and builds are confined: 'auto' (bubblewrap when it works here, announced when not;
    * the default, or HEROKU_PLATFORM_SANDBOX) or 'off'
    */
   sandbox?: 'auto' | 'off'
-  /** how long a release command may run (the release phase); default an hour, as on Heroku */
-  releasePhaseTimeoutMs?: number
-  /** the HTTP router's tuning; false starts no router (web_url still names routerPort) */
-  router?: false | Partial<Pick<RouterOptions, 'requestTimeoutMs' | 'bootWaitMs'>>
-  /** the log router's tuning: lines kept, the bounds of each app's log on disk, drain delivery */
-  logs?: Omit<LogRouterOptions, 'dataDir' | 'store' | 'log'>
   /**
    * HTTPS (tls/): the API/git port speaks TLS only (plain HTTP gets a 400 naming the https URL),
    * the router speaks both; certificates from the local CA in DATA/tls/ (made at the first start).
@@ -96,33 +98,33 @@ export interface PlatformOptions {
 }
 
 /** Serves a non-API path; ApiErrors it throws are answered in the API's error shape. */
-export type PlatformHttpHandler = (platform: PlatformContext, req: IncomingMessage, res: ServerResponse, segments: readonly string[]) => Promise<boolean> | boolean
+export type PlatformHttpHandler = (platform: PlatformContext, req: IncomingMessage, res: ServerResponse, segments: readonly string[]) => boolean | Promise<boolean>
 
 export interface RunningPlatform {
-  /** the API's base URL, e.g. http://127.0.0.1:5400 (https:// with tls) */
-  url: string
-  port: number
-  /** subscribe to changes (releases, formation, app deletion …) */
-  events: PlatformEvents
-  store: Store
-  /** what API handlers see (store, events, catalog, URLs), for parts that live beside the API */
-  context: PlatformContext
-  /** the HTTP router's base URL (http://127.0.0.1:PORT) and port; undefined with router: false */
-  routerUrl?: string
-  routerPort?: number
-  /** every app's log lines (dynos, router, builds, platform events) */
-  logs: LogRouter
-  /** the dyno supervisor; undefined with dynos: false */
-  dynos?: Supervisor
-  /** how dynos and builds are confined */
-  sandbox: SandboxStatus
   /** with tls: absolute path of the local CA's certificate (PEM), what clients are to trust */
   caPath?: string
+  close(): Promise<void>
+  /** what API handlers see (store, events, catalog, URLs), for parts that live beside the API */
+  context: PlatformContext
+  /** the dyno supervisor; undefined with dynos: false */
+  dynos?: Supervisor
+  /** subscribe to changes (releases, formation, app deletion …) */
+  events: PlatformEvents
+  /** every app's log lines (dynos, router, builds, platform events) */
+  logs: LogRouter
+  port: number
+  routerPort?: number
+  /** the HTTP router's base URL (http://127.0.0.1:PORT) and port; undefined with router: false */
+  routerUrl?: string
+  /** how dynos and builds are confined */
+  sandbox: SandboxStatus
+  store: Store
   /** with tls: the certificates served (tls/certificates.ts) */
   tls?: TlsCertificates
+  /** the API's base URL, e.g. http://127.0.0.1:5400 (https:// with tls) */
+  url: string
   /** sends app webhooks' deliveries */
   webhooks: WebhookDeliverer
-  close(): Promise<void>
 }
 
 const REQUEST_ID = /^[\w.,:-]{1,200}$/
@@ -166,12 +168,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       if (!res.headersSent) res.writeHead(500).end()
     })
   }
+
   // with TLS: the local CA and its certificates (loaded only then), one https server behind a
   // listener that answers plain HTTP with a 400 (tls/listener.ts)
-  const tls = options.tls ? await openTls(options.dataDir, host, store, log).catch(error => {
-    store.close()
-    throw error
-  }) : undefined
+  const tls = options.tls
+    ? await openTls(options.dataDir, host, store, log).catch(error => {
+      store.close()
+      throw error
+    })
+    : undefined
   const server: Server = tls
     ? createHttpsServer({...tls.serverOptions(false), keepAliveTimeout: 65_000}, onRequest)
     : createServer({keepAliveTimeout: 65_000}, onRequest)
@@ -184,6 +189,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       rendezvous: (socket, secret, rest) => (dynos ? dynos.handleRendezvous(socket, secret, rest) : socket.end(RENDEZVOUS_REFUSED)),
     })
   }
+
   let sniffing: SniffingListener | undefined
   server.headersTimeout = 30_000
   server.requestTimeout = 5 * 60_000
@@ -194,7 +200,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     if (!dynos?.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
   })
 
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : (host.includes(':') ? `[${host}]` : host)
   const scheme = tls ? 'https' : 'http'
   let port: number
   try {
@@ -211,18 +217,23 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     store.close()
     throw error
   }
+
   const url = `${scheme}://${urlHost}:${port}`
   dynos = options.dynos === false ? undefined : new Supervisor({...options.dynos, dataDir: options.dataDir, store, events, logs, log, apiUrl: url, sandbox})
-  const httpRouter = options.router === false ? undefined : new HttpRouter({
-    ...options.router, store, events, logs, log, host, port: options.routerPort, tls,
-    pools: dynos ?? {webPool: () => undefined, poolChanged: () => Promise.resolve()},
-  })
-  const routerPort = httpRouter ? await httpRouter.listen().catch(async error => {
-    await (sniffing ? sniffing.close() : new Promise(resolve => server.close(resolve)))
-    tls?.close()
-    store.close()
-    throw error
-  }) : options.routerPort
+  const httpRouter = options.router === false
+    ? undefined
+    : new HttpRouter({
+      ...options.router, store, events, logs, log, host, port: options.routerPort, tls,
+      pools: dynos ?? {webPool: () => undefined, poolChanged: () => Promise.resolve()},
+    })
+  const routerPort = httpRouter
+    ? await httpRouter.listen().catch(async error => {
+      await (sniffing ? sniffing.close() : new Promise(resolve => server.close(resolve)))
+      tls?.close()
+      store.close()
+      throw error
+    })
+    : options.routerPort
   const routerUrl = httpRouter ? `${scheme}://${urlHost}:${routerPort}` : undefined
   const stopLogging = logPlatformEvents(events, store, logs)
   platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, routerPort, signer, scheme), logs, dynos, addonAnswerWaitMs: options.addonAnswerWaitMs, releaseOutput: id => releasePhase?.liveOutput(id), caPath: tls?.caPath}
@@ -276,6 +287,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
             server.closeIdleConnections()
           })
         }
+
         tls?.close()
         await catalog.close()
         logs.closeStorage()
@@ -308,10 +320,10 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 }
 
 interface Pipeline {
-  router: Router<RequestContext>
-  limiter: RateLimiter
-  throttle: LoginThrottle
   httpHandlers: readonly PlatformHttpHandler[]
+  limiter: RateLimiter
+  router: Router<RequestContext>
+  throttle: LoginThrottle
 }
 
 async function handleRequest(platform: PlatformContext, {router, limiter, throttle, httpHandlers}: Pipeline, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -330,12 +342,14 @@ async function handleRequest(platform: PlatformContext, {router, limiter, thrott
     for (const handler of httpHandlers) {
       if (await handler(platform, req, res, segments)) return
     }
+
     const matched = router.match(method, segments)
     if (matched === undefined) {
       throw router.hasPath(segments)
         ? new ApiError(405, 'method_not_allowed', `${method} is not supported on ${req.url}.`)
         : notFound(`The requested API endpoint ${method} ${req.url?.split('?')[0]} was not found.`)
     }
+
     checkAcceptHeader(req.headers.accept)
     const login = matched.route.auth === 'password' ? {throttle, client: clientKey(req.socket.remoteAddress)} : undefined
     const caller = await authenticate(platform.store, req.headers.authorization, login)
@@ -346,12 +360,16 @@ async function handleRequest(platform: PlatformContext, {router, limiter, thrott
     const ctx: RequestContext = {platform, account: caller.account, authorization: caller.authorization, params: matched.params, body, headers: req.headers, query: new URL(req.url ?? '/', 'http://localhost').searchParams}
     const result = await matched.route.handler(ctx)
     switch (result.kind) {
-      case 'json':
+      case 'json': {
         sendJson(req, res, result.status, JSON.stringify(result.body), result.headers)
         break
-      case 'raw-json':
+      }
+
+      case 'raw-json': {
         sendJson(req, res, result.status, result.text)
         break
+      }
+
       case 'list': {
         const page = paginate(result.items, headerValue(req.headers.range), result.page)
         sendJson(req, res, page.status, JSON.stringify(page.items), page.headers)
@@ -376,7 +394,7 @@ const CAPABILITY_PREFIXES = new Set(['log-sessions', 'build-outputs', 'slug-blob
 
 function loggablePath(rawUrl: string): string {
   const path = rawUrl.split('?', 1)[0]
-  const [first] = path.split('/').filter(Boolean)
+  const first = path.split('/').find(Boolean)
   return first !== undefined && CAPABILITY_PREFIXES.has(first) ? `/${first}/…` : path
 }
 

@@ -1,3 +1,5 @@
+import type nock from 'nock'
+
 // The CLI's public surface, pinned like @salesforce/plugin-command-snapshot does: every command's
 // flags (name, char, type, required), args and aliases, and the *shape* of what --json prints
 // (keys and value types, recursively; arrays by their element's shape), against API answers shaped
@@ -5,7 +7,6 @@
 // changes shape fails here with a diff; UPDATE_SNAPSHOTS=1 rewrites the snapshot on purpose.
 import {expect} from 'chai'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
-import type nock from 'nock'
 
 import {api, run, sourceConfig, useIsolatedEnv} from '../helpers/cli.js'
 import {schemaResponse} from './schema-examples.js'
@@ -18,7 +19,7 @@ const UPDATE = Boolean(process.env.UPDATE_SNAPSHOTS) && process.env.UPDATE_SNAPS
 
 type Example = any // eslint-disable-line @typescript-eslint/no-explicit-any -- schema examples are untyped JSON
 /** `METHOD /path` answered 200 with the schema's example; or with this body (a function edits the example); or this status and body */
-type Call = string | [string, unknown] | [string, number, unknown]
+type Call = [string, number, unknown] | [string, unknown] | string
 
 interface Case {
   argv: string[]
@@ -68,9 +69,11 @@ const CASES: Record<string, Case> = {
   'builds:info': {argv: ['builds:info', '-a', 'example'], calls: ['GET /apps/example/builds']},
   // the router cache is the local platform's own API, not in the schema
   'cache:purge': {argv: ['cache:purge', '-a', 'example'], calls: [['POST /apps/example/cache/purge', {app: {id: ID, name: 'example'}, paths: [], purged: 3}]]},
-  'cache:stats': {argv: ['cache:stats', '-a', 'example'], calls: [['GET /apps/example/cache', {
-    app: {id: ID, name: 'example'}, bypass: 0, bytes: 2048, entries: 2, evictions: 0, hit_ratio: 0.5, hits: 1, max_bytes: 1_048_576, misses: 1, revalidated: 0, stale: 0,
-  }]]},
+  'cache:stats': {
+    argv: ['cache:stats', '-a', 'example'], calls: [['GET /apps/example/cache', {
+      app: {id: ID, name: 'example'}, bypass: 0, bytes: 2048, entries: 2, evictions: 0, hit_ratio: 0.5, hits: 1, max_bytes: 1_048_576, misses: 1, revalidated: 0, stale: 0,
+    }]],
+  },
   certs: {argv: ['certs', '-a', 'example'], calls: ['GET /apps/example/sni-endpoints']},
   'certs:info': {argv: ['certs:info', '-a', 'example'], calls: ['GET /apps/example/sni-endpoints', 'GET /apps/example/domains']},
   'certs:remove': {argv: ['certs:remove', '-a', 'example', '--confirm', 'example'], calls: ['GET /apps/example/sni-endpoints', 'DELETE /apps/example/sni-endpoints/example']},
@@ -92,44 +95,60 @@ const CASES: Record<string, Case> = {
   'maintenance:off': {argv: ['maintenance:off', '-a', 'example'], calls: ['PATCH /apps/example']},
   'maintenance:on': {argv: ['maintenance:on', '-a', 'example'], calls: ['PATCH /apps/example']},
   // the backups API is Heroku Postgres's (the local platform speaks it), not in the schema
-  'pg:backups': {argv: ['pg:backups', '-a', 'example'], calls: [
-    ['GET /apps/example/addons', (list: Example[]) => list.map(a => ({...a, app: {id: ID, name: 'example'}}))],
-    [`GET /apps/example/addons/${ID}/backups`, [transfer()]], [`GET /apps/example/addons/${ID}/restores`, [transfer({kind: 'restore', name: 'r001'})]],
-  ]},
-  'pg:backups:capture': {argv: ['pg:backups:capture', '-a', 'example'], calls: [
-    'GET /apps/example/addons/DATABASE', [`POST /apps/example/addons/${ID}/backups`, transfer({status: 'pending'})], [`GET /apps/example/addons/${ID}/backups/tr1`, transfer()],
-  ]},
-  'pg:backups:delete': {argv: ['pg:backups:delete', 'b001', '-a', 'example', '--confirm', 'example'], calls: [
-    ['GET /apps/example/addons', (list: Example[]) => list.map(a => ({...a, app: {id: ID, name: 'example'}}))],
-    [`GET /apps/example/addons/${ID}/backups`, [transfer()]], [`DELETE /apps/example/addons/${ID}/backups/tr1`, transfer()],
-  ]},
-  'pg:backups:restore': {argv: ['pg:backups:restore', 'b001', '-a', 'example', '--confirm', 'example'], calls: [
-    'GET /apps/example/addons/DATABASE', ['GET /apps/example/addons', (list: Example[]) => list.map(a => ({...a, app: {id: ID, name: 'example'}}))],
-    [`GET /apps/example/addons/${ID}/backups`, [transfer()]],
-    [`POST /apps/example/addons/${ID}/backups/tr1/actions/restore`, transfer({id: 'rs1', kind: 'restore', name: 'r001', status: 'pending'})],
-    [`GET /apps/example/addons/${ID}/restores/rs1`, transfer({id: 'rs1', kind: 'restore', name: 'r001'})],
-  ]},
-  'pg:backups:url': {argv: ['pg:backups:url', 'b001', '-a', 'example'], calls: [
-    ['GET /apps/example/addons', (list: Example[]) => list.map(a => ({...a, app: {id: ID, name: 'example'}}))],
-    [`GET /apps/example/addons/${ID}/backups`, [transfer()]],
-    [`POST /apps/example/addons/${ID}/backups/tr1/actions/public-url`, {expires_at: '2012-01-01T13:00:00Z', url: 'https://example.com/b001.dump'}],
-  ]},
-  'pg:credentials:url': {argv: ['pg:credentials:url', '-a', 'example'], calls: [
-    'GET /apps/example/addons/DATABASE', `GET /addons/${ID}/addon-attachments`, ['GET /apps/example/config-vars', {DATABASE_URL: 'postgres://user:secret@db.example.com:5432/example'}],
-  ]},
+  'pg:backups': {
+    argv: ['pg:backups', '-a', 'example'], calls: [
+      ['GET /apps/example/addons', (list: Example[]) => list.map(a => ({...a, app: {id: ID, name: 'example'}}))],
+      [`GET /apps/example/addons/${ID}/backups`, [transfer()]], [`GET /apps/example/addons/${ID}/restores`, [transfer({kind: 'restore', name: 'r001'})]],
+    ],
+  },
+  'pg:backups:capture': {
+    argv: ['pg:backups:capture', '-a', 'example'], calls: [
+      'GET /apps/example/addons/DATABASE', [`POST /apps/example/addons/${ID}/backups`, transfer({status: 'pending'})], [`GET /apps/example/addons/${ID}/backups/tr1`, transfer()],
+    ],
+  },
+  'pg:backups:delete': {
+    argv: ['pg:backups:delete', 'b001', '-a', 'example', '--confirm', 'example'], calls: [
+      ['GET /apps/example/addons', (list: Example[]) => list.map(a => ({...a, app: {id: ID, name: 'example'}}))],
+      [`GET /apps/example/addons/${ID}/backups`, [transfer()]], [`DELETE /apps/example/addons/${ID}/backups/tr1`, transfer()],
+    ],
+  },
+  'pg:backups:restore': {
+    argv: ['pg:backups:restore', 'b001', '-a', 'example', '--confirm', 'example'], calls: [
+      'GET /apps/example/addons/DATABASE', ['GET /apps/example/addons', (list: Example[]) => list.map(a => ({...a, app: {id: ID, name: 'example'}}))],
+      [`GET /apps/example/addons/${ID}/backups`, [transfer()]],
+      [`POST /apps/example/addons/${ID}/backups/tr1/actions/restore`, transfer({id: 'rs1', kind: 'restore', name: 'r001', status: 'pending'})],
+      [`GET /apps/example/addons/${ID}/restores/rs1`, transfer({id: 'rs1', kind: 'restore', name: 'r001'})],
+    ],
+  },
+  'pg:backups:url': {
+    argv: ['pg:backups:url', 'b001', '-a', 'example'], calls: [
+      ['GET /apps/example/addons', (list: Example[]) => list.map(a => ({...a, app: {id: ID, name: 'example'}}))],
+      [`GET /apps/example/addons/${ID}/backups`, [transfer()]],
+      [`POST /apps/example/addons/${ID}/backups/tr1/actions/public-url`, {expires_at: '2012-01-01T13:00:00Z', url: 'https://example.com/b001.dump'}],
+    ],
+  },
+  'pg:credentials:url': {
+    argv: ['pg:credentials:url', '-a', 'example'], calls: [
+      'GET /apps/example/addons/DATABASE', `GET /addons/${ID}/addon-attachments`, ['GET /apps/example/config-vars', {DATABASE_URL: 'postgres://user:secret@db.example.com:5432/example'}],
+    ],
+  },
   pipelines: {argv: ['pipelines'], calls: ['GET /pipelines']},
   'pipelines:add': {argv: ['pipelines:add', 'example', '-a', 'example', '--stage', 'production'], calls: ['GET /pipelines/example', 'POST /pipeline-couplings']},
-  'pipelines:create': {argv: ['pipelines:create', 'example', '-a', 'example', '--stage', 'production'], calls: [
-    ['GET /apps/example/pipeline-couplings', 404, {id: 'not_found', message: 'example is not in a pipeline.'}], 'GET /account', 'POST /pipelines', 'POST /pipeline-couplings',
-  ]},
+  'pipelines:create': {
+    argv: ['pipelines:create', 'example', '-a', 'example', '--stage', 'production'], calls: [
+      ['GET /apps/example/pipeline-couplings', 404, {id: 'not_found', message: 'example is not in a pipeline.'}], 'GET /account', 'POST /pipelines', 'POST /pipeline-couplings',
+    ],
+  },
   'pipelines:destroy': {argv: ['pipelines:destroy', 'example'], calls: ['GET /pipelines/example', `DELETE /pipelines/${ID}`]},
   'pipelines:info': {argv: ['pipelines:info', 'example'], calls: ['GET /pipelines/example', `GET /pipelines/${ID}/pipeline-couplings`, `GET /apps/${ID}`]},
-  'pipelines:promote': {argv: ['pipelines:promote', '-a', 'example'], calls: [
-    ['GET /apps/example/pipeline-couplings', (c: Example) => ({...c, stage: 'staging'})],
-    [`GET /pipelines/${ID}/pipeline-couplings`, ([c]: Example[]) => [{...c, stage: 'staging'}, {...c, app: {id: 'prod-id'}, stage: 'production'}]],
-    `GET /apps/${ID}`, ['GET /apps/prod-id', (app: Example) => ({...app, id: 'prod-id', name: 'example-prod'})],
-    'POST /pipeline-promotions', [`GET /pipeline-promotions/${ID}/promotion-targets`, ([t]: Example[]) => [{...t, app: {id: 'prod-id'}, status: 'succeeded'}]],
-  ]},
+  'pipelines:promote': {
+    argv: ['pipelines:promote', '-a', 'example'], calls: [
+      ['GET /apps/example/pipeline-couplings', (c: Example) => ({...c, stage: 'staging'})],
+      [`GET /pipelines/${ID}/pipeline-couplings`, ([c]: Example[]) => [{...c, stage: 'staging'}, {...c, app: {id: 'prod-id'}, stage: 'production'}]],
+      `GET /apps/${ID}`, ['GET /apps/prod-id', (app: Example) => ({...app, id: 'prod-id', name: 'example-prod'})],
+      'POST /pipeline-promotions', [`GET /pipeline-promotions/${ID}/promotion-targets`, ([t]: Example[]) => [{...t, app: {id: 'prod-id'}, status: 'succeeded'}]],
+    ],
+  },
   'pipelines:remove': {argv: ['pipelines:remove', '-a', 'example'], calls: ['GET /apps/example/pipeline-couplings', `DELETE /pipeline-couplings/${ID}`]},
   'pipelines:rename': {argv: ['pipelines:rename', 'example', 'example2'], calls: ['GET /pipelines/example', `PATCH /pipelines/${ID}`]},
   // add-on providers are the local platform's own API, not in the schema
@@ -140,15 +159,19 @@ const CASES: Record<string, Case> = {
   'ps:scale': {argv: ['ps:scale', 'web=2', '-a', 'example'], calls: ['PATCH /apps/example/formation']},
   'ps:stop': {argv: ['ps:stop', 'run.1', '-a', 'example'], calls: ['POST /apps/example/dynos/run.1/actions/stop']},
   'ps:type': {argv: ['ps:type', '-a', 'example'], calls: ['GET /apps/example/formation']},
-  'ps:wait': {argv: ['ps:wait', '-a', 'example'], calls: [
-    'GET /apps/example/releases', ['GET /apps/example/formation', ([f]: Example[]) => [{...f, type: 'web'}]],
-    // the dynos run the newest release: the same example id
-    ['GET /apps/example/dynos', ([d]: Example[]) => [{...d, name: 'web.1', type: 'web'}]],
-  ]},
-  'redis:credentials': {argv: ['redis:credentials', '-a', 'example'], calls: [
-    ['GET /apps/example/addons/REDIS', withService('heroku-redis')], [`GET /addons/${ID}/addon-attachments`, ([t]: Example[]) => [{...t, name: 'REDIS'}]],
-    ['GET /apps/example/config-vars', {REDIS_URL: 'redis://h:secret@redis.example.com:6379'}],
-  ]},
+  'ps:wait': {
+    argv: ['ps:wait', '-a', 'example'], calls: [
+      'GET /apps/example/releases', ['GET /apps/example/formation', ([f]: Example[]) => [{...f, type: 'web'}]],
+      // the dynos run the newest release: the same example id
+      ['GET /apps/example/dynos', ([d]: Example[]) => [{...d, name: 'web.1', type: 'web'}]],
+    ],
+  },
+  'redis:credentials': {
+    argv: ['redis:credentials', '-a', 'example'], calls: [
+      ['GET /apps/example/addons/REDIS', withService('heroku-redis')], [`GET /addons/${ID}/addon-attachments`, ([t]: Example[]) => [{...t, name: 'REDIS'}]],
+      ['GET /apps/example/config-vars', {REDIS_URL: 'redis://h:secret@redis.example.com:6379'}],
+    ],
+  },
   releases: {argv: ['releases', '-a', 'example'], calls: ['GET /apps/example/releases']},
   'releases:info': {argv: ['releases:info', '-a', 'example'], calls: ['GET /apps/example/releases', `GET /apps/example/slugs/${ID}`]},
   'releases:retry': {argv: ['releases:retry', '-a', 'example'], calls: ['GET /apps/example/releases', 'POST /apps/example/releases']},
@@ -222,7 +245,7 @@ function shapeOf(value: unknown): unknown {
 interface CommandSnapshot {
   aliases: string[]
   args: Record<string, {required: boolean}>
-  flags: Record<string, {char?: string; required: boolean; type: string}>
+  flags: Record<string, {char?: string, required: boolean, type: string}>
   /** the shape of --json, or why it is not run here */
   json: unknown
 }

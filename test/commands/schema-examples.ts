@@ -57,11 +57,11 @@ export function exampleOf(node: Node, depth = 0): unknown {
   }
 }
 
-const links: Array<Link & {pattern: RegExp; literal: number}> = Object.values(schema.definitions).flatMap(d => (d.links ?? []).map(link => ({
+const links: Array<Link & {literal: number, pattern: RegExp}> = Object.values(schema.definitions).flatMap(d => (d.links ?? []).map(link => ({
   ...link,
   // {(%23%2Fdefinitions%2Fapp%2Fdefinitions%2Fidentity)} is one path segment
   literal: link.href.replaceAll(/\{[^}]*\}/g, '').length,
-  pattern: new RegExp(`^${link.href.split(/\{[^}]*\}/).map(literal => literal.replaceAll(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+')}$`),
+  pattern: new RegExp(`^${link.href.split(/\{[^}]*\}/).map(literal => literal.replaceAll(/[.*+?^$()|[\]\\]/g, String.raw`\$&`)).join('[^/]+')}$`),
 })))
 
 /** The schema's link for a request (the most literal match), or undefined when the schema has none. */

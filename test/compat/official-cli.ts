@@ -6,7 +6,6 @@ import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {homedir, tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
-
 import {Agent, fetch} from 'undici'
 
 export const OFFICIAL_CLI_VERSION = '11.10.0'
@@ -18,15 +17,15 @@ export function officialCliCacheDir(): string {
 }
 
 export interface Invocation {
-  code: number | null
-  stdout: string
-  stderr: string
+  code: null | number
   /** stdout then stderr, for assertions on what a user sees in a terminal */
   output: string
+  stderr: string
+  stdout: string
 }
 
 /** Runs a program with a hard timeout (SIGKILL to its process group), never a hang. */
-export function runProgram(file: string, args: string[], options: {cwd?: string, env: NodeJS.ProcessEnv, timeoutMs: number, input?: string}): Promise<Invocation> {
+export function runProgram(file: string, args: string[], options: {cwd?: string, env: NodeJS.ProcessEnv, input?: string, timeoutMs: number}): Promise<Invocation> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: options.cwd, env: options.env, detached: true,
@@ -44,6 +43,7 @@ export function runProgram(file: string, args: string[], options: {cwd?: string,
       try {
         process.kill(-child.pid!, 'SIGKILL')
       } catch {}
+
       reject(new Error(`${file} ${args.join(' ')} did not finish within ${options.timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`))
     }, options.timeoutMs)
     child.once('error', error => {
@@ -110,6 +110,7 @@ export async function installOfficialCli(timeoutMs: number): Promise<InstalledCl
   } finally {
     rmSync(partial, {recursive: true, force: true})
   }
+
   if (!existsSync(bin)) throw new Error(`${bin} is missing after the install`)
   return {bin, binDir, installMs: Date.now() - started}
 }
@@ -122,12 +123,13 @@ export class OfficialCliHome {
   readonly dir = mkdtempSync(join(tmpdir(), 'official-cli-home-'))
   readonly env: NodeJS.ProcessEnv
 
-  constructor(readonly cli: InstalledCli, platform: {url: string, token: string, caPath?: string}) {
+  constructor(readonly cli: InstalledCli, platform: {caPath?: string, token: string, url: string}) {
     const env: NodeJS.ProcessEnv = {}
     for (const [key, value] of Object.entries(process.env)) {
       if (/^(HEROKU_|GIT_|NODE_EXTRA_CA_CERTS$|XDG_|npm_)/.test(key)) continue
       env[key] = value
     }
+
     writeFileSync(join(this.dir, '.gitconfig'), '[init]\n\tdefaultBranch = main\n[user]\n\tname = Test Person\n\temail = test@example.com\n[advice]\n\tdetachedHead = false\n')
     this.env = {
       ...env,
@@ -162,7 +164,7 @@ export class OfficialCliHome {
     return runProgram(this.cli.bin, args, {cwd: options.cwd ?? this.dir, env: this.env, timeoutMs: options.timeoutMs ?? 30_000})
   }
 
-  git(args: string[], options: {cwd?: string, timeoutMs?: number, env?: NodeJS.ProcessEnv} = {}): Promise<Invocation> {
+  git(args: string[], options: {cwd?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number} = {}): Promise<Invocation> {
     return runProgram('git', args, {cwd: options.cwd ?? this.dir, env: {...this.env, ...options.env}, timeoutMs: options.timeoutMs ?? 60_000})
   }
 
@@ -179,19 +181,19 @@ export function withoutNotices(text: string): string {
 // --- the platform as its own process --------------------------------------------------------------
 
 export interface PlatformState {
-  pid: number
-  url: string
-  port: number
-  routerPort: number
+  [key: string]: unknown
   /** the local CA's certificate, once the platform serves HTTPS (--tls) */
   caPath?: string
-  [key: string]: unknown
+  pid: number
+  port: number
+  routerPort: number
+  url: string
 }
 
 export interface PlatformProcess {
   child: ChildProcess
-  state: PlatformState
   output(): string
+  state: PlatformState
   stop(): Promise<void>
 }
 
@@ -228,35 +230,37 @@ export async function startPlatform(dataDir: string, extraArgs: string[] = [], e
     await exited
     clearTimeout(killer)
   }
+
   const deadline = Date.now() + 30_000
   for (;;) {
     try {
       const state = JSON.parse(readFileSync(join(dataDir, 'platform.json'), 'utf8')) as PlatformState
       if (state.pid === child.pid) return {child, state, output: () => output, stop}
     } catch {}
+
     if (gone) throw new Error(`the platform exited while starting:\n${output}`)
     if (Date.now() > deadline) {
       await stop()
       throw new Error(`the platform did not start within 30 s:\n${output}`)
     }
-    // eslint-disable-next-line no-await-in-loop
+
     await new Promise(resolve => setTimeout(resolve, 50))
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 100): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => Promise<false | T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
     try {
-      // eslint-disable-next-line no-await-in-loop
       const value = await probe()
       if (value !== undefined && value !== false) return value as T
     } catch (error) {
       last = error
     }
+
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
-    // eslint-disable-next-line no-await-in-loop
+
     await new Promise(resolve => setTimeout(resolve, everyMs))
   }
 }
@@ -269,7 +273,7 @@ export class PlatformApi {
     this.dispatcher = new Agent(caPath ? {connect: {ca: readFileSync(caPath, 'utf8')}} : {})
   }
 
-  async request(method: string, path: string, body?: unknown): Promise<{status: number, body: any}> {
+  async request(method: string, path: string, body?: unknown): Promise<{body: any, status: number}> {
     const response = await fetch(this.url + path, {
       method, dispatcher: this.dispatcher,
       headers: {

@@ -45,7 +45,7 @@ describe('e2e: the git credential helper that login writes', function () {
     return bin
   }
 
-  const heroku = (args: string[], opts: {env: NodeJS.ProcessEnv; input: string}) => home.exec(process.execPath, [join(checkout, 'bin', 'run.js'), ...args], opts)
+  const heroku = (args: string[], opts: {env: NodeJS.ProcessEnv, input: string}) => home.exec(process.execPath, [join(checkout, 'bin', 'run.js'), ...args], opts)
   const path = (...dirs: string[]) => [...dirs, dirname(process.execPath), '/usr/bin', '/bin'].join(':')
 
   it('names the heroku on PATH by its own path, not the checkout it links to', async () => {

@@ -13,8 +13,8 @@ const TSX = import.meta.resolve('tsx')
 
 interface Running {
   child: ChildProcess
-  output: () => string
   exited: Promise<number>
+  output: () => string
 }
 
 function heroku(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Running {
@@ -36,7 +36,7 @@ async function waitFor(what: string, check: () => boolean, ms = 15_000): Promise
   const deadline = Date.now() + ms
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    // eslint-disable-next-line no-await-in-loop
+
     await new Promise(r => setTimeout(r, 50))
   }
 }
@@ -77,7 +77,6 @@ describe('heroku local (a real Procfile app)', function () {
     expect(out).to.match(new RegExp(`^\\d\\d:\\d\\d:\\d\\d worker\\.1 \\| worker on ${port + 200} with hello world$`, 'm'))
     expect(out).not.to.match(/\u001B\[/) // no colour off a terminal
     for (const p of [port, port + 100]) {
-      // eslint-disable-next-line no-await-in-loop
       const body = await (await fetch(`http://127.0.0.1:${p}/`)).text()
       expect(body).to.equal(`${p} hello world "line one\\nline two"`)
     }
@@ -184,6 +183,7 @@ describe('heroku local --build', function () {
     expect(inGroups(pids)).to.deep.equal([])
     expect(readdirSync(dir).sort()).to.deep.equal(before) // the working tree is not written to
   })
+
   it('a build that fails: the buildpack\'s reason, exit 1, nothing started', async () => {
     for (const f of ['package.json', 'Procfile', 'server.js']) rmSync(join(dir, f))
     running = heroku(['local', '--build'], dir, {XDG_CACHE_HOME: cache})

@@ -15,7 +15,7 @@ describe('e2e: pg:* and redis:* against the platform\'s own servers', function (
   let home: E2eHome
   let dataDir: string
 
-  before(async function () {
+  before(async () => {
     if (!existsSync(join(process.cwd(), 'dist', 'commands', 'pg'))) throw new Error('dist/ is missing: npm run build first (npm test does)')
     home = new E2eHome()
     dataDir = join(home.dir, 'platform')
@@ -61,14 +61,14 @@ describe('e2e: pg:* and redis:* against the platform\'s own servers', function (
 
   it('pg:ps lists a running query and pg:kill cancels it', async () => {
     const sleeping = home.heroku(['pg:psql', '-a', 'data-app', '-c', 'SELECT pg_sleep(60)'], {timeoutMs: 60_000})
-    let query: {pid: number, query: string} | undefined
+    let query: undefined | {pid: number, query: string}
     for (let i = 0; i < 50 && query === undefined; i++) {
-      // eslint-disable-next-line no-await-in-loop
       const ps = await home.heroku(['pg:ps', '-a', 'data-app', '--json'])
       query = (JSON.parse(ps.stdout) as Array<{pid: number, query: string}>).find(q => q.query.includes('pg_sleep'))
-      // eslint-disable-next-line no-await-in-loop
+
       if (query === undefined) await new Promise(resolve => setTimeout(resolve, 100))
     }
+
     expect(query, 'the sleeping query in pg:ps').not.to.equal(undefined)
     const human = await home.heroku(['pg:ps', '-a', 'data-app'])
     expect(human.stdout).to.match(new RegExp(`^${query!.pid} +active +heroku-toolbelt psql .*SELECT pg_sleep\\(60\\)$`, 'm'))
@@ -125,7 +125,7 @@ describe('e2e: pg:* and redis:* against the platform\'s own servers', function (
     expect(opened.code, opened.stderr).to.equal(0)
     expect(opened.stderr).to.match(/^Opening heroku-postgresql:essential-0 for data-app\.\.\. done/m)
     const shown = await home.heroku(['addons:open', 'DATABASE', '-a', 'data-app', '--show-url', '--json'])
-    const result = JSON.parse(shown.stdout) as {url: string, sso: boolean}
+    const result = JSON.parse(shown.stdout) as {sso: boolean, url: string}
     expect(result.sso).to.equal(true)
     const webUrl = JSON.parse((await home.heroku(['addons:info', 'DATABASE', '-a', 'data-app', '--json'])).stdout).web_url as string
     expect(result.url.startsWith(webUrl), `${result.url} is under ${webUrl}`).to.equal(true)

@@ -12,7 +12,7 @@ describe('e2e: the CLI against the local platform', function () {
   let dataDir: string
   let repo: string
 
-  before(async function () {
+  before(async () => {
     if (!existsSync(join(process.cwd(), 'dist', 'commands'))) throw new Error('dist/ is missing: npm run build first (npm test does)')
     home = new E2eHome()
     dataDir = join(home.dir, 'platform')
@@ -64,7 +64,7 @@ describe('e2e: the CLI against the local platform', function () {
     expect(JSON.parse(json.stdout)).to.deep.equal({GREETING: 'hello world', URL: 'a=b'})
 
     const releases = await home.heroku(['releases', '--json'], {cwd: repo})
-    const list = JSON.parse(releases.stdout) as Array<{version: number; description: string}>
+    const list = JSON.parse(releases.stdout) as Array<{description: string, version: number}>
     expect(list.map(r => r.version)).to.deep.equal([2, 1])
     expect(list[0].description).to.include('GREETING')
   })
@@ -100,7 +100,7 @@ describe('e2e: the CLI against the local platform', function () {
     const added = await home.heroku(['platform:users:add', 'jane@example.com', '--password-stdin', '--data-dir', dataDir], {input: 'correct horse battery\n'})
     expect(added.code, added.stderr).to.equal(0)
     expect(added.stdout).to.match(/Added jane@example\.com\. They log in with: heroku login --api-url http/)
-    const status = JSON.parse((await home.heroku(['platform:status', '--json', '--data-dir', dataDir])).stdout) as {url: string; ca_path: string}
+    const status = JSON.parse((await home.heroku(['platform:status', '--json', '--data-dir', dataDir])).stdout) as {ca_path: string, url: string}
     const basic = Buffer.from('jane@example.com:correct horse battery').toString('base64')
     // a client of its own, trusting the platform's CA as NODE_EXTRA_CA_CERTS would
     const {Agent, fetch: undiciFetch} = await import('undici')
@@ -109,7 +109,7 @@ describe('e2e: the CLI against the local platform', function () {
       headers: {Accept: 'application/vnd.heroku+json; version=3', Authorization: `Basic ${basic}`, 'Content-Type': 'application/json'}, method: 'POST',
     })
     expect(res.status).to.equal(201)
-    const token = ((await res.json()) as {access_token: {token: string}}).access_token.token
+    const {token} = ((await res.json()) as {access_token: {token: string}}).access_token
     await home.heroku(['apps:create', 'owners-app', '--no-remote'])
     const jane = {env: {HEROKU_API_KEY: token}}
     expect((await home.exec(process.execPath, ['bin/run.js', 'whoami'], {...jane, cwd: process.cwd()})).stdout).to.equal('jane@example.com\n')
@@ -169,14 +169,14 @@ describe('e2e: platform:start in the foreground', function () {
       const started = Date.now()
       while (!stderr.includes('Ctrl-C stops it')) {
         if (Date.now() - started > 30_000) throw new Error(`no start: ${stderr}`)
-        // eslint-disable-next-line no-await-in-loop
+
         await new Promise(resolve => {
           setTimeout(resolve, 50)
         })
       }
 
       expect((await home.heroku(['whoami'])).stdout).to.equal('fg@example.com\n')
-      const exited = new Promise<number | null>(resolve => {
+      const exited = new Promise<null | number>(resolve => {
         child.once('exit', code => resolve(code))
       })
       child.kill('SIGINT')

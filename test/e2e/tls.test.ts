@@ -1,3 +1,5 @@
+import type {AddressInfo} from 'node:net'
+
 // The built CLI against the local platform over HTTPS, as a user meets it: platform:start makes
 // the platform speak TLS with its own CA, and our CLI — API, git push, logs, run, git:clone —
 // trusts that CA for that platform's origin only. A client without the CA is refused; a server
@@ -6,7 +8,6 @@ import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
 import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:https'
-import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
 
 import {E2eHome} from '../helpers/e2e.js'
@@ -18,7 +19,7 @@ const BIN = join(process.cwd(), 'bin', 'run.js')
 const herokuWith = (h: E2eHome, args: string[], env: NodeJS.ProcessEnv) => h.exec(process.execPath, [BIN, ...args], {env})
 
 /** A leaf certificate for 127.0.0.1 signed by the platform's own CA (its key from DATA/tls/). */
-function leafFromPlatformCa(tlsDir: string, caPath: string, workDir: string): {key: string; cert: string} {
+function leafFromPlatformCa(tlsDir: string, caPath: string, workDir: string): {cert: string, key: string} {
   const caKey = readdirSync(tlsDir).map(f => join(tlsDir, f)).find(f => /key/i.test(f) && /ca/i.test(f) && readFileSync(f, 'utf8').includes('PRIVATE KEY'))
   if (!caKey) throw new Error(`no CA key in ${tlsDir}: ${readdirSync(tlsDir).join(', ')}`)
   mkdirSync(workDir, {recursive: true})
@@ -35,11 +36,10 @@ function leafFromPlatformCa(tlsDir: string, caPath: string, workDir: string): {k
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    // eslint-disable-next-line no-await-in-loop
     const value = await probe()
     if (value !== undefined) return value
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    // eslint-disable-next-line no-await-in-loop
+
     await new Promise(resolve => setTimeout(resolve, 300))
   }
 }
@@ -51,10 +51,10 @@ describe('e2e: the local platform over HTTPS', function () {
   let repo: string
   let url: string
   let caPath: string
-  const settings = (h: E2eHome) => JSON.parse(readFileSync(join(h.env.XDG_CONFIG_HOME!, 'heroku-toolbelt', 'config.json'), 'utf8')) as {apiUrl?: string; trustedCAs?: Record<string, string>}
+  const settings = (h: E2eHome) => JSON.parse(readFileSync(join(h.env.XDG_CONFIG_HOME!, 'heroku-toolbelt', 'config.json'), 'utf8')) as {apiUrl?: string, trustedCAs?: Record<string, string>}
   const git = (args: string[], cwd = repo) => home.exec('git', args, {cwd, env: {GIT_TERMINAL_PROMPT: '0'}, timeoutMs: 120_000})
 
-  before(async function () {
+  before(async () => {
     if (!existsSync(join(process.cwd(), 'dist', 'commands'))) throw new Error('dist/ is missing: npm run build first (npm test does)')
     home = new E2eHome()
     // a machine-wide CA bundle forced on git would override the per-URL sslCAInfo under test
@@ -78,7 +78,7 @@ describe('e2e: the local platform over HTTPS', function () {
     expect(r.code, r.stderr).to.equal(0)
     url = /Platform running at (https:\/\/127\.0\.0\.1:\d+) /.exec(r.stdout)?.[1] ?? ''
     expect(url, r.stdout).to.match(/^https:\/\/127\.0\.0\.1:\d+$/)
-    const status = JSON.parse((await home.heroku(['platform:status', '--json'])).stdout) as {ca_path: string; url: string}
+    const status = JSON.parse((await home.heroku(['platform:status', '--json'])).stdout) as {ca_path: string, url: string}
     caPath = status.ca_path
     expect(status.url).to.equal(url)
     expect(caPath.startsWith(dataDir)).to.equal(true)
@@ -88,7 +88,7 @@ describe('e2e: the local platform over HTTPS', function () {
     expect(r.stderr).to.include('docs/tls.md')
     expect(settings(home)).to.deep.include({apiUrl: url, trustedCAs: {[url]: caPath}})
     const human = await home.heroku(['platform:status'])
-    expect(human.stdout).to.match(new RegExp(`CA: +${caPath.replaceAll('/', '\\/')}`))
+    expect(human.stdout).to.match(new RegExp(`CA: +${caPath.replaceAll('/', String.raw`\/`)}`))
     const urlmatch = await home.exec('git', ['config', '--global', '--get-urlmatch', 'http.sslCAInfo', `${url}/x.git`])
     expect(urlmatch.stdout.trim()).to.equal(caPath)
   })
@@ -116,7 +116,7 @@ describe('e2e: the local platform over HTTPS', function () {
 
     await until('a web dyno up', async () => {
       const ps = await home.heroku(['ps', '--json', '-a', 'tls-app'])
-      const dynos = ps.code === 0 ? JSON.parse(ps.stdout) as Array<{type: string; state: string}> : []
+      const dynos = ps.code === 0 ? JSON.parse(ps.stdout) as Array<{state: string, type: string}> : []
       return dynos.some(d => d.type === 'web' && d.state === 'up') ? true : undefined
     })
     const logs = await until('the web dyno\'s first line in heroku logs', async () => {
@@ -217,14 +217,14 @@ describe('e2e: a plain-HTTP platform (started before TLS) keeps working', functi
       const start = await home.heroku(['platform:start', '--detach', '--data-dir', dataDir])
       expect(start.code, start.stderr).to.equal(0)
       expect(start.stdout).to.include(`already running at ${platform.state.url}`)
-      const status = JSON.parse((await home.heroku(['platform:status', '--json', '--data-dir', dataDir])).stdout) as {ca_path: unknown; url: string}
+      const status = JSON.parse((await home.heroku(['platform:status', '--json', '--data-dir', dataDir])).stdout) as {ca_path: unknown, url: string}
       expect(status).to.deep.include({ca_path: null, url: platform.state.url})
       const added = await home.heroku(['platform:users:add', 'old@example.com', '--password-stdin', '--data-dir', dataDir], {input: 'correct horse battery\n'})
       expect(added.code, added.stderr).to.equal(0)
       // no prompt without a TTY: trade the password for a token as a script would
       const basic = Buffer.from('old@example.com:correct horse battery').toString('base64')
       const res = await fetch(`${platform.state.url}/oauth/authorizations`, {body: '{}', headers: {Accept: 'application/vnd.heroku+json; version=3', Authorization: `Basic ${basic}`, 'Content-Type': 'application/json'}, method: 'POST'})
-      const token = ((await res.json()) as {access_token: {token: string}}).access_token.token
+      const {token} = ((await res.json()) as {access_token: {token: string}}).access_token
       const login = await home.heroku(['login', '--with-token', '--no-git-setup', '--api-url', platform.state.url], {input: `${token}\n`})
       expect(login.code, login.stderr).to.equal(0)
       expect(login.stdout).to.equal('Logged in as old@example.com\n')

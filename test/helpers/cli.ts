@@ -1,9 +1,9 @@
 import {Config, Plugin, run as runOclif} from '@oclif/core'
 import {captureOutput} from '@oclif/test'
+import nock from 'nock'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import nock from 'nock'
 
 export const API = 'https://api.heroku.test'
 
@@ -51,10 +51,10 @@ export function api(): nock.Scope {
 }
 
 export interface CliResult {
-  stdout: string
-  stderr: string
-  exitCode: number
   error?: Error
+  exitCode: number
+  stderr: string
+  stdout: string
 }
 
 let config: Promise<Config> | undefined

@@ -6,7 +6,7 @@ export const TRICKY: Record<string, string> = {
   EMPTY: '',
   EQUALS: 'a=b=c',
   MULTI: 'line one\nline two\n',
-  QUOTES: `it's "quoted" '' \\ back\\slash`,
+  QUOTES: String.raw`it's "quoted" '' \ back\slash`,
   SPACES: '  leading and trailing  ',
 }
 

@@ -7,8 +7,8 @@ const BIN = join(process.cwd(), 'bin', 'run.js')
 
 export interface Invocation {
   code: number
-  stdout: string
   stderr: string
+  stdout: string
 }
 
 /**
@@ -35,11 +35,11 @@ export class E2eHome {
   }
 
   /** Runs `heroku ARGS` and resolves with its exit code and output. */
-  heroku(args: string[], opts: {cwd?: string; input?: string; timeoutMs?: number} = {}): Promise<Invocation> {
+  heroku(args: string[], opts: {cwd?: string, input?: string, timeoutMs?: number} = {}): Promise<Invocation> {
     return this.exec(process.execPath, [BIN, ...args], opts)
   }
 
-  exec(file: string, args: string[], opts: {cwd?: string; input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv} = {}): Promise<Invocation> {
+  exec(file: string, args: string[], opts: {cwd?: string, env?: NodeJS.ProcessEnv, input?: string, timeoutMs?: number} = {}): Promise<Invocation> {
     return new Promise((resolve, reject) => {
       // no stdin at all unless there is input: as in CI, and no EPIPE from a child that never reads
       const child = spawn(file, args, {cwd: opts.cwd ?? this.dir, env: {...this.env, ...opts.env}, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})

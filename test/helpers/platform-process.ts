@@ -10,10 +10,10 @@ export const MAIN = join(process.cwd(), 'src', 'platform', 'main.ts')
 
 export interface PlatformProcess {
   child: ChildProcess
-  state: PlatformProcessState
   output(): string
+  state: PlatformProcessState
   /** SIGTERM and wait for the exit code */
-  stop(signal?: NodeJS.Signals): Promise<number | null>
+  stop(signal?: NodeJS.Signals): Promise<null | number>
 }
 
 export function mainArgs(dataDir: string): string[] {
@@ -29,7 +29,7 @@ export async function startPlatformProcess(dataDir: string, env: NodeJS.ProcessE
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk
   })
-  const exited = new Promise<number | null>(resolve => {
+  const exited = new Promise<null | number>(resolve => {
     child.once('exit', code => resolve(code))
   })
   let gone = false
@@ -55,9 +55,10 @@ export async function waitForState(dataDir: string, pid: number, gone: () => boo
       const state = JSON.parse(readFileSync(stateFilePath(dataDir), 'utf8')) as PlatformProcessState
       if (state.pid === pid) return state
     } catch {}
+
     if (gone()) throw new Error(`the platform exited while starting: ${output()}`)
     if (Date.now() > deadline) throw new Error(`the platform did not start: ${output()}`)
-    // eslint-disable-next-line no-await-in-loop
+
     await new Promise(resolve => setTimeout(resolve, 50))
   }
 }

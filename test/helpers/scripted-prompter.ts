@@ -1,8 +1,8 @@
 import {AssertionError} from 'node:assert'
 
-import type {Choice, PromptOptions, Prompter} from '../../src/lib/ui/prompter.js'
+import type {Choice, Prompter, PromptOptions} from '../../src/lib/ui/prompter.js'
 
-type Message = string | RegExp
+type Message = RegExp | string
 type Kind = 'checkbox' | 'confirm' | 'input' | 'password'
 
 /**
@@ -11,19 +11,19 @@ type Kind = 'checkbox' | 'confirm' | 'input' | 'password'
  * names for use off a TTY. A checkbox answer is the names of the choices picked.
  */
 export type ScriptedAnswer = {flag?: string} & (
-  | {checkbox: Message; answer: string[]}
-  | {confirm: Message; answer: boolean}
-  | {input: Message; answer: string}
-  | {password: Message; answer: string}
+  | {answer: boolean, confirm: Message}
+  | {answer: string, input: Message}
+  | {answer: string, password: Message}
+  | {answer: string[], checkbox: Message}
 )
 
 /** A question as it was asked. */
 export interface AskedQuestion {
+  choices?: string[]
+  default?: boolean | string
+  flag: string
   kind: Kind
   message: string
-  flag: string
-  default?: boolean | string
-  choices?: string[]
 }
 
 /** Prompters made in the running test; the root afterEach hook (setup.ts) checks each one. */
@@ -121,7 +121,7 @@ export function scriptedPrompterProblems(): string[] {
   return problems
 }
 
-function expectationOf(step: ScriptedAnswer): {kind: Kind; message: Message} {
+function expectationOf(step: ScriptedAnswer): {kind: Kind, message: Message} {
   if ('checkbox' in step) return {kind: 'checkbox', message: step.checkbox}
   if ('confirm' in step) return {kind: 'confirm', message: step.confirm}
   if ('input' in step) return {kind: 'input', message: step.input}

@@ -1,5 +1,5 @@
 // command tests load the TypeScript sources (oclif maps dist/ to src/ outside production)
-process.env.NODE_ENV = "test"
+process.env.NODE_ENV = 'test'
 
 import nock from 'nock'
 

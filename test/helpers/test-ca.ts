@@ -1,20 +1,21 @@
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+
 // A certificate authority for tests, made with openssl: a CA and leaf certificates it signs for
 // 127.0.0.1/localhost, and HTTPS servers presenting them — the local platform's arrangement.
 import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:https'
-import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import type {IncomingMessage, ServerResponse} from 'node:http'
 
 export interface TestCa {
-  dir: string
   /** the CA certificate's file (what DATA/tls/ca.pem is) */
   caPath: string
-  /** a leaf key and certificate for 127.0.0.1 and localhost, signed by the CA */
-  leaf(name: string): {key: string; cert: string}
   cleanup(): void
+  dir: string
+  /** a leaf key and certificate for 127.0.0.1 and localhost, signed by the CA */
+  leaf(name: string): {cert: string, key: string}
 }
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
@@ -50,11 +51,11 @@ export function makeTestCa(): TestCa | undefined {
 }
 
 export interface TestHttpsServer {
-  server: Server
-  origin: string
+  close(): Promise<void>
   /** TCP connections accepted so far */
   connections(): number
-  close(): Promise<void>
+  origin: string
+  server: Server
 }
 
 /** An HTTPS server on 127.0.0.1 with a leaf of `ca`. */

@@ -9,6 +9,7 @@ export class FakeTty extends PassThrough {
   columns = 100
   rows = 40
   text = ''
+
   constructor(opts: {isTTY?: boolean} = {}) {
     super()
     this.isTTY = opts.isTTY ?? true
@@ -32,18 +33,18 @@ export class FakeTty extends PassThrough {
 }
 
 export interface TestOutputOptions {
-  /** stdout is a terminal (default: a pipe) */
-  stdoutTTY?: boolean
+  color?: boolean
+  /** stderr's width; 0 is a terminal that reports none (plain progress lines, no ora redraws) */
+  columns?: number
+  /** the environment Output and the prompter see (default: none, so never the suite's CI) */
+  env?: NodeJS.ProcessEnv
+  json?: boolean
   /** default: as stdout */
   stderrTTY?: boolean
   /** default: as stdout */
   stdinTTY?: boolean
-  /** the environment Output and the prompter see (default: none, so never the suite's CI) */
-  env?: NodeJS.ProcessEnv
-  json?: boolean
-  color?: boolean
-  /** stderr's width; 0 is a terminal that reports none (plain progress lines, no ora redraws) */
-  columns?: number
+  /** stdout is a terminal (default: a pipe) */
+  stdoutTTY?: boolean
 }
 
 /**
@@ -64,7 +65,7 @@ export function testOutput(opts: TestOutputOptions = {}) {
     const started = Date.now()
     while (!prompt.test(stderr.text)) {
       if (Date.now() - started > 5000) throw new Error(`prompt ${prompt} never appeared; stderr: ${stderr.text}`)
-      // eslint-disable-next-line no-await-in-loop
+
       await new Promise(resolve => {
         setTimeout(resolve, 10)
       })

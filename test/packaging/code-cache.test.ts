@@ -11,6 +11,7 @@ const loader = join(process.cwd(), 'packaging', 'runtime', 'code-cache.cjs')
 describe('packaging: the V8 code cache of the bundled @oclif/core', () => {
   let dir: string
   let cache: string
+
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'code-cache-'))
     cache = join(dir, 'cache')
@@ -30,13 +31,14 @@ describe('packaging: the V8 code cache of the bundled @oclif/core', () => {
       'console.log(JSON.stringify({file: core.file, name, same: core.same(), status}))',
     ].join('\n'))
   })
+
   afterEach(() => rmSync(dir, {force: true, recursive: true}))
 
   function run(env: Record<string, string> = {}) {
     const r = spawnSync(process.execPath, [join(dir, 'main.mjs')], {encoding: 'utf8', env: {HEROKU_CACHE_DIR: cache, HOME: dir, PATH: process.env.PATH, ...env}})
     expect(r.stderr).to.equal('')
     expect(r.status).to.equal(0)
-    const out = JSON.parse(r.stdout) as {file: string; name: string; same: boolean; status: string}
+    const out = JSON.parse(r.stdout) as {file: string, name: string, same: boolean, status: string}
     expect(out).to.deep.include({file: 'bundle.cjs', name: 'whoami', same: true})
     return out.status
   }
@@ -60,7 +62,7 @@ describe('packaging: the V8 code cache of the bundled @oclif/core', () => {
     expect(run()).to.equal('used')
   })
 
-  it('a cache dir it cannot write costs nothing but the cache', function () {
+  it('a cache dir it cannot write costs nothing but the cache', () => {
     if (process.getuid?.() === 0) {
       // root writes anywhere: a file where the directory should be stops it instead
       writeFileSync(cache, 'not a directory')

@@ -79,7 +79,7 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
   let formulaFile: string
   let noNode: string
 
-  before(function () {
+  before(() => {
     if (!existsSync(join(root, 'dist', 'commands'))) throw new Error('dist/ is missing: npm run build first (npm test does)')
     work = mkdtempSync(join(tmpdir(), 'heroku-pack-test-'))
     out = join(work, 'dist-pack')
@@ -129,7 +129,7 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
       const dir = join(work, 'npm-tarball')
       mkdirSync(dir)
       execFileSync('tar', ['-xzf', join(out, npmName), '-C', dir])
-      const published = JSON.parse(readFileSync(join(dir, 'package', 'package.json'), 'utf8')) as {bundleDependencies: string[]; dependencies: Record<string, string>; devDependencies?: unknown}
+      const published = JSON.parse(readFileSync(join(dir, 'package', 'package.json'), 'utf8')) as {bundleDependencies: string[], dependencies: Record<string, string>, devDependencies?: unknown}
       const bundled = ['@oclif/core', '@oclif/plugin-autocomplete', '@oclif/plugin-help', '@oclif/plugin-plugins']
       expect(published.bundleDependencies.sort()).to.deep.equal(bundled)
       expect(Object.keys(published.dependencies).sort()).to.deep.equal(['@napi-rs/keyring', ...bundled, 'libsql'].sort())
@@ -178,7 +178,7 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
       const env = {HOME: dir, PATH: noNode, XDG_CONFIG_HOME: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data')}
       expect(spawnSync('sh', ['-c', 'command -v node'], {env}).status).not.to.equal(0)
       const version = execFileSync(heroku, ['--version'], {encoding: 'utf8', env})
-      expect(version).to.match(new RegExp(`^heroku-toolbelt/${pkg.version.replaceAll('.', '\\.')} linux-x64 node-v20\\.\\d+\\.\\d+\\n$`))
+      expect(version).to.match(new RegExp(`^heroku-toolbelt/${pkg.version.replaceAll('.', String.raw`\.`)} linux-x64 node-v20\\.\\d+\\.\\d+\\n$`))
       // a command that loads oclif, the manifest and the API client, through a link as an install leaves it
       const server = createServer((req, res) => {
         res.setHeader('content-type', 'application/json')
@@ -194,7 +194,6 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
         // the first command writes @oclif/core's V8 code cache into the user's cache dir; the second
         // runs from it (its commands still load through import())
         for (const run of ['compiles', 'from the code cache']) {
-          // eslint-disable-next-line no-await-in-loop -- the second run needs what the first wrote
           const who = await spawnAsync(join(dir, 'bin', 'heroku'), ['whoami'], {...env, HEROKU_API_KEY: 't', HEROKU_API_URL: url})
           expect(who.status, `${run}: ${who.stderr}`).to.equal(0)
           expect(who.stdout).to.equal('jane@example.com\n')
@@ -213,7 +212,7 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
       const formula = readFileSync(formulaFile, 'utf8')
       const check = spawnSync('ruby', ['-c', formulaFile], {encoding: 'utf8'})
       expect(check.status, check.stderr).to.equal(0)
-      expect(formula).to.match(new RegExp(`url "https://[^"]+/${npmName.replaceAll('.', '\\.')}"`))
+      expect(formula).to.match(new RegExp(`url "https://[^"]+/${npmName.replaceAll('.', String.raw`\.`)}"`))
       expect(/sha256 "([0-9a-f]{64})"/.exec(formula)?.[1]).to.equal(sha256(readFileSync(join(out, npmName))))
       expect(formula).to.include('depends_on "node"').and.include('system "npm", "install", *std_npm_args\n').and.include('bin.install_symlink libexec.glob("bin/*")')
       expect(formula).to.match(/test do[\s\S]+--version[\s\S]+end/)
@@ -231,8 +230,10 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
       const path = pathWithoutToolchain(work)
       const env = {...process.env, NPM_CONFIG_UPDATE_NOTIFIER: 'false', PATH: path}
       expect(spawnSync('sh', ['-c', 'command -v cc || command -v gcc || command -v g++ || command -v make || command -v python3'], {env}).status).to.not.equal(0)
-      const install = spawnSync('npm', ['install', ...stdNpmArgs(buildpath, libexec, {ignoreScripts: !formula.includes('ignore_scripts: false')})],
-        {cwd: buildpath, encoding: 'utf8', env, maxBuffer: 512 * 1024 * 1024})
+      const install = spawnSync(
+        'npm', ['install', ...stdNpmArgs(buildpath, libexec, {ignoreScripts: !formula.includes('ignore_scripts: false')})],
+        {cwd: buildpath, encoding: 'utf8', env, maxBuffer: 512 * 1024 * 1024},
+      )
       expect(install.status, install.stderr.split('\n').filter(l => !l.includes(' silly ')).slice(-40).join('\n')).to.equal(0)
       expect(install.stderr).to.not.match(/gyp info|prebuild-install/) // nothing compiled, nothing fetched from outside the registry
       // bin.install_symlink libexec.glob("bin/*")
@@ -245,7 +246,7 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
       for (const musl of readdirSync(libsql).filter(d => d.includes('-musl'))) rmSync(join(libsql, musl), {recursive: true})
       expect(readdirSync(libsql)).to.deep.equal(['linux-x64-gnu'])
       const bin = join(prefix, 'bin')
-      const version = pkg.version
+      const {version} = pkg
       const runEnv = {...env, HOME: work, XDG_CONFIG_HOME: join(work, 'brew-config'), XDG_DATA_HOME: join(work, 'brew-data')}
       const asserts = [...formula.matchAll(/assert_match "([^"]+)", shell_output\("([^"]+)"\)/g)]
       expect(asserts).to.have.length.greaterThan(1)
@@ -300,7 +301,7 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
       prefix = mkdtempSync(join(work, 'prefix-'))
     })
 
-    const install = (opts: {env?: NodeJS.ProcessEnv; asUser?: boolean} = {}): Promise<SpawnSyncReturns<string>> => {
+    const install = (opts: {asUser?: boolean, env?: NodeJS.ProcessEnv} = {}): Promise<SpawnSyncReturns<string>> => {
       const env = {HEROKU_TOOLBELT_DOWNLOAD_URL: base, HEROKU_TOOLBELT_PREFIX: prefix, HOME: work, PATH: noNode, ...opts.env}
       // as root every directory is writable: a user without permission is nobody
       if (opts.asUser) return spawnAsync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', join(out, 'install.sh')], {...env, PATH: `${noNode}:/usr/bin:/bin`})

@@ -11,8 +11,8 @@ import {ensurePlatformOwner} from '../../src/lib/platform/accounts.js'
 import {tightenDataDir} from '../../src/platform/data-dir.js'
 import {type PlatformProcess, startPlatformProcess} from '../helpers/platform-process.js'
 import {authedUrl, createAppRepo, runGit, tempHome} from './fixtures/deploy/git.js'
-import {ApiClient} from './helpers.js'
 import {waitFor} from './fixtures/runtime/helpers.js'
+import {ApiClient} from './helpers.js'
 
 const NODE_APP = {
   'package.json': JSON.stringify({name: 'modes', version: '1.0.0', scripts: {start: 'node server.js'}}),
@@ -20,14 +20,15 @@ const NODE_APP = {
 }
 
 /** Every entry under `root` (root included) that is not a symlink, with its permission bits. */
-function modes(root: string): Map<string, {mode: number, dir: boolean}> {
-  const out = new Map<string, {mode: number, dir: boolean}>()
+function modes(root: string): Map<string, {dir: boolean, mode: number}> {
+  const out = new Map<string, {dir: boolean, mode: number}>()
   const walk = (path: string): void => {
     const stats = lstatSync(path, {throwIfNoEntry: false})
     if (stats === undefined || stats.isSymbolicLink()) return
     out.set(relative(root, path) || '.', {mode: stats.mode & 0o777, dir: stats.isDirectory()})
     if (stats.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name))
   }
+
   walk(root)
   return out
 }
@@ -39,6 +40,7 @@ function loose(root: string): string[] {
     const ok = dir ? mode === 0o700 : (mode & 0o077) === 0
     if (!ok) bad.push(`${path} ${mode.toString(8)}`)
   }
+
   return bad
 }
 
@@ -50,13 +52,16 @@ describe('platform: data dir modes', function () {
   let running: PlatformProcess | undefined
   // the CLI's own umask is the user's: what it creates (the store, on first start) is 0644
   let umask: number
+
   before(() => {
     umask = process.umask(0o022)
   })
+
   afterEach(async () => {
     await running?.stop()
     running = undefined
   })
+
   after(() => {
     process.umask(umask)
     for (const dir of cleanup) rmSync(dir, {recursive: true, force: true})
@@ -83,6 +88,7 @@ describe('platform: data dir modes', function () {
     for (const name of ['platform.sqlite3', 'platform.sqlite3-wal', 'platform.sqlite3-shm', 'platform.pid', 'platform.json']) {
       expect(entries.get(name)?.mode.toString(8), name).to.equal('600')
     }
+
     const slugs = [...entries.keys()].filter(p => p.startsWith('slugs/') && p.endsWith('.tgz'))
     expect(slugs).to.have.length(1)
     for (const dir of ['.', 'slugs', 'cache', 'runtime']) expect(entries.get(dir)?.mode.toString(8), dir).to.equal('700')

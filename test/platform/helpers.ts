@@ -22,15 +22,15 @@ export const SCHEMA_PATH = fileURLToPath(new URL('../../schema/platform-api/sche
 export const LATER_PARTS_OFF = {router: false, dynos: false} as unknown as Partial<PlatformOptions>
 
 export interface TestPlatform {
-  platform: RunningPlatform
+  client: ApiClient
+  close(options?: {keepData?: boolean}): Promise<void>
   dataDir: string
   owner: NewUser & {password: string}
-  client: ApiClient
+  platform: RunningPlatform
   serverLog: string[]
-  close(options?: {keepData?: boolean}): Promise<void>
 }
 
-export async function startTestPlatform(options: Partial<Omit<PlatformOptions, 'port' | 'routerPort' | 'log'>> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(options: Partial<Omit<PlatformOptions, 'log' | 'port' | 'routerPort'>> = {}): Promise<TestPlatform> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'platform-test-'))
   const serverLog: string[] = []
   const platform = await startPlatform({addonProviders: [], ...LATER_PARTS_OFF, ...options, port: 0, routerPort: 5999, dataDir, log: line => serverLog.push(line)})
@@ -50,19 +50,19 @@ export async function startTestPlatform(options: Partial<Omit<PlatformOptions, '
 }
 
 export interface ApiResponse<T = unknown> {
-  status: number
-  headers: Headers
   body: T
+  headers: Headers
+  status: number
   text: string
 }
 
 export interface RequestOptions {
   body?: unknown
-  /** a raw body sent as is (for malformed-input tests) */
-  rawBody?: string | Buffer
   headers?: Record<string, string>
+  /** a raw body sent as is (for malformed-input tests) */
+  rawBody?: Buffer | string
   /** null sends no Authorization header */
-  token?: string | null
+  token?: null | string
 }
 
 export class ApiClient {
@@ -76,7 +76,7 @@ export class ApiClient {
     const token = options.token === undefined ? this.token : options.token
     const headers: Record<string, string> = {Accept: 'application/vnd.heroku+json; version=3', ...options.headers}
     if (token !== null && headers.Authorization === undefined) headers.Authorization = `Bearer ${token}`
-    let body: string | Buffer | undefined
+    let body: Buffer | string | undefined
     if (options.rawBody !== undefined) body = options.rawBody
     else if (options.body !== undefined) body = JSON.stringify(options.body)
     if (body !== undefined && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json'
@@ -107,14 +107,14 @@ export class ApiClient {
 // --- schema validation ------------------------------------------------------------------
 
 interface SchemaLink {
-  method: string
   href: string
-  title: string
+  method: string
   targetSchema?: object
+  title: string
 }
 
 interface HyperSchema {
-  definitions: Record<string, {properties?: Record<string, unknown>, links?: SchemaLink[]}>
+  definitions: Record<string, {links?: SchemaLink[], properties?: Record<string, unknown>}>
 }
 
 const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as HyperSchema & {$schema?: string}
@@ -129,6 +129,7 @@ function dropDraft4Ids(node: unknown): void {
     Object.values(record).forEach(dropDraft4Ids)
   }
 }
+
 dropDraft4Ids(schema)
 
 // Where the published schema hard-codes Heroku's own hosts, the local platform's URLs are
@@ -168,6 +169,7 @@ export function expectSchema(definition: string, method: string, title: string, 
     validate = ajv.compile(target)
     validators.set(key, validate)
   }
+
   const valid = validate(body)
   expect(valid, `${key}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`).to.equal(true)
   const link = findLink(definition, method, title) as SchemaLink & {targetSchema: {$ref?: string, items?: {$ref?: string}}}

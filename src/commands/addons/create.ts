@@ -6,8 +6,8 @@ import {createAddon} from '../../lib/addons/create.js'
 import {parseProviderOptions} from '../../lib/addons/provider-options.js'
 import {waitIntervalFlag} from '../../lib/addons/wait-flag.js'
 import {AppCommand} from '../../lib/command/app-command.js'
-import {UsageError} from '../../lib/errors.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {UsageError} from '../../lib/errors.js'
 
 export default class AddonsCreate extends AppCommand<typeof AddonsCreate> {
   static override aliases = ['addons:add']

@@ -18,7 +18,7 @@ export default class AddonsDocs extends BaseCommand<typeof AddonsDocs> {
     'show-url': Flags.boolean({description: 'print the URL instead of opening it'}),
   }
 
-  async run(): Promise<{service: string; url: string}> {
+  async run(): Promise<{service: string, url: string}> {
     return openServiceDocs({api: this.api, env: this.env, out: this.out, service: this.args.service, showUrl: this.flags['show-url']})
   }
 }

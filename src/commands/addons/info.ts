@@ -3,8 +3,8 @@ import type {AddOn} from '@heroku-cli/schema'
 import {Args} from '@oclif/core'
 
 import {addonInfo} from '../../lib/addons/info.js'
-import {AppCommand} from '../../lib/command/app-command.js'
 import {optionalApp} from '../../lib/addons/optional-app.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class AddonsInfo extends AppCommand<typeof AddonsInfo> {

@@ -2,8 +2,8 @@ import type {AddOn} from '@heroku-cli/schema'
 
 import {Args} from '@oclif/core'
 
-import {waitForAddons} from '../../lib/addons/wait.js'
 import {waitIntervalFlag} from '../../lib/addons/wait-flag.js'
+import {waitForAddons} from '../../lib/addons/wait.js'
 import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 

@@ -4,8 +4,8 @@ import {Args, Flags} from '@oclif/core'
 
 import {destroyApp} from '../../lib/apps/destroy.js'
 import {AppCommand} from '../../lib/command/app-command.js'
-import {gitHostFor} from '../../lib/git/git-host.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {gitHostFor} from '../../lib/git/git-host.js'
 
 export default class AppsDestroy extends AppCommand<typeof AppsDestroy> {
   static override aliases = ['destroy', 'apps:delete']

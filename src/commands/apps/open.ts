@@ -19,7 +19,7 @@ export default class AppsOpen extends AppCommand<typeof AppsOpen> {
     json: jsonFlag('the app and the URL opened ({app, url}; not an API object)'),
   }
 
-  async run(): Promise<{app: string; url: string}> {
+  async run(): Promise<{app: string, url: string}> {
     return openApp({api: this.api, app: await this.app(), env: this.env, out: this.out, path: this.args.path})
   }
 }

@@ -4,8 +4,8 @@ import {Args} from '@oclif/core'
 
 import {renameApp} from '../../lib/apps/rename.js'
 import {AppCommand} from '../../lib/command/app-command.js'
-import {gitHostFor} from '../../lib/git/git-host.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {gitHostFor} from '../../lib/git/git-host.js'
 
 export default class AppsRename extends AppCommand<typeof AppsRename> {
   static override aliases = ['rename']

@@ -1,12 +1,12 @@
 import {Flags} from '@oclif/core'
 
-import {login, LoginResult} from '../../lib/auth/login-flow.js'
 import {normaliseApiUrl} from '../../lib/api/base-url.js'
+import {login, LoginResult} from '../../lib/auth/login-flow.js'
 import {BaseCommand} from '../../lib/command/base.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 import {helperCommandFor, installedHeroku} from '../../lib/git/installed-command.js'
 import {trustLocalPlatformAt} from '../../lib/platform/local-ca.js'
 import {writeSettings} from '../../lib/settings.js'
-import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class Login extends BaseCommand<typeof Login> {
   static override aliases = ['login']

@@ -11,7 +11,7 @@ export default class Logout extends BaseCommand<typeof Logout> {
     json: jsonFlag('a summary ({api_url, revoked, forgotten}; not an API object)'),
   }
 
-  async run(): Promise<{api_url: string; revoked: boolean; forgotten: string[]}> {
+  async run(): Promise<{api_url: string, forgotten: string[], revoked: boolean}> {
     const apiUrl = this.apiUrl()
     const stored = await this.credentials.read(apiUrl)
     let revoked = false

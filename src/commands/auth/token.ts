@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../lib/command/base.js'
-import {NotLoggedInError} from '../../lib/errors.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {NotLoggedInError} from '../../lib/errors.js'
 
 export default class Token extends BaseCommand<typeof Token> {
   static override summary = 'print the API token of the current login'
@@ -12,7 +12,7 @@ export default class Token extends BaseCommand<typeof Token> {
     json: jsonFlag('the token and where it came from ({token, source}; not an API object)'),
   }
 
-  async run(): Promise<{token: string; source: string}> {
+  async run(): Promise<{source: string, token: string}> {
     const apiUrl = this.apiUrl()
     const found = await this.credentials.read(apiUrl)
     if (!found) throw new NotLoggedInError(`Not logged in to ${apiUrl}.`)

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {AppCommand} from '../../lib/command/app-command.js'
 import {addBuildpack, type Installation} from '../../lib/buildpacks/buildpacks.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class BuildpacksAdd extends AppCommand<typeof BuildpacksAdd> {

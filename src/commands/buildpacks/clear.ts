@@ -1,5 +1,5 @@
-import {AppCommand} from '../../lib/command/app-command.js'
 import {clearBuildpacks, type Installation} from '../../lib/buildpacks/buildpacks.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class BuildpacksClear extends AppCommand<typeof BuildpacksClear> {

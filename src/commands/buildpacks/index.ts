@@ -1,5 +1,5 @@
-import {AppCommand} from '../../lib/command/app-command.js'
 import {type Installation, listBuildpacks} from '../../lib/buildpacks/buildpacks.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class Buildpacks extends AppCommand<typeof Buildpacks> {

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {AppCommand} from '../../lib/command/app-command.js'
 import {type Installation, removeBuildpack} from '../../lib/buildpacks/buildpacks.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class BuildpacksRemove extends AppCommand<typeof BuildpacksRemove> {

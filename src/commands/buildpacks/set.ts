@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {AppCommand} from '../../lib/command/app-command.js'
 import {type Installation, setBuildpack} from '../../lib/buildpacks/buildpacks.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class BuildpacksSet extends AppCommand<typeof BuildpacksSet> {

@@ -18,7 +18,7 @@ export default class BuildsOutput extends AppCommand<typeof BuildsOutput> {
     json: jsonFlag('the build object and its output ({build, output}; build as the Platform API returned it)'),
   }
 
-  async run(): Promise<{build: Build; output: string}> {
+  async run(): Promise<{build: Build, output: string}> {
     return buildOutput({api: this.api, app: await this.app(), id: this.args.build, out: this.out})
   }
 }

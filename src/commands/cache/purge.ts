@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
-import {AppCommand} from '../../lib/command/app-command.js'
 import {type CachePurge, cachePurge, parsePaths} from '../../lib/cache/cache.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class CachePurgeCommand extends AppCommand<typeof CachePurgeCommand> {

@@ -1,5 +1,5 @@
-import {AppCommand} from '../../lib/command/app-command.js'
 import {type CacheStats, cacheStats} from '../../lib/cache/cache.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class CacheStatsCommand extends AppCommand<typeof CacheStatsCommand> {

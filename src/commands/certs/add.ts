@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {AppCommand} from '../../lib/command/app-command.js'
 import {addCert, type SniEndpoint} from '../../lib/certs/certs.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class CertsAdd extends AppCommand<typeof CertsAdd> {
@@ -20,11 +20,11 @@ export default class CertsAdd extends AppCommand<typeof CertsAdd> {
   static override flags = {
     json: jsonFlag('the sni-endpoint object (Platform API)'),
     domains: Flags.string({
-    delimiter: ',',
-    description: 'custom domains to use the certificate for (comma-separated); without it, on a terminal you are asked about each domain it covers, elsewhere every one it covers is used',
-    helpValue: 'HOSTNAMES',
-    multiple: true,
-  }),
+      delimiter: ',',
+      description: 'custom domains to use the certificate for (comma-separated); without it, on a terminal you are asked about each domain it covers, elsewhere every one it covers is used',
+      helpValue: 'HOSTNAMES',
+      multiple: true,
+    }),
   }
 
   async run(): Promise<SniEndpoint> {

@@ -1,12 +1,12 @@
 import {Args, Flags} from '@oclif/core'
 
+import {generateCert, type GeneratedCert} from '../../lib/certs/generate.js'
 import {AppCommand} from '../../lib/command/app-command.js'
-import {type GeneratedCert, generateCert} from '../../lib/certs/generate.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class CertsGenerate extends AppCommand<typeof CertsGenerate> {
   static override summary = 'make a self-signed certificate for a custom domain (with openssl) and add it to the app'
-  static override description = `Writes DOMAIN.crt and DOMAIN.key (0600) and adds them as with certs:add. The certificate is self-signed, for testing: browsers warn and other clients refuse it unless told to trust it (curl --cacert DOMAIN.crt). It does not come from the local platform's certificate authority, which may only vouch for localhost, *.localhost and 127.0.0.0/8 (its name constraints), so nothing it signed is trusted for a custom domain. For a trusted certificate, have a CA sign one and use certs:add. Needs openssl.`
+  static override description = 'Writes DOMAIN.crt and DOMAIN.key (0600) and adds them as with certs:add. The certificate is self-signed, for testing: browsers warn and other clients refuse it unless told to trust it (curl --cacert DOMAIN.crt). It does not come from the local platform\'s certificate authority, which may only vouch for localhost, *.localhost and 127.0.0.0/8 (its name constraints), so nothing it signed is trusted for a custom domain. For a trusted certificate, have a CA sign one and use certs:add. Needs openssl.'
 
   static override examples = [
     '<%= config.bin %> certs:generate www.example.com -a my-app',
@@ -23,11 +23,11 @@ export default class CertsGenerate extends AppCommand<typeof CertsGenerate> {
     days: Flags.integer({default: 90, description: 'days it is valid for', helpValue: 'DAYS'}),
     dir: Flags.string({default: '.', description: 'directory to write DOMAIN.crt and DOMAIN.key in', helpValue: 'DIR'}),
     domains: Flags.string({
-    delimiter: ',',
-    description: 'custom domains to use the certificate for (comma-separated); without it, on a terminal you are asked about each domain it covers, elsewhere every one it covers is used',
-    helpValue: 'HOSTNAMES',
-    multiple: true,
-  }),
+      delimiter: ',',
+      description: 'custom domains to use the certificate for (comma-separated); without it, on a terminal you are asked about each domain it covers, elsewhere every one it covers is used',
+      helpValue: 'HOSTNAMES',
+      multiple: true,
+    }),
   }
 
   async run(): Promise<GeneratedCert> {

@@ -1,5 +1,5 @@
-import {AppCommand} from '../../lib/command/app-command.js'
 import {listCerts, type SniEndpoint} from '../../lib/certs/certs.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class Certs extends AppCommand<typeof Certs> {

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {AppCommand} from '../../lib/command/app-command.js'
 import {certInfo, type SniEndpoint} from '../../lib/certs/certs.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class CertsInfo extends AppCommand<typeof CertsInfo> {

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {AppCommand} from '../../lib/command/app-command.js'
 import {removeCert, type SniEndpoint} from '../../lib/certs/certs.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class CertsRemove extends AppCommand<typeof CertsRemove> {

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {AppCommand} from '../../lib/command/app-command.js'
 import {type SniEndpoint, updateCert} from '../../lib/certs/certs.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class CertsUpdate extends AppCommand<typeof CertsUpdate> {

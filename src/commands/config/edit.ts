@@ -1,8 +1,8 @@
 import type {ConfigVars} from '@heroku-cli/schema'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {editConfig} from '../../lib/config/edit.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {editConfig} from '../../lib/config/edit.js'
 
 export default class ConfigEdit extends AppCommand<typeof ConfigEdit> {
   static override summary = 'edit the config vars in your editor ($VISUAL or $EDITOR)'

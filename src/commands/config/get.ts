@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 import {validateKey} from '../../lib/config/keys.js'
 import {getConfigVar} from '../../lib/config/vars.js'
-import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class ConfigGet extends AppCommand<typeof ConfigGet> {
   static override summary = 'print the value of one config var'
@@ -23,7 +23,7 @@ export default class ConfigGet extends AppCommand<typeof ConfigGet> {
     shell: Flags.boolean({char: 's', description: 'print KEY=\'value\', quoted for sh'}),
   }
 
-  async run(): Promise<Record<string, string | null>> {
+  async run(): Promise<Record<string, null | string>> {
     const key = validateKey(this.args.key)
     return getConfigVar({api: this.api, app: await this.app(), key, out: this.out, shell: this.flags.shell})
   }

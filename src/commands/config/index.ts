@@ -3,8 +3,8 @@ import type {ConfigVars} from '@heroku-cli/schema'
 import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {showConfig} from '../../lib/config/vars.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {showConfig} from '../../lib/config/vars.js'
 
 export default class Config extends AppCommand<typeof Config> {
   static override summary = 'display the config vars of an app'

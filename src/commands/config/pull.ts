@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {pullConfig, type PullConfigResult} from '../../lib/config/pull.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {pullConfig, type PullConfigResult} from '../../lib/config/pull.js'
 
 export default class ConfigPull extends AppCommand<typeof ConfigPull> {
   static override summary = 'write the app\'s config vars into a .env file, for heroku local'

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {pushConfig, type PushConfigResult} from '../../lib/config/push.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {pushConfig, type PushConfigResult} from '../../lib/config/push.js'
 
 export default class ConfigPush extends AppCommand<typeof ConfigPush> {
   static override summary = 'set the vars of a .env file on the app'

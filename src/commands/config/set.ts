@@ -3,9 +3,9 @@ import type {ConfigVars} from '@heroku-cli/schema'
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 import {parseAssignments} from '../../lib/config/keys.js'
 import {updateConfig} from '../../lib/config/vars.js'
-import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class ConfigSet extends AppCommand<typeof ConfigSet> {
   static override aliases = ['config:add']

@@ -3,10 +3,10 @@ import type {ConfigVars} from '@heroku-cli/schema'
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 import {validateKey} from '../../lib/config/keys.js'
 import {updateConfig} from '../../lib/config/vars.js'
 import {UsageError} from '../../lib/errors.js'
-import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class ConfigUnset extends AppCommand<typeof ConfigUnset> {
   static override aliases = ['config:remove']

@@ -3,8 +3,8 @@ import type {Domain} from '@heroku-cli/schema'
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {addDomain} from '../../lib/domains/domains.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {addDomain} from '../../lib/domains/domains.js'
 
 export default class DomainsAdd extends AppCommand<typeof DomainsAdd> {
   static override description = 'add a custom domain to an app, and show the DNS target to point it at'

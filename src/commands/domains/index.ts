@@ -1,8 +1,8 @@
 import type {Domain} from '@heroku-cli/schema'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {listDomains} from '../../lib/domains/domains.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {listDomains} from '../../lib/domains/domains.js'
 
 export default class Domains extends AppCommand<typeof Domains> {
   static override description = 'list an app\'s domains, with the DNS target of each custom one'

@@ -3,8 +3,8 @@ import type {Domain} from '@heroku-cli/schema'
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {removeDomain} from '../../lib/domains/domains.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {removeDomain} from '../../lib/domains/domains.js'
 
 export default class DomainsRemove extends AppCommand<typeof DomainsRemove> {
   static override description = 'remove a custom domain from an app'

@@ -3,8 +3,8 @@ import type {LogDrain} from '@heroku-cli/schema'
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {addDrain} from '../../lib/drains/drains.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {addDrain} from '../../lib/drains/drains.js'
 
 export default class DrainsAdd extends AppCommand<typeof DrainsAdd> {
   static override description = 'adds a log drain to an app: syslog://HOST:PORT, syslog+tls://HOST:PORT or https://…'

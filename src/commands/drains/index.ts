@@ -1,8 +1,8 @@
 import type {LogDrain} from '@heroku-cli/schema'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {listDrains} from '../../lib/drains/drains.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {listDrains} from '../../lib/drains/drains.js'
 
 export default class Drains extends AppCommand<typeof Drains> {
   static override description = 'display the log drains of an app'

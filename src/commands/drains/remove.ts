@@ -3,8 +3,8 @@ import type {LogDrain} from '@heroku-cli/schema'
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {removeDrain} from '../../lib/drains/drains.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {removeDrain} from '../../lib/drains/drains.js'
 
 export default class DrainsRemove extends AppCommand<typeof DrainsRemove> {
   static override description = 'removes a log drain from an app'

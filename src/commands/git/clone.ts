@@ -22,7 +22,7 @@ export default class GitClone extends BaseCommand<typeof GitClone> {
     remote: Flags.string({char: 'r', default: 'heroku', description: 'name of the git remote in the clone', helpValue: 'NAME'}),
   }
 
-  async run(): Promise<{app: string; directory: string; url: string}> {
+  async run(): Promise<{app: string, directory: string, url: string}> {
     return cloneApp({api: this.api, app: this.flags.app, dir: this.args.directory, out: this.out, remote: this.flags.remote})
   }
 }

@@ -1,7 +1,7 @@
-import {AppCommand} from '../../lib/command/app-command.js'
 import {setGitRemote} from '../../lib/apps/git-repo.js'
-import {UsageError} from '../../lib/errors.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {UsageError} from '../../lib/errors.js'
 
 export default class GitRemote extends AppCommand<typeof GitRemote> {
   static override summary = 'add a git remote for an app, or point an existing one at it'
@@ -16,7 +16,7 @@ export default class GitRemote extends AppCommand<typeof GitRemote> {
     json: jsonFlag('the remote set ({app, remote, url, action}; not an API object)'),
   }
 
-  async run(): Promise<{app: string; remote: string; url: string; action: string}> {
+  async run(): Promise<{action: string, app: string, remote: string, url: string}> {
     const {flags} = this
     const remote = flags.remote ?? 'heroku'
     // -r names the remote to write here, so the app comes from --app (or HEROKU_APP) only

@@ -2,10 +2,10 @@ import type {AccountFeature, AppFeature} from '@heroku-cli/schema'
 
 import {Args, Flags} from '@oclif/core'
 
-import {AppCommand} from '../../lib/command/app-command.js'
 import {optionalApp} from '../../lib/addons/optional-app.js'
-import {setLabsFeature} from '../../lib/labs/labs.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {setLabsFeature} from '../../lib/labs/labs.js'
 
 export default class LabsDisable extends AppCommand<typeof LabsDisable> {
   static override description = 'disables an experimental feature (an app\'s with -a, else the account\'s)'

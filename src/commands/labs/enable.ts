@@ -2,10 +2,10 @@ import type {AccountFeature, AppFeature} from '@heroku-cli/schema'
 
 import {Args} from '@oclif/core'
 
-import {AppCommand} from '../../lib/command/app-command.js'
 import {optionalApp} from '../../lib/addons/optional-app.js'
-import {setLabsFeature} from '../../lib/labs/labs.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {setLabsFeature} from '../../lib/labs/labs.js'
 
 export default class LabsEnable extends AppCommand<typeof LabsEnable> {
   static override description = 'enables an experimental feature (an app\'s with -a, else the account\'s)'

@@ -1,7 +1,7 @@
-import {AppCommand} from '../../lib/command/app-command.js'
 import {optionalApp} from '../../lib/addons/optional-app.js'
-import {type LabsList, listLabs} from '../../lib/labs/labs.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {type LabsList, listLabs} from '../../lib/labs/labs.js'
 
 export default class Labs extends AppCommand<typeof Labs> {
   static override description = 'list experimental features (the account\'s, and the app\'s with an app)'

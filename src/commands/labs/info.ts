@@ -2,10 +2,10 @@ import type {AccountFeature, AppFeature} from '@heroku-cli/schema'
 
 import {Args} from '@oclif/core'
 
-import {AppCommand} from '../../lib/command/app-command.js'
 import {optionalApp} from '../../lib/addons/optional-app.js'
-import {labsInfo} from '../../lib/labs/labs.js'
+import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {labsInfo} from '../../lib/labs/labs.js'
 
 export default class LabsInfo extends AppCommand<typeof LabsInfo> {
   static override description = 'show feature info'

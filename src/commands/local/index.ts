@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/command/base.js'
-import {runLocal, type RunLocalResult} from '../../lib/local/run-local.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {runLocal, type RunLocalResult} from '../../lib/local/run-local.js'
 
 export default class Local extends BaseCommand<typeof Local> {
   static override aliases = ['local:start']

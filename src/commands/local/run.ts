@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/command/base.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 import {type RunCommandResult, runLocalCommand} from '../../lib/local/run-command.js'
 import {remoteCommandWords, separateRemoteCommand} from '../../lib/run/command-argv.js'
-import {jsonFlag} from '../../lib/command/json-flag.js'
 
 const VALUE_FLAGS = ['-e', '--env', '-p', '--port'] as const
 

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {streamLogs} from '../../lib/logs/logs.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {streamLogs} from '../../lib/logs/logs.js'
 
 export default class Logs extends AppCommand<typeof Logs> {
   static override summary = 'display recent log output, or follow it with --tail'

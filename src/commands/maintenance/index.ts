@@ -1,8 +1,8 @@
 import type {App} from '@heroku-cli/schema'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {maintenanceStatus} from '../../lib/maintenance/maintenance.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {maintenanceStatus} from '../../lib/maintenance/maintenance.js'
 
 export default class Maintenance extends AppCommand<typeof Maintenance> {
   static override description = 'display the current maintenance status of an app (on or off)'

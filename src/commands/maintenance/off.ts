@@ -1,8 +1,8 @@
 import type {App} from '@heroku-cli/schema'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {setMaintenance} from '../../lib/maintenance/maintenance.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {setMaintenance} from '../../lib/maintenance/maintenance.js'
 
 export default class MaintenanceOff extends AppCommand<typeof MaintenanceOff> {
   static override description = 'take the app out of maintenance mode'

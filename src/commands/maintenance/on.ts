@@ -1,8 +1,8 @@
 import type {App} from '@heroku-cli/schema'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {setMaintenance} from '../../lib/maintenance/maintenance.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {setMaintenance} from '../../lib/maintenance/maintenance.js'
 
 export default class MaintenanceOn extends AppCommand<typeof MaintenanceOn> {
   static override description = 'put the app into maintenance mode: the router answers 503 (H80) with the maintenance page (MAINTENANCE_PAGE_URL, else a built-in one)'

@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {pgInfo, type PgInfo} from '../../lib/pg/info.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {pgInfo, type PgInfo} from '../../lib/pg/info.js'
 
 export default class PgInfoCommand extends AppCommand<typeof PgInfoCommand> {
   static override aliases = ['pg']

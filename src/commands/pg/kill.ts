@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {pgKill, type PgKillResult} from '../../lib/pg/activity.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {pgKill, type PgKillResult} from '../../lib/pg/activity.js'
 
 export default class PgKill extends AppCommand<typeof PgKill> {
   static override description = 'cancel a query by its pid (pg:ps lists them); --force closes its connection'

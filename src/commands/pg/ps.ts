@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {pgPs, type PgQuery} from '../../lib/pg/activity.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {pgPs, type PgQuery} from '../../lib/pg/activity.js'
 
 export default class PgPs extends AppCommand<typeof PgPs> {
   static override description = 'the queries running on a database (pg_stat_activity), this connection left out'

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {runPsql, type PsqlResult} from '../../lib/pg/psql.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {type PsqlResult, runPsql} from '../../lib/pg/psql.js'
 
 export default class PgPsql extends AppCommand<typeof PgPsql> {
   static override summary = 'open a psql shell on a database, or run SQL with -c / -f'

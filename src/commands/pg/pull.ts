@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {pgPull, type PullPushResult} from '../../lib/pg/pull-push.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {pgPull, type PullPushResult} from '../../lib/pg/pull-push.js'
 
 export default class PgPull extends AppCommand<typeof PgPull> {
   static override summary = 'copy an add-on\'s database into a new local database'

@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {pgPush, type PullPushResult} from '../../lib/pg/pull-push.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {pgPush, type PullPushResult} from '../../lib/pg/pull-push.js'
 
 export default class PgPush extends AppCommand<typeof PgPush> {
   static override summary = 'copy a local database into an add-on\'s empty database'

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {pgReset, type PgResetResult} from '../../lib/pg/reset.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {pgReset, type PgResetResult} from '../../lib/pg/reset.js'
 
 export default class PgReset extends AppCommand<typeof PgReset> {
   static override summary = 'delete all data in a database: its schemas dropped, an empty public made'

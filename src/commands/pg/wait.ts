@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {pgWait} from '../../lib/pg/wait.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {pgWait} from '../../lib/pg/wait.js'
 
 export default class PgWait extends AppCommand<typeof PgWait> {
   static override description = 'wait until a database (or every database of the app) is provisioned and accepts connections'
@@ -16,7 +16,7 @@ export default class PgWait extends AppCommand<typeof PgWait> {
     json: jsonFlag('the list of databases waited for ({addon, state}; not API objects)'),
   }
 
-  async run(): Promise<Array<{addon: string; state: string}>> {
+  async run(): Promise<Array<{addon: string, state: string}>> {
     return pgWait({api: this.api, app: await this.app(), database: this.args.database, out: this.out})
   }
 }

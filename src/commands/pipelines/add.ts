@@ -3,8 +3,8 @@ import type {PipelineCoupling} from '@heroku-cli/schema'
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {addToPipeline, STAGES} from '../../lib/pipelines/pipelines.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {addToPipeline, STAGES} from '../../lib/pipelines/pipelines.js'
 
 export default class PipelinesAdd extends AppCommand<typeof PipelinesAdd> {
   static override description = 'add this app to a pipeline'

@@ -3,8 +3,8 @@ import type {Pipeline} from '@heroku-cli/schema'
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {createPipeline, STAGES} from '../../lib/pipelines/pipelines.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {createPipeline, STAGES} from '../../lib/pipelines/pipelines.js'
 
 export default class PipelinesCreate extends AppCommand<typeof PipelinesCreate> {
   static override description = 'create a new pipeline with the app as its first app'

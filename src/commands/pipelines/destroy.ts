@@ -3,8 +3,8 @@ import type {Pipeline} from '@heroku-cli/schema'
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/command/base.js'
-import {destroyPipeline} from '../../lib/pipelines/pipelines.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {destroyPipeline} from '../../lib/pipelines/pipelines.js'
 
 export default class PipelinesDestroy extends BaseCommand<typeof PipelinesDestroy> {
   static override description = 'destroy a pipeline (its apps stay, outside any pipeline)'

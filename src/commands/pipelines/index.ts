@@ -1,8 +1,8 @@
 import type {Pipeline} from '@heroku-cli/schema'
 
 import {BaseCommand} from '../../lib/command/base.js'
-import {listPipelines} from '../../lib/pipelines/pipelines.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {listPipelines} from '../../lib/pipelines/pipelines.js'
 
 export default class Pipelines extends BaseCommand<typeof Pipelines> {
   static override description = 'list pipelines you have access to'

@@ -3,8 +3,8 @@ import type {Pipeline} from '@heroku-cli/schema'
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/command/base.js'
-import {pipelineInfo} from '../../lib/pipelines/pipelines.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {pipelineInfo} from '../../lib/pipelines/pipelines.js'
 
 export default class PipelinesInfo extends BaseCommand<typeof PipelinesInfo> {
   static override description = 'show list of apps in a pipeline'

@@ -3,8 +3,8 @@ import type {PipelinePromotionTarget} from '@heroku-cli/schema'
 import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {promote} from '../../lib/pipelines/pipelines.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {promote} from '../../lib/pipelines/pipelines.js'
 
 export default class PipelinesPromote extends AppCommand<typeof PipelinesPromote> {
   static override description = 'promote the latest release of this app to its downstream app(s): its slug, with each app\'s own config, no rebuild'

@@ -1,8 +1,8 @@
 import type {PipelineCoupling} from '@heroku-cli/schema'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {removeFromPipeline} from '../../lib/pipelines/pipelines.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {removeFromPipeline} from '../../lib/pipelines/pipelines.js'
 
 export default class PipelinesRemove extends AppCommand<typeof PipelinesRemove> {
   static override description = 'remove this app from its pipeline'

@@ -3,8 +3,8 @@ import type {Pipeline} from '@heroku-cli/schema'
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/command/base.js'
-import {renamePipeline} from '../../lib/pipelines/pipelines.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {renamePipeline} from '../../lib/pipelines/pipelines.js'
 
 export default class PipelinesRename extends BaseCommand<typeof PipelinesRename> {
   static override description = 'rename a pipeline'

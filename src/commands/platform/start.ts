@@ -1,31 +1,32 @@
 import {Flags} from '@oclif/core'
 import {resolve} from 'node:path'
 
+import type {PlatformProcessState} from '../../platform/process-files.js'
+
 import {BaseCommand} from '../../lib/command/base.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 import {dataDirFlag} from '../../lib/command/platform-flags.js'
 import {UsageError} from '../../lib/errors.js'
-import {readFirstLine} from '../../lib/stdin.js'
 import {gitCaKey, offerCredentialHelper} from '../../lib/git/credential-config.js'
-import {helperCommandFor, installedHeroku} from '../../lib/git/installed-command.js'
 import {gitBaseUrlFor} from '../../lib/git/git-host.js'
+import {helperCommandFor, installedHeroku} from '../../lib/git/installed-command.js'
 import {runGit} from '../../lib/git/run-git.js'
 import {ensurePlatformOwner, type OwnerResult, writeOwnerPasswordFile} from '../../lib/platform/accounts.js'
 import {platformCaPath, trustInstructions, trustPlatform} from '../../lib/platform/local-ca.js'
 import {logFilePath, routerUrl, runInForeground, runningPlatform, startDetached} from '../../lib/platform/local-process.js'
-import type {PlatformProcessState} from '../../platform/process-files.js'
 import {writeSettings} from '../../lib/settings.js'
+import {readFirstLine} from '../../lib/stdin.js'
 import {DEFAULT_API_PORT, DEFAULT_ROUTER_PORT} from '../../platform/process-files.js'
-import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export interface StartResult {
-  url: string
-  router_url: string
-  pid: number
-  data_dir: string
-  owner: string
   already_running: boolean
   /** the platform's certificate authority (an HTTPS platform); null for a plain-HTTP one */
-  ca_path: string | null
+  ca_path: null | string
+  data_dir: string
+  owner: string
+  pid: number
+  router_url: string
+  url: string
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])

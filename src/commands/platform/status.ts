@@ -1,24 +1,24 @@
 import {resolve} from 'node:path'
 
 import {BaseCommand} from '../../lib/command/base.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 import {dataDirFlag} from '../../lib/command/platform-flags.js'
 import {countApps} from '../../lib/platform/accounts.js'
 import {platformCaPath} from '../../lib/platform/local-ca.js'
 import {routerUrl, runningPlatform} from '../../lib/platform/local-process.js'
-import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export interface StatusResult {
-  running: boolean
-  url?: string
-  router_url?: string
-  pid?: number
-  data_dir: string
-  uptime_seconds?: number
   app_count?: number
   /** the certificate authority of an HTTPS platform (DATA/tls/ca.pem); null for a plain-HTTP one */
-  ca_path?: string | null
+  ca_path?: null | string
+  data_dir: string
+  pid?: number
+  router_url?: string
+  running: boolean
   /** how dynos and builds are confined */
-  sandbox?: {enabled: boolean, separate_users: boolean, tool?: string, reason?: string}
+  sandbox?: {enabled: boolean, reason?: string, separate_users: boolean, tool?: string}
+  uptime_seconds?: number
+  url?: string
 }
 
 export default class PlatformStatus extends BaseCommand<typeof PlatformStatus> {
@@ -72,5 +72,5 @@ function describeSandbox(sandbox: StatusResult['sandbox']): string {
 function formatUptime(seconds: number): string {
   const h = Math.floor(seconds / 3600)
   const m = Math.floor((seconds % 3600) / 60)
-  return h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${seconds % 60}s` : `${seconds}s`
+  return h > 0 ? `${h}h ${m}m` : (m > 0 ? `${m}m ${seconds % 60}s` : `${seconds}s`)
 }

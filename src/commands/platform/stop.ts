@@ -1,7 +1,7 @@
 import {BaseCommand} from '../../lib/command/base.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 import {dataDirFlag} from '../../lib/command/platform-flags.js'
 import {runningPlatform, stopPlatform} from '../../lib/platform/local-process.js'
-import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class PlatformStop extends BaseCommand<typeof PlatformStop> {
   static override description = 'stop the local platform (its dynos stop with it)'
@@ -11,7 +11,7 @@ export default class PlatformStop extends BaseCommand<typeof PlatformStop> {
     'data-dir': dataDirFlag,
   }
 
-  async run(): Promise<{stopped: boolean; pid?: number}> {
+  async run(): Promise<{pid?: number, stopped: boolean}> {
     const state = runningPlatform(this.flags['data-dir'])
     if (!state) {
       this.out.log('The platform is not running.')

@@ -1,8 +1,8 @@
 import type {Dyno} from '@heroku-cli/schema'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {listDynos} from '../../lib/ps/dynos.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {listDynos} from '../../lib/ps/dynos.js'
 
 export default class Ps extends AppCommand<typeof Ps> {
   static override description = 'list an app\'s dynos, by process type, with their state and age'

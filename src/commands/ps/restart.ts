@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {restartDynos} from '../../lib/ps/dynos.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {restartDynos} from '../../lib/ps/dynos.js'
 
 export default class PsRestart extends AppCommand<typeof PsRestart> {
   static override aliases = ['restart']
@@ -17,7 +17,7 @@ export default class PsRestart extends AppCommand<typeof PsRestart> {
     json: jsonFlag('what was restarted ({app, restarted}; the API answers with no object)'),
   }
 
-  async run(): Promise<{app: string; restarted: string}> {
+  async run(): Promise<{app: string, restarted: string}> {
     return restartDynos({api: this.api, app: await this.app(), out: this.out, target: this.args.target})
   }
 }

@@ -1,10 +1,10 @@
-import {Args} from '@oclif/core'
-
 import type {Formation} from '@heroku-cli/schema'
 
+import {Args} from '@oclif/core'
+
 import {AppCommand} from '../../lib/command/app-command.js'
-import {listFormation, parseScaleChanges, scale} from '../../lib/ps/scale.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {listFormation, parseScaleChanges, scale} from '../../lib/ps/scale.js'
 
 export default class PsScale extends AppCommand<typeof PsScale> {
   static override aliases = ['scale']

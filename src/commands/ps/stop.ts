@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {stopDynos} from '../../lib/ps/dynos.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {stopDynos} from '../../lib/ps/dynos.js'
 
 export default class PsStop extends AppCommand<typeof PsStop> {
   static override aliases = ['stop', 'ps:kill']
@@ -17,7 +17,7 @@ export default class PsStop extends AppCommand<typeof PsStop> {
     json: jsonFlag('what was stopped ({app, stopped}; the API answers with no object)'),
   }
 
-  async run(): Promise<{app: string; stopped: string}> {
+  async run(): Promise<{app: string, stopped: string}> {
     return stopDynos({api: this.api, app: await this.app(), out: this.out, target: this.args.target})
   }
 }

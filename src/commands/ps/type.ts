@@ -1,8 +1,8 @@
 import type {Formation} from '@heroku-cli/schema'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {listFormation} from '../../lib/ps/scale.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {listFormation} from '../../lib/ps/scale.js'
 
 export default class PsType extends AppCommand<typeof PsType> {
   static override summary = 'list the app\'s process types with their dyno size and quantity'

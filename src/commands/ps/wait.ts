@@ -3,8 +3,8 @@ import type {Dyno} from '@heroku-cli/schema'
 import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {waitForDynos} from '../../lib/ps/wait.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {waitForDynos} from '../../lib/ps/wait.js'
 
 export default class PsWait extends AppCommand<typeof PsWait> {
   static override summary = 'wait until every dyno runs the app\'s newest release'

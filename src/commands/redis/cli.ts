@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {redisCli, type RedisCliResult} from '../../lib/redis/redis.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {redisCli, type RedisCliResult} from '../../lib/redis/redis.js'
 
 export default class RedisCli extends AppCommand<typeof RedisCli> {
   static override summary = 'open redis-cli on a Redis add-on, or run one command with -c'

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {redisCredentials, type RedisCredentials} from '../../lib/redis/redis.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {redisCredentials, type RedisCredentials} from '../../lib/redis/redis.js'
 
 export default class RedisCredentialsCommand extends AppCommand<typeof RedisCredentialsCommand> {
   static override description = 'show a Redis add-on\'s URL (it includes the password)'

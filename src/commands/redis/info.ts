@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {redisInfo, type RedisInfo} from '../../lib/redis/redis.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {redisInfo, type RedisInfo} from '../../lib/redis/redis.js'
 
 export default class RedisInfoCommand extends AppCommand<typeof RedisInfoCommand> {
   static override aliases = ['redis']

@@ -3,8 +3,8 @@ import type {Release} from '@heroku-cli/schema'
 import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {listReleases} from '../../lib/releases/releases.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {listReleases} from '../../lib/releases/releases.js'
 
 export default class Releases extends AppCommand<typeof Releases> {
   static override description = 'list an app\'s releases, newest first'

@@ -3,8 +3,8 @@ import type {Release} from '@heroku-cli/schema'
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {parseVersion, releaseInfo} from '../../lib/releases/releases.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {parseVersion, releaseInfo} from '../../lib/releases/releases.js'
 
 export default class ReleasesInfo extends AppCommand<typeof ReleasesInfo> {
   static override description = 'show one release (the newest by default)'

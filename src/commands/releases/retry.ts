@@ -1,8 +1,8 @@
 import type {Release} from '@heroku-cli/schema'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {retryRelease} from '../../lib/releases/releases.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {retryRelease} from '../../lib/releases/releases.js'
 
 export default class ReleasesRetry extends AppCommand<typeof ReleasesRetry> {
   static override summary = 'run the newest release again (its release command too)'

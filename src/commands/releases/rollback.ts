@@ -3,8 +3,8 @@ import type {Release} from '@heroku-cli/schema'
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {parseVersion, rollback} from '../../lib/releases/releases.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {parseVersion, rollback} from '../../lib/releases/releases.js'
 
 export default class ReleasesRollback extends AppCommand<typeof ReleasesRollback> {
   static override aliases = ['rollback']

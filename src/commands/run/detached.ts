@@ -3,9 +3,9 @@ import type {Dyno} from '@heroku-cli/schema'
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
+import {jsonFlag} from '../../lib/command/json-flag.js'
 import {remoteCommandWords, RUN_VALUE_FLAGS, separateRemoteCommand} from '../../lib/run/command-argv.js'
 import {runDetached} from '../../lib/run/run.js'
-import {jsonFlag} from '../../lib/command/json-flag.js'
 
 export default class RunDetached extends AppCommand<typeof RunDetached> {
   static override summary = 'run a one-off process in the background; its output goes to the logs'

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {remoteCommandWords, RUN_VALUE_FLAGS, separateRemoteCommand} from '../../lib/run/command-argv.js'
-import {type RunResult, runAttached} from '../../lib/run/run.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {remoteCommandWords, RUN_VALUE_FLAGS, separateRemoteCommand} from '../../lib/run/command-argv.js'
+import {runAttached, type RunResult} from '../../lib/run/run.js'
 
 export default class Run extends AppCommand<typeof Run> {
   static override summary = 'run a one-off process inside a dyno, attached to this terminal'

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {addWebhook, type AddedWebhook, parseIncludes, WEBHOOK_LEVELS} from '../../lib/webhooks/webhooks.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {type AddedWebhook, addWebhook, parseIncludes, WEBHOOK_LEVELS} from '../../lib/webhooks/webhooks.js'
 
 export default class WebhooksAdd extends AppCommand<typeof WebhooksAdd> {
   static override description = 'add a webhook to an app; the platform POSTs each change of the included entities to URL, signed with the secret (shown once)'

@@ -1,6 +1,6 @@
 import {AppCommand} from '../../lib/command/app-command.js'
-import {type AppWebhook, listWebhooks} from '../../lib/webhooks/webhooks.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {type AppWebhook, listWebhooks} from '../../lib/webhooks/webhooks.js'
 
 export default class Webhooks extends AppCommand<typeof Webhooks> {
   static override description = 'list webhooks on an app'

@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {type AppWebhook, webhookInfo} from '../../lib/webhooks/webhooks.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {type AppWebhook, webhookInfo} from '../../lib/webhooks/webhooks.js'
 
 export default class WebhooksInfo extends AppCommand<typeof WebhooksInfo> {
   static override description = 'info for a webhook on an app'

@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {type AppWebhook, removeWebhook} from '../../lib/webhooks/webhooks.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {type AppWebhook, removeWebhook} from '../../lib/webhooks/webhooks.js'
 
 export default class WebhooksRemove extends AppCommand<typeof WebhooksRemove> {
   static override description = 'removes a webhook from an app'

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
-import {type AppWebhook, parseIncludes, updateWebhook, WEBHOOK_LEVELS} from '../../lib/webhooks/webhooks.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
+import {type AppWebhook, parseIncludes, updateWebhook, WEBHOOK_LEVELS} from '../../lib/webhooks/webhooks.js'
 
 export default class WebhooksUpdate extends AppCommand<typeof WebhooksUpdate> {
   static override description = 'updates a webhook in an app: what is not given stays as it is'

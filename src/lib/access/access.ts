@@ -3,12 +3,12 @@
 import type {Collaborator} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
+import {paths} from '../api/paths.js'
 
 /** GET /apps/{app}/collaborators: a table of email and role (and permissions, where any), by email. */
-export async function listAccess(opts: {api: ApiClient; out: Output; app: string}): Promise<Collaborator[]> {
+export async function listAccess(opts: {api: ApiClient, app: string, out: Output}): Promise<Collaborator[]> {
   const {api, out, app} = opts
   const collaborators = await api.list<Collaborator>(paths.app(app).collaborator())
   const rows = [...collaborators]
@@ -25,9 +25,9 @@ export async function listAccess(opts: {api: ApiClient; out: Output; app: string
 
 export interface AddAccessOptions {
   api: ApiClient
-  out: Output
   app: string
   email: string
+  out: Output
   /** team apps' permissions on Heroku; personal apps have none */
   permissions?: string
 }
@@ -40,7 +40,7 @@ export async function addAccess(opts: AddAccessOptions): Promise<Collaborator> {
 }
 
 /** DELETE /apps/{app}/collaborators/{email}. */
-export async function removeAccess(opts: {api: ApiClient; out: Output; app: string; email: string}): Promise<Collaborator> {
+export async function removeAccess(opts: {api: ApiClient, app: string, email: string, out: Output}): Promise<Collaborator> {
   const {api, out, app, email} = opts
   return out.withSpinner(`Removing ${email} access from the app ${app}`, () => api.delete<Collaborator>(paths.app(app).collaborator(email)))
 }

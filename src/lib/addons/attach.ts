@@ -1,11 +1,12 @@
 import type {AddOnAttachment} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
+import {paths} from '../api/paths.js'
+
 /** POST /addon-attachments: shares an existing add-on with an app. */
-export async function attachAddon(opts: {api: ApiClient; out: Output; addon: string; app: string; as?: string; confirm?: string}): Promise<AddOnAttachment> {
+export async function attachAddon(opts: {addon: string, api: ApiClient, app: string, as?: string, confirm?: string, out: Output}): Promise<AddOnAttachment> {
   const {api, out} = opts
   const body: Record<string, unknown> = {addon: opts.addon, app: opts.app}
   if (opts.as) body.name = opts.as
@@ -23,7 +24,7 @@ export async function attachAddon(opts: {api: ApiClient; out: Output; addon: str
 }
 
 /** GET /apps/{app}/addon-attachments/{name}, then DELETE /addon-attachments/{id}. */
-export async function detachAddon(opts: {api: ApiClient; out: Output; attachment: string; app: string}): Promise<AddOnAttachment> {
+export async function detachAddon(opts: {api: ApiClient, app: string, attachment: string, out: Output}): Promise<AddOnAttachment> {
   const {api, out, app} = opts
   const found = await api.get<AddOnAttachment>(paths.app(app).attachment(opts.attachment))
   const spinner = await out.spinner(`Detaching ${found.name} (${found.addon?.name}) from ${app}`)

@@ -1,28 +1,29 @@
 import type {AddOn, Release} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+
 import {paths} from '../api/paths.js'
 import {newestRelease} from '../releases/newest.js'
-import type {Output} from '../ui/output.js'
 import {formatPrice} from './services.js'
 import {withServicesHint} from './unknown-service.js'
 import {waitForAddon} from './wait.js'
 
 export interface CreateAddonOptions {
   api: ApiClient
-  out: Output
   app: string
-  /** SERVICE or SERVICE:PLAN */
-  plan: string
   /** name of the initial attachment (sets NAME_URL etc.) */
   as?: string
-  /** globally unique name of the add-on */
-  name?: string
   /** provider options */
   config?: Record<string, string>
+  /** globally unique name of the add-on */
+  name?: string
+  out: Output
+  /** SERVICE or SERVICE:PLAN */
+  plan: string
+  sleep?: (ms: number) => Promise<void>
   wait?: boolean
   waitIntervalMs?: number
-  sleep?: (ms: number) => Promise<void>
 }
 
 /** What the add-on costs, as the plans list says it: `free`, `$5/month`; billed_price first, else the plan's. */

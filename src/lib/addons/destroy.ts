@@ -1,19 +1,20 @@
 import type {AddOn} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {confirmDestructive} from '../apps/confirm.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
+
+import {paths} from '../api/paths.js'
+import {confirmDestructive} from '../apps/confirm.js'
 import {findAddon} from './resolve.js'
 
 export interface DestroyAddonOptions {
-  api: ApiClient
-  out: Output
-  prompter: Prompter
   addon: string
+  api: ApiClient
   app?: string
   confirm?: string
+  out: Output
+  prompter: Prompter
 }
 
 /** Finds the add-on, confirms with its owning app's name, then DELETE /apps/{app}/addons/{id}. */

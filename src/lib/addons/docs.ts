@@ -1,7 +1,8 @@
 import type {AddOn, AddOnService} from '@heroku-cli/schema'
 
-import {ApiError} from '../api/api-error.js'
 import type {ApiClient} from '../api/client.js'
+
+import {ApiError} from '../api/api-error.js'
 import {paths} from '../api/paths.js'
 import {withServicesHint} from './unknown-service.js'
 
@@ -17,7 +18,7 @@ export const DEVCENTER = 'https://devcenter.heroku.com/articles/'
  * the service's Dev Center article, which is where Heroku documents every service it sells. The
  * service is looked up first, so that a typo fails with the platform's own 404 and a hint.
  */
-export async function serviceDocsUrl(api: ApiClient, service: string): Promise<{service: AddOnService; url: string}> {
+export async function serviceDocsUrl(api: ApiClient, service: string): Promise<{service: AddOnService, url: string}> {
   const name = service.split(':')[0]
   let found: AddOnService
   try {

@@ -1,14 +1,15 @@
 import type {AddOn, AddOnAttachment} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
+
+import {paths} from '../api/paths.js'
 
 export interface ListAddonsOptions {
   api: ApiClient
-  out: Output
   /** the app whose add-ons and attachments to list; all the account's add-ons when absent */
   app?: string
+  out: Output
 }
 
 /**

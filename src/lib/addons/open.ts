@@ -6,19 +6,20 @@ import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
+import type {Output} from '../ui/output.js'
+
 import {ApiError} from '../api/api-error.js'
+import {paths} from '../api/paths.js'
 import {UserError} from '../errors.js'
 import {openUrl} from '../ui/browser.js'
-import type {Output} from '../ui/output.js'
 import {serviceDocsUrl} from './docs.js'
 import {findAddon} from './resolve.js'
 
 interface OpenOptions {
   api: ApiClient
+  env?: NodeJS.ProcessEnv
   out: Output
   showUrl?: boolean
-  env?: NodeJS.ProcessEnv
 }
 
 async function openOrShow(opts: OpenOptions, url: string): Promise<void> {
@@ -28,17 +29,17 @@ async function openOrShow(opts: OpenOptions, url: string): Promise<void> {
 
 /** What GET /apps/{app}/addons/{addon}/sso answers (as the official CLI's addons:open --sudo reads it). */
 export interface AddonSso {
-  method: string
   action: string
+  method: string
   params?: Record<string, string>
 }
 
 export interface OpenAddonResult {
   addon: string
-  /** what was opened or shown: the SSO link, a local auto-submit page for a POST SSO, or web_url */
-  url: string
   /** true: through single sign-on (the browser lands signed in) */
   sso: boolean
+  /** what was opened or shown: the SSO link, a local auto-submit page for a POST SSO, or web_url */
+  url: string
 }
 
 /** The SSO link of the add-on, or undefined when the platform offers none for it (then web_url serves). */
@@ -83,7 +84,7 @@ ${inputs}
  * Opens the add-on's dashboard signed in: the SSO link from GET /apps/{app}/addons/{addon}/sso
  * (single-use, short-lived), else addon.web_url. `--show-url` prints the URL instead.
  */
-export async function openAddon(opts: OpenOptions & {addon: string; app?: string}): Promise<OpenAddonResult> {
+export async function openAddon(opts: OpenOptions & {addon: string, app?: string}): Promise<OpenAddonResult> {
   const addon = await findAddon(opts.api, opts.addon, opts.app)
   const app = opts.app ?? addon.app?.name ?? ''
   const sso = app ? await addonSso(opts.api, app, addon) : undefined
@@ -98,6 +99,7 @@ export async function openAddon(opts: OpenOptions & {addon: string; app?: string
       url = await autoSubmitPage(addon, sso)
     }
   }
+
   const viaSso = url !== undefined && url !== addon.web_url
   url ??= addon.web_url ?? undefined
   if (!url) throw new UserError(`${addon.name} has no dashboard URL.`, {hint: 'The add-on\'s provider offers no dashboard.'})
@@ -108,10 +110,11 @@ export async function openAddon(opts: OpenOptions & {addon: string; app?: string
     const how = await openUrl(opts.out, url, opts.env)
     spinner.succeed(how === 'opened' ? 'done' : 'done (open the URL above)')
   }
+
   return {addon: addon.name, url, sso: viaSso}
 }
 
-export async function openServiceDocs(opts: OpenOptions & {service: string}): Promise<{service: string; url: string}> {
+export async function openServiceDocs(opts: OpenOptions & {service: string}): Promise<{service: string, url: string}> {
   const {service, url} = await serviceDocsUrl(opts.api, opts.service)
   await openOrShow(opts, url)
   return {service: service.name ?? opts.service, url}

@@ -1,6 +1,7 @@
 import type {AddOn} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+
 import {paths} from '../api/paths.js'
 
 /**

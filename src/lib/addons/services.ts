@@ -1,12 +1,13 @@
 import type {AddOnService, Plan} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
+
+import {paths} from '../api/paths.js'
 import {withServicesHint} from './unknown-service.js'
 
 /** GET /addon-services */
-export async function listServices(opts: {api: ApiClient; out: Output}): Promise<AddOnService[]> {
+export async function listServices(opts: {api: ApiClient, out: Output}): Promise<AddOnService[]> {
   const services = await opts.api.list<AddOnService>(paths.addonService())
   services.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))
   await opts.out.table(services, [
@@ -25,7 +26,7 @@ export function formatPrice(price: Plan['price'] | undefined): string {
 }
 
 /** GET /addon-services/{service}/plans */
-export async function listPlans(opts: {api: ApiClient; out: Output; service: string}): Promise<Plan[]> {
+export async function listPlans(opts: {api: ApiClient, out: Output, service: string}): Promise<Plan[]> {
   const plans = await opts.api.list<Plan>(paths.addonServicePlans(opts.service)).catch((error: unknown) => {
     throw withServicesHint(error, opts.service)
   })

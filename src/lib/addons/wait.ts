@@ -1,19 +1,20 @@
 import type {AddOn} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 
+import {paths} from '../api/paths.js'
+import {UserError} from '../errors.js'
+
 export interface WaitOptions {
-  api: ApiClient
-  out: Output
   addon: AddOn
-  /** between polls; 5 s by default */
-  intervalMs?: number
-  sleep?: (ms: number) => Promise<void>
+  api: ApiClient
   /** what the wait line ends with once provisioned (`done` when absent), e.g. the release it made */
   doneText?: (addon: AddOn) => Promise<string>
+  /** between polls; 5 s by default */
+  intervalMs?: number
+  out: Output
+  sleep?: (ms: number) => Promise<void>
 }
 
 const realSleep = (ms: number) => new Promise<void>(resolve => {
@@ -22,15 +23,14 @@ const realSleep = (ms: number) => new Promise<void>(resolve => {
 
 /** Polls an add-on until it is no longer provisioning; fails if it ends deprovisioned. */
 export async function waitForAddon(opts: WaitOptions): Promise<AddOn> {
-  let addon = opts.addon
+  let {addon} = opts
   if (addon.state !== 'provisioning') return addon
   const sleep = opts.sleep ?? realSleep
   const spinner = await opts.out.spinner(`Waiting for ${addon.name}`)
   const path = paths.app(addon.app.name ?? addon.app.id ?? '').addon(addon.id).self
   while (addon.state === 'provisioning') {
-    // eslint-disable-next-line no-await-in-loop -- polling is sequential
     await sleep(opts.intervalMs ?? 5000)
-    // eslint-disable-next-line no-await-in-loop
+
     addon = await opts.api.get<AddOn>(path)
   }
 
@@ -44,12 +44,11 @@ export async function waitForAddon(opts: WaitOptions): Promise<AddOn> {
 }
 
 /** Waits for one add-on, or for every provisioning add-on of the app. */
-export async function waitForAddons(opts: {api: ApiClient; out: Output; app: string; addon?: string; intervalMs?: number; sleep?: (ms: number) => Promise<void>}): Promise<AddOn[]> {
+export async function waitForAddons(opts: {addon?: string, api: ApiClient, app: string, intervalMs?: number, out: Output, sleep?: (ms: number) => Promise<void>}): Promise<AddOn[]> {
   const {api, out, app} = opts
   const addons = opts.addon ? [await api.get<AddOn>(paths.app(app).addon(opts.addon).self)] : await api.list<AddOn>(paths.app(app).addons())
   const done: AddOn[] = []
   for (const addon of addons) {
-    // eslint-disable-next-line no-await-in-loop -- one spinner at a time
     done.push(await waitForAddon({addon, api, intervalMs: opts.intervalMs, out, sleep: opts.sleep}))
   }
 

@@ -1,15 +1,15 @@
 import {ExitCode, UserError} from '../errors.js'
 
 export interface ApiErrorDetails {
-  status: number
   /** the server's error id, e.g. not_found, invalid_params */
   id: string
   message: string
-  requestId?: string
   method: string
-  url: string
+  requestId?: string
   /** which resource a 404 was about, when the server says (Heroku does) */
   resource?: string
+  status: number
+  url: string
 }
 
 /** An error answer from the Platform API, with what the user needs to act on it. */
@@ -36,6 +36,7 @@ export class ApiError extends UserError {
 /** The request never got an HTTP answer: refused, timed out, DNS, TLS. */
 export class NetworkError extends UserError {
   readonly url: string
+
   constructor(method: string, url: string, reason: string, cause?: unknown, hint?: string) {
     super(`Could not reach ${new URL(url).origin} (${method} ${new URL(url).pathname}): ${reason}`, {
       hint: hint ?? 'Check the API URL (HEROKU_API_URL, or heroku login --api-url) and that the platform is running.',
@@ -52,20 +53,25 @@ function hintFor(d: ApiErrorDetails): string | undefined {
     case 401: {
       return 'Run heroku login (or set HEROKU_API_KEY) to log in again.'
     }
+
     case 403: {
       return 'Your account lacks permission for this. Check the app name and your access.'
     }
+
     case 404: {
       // Heroku names the resource; without that, only a request for the app itself is about the app
       const app = appNameIn(d.url)
       if (app && (d.resource === 'app' || (d.resource === undefined && isAppUrl(d.url)))) {
         return `No app ${app}, or you have no access to it. List yours with heroku apps.`
       }
+
       return undefined
     }
+
     case 429: {
       return 'Too many requests for now: wait a minute and try again.'
     }
+
     default: {
       return d.status >= 500 ? 'The platform failed to answer: try again, and quote the request id if it persists.' : undefined
     }

@@ -1,5 +1,6 @@
-import {UsageError} from '../errors.js'
 import type {Settings} from '../settings.js'
+
+import {UsageError} from '../errors.js'
 
 export const DEFAULT_API_URL = 'https://api.heroku.com'
 
@@ -16,6 +17,7 @@ export function resolveApiUrl(env: NodeJS.ProcessEnv, settings: Settings): strin
     const host = env.HEROKU_HOST
     return normaliseApiUrl(/^https?:\/\//i.test(host) ? host : `https://api.${host}`, 'HEROKU_HOST')
   }
+
   if (settings.apiUrl) return normaliseApiUrl(settings.apiUrl, 'the saved API URL')
   return DEFAULT_API_URL
 }
@@ -28,9 +30,11 @@ export function normaliseApiUrl(raw: string, source = 'the API URL'): string {
   } catch {
     throw new UsageError(`${source} is not a URL: ${raw}`, {hint: API_URL_HINT})
   }
+
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`${source} must be an http:// or https:// URL: ${raw}`, {hint: API_URL_HINT})
   }
+
   return url.toString().replace(/\/+$/, '')
 }
 

@@ -6,44 +6,44 @@ import {certificateAuthoritiesFor, isCertificateError} from './trust.js'
 export type HttpMethod = 'DELETE' | 'GET' | 'HEAD' | 'PATCH' | 'POST' | 'PUT'
 
 export interface ApiClientOptions {
-  /** e.g. https://api.heroku.com, without a trailing slash */
-  baseUrl: string
-  /** called lazily, once, when the first request needs it: commands that never call the API never touch the keychain */
-  token?: () => Promise<string | undefined>
-  userAgent: string
-  /** one line per request and response, Authorization redacted (HEROKU_DEBUG=1) */
-  debug?: (line: string) => void
-  /** per-request timeout in ms */
-  timeoutMs?: number
-  /** attempts for a retriable request, the first included */
-  maxAttempts?: number
   /** first backoff delay; doubles each retry, with jitter, capped at maxBackoffMs */
   backoffMs?: number
-  maxBackoffMs?: number
-  /** the longest Retry-After we are willing to wait, in ms; longer fails at once */
-  maxRetryAfterMs?: number
-  sleep?: (ms: number) => Promise<void>
+  /** e.g. https://api.heroku.com, without a trailing slash */
+  baseUrl: string
   /**
    * The certificate authorities to verify a URL's server with, or undefined for Node's defaults:
    * by default the recorded CA of a local platform for its origin only (trust.ts)
    */
   certificateAuthorities?: (url: string) => Promise<string[] | undefined>
+  /** one line per request and response, Authorization redacted (HEROKU_DEBUG=1) */
+  debug?: (line: string) => void
+  /** attempts for a retriable request, the first included */
+  maxAttempts?: number
+  maxBackoffMs?: number
+  /** the longest Retry-After we are willing to wait, in ms; longer fails at once */
+  maxRetryAfterMs?: number
+  sleep?: (ms: number) => Promise<void>
+  /** per-request timeout in ms */
+  timeoutMs?: number
+  /** called lazily, once, when the first request needs it: commands that never call the API never touch the keychain */
+  token?: () => Promise<string | undefined>
+  userAgent: string
 }
 
 export interface RequestOptions {
-  method?: HttpMethod
-  body?: unknown
-  headers?: Record<string, string>
   /** send without Authorization (e.g. basic-auth login) */
   auth?: 'basic' | 'bearer' | 'none'
   /** explicit Authorization header value when auth is basic */
   authorization?: string
+  body?: unknown
+  headers?: Record<string, string>
+  method?: HttpMethod
 }
 
 export interface ApiResponse<T> {
-  status: number
-  headers: Record<string, string | string[] | undefined>
   body: T
+  headers: Record<string, string | string[] | undefined>
+  status: number
 }
 
 const ACCEPT = 'application/vnd.heroku+json; version=3'
@@ -61,7 +61,7 @@ const realSleep = (ms: number) => new Promise<void>(resolve => {
  */
 export class ApiClient {
   readonly baseUrl: string
-  private readonly opts: Required<Omit<ApiClientOptions, 'debug' | 'token'>> & Pick<ApiClientOptions, 'debug' | 'token'>
+  private readonly opts: Pick<ApiClientOptions, 'debug' | 'token'> & Required<Omit<ApiClientOptions, 'debug' | 'token'>>
   private readonly caByOrigin = new Map<string, Promise<string[] | undefined>>()
   private tokenPromise?: Promise<string | undefined>
 
@@ -99,12 +99,11 @@ export class ApiClient {
    * Every item of a list, following Range / Next-Range (206 while more remain), up to 1000 a page.
    * `sortBy` is the range field (`id`, `name`, or `version` for releases); `order` desc starts at the end.
    */
-  async list<T>(path: string, opts: {sortBy?: string; order?: 'asc' | 'desc'; max?: number; limit?: number} = {}): Promise<T[]> {
+  async list<T>(path: string, opts: {limit?: number, max?: number, order?: 'asc' | 'desc', sortBy?: string} = {}): Promise<T[]> {
     const max = Math.min(opts.max ?? 1000, 1000)
     let range: string | undefined = `${opts.sortBy ?? 'id'} ..; ${opts.order === 'desc' ? 'order=desc,' : ''}max=${max}`
     const items: T[] = []
     while (range) {
-      // eslint-disable-next-line no-await-in-loop -- each page names the next
       const res: ApiResponse<T[]> = await this.request<T[]>(path, {headers: {Range: range}, method: 'GET'})
       // the server broke the protocol, not the user nor this CLI: say which server
       if (!Array.isArray(res.body)) throw new UserError(`The API at ${this.baseUrl} answered GET ${path} with something that is not a list.`, {hint: 'Is this a Platform API v3 server? Check HEROKU_API_URL (or heroku login --api-url).'})
@@ -141,13 +140,11 @@ export class ApiClient {
       this.debugRequest(method, url, headers, payload)
       let res: HttpResponse
       try {
-        // eslint-disable-next-line no-await-in-loop -- retries are sequential by nature
         res = await httpRequest(url, {body: payload, ca: certificateAuthority, headers, method, timeoutMs: this.opts.timeoutMs})
       } catch (error) {
         const reason = networkReason(error)
         this.opts.debug?.(`<-- ${method} ${url} failed: ${reason}`)
         if (attempt < this.opts.maxAttempts && this.mayRetryNetworkError(method, error)) {
-          // eslint-disable-next-line no-await-in-loop
           await this.opts.sleep(this.backoff(attempt))
           continue
         }
@@ -159,7 +156,6 @@ export class ApiClient {
       if (attempt < this.opts.maxAttempts) {
         const delay = this.retryDelay(method, res, attempt)
         if (delay !== undefined) {
-          // eslint-disable-next-line no-await-in-loop
           await this.opts.sleep(delay)
           continue
         }
@@ -178,7 +174,7 @@ export class ApiClient {
 
   /** Asked once per origin and client: the settings file is read once, the CA file once. */
   private certificateAuthoritiesFor(url: string): Promise<string[] | undefined> {
-    const origin = new URL(url).origin
+    const {origin} = new URL(url)
     let found = this.caByOrigin.get(origin)
     if (!found) {
       found = this.opts.certificateAuthorities(url)
@@ -203,7 +199,7 @@ export class ApiClient {
 
   private mayRetryNetworkError(method: HttpMethod, error: unknown): boolean {
     // a refused connection never reached the server: nothing can have been applied
-    const code = (error as {code?: string}).code
+    const {code} = (error as {code?: string})
     if (isCertificateError(error)) return false // the same certificate again
     return IDEMPOTENT.has(method) || code === 'ECONNREFUSED'
   }
@@ -259,7 +255,7 @@ function toApiError(method: string, url: string, res: HttpResponse): ApiError {
   let message = `${res.status} ${res.statusMessage}`.trim()
   let resource: string | undefined
   try {
-    const body = JSON.parse(res.body) as {id?: unknown; message?: unknown; resource?: unknown}
+    const body = JSON.parse(res.body) as {id?: unknown, message?: unknown, resource?: unknown}
     if (typeof body.id === 'string') id = body.id
     if (typeof body.message === 'string') message = body.message
     if (typeof body.resource === 'string') resource = body.resource
@@ -271,20 +267,24 @@ function toApiError(method: string, url: string, res: HttpResponse): ApiError {
 }
 
 function networkReason(error: unknown): string {
-  const e = error as {code?: string; message?: string}
+  const e = error as {code?: string, message?: string}
   switch (e.code) {
     case 'ECONNREFUSED': {
       return 'connection refused'
     }
+
     case 'ENOTFOUND': {
       return 'host not found'
     }
+
     case 'ETIMEDOUT': {
       return 'timed out'
     }
+
     case 'ECONNRESET': {
       return 'connection reset'
     }
+
     default: {
       return e.message ?? String(error)
     }

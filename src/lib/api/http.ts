@@ -5,25 +5,26 @@
 import type {IncomingHttpHeaders, IncomingMessage, RequestOptions} from 'node:http'
 
 export interface HttpRequest {
-  method: string
-  headers: Record<string, string>
   body?: string
-  /** the whole exchange, connect to last byte, in ms */
-  timeoutMs: number
   /** certificate authorities that replace Node's roots for this request (https only) */
   ca?: string[]
+  headers: Record<string, string>
+  method: string
+  /** the whole exchange, connect to last byte, in ms */
+  timeoutMs: number
 }
 
 export interface HttpResponse {
+  body: string
+  headers: IncomingHttpHeaders
   status: number
   statusMessage: string
-  headers: IncomingHttpHeaders
-  body: string
 }
 
 /** The error a request fails with when its time is up; `code` as the network layer would name it. */
 export class HttpTimeoutError extends Error {
   readonly code = 'ETIMEDOUT'
+
   constructor(ms: number) {
     super(`no complete answer within ${ms} ms`)
     this.name = 'HttpTimeoutError'
@@ -47,13 +48,13 @@ export async function httpRequest(url: string, req: HttpRequest): Promise<HttpRe
  * Sends one GET and hands back the answer's body as a stream once its headers arrived, with the
  * status; the timeout covers the wait for those headers only, not the download.
  */
-export async function httpGetStream(url: string, req: Omit<HttpRequest, 'body' | 'method'>): Promise<{headers: IncomingHttpHeaders; status: number; stream: IncomingMessage}> {
+export async function httpGetStream(url: string, req: Omit<HttpRequest, 'body' | 'method'>): Promise<{headers: IncomingHttpHeaders, status: number, stream: IncomingMessage}> {
   const response = await open(url, {...req, method: 'GET'})
   response.done()
   return {headers: response.message.headers, status: response.message.statusCode ?? 0, stream: response.message}
 }
 
-async function open(url: string, req: HttpRequest): Promise<{done: () => void; message: IncomingMessage}> {
+async function open(url: string, req: HttpRequest): Promise<{done: () => void, message: IncomingMessage}> {
   const parsed = new URL(url)
   const secure = parsed.protocol === 'https:'
   if (!secure && parsed.protocol !== 'http:') throw new TypeError(`not an http(s) URL: ${url}`)

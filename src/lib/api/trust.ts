@@ -52,8 +52,8 @@ export function extraCaFor(url: string, env: Env = process.env): string | undefi
     try {
       pem = readFileSync(file, 'utf8')
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      throw new CaFileError(originOf(url)!, file, code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message)
+      const {code} = (error as NodeJS.ErrnoException)
+      throw new CaFileError(originOf(url)!, file, code === 'ENOENT' ? 'no such file' : (code === 'EACCES' ? 'permission denied' : (error as Error).message))
     }
 
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new CaFileError(originOf(url)!, file, 'not a PEM certificate')

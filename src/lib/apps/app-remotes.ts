@@ -7,7 +7,7 @@ export interface AppRemote {
 }
 
 /** Remotes pointing at the app: the app's own git URL, or a URL naming the app on this git host. */
-export async function remotesForApp(opts: {app: string; gitUrl?: string; gitHost: string; cwd?: string}): Promise<AppRemote[]> {
+export async function remotesForApp(opts: {app: string, cwd?: string, gitHost: string, gitUrl?: string}): Promise<AppRemote[]> {
   const remotes = await listRemotes(opts.cwd)
   return remotes.filter(r => (opts.gitUrl !== undefined && r.url === opts.gitUrl) || appFromGitUrl(r.url, opts.gitHost) === opts.app)
 }
@@ -16,7 +16,7 @@ export async function remotesForApp(opts: {app: string; gitUrl?: string; gitHost
  * For a new app: adds the remote unless one of that name already exists. A remote pointing at
  * another app is the user's, and is kept as it is (the official CLI does the same).
  */
-export async function addNewAppRemote(opts: {name: string; gitUrl: string; cwd?: string}): Promise<{name: string; action: 'added' | 'kept' | 'unchanged'; url: string} | undefined> {
+export async function addNewAppRemote(opts: {cwd?: string, gitUrl: string, name: string}): Promise<undefined | {action: 'added' | 'kept' | 'unchanged', name: string, url: string}> {
   if (!(await isGitRepo(opts.cwd))) return undefined
   const existing = (await listRemotes(opts.cwd)).find(r => r.name === opts.name)
   if (existing) return {action: existing.url === opts.gitUrl ? 'unchanged' : 'kept', name: opts.name, url: existing.url}
@@ -25,10 +25,9 @@ export async function addNewAppRemote(opts: {name: string; gitUrl: string; cwd?:
 }
 
 /** Removes every remote pointing at the app; returns their names. */
-export async function removeAppRemotes(opts: {app: string; gitUrl?: string; gitHost: string; cwd?: string}): Promise<string[]> {
+export async function removeAppRemotes(opts: {app: string, cwd?: string, gitHost: string, gitUrl?: string}): Promise<string[]> {
   const found = await remotesForApp(opts)
   for (const r of found) {
-    // eslint-disable-next-line no-await-in-loop -- git locks its config: one at a time
     await removeRemote(r.name, opts.cwd)
   }
 
@@ -36,10 +35,9 @@ export async function removeAppRemotes(opts: {app: string; gitUrl?: string; gitH
 }
 
 /** Points every remote that pointed at the old app at the new git URL; returns their names. */
-export async function repointAppRemotes(opts: {oldApp: string; oldGitUrl?: string; newGitUrl: string; gitHost: string; cwd?: string}): Promise<string[]> {
+export async function repointAppRemotes(opts: {cwd?: string, gitHost: string, newGitUrl: string, oldApp: string, oldGitUrl?: string}): Promise<string[]> {
   const found = await remotesForApp({app: opts.oldApp, cwd: opts.cwd, gitHost: opts.gitHost, gitUrl: opts.oldGitUrl})
   for (const r of found) {
-    // eslint-disable-next-line no-await-in-loop
     await setRemote(r.name, opts.newGitUrl, opts.cwd)
   }
 

@@ -1,16 +1,17 @@
-import {PromptUnavailableError, UsageError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
 
+import {PromptUnavailableError, UsageError} from '../errors.js'
+
 export interface ConfirmOptions {
-  out: Output
-  prompter: Prompter
-  /** the name the user must type (or pass as --confirm) */
-  app: string
   /** what is about to happen, shown before asking */
   action: string
+  /** the name the user must type (or pass as --confirm) */
+  app: string
   /** the value of --confirm, if given */
   confirm?: string
+  out: Output
+  prompter: Prompter
 }
 
 /**

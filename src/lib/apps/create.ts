@@ -1,25 +1,26 @@
 import type {App} from '@heroku-cli/schema'
 
-import {ApiError} from '../api/api-error.js'
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {createAddon} from '../addons/create.js'
-import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+
+import {createAddon} from '../addons/create.js'
+import {ApiError} from '../api/api-error.js'
+import {paths} from '../api/paths.js'
+import {UserError} from '../errors.js'
 import {addNewAppRemote, gitMessage} from './app-remotes.js'
 
 export interface CreateAppOptions {
-  api: ApiClient
-  out: Output
-  /** the server picks one when absent */
-  name?: string
-  region?: string
-  stack?: string
-  /** git remote to add when cwd is a repository; none when undefined */
-  remote?: string
   /** plans to provision once the app exists */
   addons?: string[]
+  api: ApiClient
   cwd?: string
+  /** the server picks one when absent */
+  name?: string
+  out: Output
+  region?: string
+  /** git remote to add when cwd is a repository; none when undefined */
+  remote?: string
+  stack?: string
 }
 
 /**
@@ -68,12 +69,11 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
  * fails does not stop the others; then the command fails, saying that the app exists (it is
  * kept) and how to add what is missing.
  */
-async function addAddons(opts: {api: ApiClient; out: Output; app: string; plans: string[]}): Promise<void> {
+async function addAddons(opts: {api: ApiClient, app: string, out: Output, plans: string[]}): Promise<void> {
   const {api, app, out} = opts
-  const failed: Array<{error: unknown; plan: string}> = []
+  const failed: Array<{error: unknown, plan: string}> = []
   for (const plan of opts.plans) {
     try {
-      // eslint-disable-next-line no-await-in-loop -- one add-on at a time, reported in order
       await createAddon({api, app, out, plan})
     } catch (error) {
       failed.push({error, plan})

@@ -1,20 +1,21 @@
 import type {App} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
+
+import {paths} from '../api/paths.js'
 import {gitMessage, removeAppRemotes} from './app-remotes.js'
 import {confirmDestructive} from './confirm.js'
 
 export interface DestroyAppOptions {
   api: ApiClient
-  out: Output
-  prompter: Prompter
   app: string
   confirm?: string
-  gitHost: string
   cwd?: string
+  gitHost: string
+  out: Output
+  prompter: Prompter
 }
 
 /** GET the app, confirm, DELETE /apps/{app}, then remove the git remotes pointing at it. */
@@ -40,5 +41,6 @@ export async function destroyApp(opts: DestroyAppOptions): Promise<App> {
   } catch (error) {
     out.warn(`${name} is destroyed, but its git remotes could not be removed: ${gitMessage(error)}`)
   }
+
   return destroyed ?? app
 }

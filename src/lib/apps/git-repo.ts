@@ -4,17 +4,18 @@ import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 
 import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+
 import {paths} from '../api/paths.js'
 import {caFileFor, extraCaFor} from '../api/trust.js'
 import {UserError} from '../errors.js'
 import {gitCaKey} from '../git/credential-config.js'
-import {runGit} from '../git/run-git.js'
 import {setRemote} from '../git/remotes.js'
+import {runGit} from '../git/run-git.js'
 import {gitMessage} from './app-remotes.js'
-import type {Output} from '../ui/output.js'
 
 /** GET the app, then `git remote add|set-url NAME app.git_url` in the repository at cwd. */
-export async function setGitRemote(opts: {api: ApiClient; out: Output; app: string; remote: string; cwd?: string}): Promise<{app: string; remote: string; url: string; action: string}> {
+export async function setGitRemote(opts: {api: ApiClient, app: string, cwd?: string, out: Output, remote: string}): Promise<{action: string, app: string, remote: string, url: string}> {
   const app = await opts.api.get<App>(paths.app(opts.app).self)
   if (!app.git_url) throw new UserError(`${opts.app} has no git URL on this platform.`)
   let action: string
@@ -42,7 +43,7 @@ function caConfig(gitUrl: string): string[] {
 }
 
 /** GET the app, then a real `git clone --origin REMOTE app.git_url DIR`. */
-export async function cloneApp(opts: {api: ApiClient; out: Output; app: string; dir?: string; remote: string; cwd?: string}): Promise<{app: string; directory: string; url: string}> {
+export async function cloneApp(opts: {api: ApiClient, app: string, cwd?: string, dir?: string, out: Output, remote: string}): Promise<{app: string, directory: string, url: string}> {
   const app = await opts.api.get<App>(paths.app(opts.app).self)
   if (!app.git_url) throw new UserError(`${opts.app} has no git URL on this platform.`)
   const dir = opts.dir ?? app.name ?? opts.app

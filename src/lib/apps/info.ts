@@ -1,18 +1,19 @@
 import type {AddOn, App, Dyno, PipelineCoupling} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {shellQuote} from '../config/keys.js'
 import type {Output} from '../ui/output.js'
 
-function size(bytes: number | null | undefined): string | undefined {
+import {paths} from '../api/paths.js'
+import {shellQuote} from '../config/keys.js'
+
+function size(bytes: null | number | undefined): string | undefined {
   if (bytes === null || bytes === undefined) return undefined
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }
 
 /** GET the app, its add-ons and its dynos; shown as `Key: value` lines or `key=value` for sh. */
-export async function appInfo(opts: {api: ApiClient; out: Output; app: string; shell?: boolean}): Promise<App> {
+export async function appInfo(opts: {api: ApiClient, app: string, out: Output, shell?: boolean}): Promise<App> {
   const {api, out} = opts
   const [app, addons, dynos, coupling] = await Promise.all([
     api.get<App>(paths.app(opts.app).self),
@@ -28,7 +29,7 @@ export async function appInfo(opts: {api: ApiClient; out: Output; app: string; s
   }, {})).sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `${type}: ${n}`).join(', ')
 
   if (opts.shell) {
-    const fields: Array<[string, string | number | undefined | null]> = [
+    const fields: Array<[string, null | number | string | undefined]> = [
       ['name', app.name], ['id', app.id], ['addons', addons.map(a => a.name).join(',')], ['dynos', dynoCounts],
       ['git_url', app.git_url], ['web_url', app.web_url], ['owner', app.owner?.email], ['region', app.region?.name],
       ['stack', app.stack?.name], ['repo_size', app.repo_size], ['slug_size', app.slug_size],

@@ -1,11 +1,12 @@
 import type {App} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
+import {paths} from '../api/paths.js'
+
 /** GET /apps: the apps of the account, by name. */
-export async function listApps(opts: {api: ApiClient; out: Output}): Promise<App[]> {
+export async function listApps(opts: {api: ApiClient, out: Output}): Promise<App[]> {
   const apps = await opts.api.list<App>(paths.apps())
   apps.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))
   if (apps.length === 0) {

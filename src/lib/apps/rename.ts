@@ -1,17 +1,18 @@
 import type {App} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
+
+import {paths} from '../api/paths.js'
 import {gitMessage, repointAppRemotes} from './app-remotes.js'
 
 export interface RenameAppOptions {
   api: ApiClient
-  out: Output
   app: string
-  newName: string
-  gitHost: string
   cwd?: string
+  gitHost: string
+  newName: string
+  out: Output
 }
 
 /** PATCH /apps/{app} {name}, then points the git remotes of the old app at the new git URL. */

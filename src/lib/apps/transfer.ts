@@ -4,10 +4,11 @@
 import type {App, AppTransfer} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {UsageError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
+
+import {paths} from '../api/paths.js'
+import {UsageError} from '../errors.js'
 import {confirmDestructive} from './confirm.js'
 
 // an email goes to a person, anything else names a team (team names have no @); laxer than the
@@ -17,17 +18,17 @@ const isTeamOwner = (email: string | undefined) => /@herokumanager\.com$/.test(e
 
 export interface TransferOptions {
   api: ApiClient
-  out: Output
-  prompter: Prompter
-  recipient: string
   /** the app (--app, or the git remote); not needed with bulk */
   app?: string
   bulk?: boolean
-  locked?: boolean
   confirm?: string
+  locked?: boolean
+  out: Output
+  prompter: Prompter
+  recipient: string
 }
 
-async function transferOne(opts: TransferOptions, app: string, ownerEmail: string | undefined, label: boolean): Promise<AppTransfer | App> {
+async function transferOne(opts: TransferOptions, app: string, ownerEmail: string | undefined, label: boolean): Promise<App | AppTransfer> {
   const {api, out, recipient} = opts
   const toPerson = EMAIL.test(recipient)
   const personal = toPerson && !isTeamOwner(ownerEmail)
@@ -45,13 +46,13 @@ async function transferOne(opts: TransferOptions, app: string, ownerEmail: strin
 }
 
 /** The app-transfers (to a person) or team apps (to a team), as the API answered each. */
-export async function transferApps(opts: TransferOptions): Promise<Array<AppTransfer | App>> {
+export async function transferApps(opts: TransferOptions): Promise<Array<App | AppTransfer>> {
   const {api, out, prompter} = opts
   if (opts.bulk) {
     const apps = (await api.list<App>(paths.apps())).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))
     const chosen = await prompter.checkbox('Select applications you would like to transfer', apps.map(a => ({name: `${a.name} (${a.owner?.email ?? ''})`, value: a})), {flag: '--app', what: 'which apps to transfer'})
     out.warn(`Transferring applications to ${opts.recipient}...`)
-    const results: Array<AppTransfer | App> = []
+    const results: Array<App | AppTransfer> = []
     for (const app of chosen) {
       try {
         results.push(await transferOne(opts, app.name ?? '', app.owner?.email, false))
@@ -59,6 +60,7 @@ export async function transferApps(opts: TransferOptions): Promise<Array<AppTran
         out.warn(`${app.name}: ${(error as Error).message}`)
       }
     }
+
     return results
   }
 
@@ -68,10 +70,12 @@ export async function transferApps(opts: TransferOptions): Promise<Array<AppTran
   if (opts.locked && !isTeamOwner(app.owner?.email) && EMAIL.test(opts.recipient)) {
     throw new UsageError('--locked applies to apps transferred to a team only.', {hint: `Transfer ${name} without --locked.`})
   }
+
   // a team app given to a person loses its collaborators, as Heroku warns
   if (EMAIL.test(opts.recipient) && isTeamOwner(app.owner?.email)) {
     await confirmDestructive({action: 'transfer it to a person: all collaborators will be removed from this app', app: name, confirm: opts.confirm, out, prompter})
   }
+
   const result = await transferOne(opts, name, app.owner?.email, true)
   // the team app as locked is the app as it now is
   return [opts.locked ? await api.patch<App>(paths.teamApp(name), {locked: true}) : result]

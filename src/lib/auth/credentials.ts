@@ -8,8 +8,8 @@ export type TokenStorage = 'file' | 'keychain'
 
 export interface CredentialOptions {
   env?: NodeJS.ProcessEnv
-  keychain?: Keychain
   file?: CredentialFile
+  keychain?: Keychain
   netrcPath?: string
   /** where the fallback announcement goes (stderr) */
   warn?: (message: string) => void
@@ -35,7 +35,7 @@ export class CredentialStore {
     this.netrcPath = opts.netrcPath
   }
 
-  async read(apiUrl: string): Promise<{source: TokenSource; token: string} | undefined> {
+  async read(apiUrl: string): Promise<undefined | {source: TokenSource, token: string}> {
     const fromEnv = this.env.HEROKU_API_KEY?.trim()
     if (fromEnv) return {source: 'env', token: fromEnv}
     const account = apiHostKey(apiUrl)

@@ -7,10 +7,10 @@
 export interface Keychain {
   /** whether a keychain answers at all; cached after the first call */
   available(): Promise<boolean>
-  get(account: string): Promise<string | undefined>
-  set(account: string, secret: string): Promise<void>
   /** true if something was deleted */
   delete(account: string): Promise<boolean>
+  get(account: string): Promise<string | undefined>
+  set(account: string, secret: string): Promise<void>
 }
 
 export const KEYCHAIN_SERVICE = 'heroku-toolbelt'

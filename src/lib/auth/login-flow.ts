@@ -1,41 +1,41 @@
 import type {Account} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import type {CredentialStore, TokenStorage} from './credentials.js'
+import type {HelperSetup} from '../git/credential-config.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
-import type {HelperSetup} from '../git/credential-config.js'
+import type {CredentialStore, TokenStorage} from './credentials.js'
 
-import {gitBaseUrlFor} from '../git/git-host.js'
 import {offerCredentialHelper} from '../git/credential-config.js'
+import {gitBaseUrlFor} from '../git/git-host.js'
 import {accountFor, createAuthorization, readTokenFrom} from './login.js'
 
 export interface LoginOptions {
   apiUrl: string
+  /** the local platform's CA file, when apiUrl is a TLS local platform: git setup trusts it for that origin */
+  caFile?: string
   /** builds a client for apiUrl with the given token (or none, for the basic-auth step) */
   client: (token?: string) => ApiClient
   credentials: CredentialStore
-  out: Output
-  prompter: Prompter
-  /** read the token from this stream instead of asking (--with-token) */
-  tokenStream?: NodeJS.ReadableStream
+  env?: NodeJS.ProcessEnv
   /** --git-setup / --no-git-setup; undefined asks on a TTY */
   gitSetup?: boolean
   helperCommand: string
   /** false when no `heroku` on PATH is this CLI (see installedHeroku) */
   helperOnPath?: boolean
-  /** the local platform's CA file, when apiUrl is a TLS local platform: git setup trusts it for that origin */
-  caFile?: string
-  env?: NodeJS.ProcessEnv
+  out: Output
+  prompter: Prompter
+  /** read the token from this stream instead of asking (--with-token) */
+  tokenStream?: NodeJS.ReadableStream
 }
 
 export interface LoginResult {
-  email: string
-  id?: string
   api_url: string
-  storage: TokenStorage
+  email: string
   git_credential_helper: HelperSetup
   git_host: string
+  id?: string
+  storage: TokenStorage
 }
 
 /**

@@ -3,13 +3,14 @@ import type {Account, OAuthAuthorization} from '@heroku-cli/schema'
 import {hostname} from 'node:os'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
+
 import {ApiError} from '../api/api-error.js'
+import {paths} from '../api/paths.js'
 import {UserError} from '../errors.js'
 import {readFirstLine} from '../stdin.js'
 
 /** Trades email and password for a new OAuth authorization (basic auth), as `heroku login` does. */
-export async function createAuthorization(api: ApiClient, creds: {email: string; password: string}): Promise<string> {
+export async function createAuthorization(api: ApiClient, creds: {email: string, password: string}): Promise<string> {
   const basic = 'Basic ' + Buffer.from(`${creds.email}:${creds.password}`).toString('base64')
   let auth: OAuthAuthorization
   try {

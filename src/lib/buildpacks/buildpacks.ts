@@ -3,17 +3,17 @@
 import type {BuildpackInstallations} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+
 import {paths} from '../api/paths.js'
 import {UsageError, UserError} from '../errors.js'
-import type {Output} from '../ui/output.js'
 
 export type Installation = BuildpackInstallations
 
-
 interface Options {
   api: ApiClient
-  out: Output
   app: string
+  out: Output
 }
 
 const urlOf = (installation: Installation): string => installation.buildpack?.url ?? installation.buildpack?.name ?? ''
@@ -39,6 +39,7 @@ function renderList(out: Output, installations: Installation[], indent = ''): vo
     out.log(`${indent}${urlOf(installations[0])}`)
     return
   }
+
   for (const [i, installation] of installations.entries()) out.log(`${indent}${i + 1}. ${urlOf(installation)}`)
 }
 
@@ -48,12 +49,14 @@ function renderNext(out: Output, app: string, verb: string, installations: Insta
     out.log(`${verb} Next release on ${app} will detect buildpacks normally.`)
     return
   }
+
   if (installations.length === 1) {
     out.log(`${verb} Next release on ${app} will use ${urlOf(installations[0])}.`)
   } else {
     out.log(`${verb} Next release on ${app} will use:`)
     renderList(out, installations, '  ')
   }
+
   out.log(`Run git push heroku main to create a new release using ${installations.length === 1 ? 'this buildpack' : 'these buildpacks'}.`)
 }
 
@@ -64,6 +67,7 @@ export async function listBuildpacks(opts: Options): Promise<Installation[]> {
     opts.out.log(`${opts.app} has no Buildpack URL set.`)
     return installations
   }
+
   opts.out.heading(`${opts.app} Buildpack URL${installations.length === 1 ? '' : 's'}`)
   renderList(opts.out, installations)
   return installations
@@ -74,16 +78,17 @@ function checkIndex(index: number, max: number): number {
   if (!Number.isInteger(index) || index < 1 || index > max) {
     throw new UsageError(max === 1 ? 'Invalid index. Only valid value is 1.' : `Invalid index. Please choose a value between 1 and ${max}.`)
   }
+
   return index
 }
 
 function refuseDuplicate(installations: Installation[], buildpack: string, exceptIndex?: number): void {
   const at = installations.findIndex(i => matches(i, buildpack))
-  if (at >= 0 && at + 1 !== exceptIndex) throw new UserError(`The buildpack ${buildpack} is already set on your app.`)
+  if (at !== -1 && at + 1 !== exceptIndex) throw new UserError(`The buildpack ${buildpack} is already set on your app.`)
 }
 
 /** `buildpacks:set`: replaces the buildpack at INDEX (1 by default; one past the end appends). */
-export async function setBuildpack(opts: Options & {buildpack: string; index?: number}): Promise<Installation[]> {
+export async function setBuildpack(opts: Options & {buildpack: string, index?: number}): Promise<Installation[]> {
   const current = await fetchInstallations(opts.api, opts.app)
   const index = checkIndex(opts.index ?? 1, current.length + 1)
   refuseDuplicate(current, opts.buildpack, index)
@@ -95,7 +100,7 @@ export async function setBuildpack(opts: Options & {buildpack: string; index?: n
 }
 
 /** `buildpacks:add`: inserts a buildpack at INDEX (the end by default). */
-export async function addBuildpack(opts: Options & {buildpack: string; index?: number}): Promise<Installation[]> {
+export async function addBuildpack(opts: Options & {buildpack: string, index?: number}): Promise<Installation[]> {
   const current = await fetchInstallations(opts.api, opts.app)
   const index = checkIndex(opts.index ?? current.length + 1, current.length + 1)
   refuseDuplicate(current, opts.buildpack)
@@ -107,10 +112,11 @@ export async function addBuildpack(opts: Options & {buildpack: string; index?: n
 }
 
 /** `buildpacks:remove`: by URL or name, or by INDEX. */
-export async function removeBuildpack(opts: Options & {buildpack?: string; index?: number}): Promise<Installation[]> {
+export async function removeBuildpack(opts: Options & {buildpack?: string, index?: number}): Promise<Installation[]> {
   if ((opts.buildpack === undefined) === (opts.index === undefined)) {
     throw new UsageError('Give either a buildpack URL or --index, not both and not neither.', {hint: 'See heroku buildpacks for the list.'})
   }
+
   const current = await fetchInstallations(opts.api, opts.app)
   if (current.length === 0) throw new UserError(`${opts.app} has no buildpacks to remove.`)
   let at: number
@@ -120,6 +126,7 @@ export async function removeBuildpack(opts: Options & {buildpack?: string; index
   } else {
     at = checkIndex(opts.index, current.length) - 1
   }
+
   const urls = current.map(urlOf)
   urls.splice(at, 1)
   const updated = await putInstallations(opts.api, opts.app, urls)

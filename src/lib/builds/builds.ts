@@ -3,15 +3,15 @@
 import type {Build} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {fetchFor} from '../api/trust.js'
-import {ago} from '../releases/age.js'
-import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 
+import {paths} from '../api/paths.js'
+import {fetchFor} from '../api/trust.js'
+import {UserError} from '../errors.js'
+import {ago} from '../releases/age.js'
 
 /** The newest builds first (Range: created_at ..; order=desc,max=N). */
-export async function listBuilds(opts: {api: ApiClient; out: Output; app: string; num: number}): Promise<Build[]> {
+export async function listBuilds(opts: {api: ApiClient, app: string, num: number, out: Output}): Promise<Build[]> {
   const {api, out, app} = opts
   const builds = await api.list<Build>(paths.app(app).build(), {limit: opts.num, max: opts.num, order: 'desc', sortBy: 'created_at'})
   if (builds.length === 0) {
@@ -44,7 +44,7 @@ export async function findBuild(api: ApiClient, app: string, id?: string): Promi
   return newest
 }
 
-export async function buildInfo(opts: {api: ApiClient; out: Output; app: string; id?: string}): Promise<Build> {
+export async function buildInfo(opts: {api: ApiClient, app: string, id?: string, out: Output}): Promise<Build> {
   const {out} = opts
   const build = await findBuild(opts.api, opts.app, opts.id)
   out.heading(`Build ${build.id}`)
@@ -67,7 +67,7 @@ export async function buildInfo(opts: {api: ApiClient; out: Output; app: string;
  * Prints the build's output as it arrives from its output_stream_url (while the build runs the
  * stream stays open until it ends). Returns the build and the whole output.
  */
-export async function buildOutput(opts: {api: ApiClient; out: Output; app: string; id?: string; fetchImpl?: typeof fetch}): Promise<{build: Build; output: string}> {
+export async function buildOutput(opts: {api: ApiClient, app: string, fetchImpl?: typeof fetch, id?: string, out: Output}): Promise<{build: Build, output: string}> {
   const {out} = opts
   const build = await findBuild(opts.api, opts.app, opts.id)
   const url = build.output_stream_url

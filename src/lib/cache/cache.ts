@@ -2,31 +2,31 @@
 // endpoints are the local platform's own, outside the Platform API v3 schema: another platform
 // answers 404 without naming the app, and that is said plainly.
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {ApiError} from '../api/api-error.js'
-import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 
+import {ApiError} from '../api/api-error.js'
+import {paths} from '../api/paths.js'
+import {UsageError, UserError} from '../errors.js'
+
 export interface CacheStats {
-  app: {id: string; name: string}
-  hits: number
-  misses: number
-  stale: number
-  revalidated: number
+  app: {id: string, name: string}
   bypass: number
-  hit_ratio: number
-  entries: number
   bytes: number
-  max_bytes: number
+  entries: number
   evictions: number
+  hit_ratio: number
+  hits: number
+  max_bytes: number
+  misses: number
+  revalidated: number
+  stale: number
 }
 
 export interface CachePurge {
-  app: {id: string; name: string}
+  app: {id: string, name: string}
   paths: string[]
   purged: number
 }
-
 
 /** A 404 that is not about the app: the platform has no such API (e.g. Heroku itself). */
 async function platformOwn<T>(call: () => Promise<T>): Promise<T> {
@@ -36,6 +36,7 @@ async function platformOwn<T>(call: () => Promise<T>): Promise<T> {
     if (error instanceof ApiError && error.status === 404 && error.resource !== 'app') {
       throw new UserError('This platform has no router cache API.', {hint: 'heroku cache:* works with the local platform (heroku platform:start); on Heroku, use a CDN or an add-on.', cause: error})
     }
+
     throw error
   }
 }
@@ -47,7 +48,7 @@ function size(bytes: number): string {
 }
 
 /** GET /apps/{app}/cache, shown as `Key: value` lines. */
-export async function cacheStats(opts: {api: ApiClient; out: Output; app: string}): Promise<CacheStats> {
+export async function cacheStats(opts: {api: ApiClient, app: string, out: Output}): Promise<CacheStats> {
   const stats = await platformOwn(() => opts.api.get<CacheStats>(paths.app(opts.app).cache()))
   opts.out.heading(`${stats.app.name} Router Cache`)
   opts.out.keyValues([
@@ -69,11 +70,12 @@ export function parsePaths(paths: readonly string[]): string[] {
   for (const path of paths) {
     if (!path.startsWith('/')) throw new UsageError(`${path} is not a path.`, {hint: 'Give paths as they appear in URLs, starting with / (e.g. /index.html).'})
   }
+
   return [...paths]
 }
 
 /** POST /apps/{app}/cache/purge: the given paths (any query) or, without paths, everything. */
-export async function cachePurge(opts: {api: ApiClient; out: Output; app: string; paths: string[]}): Promise<CachePurge> {
+export async function cachePurge(opts: {api: ApiClient, app: string, out: Output, paths: string[]}): Promise<CachePurge> {
   const result = await platformOwn(() => opts.api.post<CachePurge>(paths.app(opts.app).cachePurge(), opts.paths.length === 0 ? {} : {paths: opts.paths}))
   const what = opts.paths.length === 0 ? 'everything' : opts.paths.join(', ')
   opts.out.log(`Purged ${what} from ${result.app.name}'s router cache: ${result.purged} ${result.purged === 1 ? 'response' : 'responses'}.`)

@@ -6,23 +6,25 @@ import {X509Certificate} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {confirmDestructive} from '../apps/confirm.js'
-import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
 
+import {paths} from '../api/paths.js'
+import {confirmDestructive} from '../apps/confirm.js'
+import {UsageError, UserError} from '../errors.js'
+
 /** An SNI endpoint as the Platform API returns it (the schema's `sni-endpoint`). */
 export interface SniEndpoint {
-  app?: {id: string; name: string}
+  app?: {id: string, name: string}
   certificate_chain: string
   created_at: string
-  display_name: string | null
+  display_name: null | string
   /** ids of the domains that use it */
   domains: string[]
   id: string
   name: string
   ssl_cert: {
+    acm?: boolean
     'ca_signed?': boolean
     cert_domains: string[]
     expires_at: string
@@ -31,17 +33,15 @@ export interface SniEndpoint {
     'self_signed?': boolean
     starts_at: string
     subject: string
-    acm?: boolean
   }
   updated_at: string
 }
 
 interface Base {
   api: ApiClient
-  out: Output
   app: string
+  out: Output
 }
-
 
 /** "2027-01-02 03:04 UTC" */
 export function formatDate(iso: string): string {
@@ -110,6 +110,7 @@ export async function listCerts(opts: Base): Promise<SniEndpoint[]> {
     out.log(`${app} has no SSL certificates.\nUse heroku certs:add CRT KEY to add one.`)
     return endpoints
   }
+
   await out.table(endpoints, [
     {get: e => e.name, header: 'Name'},
     {get: e => e.ssl_cert.cert_domains.join(', '), header: 'Common Name(s)'},
@@ -129,6 +130,7 @@ async function resolveEndpoint(api: ApiClient, app: string, name: string | undef
   if (endpoints.length > 1) {
     throw new UsageError(`${app} has several SSL certificates: ${endpoints.map(e => e.name).sort().join(', ')}.`, {hint: 'Pass --name NAME.'})
   }
+
   return endpoints[0]
 }
 
@@ -141,15 +143,15 @@ export async function certInfo(opts: Base & {name?: string}): Promise<SniEndpoin
 }
 
 export interface AddCertOptions extends Base {
-  prompter: Prompter
   /** paths of the certificate (chain) and key files, PEM */
   certFile: string
-  keyFile: string
   /**
    * The custom domains to use the certificate for. Absent: a person at a terminal is asked about
    * each domain it covers; anywhere else every domain it covers is used.
    */
   domains?: string[]
+  keyFile: string
+  prompter: Prompter
 }
 
 /**
@@ -168,6 +170,7 @@ export async function addCert(opts: AddCertOptions): Promise<SniEndpoint> {
     spinner.fail()
     throw error
   }
+
   spinner.succeed()
   return associateDomains({api, out, prompter: opts.prompter, app, endpoint, domains: opts.domains})
 }
@@ -180,9 +183,10 @@ async function checkDomainsFlag(api: ApiClient, app: string, certificate: string
   } catch {
     return // not a certificate this machine can read: the API says what is wrong with it
   }
-  const custom = (await api.list<Domain>(paths.app(app).domain())).filter(d => d.kind === 'custom').map(d => d.hostname!)
+
+  const custom = new Set((await api.list<Domain>(paths.app(app).domain())).filter(d => d.kind === 'custom').map(d => d.hostname!))
   for (const hostname of domains.map(d => d.trim().toLowerCase()).filter(Boolean)) {
-    if (!custom.includes(hostname)) throw new UsageError(`${hostname} is not a custom domain of ${app}.`, {hint: `Add it first with heroku domains:add ${hostname}, or leave it out of --domains.`})
+    if (!custom.has(hostname)) throw new UsageError(`${hostname} is not a custom domain of ${app}.`, {hint: `Add it first with heroku domains:add ${hostname}, or leave it out of --domains.`})
     if (!names.some(name => certNameCovers(name, hostname))) throw new UsageError(`The certificate (${names.join(', ')}) does not cover ${hostname}.`, {hint: 'Leave it out of --domains, or add a certificate that names it.'})
   }
 }
@@ -195,20 +199,19 @@ function dnsNames(cert: X509Certificate): string[] {
   return cn ? [cn.toLowerCase()] : []
 }
 
-async function associateDomains(opts: Base & {prompter: Prompter; endpoint: SniEndpoint; domains?: string[]}): Promise<SniEndpoint> {
+async function associateDomains(opts: Base & {domains?: string[], endpoint: SniEndpoint, prompter: Prompter}): Promise<SniEndpoint> {
   const {api, out, prompter, app} = opts
-  let endpoint = opts.endpoint
+  let {endpoint} = opts
   const appDomains = await api.list<Domain>(paths.app(app).domain())
   const covered = matchingDomains(endpoint, appDomains)
   let chosen: Domain[]
   if (opts.domains !== undefined) {
-    const wanted = opts.domains.map(d => d.trim().toLowerCase()).filter(Boolean)
-    chosen = covered.filter(d => wanted.includes(d.hostname!))
+    const wanted = new Set(opts.domains.map(d => d.trim().toLowerCase()).filter(Boolean))
+    chosen = covered.filter(d => wanted.has(d.hostname!))
   } else if (prompter.canPrompt && covered.length > 0) {
     out.log('Almost done! Which of these domains on this application would you like this certificate associated with?')
     chosen = []
     for (const domain of covered) {
-      // eslint-disable-next-line no-await-in-loop
       if (await prompter.confirm(`Use ${endpoint.name} for ${domain.hostname}?`, {default: true, flag: '--domains'})) chosen.push(domain)
     }
   } else {
@@ -217,25 +220,27 @@ async function associateDomains(opts: Base & {prompter: Prompter; endpoint: SniE
 
   const changes: Promise<unknown>[] = []
   for (const domain of covered) {
-    const current = (domain.sni_endpoint as {id?: string} | null | undefined)?.id
+    const current = (domain.sni_endpoint as null | undefined | {id?: string})?.id
     const want = chosen.includes(domain)
     if (want && current !== endpoint.id) changes.push(api.patch(paths.app(app).domain(domain.hostname!), {sni_endpoint: endpoint.name}))
     if (!want && current === endpoint.id) changes.push(api.patch(paths.app(app).domain(domain.hostname!), {sni_endpoint: null}))
   }
+
   if (changes.length > 0) {
     await Promise.all(changes)
     endpoint = await api.get<SniEndpoint>(paths.app(app).sniEndpoint(endpoint.name))
   } else if (chosen.length === 0 && endpoint.domains.length === 0) {
     out.info(`No custom domain of ${app} is covered by ${endpoint.ssl_cert.cert_domains.join(', ')}: add one with heroku domains:add HOSTNAME.`)
   }
+
   showDetails(out, endpoint, appDomains)
   return endpoint
 }
 
 export interface UpdateCertOptions extends Base {
-  name?: string
   certFile: string
   keyFile: string
+  name?: string
 }
 
 /** PATCH /apps/{app}/sni-endpoints/{name}: a new certificate and key for the same endpoint. */
@@ -251,6 +256,7 @@ export async function updateCert(opts: UpdateCertOptions): Promise<SniEndpoint> 
     spinner.fail()
     throw error
   }
+
   spinner.succeed()
   const domains = endpoint.domains.length > 0 ? await api.list<Domain>(paths.app(app).domain()) : []
   showDetails(out, endpoint, domains, 'Updated certificate details:')
@@ -258,7 +264,7 @@ export async function updateCert(opts: UpdateCertOptions): Promise<SniEndpoint> 
 }
 
 /** DELETE /apps/{app}/sni-endpoints/{name}, after --confirm APP or the app's name typed. */
-export async function removeCert(opts: Base & {prompter: Prompter; name?: string; confirm?: string}): Promise<SniEndpoint> {
+export async function removeCert(opts: Base & {confirm?: string, name?: string, prompter: Prompter}): Promise<SniEndpoint> {
   const {api, out, app} = opts
   const endpoint = await resolveEndpoint(api, app, opts.name)
   await confirmDestructive({action: `remove the SSL certificate ${endpoint.name} (${endpoint.ssl_cert.cert_domains.join(', ')}) from ${app}`, app, confirm: opts.confirm, out, prompter: opts.prompter})

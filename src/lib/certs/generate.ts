@@ -3,40 +3,41 @@
 // (docs/tls.md), so clients refuse anything it signed for another name. A self-signed
 // certificate is for testing: clients trust it only when told to (curl --cacert DOMAIN.crt).
 import {execFile} from 'node:child_process'
-import {chmod, access} from 'node:fs/promises'
+import {access, chmod} from 'node:fs/promises'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 
 import type {ApiClient} from '../api/client.js'
-import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
+
+import {UsageError, UserError} from '../errors.js'
 import {addCert, type SniEndpoint} from './certs.js'
 
 const run = promisify(execFile)
 const HOSTNAME = /^(?:\*\.)?(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 
 export interface GenerateCertOptions {
-  api: ApiClient
-  out: Output
-  /** asks which covered domains to use, with add and no domains */
-  prompter: Prompter
-  app: string
-  domain: string
-  /** where DOMAIN.crt and DOMAIN.key are written */
-  dir: string
-  days: number
   /** upload it as the app's certificate (certs:add) once made */
   add: boolean
+  api: ApiClient
+  app: string
+  days: number
+  /** where DOMAIN.crt and DOMAIN.key are written */
+  dir: string
+  domain: string
   domains?: string[]
   /** the openssl binary */
   openssl?: string
+  out: Output
+  /** asks which covered domains to use, with add and no domains */
+  prompter: Prompter
 }
 
 export interface GeneratedCert {
   certificate_file: string
   key_file: string
-  sni_endpoint: SniEndpoint | null
+  sni_endpoint: null | SniEndpoint
 }
 
 /** `*.example.com` → wildcard.example.com: a file name without a glob character */
@@ -52,6 +53,7 @@ export async function generateCert(opts: GenerateCertOptions): Promise<Generated
   for (const file of [certFile, keyFile]) {
     if (await access(file).then(() => true, () => false)) throw new UsageError(`${file} already exists: nothing was written.`, {hint: 'Remove it, or pass --dir DIR.'})
   }
+
   const spinner = await out.spinner(`Generating a self-signed certificate for ${domain}`)
   try {
     await run(opts.openssl ?? 'openssl', [
@@ -66,6 +68,7 @@ export async function generateCert(opts: GenerateCertOptions): Promise<Generated
     if (e.code === 'ENOENT') throw new UserError('openssl is not installed: certs:generate makes the certificate with it.', {hint: 'Install OpenSSL (apt install openssl, brew install openssl), or make a certificate elsewhere and use heroku certs:add CRT KEY.'})
     throw new UserError(`openssl could not make the certificate: ${(e.stderr ?? e.message).trim()}`)
   }
+
   spinner.succeed()
   out.info(`Wrote ${certFile} and ${keyFile} (the key readable by you only). It is self-signed: clients trust it only when told to.`)
   const sniEndpoint = opts.add ? await addCert({api: opts.api, out, prompter: opts.prompter, app: opts.app, certFile, keyFile, domains: opts.domains}) : null

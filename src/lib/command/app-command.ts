@@ -1,8 +1,8 @@
 import {Command, Flags} from '@oclif/core'
 
+import {UsageError} from '../errors.js'
 import {gitHostFor} from '../git/git-host.js'
 import {appRemotes} from '../git/remotes.js'
-import {UsageError} from '../errors.js'
 import {BaseCommand} from './base.js'
 
 export const appFlags = {
@@ -22,7 +22,7 @@ export abstract class AppCommand<T extends typeof Command> extends BaseCommand<T
   /** The app this command acts on. */
   protected async app(): Promise<string> {
     if (this.resolvedApp) return this.resolvedApp
-    const flags = this.flags as {app?: string; remote?: string}
+    const flags = this.flags as {app?: string, remote?: string}
     this.resolvedApp = flags.app ?? await this.appFromRemotes(flags.remote)
     return this.resolvedApp
   }

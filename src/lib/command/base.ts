@@ -1,7 +1,7 @@
 import {Command, Flags, Interfaces} from '@oclif/core'
 
-import {ApiClient} from '../api/client.js'
 import {resolveApiUrl} from '../api/base-url.js'
+import {ApiClient} from '../api/client.js'
 import {CredentialStore} from '../auth/credentials.js'
 import {NotLoggedInError} from '../errors.js'
 import {readSettings} from '../settings.js'

@@ -6,9 +6,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {ApiClient} from '../api/client.js'
-import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
+
+import {UsageError, UserError} from '../errors.js'
 import {validateKey} from './keys.js'
 import {getConfigVars, updateConfig} from './vars.js'
 
@@ -19,7 +20,7 @@ export function formatEditable(vars: Record<string, string>): string {
   const lines = Object.keys(vars).sort().map(k => `${k}=${PLAIN.test(vars[k]) ? vars[k] : JSON.stringify(vars[k])}`)
   return [
     '# Edit the config vars, one KEY=value a line. Values with spaces, quotes or newlines',
-    '# are JSON strings ("a\\nb"). Delete a line to unset that var. Lines starting with # are ignored.',
+    String.raw`# are JSON strings ("a\nb"). Delete a line to unset that var. Lines starting with # are ignored.`,
     ...lines,
     '',
   ].join('\n')
@@ -52,14 +53,14 @@ export function parseEditable(text: string): Record<string, string> {
 }
 
 /** What to PATCH to go from `before` to `after`: new and changed values, null for removed keys. */
-export function configChanges(before: Record<string, string>, after: Record<string, string>): Record<string, string | null> {
-  const changes: Record<string, string | null> = {}
+export function configChanges(before: Record<string, string>, after: Record<string, string>): Record<string, null | string> {
+  const changes: Record<string, null | string> = {}
   for (const [k, v] of Object.entries(after)) if (before[k] !== v) changes[k] = v
   for (const k of Object.keys(before)) if (!Object.hasOwn(after, k)) changes[k] = null
   return changes
 }
 
-export function describeChanges(before: Record<string, string>, changes: Record<string, string | null>): string[] {
+export function describeChanges(before: Record<string, string>, changes: Record<string, null | string>): string[] {
   return Object.keys(changes).sort().map(k => {
     const v = changes[k]
     if (v === null) return `- ${k}`
@@ -79,12 +80,12 @@ export function runEditor(editor: string, file: string): Promise<void> {
 
 export interface EditConfigOptions {
   api: ApiClient
-  out: Output
-  prompter: Prompter
   app: string
+  edit?: (editor: string, file: string) => Promise<void>
   /** $VISUAL or $EDITOR */
   editor?: string
-  edit?: (editor: string, file: string) => Promise<void>
+  out: Output
+  prompter: Prompter
 }
 
 /** Opens the config vars in an editor, shows the difference and applies it once confirmed. */

@@ -7,27 +7,28 @@ import {chmodSync, existsSync, readFileSync, renameSync, writeFileSync} from 'no
 import {resolve} from 'node:path'
 
 import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+
 import {UserError} from '../errors.js'
 import {envEntries, envLine, parseEnv} from '../local/env-file.js'
-import type {Output} from '../ui/output.js'
 import {getConfigVars} from './vars.js'
 
 export interface PullConfigOptions {
   api: ApiClient
-  out: Output
   app: string
   cwd: string
   file: string
+  out: Output
   overwrite: boolean
 }
 
 export interface PullConfigResult {
-  file: string
   /** written: new to the file, or replaced with --overwrite */
   added: string[]
-  overwritten: string[]
+  file: string
   /** in the file with another value, left as they are */
   kept: string[]
+  overwritten: string[]
 }
 
 export async function pullConfig(opts: PullConfigOptions): Promise<PullConfigResult> {

@@ -4,31 +4,32 @@
 import type {ConfigVars} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {CancelledError, PromptUnavailableError, UsageError} from '../errors.js'
-import {readEnvFile} from '../local/env-file.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
-import {getConfigVars, updateConfig} from './vars.js'
+
+import {CancelledError, PromptUnavailableError, UsageError} from '../errors.js'
+import {readEnvFile} from '../local/env-file.js'
 import {validateKey} from './keys.js'
+import {getConfigVars, updateConfig} from './vars.js'
 
 export interface PushConfigOptions {
   api: ApiClient
-  out: Output
-  prompter: Prompter
   app: string
+  confirm?: string
   cwd: string
   file: string
+  out: Output
   overwrite: boolean
-  confirm?: string
+  prompter: Prompter
 }
 
 export interface PushConfigResult {
-  file: string
   /** the config vars the PATCH answered; absent when nothing was pushed */
   config_vars?: ConfigVars
-  pushed: string[]
+  file: string
   /** on the app with another value, left as they are */
   kept: string[]
+  pushed: string[]
 }
 
 export async function pushConfig(opts: PushConfigOptions): Promise<PushConfigResult> {
@@ -54,7 +55,7 @@ export async function pushConfig(opts: PushConfigOptions): Promise<PushConfigRes
   return {config_vars: configVars, file: opts.file, kept, pushed}
 }
 
-async function confirmPush(opts: {prompter: Prompter; app: string; keys: string[]; confirm?: string}): Promise<void> {
+async function confirmPush(opts: {app: string, confirm?: string, keys: string[], prompter: Prompter}): Promise<void> {
   const {app, prompter} = opts
   if (opts.confirm !== undefined) {
     if (opts.confirm !== app) throw new UsageError(`Confirmation "${opts.confirm}" did not match ${app}: nothing was pushed.`, {hint: `Pass --confirm ${app}.`})

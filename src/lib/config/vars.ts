@@ -1,9 +1,10 @@
 import type {ConfigVars} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+
 import {paths} from '../api/paths.js'
 import {newestRelease} from '../releases/newest.js'
-import type {Output} from '../ui/output.js'
 import {shellLines} from './keys.js'
 
 export function getConfigVars(api: ApiClient, app: string): Promise<ConfigVars> {
@@ -12,8 +13,8 @@ export function getConfigVars(api: ApiClient, app: string): Promise<ConfigVars> 
 
 export interface ShowConfigOptions {
   api: ApiClient
-  out: Output
   app: string
+  out: Output
   shell?: boolean
 }
 
@@ -38,7 +39,7 @@ export async function showConfig(opts: ShowConfigOptions): Promise<ConfigVars> {
 }
 
 /** One var's value; an unset var prints an empty line, as the Heroku CLI does. */
-export async function getConfigVar(opts: {api: ApiClient; out: Output; app: string; key: string; shell?: boolean}): Promise<Record<string, string | null>> {
+export async function getConfigVar(opts: {api: ApiClient, app: string, key: string, out: Output, shell?: boolean}): Promise<Record<string, null | string>> {
   const vars = await getConfigVars(opts.api, opts.app)
   const value = Object.hasOwn(vars, opts.key) ? vars[opts.key] : null
   if (opts.shell) {
@@ -52,10 +53,10 @@ export async function getConfigVar(opts: {api: ApiClient; out: Output; app: stri
 
 export interface UpdateConfigOptions {
   api: ApiClient
-  out: Output
   app: string
   /** a value to set, or null to unset */
-  changes: Record<string, string | null>
+  changes: Record<string, null | string>
+  out: Output
 }
 
 function listKeys(keys: string[]): string {

@@ -1,12 +1,12 @@
 import type {Domain} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
+import {paths} from '../api/paths.js'
 
 /** GET /apps/{app}/domains: the platform's own domain and the custom ones with their DNS targets. */
-export async function listDomains(opts: {api: ApiClient; out: Output; app: string}): Promise<Domain[]> {
+export async function listDomains(opts: {api: ApiClient, app: string, out: Output}): Promise<Domain[]> {
   const {api, out, app} = opts
   const domains = await api.list<Domain>(paths.app(app).domain())
   const platform = domains.filter(d => d.kind === 'heroku')
@@ -28,7 +28,7 @@ export async function listDomains(opts: {api: ApiClient; out: Output; app: strin
   return domains
 }
 
-export async function addDomain(opts: {api: ApiClient; out: Output; app: string; hostname: string}): Promise<Domain> {
+export async function addDomain(opts: {api: ApiClient, app: string, hostname: string, out: Output}): Promise<Domain> {
   const {api, out, app} = opts
   const spinner = await out.spinner(`Adding ${opts.hostname} to ${app}`)
   let domain: Domain
@@ -47,7 +47,7 @@ export async function addDomain(opts: {api: ApiClient; out: Output; app: string;
   return domain
 }
 
-export async function removeDomain(opts: {api: ApiClient; out: Output; app: string; hostname: string}): Promise<Domain> {
+export async function removeDomain(opts: {api: ApiClient, app: string, hostname: string, out: Output}): Promise<Domain> {
   const {api, out, app} = opts
   const spinner = await out.spinner(`Removing ${opts.hostname} from ${app}`)
   try {

@@ -3,12 +3,12 @@
 import type {LogDrain} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
+import {paths} from '../api/paths.js'
 
 /** GET /apps/{app}/log-drains: `URL (TOKEN)` a line, as the Heroku CLI prints them. */
-export async function listDrains(opts: {api: ApiClient; out: Output; app: string}): Promise<LogDrain[]> {
+export async function listDrains(opts: {api: ApiClient, app: string, out: Output}): Promise<LogDrain[]> {
   const {api, out, app} = opts
   const drains = await api.list<LogDrain>(paths.app(app).logDrain())
   if (drains.length === 0) {
@@ -31,14 +31,14 @@ export async function listDrains(opts: {api: ApiClient; out: Output; app: string
   return drains
 }
 
-export async function addDrain(opts: {api: ApiClient; out: Output; app: string; url: string}): Promise<LogDrain> {
+export async function addDrain(opts: {api: ApiClient, app: string, out: Output, url: string}): Promise<LogDrain> {
   const drain = await opts.api.post<LogDrain>(paths.app(opts.app).logDrain(), {url: opts.url})
   opts.out.log(`Successfully added drain ${drain.url ?? opts.url}`)
   return drain
 }
 
 /** DELETE /apps/{app}/log-drains/{url, token or id}. */
-export async function removeDrain(opts: {api: ApiClient; out: Output; app: string; drain: string}): Promise<LogDrain> {
+export async function removeDrain(opts: {api: ApiClient, app: string, drain: string, out: Output}): Promise<LogDrain> {
   const drain = await opts.api.delete<LogDrain>(paths.app(opts.app).logDrain(opts.drain))
   opts.out.log(`Successfully removed drain ${drain.url ?? opts.drain}`)
   return drain

@@ -1,5 +1,6 @@
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
+
 import {isOurHelper} from './installed-command.js'
 import {runGit} from './run-git.js'
 
@@ -48,11 +49,11 @@ export type HelperSetup = 'already configured' | 'configured' | 'repaired' | 'sk
  * Sets up git's credential helper for the platform's git host: `wanted` true or false decides
  * (--git-setup / --no-git-setup); undefined asks on a TTY and only suggests it otherwise.
  */
-export async function offerCredentialHelper(opts: {out: Output; prompter: Prompter; gitBase: string; helperCommand: string; wanted?: boolean; env?: NodeJS.ProcessEnv
-  /** false when no `heroku` on PATH is this CLI (run from a clone): git will need one there */
-  helperOnPath?: boolean
-  /** the local platform's CA file: git is told to verify gitBase (and only it) with it */
-  caFile?: string}): Promise<HelperSetup> {
+export async function offerCredentialHelper(opts: {/** the local platform's CA file: git is told to verify gitBase (and only it) with it */
+  caFile?: string; env?: NodeJS.ProcessEnv; gitBase: string; helperCommand: string /** false when no `heroku` on PATH is this CLI (run from a clone): git will need one there */
+  helperOnPath?: boolean; out: Output
+  prompter: Prompter
+  wanted?: boolean;}): Promise<HelperSetup> {
   const {gitBase, out, prompter} = opts
   const helpers = await configuredHelpers(gitBase, opts.env)
   if (helpers.includes(opts.helperCommand)) {
@@ -69,7 +70,7 @@ export async function offerCredentialHelper(opts: {out: Output; prompter: Prompt
     return 'repaired'
   }
 
-  let wanted = opts.wanted
+  let {wanted} = opts
   if (wanted === undefined) {
     if (!prompter.canPrompt) {
       out.info(`To let git push to ${gitBase} with this login, run heroku login --git-setup.`)
@@ -88,7 +89,7 @@ export async function offerCredentialHelper(opts: {out: Output; prompter: Prompt
 }
 
 /** git verifies an https gitBase with the local platform's CA, for that origin only. */
-async function setUpGitCa(opts: {out: Output; gitBase: string; caFile?: string; env?: NodeJS.ProcessEnv}): Promise<void> {
+async function setUpGitCa(opts: {caFile?: string, env?: NodeJS.ProcessEnv, gitBase: string, out: Output}): Promise<void> {
   if (!opts.caFile || !opts.gitBase.startsWith('https:')) return
   if (await configureGitCa(opts.gitBase, opts.caFile, opts.env) === 'configured') {
     opts.out.info(`git trusts the platform's certificate authority for ${new URL(opts.gitBase).origin} only (${gitCaKey(opts.gitBase)}).`)
@@ -100,6 +101,6 @@ async function setUpGitCa(opts: {out: Output; gitBase: string; caFile?: string; 
   }
 }
 
-function warnIfNotOnPath(opts: {out: Output; helperOnPath?: boolean}): void {
+function warnIfNotOnPath(opts: {helperOnPath?: boolean, out: Output}): void {
   if (opts.helperOnPath === false) opts.out.warn('heroku is not on your PATH: git push runs this copy\'s bin/run.js until you install it (npm link in the clone, or README "Install"); heroku login then points git at the installed one.')
 }

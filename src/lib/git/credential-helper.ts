@@ -5,9 +5,9 @@
 import {UserError} from '../errors.js'
 
 export interface CredentialRequest {
-  protocol?: string
   host?: string
   path?: string
+  protocol?: string
   username?: string
 }
 

@@ -10,7 +10,7 @@ import {delimiter, isAbsolute, join} from 'node:path'
  * before npm link): then this copy's own bin/run.js, the one thing that works until it is
  * installed — `heroku login` repairs the entry then (isOurHelper).
  */
-export function installedHeroku(root: string, env: NodeJS.ProcessEnv = process.env): {path: string; installed: boolean} {
+export function installedHeroku(root: string, env: NodeJS.ProcessEnv = process.env): {installed: boolean, path: string} {
   // the npm bin (run.js) and the standalone tarball's launcher (bin/heroku) are both this CLI
   const ours = new Set([join(root, 'bin', 'run.js'), join(root, 'bin', 'heroku')].map(realOrUndefined).filter(Boolean))
   for (const dir of (env.PATH ?? '').split(delimiter)) {

@@ -9,7 +9,7 @@ export interface GitRemote {
 export async function listRemotes(cwd?: string): Promise<GitRemote[]> {
   let out: string
   try {
-    out = await runGit(['config', '--get-regexp', '^remote\\..*\\.url$'], {cwd})
+    out = await runGit(['config', '--get-regexp', String.raw`^remote\..*\.url$`], {cwd})
   } catch {
     return [] // not a repository, or no remotes: git exits 1
   }

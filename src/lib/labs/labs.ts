@@ -3,10 +3,11 @@
 // account's features first, then, with an app, among the app's.
 import type {Account, AccountFeature, AppFeature} from '@heroku-cli/schema'
 
-import {ApiError} from '../api/api-error.js'
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
+
+import {ApiError} from '../api/api-error.js'
+import {paths} from '../api/paths.js'
 
 type Feature = AccountFeature | AppFeature
 
@@ -15,7 +16,6 @@ export interface LabsList {
   app: AppFeature[] | null
   user: AccountFeature[]
 }
-
 
 /** general features are managed by `heroku features`, not labs */
 const experimental = <T extends Feature>(features: T[]): T[] => features.filter(f => f.state !== 'general')
@@ -30,7 +30,7 @@ function printFeatures(out: Output, features: Feature[]): void {
 }
 
 /** `heroku labs [-a APP]`: the account's experimental features, and the app's with an app. */
-export async function listLabs(opts: {api: ApiClient; out: Output; app?: string}): Promise<LabsList> {
+export async function listLabs(opts: {api: ApiClient, app?: string, out: Output}): Promise<LabsList> {
   const {api, out, app} = opts
   const [account, user, appFeatures] = await Promise.all([
     api.get<Account>(paths.account()),
@@ -45,6 +45,7 @@ export async function listLabs(opts: {api: ApiClient; out: Output; app?: string}
     out.heading(`App Features ${app}`)
     printFeatures(out, result.app)
   }
+
   return result
 }
 
@@ -63,12 +64,13 @@ async function findFeature(api: ApiClient, name: string, app?: string): Promise<
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 404 || app === undefined) throw error
   }
+
   const feature = await api.get<AppFeature>(paths.app(app).feature(name))
   return {feature, path: paths.app(app).feature(name), target: async () => app}
 }
 
 /** `heroku labs:info FEATURE [-a APP]` */
-export async function labsInfo(opts: {api: ApiClient; out: Output; feature: string; app?: string}): Promise<Feature> {
+export async function labsInfo(opts: {api: ApiClient, app?: string, feature: string, out: Output}): Promise<Feature> {
   const {out} = opts
   const {feature} = await findFeature(opts.api, opts.feature, opts.app)
   out.heading(feature.name ?? opts.feature)
@@ -81,7 +83,7 @@ export async function labsInfo(opts: {api: ApiClient; out: Output; feature: stri
 }
 
 /** `heroku labs:enable` / `labs:disable FEATURE [-a APP]`: the feature as it is now. */
-export async function setLabsFeature(opts: {api: ApiClient; out: Output; feature: string; app?: string; enabled: boolean}): Promise<Feature> {
+export async function setLabsFeature(opts: {api: ApiClient, app?: string, enabled: boolean, feature: string, out: Output}): Promise<Feature> {
   const {api, out, enabled} = opts
   const found = await findFeature(api, opts.feature, opts.app)
   const target = await found.target()

@@ -22,13 +22,13 @@ const SKIPPED = new Set(['.git', 'node_modules'])
 export interface LocalBuild {
   /** the compiled copy of the app: the processes' working directory */
   appDir: string
+  description: string
   /** type → command: the buildpacks' defaults under the Procfile's */
   processTypes: Record<string, string>
-  description: string
-  /** a Procfile command as a dyno runs it */
-  wrap: (command: string) => string
   /** the dyno's shell (bash, as on the platform, when this machine has it) */
   shell: string
+  /** a Procfile command as a dyno runs it */
+  wrap: (command: string) => string
 }
 
 /** ~/.cache/heroku-toolbelt/local/<name>-<hash of the path>: one per working tree. */
@@ -43,7 +43,7 @@ function withProfile(command: string): string {
   return PROFILE + command
 }
 
-export async function buildLocally(opts: {cwd: string; env: NodeJS.ProcessEnv; vars: Record<string, string>; print: (line: string) => void; timeoutMs?: number}): Promise<LocalBuild> {
+export async function buildLocally(opts: {cwd: string, env: NodeJS.ProcessEnv, print: (line: string) => void, timeoutMs?: number, vars: Record<string, string>}): Promise<LocalBuild> {
   const base = buildCacheDir(opts.cwd, opts.env)
   const dirs = {buildDir: join(base, 'app'), cacheDir: join(base, 'cache'), envDir: join(base, 'env'), homeDir: join(base, 'home')}
   // a fresh copy each time (files deleted from the tree must not linger); the cache is kept

@@ -1,10 +1,9 @@
+import {parse} from 'dotenv'
 // .env files: dotenv's rules (quotes, `#` comments, `export`, multi-line quoted values). dotenv
 // skips a line it cannot read without a word, so each line is checked first and a bad one is
 // reported with its number.
 import {readFileSync} from 'node:fs'
 import {resolve} from 'node:path'
-
-import {parse} from 'dotenv'
 
 import {UserError} from '../errors.js'
 
@@ -31,9 +30,9 @@ function closes(text: string, quote: string): boolean {
 
 /** A KEY=VALUE of a .env file and the lines it spans (0-based, end exclusive). */
 export interface EnvEntry {
+  end: number
   key: string
   start: number
-  end: number
 }
 
 /** The entries of a .env text; throws EnvFileError naming the first line that is not KEY=VALUE, a comment or blank. */
@@ -91,7 +90,7 @@ export function readEnvFile(cwd: string, file: string): Record<string, string> {
   try {
     text = readFileSync(resolve(cwd, file), 'utf8')
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
+    const {code} = (error as NodeJS.ErrnoException)
     if (code === 'ENOENT') throw new UserError(`No env file ${file}.`, {hint: 'Pass -e FILE with a file that exists, or leave -e out to read .env if there is one.'})
     throw new UserError(`Cannot read ${file}: ${(error as Error).message}`)
   }

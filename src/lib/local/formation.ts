@@ -8,11 +8,11 @@ export const DEFAULT_PORT = 5006
 const NEVER_RUN = 'release'
 
 export interface LocalProcess {
+  command: string
   /** web.1, web.2, worker.1 */
   name: string
-  type: string
-  command: string
   port: number
+  type: string
 }
 
 /** `web=2,worker` or several such words → type → count (a type alone counts 1). */
@@ -28,12 +28,12 @@ export function parseCounts(words: string[]): Map<string, number> {
 }
 
 export interface FormationOptions {
-  types: Record<string, string>
-  /** positional words: types to run, each maybe TYPE=N */
-  selected: string[]
   /** --concurrency: counts, without choosing types */
   concurrency?: string
   port: number
+  /** positional words: types to run, each maybe TYPE=N */
+  selected: string[]
+  types: Record<string, string>
 }
 
 /**

@@ -6,27 +6,27 @@ import {constants} from 'node:os'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 export interface GroupSpec {
-  name: string
   command: string
-  env: NodeJS.ProcessEnv
   cwd: string
+  env: NodeJS.ProcessEnv
+  name: string
   /** the shell that runs the command line; /bin/sh by default */
   shell?: string
 }
 
 export interface GroupExit {
-  name: string
-  pid?: number
   /** the exit code, or 128 + the signal's number as a shell reports it */
   code: number
+  name: string
+  pid?: number
   signal?: NodeJS.Signals
 }
 
 export interface GroupsOptions {
-  /** a line of a process's stdout or stderr, without its newline */
-  onLine: (name: string, line: string) => void
   /** how long processes have after SIGTERM before SIGKILL */
   graceMs: number
+  /** a line of a process's stdout or stderr, without its newline */
+  onLine: (name: string, line: string) => void
 }
 
 /**

@@ -12,10 +12,10 @@ import {parseReleaseYaml} from '../../platform/build/release-yaml.js'
 import {UserError} from '../errors.js'
 
 export interface ProcessTypes {
-  /** type → command */
-  types: Record<string, string>
   /** the Procfile read, or undefined when the types are the buildpack's default */
   procfile?: string
+  /** type → command */
+  types: Record<string, string>
 }
 
 /** The Node.js buildpack's default web command for the app in `dir`, if it has one. */
@@ -30,7 +30,7 @@ export async function nodeDefaultWeb(dir: string): Promise<string | undefined> {
   }
 }
 
-export async function loadProcessTypes(opts: {cwd: string; procfile?: string}): Promise<ProcessTypes> {
+export async function loadProcessTypes(opts: {cwd: string, procfile?: string}): Promise<ProcessTypes> {
   const file = opts.procfile ?? 'Procfile'
   const path = resolve(opts.cwd, file)
   if (existsSync(path)) {

@@ -8,17 +8,17 @@ import {loadEnvFiles, processEnv} from './env.js'
 import {DEFAULT_PORT} from './formation.js'
 
 export interface RunCommandOptions {
-  cwd: string
-  env: NodeJS.ProcessEnv
   /** one word is a shell line (`'echo $PORT'`); several are a program and its arguments, as typed */
   argv: string[]
+  cwd: string
+  env: NodeJS.ProcessEnv
   envFiles?: string[]
-  port?: number
-  /** stdin is a terminal: Ctrl-C reaches the command from it, not from us */
-  stdinIsTTY: boolean
   /** --json: stdout carries our result only, so the command's stdout goes to stderr */
   json?: boolean
+  port?: number
   signals?: NodeJS.EventEmitter
+  /** stdin is a terminal: Ctrl-C reaches the command from it, not from us */
+  stdinIsTTY: boolean
 }
 
 export interface RunCommandResult {
@@ -43,7 +43,7 @@ export async function runLocalCommand(opts: RunCommandOptions): Promise<RunComma
   try {
     return await new Promise<RunCommandResult>((resolve, reject) => {
       child.once('error', error => {
-        const code = (error as NodeJS.ErrnoException).code
+        const {code} = (error as NodeJS.ErrnoException)
         reject(code === 'ENOENT' ? new UserError(`${file}: command not found.`, {exitCode: 127}) : new UserError(`Cannot run ${file}: ${error.message}`))
       })
       child.once('exit', (code, signal) => resolve({

@@ -1,7 +1,8 @@
-// `heroku local`: the app's processes on this machine until one ends or the user stops them.
-import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import type {LocalBuild} from './build.js'
+
+// `heroku local`: the app's processes on this machine until one ends or the user stops them.
+import {UserError} from '../errors.js'
 import {loadEnvFiles, processEnv} from './env.js'
 import {DEFAULT_PORT, type LocalProcess, planFormation} from './formation.js'
 import {prefixer, SYSTEM} from './prefix.js'
@@ -9,53 +10,53 @@ import {ProcessGroups} from './process-group.js'
 import {loadProcessTypes} from './procfile.js'
 
 export interface RunLocalOptions {
-  out: Output
+  /** compile with the platform's buildpacks first, and run the result */
+  build?: boolean
+  concurrency?: string
   cwd: string
   /** the environment the processes start from (this shell's) */
   env: NodeJS.ProcessEnv
-  /** positional words: process types, each maybe TYPE=N */
-  selected: string[]
-  procfile?: string
   envFiles?: string[]
-  concurrency?: string
-  port?: number
-  /** compile with the platform's buildpacks first, and run the result */
-  build?: boolean
   /** SIGTERM → SIGKILL */
   graceMs?: number
+  out: Output
+  port?: number
+  procfile?: string
+  /** positional words: process types, each maybe TYPE=N */
+  selected: string[]
   /** where SIGINT and SIGTERM arrive (the process; a test passes its own emitter) */
   signals?: NodeJS.EventEmitter
 }
 
 export interface LocalProcessResult extends LocalProcess {
-  pid?: number
   exit_code?: number
+  pid?: number
   signal?: string
 }
 
 export interface RunLocalResult {
+  /** heroku local's own exit code: the first process's, or 128 + the signal's number */
+  exit_code: number
   processes: LocalProcessResult[]
   /** what ended the run: a process's exit, or a signal to heroku local */
   stopped_by: {process: string} | {signal: string}
-  /** heroku local's own exit code: the first process's, or 128 + the signal's number */
-  exit_code: number
 }
 
 export const DEFAULT_GRACE_MS = 5000
 const STOP_SIGNALS = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const
 
 export interface LocalPlan {
-  processes: LocalProcess[]
-  fromFiles: Record<string, string>
-  usedDefault: boolean
   /** where the processes run: the working tree, or its built copy */
   appDir: string
   /** with --build: what a process's environment adds (HOME is the app dir, as /app on Heroku) */
   built?: LocalBuild
+  fromFiles: Record<string, string>
+  processes: LocalProcess[]
+  usedDefault: boolean
 }
 
 /** The processes planned from the Procfile (or the build), the env files and the flags; nothing started. */
-export async function planLocal(opts: Omit<RunLocalOptions, 'signals' | 'graceMs'>): Promise<LocalPlan> {
+export async function planLocal(opts: Omit<RunLocalOptions, 'graceMs' | 'signals'>): Promise<LocalPlan> {
   const fromFiles = loadEnvFiles(opts.cwd, opts.envFiles)
   let built: LocalBuild | undefined
   let types: Record<string, string>
@@ -111,7 +112,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     }
 
     await groups.anyEnded
-    const first = groups.first
+    const {first} = groups
     if (first && !received) {
       emit(SYSTEM, `${first.name} ${first.signal ? `was killed by ${first.signal}` : `exited with code ${first.code}`}, stopping all processes`)
     }

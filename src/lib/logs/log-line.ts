@@ -1,14 +1,14 @@
 import type {ChalkInstance} from 'chalk'
 
 export interface LogLine {
-  /** the whole line as the platform sent it */
-  line: string
-  timestamp?: string
-  /** `app`, `heroku`, … */
-  source?: string
   /** `web.1`, `router`, … */
   dyno?: string
+  /** the whole line as the platform sent it */
+  line: string
   message?: string
+  /** `app`, `heroku`, … */
+  source?: string
+  timestamp?: string
 }
 
 const LINE = /^(\S+) ([\w-]+)\[([^\]]+)\]: ?(.*)$/s

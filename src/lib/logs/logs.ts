@@ -1,31 +1,32 @@
 import type {LogSession} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+
 import {paths} from '../api/paths.js'
 import {UserError} from '../errors.js'
-import type {Output} from '../ui/output.js'
 import {colourLogLine, parseLogLine} from './log-line.js'
 import {readLogStream} from './stream.js'
 
 export interface LogsOptions {
   api: ApiClient
-  out: Output
   app: string
-  /** lines of history to start with */
-  lines?: number
-  /** keep streaming */
-  tail?: boolean
   /** a dyno (web.1) or a process type (web) */
   dyno?: string
-  /** app, heroku, … */
-  source?: string
   /** one JSON object a line */
   json?: boolean
+  /** lines of history to start with */
+  lines?: number
+  out: Output
   /** stops streaming cleanly (Ctrl-C) */
   signal?: AbortSignal
-  userAgent?: string
+  /** app, heroku, … */
+  source?: string
   /** a stream that stayed up this long earns a fresh reconnect when it drops (default 60 s) */
   stableMs?: number
+  /** keep streaming */
+  tail?: boolean
+  userAgent?: string
 }
 
 function sessionBody(opts: LogsOptions): Record<string, unknown> {
@@ -73,7 +74,6 @@ export async function streamLogs(opts: LogsOptions): Promise<void> {
     let failure: Error | undefined
     const started = Date.now()
     try {
-      // eslint-disable-next-line no-await-in-loop -- one stream at a time
       end = await readLogStream(session.logplex_url, {onLine, signal: opts.signal, userAgent: opts.userAgent})
     } catch (error) {
       end = 'failed'
@@ -95,7 +95,7 @@ export async function streamLogs(opts: LogsOptions): Promise<void> {
     reconnected = true
     out.info(` ›   The log stream was dropped${failure ? ` (${failure.message})` : ''}; reconnecting...`)
     deduplicating = true
-    // eslint-disable-next-line no-await-in-loop
+
     session = await createSession()
   }
 }

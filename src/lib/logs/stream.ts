@@ -67,7 +67,7 @@ export type StreamEnd = 'aborted' | 'ended' | 'finished'
  * for good (END_EVENT), `aborted` when the signal fires; rejects on a network error or an HTTP
  * error status.
  */
-export async function readLogStream(url: string, opts: {onLine: (line: string) => void; signal?: AbortSignal; userAgent?: string; responseTimeoutMs?: number}): Promise<StreamEnd> {
+export async function readLogStream(url: string, opts: {onLine: (line: string) => void, responseTimeoutMs?: number, signal?: AbortSignal, userAgent?: string}): Promise<StreamEnd> {
   const parsed = new URL(url)
   const {request} = parsed.protocol === 'https:' ? await import('node:https') : await import('node:http')
   // a local platform's log server: its CA, for its origin only
@@ -120,7 +120,7 @@ export async function readLogStream(url: string, opts: {onLine: (line: string) =
       // a stream cut off mid-way ('aborted'/'error') counts as dropped, like a clean end
       const done = () => {
         decoder.end()
-        settle(() => resolve(opts.signal?.aborted ? 'aborted' : decoder.finished ? 'finished' : 'ended'))
+        settle(() => resolve(opts.signal?.aborted ? 'aborted' : (decoder.finished ? 'finished' : 'ended')))
       }
 
       res.once('error', done)

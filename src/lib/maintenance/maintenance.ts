@@ -4,19 +4,19 @@
 import type {App} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
 import type {Output} from '../ui/output.js'
 
+import {paths} from '../api/paths.js'
 
 /** GET /apps/{app}: prints `on` or `off`, as the Heroku CLI does; --json prints the app (its `maintenance`). */
-export async function maintenanceStatus(opts: {api: ApiClient; out: Output; app: string}): Promise<App> {
+export async function maintenanceStatus(opts: {api: ApiClient, app: string, out: Output}): Promise<App> {
   const app = await opts.api.get<App>(paths.app(opts.app).self)
   opts.out.log(app.maintenance === true ? 'on' : 'off')
   return app
 }
 
 /** PATCH /apps/{app} {maintenance}: returns the app as the API answers it. */
-export async function setMaintenance(opts: {api: ApiClient; out: Output; app: string; on: boolean}): Promise<App> {
+export async function setMaintenance(opts: {api: ApiClient, app: string, on: boolean, out: Output}): Promise<App> {
   const {api, out, app, on} = opts
   const spinner = await out.spinner(`${on ? 'Enabling' : 'Disabling'} maintenance mode for ${app}`)
   try {

@@ -1,23 +1,24 @@
 import type {ApiClient} from '../api/client.js'
-import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+
+import {UsageError, UserError} from '../errors.js'
 import {withClient} from './connection.js'
 import {resolveDatabase} from './resolve.js'
 
 export interface PgQuery {
   pid: number
-  state: string | null
-  source: string
-  running_for: string | null
-  waiting: boolean
   query: string
+  running_for: null | string
+  source: string
+  state: null | string
+  waiting: boolean
 }
 
-const resolve = (opts: {api: ApiClient; app: string; database?: string}) =>
+const resolve = (opts: {api: ApiClient, app: string, database?: string}) =>
   resolveDatabase({api: opts.api, app: opts.app, database: opts.database, service: 'heroku-postgresql', defaultAttachment: 'DATABASE'})
 
 /** pg:ps: the database's other connections and what they run (this one left out). */
-export async function pgPs(opts: {api: ApiClient; out: Output; app: string; database?: string; verbose?: boolean}): Promise<PgQuery[]> {
+export async function pgPs(opts: {api: ApiClient, app: string, database?: string, out: Output, verbose?: boolean}): Promise<PgQuery[]> {
   const db = await resolve(opts)
   const rows = await withClient(db.url, async client => (await client.query<PgQuery>(`
     SELECT pid, state, coalesce(application_name, '') AS source,
@@ -36,18 +37,19 @@ export async function pgPs(opts: {api: ApiClient; out: Output; app: string; data
       {header: 'Query', get: r => r.query.replaceAll(/\s+/g, ' ').slice(0, 200)},
     ])
   }
+
   return rows
 }
 
 export interface PgKillResult {
-  pid: number
   /** cancel: the running query stopped; terminate (--force): the connection closed */
   action: 'cancel' | 'terminate'
   ok: boolean
+  pid: number
 }
 
 /** pg:kill PID [--force]: pg_cancel_backend, or pg_terminate_backend with --force. */
-export async function pgKill(opts: {api: ApiClient; out: Output; app: string; database?: string; pid: string; force?: boolean}): Promise<PgKillResult> {
+export async function pgKill(opts: {api: ApiClient, app: string, database?: string, force?: boolean, out: Output, pid: string}): Promise<PgKillResult> {
   if (!/^\d+$/.test(opts.pid)) throw new UsageError(`PID must be a number, not ${JSON.stringify(opts.pid)}.`, {hint: 'List them with heroku pg:ps.'})
   const pid = Number(opts.pid)
   const db = await resolve(opts)

@@ -1,39 +1,40 @@
 import type {AddOn} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {ApiError} from '../api/api-error.js'
-import {confirmDestructive} from '../apps/confirm.js'
-import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
+
 import {findAddon} from '../addons/resolve.js'
+import {ApiError} from '../api/api-error.js'
+import {paths} from '../api/paths.js'
+import {confirmDestructive} from '../apps/confirm.js'
+import {UsageError, UserError} from '../errors.js'
 import {humanBytes} from './info.js'
 
 /** A backup or a restore, as the platform's backup routes answer (src/platform/api/pg-backups.ts). */
 export interface PgTransfer {
+  addon: {id: string, name: null | string}
+  app: {id: string, name?: string}
+  created_at: string
+  error: null | string
+  finished_at: null | string
   id: string
+  kind: 'backup' | 'restore'
   /** b001, r001 */
   name: string
   num: number
-  kind: 'backup' | 'restore'
-  app: {id: string; name?: string}
-  addon: {id: string; name: string | null}
-  status: 'pending' | 'running' | 'succeeded' | 'failed'
-  size_bytes: number | null
-  error: string | null
-  source?: {id: string; name: string} | null
-  created_at: string
-  started_at: string | null
-  finished_at: string | null
+  size_bytes: null | number
+  source?: null | {id: string, name: string}
+  started_at: null | string
+  status: 'failed' | 'pending' | 'running' | 'succeeded'
 }
 
 export interface BackupsBase {
   api: ApiClient
-  out: Output
   app: string
   /** between polls of a running transfer */
   intervalMs?: number
+  out: Output
   sleep?: (ms: number) => Promise<void>
 }
 
@@ -73,7 +74,6 @@ async function call<T>(work: () => Promise<T>, collection = false): Promise<T> {
   }
 }
 
-
 async function pgAddon(api: ApiClient, app: string, database = 'DATABASE'): Promise<AddOn> {
   const addon = await findAddon(api, database.replace(/_URL$/i, ''), app)
   if (addon.addon_service?.name !== 'heroku-postgresql') throw new UserError(`${addon.name} is a ${addon.addon_service?.name ?? 'different'} add-on, not heroku-postgresql.`)
@@ -96,11 +96,11 @@ export async function listBackups(opts: BackupsBase): Promise<BackupsList> {
   const backups: PgTransfer[] = []
   const restores: PgTransfer[] = []
   for (const addon of addons) {
-    // eslint-disable-next-line no-await-in-loop -- a few add-ons at most
     backups.push(...await call(() => opts.api.list<PgTransfer>(paths.app(opts.app).addon(addon.id).backup()), true))
-    // eslint-disable-next-line no-await-in-loop
+
     restores.push(...await call(() => opts.api.list<PgTransfer>(paths.app(opts.app).addon(addon.id).restore()), true))
   }
+
   const newest = (a: PgTransfer, b: PgTransfer) => b.num - a.num
   backups.sort(newest)
   restores.sort(newest)
@@ -115,6 +115,7 @@ export async function listBackups(opts: BackupsBase): Promise<BackupsList> {
       {header: 'Database', get: b => b.addon.name},
     ])
   }
+
   opts.out.log()
   opts.out.heading('Restores')
   if (restores.length === 0) opts.out.log('No restores found.')
@@ -127,6 +128,7 @@ export async function listBackups(opts: BackupsBase): Promise<BackupsList> {
       {header: 'Database', get: r => r.addon.name},
     ])
   }
+
   return {backups, restores}
 }
 
@@ -135,12 +137,15 @@ function statusText(t: PgTransfer): string {
     case 'succeeded': {
       return `Completed ${t.finished_at ?? ''}`.trim()
     }
+
     case 'failed': {
       return `Failed ${t.finished_at ?? ''}`.trim()
     }
+
     case 'running': {
       return 'Running'
     }
+
     default: {
       return 'Pending'
     }
@@ -152,16 +157,16 @@ async function awaitTransfer(opts: BackupsBase, path: string, transfer: PgTransf
   const sleep = opts.sleep ?? realSleep
   let current = transfer
   while (current.status === 'pending' || current.status === 'running') {
-    // eslint-disable-next-line no-await-in-loop -- polling is sequential
     await sleep(opts.intervalMs ?? 1000)
-    // eslint-disable-next-line no-await-in-loop
+
     current = await opts.api.get<PgTransfer>(path)
   }
+
   return current
 }
 
 /** pg:backups:capture: a new backup of the database, waited for. */
-export async function captureBackup(opts: BackupsBase & {database?: string; wait?: boolean}): Promise<PgTransfer> {
+export async function captureBackup(opts: BackupsBase & {database?: string, wait?: boolean}): Promise<PgTransfer> {
   const addon = await pgAddon(opts.api, opts.app, opts.database)
   const addonPaths = paths.app(opts.app).addon(addon.id)
   const started = await opts.out.spinner(`Starting backup of ${addon.name}`)
@@ -173,16 +178,19 @@ export async function captureBackup(opts: BackupsBase & {database?: string; wait
     started.fail()
     throw error
   }
+
   if (opts.wait === false) {
     opts.out.info(`Backup ${backup.name} runs on; see heroku pg:backups -a ${opts.app}`)
     return backup
   }
+
   const spinner = await opts.out.spinner(`Backing up ${opts.database?.replace(/_URL$/i, '') ?? 'DATABASE'} to ${backup.name}`)
   const done = await awaitTransfer(opts, addonPaths.backup(backup.id), backup)
   if (done.status !== 'succeeded') {
     spinner.fail()
     throw new UserError(`Backup ${done.name} failed: ${done.error ?? 'no reason given'}.`, {code: 'backup_failed'})
   }
+
   spinner.succeed(`done, ${humanBytes(done.size_bytes ?? 0)}`)
   return done
 }
@@ -192,36 +200,38 @@ export async function findBackup(api: ApiClient, app: string, identity?: string)
   if (identity !== undefined && !/^(b\d+|[0-9a-f-]{36})$/i.test(identity)) {
     throw new UsageError(`${identity} is not a backup of ${app}: name one as pg:backups lists it (b001).`, {hint: 'Backups of other apps and URLs cannot be named here yet.'})
   }
+
   const backups: PgTransfer[] = []
   for (const addon of await pgAddons(api, app)) {
-    // eslint-disable-next-line no-await-in-loop
     backups.push(...await call(() => api.list<PgTransfer>(paths.app(app).addon(addon.id).backup()), true))
   }
+
   const found = identity === undefined
     ? backups.filter(b => b.status === 'succeeded').sort((a, b) => b.num - a.num)[0]
     : backups.find(b => (/^b\d+$/i.test(identity) ? b.num === Number(identity.slice(1)) : b.id === identity.toLowerCase()))
   if (found === undefined) {
     throw new UserError(identity === undefined ? `${app} has no completed backup.` : `${app} has no backup ${identity}.`, {hint: `List them with heroku pg:backups -a ${app}; capture one with heroku pg:backups:capture -a ${app}.`, code: 'not_found'})
   }
+
   return found
 }
 
 /** A download URL for the backup (valid for a few minutes). */
-export async function backupUrl(opts: BackupsBase & {backup?: string}): Promise<{backup: string; url: string; expires_at: string}> {
+export async function backupUrl(opts: BackupsBase & {backup?: string}): Promise<{backup: string, expires_at: string, url: string}> {
   const backup = await findBackup(opts.api, opts.app, opts.backup)
-  const link = await call(() => opts.api.post<{url: string; expires_at: string}>(paths.app(opts.app).addon(backup.addon.id).backupPublicUrl(backup.id)))
+  const link = await call(() => opts.api.post<{expires_at: string, url: string}>(paths.app(opts.app).addon(backup.addon.id).backupPublicUrl(backup.id)))
   return {backup: backup.name, ...link}
 }
 
 /** pg:backups:url: the URL on stdout (the only line there), the JSON with its expiry. */
-export async function showBackupUrl(opts: BackupsBase & {backup?: string}): Promise<{backup: string; url: string; expires_at: string}> {
+export async function showBackupUrl(opts: BackupsBase & {backup?: string}): Promise<{backup: string, expires_at: string, url: string}> {
   const result = await backupUrl(opts)
   opts.out.log(result.url)
   return result
 }
 
 /** pg:backups:restore: a backup into the database (all of its data replaced by the backup's), waited for. */
-export async function restoreBackup(opts: BackupsBase & {prompter: Prompter; backup?: string; database?: string; confirm?: string}): Promise<PgTransfer> {
+export async function restoreBackup(opts: BackupsBase & {backup?: string, confirm?: string, database?: string, prompter: Prompter}): Promise<PgTransfer> {
   if (opts.backup !== undefined && /^https?:\/\//i.test(opts.backup)) throw new UsageError('Restoring from a URL is not supported yet: name a backup of the app (b001).')
   const target = await pgAddon(opts.api, opts.app, opts.database)
   const backup = opts.backup === undefined ? await findBackup(opts.api, opts.app) : await findBackup(opts.api, opts.app, opts.backup)
@@ -237,18 +247,20 @@ export async function restoreBackup(opts: BackupsBase & {prompter: Prompter; bac
     started.fail()
     throw error
   }
+
   const spinner = await opts.out.spinner(`Restoring ${backup.name} to ${name}`)
   const done = await awaitTransfer(opts, targetPaths.restore(restore.id), restore)
   if (done.status !== 'succeeded') {
     spinner.fail()
     throw new UserError(`Restore ${done.name} failed: ${done.error ?? 'no reason given'}.`, {hint: 'The database is as it was before: the restore runs in one transaction.', code: 'restore_failed'})
   }
+
   spinner.succeed()
   return done
 }
 
 /** pg:backups:delete BACKUP --confirm APP */
-export async function deleteBackup(opts: BackupsBase & {prompter: Prompter; backup: string; confirm?: string}): Promise<PgTransfer> {
+export async function deleteBackup(opts: BackupsBase & {backup: string, confirm?: string, prompter: Prompter}): Promise<PgTransfer> {
   const backup = await findBackup(opts.api, opts.app, opts.backup)
   await confirmDestructive({action: `delete backup ${backup.name} of ${opts.app}`, app: opts.app, confirm: opts.confirm, out: opts.out, prompter: opts.prompter})
   const spinner = await opts.out.spinner(`Deleting backup ${backup.name} on ${opts.app}`)

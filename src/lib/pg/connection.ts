@@ -5,13 +5,13 @@ import {isLocalHost} from './resolve.js'
 
 /** The parts of a postgres:// URL, as libpq and the `pg` client take them. */
 export interface PgParams {
-  host: string
-  port: number
-  user: string
-  password: string
   database: string
+  host: string
+  password: string
+  port: number
   /** TLS for any server that is not on this machine (Heroku's require it) */
   ssl: boolean
+  user: string
 }
 
 export function parsePgUrl(url: string): PgParams {
@@ -21,6 +21,7 @@ export function parsePgUrl(url: string): PgParams {
   } catch {
     throw new UserError('The database URL in the app\'s config is not a valid URL.')
   }
+
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new UserError(`The database URL has the scheme ${parsed.protocol}, not postgres:.`)
   const sslmode = parsed.searchParams.get('sslmode')
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1')
@@ -83,11 +84,12 @@ export async function withClient<T>(url: string, work: (client: Client) => Promi
       cause: error,
     })
   }
+
   try {
     return await work(client)
   } catch (error) {
     if (error instanceof UserError) throw error
-    const pgError = error as {code?: string; message?: string}
+    const pgError = error as {code?: string, message?: string}
     if (pgError.code) throw new UserError(`PostgreSQL: ${pgError.message}`, {code: 'postgres_error', cause: error})
     throw error
   } finally {

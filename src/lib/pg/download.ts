@@ -6,7 +6,7 @@ import {pipeline} from 'node:stream/promises'
 import {httpGetStream} from '../api/http.js'
 import {certificateAuthoritiesFor} from '../api/trust.js'
 import {UserError} from '../errors.js'
-import {backupUrl, type BackupsBase} from './backups.js'
+import {type BackupsBase, backupUrl} from './backups.js'
 import {humanBytes} from './info.js'
 
 export interface DownloadResult {
@@ -19,7 +19,7 @@ export interface DownloadResult {
  * pg:backups:download: the backup's dump (pg_dump's custom format, for pg_restore) into FILE,
  * latest.dump by default, readable by you only. It follows the URL the platform hands out.
  */
-export async function downloadBackup(opts: BackupsBase & {backup?: string; output?: string; env?: NodeJS.ProcessEnv}): Promise<DownloadResult> {
+export async function downloadBackup(opts: BackupsBase & {backup?: string, env?: NodeJS.ProcessEnv, output?: string}): Promise<DownloadResult> {
   const link = await backupUrl(opts)
   const file = resolve(opts.output ?? 'latest.dump')
   const partial = `${file}.partial`
@@ -39,7 +39,8 @@ export async function downloadBackup(opts: BackupsBase & {backup?: string; outpu
     const status = error instanceof DownloadStatusError ? error.status : undefined
     throw new UserError(`Could not download ${link.backup}: ${status ? `the server answered ${status}` : (error as Error).message}.`, {hint: 'Try again: the download URL is valid for a few minutes only.', cause: error})
   }
-  const size = (await stat(file)).size
+
+  const {size} = await stat(file)
   spinner.succeed(`done, ${humanBytes(size)}`)
   return {backup: link.backup, file, size_bytes: size}
 }
@@ -54,7 +55,6 @@ class DownloadStatusError extends Error {
 async function withRetries<T>(attempt: () => Promise<T>, tries = 3): Promise<T> {
   for (let i = 1; ; i++) {
     try {
-      // eslint-disable-next-line no-await-in-loop -- each try waits for the one before
       return await attempt()
     } catch (error) {
       if (i >= tries) throw error
@@ -66,11 +66,11 @@ async function withRetries<T>(attempt: () => Promise<T>, tries = 3): Promise<T> 
 async function fetchDump(url: string, env?: NodeJS.ProcessEnv): Promise<Awaited<ReturnType<typeof httpGetStream>>> {
   for (let hops = 0; ; hops++) {
     // the local platform's own CA for its origin (trust.ts), Node's defaults elsewhere
-    // eslint-disable-next-line no-await-in-loop -- each hop names the next
+
     const ca = await certificateAuthoritiesFor(url, env)
-    // eslint-disable-next-line no-await-in-loop
+
     const answer = await withRetries(() => httpGetStream(url, {ca, headers: {'User-Agent': 'heroku-toolbelt'}, timeoutMs: 30_000}))
-    const location = answer.headers.location
+    const {location} = answer.headers
     if (answer.status < 300 || answer.status >= 400 || !location || hops === 5) return answer
     answer.stream.resume()
     url = new URL(location, url).toString()

@@ -2,11 +2,12 @@ import type {AddOn} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
 import type {Output} from '../ui/output.js'
+
 import {withClient} from './connection.js'
 import {resolveDatabase} from './resolve.js'
 
 /** Heroku Postgres plans' storage limits (bytes) and table limits, by plan name after the colon. */
-export const PLAN_LIMITS: Readonly<Record<string, {bytes: number; tables?: number}>> = {
+export const PLAN_LIMITS: Readonly<Record<string, {bytes: number, tables?: number}>> = {
   'essential-0': {bytes: 1024 ** 3, tables: 4000},
   'essential-1': {bytes: 10 * 1024 ** 3, tables: 4000},
   'essential-2': {bytes: 32 * 1024 ** 3, tables: 4000},
@@ -16,37 +17,37 @@ export const PLAN_LIMITS: Readonly<Record<string, {bytes: number; tables?: numbe
 
 export interface PgInfoOptions {
   api: ApiClient
-  out: Output
   app: string
   database?: string
+  out: Output
 }
 
 export interface PgDatabaseStats {
-  version: string
+  connectionLimit: null | number
   connections: number
-  connectionLimit: number | null
   dataSizeBytes: number
   tables: number
+  version: string
 }
 
 export interface PgInfo {
   addon: AddOn
   attachment: string
   config_var: string
-  plan: string
-  status: string
   /** what the database itself says; null when it could not be reached */
-  database: PgDatabaseStats | null
+  database: null | PgDatabaseStats
   /** why database is null */
   error?: string
-  plan_limit_bytes: number | null
+  plan: string
+  plan_limit_bytes: null | number
+  status: string
 }
 
 const STATUS: Record<string, string> = {provisioned: 'Available', provisioning: 'Creating', deprovisioned: 'Deprovisioned'}
 
 export async function databaseStats(url: string): Promise<PgDatabaseStats> {
   return withClient(url, async client => {
-    const {rows} = await client.query<{version: string; connections: string; limit: number; size: string; tables: string}>(`
+    const {rows} = await client.query<{connections: string, limit: number, size: string, tables: string, version: string}>(`
       SELECT current_setting('server_version') AS version,
         (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()) AS connections,
         (SELECT rolconnlimit FROM pg_roles WHERE rolname = current_user) AS limit,
@@ -72,6 +73,7 @@ export function humanBytes(bytes: number): string {
     value /= 1024
     unit++
   }
+
   return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`
 }
 
@@ -81,7 +83,7 @@ export async function pgInfo(opts: PgInfoOptions): Promise<PgInfo> {
   const {addon} = db
   const planName = addon.plan?.name ?? ''
   const limits = PLAN_LIMITS[planName.split(':')[1] ?? planName]
-  let stats: PgDatabaseStats | null = null
+  let stats: null | PgDatabaseStats = null
   let error: string | undefined
   try {
     stats = await databaseStats(db.url)
@@ -89,6 +91,7 @@ export async function pgInfo(opts: PgInfoOptions): Promise<PgInfo> {
     error = (error_ as Error).message
     opts.out.warn(error)
   }
+
   const info: PgInfo = {
     addon, attachment: db.attachment, config_var: db.configVar, plan: planName, status: STATUS[addon.state ?? ''] ?? addon.state ?? 'unknown',
     database: stats, plan_limit_bytes: limits?.bytes ?? null, ...(error === undefined ? {} : {error}),

@@ -2,19 +2,20 @@ import {spawn} from 'node:child_process'
 import {access} from 'node:fs/promises'
 
 import type {ApiClient} from '../api/client.js'
-import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+
+import {UsageError, UserError} from '../errors.js'
 import {childEnv, parsePgUrl} from './connection.js'
 import {resolveDatabase} from './resolve.js'
 
 export interface PsqlOptions {
   api: ApiClient
-  out: Output
   app: string
-  database?: string
   command?: string
-  file?: string
+  database?: string
   env?: NodeJS.ProcessEnv
+  file?: string
+  out: Output
   /** psql's stdio; the terminal's by default */
   stdio?: 'inherit' | 'pipe'
 }
@@ -22,10 +23,10 @@ export interface PsqlOptions {
 export interface PsqlResult {
   addon: string
   attachment: string
-  /** psql's exit status */
-  status: number
   /** what it printed, when its output was captured (--json) */
   output?: string
+  /** psql's exit status */
+  status: number
 }
 
 /** A program found on PATH, or undefined. */
@@ -33,11 +34,11 @@ export async function findOnPath(program: string, env: NodeJS.ProcessEnv): Promi
   for (const dir of (env.PATH ?? '').split(':').filter(Boolean)) {
     const candidate = `${dir}/${program}`
     try {
-      // eslint-disable-next-line no-await-in-loop -- the first match wins
       await access(candidate, 1)
       return candidate
     } catch {}
   }
+
   return undefined
 }
 
@@ -61,7 +62,7 @@ export async function runPsql(opts: PsqlOptions): Promise<PsqlResult> {
   if (interactive) opts.out.info(`--> Connecting to ${db.addon.name}`)
   const capture = opts.stdio === 'pipe' || opts.out.json
   const child = spawn(psql, args, {
-    env: childEnv(env, params, `heroku-toolbelt psql`),
+    env: childEnv(env, params, 'heroku-toolbelt psql'),
     stdio: capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
   })
   let output = ''

@@ -1,8 +1,9 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 
 import type {ApiClient} from '../api/client.js'
-import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+
+import {UsageError, UserError} from '../errors.js'
 import {childEnv, clientConfig, parsePgUrl, withClient} from './connection.js'
 import {findOnPath, PSQL_MISSING_HINT} from './psql.js'
 import {quoteIdent} from './reset.js'
@@ -10,27 +11,27 @@ import {resolveDatabase} from './resolve.js'
 
 export interface PullPushOptions {
   api: ApiClient
-  out: Output
   app: string
+  env?: NodeJS.ProcessEnv
+  out: Output
   source: string
   target: string
-  env?: NodeJS.ProcessEnv
 }
 
 export interface PullPushResult {
-  from: string
-  to: string
   /** the local database made for the pull (false: it existed, empty) */
   created: boolean
+  from: string
+  to: string
 }
 
 /** A local database: a postgres:// URL, or a name on the server libpq's environment (PGHOST …) points at. */
 interface LocalDatabase {
-  label: string
-  /** what pg_dump / pg_restore run with */
-  env: NodeJS.ProcessEnv
   config: import('pg').ClientConfig
   database: string
+  /** what pg_dump / pg_restore run with */
+  env: NodeJS.ProcessEnv
+  label: string
 }
 
 function localDatabase(spec: string, env: NodeJS.ProcessEnv): LocalDatabase {
@@ -38,6 +39,7 @@ function localDatabase(spec: string, env: NodeJS.ProcessEnv): LocalDatabase {
     const params = parsePgUrl(spec)
     return {label: `${params.database} on ${params.host}:${params.port}`, env: childEnv(env, params), config: clientConfig(params), database: params.database}
   }
+
   if (!/^[\w$-]{1,63}$/.test(spec)) throw new UsageError(`${spec} is neither a database name nor a postgres:// URL.`)
   // libpq's own defaults (PGHOST, PGUSER, PGPASSWORD, ~/.pgpass …) apply, as for createdb
   return {label: spec, env: {...env, PGDATABASE: spec}, config: {database: spec, connectionTimeoutMillis: 10_000}, database: spec}
@@ -59,7 +61,7 @@ async function tables(config: import('pg').ClientConfig): Promise<number> {
 const TABLE_COUNT = `SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`
 
-async function requireTools(env: NodeJS.ProcessEnv): Promise<{dump: string; restore: string}> {
+async function requireTools(env: NodeJS.ProcessEnv): Promise<{dump: string, restore: string}> {
   const dump = await findOnPath('pg_dump', env)
   const restore = await findOnPath('pg_restore', env)
   if (dump === undefined || restore === undefined) throw new UserError('pg_dump and pg_restore are not installed (pg:pull and pg:push run them).', {hint: PSQL_MISSING_HINT, code: 'pg_dump_missing'})
@@ -67,7 +69,7 @@ async function requireTools(env: NodeJS.ProcessEnv): Promise<{dump: string; rest
 }
 
 /** pg_dump -Fc of one side piped into pg_restore of the other, each with its own libpq environment. */
-async function transfer(tools: {dump: string; restore: string}, from: NodeJS.ProcessEnv, to: NodeJS.ProcessEnv, toDatabase: string): Promise<void> {
+async function transfer(tools: {dump: string, restore: string}, from: NodeJS.ProcessEnv, to: NodeJS.ProcessEnv, toDatabase: string): Promise<void> {
   const dump = spawn(tools.dump, ['--format=custom', '--no-acl', '--no-owner', '--no-password'], {env: from, stdio: ['ignore', 'pipe', 'inherit']})
   const restore = spawn(tools.restore, ['--no-acl', '--no-owner', '--no-password', '--exit-on-error', `--dbname=${toDatabase}`], {env: to, stdio: ['pipe', 'inherit', 'inherit']})
   dump.stdout!.pipe(restore.stdin!)
@@ -103,6 +105,7 @@ export async function pgPull(opts: PullPushOptions): Promise<PullPushResult> {
     } finally {
       await admin.end().catch(() => {})
     }
+
     created = true
     return 0
   })
@@ -115,6 +118,7 @@ export async function pgPull(opts: PullPushOptions): Promise<PullPushResult> {
     spinner.fail()
     throw error
   }
+
   return {from: db.addon.name, to: local.label, created}
 }
 
@@ -128,6 +132,7 @@ export async function pgPush(opts: PullPushOptions): Promise<PullPushResult> {
   if (count > 0) {
     throw new UserError(`Remote database ${db.addon.name} (${db.attachment}) is not empty (${count} tables, views or sequences): nothing was pushed.`, {hint: `Push into a new database, or empty this one with heroku pg:reset ${db.attachment} -a ${opts.app}.`})
   }
+
   await tables(local.config).catch(error => {
     throw new UserError(`Could not connect to the local database ${local.label}: ${(error as Error).message}`, {cause: error})
   })
@@ -140,5 +145,6 @@ export async function pgPush(opts: PullPushOptions): Promise<PullPushResult> {
     spinner.fail()
     throw error
   }
+
   return {from: local.label, to: db.addon.name, created: false}
 }

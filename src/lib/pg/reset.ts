@@ -1,7 +1,8 @@
 import type {ApiClient} from '../api/client.js'
-import {confirmDestructive} from '../apps/confirm.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
+
+import {confirmDestructive} from '../apps/confirm.js'
 import {withClient} from './connection.js'
 import {resolveDatabase} from './resolve.js'
 
@@ -16,7 +17,7 @@ export interface PgResetResult {
  * pg:reset: every schema the database's role owns (public included) dropped with all it holds,
  * then an empty `public` — what Heroku's reset leaves: an empty database with the same URL.
  */
-export async function pgReset(opts: {api: ApiClient; out: Output; prompter: Prompter; app: string; database?: string; confirm?: string}): Promise<PgResetResult> {
+export async function pgReset(opts: {api: ApiClient, app: string, confirm?: string, database?: string, out: Output, prompter: Prompter}): Promise<PgResetResult> {
   const db = await resolveDatabase({api: opts.api, app: opts.app, database: opts.database, service: 'heroku-postgresql', defaultAttachment: 'DATABASE'})
   await confirmDestructive({action: `destroy all data in ${db.addon.name} (${db.configVar}) of ${opts.app}`, app: opts.app, confirm: opts.confirm, out: opts.out, prompter: opts.prompter})
   const spinner = await opts.out.spinner(`Resetting ${db.addon.name}`)
@@ -29,9 +30,9 @@ export async function pgReset(opts: {api: ApiClient; out: Output; prompter: Prom
           AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%'
         ORDER BY 1`)
       for (const {name} of rows) {
-        // eslint-disable-next-line no-await-in-loop -- one statement at a time in one transaction
         await client.query(`DROP SCHEMA ${quoteIdent(name)} CASCADE`)
       }
+
       await client.query('CREATE SCHEMA public')
       await client.query('COMMIT')
       return rows.map(r => r.name)

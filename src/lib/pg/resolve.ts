@@ -1,9 +1,10 @@
 import type {AddOn, AddOnAttachment} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+
+import {findAddon} from '../addons/resolve.js'
 import {paths} from '../api/paths.js'
 import {UserError} from '../errors.js'
-import {findAddon} from '../addons/resolve.js'
 
 /** An add-on of a data service as the CLI uses it: the API object, its attachment on the app and its URL. */
 export interface ResolvedDatabase {
@@ -21,10 +22,10 @@ export interface ResolveOptions {
   app: string
   /** an attachment name (DATABASE, DATABASE_URL, HEROKU_POSTGRESQL_RED), an add-on name or id */
   database?: string
-  /** heroku-postgresql or heroku-redis */
-  service: string
   /** the attachment used when none is named: DATABASE, REDIS */
   defaultAttachment: string
+  /** heroku-postgresql or heroku-redis */
+  service: string
 }
 
 /**
@@ -47,6 +48,7 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
         cause: error,
       })
     }
+
     return {addon: await api.get<AddOn>(paths.addon(attachment.addon.id)), attachment: attachment as AddOnAttachment | undefined}
   })
   const {addon} = found
@@ -54,21 +56,24 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
   if (service !== opts.service) {
     throw new UserError(`${addon.name} is a ${service ?? 'different'} add-on, not ${opts.service}.`, {hint: `Name a ${opts.service} add-on or its attachment (e.g. ${opts.defaultAttachment}).`})
   }
-  let attachment = found.attachment
+
+  let {attachment} = found
   if (attachment === undefined) {
     const attachments = await api.get<AddOnAttachment[]>(paths.addonAttachments(addon.id))
     const onApp = attachments.filter(a => a.app?.name === app || a.app?.id === app)
     attachment = onApp.find(a => a.name?.toUpperCase() === given.toUpperCase()) ?? onApp.find(a => a.name === opts.defaultAttachment) ?? onApp[0]
   }
+
   if (attachment === undefined) throw new UserError(`${addon.name} is not attached to ${app}.`, {hint: `Attach it with heroku addons:attach ${addon.name} -a ${app}.`})
   const name = attachment.name ?? opts.defaultAttachment
   const configVar = `${name}_URL`
-  const config = await api.get<Record<string, string | null>>(paths.app(attachment.app?.name ?? app).configVars())
+  const config = await api.get<Record<string, null | string>>(paths.app(attachment.app?.name ?? app).configVars())
   const url = config[configVar]
   if (!url) {
     const state = addon.state === 'provisioning' ? ` (${addon.name} is still provisioning: heroku addons:wait ${addon.name})` : ''
     throw new UserError(`${app} has no ${configVar} config var${state}.`, {hint: `See heroku addons:info ${addon.name} -a ${app}.`})
   }
+
   return {addon, attachment: name, configVar, url}
 }
 

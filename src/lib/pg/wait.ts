@@ -1,22 +1,23 @@
 import type {AddOn} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+
 import {paths} from '../api/paths.js'
 import {UserError} from '../errors.js'
-import type {Output} from '../ui/output.js'
 import {withClient} from './connection.js'
 import {resolveDatabase} from './resolve.js'
 
 export interface PgWaitOptions {
   api: ApiClient
-  out: Output
   app: string
   /** one database; all the app's heroku-postgresql add-ons when absent */
   database?: string
   intervalMs?: number
+  out: Output
+  sleep?: (ms: number) => Promise<void>
   /** how long a database may take to accept connections once provisioned */
   timeoutMs?: number
-  sleep?: (ms: number) => Promise<void>
 }
 
 const realSleep = (ms: number) => new Promise<void>(resolve => {
@@ -27,41 +28,36 @@ const realSleep = (ms: number) => new Promise<void>(resolve => {
  * pg:wait: until each database is provisioned and accepts a connection. Heroku waits for its
  * own provisioning API; here the add-on's state and a real connection are what counts.
  */
-export async function pgWait(opts: PgWaitOptions): Promise<Array<{addon: string; state: string}>> {
+export async function pgWait(opts: PgWaitOptions): Promise<Array<{addon: string, state: string}>> {
   const sleep = opts.sleep ?? realSleep
   const interval = opts.intervalMs ?? 2000
   let addons: AddOn[]
-  if (opts.database) {
-    addons = [await findPg(opts)]
-  } else {
-    addons = (await opts.api.get<AddOn[]>(paths.app(opts.app).addons())).filter(a => a.addon_service?.name === 'heroku-postgresql')
-  }
-  const done: Array<{addon: string; state: string}> = []
+  addons = opts.database ? [await findPg(opts)] : (await opts.api.get<AddOn[]>(paths.app(opts.app).addons())).filter(a => a.addon_service?.name === 'heroku-postgresql')
+  const done: Array<{addon: string, state: string}> = []
   for (let addon of addons) {
-    // eslint-disable-next-line no-await-in-loop -- one database after the other
     const spinner = await opts.out.spinner(`Waiting for database ${addon.name}`)
     try {
       while (addon.state === 'provisioning') {
-        // eslint-disable-next-line no-await-in-loop
         await sleep(interval)
-        // eslint-disable-next-line no-await-in-loop
+
         addon = await opts.api.get<AddOn>(paths.addon(addon.id))
       }
+
       if (addon.state !== 'provisioned') throw new UserError(`${addon.name} is ${addon.state}: it will not become available.`, {hint: `See heroku addons:info ${addon.name}.`})
-      // eslint-disable-next-line no-await-in-loop
+
       const db = await resolveDatabase({api: opts.api, app: opts.app, database: addon.id, service: 'heroku-postgresql', defaultAttachment: 'DATABASE'})
       const deadline = Date.now() + (opts.timeoutMs ?? 60_000)
       for (;;) {
         try {
-          // eslint-disable-next-line no-await-in-loop
           await withClient(db.url, client => client.query('SELECT 1'))
           break
         } catch (error) {
           if (Date.now() > deadline) throw error
-          // eslint-disable-next-line no-await-in-loop
+
           await sleep(interval)
         }
       }
+
       spinner.succeed('available')
       done.push({addon: addon.name, state: 'available'})
     } catch (error) {
@@ -69,6 +65,7 @@ export async function pgWait(opts: PgWaitOptions): Promise<Array<{addon: string;
       throw error
     }
   }
+
   return done
 }
 

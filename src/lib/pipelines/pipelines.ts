@@ -4,10 +4,11 @@
 import type {App, Pipeline, PipelineCoupling, PipelinePromotion, PipelinePromotionTarget} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
+
+import {paths} from '../api/paths.js'
+import {UserError} from '../errors.js'
 
 /** the order apps are shown in, and (development, staging, production) the order they are promoted along */
 export const STAGES = ['test', 'review', 'development', 'staging', 'production'] as const
@@ -58,12 +59,12 @@ export function getPipeline(api: ApiClient, pipeline: string): Promise<Pipeline>
  * app already in a pipeline is refused before anything is made; a coupling the platform refuses
  * (a stage it does not know) takes the new pipeline away again.
  */
-export async function createPipeline(opts: Deps & {prompter: Prompter, app: string, name?: string, stage?: string}): Promise<Pipeline> {
+export async function createPipeline(opts: Deps & {app: string, name?: string, prompter: Prompter, stage?: string}): Promise<Pipeline> {
   const {api, out, app} = opts
   const name = opts.name ?? inferFromAppName(app).name
   const stage = await stageFor(opts.prompter, app, opts.stage)
   const existing = await couplingOf(api, app).catch((error: {status?: number}) => {
-    if (error.status === 404) return undefined
+    if (error.status === 404) return
     throw error
   })
   if (existing) throw new UserError(`${app} is already in the pipeline ${existing.pipeline?.name ?? existing.pipeline?.id}.`, {hint: `Remove it first: heroku pipelines:remove -a ${app}`})
@@ -81,7 +82,7 @@ export async function createPipeline(opts: Deps & {prompter: Prompter, app: stri
 const addCoupling = (api: ApiClient, pipeline: Pipeline, app: string, stage: string) => api.post<PipelineCoupling>(paths.pipelineCoupling(), {app, pipeline: pipeline.id, stage})
 
 /** POST /pipeline-couplings: the app joins the pipeline at a stage. */
-export async function addToPipeline(opts: Deps & {prompter: Prompter, app: string, pipeline: string, stage?: string}): Promise<PipelineCoupling> {
+export async function addToPipeline(opts: Deps & {app: string, pipeline: string, prompter: Prompter, stage?: string}): Promise<PipelineCoupling> {
   const {api, out, app} = opts
   const pipeline = await getPipeline(api, opts.pipeline)
   const stage = await stageFor(opts.prompter, app, opts.stage)
@@ -114,7 +115,7 @@ export async function pipelineInfo(opts: Deps & {pipeline: string}): Promise<Pip
  * then GET its targets until none is pending. A target that failed makes this fail, after the
  * outcome of every target is shown.
  */
-export async function promote(opts: Deps & {app: string, to?: string[], pollMs?: number}): Promise<PipelinePromotionTarget[]> {
+export async function promote(opts: Deps & {app: string, pollMs?: number, to?: string[]}): Promise<PipelinePromotionTarget[]> {
   const {api, out, app} = opts
   const coupling = await couplingOf(api, app)
   const pipelineId = coupling.pipeline!.id!
@@ -137,6 +138,7 @@ export async function promote(opts: Deps & {app: string, to?: string[], pollMs?:
     if (targets.length === 0) throw new UserError(`Cannot promote from ${app}: there are no downstream apps in the ${next} stage.`)
     label = `Starting promotion to ${next}`
   }
+
   const promotion = await out.withSpinner(label, () => api.post<PipelinePromotion>(paths.pipelinePromotions(), {
     pipeline: {id: pipelineId}, source: {app: {id: coupling.app!.id}}, targets: targets.map(t => ({app: {id: t.id}})),
   }))
@@ -156,6 +158,7 @@ export async function promote(opts: Deps & {app: string, to?: string[], pollMs?:
       hint: 'Those apps stay on the release they had. heroku releases:output -a APP shows what the release command printed.',
     })
   }
+
   out.log('Promotion successful')
   return results
 }
@@ -176,7 +179,7 @@ export async function destroyPipeline(opts: Deps & {pipeline: string}): Promise<
 }
 
 /** PATCH /pipelines/{id} {name}. */
-export async function renamePipeline(opts: Deps & {pipeline: string, name: string}): Promise<Pipeline> {
+export async function renamePipeline(opts: Deps & {name: string, pipeline: string}): Promise<Pipeline> {
   const pipeline = await getPipeline(opts.api, opts.pipeline)
   return opts.out.withSpinner(`Renaming ${pipeline.name} pipeline to ${opts.name}`, () => opts.api.patch<Pipeline>(paths.pipeline(pipeline.id!), {name: opts.name}))
 }

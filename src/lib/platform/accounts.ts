@@ -8,8 +8,8 @@ import {DATABASE_FILE} from '../../platform/store/database.js'
 import {UsageError, UserError} from '../errors.js'
 
 export interface OwnerResult {
-  email: string
   created: boolean
+  email: string
   /** shown once, only when generated here */
   generatedPassword?: string
   /** the owner's first API token, only when the account was just created */
@@ -47,7 +47,7 @@ export function writeOwnerPasswordFile(dataDir: string, password: string): strin
 export const OWNER_PASSWORD_FILE = 'owner-password'
 
 /** Adds an account to a platform's store (the running server shares it through SQLite WAL). */
-export async function addPlatformUser(dataDir: string, email: string, password: string): Promise<{email: string; id: string}> {
+export async function addPlatformUser(dataDir: string, email: string, password: string): Promise<{email: string, id: string}> {
   const store = openExistingStore(dataDir)
   try {
     const user = await createUser(store, {email, password})

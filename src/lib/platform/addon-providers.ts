@@ -3,26 +3,27 @@
 import {readFile} from 'node:fs/promises'
 
 import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+
 import {paths} from '../api/paths.js'
 import {UserError} from '../errors.js'
-import type {Output} from '../ui/output.js'
 
 /** A registered provider as the platform shows it (its manifest without api.password and api.sso_salt). */
 export interface AddonProviderInfo {
-  id: string
-  name: string
-  /** null when another account registered it */
-  owner: {id: string; email: string} | null
-  addon_service: {id: string | null; name: string}
+  addon_service: {id: null | string, name: string}
   /** how many of its add-ons exist */
   addons: number
+  created_at: string
+  id: string
   manifest: {
+    api: {config_vars: string[], config_vars_prefix: string, production: {base_url: string, sso_url?: string}, regions: string[], requires: string[], version: string}
     id: string
     name: string
-    api: {config_vars: string[]; config_vars_prefix: string; production: {base_url: string; sso_url?: string}; regions: string[]; requires: string[]; version: string}
-    plans: {name: string; humanName?: string; price?: {cents: number; unit: string}; description?: string; default?: boolean}[]
+    plans: {default?: boolean, description?: string, humanName?: string, name: string, price?: {cents: number, unit: string}}[]
   }
-  created_at: string
+  name: string
+  /** null when another account registered it */
+  owner: null | {email: string, id: string}
   updated_at: string
 }
 
@@ -45,7 +46,7 @@ export async function readManifest(path: string): Promise<unknown> {
 }
 
 /** POST /platform/addon-providers: the manifest's service joins the catalog (or its manifest is replaced). */
-export async function registerProvider(opts: {api: ApiClient; out: Output; manifestPath: string}): Promise<AddonProviderInfo> {
+export async function registerProvider(opts: {api: ApiClient, manifestPath: string, out: Output}): Promise<AddonProviderInfo> {
   const {api, out} = opts
   const manifest = await readManifest(opts.manifestPath)
   const id = typeof manifest === 'object' && manifest !== null && typeof (manifest as {id?: unknown}).id === 'string' ? (manifest as {id: string}).id : opts.manifestPath
@@ -66,7 +67,7 @@ export async function registerProvider(opts: {api: ApiClient; out: Output; manif
 }
 
 /** GET /platform/addon-providers */
-export async function listProviders(opts: {api: ApiClient; out: Output}): Promise<AddonProviderInfo[]> {
+export async function listProviders(opts: {api: ApiClient, out: Output}): Promise<AddonProviderInfo[]> {
   const {api, out} = opts
   const providers = await api.list<AddonProviderInfo>(paths.addonProvider())
   providers.sort((a, b) => a.id.localeCompare(b.id))
@@ -87,7 +88,7 @@ export async function listProviders(opts: {api: ApiClient; out: Output}): Promis
 }
 
 /** DELETE /platform/addon-providers/{id}: only its owner, and only once its add-ons are destroyed. */
-export async function unregisterProvider(opts: {api: ApiClient; out: Output; id: string}): Promise<AddonProviderInfo> {
+export async function unregisterProvider(opts: {api: ApiClient, id: string, out: Output}): Promise<AddonProviderInfo> {
   const {api, out, id} = opts
   const spinner = await out.spinner(`Unregistering add-on provider ${id}`)
   try {

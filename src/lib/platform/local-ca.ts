@@ -3,10 +3,11 @@
 // origin only (api/trust.ts), and explained to the user for the other clients they may use.
 import {join} from 'node:path'
 
+import type {PlatformProcessState} from '../../platform/process-files.js'
+
 import {caFileFor, originOf, rememberCa} from '../api/trust.js'
 import {gitCaCommand} from '../git/credential-config.js'
 import {dataDir} from '../paths.js'
-import type {PlatformProcessState} from '../../platform/process-files.js'
 
 type Env = NodeJS.ProcessEnv
 

@@ -3,8 +3,8 @@ import {closeSync, existsSync, mkdirSync, openSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {isLive} from '../../platform/process-identity.js'
 import {isRecordedPlatform, type PlatformProcessState, stateFilePath} from '../../platform/process-files.js'
+import {isLive} from '../../platform/process-identity.js'
 import {UserError} from '../errors.js'
 
 export interface PlatformStartOptions {
@@ -90,7 +90,7 @@ export async function startDetached(opts: PlatformStartOptions): Promise<Platfor
   const fd = openSync(logFile, 'a', 0o600)
   const child = spawn(process.execPath, mainArgs(opts), {detached: true, stdio: ['ignore', fd, fd]})
   closeSync(fd)
-  let exited: number | null | undefined
+  let exited: null | number | undefined
   child.once('exit', code => {
     exited = code
   })
@@ -116,7 +116,7 @@ export async function stopPlatform(state: PlatformProcessState, graceMs = 20_000
   const deadline = Date.now() + graceMs
   while (Date.now() < deadline) {
     if (!isRecordedPlatform(state)) return 'stopped'
-    // eslint-disable-next-line no-await-in-loop
+
     await sleep(50)
   }
 
@@ -132,7 +132,7 @@ async function waitForState(dataDir: string, pid: number, timeoutMs: number, gav
     const state = runningPlatform(dataDir)
     if (state?.pid === pid) return state
     if (gaveUp() || !isLive(pid)) throw new Error('it exited while starting')
-    // eslint-disable-next-line no-await-in-loop
+
     await sleep(50)
   }
 

@@ -1,10 +1,10 @@
 import type {Dyno} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {ago} from '../releases/age.js'
 import type {Output} from '../ui/output.js'
 
+import {paths} from '../api/paths.js'
+import {ago} from '../releases/age.js'
 
 /** Dyno number for sorting: web.10 after web.2. */
 function dynoIndex(name = ''): number {
@@ -13,7 +13,7 @@ function dynoIndex(name = ''): number {
 }
 
 /** GET /apps/{app}/dynos, printed by process type: `=== web (Basic): npm start (2)`, then a line a dyno. */
-export async function listDynos(opts: {api: ApiClient; out: Output; app: string; now?: number}): Promise<Dyno[]> {
+export async function listDynos(opts: {api: ApiClient, app: string, now?: number, out: Output}): Promise<Dyno[]> {
   const {api, out, app} = opts
   const dynos = await api.list<Dyno>(paths.app(app).dyno())
   if (dynos.length === 0) {
@@ -42,10 +42,11 @@ export async function listDynos(opts: {api: ApiClient; out: Output; app: string;
  * Restarts every dyno (DELETE /apps/{app}/dynos), a process type
  * (DELETE /apps/{app}/formations/{type}) or one dyno (DELETE /apps/{app}/dynos/{name}).
  */
-export async function restartDynos(opts: {api: ApiClient; out: Output; app: string; target?: string}): Promise<{app: string; restarted: string}> {
+export async function restartDynos(opts: {api: ApiClient, app: string, out: Output, target?: string}): Promise<{app: string, restarted: string}> {
   const {api, out, app, target} = opts
   const what = target ?? 'all dynos'
-  const path = target === undefined ? paths.app(app).dyno()
+  const path = target === undefined
+    ? paths.app(app).dyno()
     : (target.includes('.') ? paths.app(app).dyno(target) : paths.app(app).formationOfType(target))
   const spinner = await out.spinner(`Restarting ${what} on ${app}`)
   try {
@@ -60,9 +61,10 @@ export async function restartDynos(opts: {api: ApiClient; out: Output; app: stri
 }
 
 /** Stops one dyno (POST …/dynos/{name}/actions/stop) or every dyno of a type (…/formations/{type}/actions/stop). */
-export async function stopDynos(opts: {api: ApiClient; out: Output; app: string; target: string}): Promise<{app: string; stopped: string}> {
+export async function stopDynos(opts: {api: ApiClient, app: string, out: Output, target: string}): Promise<{app: string, stopped: string}> {
   const {api, out, app, target} = opts
-  const path = target.includes('.') ? paths.app(app).dynoStop(target)
+  const path = target.includes('.')
+    ? paths.app(app).dynoStop(target)
     : paths.app(app).formationStop(target)
   const spinner = await out.spinner(`Stopping ${target} on ${app}`)
   try {

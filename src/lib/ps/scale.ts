@@ -1,17 +1,18 @@
 import type {Formation} from '@heroku-cli/schema'
 
-import {ApiError} from '../api/api-error.js'
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {UsageError, UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 
+import {ApiError} from '../api/api-error.js'
+import {paths} from '../api/paths.js'
+import {UsageError, UserError} from '../errors.js'
+
 export interface ScaleChange {
-  type: string
   /** `=`: set; `+`/`-`: relative to the current quantity */
   op: '+' | '-' | '='
   quantity: number
   size?: string
+  type: string
 }
 
 const CHANGE = /^([a-zA-Z0-9_]+)([=+-])(\d+)(?::([\w-]+))?$/
@@ -31,15 +32,14 @@ export function describeFormation(formation: Formation[]): string {
     .map(f => `${f.type} at ${f.quantity}:${f.size}`).join(', ')
 }
 
-
 /** Without changes: prints the formation. With changes: one PATCH /apps/{app}/formation batch. */
-export async function scale(opts: {api: ApiClient; out: Output; app: string; changes: ScaleChange[]}): Promise<Formation[]> {
+export async function scale(opts: {api: ApiClient, app: string, changes: ScaleChange[], out: Output}): Promise<Formation[]> {
   const {api, out, app, changes} = opts
   let current: Formation[] | undefined
   if (changes.some(c => c.op !== '=')) current = await api.list<Formation>(paths.app(app).formation())
 
   const updates = changes.map(c => {
-    let quantity = c.quantity
+    let {quantity} = c
     if (c.op !== '=') {
       const now = current?.find(f => f.type === c.type)
       if (!now) throw new UsageError(`${app} has no process type ${c.type}.`, {hint: 'See heroku ps:type for its process types.'})
@@ -67,7 +67,7 @@ export async function scale(opts: {api: ApiClient; out: Output; app: string; cha
  * The API's answer in the words of the command that was typed: `web=999` rather than
  * `"updates[0]": "quantity"`, and a never-deployed app told to deploy first. The request id stays.
  */
-async function inScaleTerms(error: unknown, ctx: {api: ApiClient; app: string; updates: Array<{quantity: number; type: string}>}): Promise<unknown> {
+async function inScaleTerms(error: unknown, ctx: {api: ApiClient, app: string, updates: Array<{quantity: number, type: string}>}): Promise<unknown> {
   if (!(error instanceof ApiError)) return error
   const reword = (message: string, hint?: string) => Object.assign(new ApiError({...error, message}), hint ? {hint} : {})
   const range = /"quantity" must be an integer from (\d+) to (\d+)/.exec(error.message)
@@ -91,7 +91,7 @@ async function inScaleTerms(error: unknown, ctx: {api: ApiClient; app: string; u
 }
 
 /** GET /apps/{app}/formation: process types with size and quantity. */
-export async function listFormation(opts: {api: ApiClient; out: Output; app: string}): Promise<Formation[]> {
+export async function listFormation(opts: {api: ApiClient, app: string, out: Output}): Promise<Formation[]> {
   const formation = await opts.api.list<Formation>(paths.app(opts.app).formation())
   formation.sort((a, b) => (a.type ?? '').localeCompare(b.type ?? ''))
   if (formation.length === 0) {

@@ -3,24 +3,25 @@
 import type {Dyno, Formation} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {newestRelease} from '../releases/newest.js'
-import {UserError} from '../errors.js'
 import type {Output} from '../ui/output.js'
+
+import {paths} from '../api/paths.js'
+import {UserError} from '../errors.js'
+import {newestRelease} from '../releases/newest.js'
 
 export interface WaitForDynosOptions {
   api: ApiClient
-  out: Output
   app: string
+  intervalMs: number
+  now?: () => number
+  out: Output
+  sleep?: (ms: number) => Promise<void>
+  /** give up after this long; none: wait as long as it takes (a crash or failure still ends it) */
+  timeoutMs?: number
   /** only dynos of this process type */
   type?: string
   /** one-off (run) dynos count too */
   withRun?: boolean
-  intervalMs: number
-  /** give up after this long; none: wait as long as it takes (a crash or failure still ends it) */
-  timeoutMs?: number
-  sleep?: (ms: number) => Promise<void>
-  now?: () => number
 }
 
 const realSleep = (ms: number) => new Promise<void>(resolve => {
@@ -40,7 +41,6 @@ export async function waitForDynos(opts: WaitForDynosOptions): Promise<Dyno[]> {
   }
 
   for (;;) {
-    // eslint-disable-next-line no-await-in-loop -- polling is sequential
     const release = await newestRelease(api, app)
     if (!release) fail(`${app} has no releases yet: there is nothing to wait for.`, 'Deploy it first: git push heroku main')
     const version = `v${release!.version}`
@@ -49,7 +49,7 @@ export async function waitForDynos(opts: WaitForDynosOptions): Promise<Dyno[]> {
     }
 
     const wanted = (type?: string) => (opts.type ? type === opts.type : true)
-    // eslint-disable-next-line no-await-in-loop
+
     const [formation, all] = await Promise.all([api.list<Formation>(paths.app(app).formation()), api.list<Dyno>(paths.app(app).dyno())])
     const dynos = all.filter(d => wanted(d.type) && (opts.withRun || d.type !== 'run'))
     // right after a release its dynos may not be listed yet: the formation says how many to expect
@@ -74,7 +74,6 @@ export async function waitForDynos(opts: WaitForDynosOptions): Promise<Dyno[]> {
       fail(`Timed out: ${release!.status === 'pending' ? `${version} is still pending (its release phase is running)` : summary}.`, 'Wait longer with --timeout, or see heroku ps.')
     }
 
-    // eslint-disable-next-line no-await-in-loop
     await sleep(opts.intervalMs)
   }
 }

@@ -2,12 +2,12 @@ import {UserError} from '../errors.js'
 
 /** The parts of a redis:// or rediss:// URL. */
 export interface RedisParams {
-  host: string
-  port: number
-  user?: string
-  password?: string
   db?: number
+  host: string
+  password?: string
+  port: number
   tls: boolean
+  user?: string
 }
 
 export function parseRedisUrl(url: string): RedisParams {
@@ -17,6 +17,7 @@ export function parseRedisUrl(url: string): RedisParams {
   } catch {
     throw new UserError('The Redis URL in the app\'s config is not a valid URL.')
   }
+
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new UserError(`The Redis URL has the scheme ${parsed.protocol}, not redis: or rediss:.`)
   const db = parsed.pathname.replace(/^\//, '')
   return {
@@ -29,7 +30,7 @@ export function parseRedisUrl(url: string): RedisParams {
   }
 }
 
-type Reply = string | number | null | Reply[] | Error
+type Reply = Error | null | number | Reply[] | string
 
 /**
  * A few commands over one connection, speaking RESP directly (no client library: redis:info needs
@@ -60,6 +61,7 @@ export async function redisCommands(params: RedisParams, commands: string[][], t
         replies.push(parsed.value)
         buffer = buffer.subarray(parsed.end)
       }
+
       if (replies.length >= commands.length) {
         clearTimeout(timer)
         socket.end()
@@ -77,7 +79,7 @@ function encode(args: string[]): string {
   return `*${args.length}\r\n${args.map(a => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`
 }
 
-function parse(buf: Buffer, at: number): {value: Reply; end: number} | undefined {
+function parse(buf: Buffer, at: number): undefined | {end: number, value: Reply} {
   const lineEnd = buf.indexOf('\r\n', at)
   if (lineEnd === -1) return undefined
   const type = String.fromCharCode(buf[at])
@@ -86,18 +88,22 @@ function parse(buf: Buffer, at: number): {value: Reply; end: number} | undefined
     case '+': {
       return {value: line, end: lineEnd + 2}
     }
+
     case '-': {
       return {value: new Error(line), end: lineEnd + 2}
     }
+
     case ':': {
       return {value: Number(line), end: lineEnd + 2}
     }
+
     case '$': {
       const length = Number(line)
       if (length < 0) return {value: null, end: lineEnd + 2}
       if (buf.length < lineEnd + 2 + length + 2) return undefined
       return {value: buf.toString('utf8', lineEnd + 2, lineEnd + 2 + length), end: lineEnd + 2 + length + 2}
     }
+
     case '*': {
       const count = Number(line)
       if (count < 0) return {value: null, end: lineEnd + 2}
@@ -109,8 +115,10 @@ function parse(buf: Buffer, at: number): {value: Reply; end: number} | undefined
         items.push(item.value)
         end = item.end
       }
+
       return {value: items, end}
     }
+
     default: {
       throw new UserError(`Unexpected reply from Redis: ${JSON.stringify(line.slice(0, 40))}`)
     }
@@ -125,5 +133,6 @@ export function parseInfo(text: string): Record<string, string> {
     const at = line.indexOf(':')
     if (at > 0) info[line.slice(0, at)] = line.slice(at + 1)
   }
+
   return info
 }

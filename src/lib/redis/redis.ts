@@ -1,18 +1,19 @@
 import {spawn} from 'node:child_process'
 
 import type {ApiClient} from '../api/client.js'
-import {UserError} from '../errors.js'
-import {resolveDatabase, type ResolvedDatabase} from '../pg/resolve.js'
-import {findOnPath} from '../pg/psql.js'
 import type {Output} from '../ui/output.js'
+
+import {UserError} from '../errors.js'
+import {findOnPath} from '../pg/psql.js'
+import {resolveDatabase, type ResolvedDatabase} from '../pg/resolve.js'
 import {parseInfo, parseRedisUrl, redisCommands} from './connection.js'
 
 export interface RedisOptions {
   api: ApiClient
-  out: Output
   app: string
   /** attachment (REDIS, HEROKU_REDIS_BLUE) or add-on name; REDIS by default */
   database?: string
+  out: Output
 }
 
 export const resolveRedis = (opts: RedisOptions): Promise<ResolvedDatabase> =>
@@ -21,15 +22,15 @@ export const resolveRedis = (opts: RedisOptions): Promise<ResolvedDatabase> =>
 export interface RedisCliResult {
   addon: string
   attachment: string
-  status: number
   output?: string
+  status: number
 }
 
 /**
  * redis:cli: Debian's redis-cli on the add-on. The password travels in REDISCLI_AUTH, never on its
  * command line; -c COMMAND is fed to redis-cli's stdin, which parses quotes as its prompt does.
  */
-export async function redisCli(opts: RedisOptions & {command?: string; env?: NodeJS.ProcessEnv}): Promise<RedisCliResult> {
+export async function redisCli(opts: RedisOptions & {command?: string, env?: NodeJS.ProcessEnv}): Promise<RedisCliResult> {
   const env = opts.env ?? process.env
   const cli = await findOnPath('redis-cli', env)
   if (cli === undefined) throw new UserError('redis-cli is not installed (redis:cli runs it on the add-on).', {hint: 'Install it: apt-get install redis-tools (Debian, Ubuntu), brew install redis (macOS).', code: 'redis_cli_missing'})
@@ -47,6 +48,7 @@ export async function redisCli(opts: RedisOptions & {command?: string; env?: Nod
     if (status !== 0) throw new UserError(`redis-cli exited with status ${status}.`, {code: 'redis_cli_failed'})
     return {addon: db.addon.name, attachment: db.attachment, status}
   }
+
   const child = spawn(cli, args, {env: childEnv, stdio: ['pipe', 'pipe', 'pipe']})
   let output = ''
   let errors = ''
@@ -77,16 +79,16 @@ export interface RedisInfo {
   addon: string
   attachment: string
   config_var: string
-  plan: string
-  status: string
+  connected_clients?: number
   created_at?: string
-  version?: string
-  used_memory?: string
+  error?: string
+  keys?: number
   maxmemory?: string
   maxmemory_policy?: string
-  connected_clients?: number
-  keys?: number
-  error?: string
+  plan: string
+  status: string
+  used_memory?: string
+  version?: string
 }
 
 /** redis:info: the add-on from the API, the figures from the server's INFO. */
@@ -115,6 +117,7 @@ export async function redisInfo(opts: RedisOptions): Promise<RedisInfo> {
     result.error = (error as Error).message
     opts.out.warn(result.error)
   }
+
   opts.out.heading(`${db.addon.name} (${db.configVar})`)
   opts.out.keyValues([
     ['Plan', result.plan.split(':')[1] ?? result.plan],
@@ -144,6 +147,7 @@ export async function redisCredentials(opts: RedisOptions & {reset?: boolean}): 
       code: 'unsupported',
     })
   }
+
   opts.out.log(db.url)
   return {addon: db.addon.name, attachment: db.attachment, url: db.url}
 }

@@ -1,6 +1,7 @@
 import type {Release} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+
 import {paths} from '../api/paths.js'
 
 /** The app's newest releases first, at most `count` (Range: version ..; order=desc,max=count). */

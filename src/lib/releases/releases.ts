@@ -1,10 +1,11 @@
 import type {Release, Slug} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+
 import {paths} from '../api/paths.js'
 import {fetchFor} from '../api/trust.js'
 import {UsageError, UserError} from '../errors.js'
-import type {Output} from '../ui/output.js'
 import {ago} from './age.js'
 import {newestRelease, newestReleases} from './newest.js'
 
@@ -16,7 +17,7 @@ export function parseVersion(text: string): number {
 }
 
 /** The newest releases first (Range: version ..; order=desc,max=N). */
-export async function listReleases(opts: {api: ApiClient; out: Output; app: string; num: number}): Promise<Release[]> {
+export async function listReleases(opts: {api: ApiClient, app: string, num: number, out: Output}): Promise<Release[]> {
   const {api, out, app} = opts
   const releases = await newestReleases(api, app, opts.num)
   if (releases.length === 0) {
@@ -49,10 +50,10 @@ export async function findRelease(api: ApiClient, app: string, version?: number)
 }
 
 /** GET one release (the newest when no version is given). */
-export async function releaseInfo(opts: {api: ApiClient; out: Output; app: string; version?: number}): Promise<Release> {
+export async function releaseInfo(opts: {api: ApiClient, app: string, out: Output, version?: number}): Promise<Release> {
   const release = await findRelease(opts.api, opts.app, opts.version)
   // a release with a release phase has output: its slug names the command
-  const releaseCommand = (release as {output_stream_url?: string | null}).output_stream_url && release.slug?.id
+  const releaseCommand = (release as {output_stream_url?: null | string}).output_stream_url && release.slug?.id
     ? (await opts.api.get<Slug>(paths.app(opts.app).slug(release.slug.id))).process_types?.release
     : undefined
   opts.out.heading(`Release v${release.version}`)
@@ -72,7 +73,7 @@ export async function releaseInfo(opts: {api: ApiClient; out: Output; app: strin
  * Rolls back to the given version, or to the one before the newest: POST /apps/{app}/releases
  * {release: id}. Returns the new release.
  */
-export async function rollback(opts: {api: ApiClient; out: Output; app: string; version?: number}): Promise<Release> {
+export async function rollback(opts: {api: ApiClient, app: string, out: Output, version?: number}): Promise<Release> {
   const {api, out, app} = opts
   let target: Release
   if (opts.version === undefined) {
@@ -104,9 +105,9 @@ export async function rollback(opts: {api: ApiClient; out: Output; app: string; 
  * What the release's release command printed (the release phase), from its output_stream_url;
  * the newest release by default.
  */
-export async function releaseOutput(opts: {api: ApiClient; out: Output; app: string; version?: number; fetchImpl?: typeof fetch}): Promise<{release: Release, output: string}> {
+export async function releaseOutput(opts: {api: ApiClient, app: string, fetchImpl?: typeof fetch, out: Output, version?: number}): Promise<{output: string, release: Release}> {
   const release = await findRelease(opts.api, opts.app, opts.version)
-  const url = (release as {output_stream_url?: string | null}).output_stream_url
+  const url = (release as {output_stream_url?: null | string}).output_stream_url
   if (!url) throw new UserError(`Release v${release.version} of ${opts.app} has no release command output.`, {hint: 'Only apps whose Procfile declares a release process type run a release command.'})
   const response = await (opts.fetchImpl ?? await fetchFor(url))(url, {signal: AbortSignal.timeout(30_000)}).catch((error: Error) => {
     throw new UserError(`Could not read the output of release v${release.version}: ${error.message}`)
@@ -118,7 +119,7 @@ export async function releaseOutput(opts: {api: ApiClient; out: Output; app: str
 }
 
 /** Runs the newest release's release phase again: a new release of the same slug (and today's config). */
-export async function retryRelease(opts: {api: ApiClient; out: Output; app: string}): Promise<Release> {
+export async function retryRelease(opts: {api: ApiClient, app: string, out: Output}): Promise<Release> {
   const {api, out, app} = opts
   const latest = await findRelease(api, app)
   if (!latest.slug?.id) throw new UserError(`Release v${latest.version} of ${app} has no code to release again.`, {hint: 'Deploy with git push first.'})
@@ -130,6 +131,7 @@ export async function retryRelease(opts: {api: ApiClient; out: Output; app: stri
     spinner.fail()
     throw error
   }
+
   spinner.succeed(`done, v${created.version}`)
   if (created.status === 'pending') out.info(`The release command runs now: heroku releases:output v${created.version} -a ${app}`)
   return created

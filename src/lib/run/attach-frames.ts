@@ -29,7 +29,7 @@ export const MAX_FRAME = 1024 * 1024
 
 const HEADER = 5
 
-export function encodeFrame(type: FrameTypeValue, payload: Uint8Array | string = new Uint8Array(0)): Buffer {
+export function encodeFrame(type: FrameTypeValue, payload: string | Uint8Array = new Uint8Array(0)): Buffer {
   const body = typeof payload === 'string' ? Buffer.from(payload) : payload
   const frame = Buffer.allocUnsafe(HEADER + body.length)
   frame[0] = type
@@ -46,8 +46,8 @@ export function exitFrame(status: number): Buffer {
 
 export function resizeFrame(columns: number, rows: number): Buffer {
   const payload = Buffer.alloc(4)
-  payload.writeUInt16BE(Math.max(1, Math.min(columns, 0xFFFF)), 0)
-  payload.writeUInt16BE(Math.max(1, Math.min(rows, 0xFFFF)), 2)
+  payload.writeUInt16BE(Math.max(1, Math.min(columns, 0xFF_FF)), 0)
+  payload.writeUInt16BE(Math.max(1, Math.min(rows, 0xFF_FF)), 2)
   return encodeFrame(FrameType.resize, payload)
 }
 

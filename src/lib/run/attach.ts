@@ -12,17 +12,17 @@ import {ATTACH_UPGRADE, encodeFrame, FrameDecoder, FrameType, resizeFrame} from 
 import {ExitMarkerFilter} from './exit-marker.js'
 
 export interface AttachIO {
-  stdin: Readable & {isTTY?: boolean, setRawMode?: (mode: boolean) => unknown}
-  stdout: Writable
-  stderr: Writable
-  /** a terminal on both ends: stdin in raw mode, Ctrl-C goes through as a byte */
-  tty: boolean
-  /** where Ctrl-C arrives when stdin is not in raw mode (the CLI passes process) */
-  signals?: Pick<NodeJS.Process, 'on' | 'removeListener'>
   /** emits 'resize' when the terminal changes size (the CLI passes process.stdout) */
   resizes?: {on(event: 'resize', listener: () => void): unknown, removeListener(event: 'resize', listener: () => void): unknown}
+  /** where Ctrl-C arrives when stdin is not in raw mode (the CLI passes process) */
+  signals?: Pick<NodeJS.Process, 'on' | 'removeListener'>
   /** the terminal's size now */
   size?: () => {columns: number, rows: number}
+  stderr: Writable
+  stdin: Readable & {isTTY?: boolean, setRawMode?: (mode: boolean) => unknown}
+  stdout: Writable
+  /** a terminal on both ends: stdin in raw mode, Ctrl-C goes through as a byte */
+  tty: boolean
   userAgent?: string
 }
 
@@ -37,12 +37,14 @@ export async function attach(attachUrl: string, io: AttachIO): Promise<number | 
     const {attachRendezvous} = await import('./rendezvous.js')
     return attachRendezvous(attachUrl, io)
   }
+
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UserError(`This platform attaches one-off dynos over ${url.protocol.replace(/:$/, '')}, which this CLI does not speak.`, {hint: 'Use heroku run:detached and heroku logs instead.'})
   }
+
   const {request} = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
   const tls = await tlsOptionsFor(attachUrl)
-  const socket = await new Promise<{socket: Socket, head: Buffer}>((resolve, reject) => {
+  const socket = await new Promise<{head: Buffer, socket: Socket}>((resolve, reject) => {
     const req = request(url, {headers: {Connection: 'Upgrade', Upgrade: ATTACH_UPGRADE, 'User-Agent': io.userAgent ?? 'heroku-toolbelt'}, ...tls})
     req.once('upgrade', (_res: IncomingMessage, s: Socket, head: Buffer) => resolve({socket: s, head}))
     req.once('response', (res: IncomingMessage) => {
@@ -65,11 +67,24 @@ function stream(socket: Socket, head: Buffer, io: AttachIO): Promise<number> {
     // the EXIT frame's is then the status of the echo after it
     const filter = new ExitMarkerFilter(chunk => io.stdout.write(chunk))
     const decoder = new FrameDecoder((type, payload) => {
-      if (type === FrameType.stdout) filter.push(payload)
-      else if (type === FrameType.stderr) io.stderr.write(payload)
-      else if (type === FrameType.exit) {
-        filter.end()
-        status = filter.status ?? payload.readInt32BE(0)
+      switch (type) {
+        case FrameType.stdout: {
+          filter.push(payload)
+          break
+        }
+
+        case FrameType.stderr: {
+          io.stderr.write(payload)
+          break
+        }
+
+        case FrameType.exit: {
+          filter.end()
+          status = filter.status ?? payload.readInt32BE(0)
+
+          break
+        }
+      // No default
       }
     })
     const onData = (chunk: Buffer | string) => socket.write(encodeFrame(FrameType.stdin, typeof chunk === 'string' ? Buffer.from(chunk) : chunk))
@@ -78,6 +93,7 @@ function stream(socket: Socket, head: Buffer, io: AttachIO): Promise<number> {
     const onResize = () => {
       if (io.size) socket.write(resizeFrame(io.size().columns, io.size().rows))
     }
+
     if (raw) stdin.setRawMode!(true)
     if (stdin.readableEnded) onEnd()
     else {
@@ -85,6 +101,7 @@ function stream(socket: Socket, head: Buffer, io: AttachIO): Promise<number> {
       stdin.once('end', onEnd)
       stdin.resume()
     }
+
     io.signals?.on('SIGINT', onSigint)
     if (io.tty) io.resizes?.on('resize', onResize)
     const cleanup = () => {
@@ -95,6 +112,7 @@ function stream(socket: Socket, head: Buffer, io: AttachIO): Promise<number> {
       if (raw) stdin.setRawMode!(false)
       stdin.pause()
     }
+
     if (head.length > 0) decoder.push(head)
     socket.on('data', (chunk: Buffer) => {
       try {

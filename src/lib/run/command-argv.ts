@@ -22,6 +22,6 @@ export const RUN_VALUE_FLAGS = ['-a', '--app', '-r', '--remote', '-e', '--env', 
  * The remote command's words in the order typed. oclif's parsed `argv` can reorder words that
  * look like flags after `--` (`node -e x` came back as `-e node x`); its raw tokens keep order.
  */
-export function remoteCommandWords(raw: ReadonlyArray<{type: string; input: string}>): string[] {
+export function remoteCommandWords(raw: ReadonlyArray<{input: string, type: string}>): string[] {
   return raw.filter(token => token.type === 'arg').map(token => token.input)
 }

@@ -35,10 +35,12 @@ export class ExitMarkerFilter {
         this.held = data.subarray(at)
         return
       }
+
       this.status = Number(line[1])
       if (at > 0) this.write(data.subarray(0, at))
       data = data.subarray(at + Buffer.byteLength(line[0]))
     }
+
     // a partial marker at the very end: hold it back
     const lead = data.lastIndexOf(LEAD)
     if (lead !== -1 && data.length - lead < MARKER.length && MARKER.subarray(0, data.length - lead).equals(data.subarray(lead))) {
@@ -46,6 +48,7 @@ export class ExitMarkerFilter {
       this.held = data.subarray(lead)
       return
     }
+
     if (data.length > 0) this.write(data)
   }
 
@@ -60,6 +63,7 @@ export class ExitMarkerFilter {
     } else {
       this.write(this.held)
     }
+
     this.held = Buffer.alloc(0)
   }
 }

@@ -4,9 +4,10 @@
 // the status line the command echoes (see exit-marker.ts).
 import type {ConnectionOptions} from 'node:tls'
 
+import type {AttachIO} from './attach.js'
+
 import {tlsOptionsFor} from '../api/trust.js'
 import {UserError} from '../errors.js'
-import type {AttachIO} from './attach.js'
 import {ExitMarkerFilter} from './exit-marker.js'
 
 export interface RendezvousIO extends AttachIO {
@@ -46,6 +47,7 @@ export async function attachRendezvous(attachUrl: string, io: RendezvousIO): Pro
       if (raw) stdin.setRawMode!(false)
       stdin.pause()
     }
+
     socket.once('secureConnect', () => socket.write(`${url.pathname.slice(1)}\r\n`))
     socket.on('data', (chunk: Buffer) => {
       if (!greeted) {
@@ -60,6 +62,7 @@ export async function attachRendezvous(attachUrl: string, io: RendezvousIO): Pro
           socket.destroy(new Error(first.replace(/^error:\s*/, '')))
           return
         }
+
         chunk = greeting.subarray(nl + 1)
         if (raw) stdin.setRawMode!(true)
         if (stdin.readableEnded) onEnd()
@@ -68,9 +71,11 @@ export async function attachRendezvous(attachUrl: string, io: RendezvousIO): Pro
           stdin.once('end', onEnd)
           stdin.resume()
         }
+
         io.signals?.on('SIGINT', onSigint)
         if (chunk.length === 0) return
       }
+
       filter.push(chunk)
     })
     socket.once('timeout', () => socket.destroy(new Error('the connection timed out')))

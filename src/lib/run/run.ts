@@ -2,13 +2,13 @@
 import type {Dyno} from '@heroku-cli/schema'
 
 import type {ApiClient} from '../api/client.js'
+import type {Output} from '../ui/output.js'
+
 import {paths} from '../api/paths.js'
 import {UsageError, UserError} from '../errors.js'
-import type {Output} from '../ui/output.js'
-import {attach, type AttachIO} from './attach.js'
 import {ATTACH_UPGRADE} from './attach-frames.js'
+import {attach, type AttachIO} from './attach.js'
 import {withExitMarker} from './exit-marker.js'
-
 
 /** `K=V;K2=V2` → {K: 'V', K2: 'V2'} (what --env takes, as in Heroku's CLI). */
 export function parseEnvFlag(value: string | undefined): Record<string, string> {
@@ -21,6 +21,7 @@ export function parseEnvFlag(value: string | undefined): Record<string, string> 
     if (!/^\w+$/.test(key)) throw new UsageError(`Invalid --env entry ${JSON.stringify(pair)}: expected KEY=VALUE pairs separated by ";".`)
     env[key] = pair.slice(eq + 1)
   }
+
   return env
 }
 
@@ -35,29 +36,29 @@ export function commandLine(argv: readonly string[]): string {
 
 export interface RunOptions {
   api: ApiClient
-  out: Output
   app: string
   argv: readonly string[]
+  /** terminal size to pass on (COLUMNS, LINES) */
+  columns?: number
   env?: string
-  size?: string
-  /** --no-tty, or stdin is not a terminal */
-  noTty?: boolean
   /** our exit code follows the remote command's (default) */
   exitCode?: boolean
   io: Omit<AttachIO, 'tty'>
-  /** terminal size to pass on (COLUMNS, LINES) */
-  columns?: number
+  /** --no-tty, or stdin is not a terminal */
+  noTty?: boolean
+  out: Output
   rows?: number
+  size?: string
 }
 
 export interface RunResult {
   app: string
-  dyno: string
   command: string
-  /** the remote command's exit status */
-  status: number
+  dyno: string
   /** what this process should exit with */
   exitCode: number
+  /** the remote command's exit status */
+  status: number
 }
 
 /** Starts an attached one-off dyno and streams it; resolves when the remote command ends. */
@@ -71,6 +72,7 @@ export async function runAttached(opts: RunOptions): Promise<RunResult> {
     if (opts.columns) env.COLUMNS ??= String(opts.columns)
     if (opts.rows) env.LINES ??= String(opts.rows)
   }
+
   const spinner = await opts.out.spinner(`Running ${command} on ${opts.app}`)
   let dyno: Dyno
   try {
@@ -83,10 +85,12 @@ export async function runAttached(opts: RunOptions): Promise<RunResult> {
     spinner.fail()
     throw error
   }
+
   if (!dyno.attach_url) {
     spinner.fail()
     throw new UserError(`The platform started ${dyno.name ?? 'the dyno'} without an attach URL.`, {hint: 'Use heroku run:detached and heroku logs instead.'})
   }
+
   spinner.succeed(`up, ${dyno.name}`)
   const status = await attach(dyno.attach_url, {...opts.io, tty})
   if (status === undefined && opts.exitCode !== false) throw new UserError('The command ended without reporting its exit status.', {hint: 'Pass --no-exit-code to ignore it.'})
@@ -95,10 +99,10 @@ export async function runAttached(opts: RunOptions): Promise<RunResult> {
 
 export interface RunDetachedOptions {
   api: ApiClient
-  out: Output
   app: string
   argv: readonly string[]
   env?: string
+  out: Output
   size?: string
 }
 
@@ -114,6 +118,7 @@ export async function runDetached(opts: RunDetachedOptions): Promise<Dyno> {
     spinner.fail()
     throw error
   }
+
   spinner.succeed(`up, ${dyno.name}`)
   opts.out.log(dyno.name ?? '')
   opts.out.info(`Run heroku logs --app ${opts.app} --dyno ${dyno.name} to view the output.`)

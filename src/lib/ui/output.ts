@@ -8,24 +8,24 @@ export interface Stream extends Writable {
 }
 
 export interface OutputOptions {
-  stdout?: Stream
-  stderr?: Stream
+  /** false for --no-color */
+  color?: boolean
   env?: NodeJS.ProcessEnv
   /** --json: stdout carries the JSON result only */
   json?: boolean
-  /** false for --no-color */
-  color?: boolean
+  stderr?: Stream
+  stdout?: Stream
 }
 
 export interface Spinner {
-  update(text: string): void
-  succeed(text?: string): void
   fail(text?: string): void
+  succeed(text?: string): void
+  update(text: string): void
 }
 
 export interface Column<T> {
+  get: (row: T) => null | number | string | undefined
   header: string
-  get: (row: T) => number | string | undefined | null
 }
 
 /**
@@ -109,7 +109,7 @@ export class Output {
    * out; `multiline` is for values that are data (config vars): every key is shown, even empty,
    * its continuation lines indented under the value, and keys green as the Heroku CLI colours them.
    */
-  keyValues(pairs: Array<[string, number | string | undefined | null]>, opts: {multiline?: boolean} = {}): void {
+  keyValues(pairs: Array<[string, null | number | string | undefined]>, opts: {multiline?: boolean} = {}): void {
     const shown = opts.multiline ? pairs : pairs.filter(([, v]) => v !== undefined && v !== null && v !== '')
     const width = Math.max(0, ...shown.map(([k]) => k.length + 1))
     const key = opts.multiline ? this.color.green : this.color.bold
@@ -152,7 +152,7 @@ export class Output {
         this.progressOpen = false
       }
 
-      return {fail: t => finish(t ?? 'failed'), succeed: t => finish(t ?? 'done'), update: () => {}}
+      return {fail: t => finish(t ?? 'failed'), succeed: t => finish(t ?? 'done'), update() {}}
     }
 
     const {default: ora} = await import('ora')
@@ -160,7 +160,7 @@ export class Output {
     return {
       fail: t => s.fail(`${text}... ${t ?? 'failed'}`),
       succeed: t => s.succeed(`${text}... ${t ?? 'done'}`),
-      update: t => {
+      update(t) {
         s.text = t
       },
     }

@@ -21,13 +21,13 @@ export interface Choice<T> {
 export interface Prompter {
   /** a person can answer: stdin, stdout and stderr are TTYs, not CI, not --json */
   readonly canPrompt: boolean
+  /** which of `choices` to pick (a checkbox list): their values */
+  checkbox<T>(message: string, choices: Choice<T>[], opts: PromptOptions): Promise<T[]>
+  confirm(message: string, opts: PromptOptions & {default?: boolean}): Promise<boolean>
   /** a line of text (required) */
   input(message: string, opts: PromptOptions & {default?: string}): Promise<string>
   /** a line of text, masked */
   password(message: string, opts: PromptOptions): Promise<string>
-  confirm(message: string, opts: PromptOptions & {default?: boolean}): Promise<boolean>
-  /** which of `choices` to pick (a checkbox list): their values */
-  checkbox<T>(message: string, choices: Choice<T>[], opts: PromptOptions): Promise<T[]>
 }
 
 export interface TerminalPrompterOptions {

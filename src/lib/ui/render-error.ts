@@ -1,10 +1,11 @@
-import {ApiError} from '../api/api-error.js'
-import {CancelledError, ExitCode, UserError} from '../errors.js'
 import type {Output} from './output.js'
 
+import {ApiError} from '../api/api-error.js'
+import {CancelledError, ExitCode, UserError} from '../errors.js'
+
 interface OclifError {
-  oclif?: {exit?: number}
   code?: string
+  oclif?: {exit?: number}
 }
 
 /**
@@ -21,7 +22,8 @@ export function renderError(out: Output, error: unknown, opts: {debug: boolean})
 
   if (err instanceof CancelledError) return exitCode
 
-  const hint = err instanceof UserError ? err.hint
+  const hint = err instanceof UserError
+    ? err.hint
     : (oclifExit === ExitCode.usage && !err.message.includes('--help') ? 'See more help with --help.' : undefined)
   const requestId = err instanceof ApiError ? err.requestId : undefined
   const message = expected ? err.message : `Unexpected error: ${err.message}`

@@ -1,13 +1,14 @@
 // App webhooks: subscriptions (webhooks, webhooks:add/info/update/remove), what was delivered
 // (webhooks:deliveries, webhooks:deliveries:info) and the events (webhooks:events[:info]).
 import type {ApiClient} from '../api/client.js'
-import {paths} from '../api/paths.js'
-import {header} from '../api/client.js'
-import {UsageError} from '../errors.js'
 import type {Output} from '../ui/output.js'
 
+import {header} from '../api/client.js'
+import {paths} from '../api/paths.js'
+import {UsageError} from '../errors.js'
+
 export interface AppWebhook {
-  app?: {id: string; name: string}
+  app?: {id: string, name: string}
   created_at: string
   id: string
   include: string[]
@@ -17,25 +18,25 @@ export interface AppWebhook {
 }
 
 /** webhooks:add's result: the webhook, and its signing secret (shown once; Heroku-Webhook-Secret). */
-export type AddedWebhook = AppWebhook & {secret: string | null}
+export type AddedWebhook = AppWebhook & {secret: null | string}
 
 export interface WebhookDelivery {
   created_at: string
-  event: {id: string; include: string}
+  event: {id: string, include: string}
   id: string
-  last_attempt: {code: number | null; error_class: string | null; id: string; status: string; created_at: string; updated_at: string} | null
-  next_attempt_at: string | null
+  last_attempt: null | {code: null | number, created_at: string, error_class: null | string, id: string, status: string, updated_at: string}
+  next_attempt_at: null | string
   num_attempts: number
   status: string
   updated_at: string
-  webhook: {id: string; level: string}
+  webhook: {id: string, level: string}
 }
 
 export interface WebhookEvent {
   created_at: string
   id: string
   include: string
-  payload: {action: string; actor?: {email: string; id: string}; data: unknown; previous_data?: unknown; published_at?: string | null; resource: string; version: string}
+  payload: {action: string, actor?: {email: string, id: string}, data: unknown, previous_data?: unknown, published_at?: null | string, resource: string, version: string}
   updated_at: string
 }
 
@@ -44,7 +45,6 @@ export const DELIVERY_STATUSES = ['pending', 'scheduled', 'retrying', 'failed', 
 /** as the official CLI: the newest 1000 deliveries */
 const MAX_DELIVERIES = 1000
 
-
 /** `api:release, api:build` → ['api:release', 'api:build'] */
 export function parseIncludes(text: string): string[] {
   const includes = text.split(',').map(s => s.trim()).filter(Boolean)
@@ -52,7 +52,7 @@ export function parseIncludes(text: string): string[] {
   return includes
 }
 
-export async function listWebhooks(opts: {api: ApiClient; out: Output; app: string}): Promise<AppWebhook[]> {
+export async function listWebhooks(opts: {api: ApiClient, app: string, out: Output}): Promise<AppWebhook[]> {
   const {api, out, app} = opts
   const webhooks = await api.list<AppWebhook>(paths.app(app).webhook())
   if (webhooks.length === 0) {
@@ -72,14 +72,14 @@ export async function listWebhooks(opts: {api: ApiClient; out: Output; app: stri
 }
 
 export interface WebhookInput {
+  authorization?: string
   include?: string[]
   level?: string
-  url?: string
   secret?: string
-  authorization?: string
+  url?: string
 }
 
-export async function addWebhook(opts: {api: ApiClient; out: Output; app: string; input: WebhookInput & {include: string[]; level: string; url: string}}): Promise<AddedWebhook> {
+export async function addWebhook(opts: {api: ApiClient, app: string, input: WebhookInput & {include: string[], level: string, url: string}, out: Output}): Promise<AddedWebhook> {
   const {api, out, app, input} = opts
   const response = await out.withSpinner(`Adding webhook to ${app}`, () => api.request<AppWebhook>(paths.app(app).webhook(), {
     body: {authorization: input.authorization, include: input.include, level: input.level, secret: input.secret, url: input.url},
@@ -96,7 +96,7 @@ export async function addWebhook(opts: {api: ApiClient; out: Output; app: string
   return {...response.body, secret}
 }
 
-export async function webhookInfo(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<AppWebhook> {
+export async function webhookInfo(opts: {api: ApiClient, app: string, id: string, out: Output}): Promise<AppWebhook> {
   const webhook = await opts.api.get<AppWebhook>(paths.app(opts.app).webhook(opts.id))
   opts.out.heading(webhook.id)
   opts.out.keyValues([
@@ -108,7 +108,7 @@ export async function webhookInfo(opts: {api: ApiClient; out: Output; app: strin
   return webhook
 }
 
-export async function updateWebhook(opts: {api: ApiClient; out: Output; app: string; id: string; input: WebhookInput}): Promise<AppWebhook> {
+export async function updateWebhook(opts: {api: ApiClient, app: string, id: string, input: WebhookInput, out: Output}): Promise<AppWebhook> {
   const {api, out, app, input} = opts
   const body = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
   if (Object.keys(body).length === 0) {
@@ -118,7 +118,7 @@ export async function updateWebhook(opts: {api: ApiClient; out: Output; app: str
   return out.withSpinner(`Updating webhook ${opts.id} for ${app}`, () => api.patch<AppWebhook>(paths.app(app).webhook(opts.id), body))
 }
 
-export async function removeWebhook(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<AppWebhook> {
+export async function removeWebhook(opts: {api: ApiClient, app: string, id: string, out: Output}): Promise<AppWebhook> {
   const {api, out, app} = opts
   return out.withSpinner(`Removing webhook ${opts.id} from ${app}`, () => api.delete<AppWebhook>(paths.app(app).webhook(opts.id)))
 }
@@ -126,7 +126,7 @@ export async function removeWebhook(opts: {api: ApiClient; out: Output; app: str
 const attemptCode = (d: WebhookDelivery) => (d.last_attempt?.code ? String(d.last_attempt.code) : '')
 
 /** The newest deliveries (at most 1000), shown oldest first as the official CLI shows them. */
-export async function listDeliveries(opts: {api: ApiClient; out: Output; app: string; status?: string}): Promise<WebhookDelivery[]> {
+export async function listDeliveries(opts: {api: ApiClient, app: string, out: Output, status?: string}): Promise<WebhookDelivery[]> {
   const {api, out, app} = opts
   const query = opts.status === undefined ? '' : `?eq[status]=${encodeURIComponent(opts.status)}`
   const deliveries = await api.list<WebhookDelivery>(`${paths.app(app).webhookDelivery()}${query}`, {limit: MAX_DELIVERIES, max: MAX_DELIVERIES, order: 'desc', sortBy: 'seq'})
@@ -156,7 +156,7 @@ export async function listDeliveries(opts: {api: ApiClient; out: Output; app: st
 }
 
 /** One delivery, shown with the payload of its event; returns the delivery as the API gave it. */
-export async function deliveryInfo(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<WebhookDelivery> {
+export async function deliveryInfo(opts: {api: ApiClient, app: string, id: string, out: Output}): Promise<WebhookDelivery> {
   const {api, out, app} = opts
   const delivery = await api.get<WebhookDelivery>(paths.app(app).webhookDelivery(opts.id))
   const event = await api.get<WebhookEvent>(paths.app(app).webhookEvent(delivery.event.id))
@@ -179,7 +179,7 @@ export async function deliveryInfo(opts: {api: ApiClient; out: Output; app: stri
   return delivery
 }
 
-export async function listEvents(opts: {api: ApiClient; out: Output; app: string}): Promise<WebhookEvent[]> {
+export async function listEvents(opts: {api: ApiClient, app: string, out: Output}): Promise<WebhookEvent[]> {
   const {api, out, app} = opts
   out.warn('heroku webhooks:events is deprecated, please use heroku webhooks:deliveries')
   const events = await api.list<WebhookEvent>(paths.app(app).webhookEvent())
@@ -198,7 +198,7 @@ export async function listEvents(opts: {api: ApiClient; out: Output; app: string
   return events
 }
 
-export async function eventInfo(opts: {api: ApiClient; out: Output; app: string; id: string}): Promise<WebhookEvent> {
+export async function eventInfo(opts: {api: ApiClient, app: string, id: string, out: Output}): Promise<WebhookEvent> {
   const {api, out, app} = opts
   out.warn('heroku webhooks:events:info is deprecated, please use heroku webhooks:deliveries:info')
   const event = await api.get<WebhookEvent>(paths.app(app).webhookEvent(opts.id))

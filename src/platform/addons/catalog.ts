@@ -1,19 +1,20 @@
-// The add-on catalog (services and plans) as derived from the registered providers.
-import {nameBasedId} from '../ids.js'
 import type {AddonPlanDefinition, AddonProvider, ProviderRuntime} from './provider.js'
 
+// The add-on catalog (services and plans) as derived from the registered providers.
+import {nameBasedId} from '../ids.js'
+
 export interface CatalogPlan {
+  definition: AddonPlanDefinition
   id: string
+  isDefault: boolean
   /** "service:plan" */
   name: string
-  definition: AddonPlanDefinition
-  isDefault: boolean
 }
 
 export interface CatalogService {
   id: string
-  provider: AddonProvider
   plans: CatalogPlan[]
+  provider: AddonProvider
 }
 
 // Catalog ids are derived from names so they survive restarts without being stored.
@@ -30,7 +31,7 @@ export class AddonCatalog {
   }
 
   private add(provider: AddonProvider): CatalogService {
-    const name = provider.service.name
+    const {name} = provider.service
     if (this.services.has(name)) throw new Error(`Two add-on providers registered for ${name}`)
     const defaultPlan = provider.service.plans.find(p => p.default) ?? provider.service.plans[0]
     if (defaultPlan === undefined) throw new Error(`Add-on provider ${name} has no plans`)
@@ -91,7 +92,7 @@ export class AddonCatalog {
   }
 
   /** A plan by "service:plan", by "service" (its default plan) or by plan id. */
-  findPlan(identity: string): {service: CatalogService, plan: CatalogPlan} | undefined {
+  findPlan(identity: string): undefined | {plan: CatalogPlan, service: CatalogService} {
     for (const service of this.services.values()) {
       for (const plan of service.plans) {
         if (plan.name === identity || plan.id === identity.toLowerCase() || (identity === service.provider.service.name && plan.isDefault)) {
@@ -99,6 +100,7 @@ export class AddonCatalog {
         }
       }
     }
+
     return undefined
   }
 

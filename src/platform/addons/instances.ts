@@ -1,3 +1,4 @@
+import {chown, mkdir, open, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
 // What the add-on providers that run one server per add-on (heroku-redis, memcachier) share:
 // where an add-on's files are, its state file (port and credentials, chosen once and kept so
 // that the config var URLs stay valid across platform restarts), choosing a free port, and
@@ -7,11 +8,11 @@
 //   <addonId>.json   the add-on's state (0600, the platform's: the server never sees it)
 //   <addonId>/       the server's own directory (its config, data), writable in its sandbox
 import {connect} from 'node:net'
-import {chown, mkdir, open, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import type {ServiceProcesses} from '../dynos/service-processes.js'
-import {type ProviderRuntime, ProviderError} from './provider.js'
+
+import {ProviderError, type ProviderRuntime} from './provider.js'
 
 /** add-on ids are UUIDs: anything else is not a name this module makes paths from */
 const ADDON_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -67,6 +68,7 @@ export class InstanceFiles<State extends {port: number}> {
     } catch {
       return []
     }
+
     return [...new Set(names.map(name => name.replace(/\.json$/, '')).filter(name => isAddonId(name)))]
   }
 
@@ -83,6 +85,7 @@ export class InstanceFiles<State extends {port: number}> {
         const state = await this.read(id).catch(() => undefined)
         if (state) taken.add(state.port)
       }
+
       const [from, to] = range
       const span = to - from + 1
       // start somewhere in the range, so that platforms on one machine rarely probe the same port first
@@ -90,11 +93,12 @@ export class InstanceFiles<State extends {port: number}> {
       for (let i = 0; i < span; i++) {
         const port = from + ((offset + i) % span)
         if (taken.has(port)) continue
-        // eslint-disable-next-line no-await-in-loop -- one probe at a time, the first free port wins
+
         if (await accepts(port)) continue
         this.reserved.add(port)
         return port
       }
+
       throw new Error(`no free port in ${from}–${to}`)
     })
     this.choosing = next.catch(() => {})
@@ -124,6 +128,7 @@ export async function writePrivateFile(path: string, content: string, uid: numbe
   } finally {
     await handle.close()
   }
+
   await rename(partial, path)
 }
 
@@ -141,6 +146,7 @@ export function accepts(port: number, timeoutMs = 500): Promise<boolean> {
       socket.destroy()
       resolve(result)
     }
+
     socket.setTimeout(timeoutMs, () => done(true))
     socket.once('connect', () => done(true))
     socket.once('error', error => done((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED'))
@@ -159,11 +165,11 @@ export async function onPath(program: string, path = process.env.PATH ?? '/usr/l
     if (dir === '') continue
     const candidate = join(dir, program)
     try {
-      // eslint-disable-next-line no-await-in-loop
       await access(candidate, constants.X_OK)
       return candidate
     } catch {}
   }
+
   return undefined
 }
 
@@ -173,12 +179,12 @@ export async function onPath(program: string, path = process.env.PATH ?? '/usr/l
  * a state (one whose provisioning was cut short before it had one gets provision() again).
  */
 export async function resumeInstances<State extends {port: number}>(o: {
-  service: string
   files: InstanceFiles<State>
-  runtime: ProviderRuntime
-  services: ServiceProcesses
   key: (addonId: string) => string
   run: (addonId: string, state: State) => Promise<void>
+  runtime: ProviderRuntime
+  service: string
+  services: ServiceProcesses
 }): Promise<void> {
   const addons = o.runtime.addons()
   const known = new Set(addons.map(addon => addon.addonId))
@@ -188,6 +194,7 @@ export async function resumeInstances<State extends {port: number}>(o: {
     await o.files.remove(id)
     o.runtime.log(`${o.service}: removed the files of add-on ${id}, which no longer exists`)
   }
+
   await Promise.all(addons.map(async addon => {
     const state = await o.files.read(addon.addonId)
     if (state === undefined) return
@@ -206,16 +213,16 @@ export async function resumeInstances<State extends {port: number}>(o: {
  * `server` names it in errors: "the redis-server".
  */
 export async function provisionInstance<State extends {port: number}>(o: {
-  service: string
-  server: string
   addonId: string
   addonName: string
-  files: InstanceFiles<State>
-  services: ServiceProcesses
-  ports: readonly [number, number]
-  key: (addonId: string) => string
   create: (port: number) => State
+  files: InstanceFiles<State>
+  key: (addonId: string) => string
+  ports: readonly [number, number]
   run: (state: State) => Promise<void>
+  server: string
+  service: string
+  services: ServiceProcesses
 }): Promise<State> {
   let state = await o.files.read(o.addonId)
   const fresh = state === undefined
@@ -231,12 +238,14 @@ export async function provisionInstance<State extends {port: number}>(o: {
       throw error
     }
   }
+
   try {
     await o.run(state)
   } catch (error) {
     if (fresh) await removeInstance(o.files, o.services, o.key, o.addonId)
     throw new ProviderError(`The ${o.server} of ${o.addonName} did not start: ${(error as Error).message}`)
   }
+
   return state
 }
 

@@ -4,21 +4,22 @@
 // release), or — when the provider fails — `deprovisioned` with the reason, its partial work
 // undone: no add-on exists half-way.
 import type {PlatformContext} from '../api/context.js'
+import type {AccountRow} from '../store/accounts.js'
+import type {Store} from '../store/database.js'
+import type {CatalogPlan, CatalogService} from './catalog.js'
+import type {AddonServiceDefinition, ProvisionedAddon, ProvisionResult} from './provider.js'
+
 import {commitChange, type PendingEvents, releaseApp} from '../changes.js'
 import {assertConfigFits} from '../config-limits.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {newId} from '../ids.js'
 import {ADDON_NAME, ATTACHMENT_COLORS, ATTACHMENT_NAME, generateAddonName} from '../names.js'
-import type {AccountRow} from '../store/accounts.js'
-import {type AppRow, findAppById, parseConfig} from '../store/apps.js'
 import {
-  type AddonRow, addonNameTaken, type AttachmentRow, attachmentNameTaken, deleteAddon, deleteAttachment, findAddonById,
+  addonNameTaken, type AddonRow, attachmentNameTaken, type AttachmentRow, deleteAddon, deleteAttachment, findAddonById,
   insertAddon, insertAttachment, listAddonAttachments, listAppAttachments, listProvisioningAddons, markAddonFailed, markAddonProvisioned,
   renameAddon, setAddonProviderId, updateAddonPlan,
 } from '../store/addons.js'
-import type {Store} from '../store/database.js'
-import type {CatalogPlan, CatalogService} from './catalog.js'
-import type {AddonServiceDefinition, ProvisionedAddon, ProvisionResult} from './provider.js'
+import {type AppRow, findAppById, parseConfig} from '../store/apps.js'
 
 /** Plain (full-name) config vars are kept in the add-on's config under this prefix. */
 const PLAIN = '@'
@@ -40,6 +41,7 @@ export function attachmentConfigVars(addon: AddonRow, attachmentName: string, se
     if (!key.startsWith(PLAIN)) vars[`${attachmentName}_${key}`] = value
     else if (service === undefined || attachmentName === service.primaryAttachmentName) vars[key.slice(PLAIN.length)] = value
   }
+
   return vars
 }
 
@@ -49,6 +51,7 @@ function defaultAttachmentName(store: Store, appId: string, service: AddonServic
     const name = `${service.attachmentNamePrefix}_${color}`
     if (!attachmentNameTaken(store, appId, name)) return name
   }
+
   return `${service.attachmentNamePrefix}_${newId().slice(0, 8).toUpperCase()}`
 }
 
@@ -71,7 +74,7 @@ const ownerOf = (store: Store, addon: AddonRow): string => findAppById(store, ad
  * Adds the attachment's vars to its app and releases it, inside the caller's transaction. An
  * add-on still provisioning has no vars yet: its attachments are released when it is done.
  */
-function attachInTransaction(platform: PlatformContext, pending: PendingEvents, userId: string, addon: AddonRow, app: AppRow, name: string, namespace: string | null): AttachmentRow {
+function attachInTransaction(platform: PlatformContext, pending: PendingEvents, userId: string, addon: AddonRow, app: AppRow, name: string, namespace: null | string): AttachmentRow {
   const {store} = platform
   if (attachmentNameTaken(store, app.id, name)) throw invalidParams(`Attachment name ${name} is already used on ${app.name}.`)
   const attachment = insertAttachment(store, {addonId: addon.id, appId: app.id, name, namespace})
@@ -106,17 +109,18 @@ export function provisioned(addon: AddonRow): ProvisionedAddon {
     if (key.startsWith(PLAIN)) plainConfigVars[key.slice(PLAIN.length)] = value
     else configVars[key] = value
   }
+
   return {addonId: addon.id, addonName: addon.name, providerId: addon.provider_id, plan: addon.plan, configVars, plainConfigVars, state: addon.state}
 }
 
 export interface CreateAddonInput {
   account: AccountRow
   app: AppRow
-  service: CatalogService
-  plan: CatalogPlan
-  name?: string
   attachmentName?: string
+  name?: string
   options: Record<string, string>
+  plan: CatalogPlan
+  service: CatalogService
 }
 
 /**
@@ -149,6 +153,7 @@ export async function createAddon(platform: PlatformContext, input: CreateAddonI
   if (attachmentName !== undefined && attachmentNameTaken(store, input.app.id, attachmentName)) {
     throw invalidParams(`Attachment name ${attachmentName} is already used on ${input.app.name}.`)
   }
+
   const addon = commitChange(platform, pending => {
     if (findAppById(store, input.app.id) === undefined) throw notFound("Couldn't find that app.")
     const name = input.name ?? generateAddonName(provider.service.name, n => addonNameTaken(store, n))
@@ -167,6 +172,7 @@ export async function createAddon(platform: PlatformContext, input: CreateAddonI
     store.transaction(() => deleteAddon(store, addon.id))
     throw failure
   }
+
   return findAddonById(store, addon.id) ?? addon
 }
 
@@ -186,10 +192,12 @@ function provisionAddon(platform: PlatformContext, addon: AddonRow): Promise<voi
       await failProvisioning(platform, addon.id, (error as Error).message)
       throw error
     }
+
     if (result.pending) {
       platform.store.transaction(() => setAddonProviderId(platform.store, addon.id, result.providerId, result.message ?? null))
       return
     }
+
     await completeProvisioning(platform, addon.id, result)
   })()
   const map = underWay(platform)
@@ -213,6 +221,7 @@ export async function completeProvisioning(platform: PlatformContext, addonId: s
         if (addon !== undefined) throw invalidParams(`${addon.name} is ${addon.state}, not provisioning.`)
         return
       }
+
       markAddonProvisioned(store, addonId, {
         providerId: result.providerId ?? addon.provider_id, config: storedConfig(result), message: result.message ?? null, webUrl: result.webUrl ?? null,
       })
@@ -228,6 +237,7 @@ export async function completeProvisioning(platform: PlatformContext, addonId: s
     await failProvisioning(platform, addonId, (error as Error).message, {...result, providerId: result.providerId})
     throw error
   }
+
   if (gone && result.providerId !== undefined) await undoResource(platform, addonId, result.providerId, result)
 }
 
@@ -235,7 +245,7 @@ export async function completeProvisioning(platform: PlatformContext, addonId: s
  * Provisioning failed: the provider's partial work is undone, the add-on stays deprovisioned
  * with the reason (no config vars reached any app), its attachments go.
  */
-export async function failProvisioning(platform: PlatformContext, addonId: string, reason: string, partial?: {providerId?: string, configVars?: Record<string, string>}): Promise<void> {
+export async function failProvisioning(platform: PlatformContext, addonId: string, reason: string, partial?: {configVars?: Record<string, string>, providerId?: string}): Promise<void> {
   const {store} = platform
   const addon = findAddonById(store, addonId)
   await undoResource(platform, addonId, partial?.providerId ?? addon?.provider_id ?? '', partial)
@@ -268,7 +278,7 @@ export function resumeProvisioning(platform: PlatformContext): void {
   }
 }
 
-export function attachAddon(platform: PlatformContext, input: {account: AccountRow, addon: AddonRow, app: AppRow, name?: string, namespace?: string | null}): AttachmentRow {
+export function attachAddon(platform: PlatformContext, input: {account: AccountRow, addon: AddonRow, app: AppRow, name?: string, namespace?: null | string}): AttachmentRow {
   const {store} = platform
   const service = platform.catalog.findService(input.addon.service)
   if (service === undefined) throw invalidParams(`The ${input.addon.service} service is no longer offered by this platform.`)
@@ -286,6 +296,7 @@ export function detachAttachment(platform: PlatformContext, account: AccountRow,
   if (listAddonAttachments(store, addon.id).length === 1) {
     throw invalidParams(`${attachment.name} is the only attachment of ${addon.name}; destroy the add-on instead (heroku addons:destroy ${addon.name}).`)
   }
+
   commitChange(platform, pending => detachInTransaction(platform, pending, account.id, addon, attachment))
 }
 
@@ -294,9 +305,11 @@ export async function changeAddonPlan(platform: PlatformContext, input: {account
   if (input.service.provider.service.name !== input.addon.service) {
     throw invalidParams(`${input.plan.name} is a plan of another service; ${input.addon.name} is a ${input.addon.service} add-on.`)
   }
+
   if (input.addon.state !== 'provisioned') {
     throw invalidParams(`${input.addon.name} is ${input.addon.state}; its plan can change once it is provisioned${input.addon.state === 'provisioning' ? ` (heroku addons:wait ${input.addon.name})` : ''}.`)
   }
+
   if (input.plan.name === input.addon.plan) return input.addon
   const result = await input.service.provider.changePlan(provisioned(input.addon), input.plan.name)
   return commitChange(platform, pending => {
@@ -309,6 +322,7 @@ export async function changeAddonPlan(platform: PlatformContext, input: {account
     for (const attachment of listAddonAttachments(store, addon.id)) {
       releaseAttachment(platform, pending, input.account.id, updated, attachment, `Update ${attachment.name} (@ref:${addon.name}) to ${input.plan.name}`)
     }
+
     return updated
   })
 }
@@ -337,6 +351,7 @@ export async function destroyAddon(platform: PlatformContext, account: AccountRo
     if (service === undefined) throw invalidParams(`The ${current.service} service is no longer offered by this platform, so ${current.name} cannot be deprovisioned.`)
     await service.provider.deprovision(provisioned(current))
   }
+
   return commitChange(platform, pending => {
     for (const attachment of listAddonAttachments(store, current.id)) detachInTransaction(platform, pending, account.id, current, attachment)
     deleteAddon(store, current.id)

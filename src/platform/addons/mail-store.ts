@@ -16,49 +16,49 @@ import {join} from 'node:path'
 import {isUuid} from '../ids.js'
 
 export interface StoredMessage {
+  /** the message's own Date header as written, if any */
+  date: null | string
+  /** the envelope's MAIL FROM (null for a bounce, <>) */
+  from: null | string
   /** sortable: the time received (base 36 ms) and a random part */
   id: string
-  /** the envelope's MAIL FROM (null for a bounce, <>) */
-  from: string | null
-  /** the envelope's RCPT TO addresses */
-  to: string[]
-  subject: string | null
-  /** the message's own Date header as written, if any */
-  date: string | null
-  messageId: string | null
+  messageId: null | string
   /** when the platform accepted it (ISO 8601) */
   receivedAt: string
   /** bytes of the raw message */
   size: number
+  subject: null | string
+  /** the envelope's RCPT TO addresses */
+  to: string[]
 }
 
 /** What one mailbox keeps and accepts; each plan has its own (mail.ts). */
 export interface MailLimits {
-  /** newest messages kept; older ones are dropped (and counted) */
-  maxMessages: number
-  /** bytes of messages kept; older ones are dropped (and counted) */
-  maxBytes: number
   /** recipients accepted per UTC day; beyond it messages are refused until 00:00 UTC */
   dailyRecipients: number
+  /** bytes of messages kept; older ones are dropped (and counted) */
+  maxBytes: number
+  /** newest messages kept; older ones are dropped (and counted) */
+  maxMessages: number
 }
 
 export interface MailboxSummary {
-  count: number
   bytes: number
-  /** messages dropped to stay within the bounds since the mailbox was made */
-  dropped: number
+  count: number
   /** the UTC day the count below is for (YYYY-MM-DD) */
   day: string
+  /** messages dropped to stay within the bounds since the mailbox was made */
+  dropped: number
   recipientsToday: number
 }
 
 interface MailboxIndex {
-  version: 1
+  day: string
+  dropped: number
   /** oldest first */
   messages: StoredMessage[]
-  dropped: number
-  day: string
   recipientsToday: number
+  version: 1
 }
 
 /** The mailbox does not exist (never made, or its add-on was destroyed). */
@@ -96,7 +96,7 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Writes a file durably: temp file in the same directory, fsync, rename, fsync the directory. */
-export async function writeFileDurably(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
+export async function writeFileDurably(path: string, data: Buffer | string, mode = 0o600): Promise<void> {
   const dir = path.slice(0, path.lastIndexOf('/'))
   const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`
   const handle = await open(temp, 'wx', mode)
@@ -108,6 +108,7 @@ export async function writeFileDurably(path: string, data: string | Buffer, mode
     await unlink(temp).catch(() => {})
     throw error
   }
+
   await handle.close()
   try {
     await rename(temp, path)
@@ -115,6 +116,7 @@ export async function writeFileDurably(path: string, data: string | Buffer, mode
     await unlink(temp).catch(() => {})
     throw error
   }
+
   await fsyncDir(dir)
 }
 
@@ -159,6 +161,7 @@ export class MailStore {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
         throw error
       }
+
       await rm(doomed, {recursive: true, force: true})
     })
   }
@@ -169,6 +172,7 @@ export class MailStore {
     for (const name of await readdir(root).catch(() => [] as string[])) {
       if (name.startsWith('.removed-')) await rm(join(root, name), {recursive: true, force: true})
     }
+
     for (const addonId of await this.mailboxes()) {
       const dir = this.mailboxDir(addonId)
       await serialised(dir, async () => {
@@ -178,6 +182,7 @@ export class MailStore {
         for (const file of await readdir(join(dir, MESSAGES)).catch(() => [] as string[])) {
           if (!kept.has(file)) await unlink(join(dir, MESSAGES, file)).catch(() => {})
         }
+
         for (const file of await readdir(dir)) {
           if (file.endsWith('.tmp')) await unlink(join(dir, file)).catch(() => {})
         }
@@ -189,7 +194,7 @@ export class MailStore {
    * Stores one message and answers once it is on disk: message file, then the index that names
    * it (dropping the oldest beyond the limits). Throws MailboxGoneError or DailyLimitError.
    */
-  async append(addonId: string, raw: Buffer, envelope: {from: string | null, to: string[]}, limits: MailLimits, now = new Date()): Promise<{message: StoredMessage, dropped: StoredMessage[]}> {
+  async append(addonId: string, raw: Buffer, envelope: {from: null | string, to: string[]}, limits: MailLimits, now = new Date()): Promise<{dropped: StoredMessage[], message: StoredMessage}> {
     const dir = this.mailboxDir(addonId)
     return serialised(dir, async () => {
       const index = await this.readIndex(addonId)
@@ -198,6 +203,7 @@ export class MailStore {
       if (index.recipientsToday + envelope.to.length > limits.dailyRecipients) {
         throw new DailyLimitError(`The daily limit of ${limits.dailyRecipients} recipients is reached; it resets at 00:00 UTC.`)
       }
+
       const headers = parseHeaders(raw)
       const message: StoredMessage = {
         id: `${now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`,
@@ -219,6 +225,7 @@ export class MailStore {
         bytes -= oldest.size
         dropped.push(oldest)
       }
+
       index.dropped += dropped.length
       await this.writeIndex(addonId, index)
       for (const old of dropped) await unlink(join(dir, MESSAGES, `${old.id}.eml`)).catch(() => {})
@@ -252,7 +259,7 @@ export class MailStore {
   }
 
   /** One message as received (raw RFC 5322), or undefined when it is not (or no longer) kept. */
-  async read(addonId: string, messageId: string): Promise<{message: StoredMessage, raw: Buffer} | undefined> {
+  async read(addonId: string, messageId: string): Promise<undefined | {message: StoredMessage, raw: Buffer}> {
     if (!MESSAGE_ID.test(messageId)) return undefined
     const index = await this.readIndex(addonId)
     const message = index?.messages.find(m => m.id === messageId)
@@ -304,6 +311,7 @@ export class MailStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw error
     }
+
     const index = JSON.parse(text) as MailboxIndex
     if (index.version !== 1 || !Array.isArray(index.messages)) throw new Error(`Unreadable mail index for add-on ${addonId}`)
     return index
@@ -323,29 +331,26 @@ function rollDay(index: MailboxIndex, now: Date): void {
 }
 
 /** Subject, Date and Message-ID from the header section (unfolded; RFC 2047 encoded words decoded). */
-export function parseHeaders(raw: Buffer): {subject: string | null, date: string | null, messageId: string | null} {
+export function parseHeaders(raw: Buffer): {date: null | string, messageId: null | string, subject: null | string} {
   const text = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('utf8')
   const end = text.search(/\r?\n\r?\n/)
-  const lines = (end === -1 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)
-  const field = (name: string): string | null => {
+  const lines = (end === -1 ? text : text.slice(0, end)).replaceAll(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)
+  const field = (name: string): null | string => {
     const prefix = `${name.toLowerCase()}:`
     const line = lines.find(l => l.toLowerCase().startsWith(prefix))
     return line === undefined ? null : line.slice(prefix.length).trim()
   }
+
   const subject = field('Subject')
   return {subject: subject === null ? null : decodeEncodedWords(subject), date: field('Date'), messageId: field('Message-ID')}
 }
 
 function decodeEncodedWords(value: string): string {
   return value
-    .replace(/(=\?[^?]+\?[bq]\?[^?]*\?=)\s+(?==\?)/gi, '$1')
-    .replace(/=\?([^?]+)\?([bq])\?([^?]*)\?=/gi, (word, charset: string, encoding: string, text: string) => {
+    .replaceAll(/(=\?[^?]+\?[bq]\?[^?]*\?=)\s+(?==\?)/gi, '$1')
+    .replaceAll(/=\?([^?]+)\?([bq])\?([^?]*)\?=/gi, (word, charset: string, encoding: string, text: string) => {
       let bytes: Buffer
-      if (encoding.toLowerCase() === 'b') {
-        bytes = Buffer.from(text, 'base64')
-      } else {
-        bytes = Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))), 'latin1')
-      }
+      bytes = encoding.toLowerCase() === 'b' ? Buffer.from(text, 'base64') : Buffer.from(text.replaceAll('_', ' ').replaceAll(/=([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))), 'latin1')
       try {
         return new TextDecoder(charset.toLowerCase()).decode(bytes)
       } catch {

@@ -1,3 +1,5 @@
+import type {SMTPServer, SMTPServerAuthentication, SMTPServerDataStream, SMTPServerSession} from 'smtp-server'
+
 // sendgrid: local mail capture. An SMTP server inside the platform process (127.0.0.1, one port
 // chosen once and kept in DIR/state.json) accepts mail only from a client that authenticates
 // with an add-on's credentials, and keeps each message on disk in that add-on's mailbox
@@ -9,12 +11,10 @@ import {connect} from 'node:net'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 
-import type {SMTPServer, SMTPServerAuthentication, SMTPServerDataStream, SMTPServerSession} from 'smtp-server'
-
 import {isUuid} from '../ids.js'
-import {DailyLimitError, type MailLimits, MailboxGoneError, MailStore, writeFileDurably} from './mail-store.js'
+import {DailyLimitError, MailboxGoneError, type MailLimits, MailStore, writeFileDurably} from './mail-store.js'
 import {
-  type AddonProvider, type Availability, type ProvisionContext, type ProvisionedAddon, ProviderError, type ProvisionResult, type ProviderRuntime,
+  type AddonProvider, type Availability, ProviderError, type ProviderRuntime, type ProvisionContext, type ProvisionedAddon, type ProvisionResult,
 } from './provider.js'
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>
@@ -43,12 +43,12 @@ export interface MailProviderOptions {
 }
 
 interface Credentials {
-  version: 1
-  username: string
   /** scrypt(password, salt, 32), base64 */
   hash: string
-  salt: string
   plan: string
+  salt: string
+  username: string
+  version: 1
 }
 
 interface SessionUser {
@@ -119,11 +119,13 @@ export class MailProvider implements AddonProvider {
         await this.store.remove(addonId)
         continue
       }
+
       const credentials = await this.readCredentials(addonId)
       if (credentials === undefined) continue
       // the platform's record is the truth about the plan
       this.credentials.set(addonId, {...credentials, plan: addon.plan})
     }
+
     this.port = await this.readPort()
     if (this.port !== undefined || this.credentials.size > 0) await this.ensureListening()
   }
@@ -167,7 +169,7 @@ export class MailProvider implements AddonProvider {
     await store.remove(addon.addonId)
   }
 
-  async changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: string | null}> {
+  async changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: null | string}> {
     if (MAIL_PLANS[planName(toPlan)] === undefined) throw new ProviderError(`sendgrid has no plan ${toPlan}`)
     const credentials = this.credentials.get(addon.addonId)
     if (credentials !== undefined) {
@@ -175,6 +177,7 @@ export class MailProvider implements AddonProvider {
       await writeFileDurably(join(this.messages.mailboxDir(addon.addonId), CREDENTIALS_FILE), JSON.stringify(updated))
       this.credentials.set(addon.addonId, updated)
     }
+
     const limits = this.limits(toPlan)
     return {message: `Plan changed: ${limits.dailyRecipients} recipients a day, the newest ${limits.maxMessages} messages kept; messages and credentials are unchanged.`}
   }
@@ -217,6 +220,7 @@ export class MailProvider implements AddonProvider {
         await new Promise<void>(resolve => server.close(() => resolve()))
         return
       }
+
       this.port = port
       this.server = server
       this.listening = true
@@ -225,7 +229,7 @@ export class MailProvider implements AddonProvider {
     } catch (error) {
       // not listening (or just stopped): close the socket only, SMTPServer.close would wait for clients
       server.server.close(() => {})
-      const code = (error as NodeJS.ErrnoException).code
+      const {code} = (error as NodeJS.ErrnoException)
       if (this.port === undefined || code !== 'EADDRINUSE') throw new ProviderError(`its SMTP server could not listen: ${(error as Error).message}`)
       // the add-ons' SMTP_URL names this port: wait for it rather than move
       const who = await probe(this.port)
@@ -291,6 +295,7 @@ export class MailProvider implements AddonProvider {
       if (credentials !== undefined) this.runtime?.addonLog(addonId, 'sendgrid', `Refused SMTP authentication as ${username}: wrong password`)
       throw smtpError(535, 'Error: authentication credentials invalid')
     }
+
     return {addonId, username}
   }
 
@@ -325,12 +330,14 @@ export class MailProvider implements AddonProvider {
       this.runtime?.log(`could not store a message for add-on ${user.addonId}: ${(error as Error).message}`)
       throw smtpError(451, 'Error: the message could not be stored; try again later')
     }
+
     const {message, dropped} = stored
     this.runtime?.addonLog(user.addonId, 'sendgrid', `Accepted message ${message.id} from ${from ?? '<>'} to ${to.join(', ')} (${message.size} bytes, captured locally, not delivered)`)
     if (dropped.length > 0) {
       const limits = this.limits(credentials.plan)
       this.runtime?.addonLog(user.addonId, 'sendgrid', `Dropped ${dropped.length} oldest message${dropped.length === 1 ? '' : 's'} to keep within ${limits.maxMessages} messages / ${limits.maxBytes} bytes`)
     }
+
     return `OK: stored as ${message.id} (captured locally, not delivered)`
   }
 
@@ -362,6 +369,7 @@ function probe(port: number): Promise<string | undefined> {
       socket.destroy()
       resolve(line)
     }
+
     socket.setTimeout(500, () => done())
     socket.once('error', () => done())
     socket.once('data', data => done(data.toString('utf8').split(/\r?\n/)[0].slice(0, 120)))

@@ -19,7 +19,7 @@ import {join} from 'node:path'
 
 import {SERVICE_UIDS, type ServiceProcesses, type ServiceSpec} from '../dynos/service-processes.js'
 import {InstanceFiles, isAddonId, makeServerDir, onPath, provisionInstance, removeInstance, resumeInstances, writePrivateFile} from './instances.js'
-import {type AddonProvider, type Availability, type ProvisionContext, type ProvisionedAddon, ProviderError, type ProviderRuntime, type ProvisionResult} from './provider.js'
+import {type AddonProvider, type Availability, ProviderError, type ProviderRuntime, type ProvisionContext, type ProvisionedAddon, type ProvisionResult} from './provider.js'
 
 /** MemCachier's plans and their cache sizes */
 export const MEMCACHIER_PLANS = [
@@ -37,24 +37,24 @@ export const DEFAULT_MEMCACHED_PORTS: readonly [number, number] = [11_300, 11_69
 const LABEL = 'memcached'
 
 interface MemcacheState {
+  memoryMb: number
+  password: string
   port: number
   username: string
-  password: string
-  memoryMb: number
 }
 
 /** An add-on's memcached as its dashboard shows it (MemcacheProvider.stats). */
 export interface MemcacheStats {
+  memoryMb: number
+  port: number
   /** STAT's fields: curr_items, bytes, limit_maxbytes, get_hits, get_misses, evictions, curr_connections … */
   stats: Record<string, string>
-  port: number
-  memoryMb: number
 }
 
 export interface MemcacheProviderOptions {
-  ports?: readonly [number, number]
   /** the memcached binary; found on PATH by default */
   memcached?: string
+  ports?: readonly [number, number]
 }
 
 export class MemcacheProvider implements AddonProvider {
@@ -87,6 +87,7 @@ export class MemcacheProvider implements AddonProvider {
     for (const name of await readdir(runtime.dir).catch(() => [])) {
       if (name.startsWith('.sasldb-')) await rm(join(runtime.dir, name), {recursive: true, force: true})
     }
+
     await resumeInstances({service: 'memcachier', files: this.files, runtime, services, key: serviceKey, run: (id, state) => this.run(services, id, state)})
   }
 
@@ -121,7 +122,7 @@ export class MemcacheProvider implements AddonProvider {
     await removeInstance(this.files, this.runtime?.services, serviceKey, id)
   }
 
-  async changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: string | null}> {
+  async changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: null | string}> {
     const {services, files} = this.require()
     const id = addonIdOf(addon)
     const plan = planOf(toPlan)
@@ -146,7 +147,7 @@ export class MemcacheProvider implements AddonProvider {
     return {stats, port: state.port, memoryMb: state.memoryMb}
   }
 
-  private require(): {services: ServiceProcesses, files: InstanceFiles<MemcacheState>} {
+  private require(): {files: InstanceFiles<MemcacheState>, services: ServiceProcesses} {
     const availability = this.availability()
     if (!availability.available) throw new ProviderError(availability.reason)
     return {services: this.runtime!.services!, files: this.files!}
@@ -194,9 +195,10 @@ export class MemcacheProvider implements AddonProvider {
       const realms = [...new Set([this.runtime!.sandbox.enabled ? LABEL : hostname(), hostname(), LABEL])]
       for (const realm of realms) {
         // the password on stdin (-p), never on a command line
-        // eslint-disable-next-line no-await-in-loop
+
         await run(this.saslpasswd!, ['-p', '-c', '-a', 'memcached', '-f', made, '-u', realm, state.username], state.password)
       }
+
       if (uid !== undefined) await chown(made, uid, uid)
       await rename(made, db)
     } finally {
@@ -244,6 +246,7 @@ export function saslAuthenticates(port: number, username: string, password: stri
       if (ok instanceof Error) reject(ok)
       else resolve(ok)
     }
+
     socket.setTimeout(timeoutMs, () => done(new Error(`no answer from 127.0.0.1:${port}`)))
     socket.once('error', done)
     socket.once('connect', () => {
@@ -263,6 +266,7 @@ export function saslAuthenticates(port: number, username: string, password: stri
         done(new Error('not a memcached binary response'))
         return
       }
+
       // status 0: authenticated; 0x20: refused
       done(buffer.readUInt16BE(6) === 0)
     })
@@ -289,11 +293,12 @@ export function memcachedStats(port: number, username: string, password: string,
     let buffer = Buffer.alloc(0)
     let authenticated = false
     const stats: Record<string, string> = {}
-    const done = (result: Record<string, string> | Error): void => {
+    const done = (result: Error | Record<string, string>): void => {
       socket.destroy()
       if (result instanceof Error) reject(result)
       else resolve(result)
     }
+
     socket.setTimeout(timeoutMs, () => done(new Error(`no answer from 127.0.0.1:${port}`)))
     socket.once('error', done)
     socket.once('connect', () => {
@@ -309,6 +314,7 @@ export function memcachedStats(port: number, username: string, password: string,
           done(new Error('not a memcached binary response'))
           return
         }
+
         const keyLength = buffer.readUInt16BE(2)
         const extrasLength = buffer[4]
         const status = buffer.readUInt16BE(6)
@@ -322,19 +328,23 @@ export function memcachedStats(port: number, username: string, password: string,
             done(new Error('memcached refused the add-on\'s credentials'))
             return
           }
+
           authenticated = true
           continue
         }
+
         if (opcode === 0x10) {
           if (!authenticated || status !== 0) {
             done(new Error(`memcached refused STAT (status ${status})`))
             return
           }
+
           const key = body.subarray(extrasLength, extrasLength + keyLength).toString('utf8')
           if (key === '') {
             done(stats)
             return
           }
+
           stats[key] = body.subarray(extrasLength + keyLength).toString('utf8')
         }
       }

@@ -23,17 +23,18 @@
 import {createHash, timingSafeEqual} from 'node:crypto'
 
 import type {PlatformContext} from '../api/context.js'
+import type {Store} from '../store/database.js'
+
 import {commitChange, releaseApp} from '../changes.js'
 import {assertConfigFits} from '../config-limits.js'
 import {notFound} from '../http/errors.js'
-import {findAppById, parseConfig} from '../store/apps.js'
-import {type AddonRow, findAddonById, listAddonAttachments, updateAddonPlan} from '../store/addons.js'
 import {type AddonProviderRow, clearPendingPartnerConfig, listAddonProviders, pendingPartnerConfig, setPendingPartnerConfig} from '../store/addon-providers.js'
-import type {Store} from '../store/database.js'
+import {type AddonRow, findAddonById, listAddonAttachments, updateAddonPlan} from '../store/addons.js'
+import {findAppById, parseConfig} from '../store/apps.js'
 import {attachmentConfigVars} from './lifecycle.js'
 import {
-  type AddonPlanDefinition, type AddonProvider, type AddonServiceDefinition, type Availability, type ProvisionContext,
-  type ProvisionedAddon, ProviderError, type ProvisionResult, type ProviderRuntime,
+  type AddonPlanDefinition, type AddonProvider, type AddonServiceDefinition, type Availability, ProviderError,
+  type ProviderRuntime, type ProvisionContext, type ProvisionedAddon, type ProvisionResult,
 } from './provider.js'
 
 /** Heroku's limit for a partner's answer; the Partner API asks for 3 s and allows up to 30. */
@@ -45,27 +46,27 @@ const PLATFORM_REGION = 'us'
 const PROVISION_REGION = 'local::us'
 
 export interface PartnerPlan {
-  name: string
-  humanName?: string
-  price?: {cents: number, unit: string}
-  description?: string
   default?: boolean
+  description?: string
+  humanName?: string
+  name: string
+  price?: {cents: number, unit: string}
 }
 
 /** Heroku's add-on manifest (v3), plus `plans`, which Heroku keeps outside the manifest. */
 export interface PartnerManifest {
-  id: string
-  name: string
   api: {
+    config_vars: string[]
+    config_vars_prefix: string
     password: string
-    sso_salt?: string
+    production: {base_url: string, sso_url?: string}
     regions: string[]
     requires: string[]
-    config_vars_prefix: string
-    config_vars: string[]
-    production: {base_url: string, sso_url?: string}
+    sso_salt?: string
     version: '3'
   }
+  id: string
+  name: string
   plans: PartnerPlan[]
 }
 
@@ -86,6 +87,7 @@ function stringField(object: Record<string, unknown>, field: string, where: stri
     if (optional) return undefined
     throw new ManifestError(`The manifest has no ${where}${field}.`)
   }
+
   if (typeof value !== 'string' || value.trim() === '') throw new ManifestError(`The manifest's ${where}${field} must be a non-empty string.`)
   return value
 }
@@ -104,6 +106,7 @@ function httpUrl(value: string, what: string): string {
   } catch {
     throw new ManifestError(`The manifest's ${what} is not a URL: ${JSON.stringify(value)}.`)
   }
+
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ManifestError(`The manifest's ${what} must be an https (or, on this machine, http) URL.`)
   // the platform authenticates with the manifest's id and password, never with URL credentials
   if (url.username !== '' || url.password !== '') throw new ManifestError(`The manifest's ${what} must not carry credentials; the platform sends id:api.password in an Authorization header.`)
@@ -121,8 +124,10 @@ function parsePlans(raw: unknown): PartnerPlan[] {
       if (!isRecord(plan.price) || !Number.isInteger(plan.price.cents) || (plan.price.cents as number) < 0 || typeof plan.price.unit !== 'string') {
         throw new ManifestError(`plans[${i}].price must be {cents: a whole number ≥ 0, unit: "month"}.`)
       }
+
       price = {cents: plan.price.cents as number, unit: plan.price.unit}
     }
+
     if (plan.default !== undefined && typeof plan.default !== 'boolean') throw new ManifestError(`plans[${i}].default must be true or false.`)
     return {
       name,
@@ -137,6 +142,7 @@ function parsePlans(raw: unknown): PartnerPlan[] {
     if (names.has(plan.name)) throw new ManifestError(`The plan ${plan.name} is listed twice.`)
     names.add(plan.name)
   }
+
   if (plans.filter(p => p.default).length > 1) throw new ManifestError('At most one plan may be the default.')
   return plans
 }
@@ -151,8 +157,8 @@ export function parseManifest(raw: unknown): PartnerManifest {
   if (!SLUG.test(id)) throw new ManifestError(`The manifest's id ${JSON.stringify(id)} must be a slug: a lowercase letter, then lowercase letters, digits or dashes (2–50).`)
   const name = stringField(raw, 'name', '')!
   if (!isRecord(raw.api)) throw new ManifestError('The manifest has no "api" object.')
-  const api = raw.api
-  const version = api.version
+  const {api} = raw
+  const {version} = api
   if (version !== '3' && version !== 3) throw new ManifestError(`This platform speaks version 3 of the Add-on Partner API: set api.version to "3" (it is ${JSON.stringify(version ?? null)}).`)
   const password = stringField(api, 'password', 'api.')!
   const regions = stringList(api, 'regions', 'api.')
@@ -160,6 +166,7 @@ export function parseManifest(raw: unknown): PartnerManifest {
   if (!regions.includes(PLATFORM_REGION) && !regions.includes('*')) {
     throw new ManifestError(`This platform runs its apps in region ${PLATFORM_REGION}; api.regions (${regions.join(', ')}) does not include it.`)
   }
+
   const requires = stringList(api, 'requires', 'api.', true)
   const unknown = requires.filter(r => !KNOWN_REQUIRES.has(r))
   if (unknown.length > 0) throw new ManifestError(`Unknown api.requires: ${unknown.join(', ')} (known: ${[...KNOWN_REQUIRES].join(', ')}).`)
@@ -171,6 +178,7 @@ export function parseManifest(raw: unknown): PartnerManifest {
       throw new ManifestError(`api.config_vars: ${JSON.stringify(variable)} must begin with the prefix ${prefix}_ (api.config_vars_prefix), then letters, digits or underscores.`)
     }
   }
+
   if (!isRecord(api.production)) throw new ManifestError('The manifest has no api.production {base_url, sso_url}.')
   const baseUrl = httpUrl(stringField(api.production, 'base_url', 'api.production.')!, 'api.production.base_url')
   const ssoUrl = stringField(api.production, 'sso_url', 'api.production.', true)
@@ -220,7 +228,7 @@ const herokuId = (addonId: string): string => `${addonId}@addons.localhost`
 /** "mongohq:sandbox" → "sandbox": the Partner API names plans without the service. */
 const planSlug = (plan: string): string => plan.slice(plan.indexOf(':') + 1)
 
-type PartnerAnswer = {status: number, body: Record<string, unknown>}
+type PartnerAnswer = {body: Record<string, unknown>, status: number}
 
 export interface PartnerProviderOptions {
   timeoutMs?: number
@@ -267,6 +275,7 @@ export class PartnerProvider implements AddonProvider {
     if ((typeof providerId !== 'string' && typeof providerId !== 'number') || String(providerId) === '') {
       throw new ProviderError(`The ${this.manifest.name} add-on provider answered the provisioning without an "id".`)
     }
+
     const message = typeof answer.body.message === 'string' ? answer.body.message : null
     if (answer.status === 202) return {providerId: String(providerId), pending: true, configVars: {}, message}
     return {providerId: String(providerId), configVars: this.suffixes(configEntries(answer.body.config)), message}
@@ -277,7 +286,7 @@ export class PartnerProvider implements AddonProvider {
     await this.call('DELETE', `/${addon.addonId}`, 'deprovision the add-on', undefined, [404, 410])
   }
 
-  async changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: string | null}> {
+  async changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: null | string}> {
     const answer = await this.call('PUT', `/${addon.addonId}`, `change the plan to ${planSlug(toPlan)}`, {
       plan: planSlug(toPlan),
       heroku_id: herokuId(addon.addonId),
@@ -291,16 +300,18 @@ export class PartnerProvider implements AddonProvider {
    * The partner's vars (MONGOHQ_URL) by suffix (URL); null values remove a var. Throws a
    * ProviderError naming each var that does not begin with the prefix or is not in the manifest.
    */
-  suffixes(entries: {name: string, value: string | null}[]): Record<string, string> {
+  suffixes(entries: {name: string, value: null | string}[]): Record<string, string> {
     const prefix = `${this.manifest.api.config_vars_prefix}_`
     const wrong = entries.filter(e => !e.name.startsWith(prefix) || !CONFIG_VAR.test(e.name) || e.name.length === prefix.length)
     if (wrong.length > 0) {
       throw new ProviderError(`The ${this.manifest.name} add-on provider set config vars outside its prefix ${prefix}: ${wrong.map(e => e.name).join(', ')}. Partner config vars must begin with api.config_vars_prefix and "_".`)
     }
+
     const undeclared = entries.filter(e => !this.manifest.api.config_vars.includes(e.name))
     if (undeclared.length > 0) {
       throw new ProviderError(`The ${this.manifest.name} add-on provider set config vars its manifest does not declare in api.config_vars: ${undeclared.map(e => e.name).join(', ')}.`)
     }
+
     const vars: Record<string, string> = {}
     for (const entry of entries) if (entry.value !== null) vars[entry.name.slice(prefix.length)] = entry.value
     return vars
@@ -345,53 +356,63 @@ export class PartnerProvider implements AddonProvider {
       if (err.name === 'TimeoutError' || err.name === 'AbortError') {
         throw new ProviderError(`Could not ${what}: ${who} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`} (${new URL(base).origin}).`)
       }
+
       const reason = err.cause?.code ?? err.cause?.message ?? err.message
       throw new ProviderError(`Could not ${what}: ${who} is unreachable at ${new URL(base).origin} (${reason}).`)
     }
+
     let text: string
     try {
       text = await response.text()
     } catch (error) {
       throw new ProviderError(`Could not ${what}: ${who} did not finish its answer (${(error as Error).message}).`)
     }
+
     let parsed: unknown
     try {
       parsed = text === '' ? {} : JSON.parse(text)
     } catch {
       parsed = undefined
     }
+
     if (alsoOk.includes(response.status)) return {status: response.status, body: isRecord(parsed) ? parsed : {}}
     if (response.status < 200 || response.status > 299) {
-      const said = isRecord(parsed) && typeof parsed.message === 'string' ? parsed.message
-        : isRecord(parsed) && typeof parsed.error === 'string' ? parsed.error : undefined
+      const said = isRecord(parsed) && typeof parsed.message === 'string'
+        ? parsed.message
+        : (isRecord(parsed) && typeof parsed.error === 'string' ? parsed.error : undefined)
       const status = response.status === 401 || response.status === 403 ? `HTTP ${response.status}: it refused the platform's credentials (the manifest's id and api.password)` : `HTTP ${response.status}`
       throw new ProviderError(`Could not ${what}: ${who} answered ${status}${said === undefined ? '' : `: ${said.slice(0, 500)}`}.`)
     }
+
     if (!isRecord(parsed)) {
       if (method === 'DELETE') return {status: response.status, body: {}}
       throw new ProviderError(`Could not ${what}: ${who} answered HTTP ${response.status} without a JSON object.`)
     }
+
     return {status: response.status, body: parsed}
   }
 }
 
 /** A partner's config as it sends it: {NAME: value} (provision answers) or [{name, value}] (PATCH …/config). */
-export function configEntries(config: unknown): {name: string, value: string | null}[] {
+export function configEntries(config: unknown): {name: string, value: null | string}[] {
   if (config === undefined || config === null) return []
   if (Array.isArray(config)) {
     return config.map((entry, i) => {
       if (!isRecord(entry) || typeof entry.name !== 'string' || (entry.value !== null && typeof entry.value !== 'string')) {
         throw new ProviderError(`config[${i}] must be {"name": STRING, "value": STRING or null}.`)
       }
-      return {name: entry.name, value: entry.value as string | null}
+
+      return {name: entry.name, value: entry.value as null | string}
     })
   }
+
   if (isRecord(config)) {
     return Object.entries(config).map(([name, value]) => {
       if (value !== null && typeof value !== 'string') throw new ProviderError(`The config var ${name} must be a string.`)
       return {name, value}
     })
   }
+
   throw new ProviderError('"config" must be a list of {name, value} (or an object of names and values).')
 }
 
@@ -418,7 +439,7 @@ export function partnerConfigView(provider: PartnerProvider, store: Store, addon
  * provision action (the app is not released); once provisioned, every attached app gets them in
  * one new release.
  */
-export function updatePartnerConfig(platform: PlatformContext, provider: PartnerProvider, given: AddonRow, entries: {name: string, value: string | null}[], ownerId: string): AddonRow {
+export function updatePartnerConfig(platform: PlatformContext, provider: PartnerProvider, given: AddonRow, entries: {name: string, value: null | string}[], ownerId: string): AddonRow {
   const {store} = platform
   // as it is now: it may have changed while the request's body arrived
   const addon = findAddonById(store, given.id)
@@ -433,12 +454,15 @@ export function updatePartnerConfig(platform: PlatformContext, provider: Partner
       if (entry.value === null) delete next[suffix]
       else next[suffix] = entry.value
     }
+
     return next
   }
+
   if (addon.state === 'provisioning') {
     store.transaction(() => setPendingPartnerConfig(store, addon.id, apply(pendingPartnerConfig(store, addon.id))))
     return findAddonById(store, addon.id)!
   }
+
   return commitChange(platform, pending => {
     const current = findAddonById(store, addon.id)!
     const config = apply(parseConfig(current.config))
@@ -452,6 +476,7 @@ export function updatePartnerConfig(platform: PlatformContext, provider: Partner
       assertConfigFits(appConfig)
       releaseApp(store, pending, app, {userId: ownerId, description: `Update config of ${attachment.name} (@ref:${current.name}) by ${provider.manifest.id}`, config: appConfig})
     }
+
     return updated
   })
 }

@@ -12,8 +12,9 @@ import {chmod, rename, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import type {PlatformContext} from '../api/context.js'
-import {SERVICE_UIDS} from '../dynos/service-processes.js'
 import type {AddonRow} from '../store/addons.js'
+
+import {SERVICE_UIDS} from '../dynos/service-processes.js'
 import {
   finishTransfer, insertTransfer, listUnfinishedTransfers, markTransferRunning, type PgTransferRow, transferName,
 } from '../store/pg-backups.js'
@@ -38,6 +39,7 @@ const jobsOf = (platform: PlatformContext): Set<string> => {
     jobs = new Set()
     running.set(platform.store, jobs)
   }
+
   return jobs
 }
 
@@ -58,6 +60,7 @@ export function clientBinary(name: 'pg_dump' | 'pg_restore'): string | undefined
       if (existsSync(file) && statSync(file).isFile()) return file
     }
   } catch {}
+
   return undefined
 }
 
@@ -109,6 +112,7 @@ export function startCapture(platform: PlatformContext, addon: AddonRow): PgTran
       await rm(partial, {force: true})
       return {error: failure('pg_dump', result)}
     }
+
     await chmod(partial, 0o600)
     await rename(partial, target)
     return {sizeBytes: (await stat(target)).size}
@@ -134,25 +138,26 @@ export function startRestore(platform: PlatformContext, target: AddonRow, backup
   return row
 }
 
-function failure(program: string, result: {code: number | null, signal: string | null, output: string[]}): string {
+function failure(program: string, result: {code: null | number, output: string[], signal: null | string}): string {
   const how = result.signal ? `signal ${result.signal}` : `status ${result.code}`
   const lines = result.output.filter(line => line.trim() !== '').slice(-5).join(' / ')
   return `${program} failed (${how})${lines ? `: ${lines}` : ''}`
 }
 
-async function runJob(platform: PlatformContext, row: PgTransferRow, work: () => Promise<{sizeBytes?: number | null, error?: string}>): Promise<void> {
+async function runJob(platform: PlatformContext, row: PgTransferRow, work: () => Promise<{error?: string, sizeBytes?: null | number}>): Promise<void> {
   const jobs = jobsOf(platform)
   jobs.add(row.id)
   const name = transferName(row)
   try {
     platform.store.transaction(() => markTransferRunning(platform.store, row.id))
     appLog(platform, row.app_id, `${row.kind === 'backup' ? 'Backup' : 'Restore'} ${name} started`)
-    let outcome: {sizeBytes?: number | null, error?: string}
+    let outcome: {error?: string, sizeBytes?: null | number}
     try {
       outcome = await work()
     } catch (error) {
       outcome = {error: (error as Error).message}
     }
+
     platform.store.transaction(() => finishTransfer(platform.store, row.id, outcome.error === undefined
       ? {status: 'succeeded', sizeBytes: outcome.sizeBytes}
       : {status: 'failed', error: outcome.error}))

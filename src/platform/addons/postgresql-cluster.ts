@@ -18,13 +18,14 @@ import {existsSync, readdirSync} from 'node:fs'
 import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {type ServiceProcesses, SERVICE_UIDS, type ServiceSpec} from '../dynos/service-processes.js'
-import {accepts} from '../dynos/ports.js'
 import type {SandboxStatus} from '../sandbox/sandbox.js'
+
+import {accepts} from '../dynos/ports.js'
+import {SERVICE_UIDS, type ServiceProcesses, type ServiceSpec} from '../dynos/service-processes.js'
 
 export const POSTGRES_SERVICE_KEY = 'postgres'
 /** where the cluster's port is chosen (once, at initdb) */
-export const CLUSTER_PORT_RANGE: readonly [number, number] = [15432, 15999]
+export const CLUSTER_PORT_RANGE: readonly [number, number] = [15_432, 15_999]
 const SUPERUSER = 'postgres'
 /** the server's max_connections: room for the plans' limits of several add-ons and the platform's own */
 const MAX_CONNECTIONS = 200
@@ -65,20 +66,24 @@ function lookUpBinaries(version?: number): PostgresBinaries | undefined {
       return undefined
     }
   }
+
   const candidates: string[] = []
   try {
     candidates.push(execFileSync('pg_config', ['--bindir'], {encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore']}).trim())
   } catch {}
+
   try {
     const versions = readdirSync('/usr/lib/postgresql').filter(v => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))
     candidates.push(...versions.map(v => `/usr/lib/postgresql/${v}/bin`))
   } catch {}
+
   for (const bindir of candidates) {
     if (!bindir || !usable(bindir)) continue
     const major = versionOf(bindir)
     if (major === undefined) continue
     if (version === undefined || major === version) return {bindir, version: major}
   }
+
   return undefined
 }
 
@@ -90,6 +95,7 @@ export function clusterUnavailableReason(services: ServiceProcesses | undefined,
   if (process.getuid?.() === 0 && !(sandbox.enabled && sandbox.separateUsers)) {
     return `heroku-postgresql is unavailable on this platform: it runs as root without the sandbox${sandbox.reason ? ` (${sandbox.reason})` : ''}, and PostgreSQL refuses to run as root. Install bubblewrap (apt-get install bubblewrap) so that the server runs as a user of its own, run the platform as an unprivileged user, ${external}.`
   }
+
   return undefined
 }
 
@@ -102,12 +108,12 @@ interface ClusterState {
 export interface PostgresClusterOptions {
   /** the provider's directory (runtime.dir) */
   dir: string
-  services: ServiceProcesses
   /** the platform's log: never a password */
   log(line: string): void
   /** each line the server logs: `database` the one of the connection, '' for the server itself */
   onLine(line: ServerLogLine): void
   portRange?: readonly [number, number]
+  services: ServiceProcesses
 }
 
 export interface ServerLogLine {
@@ -118,11 +124,11 @@ export interface ServerLogLine {
 
 /** What the platform connects with: the superuser on the cluster's port. */
 export interface ClusterConnection {
+  database: string
   host: string
+  password: string
   port: number
   user: string
-  password: string
-  database: string
 }
 
 export class PostgresCluster {
@@ -171,6 +177,7 @@ export class PostgresCluster {
       })
       await this.initializing
     }
+
     const spec = this.spec()
     if (this.firstStart === undefined) {
       const start = (async () => {
@@ -189,6 +196,7 @@ export class PostgresCluster {
       await this.firstStart
       await this.o.services.ensure(spec)
     }
+
     return this.connection()
   }
 
@@ -204,11 +212,13 @@ export class PostgresCluster {
     try {
       state = JSON.parse(await readFile(this.stateFile, 'utf8')) as ClusterState
     } catch {}
+
     if (state !== undefined && existsSync(join(this.dataDir, 'PG_VERSION'))) {
       this.password = (await readFile(this.passwordFile, 'utf8')).trim()
       this.state = state
       return
     }
+
     // no cluster yet, or one whose initdb never finished (the platform died during it): anew
     const binaries = findPostgresBinaries()
     if (binaries === undefined) throw new Error('PostgreSQL\'s server is not installed (apt-get install postgresql)')
@@ -235,10 +245,12 @@ export class PostgresCluster {
     } finally {
       await rm(initDir, {recursive: true, force: true})
     }
+
     if (result.code !== 0) {
       await rm(this.dataDir, {recursive: true, force: true})
       throw new Error(`initdb failed (${result.signal ? `signal ${result.signal}` : `status ${result.code}`}): ${result.output.slice(-6).join(' / ')}`)
     }
+
     const port = await choosePort(this.o.portRange ?? CLUSTER_PORT_RANGE)
     state = {port, version: binaries.version}
     await writeFile(`${this.stateFile}.partial`, `${JSON.stringify(state)}\n`, {mode: 0o600})
@@ -254,6 +266,7 @@ export class PostgresCluster {
     if (binaries === undefined) {
       throw new Error(`the cluster's data is PostgreSQL ${state.version}, whose server is not installed (apt-get install postgresql-${state.version}, or pg_upgrade the data in ${this.dataDir})`)
     }
+
     return {
       key: POSTGRES_SERVICE_KEY, label: 'postgres', uid: SERVICE_UIDS.postgres,
       file: join(binaries.bindir, 'postgres'),
@@ -336,8 +349,9 @@ async function choosePort(range: readonly [number, number]): Promise<number> {
   const offset = Math.floor(Math.random() * span)
   for (let i = 0; i < span; i++) {
     const port = min + ((offset + i) % span)
-    // eslint-disable-next-line no-await-in-loop -- one probe at a time
+
     if (!(await accepts(port))) return port
   }
+
   throw new Error(`no free port for PostgreSQL in ${min}-${max}`)
 }

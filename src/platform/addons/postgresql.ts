@@ -9,8 +9,8 @@ import {rm} from 'node:fs/promises'
 import {backupsDirIn} from './pg-backups.js'
 import {clusterUnavailableReason, PostgresCluster, type ServerLogLine} from './postgresql-cluster.js'
 import {
-  type AddonPlanDefinition, type AddonProvider, type Availability, type ProviderRuntime, type ProvisionContext, type ProvisionedAddon,
-  ProviderError, type ProvisionResult,
+  type AddonPlanDefinition, type AddonProvider, type Availability, ProviderError, type ProviderRuntime, type ProvisionContext,
+  type ProvisionedAddon, type ProvisionResult,
 } from './provider.js'
 
 export const POSTGRES_ADMIN_URL_ENV = 'HEROKU_PLATFORM_POSTGRES_URL'
@@ -64,13 +64,13 @@ type Run = (sql: string, values?: unknown[]) => Promise<{rows: Record<string, un
 
 /** An add-on's database as its dashboard shows it (PostgresqlProvider.stats). */
 export interface PostgresStats {
-  version: string
+  connectionLimit: number
+  connections: {applicationName: string, client: null | string, pid: number, since: string, state: null | string, user: string}[]
   databaseName: string
   databaseSize: number
-  connectionLimit: number
   storageLimit: string
-  tables: {schema: string, name: string, rows: number, exact: boolean, bytes: number}[]
-  connections: {pid: number, user: string, applicationName: string, client: string | null, state: string | null, since: string}[]
+  tables: {bytes: number, exact: boolean, name: string, rows: number, schema: string}[]
+  version: string
 }
 
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`
@@ -94,7 +94,7 @@ export class PostgresqlProvider implements AddonProvider {
    * `adminUrl`: an external server's admin URL (postgres://ADMIN:PASSWORD@HOST:PORT/postgres);
    * '' or null: the platform's own cluster. By default HEROKU_PLATFORM_POSTGRES_URL decides.
    */
-  constructor(adminUrl: string | null = process.env[POSTGRES_ADMIN_URL_ENV] ?? null) {
+  constructor(adminUrl: null | string = process.env[POSTGRES_ADMIN_URL_ENV] ?? null) {
     this.adminUrl = adminUrl === null || adminUrl === '' ? undefined : adminUrl
   }
 
@@ -111,6 +111,7 @@ export class PostgresqlProvider implements AddonProvider {
       if (runtime.addons().length > 0) runtime.log(reason)
       return
     }
+
     const addons = runtime.addons()
     this.rememberDatabases(addons)
     if (addons.length === 0) return
@@ -127,6 +128,7 @@ export class PostgresqlProvider implements AddonProvider {
     if (this.runtime === undefined) {
       return {available: false, reason: `heroku-postgresql is unavailable on this platform: its PostgreSQL server has not been started (the platform has not started the add-on providers). Start the platform with ${POSTGRES_ADMIN_URL_ENV}=postgres://ADMIN:PASSWORD@HOST:PORT/postgres to use a server of your own.`}
     }
+
     const reason = clusterUnavailableReason(this.runtime.services, this.runtime.sandbox)
     return reason === undefined ? {available: true} : {available: false, reason}
   }
@@ -148,6 +150,7 @@ export class PostgresqlProvider implements AddonProvider {
         if ((await run('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rows.length === 0) {
           await run(`CREATE DATABASE "${name}" OWNER "${name}"`)
         }
+
         // the owner keeps its right to connect; every other role (other add-ons') loses it
         await run(`REVOKE CONNECT, TEMPORARY ON DATABASE "${name}" FROM PUBLIC`)
       } catch (error) {
@@ -155,6 +158,7 @@ export class PostgresqlProvider implements AddonProvider {
         await run(`DROP ROLE IF EXISTS "${name}"`).catch(() => {})
         throw error
       }
+
       const version = await run('SHOW server_version')
       return {version: String(version.rows[0]?.server_version ?? '').split(' ')[0]}
     })
@@ -182,7 +186,7 @@ export class PostgresqlProvider implements AddonProvider {
     if (this.runtime) await rm(backupsDirIn(this.runtime.dir, addon.addonId), {recursive: true, force: true})
   }
 
-  async changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: string | null}> {
+  async changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: null | string}> {
     const limits = this.limits(toPlan)
     if (!HANDLE.test(addon.providerId)) throw new ProviderError(`Unexpected heroku-postgresql handle ${addon.providerId}`)
     const name = nameOf(addon.providerId)
@@ -197,7 +201,7 @@ export class PostgresqlProvider implements AddonProvider {
    * session, 5 s statement timeout): server version, database size, tables with row counts (exact
    * below 64 MB, else the planner's estimate) and sizes, and the connections to it.
    */
-  async stats(addon: Pick<ProvisionedAddon, 'addonId' | 'providerId' | 'plan'>): Promise<PostgresStats> {
+  async stats(addon: Pick<ProvisionedAddon, 'addonId' | 'plan' | 'providerId'>): Promise<PostgresStats> {
     if (!HANDLE.test(addon.providerId)) throw new ProviderError(`Unexpected heroku-postgresql handle ${addon.providerId}`)
     const name = nameOf(addon.providerId)
     return this.withAdmin(async run => {
@@ -217,15 +221,17 @@ export class PostgresqlProvider implements AddonProvider {
         let exact = false
         if (bytes < 64 * 1024 * 1024 && result.filter(t => t.exact).length < 50) {
           // names come from the catalog, quoted as identifiers (a table name is the user's input)
-          // eslint-disable-next-line no-await-in-loop
+
           const counted = await run(`SELECT count(*) AS n FROM ${quoteIdent(String(table.schema))}.${quoteIdent(String(table.name))}`).catch(() => undefined)
           if (counted !== undefined) {
             rows = Number(counted.rows[0]?.n ?? 0)
             exact = true
           }
         }
+
         result.push({schema: String(table.schema), name: String(table.name), rows, exact, bytes})
       }
+
       const connections = (await run(`
         SELECT pid, usename AS user, application_name, client_addr::text AS client, state, backend_start
         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY backend_start`)).rows
@@ -280,6 +286,7 @@ export class PostgresqlProvider implements AddonProvider {
       } catch (error) {
         throw new ProviderError(`heroku-postgresql's PostgreSQL server did not start: ${(error as Error).message}`)
       }
+
       if (database !== undefined) config = {...config, database}
       where = `127.0.0.1:${this.cluster!.port}`
     } else {
@@ -288,6 +295,7 @@ export class PostgresqlProvider implements AddonProvider {
       config = {connectionString: url.toString()}
       where = `${url.hostname}:${url.port || 5432}`
     }
+
     const client = new pg.Client({...config, connectionTimeoutMillis: 5000})
     client.on('error', () => {})
     try {
@@ -295,6 +303,7 @@ export class PostgresqlProvider implements AddonProvider {
     } catch (error) {
       throw new ProviderError(`Could not connect to PostgreSQL at ${where}: ${(error as Error).message}`)
     }
+
     try {
       // a failing statement is never logged with its text (it may hold a role's verifier)
       await client.query("SET log_min_error_statement = 'panic'").catch(() => {})
@@ -316,18 +325,20 @@ export class PostgresqlProvider implements AddonProvider {
    * `postgres`, a name no add-on has) → nowhere.
    */
   private serverLine({database, message}: ServerLogLine): void {
-    const runtime = this.runtime
+    const {runtime} = this
     if (runtime === undefined) return
     if (database === '') {
       runtime.log(`postgres: ${message.trim()}`)
       return
     }
+
     if (!/^addon_[0-9a-f]{16}$/.test(database)) return
     let addonId = this.databases.get(database)
     if (addonId === undefined) {
       this.rememberDatabases(runtime.addons())
       addonId = this.databases.get(database)
     }
+
     if (addonId !== undefined) runtime.addonLog(addonId, 'postgres', message)
   }
 }

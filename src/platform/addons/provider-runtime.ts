@@ -7,9 +7,10 @@ import {join} from 'node:path'
 import type {PlatformContext} from '../api/context.js'
 import type {ServiceProcesses} from '../dynos/service-processes.js'
 import type {SandboxStatus} from '../sandbox/sandbox.js'
+import type {AddonProvider, ProviderRuntime} from './provider.js'
+
 import {listAddonAttachments, listServiceAddons} from '../store/addons.js'
 import {completeProvisioning, failProvisioning, provisioned} from './lifecycle.js'
-import type {AddonProvider, ProviderRuntime} from './provider.js'
 
 /** DATA/addons/<service>: where a service keeps its servers' data */
 export const serviceDir = (dataDir: string, service: string): string => join(dataDir, 'addons', service)

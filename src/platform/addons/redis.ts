@@ -16,7 +16,7 @@ import {join} from 'node:path'
 
 import {SERVICE_UIDS, type ServiceProcesses, type ServiceSpec} from '../dynos/service-processes.js'
 import {InstanceFiles, isAddonId, makeServerDir, onPath, provisionInstance, removeInstance, resumeInstances, writePrivateFile} from './instances.js'
-import {type AddonProvider, type Availability, type ProvisionContext, type ProvisionedAddon, ProviderError, type ProviderRuntime, type ProvisionResult} from './provider.js'
+import {type AddonProvider, type Availability, ProviderError, type ProviderRuntime, type ProvisionContext, type ProvisionedAddon, type ProvisionResult} from './provider.js'
 
 const MB = 1024 * 1024
 
@@ -40,13 +40,13 @@ export const DEFAULT_REDIS_PORTS: readonly [number, number] = [16_380, 16_779]
 const DENIED_COMMANDS = ['config', 'debug', 'module', 'shutdown', 'acl', 'replicaof', 'slaveof', 'sync', 'psync', 'failover']
 
 interface RedisState {
-  port: number
-  /** the app's password (REDIS_URL) */
-  password: string
   /** the platform's own user ("platform"), for CONFIG SET on a plan change */
   adminPassword: string
   maxmemoryMb: number
+  /** the app's password (REDIS_URL) */
+  password: string
   policy: string
+  port: number
 }
 
 /** An add-on's server as its dashboard shows it (RedisProvider.stats). */
@@ -54,10 +54,10 @@ export interface RedisStats {
   /** INFO's fields (used_memory, maxmemory, connected_clients, instantaneous_ops_per_sec, keyspace_hits …) */
   info: Record<string, string>
   keys: number
-  slowlog: {id: number, at: string, micros: number, args: string[], client: string | null}[]
-  port: number
   maxmemoryMb: number
   policy: string
+  port: number
+  slowlog: {args: string[], at: string, client: null | string, id: number, micros: number}[]
 }
 
 export interface RedisProviderOptions {
@@ -127,7 +127,7 @@ export class RedisProvider implements AddonProvider {
     await removeInstance(this.files, this.runtime?.services, serviceKey, id)
   }
 
-  async changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: string | null}> {
+  async changePlan(addon: ProvisionedAddon, toPlan: string): Promise<{configVars?: Record<string, string>, message?: null | string}> {
     const {services, files} = this.require()
     const id = addonIdOf(addon)
     const plan = planOf(toPlan)
@@ -148,6 +148,7 @@ export class RedisProvider implements AddonProvider {
     } else {
       await this.run(services, id, next)
     }
+
     return {message: `maxmemory is now ${plan.maxmemoryMb} MB; the data and REDIS_URL are unchanged.`}
   }
 
@@ -168,17 +169,18 @@ export class RedisProvider implements AddonProvider {
       const colon = line.indexOf(':')
       if (colon > 0 && !line.startsWith('#')) info[line.slice(0, colon)] = line.slice(colon + 1).trim()
     }
+
     const slowlog = (Array.isArray(replies[3]) ? replies[3] : []).map(entry => {
       const [id, at, micros, args, client] = Array.isArray(entry) ? entry : []
       return {
         id: Number(id), at: new Date(Number(at) * 1000).toISOString(), micros: Number(micros),
-        args: Array.isArray(args) ? args.map(a => String(a)) : [], client: typeof client === 'string' ? client : null,
+        args: Array.isArray(args) ? args.map(String) : [], client: typeof client === 'string' ? client : null,
       }
     })
     return {info, keys: Number(replies[2]), slowlog, port: state.port, maxmemoryMb: state.maxmemoryMb, policy: state.policy}
   }
 
-  private require(): {services: ServiceProcesses, files: InstanceFiles<RedisState>} {
+  private require(): {files: InstanceFiles<RedisState>, services: ServiceProcesses} {
     const availability = this.availability()
     if (!availability.available) throw new ProviderError(availability.reason)
     return {services: this.runtime!.services!, files: this.files!}
@@ -261,7 +263,7 @@ function addonIdOf(addon: ProvisionedAddon): string {
 const serviceKey = (addonId: string): string => `redis-${addonId}`
 const secret = (): string => randomBytes(24).toString('hex')
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
-const quote = (text: string): string => `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`
+const quote = (text: string): string => `"${text.replaceAll('\\', '\\\\').replaceAll('"', String.raw`\"`)}"`
 
 async function ping(port: number, password: string): Promise<boolean> {
   const [auth, pong] = await redisCommands(port, [['AUTH', password], ['PING']], 1000)
@@ -271,7 +273,7 @@ async function ping(port: number, password: string): Promise<boolean> {
 // ---- a minimal RESP client: enough for AUTH, PING, CONFIG SET and INFO ----
 
 export class RedisError extends Error {}
-type Reply = string | number | null | RedisError | Reply[]
+type Reply = null | number | RedisError | Reply[] | string
 
 /** Sends the commands pipelined on one connection and resolves with their replies (errors as RedisError values). */
 export function redisCommands(port: number, commands: readonly (readonly string[])[], timeoutMs = 3000): Promise<Reply[]> {
@@ -283,6 +285,7 @@ export function redisCommands(port: number, commands: readonly (readonly string[
       socket.destroy()
       reject(error)
     }
+
     socket.setTimeout(timeoutMs, () => fail(new Error(`no answer from 127.0.0.1:${port} within ${timeoutMs} ms`)))
     socket.once('error', fail)
     socket.once('close', () => {
@@ -301,6 +304,7 @@ export function redisCommands(port: number, commands: readonly (readonly string[
           fail(error as Error)
           return
         }
+
         if (parsed === undefined) return
         replies.push(parsed.value)
         buffer = buffer.subarray(parsed.end)
@@ -316,21 +320,28 @@ export function redisCommands(port: number, commands: readonly (readonly string[
 }
 
 /** One reply from `at`, or undefined when the buffer does not hold all of it yet. */
-function parseReply(buffer: Buffer, at: number): {value: Reply, end: number} | undefined {
+function parseReply(buffer: Buffer, at: number): undefined | {end: number, value: Reply} {
   const eol = buffer.indexOf('\r\n', at)
   if (eol === -1) return undefined
   const line = buffer.toString('utf8', at + 1, eol)
   const next = eol + 2
   switch (String.fromCharCode(buffer[at])) {
-    case '+': return {value: line, end: next}
-    case '-': return {value: new RedisError(line), end: next}
-    case ':': return {value: Number(line), end: next}
+    case '+': {return {value: line, end: next}
+    }
+
+    case '-': {return {value: new RedisError(line), end: next}
+    }
+
+    case ':': {return {value: Number(line), end: next}
+    }
+
     case '$': {
       const length = Number(line)
       if (length < 0) return {value: null, end: next}
       if (buffer.length < next + length + 2) return undefined
       return {value: buffer.toString('utf8', next, next + length), end: next + length + 2}
     }
+
     case '*': {
       const count = Number(line)
       if (count < 0) return {value: null, end: next}
@@ -342,8 +353,11 @@ function parseReply(buffer: Buffer, at: number): {value: Reply, end: number} | u
         items.push(item.value)
         end = item.end
       }
+
       return {value: items, end}
     }
-    default: throw new Error(`not a redis reply: ${JSON.stringify(line.slice(0, 40))}`)
+
+    default: {throw new Error(`not a redis reply: ${JSON.stringify(line.slice(0, 40))}`)
+    }
   }
 }

@@ -1,9 +1,10 @@
+import type {ApiRoute, RequestContext} from './context.js'
+
+import {isBoolean, isNullable, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
 // GET/PATCH /account, and /users/{~|email|id} for the caller themselves.
 import {invalidParams, notFound} from '../http/errors.js'
-import {isBoolean, isNullable, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
 import {json} from '../http/router.js'
 import {type AccountRow, findAccountById, updateAccount} from '../store/accounts.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {requireParam} from './resolve.js'
 
 export function serializeAccount(account: AccountRow): object {
@@ -39,7 +40,7 @@ export function requireSelf(ctx: RequestContext, param = 'user'): AccountRow {
 const accountUpdate = {
   allow_tracking: isBoolean, beta: isBoolean, name: isNullable(isText(MAX_LABEL_LENGTH)),
   // Heroku changes an email only with the password and a confirmation mail: never silently ignored
-  email: (): never => {
+  email(): never {
     throw invalidParams('Changing the account email is not supported by this platform.')
   },
 }

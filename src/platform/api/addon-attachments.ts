@@ -1,16 +1,17 @@
+import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
+
 // Add-on attachments: attaching an add-on to any app of the account puts its config vars there
 // (prefixed by the attachment name) and releases that app; detaching removes them.
 import {attachAddon, attachmentConfigVars, detachAttachment} from '../addons/lifecycle.js'
 import {isIdentity, isNullable, isString, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
-import {findAppById, findUsableApp} from '../store/apps.js'
 import {
   type AttachmentRow, findAddonById, findAppAttachment, findVisibleAddon, findVisibleAttachment, listAccountAttachments,
   listAddonAttachments, listAppAttachments,
 } from '../store/addons.js'
+import {findAppById, findUsableApp} from '../store/apps.js'
 import {requireVisibleAddon} from './addons.js'
-import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
 
 /**
@@ -57,7 +58,7 @@ const createBody = {
   confirm: isString,
   name: isString,
   namespace: isNullable(isText(MAX_LABEL_LENGTH)),
-  namespace_config: (): never => {
+  namespace_config(): never {
     throw invalidParams('namespace_config is not supported by this platform.')
   },
 }

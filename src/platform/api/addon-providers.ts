@@ -12,6 +12,9 @@
 // the same paths with a user's token reach the routes below: customers may read the config only.
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
+import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
+
+import {attachmentConfigVars} from '../addons/lifecycle.js'
 import {
   completePartnerProvisioning, configEntries, failPartnerProvisioning, parseManifest, partnerConfigView, PartnerProvider,
   partnerProviderOf, publicManifest, updatePartnerConfig,
@@ -20,16 +23,14 @@ import {readJsonBody} from '../http/body.js'
 import {ApiError, conflict, forbidden, invalidParams, notFound, unauthorized} from '../http/errors.js'
 import {sendJson} from '../http/respond.js'
 import {json, list} from '../http/router.js'
+import {isUuid} from '../ids.js'
 import {findAccountById} from '../store/accounts.js'
-import {type AddonRow, findAddonById, findAddonByName, listAddonAttachments} from '../store/addons.js'
 import {
   type AddonProviderRow, countServiceAddons, deleteAddonProvider, findAddonProvider, insertAddonProvider, listAddonProviders,
   updateAddonProviderManifest,
 } from '../store/addon-providers.js'
-import {attachmentConfigVars} from '../addons/lifecycle.js'
-import {isUuid} from '../ids.js'
-import {serializeAddon, requireVisibleAddon} from './addons.js'
-import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
+import {type AddonRow, findAddonById, findAddonByName, listAddonAttachments} from '../store/addons.js'
+import {requireVisibleAddon, serializeAddon} from './addons.js'
 import {requireParam} from './resolve.js'
 
 function serializeProvider(ctx: RequestContext, row: AddonProviderRow): object {
@@ -67,6 +68,7 @@ async function register(ctx: RequestContext) {
   if (existing === undefined && catalog.findService(manifest.id) !== undefined) {
     throw conflict(`${manifest.id} is a service this platform provides itself; choose another id.`)
   }
+
   if (existing !== undefined && existing.owner_id !== ctx.account.id) throw conflict(`The add-on provider ${manifest.id} is registered by another account.`)
   if (existing === undefined) {
     const row = store.transaction(() => insertAddonProvider(store, {id: manifest.id, ownerId: ctx.account.id, manifest}))
@@ -76,13 +78,16 @@ async function register(ctx: RequestContext) {
       store.transaction(() => deleteAddonProvider(store, manifest.id))
       throw error
     }
+
     return json(serializeProvider(ctx, row), 201)
   }
+
   // a new manifest for the same provider (new password, plans, URL): its add-ons stay
   const before = partnerProviderOf(existing).manifest
   if (before.api.config_vars_prefix !== manifest.api.config_vars_prefix && countServiceAddons(store, manifest.id) > 0) {
     throw invalidParams(`${manifest.id} has add-ons whose config vars begin with ${before.api.config_vars_prefix}_: keep api.config_vars_prefix while they exist.`)
   }
+
   const row = store.transaction(() => updateAddonProviderManifest(store, manifest.id, manifest))
   await catalog.unregister(manifest.id)
   await catalog.register(new PartnerProvider(manifest))
@@ -96,6 +101,7 @@ async function unregister(ctx: RequestContext) {
   if (remaining > 0) {
     throw invalidParams(`${row.id} still has ${remaining} add-on${remaining === 1 ? '' : 's'}; destroy ${remaining === 1 ? 'it' : 'them'} first (heroku addons:destroy), so that nothing is left unprovisioned.`)
   }
+
   const body = serializeProvider(ctx, row)
   await catalog.unregister(row.id)
   store.transaction(() => deleteAddonProvider(store, row.id))
@@ -130,12 +136,12 @@ export const addonProviderRoutes: ApiRoute[] = [
 
 // --- the partner's calls -------------------------------------------------------------------
 
-function basicCredentials(header: string | undefined): {user: string, password: string} | undefined {
+function basicCredentials(header: string | undefined): undefined | {password: string, user: string} {
   const match = header === undefined ? null : /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header)
   if (match === null) return undefined
   const decoded = Buffer.from(match[1], 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
-  return colon < 0 ? undefined : {user: decoded.slice(0, colon), password: decoded.slice(colon + 1)}
+  return colon === -1 ? undefined : {user: decoded.slice(0, colon), password: decoded.slice(colon + 1)}
 }
 
 /**
@@ -150,6 +156,7 @@ export function authenticateAddonPartner(platform: PlatformContext, header: stri
   if (!(provider instanceof PartnerProvider) || !provider.verifies(credentials.user, credentials.password)) {
     throw unauthorized('Invalid credentials provided: use the id and api.password of your add-on manifest.')
   }
+
   return provider
 }
 
@@ -188,6 +195,7 @@ export async function handleAddonPartnerCallback(platform: PlatformContext, req:
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !('config' in raw)) {
       throw invalidParams('The body must be {"config": [{"name": "PREFIX_NAME", "value": "…"}]}.')
     }
+
     const entries = configEntries((raw as {config?: unknown}).config)
     const updated = updatePartnerConfig(platform, provider, addon, entries, owner)
     body = partnerConfigView(provider, platform.store, updated)
@@ -197,10 +205,12 @@ export async function handleAddonPartnerCallback(platform: PlatformContext, req:
     if (addon.state !== 'provisioning') {
       throw invalidParams(`${addon.name} is provisioned: the deprovision action reports a failed (async) provisioning; its customer removes it with heroku addons:destroy.`)
     }
+
     body = serializeAddon(platform, await failPartnerProvisioning(platform, provider, addon))
   } else {
     throw new ApiError(405, 'method_not_allowed', `${method} is not supported on ${req.url}.`)
   }
+
   sendJson(req, res, 200, JSON.stringify(body))
   return true
 }

@@ -1,8 +1,9 @@
+import type {ApiRoute, RequestContext} from './context.js'
+
 // The add-on catalog: services and plans, straight from the registered providers.
-import {catalogTimestamp, type CatalogPlan, type CatalogService} from '../addons/catalog.js'
+import {type CatalogPlan, type CatalogService, catalogTimestamp} from '../addons/catalog.js'
 import {notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {GENERATION} from './regions-stacks.js'
 import {requireParam} from './resolve.js'
 

@@ -1,13 +1,14 @@
+import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
+
 // Add-ons: provision through a provider, list (per app, per account), info, change plan, destroy.
 import {issueSsoUrl, mayManage} from '../addons/dashboards/session.js'
 import {attachmentConfigVars, changeAddonPlan, createAddon, destroyAddon, renameAddonChecked} from '../addons/lifecycle.js'
-import {isIdentity, isObject, isNullableString, isString, isStringMap, parseBody} from '../http/body.js'
+import {isIdentity, isNullableString, isObject, isString, isStringMap, parseBody} from '../http/body.js'
 import {forbidden, invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
-import {type AppRow, findAppById} from '../store/apps.js'
 import {type AddonRow, findAddonById, findAppAttachment, findVisibleAddon, listAccountAddons, listAddonAttachments, listAppAddons} from '../store/addons.js'
+import {type AppRow, findAppById} from '../store/apps.js'
 import {requireSelf} from './account.js'
-import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
 
 /** `billingApp` is passed for a destroyed add-on, whose app may be going away with it. */

@@ -1,3 +1,5 @@
+import type {ApiRoute, RequestContext} from './context.js'
+
 // App transfers (the schema's app-transfer): the owner offers an app to another account
 // (POST /account/app-transfers {app, recipient}); the recipient accepts or declines it
 // (PATCH {state}); the owner may withdraw a pending offer (DELETE). On acceptance the recipient
@@ -12,7 +14,6 @@ import {findAppById, findUsableApp, isAppOwner} from '../store/apps.js'
 import {
   type AppTransferRow, changeAppOwner, deleteTransfer, findAccountTransfer, findPendingTransfer, insertTransfer, listAccountTransfers, setTransferState,
 } from '../store/collaborators.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {ownerOnly, requireParam} from './resolve.js'
 
 function serialize(ctx: RequestContext, transfer: AppTransferRow): object {

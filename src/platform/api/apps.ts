@@ -3,6 +3,8 @@ import {lstatSync, readdirSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
+
 import {destroyAddon} from '../addons/lifecycle.js'
 import {commitChange, releaseApp} from '../changes.js'
 import {repoDir} from '../git/repos.js'
@@ -11,19 +13,18 @@ import {invalidParams} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {APP_NAME, generateAppName} from '../names.js'
 import {type AccountRow, findAccountById} from '../store/accounts.js'
-import {type AppRow, appNameTaken, deleteApp, findAppById, insertApp, isAppOwner, listUsableApps, updateApp} from '../store/apps.js'
 import {listAccountAddons} from '../store/addons.js'
+import {appNameTaken, type AppRow, deleteApp, findAppById, insertApp, isAppOwner, listUsableApps, updateApp} from '../store/apps.js'
 import {hostnameTaken, insertDomain, renameDefaultDomain} from '../store/domains.js'
 import {currentRelease} from '../store/releases.js'
 import {findSlugById, listSlugIds} from '../store/slugs.js'
-import {slugBlobPath} from './capability-urls.js'
 import {requireSelf} from './account.js'
-import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
+import {slugBlobPath} from './capability-urls.js'
 import {GENERATION, REGION, STACK} from './regions-stacks.js'
 import {ownerOnly, requireApp, requireOwnedApp} from './resolve.js'
 
 /** Bytes in a directory tree (regular files, links not followed); null when it cannot be read (no repo yet). */
-function treeSize(dir: string): number | null {
+function treeSize(dir: string): null | number {
   let total = 0
   const walk = (path: string): void => {
     for (const entry of readdirSync(path, {withFileTypes: true})) {
@@ -32,11 +33,13 @@ function treeSize(dir: string): number | null {
       else if (entry.isFile()) total += lstatSync(full).size
     }
   }
+
   try {
     walk(dir)
   } catch {
     return null
   }
+
   return total
 }
 
@@ -86,6 +89,7 @@ function checkAppName(ctx: RequestContext, name: string): string {
   if (!APP_NAME.test(name)) {
     throw invalidParams(`Name ${JSON.stringify(name)} is invalid: it must start with a letter, contain only lowercase letters, digits and dashes, not end with a dash, and be 3 to 30 characters long.`)
   }
+
   if (appNameInUse(ctx.platform, name)) throw invalidParams(`Name ${name} is already taken.`)
   return name
 }
@@ -106,7 +110,7 @@ const createBody = {
   name: isString,
   region: checkRegion,
   stack: checkStack,
-  feature_flags: (value: unknown, field: string) => {
+  feature_flags(value: unknown, field: string) {
     const flags = isStringArray(value, field)
     if (flags.length > 0) throw invalidParams(`Feature flags are not supported by this platform (got ${flags.join(', ')}).`)
     return flags
@@ -142,9 +146,11 @@ function update(ctx: RequestContext) {
       renameDefaultDomain(platform.store, app.id, platform.urls.appHostname(result.name))
       pending.add('app.renamed', {appId: app.id, appName: result.name, previousName: app.name})
     }
+
     if (body.maintenance !== undefined && body.maintenance !== (app.maintenance === 1)) {
       pending.add('app.maintenance.changed', {appId: app.id, appName: result.name, maintenance: body.maintenance})
     }
+
     return result
   })
   return json(serializeApp(platform, updated, ctx.account))
@@ -158,6 +164,7 @@ async function destroy(ctx: RequestContext) {
   for (const addon of listAccountAddons(platform.store, ctx.account.id).filter(a => a.app_id === app.id)) {
     await destroyAddon(platform, ctx.account, addon)
   }
+
   const slugIds = commitChange(platform, pending => {
     const ids = listSlugIds(platform.store, app.id)
     deleteApp(platform.store, app.id)

@@ -1,3 +1,5 @@
+import type {ApiRoute} from './context.js'
+
 // An app's buildpacks: GET lists them in order, PUT replaces them all. An empty list means
 // auto-detection among the built-in buildpacks at the next build. Accepted: the built-in names
 // (heroku/nodejs, heroku/static, heroku/procfile and their usual aliases), a classic buildpack
@@ -8,13 +10,12 @@ import {isString, parseBody} from '../http/body.js'
 import {invalidParams} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {listBuildpackInstallations, replaceBuildpackInstallations} from '../store/buildpack-installations.js'
-import type {ApiRoute} from './context.js'
 import {requireApp} from './resolve.js'
 
-const serialize = (row: {ordinal: number, url: string, name: string}) => ({ordinal: row.ordinal, buildpack: {url: row.url, name: row.name}})
+const serialize = (row: {name: string, ordinal: number, url: string}) => ({ordinal: row.ordinal, buildpack: {url: row.url, name: row.name}})
 
 const updateBody = {
-  updates: (value: unknown, field: string) => {
+  updates(value: unknown, field: string) {
     if (!Array.isArray(value)) throw invalidParams(`"${field}" must be an array of {"buildpack": "NAME_OR_URL"}.`)
     if (value.length > 16) throw invalidParams('An app can have at most 16 buildpacks.')
     return value.map((item: unknown, i) => {

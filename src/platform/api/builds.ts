@@ -1,3 +1,6 @@
+import type {AppRow} from '../store/apps.js'
+import type {ApiRoute, PlatformContext} from './context.js'
+
 // Builds are recorded here and announced with build.created; the deployer (build/deployer.ts)
 // picks them up, fetches the source_blob, builds and releases it. git push builds are made there.
 import {commitChange} from '../changes.js'
@@ -5,9 +8,7 @@ import {isNullable, isObject, isText, MAX_LABEL_LENGTH, MAX_PROSE_LENGTH, parseB
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {findAccountById} from '../store/accounts.js'
-import type {AppRow} from '../store/apps.js'
 import {type BuildRow, findBuild, insertBuild, listBuilds, type SourceBlob} from '../store/builds.js'
-import type {ApiRoute, PlatformContext} from './context.js'
 import {STACK} from './regions-stacks.js'
 import {requireApp, requireParam} from './resolve.js'
 
@@ -44,7 +45,7 @@ const sourceBlobSpec = isObject({
 
 const createBody = {
   source_blob: sourceBlobSpec,
-  buildpacks: (value: unknown, field: string) => {
+  buildpacks(value: unknown, field: string) {
     if (value === null) return null
     if (!Array.isArray(value)) throw invalidParams(`"${field}" must be an array of {url} or {name}.`)
     if (value.length > MAX_BUILDPACKS) throw invalidParams(`A build can use at most ${MAX_BUILDPACKS} buildpacks ("${field}" lists ${value.length}).`)

@@ -1,10 +1,11 @@
+import type {ApiRoute, RequestContext} from './context.js'
+
 // The router's HTTP cache of an app: its counters (GET) and purging it, whole or by path (POST).
 // Not part of the Platform API v3 schema: a small API of this platform's own (docs/runtime.md).
 import {isStringArray, parseBody} from '../http/body.js'
 import {ApiError, invalidParams} from '../http/errors.js'
 import {json} from '../http/router.js'
 import {cacheOf, type RouterCache} from '../router/cache/router-cache.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {appRef, requireApp} from './resolve.js'
 
 const MAX_PATHS = 100
@@ -22,6 +23,7 @@ function checkPaths(value: unknown, field: string): string[] {
   for (const path of paths) {
     if (!path.startsWith('/') || path.length > MAX_PATH_LENGTH || path.includes('\0')) throw invalidParams(`Path ${JSON.stringify(path.slice(0, 80))} must start with "/" and be at most ${MAX_PATH_LENGTH} characters.`)
   }
+
   return paths
 }
 

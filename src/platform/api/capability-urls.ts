@@ -1,3 +1,5 @@
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
 // URLs that carry their own secret instead of an Authorization header:
 //   GET /log-sessions/{secret}        the app's log lines, streamed by the log router (logs/log-session-stream.ts)
 //   GET /build-outputs/{id}/{sig}     a build's output so far
@@ -7,20 +9,20 @@
 import {createHash} from 'node:crypto'
 import {createWriteStream} from 'node:fs'
 import {mkdir, rename, rm} from 'node:fs/promises'
-import type {IncomingMessage, ServerResponse} from 'node:http'
 import {join} from 'node:path'
 import {Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 
+import type {PlatformContext} from './context.js'
+
 import {hashToken} from '../auth/secrets.js'
 import {ApiError, invalidParams, notFound} from '../http/errors.js'
 import {sendJson, sendText} from '../http/respond.js'
-import {findBuildById} from '../store/builds.js'
-import {findReleaseById} from '../store/releases.js'
-import {findLiveLogSession, type LogSessionOptions} from '../store/log-sessions.js'
 import {streamLogSession} from '../logs/log-session-stream.js'
+import {findBuildById} from '../store/builds.js'
+import {findLiveLogSession, type LogSessionOptions} from '../store/log-sessions.js'
+import {findReleaseById} from '../store/releases.js'
 import {findSlugById, recordSlugBlob} from '../store/slugs.js'
-import type {PlatformContext} from './context.js'
 import {DOWNLOAD_PREFIX, servePgBackupDownload} from './pg-backups.js'
 
 export const MAX_SLUG_BYTES = 1024 * 1024 * 1024
@@ -38,6 +40,7 @@ export async function handleCapabilityUrl(platform: PlatformContext, req: Incomi
     else streamLogSession(platform.logs, session.app_id, JSON.parse(session.options) as LogSessionOptions, new Date(session.expires_at), req, res)
     return true
   }
+
   if (kind === 'build-outputs' && rest.length === 2 && req.method === 'GET') {
     const [id, signature] = rest
     const build = platform.signer.verify('build-output', id, signature) ? findBuildById(platform.store, id) : undefined
@@ -45,6 +48,7 @@ export async function handleCapabilityUrl(platform: PlatformContext, req: Incomi
     sendText(res, 200, build.output)
     return true
   }
+
   if (kind === 'release-outputs' && rest.length === 2 && req.method === 'GET') {
     const [id, signature] = rest
     const release = platform.signer.verify('release-output', id, signature) ? findReleaseById(platform.store, id) : undefined
@@ -52,6 +56,7 @@ export async function handleCapabilityUrl(platform: PlatformContext, req: Incomi
     sendText(res, 200, platform.releaseOutput?.(id) ?? release.output)
     return true
   }
+
   if (kind === 'slug-blobs' && rest.length === 2 && req.method === 'PUT') {
     const [id, signature] = rest
     const slug = platform.signer.verify('slug-blob', id, signature) ? findSlugById(platform.store, id) : undefined
@@ -61,13 +66,14 @@ export async function handleCapabilityUrl(platform: PlatformContext, req: Incomi
     sendJson(req, res, 200, JSON.stringify({size, checksum}))
     return true
   }
+
   return false
 }
 
 /** Path of an uploaded slug tarball. */
 export const slugBlobPath = (dataDir: string, slugId: string): string => join(dataDir, 'slugs', `${slugId}.tgz`)
 
-async function receiveSlug(dataDir: string, slugId: string, req: IncomingMessage, expectedChecksum: string | null): Promise<{size: number, checksum: string}> {
+async function receiveSlug(dataDir: string, slugId: string, req: IncomingMessage, expectedChecksum: null | string): Promise<{checksum: string, size: number}> {
   const target = slugBlobPath(dataDir, slugId)
   const partial = `${target}.partial`
   await mkdir(join(dataDir, 'slugs'), {recursive: true})
@@ -80,6 +86,7 @@ async function receiveSlug(dataDir: string, slugId: string, req: IncomingMessage
         done(new ApiError(413, 'request_too_large', `Slugs are limited to ${MAX_SLUG_BYTES} bytes.`))
         return
       }
+
       hash.update(chunk)
       done(null, chunk)
     },

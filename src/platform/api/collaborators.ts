@@ -1,22 +1,23 @@
+import type {ApiRoute, RequestContext} from './context.js'
+
+import {isBoolean, parseBody} from '../http/body.js'
+import {invalidParams, notFound} from '../http/errors.js'
+import {json, list} from '../http/router.js'
 // Collaborators (the schema's collaborator): accounts other than the owner that may use an app.
 // Anyone who may use the app sees the list (the owner first, role "owner", as Heroku lists it);
 // only the owner adds or removes collaborators, except that a collaborator may remove itself
 // (leave the app). Heroku invites an email that has no account; here the account must exist.
 import {isUuid, nameBasedId} from '../ids.js'
-import {isBoolean, parseBody} from '../http/body.js'
-import {invalidParams, notFound} from '../http/errors.js'
-import {json, list} from '../http/router.js'
 import {type AccountRow, findAccountByEmail, findAccountById} from '../store/accounts.js'
 import {type AppRow, isAppOwner} from '../store/apps.js'
 import {type CollaboratorRow, deleteCollaborator, findCollaborator, insertCollaborator, isCollaborator, listCollaborators} from '../store/collaborators.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {appRef, ownerOnly, requireApp, requireOwnedApp, requireParam} from './resolve.js'
 
 interface Entry {
-  id: string
-  account: {id: string, email: string}
-  role: 'owner' | 'collaborator'
+  account: {email: string, id: string}
   created_at: string
+  id: string
+  role: 'collaborator' | 'owner'
   updated_at: string
 }
 
@@ -69,6 +70,7 @@ function userField(value: unknown, field: string): string {
     if (typeof email === 'string' && email.trim() !== '') return email.trim()
     if (typeof id === 'string' && id !== '') return id
   }
+
   throw invalidParams(`"${field}" must be the email address (or id) of an account.`)
 }
 
@@ -86,6 +88,7 @@ function create(ctx: RequestContext) {
     if (account === undefined) {
       throw invalidParams(`"user": there is no account ${body.user} on this platform. Heroku invites an email address that has none; here the person must have an account first (heroku platform:users:add EMAIL on the platform's machine), then add them.`)
     }
+
     if (isAppOwner(app, account.id)) throw invalidParams(`"user": ${account.email} owns ${app.name}: the owner is not added as a collaborator.`)
     if (isCollaborator(store, app.id, account.id)) throw invalidParams(`"user": ${account.email} is already a collaborator on ${app.name}.`)
     return insertCollaborator(store, {appId: app.id, accountId: account.id})

@@ -1,3 +1,5 @@
+import type {ApiRoute, RequestContext} from './context.js'
+
 // Config vars: GET is the app's current config (stored as JSON, sent as is); PATCH merges, with
 // null unsetting a key, and makes a release in the same transaction.
 import {commitChange, releaseApp} from '../changes.js'
@@ -6,13 +8,13 @@ import {invalidParams, notFound} from '../http/errors.js'
 import {json, rawJson} from '../http/router.js'
 import {findAppById, parseConfig} from '../store/apps.js'
 import {findRelease} from '../store/releases.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {requireApp, requireParam} from './resolve.js'
 
-function parseConfigPatch(body: unknown): Record<string, string | null> {
+function parseConfigPatch(body: unknown): Record<string, null | string> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidParams('Request body must be a JSON object of config vars, e.g. {"FOO": "bar", "OLD": null}.')
   }
+
   for (const [key, value] of Object.entries(body)) {
     // unsetting is always allowed: it is how a name stored before these checks is got rid of
     if (value === null) continue
@@ -20,7 +22,8 @@ function parseConfigPatch(body: unknown): Record<string, string | null> {
     if (typeof value !== 'string') throw invalidParams(`Config var ${key} must be a string (or null to unset it), not ${typeof value}.`)
     assertConfigVarValue(key, value)
   }
-  return body as Record<string, string | null>
+
+  return body as Record<string, null | string>
 }
 
 function describe(set: string[], removed: string[]): string {
@@ -51,6 +54,7 @@ function update(ctx: RequestContext) {
         set.push(key)
       }
     }
+
     if (set.length === 0 && removed.length === 0) return next
     assertConfigFits(next)
     releaseApp(store, pending, current, {userId: ctx.account.id, description: describe(set, removed), config: next})

@@ -1,61 +1,61 @@
 // What every API handler gets: the platform's parts and the authenticated caller.
 import type {IncomingHttpHeaders} from 'node:http'
 
-import type {CapabilitySigner} from '../capability-urls.js'
 import type {AddonCatalog} from '../addons/catalog.js'
+import type {CapabilitySigner} from '../capability-urls.js'
+import type {Supervisor} from '../dynos/supervisor.js'
 import type {PlatformEvents} from '../events.js'
 import type {Route} from '../http/router.js'
+import type {LogRouter} from '../logs/log-router.js'
 import type {AccountRow} from '../store/accounts.js'
 import type {AuthorizationRow} from '../store/authorizations.js'
 import type {Store} from '../store/database.js'
-import type {Supervisor} from '../dynos/supervisor.js'
-import type {LogRouter} from '../logs/log-router.js'
 
 export interface PlatformUrls {
+  /** an add-on's dashboard on the platform (its web_url; addons/dashboards/) */
+  addonDashboardUrl(addonId: string): string
   /** e.g. http://127.0.0.1:5400 (https://… with TLS), no trailing slash */
   readonly api: string
+  /** the `cname` custom domains should point at */
+  appHostname(appName: string): string
   appWebUrl(appName: string): string
+  buildOutputUrl(buildId: string): string
   gitUrl(appName: string): string
   logSessionUrl(secret: string): string
-  buildOutputUrl(buildId: string): string
   /** a release's release-phase output (output_stream_url) */
   releaseOutputUrl(releaseId: string): string
   slugBlobUrl(slugId: string): string
-  /** the `cname` custom domains should point at */
-  appHostname(appName: string): string
-  /** an add-on's dashboard on the platform (its web_url; addons/dashboards/) */
-  addonDashboardUrl(addonId: string): string
 }
 
 export interface PlatformContext {
-  readonly store: Store
-  readonly events: PlatformEvents
+  /** how long addons:create waits for a provider before answering `provisioning` (addons/lifecycle.ts) */
+  readonly addonAnswerWaitMs?: number
+  /** with TLS: the local CA's certificate (tls/), for the platform's own helpers that call its URLs (the git hook) */
+  readonly caPath?: string
   readonly catalog: AddonCatalog
-  readonly urls: PlatformUrls
-  readonly signer: CapabilitySigner
   readonly dataDir: string
+  /** the dyno supervisor; absent when the platform runs no dynos */
+  readonly dynos?: Supervisor
+  readonly events: PlatformEvents
   readonly log: (line: string) => void
   /** the log router: log sessions read from it (absent in unit tests that build a context by hand) */
   readonly logs?: LogRouter
-  /** the dyno supervisor; absent when the platform runs no dynos */
-  readonly dynos?: Supervisor
-  /** how long addons:create waits for a provider before answering `provisioning` (addons/lifecycle.ts) */
-  readonly addonAnswerWaitMs?: number
   /** release commands running now: their output so far */
   readonly releaseOutput?: (releaseId: string) => string | undefined
-  /** with TLS: the local CA's certificate (tls/), for the platform's own helpers that call its URLs (the git hook) */
-  readonly caPath?: string
+  readonly signer: CapabilitySigner
+  readonly store: Store
+  readonly urls: PlatformUrls
 }
 
 export interface RequestContext {
-  readonly platform: PlatformContext
   readonly account: AccountRow
   /** null when the caller authenticated with email and password */
   readonly authorization: AuthorizationRow | null
-  readonly params: Readonly<Record<string, string>>
   /** the parsed JSON body, undefined when there was none */
   readonly body: unknown
   readonly headers: IncomingHttpHeaders
+  readonly params: Readonly<Record<string, string>>
+  readonly platform: PlatformContext
   /** the request's query string (filters such as eq[status]) */
   readonly query?: URLSearchParams
 }

@@ -1,9 +1,10 @@
+import type {AppRow} from '../store/apps.js'
+
 // Domains: the default APP.localhost domain plus custom hostnames (pointed at APP.localhost).
 import {commitChange} from '../changes.js'
 import {isIdentity, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
-import type {AppRow} from '../store/apps.js'
 import {deleteDomain, type DomainRow, findDomain, hostnameTaken, insertDomain, listDomains} from '../store/domains.js'
 import {endpointCovers, findSniEndpoint, setDomainSniEndpoint, sniEndpointRef} from '../store/sni-endpoints.js'
 import {type ApiRoute, DEFAULT_DOMAIN, type PlatformContext, type RequestContext} from './context.js'
@@ -37,7 +38,7 @@ function requireDomain(ctx: RequestContext, app: AppRow): DomainRow {
 }
 
 const createBody = {
-  hostname: (value: unknown, field: string) => {
+  hostname(value: unknown, field: string) {
     if (typeof value !== 'string') throw invalidParams(`"${field}" must be a string.`)
     const hostname = value.toLowerCase().replace(/\.$/, '')
     if (!HOSTNAME.test(hostname)) throw invalidParams(`${JSON.stringify(value)} is not a valid hostname.`)
@@ -46,13 +47,14 @@ const createBody = {
     if (hostname === DEFAULT_DOMAIN || hostname.endsWith(`.${DEFAULT_DOMAIN}`)) {
       throw invalidParams(`${hostname} is in *.${DEFAULT_DOMAIN}, which is reserved for apps' default domains; add a hostname of a domain you control.`)
     }
+
     return hostname
   },
   sni_endpoint: nullableEndpoint,
 }
 
 /** null (none, or on create: the first endpoint covering the hostname) or an endpoint's id or name */
-function nullableEndpoint(value: unknown, field: string): string | null {
+function nullableEndpoint(value: unknown, field: string): null | string {
   return value === null ? null : isIdentity(value, field)
 }
 

@@ -1,19 +1,20 @@
+import type {DynoSnapshot} from '../dynos/supervisor.js'
+import type {AppRow} from '../store/apps.js'
+import type {ApiRoute, RequestContext} from './context.js'
+
+import {ATTACH_UPGRADE} from '../../lib/run/attach-frames.js'
 // Dynos: what the dyno supervisor runs (state, release, command …), and one-off dynos
 // (POST: `heroku run`). Restart and stop requests are announced as events the supervisor acts
 // on. A platform started without dynos (dynos: false) reports the dynos the formation implies,
 // honestly "down".
 import {assertCommand, assertConfigVarName, assertConfigVarValue} from '../config-limits.js'
+import {rendezvousUrlFor} from '../dynos/rendezvous.js'
 import {isBoolean, isQuantity, isString, isStringMap, parseBody} from '../http/body.js'
 import {ApiError, invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {nameBasedId} from '../ids.js'
-import type {AppRow} from '../store/apps.js'
 import {listFormations} from '../store/formations.js'
 import {currentRelease} from '../store/releases.js'
-import {rendezvousUrlFor} from '../dynos/rendezvous.js'
-import type {DynoSnapshot} from '../dynos/supervisor.js'
-import {ATTACH_UPGRADE} from '../../lib/run/attach-frames.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {DYNO_SIZES} from './formation.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
 
@@ -32,7 +33,7 @@ interface DynoView {
 export const ATTACH_UPGRADE_HEADER = 'attach-upgrade'
 
 /** rendezvous://… over TLS unless the client asked for the upgrade; http(s)://…/dyno-attach/… otherwise. */
-function attachUrlFor(ctx: RequestContext, d: DynoSnapshot): string | null {
+function attachUrlFor(ctx: RequestContext, d: DynoSnapshot): null | string {
   if (d.attachUrl === null) return null
   const asked = String(ctx.headers[ATTACH_UPGRADE_HEADER] ?? '').toLowerCase().split(',').map(p => p.trim())
   return asked.includes(ATTACH_UPGRADE) ? d.attachUrl : rendezvousUrlFor(d.attachUrl) ?? d.attachUrl
@@ -68,6 +69,7 @@ function dynosOf(ctx: RequestContext, app: AppRow): DynoView[] {
       })
     }
   }
+
   return dynos
 }
 
@@ -91,28 +93,29 @@ const accepted = () => json({}, 202)
 // A one-off dyno that could never start (a NUL in its command or env, a name no file or shell
 // takes) is refused here, not accepted and then "crashed" for good.
 const createBody = {
-  command: (value: unknown, field: string) => {
+  command(value: unknown, field: string) {
     const command = isString(value, field)
     assertCommand(command, `"${field}"`)
     return command
   },
   attach: isBoolean,
-  env: (value: unknown, field: string) => {
+  env(value: unknown, field: string) {
     const env = isStringMap(value, field)
     for (const [name, text] of Object.entries(env)) {
       assertConfigVarName(name, 'environment variable')
       assertConfigVarValue(name, text, 'environment variable')
     }
+
     return env
   },
   force_no_tty: (value: unknown, field: string) => (value === null ? false : isBoolean(value, field)),
-  size: (value: unknown, field: string) => {
+  size(value: unknown, field: string) {
     const size = isString(value, field)
     const known = DYNO_SIZES.find(s => s.toLowerCase() === size.toLowerCase())
     if (known === undefined) throw invalidParams(`Unknown dyno size ${size}: use one of ${DYNO_SIZES.join(', ')}.`)
     return known
   },
-  type: (value: unknown, field: string) => {
+  type(value: unknown, field: string) {
     const type = isString(value, field)
     if (type !== 'run') throw invalidParams(`"${field}" must be "run": one-off dynos are of type run.`)
     return type

@@ -1,3 +1,6 @@
+import type {AppRow} from '../store/apps.js'
+import type {ApiRoute, RequestContext} from './context.js'
+
 // App and account features (the schema's app-feature and account-feature): the labs features that
 // mean something here (store/features.ts) and each app's choice. runtime-dyno-metadata takes
 // effect at once: changing it restarts the app's formation dynos (web dynos prebooted when preboot
@@ -6,12 +9,10 @@
 import {isBoolean, parseBody} from '../http/body.js'
 import {notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
-import type {AppRow} from '../store/apps.js'
 import {ACCOUNT_FEATURES, APP_FEATURES, type FeatureDefinition, featureDefinition, getAppFeature, listAppFeatures, RUNTIME_DYNO_METADATA, setAppFeature} from '../store/features.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {requireApp, requireParam} from './resolve.js'
 
-function requireFeature(ctx: RequestContext, catalogue: readonly FeatureDefinition[], kind: 'app' | 'account'): FeatureDefinition {
+function requireFeature(ctx: RequestContext, catalogue: readonly FeatureDefinition[], kind: 'account' | 'app'): FeatureDefinition {
   const def = featureDefinition(catalogue, requireParam(ctx, 'feature'))
   if (def === undefined) throw notFound(`Couldn't find that ${kind} feature.`, `${kind}_feature`)
   return def

@@ -1,3 +1,6 @@
+import type {AppRow} from '../store/apps.js'
+import type {ApiRoute, RequestContext} from './context.js'
+
 // Formation: how many dynos of each process type, at which size. Types come from the released
 // slug's process types; scaling emits formation.changed for the dyno supervisor.
 import {commitChange} from '../changes.js'
@@ -5,9 +8,7 @@ import {type FieldCheck, isObject, isQuantity, isString, parseBody} from '../htt
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {nameBasedId} from '../ids.js'
-import type {AppRow} from '../store/apps.js'
 import {findFormation, type FormationRow, listFormations, updateFormation} from '../store/formations.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
 
 export const DYNO_SIZES = ['eco', 'basic', 'standard-1X', 'standard-2X', 'performance-M', 'performance-L'] as const
@@ -47,7 +48,7 @@ const checkDynoSize: FieldCheck<string> = (value, field) => {
 const changeSpec = {quantity: isQuantity(0, MAX_QUANTITY), size: checkSize, dyno_size: checkDynoSize}
 const batchItem = isObject({...changeSpec, type: isString}, ['type'])
 
-type Change = {type: string, quantity?: number, size?: string}
+type Change = {quantity?: number, size?: string, type: string}
 
 function applyChanges(ctx: RequestContext, app: AppRow, changes: Change[]): FormationRow[] {
   const {store} = ctx.platform

@@ -1,3 +1,6 @@
+import type {AppRow} from '../store/apps.js'
+import type {ApiRoute, RequestContext} from './context.js'
+
 // Log drains (the schema's log-drain): an app's drains by id, URL or token. Delivery is the log
 // router's (logs/drains.ts), told of each change. Add-on drains (/addons/{addon}/log-drains) are
 // not offered: no add-on here creates one.
@@ -5,9 +8,7 @@ import {parseBody} from '../http/body.js'
 import {conflict, invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {drainUrlProblem} from '../logs/drain-transports.js'
-import type {AppRow} from '../store/apps.js'
 import {deleteLogDrain, findLogDrain, insertLogDrain, listLogDrains, type LogDrainRow, logDrainUrlTaken} from '../store/log-drains.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
 
 /** how many drains an app may have (Heroku's limit is 5 per app for most) */
@@ -32,7 +33,7 @@ function requireDrain(ctx: RequestContext, app: AppRow): LogDrainRow {
 }
 
 const createBody = {
-  url: (value: unknown, field: string) => {
+  url(value: unknown, field: string) {
     if (typeof value !== 'string' || value.trim() === '') throw invalidParams(`"${field}" must be a drain URL (syslog://HOST:PORT, syslog+tls://HOST:PORT or https://…).`)
     const url = value.trim()
     const problem = drainUrlProblem(url)
@@ -56,7 +57,7 @@ export const logDrainRoutes: ApiRoute[] = [
     handler(ctx) {
       const app = requireApp(ctx)
       const {url} = parseBody(ctx.body, createBody, ['url'])
-      const store = ctx.platform.store
+      const {store} = ctx.platform
       const drain = store.transaction(() => {
         if (logDrainUrlTaken(store, app.id, url!)) throw conflict(`${url} is already a log drain of ${app.name}.`)
         if (listLogDrains(store, app.id).length >= MAX_DRAINS_PER_APP) throw invalidParams(`${app.name} already has ${MAX_DRAINS_PER_APP} log drains, the most an app may have.`)

@@ -1,3 +1,5 @@
+import type {ApiRoute} from './context.js'
+
 // Log sessions: a URL with its own secret that streams the app's logs. The log router comes in
 // a later part; until then the URL answers the lines buffered so far, which is none.
 import {generateUrlSecret, hashToken} from '../auth/secrets.js'
@@ -5,7 +7,6 @@ import {isBoolean, isInteger, isString, parseBody} from '../http/body.js'
 import {invalidParams} from '../http/errors.js'
 import {json} from '../http/router.js'
 import {insertLogSession} from '../store/log-sessions.js'
-import type {ApiRoute} from './context.js'
 import {requireApp} from './resolve.js'
 
 const LOG_SOURCES = ['app', 'heroku']
@@ -16,7 +17,7 @@ const createBody = {
   dyno: isString,
   type: isString,
   lines: isInteger(0, 1500),
-  source: (value: unknown, field: string) => {
+  source(value: unknown, field: string) {
     const source = isString(value, field)
     if (!LOG_SOURCES.includes(source)) throw invalidParams(`"${field}" must be one of ${LOG_SOURCES.join(', ')}.`)
     return source

@@ -1,3 +1,7 @@
+import type {AccountRow} from '../store/accounts.js'
+import type {Store} from '../store/database.js'
+import type {ApiRoute, RequestContext} from './context.js'
+
 // OAuth authorizations are API tokens. Created with email:password (Basic) or an existing
 // token; the token is shown once, at creation, and only its sha256 is kept.
 import {generateToken, hashToken} from '../auth/secrets.js'
@@ -7,13 +11,10 @@ import {json, list} from '../http/router.js'
 import {isUuid} from '../ids.js'
 import {recordLogin} from '../store/accounts.js'
 import {type AuthorizationRow, deleteAuthorization, findAuthorization, insertAuthorization, listAuthorizations, replaceAuthorizationToken} from '../store/authorizations.js'
-import type {Store} from '../store/database.js'
-import type {AccountRow} from '../store/accounts.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {requireParam} from './resolve.js'
 
 /** Only `global` is honoured: finer scopes would need enforcement this platform does not have. */
-const SUPPORTED_SCOPES = ['global']
+const SUPPORTED_SCOPES = new Set(['global'])
 const MAX_EXPIRES_IN = 10 * 365 * 24 * 3600
 
 export function serializeAuthorization(row: AuthorizationRow, account: AccountRow, token?: string): object {
@@ -34,7 +35,7 @@ export function serializeAuthorization(row: AuthorizationRow, account: AccountRo
 }
 
 /** Mints a token for an account; returns the row and the token in plain text (shown once). */
-export function mintAuthorization(store: Store, account: AccountRow, options: {description: string, expiresIn?: number | null, scope?: string[]}): {authorization: AuthorizationRow, token: string} {
+export function mintAuthorization(store: Store, account: AccountRow, options: {description: string, expiresIn?: null | number, scope?: string[]}): {authorization: AuthorizationRow, token: string} {
   const token = generateToken()
   const expiresAt = options.expiresIn ? new Date(Date.now() + options.expiresIn * 1000).toISOString() : null
   const authorization = insertAuthorization(store, {accountId: account.id, tokenHash: hashToken(token), description: options.description, scope: options.scope ?? ['global'], expiresAt})
@@ -42,14 +43,14 @@ export function mintAuthorization(store: Store, account: AccountRow, options: {d
 }
 
 const createBody = {
-  client: (): never => {
+  client(): never {
     throw invalidParams('OAuth clients are not supported by this platform; omit "client".')
   },
   description: isText(MAX_LABEL_LENGTH),
   expires_in: isInteger(1, MAX_EXPIRES_IN),
-  scope: (value: unknown, field: string) => {
+  scope(value: unknown, field: string) {
     const scopes = isStringArray(value, field)
-    const unsupported = scopes.filter(s => !SUPPORTED_SCOPES.includes(s))
+    const unsupported = scopes.filter(s => !SUPPORTED_SCOPES.has(s))
     if (scopes.length === 0 || unsupported.length > 0) throw invalidParams(`Unsupported scope ${unsupported.join(', ') || '(empty)'}: this platform issues "global" tokens only.`)
     return scopes
   },
@@ -71,6 +72,7 @@ function requireAuthorization(ctx: RequestContext): AuthorizationRow {
     if (ctx.authorization === null) throw notFound('No current authorization: this request was authenticated with a password.')
     return ctx.authorization
   }
+
   const found = isUuid(identity) ? findAuthorization(ctx.platform.store, ctx.account.id, identity.toLowerCase()) : undefined
   if (found === undefined) throw notFound("Couldn't find that authorization.")
   return found

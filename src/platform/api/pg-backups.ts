@@ -1,3 +1,5 @@
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
 // heroku-postgresql backups: this platform's own routes (Heroku serves the same through its
 // Postgres API, postgres-api.heroku.com /client/v11/apps/{app}/transfers, which the platform does
 // not have). The work is in addons/pg-backups.ts; the dump downloads through a capability URL.
@@ -11,23 +13,23 @@
 //   GET    /pg-backup-downloads/{id}?expires=…&signature=…             the dump (no Authorization: the URL is the capability)
 import {createReadStream} from 'node:fs'
 import {stat} from 'node:fs/promises'
-import type {IncomingMessage, ServerResponse} from 'node:http'
 import {pipeline} from 'node:stream/promises'
+
+import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
 
 import {backupFile, busyWith, PG_SERVICE, reconcileTransfers, removeBackupFile, startCapture, startRestore, transfersUnavailableReason} from '../addons/pg-backups.js'
 import {conflict, invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
-import {type AppRow, findAppById} from '../store/apps.js'
 import {type AddonRow, findAddonById, findAppAttachment, findVisibleAddon, listAddonAttachments} from '../store/addons.js'
+import {type AppRow, findAppById} from '../store/apps.js'
 import {deleteTransfer, findAppTransfer, findTransferById, findUnfinishedRestoreOf, listAddonTransfers, type PgTransferKind, type PgTransferRow, transferName} from '../store/pg-backups.js'
-import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
 
 const PUBLIC_URL_TTL_S = 10 * 60
 export const DOWNLOAD_PREFIX = 'pg-backup-downloads'
 
 /** The heroku-postgresql add-on {addon} names in {app}'s context (id, name or attachment name), billed to {app}. */
-function requirePgAddon(ctx: RequestContext): {app: AppRow, addon: AddonRow} {
+function requirePgAddon(ctx: RequestContext): {addon: AddonRow, app: AppRow} {
   const app = requireApp(ctx)
   const {store} = ctx.platform
   const identity = requireParam(ctx, 'addon')
@@ -37,11 +39,13 @@ function requirePgAddon(ctx: RequestContext): {app: AppRow, addon: AddonRow} {
     const attachment = findAppAttachment(store, app.id, identity.toUpperCase())
     if (attachment !== undefined) addon = findAddonById(store, attachment.addon_id)
   }
+
   if (addon === undefined) throw notFound("Couldn't find that add-on.", 'addon')
   if (addon.service !== PG_SERVICE) throw invalidParams(`${addon.name} is a ${addon.service} add-on: backups are for ${PG_SERVICE} databases.`)
   if (addon.app_id !== app.id) {
     throw invalidParams(`${addon.name} is billed to ${findAppById(store, addon.app_id)?.name ?? 'another app'}: manage its backups there.`)
   }
+
   return {app, addon}
 }
 
@@ -130,6 +134,7 @@ export const pgBackupRoutes: ApiRoute[] = [
         reconcileTransfers(ctx.platform, restoring.addon_id)
         if (findUnfinishedRestoreOf(ctx.platform.store, backup.id) !== undefined) throw conflict(`Backup ${transferName(backup)} is being restored (${transferName(restoring)}): delete it once that has finished.`)
       }
+
       const body = serialize(ctx.platform, backup)
       ctx.platform.store.transaction(() => deleteTransfer(ctx.platform.store, backup.id))
       await removeBackupFile(ctx.platform, backup)
@@ -187,9 +192,9 @@ export async function servePgBackupDownload(platform: PlatformContext, req: Inco
   const backup = findTransferById(platform.store, id)
   if (backup === undefined || backup.kind !== 'backup' || backup.status !== 'succeeded') throw expired()
   const file = backupFile(platform.dataDir, backup.addon_id, backup.id)
-  const size = (await stat(file).catch(() => {
+  const {size} = await stat(file).catch(() => {
     throw expired()
-  })).size
+  })
   res.writeHead(200, {
     'Content-Type': 'application/octet-stream',
     'Content-Length': String(size),

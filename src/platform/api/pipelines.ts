@@ -1,3 +1,5 @@
+import type {ApiRoute, RequestContext} from './context.js'
+
 // Pipelines (the schema's pipeline, pipeline-coupling, pipeline-promotion and
 // pipeline-promotion-target): an account's pipelines, apps coupled to them at a stage, and
 // promotions of one app's current slug to the apps downstream (pipelines/promotion.ts).
@@ -10,11 +12,10 @@ import {resumePromotion, runPromotion} from '../pipelines/promotion.js'
 import {type AppRow, findAppById} from '../store/apps.js'
 import {
   type CouplingRow, deleteCoupling, deletePipeline, findCouplingById, findCouplingOfApp, findOwnedPipeline, findPipelineById, findPromotionById,
-  insertCoupling, insertPipeline, insertPromotion, listCouplings, listOwnedPipelines, listPromotionTargets, PIPELINE_STAGES, type PipelineRow,
-  pipelineNameTaken, type PipelineStage, type PromotionRow, type PromotionTargetRow, renamePipeline, updateCouplingStage,
+  insertCoupling, insertPipeline, insertPromotion, listCouplings, listOwnedPipelines, listPromotionTargets, PIPELINE_STAGES, pipelineNameTaken,
+  type PipelineRow, type PipelineStage, type PromotionRow, type PromotionTargetRow, renamePipeline, updateCouplingStage,
 } from '../store/pipelines.js'
 import {currentRelease} from '../store/releases.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {GENERATION} from './regions-stacks.js'
 import {requireApp, requireParam} from './resolve.js'
 
@@ -102,6 +103,7 @@ const isStage = (value: unknown, field: string): PipelineStage => {
   if (typeof value !== 'string' || !(PIPELINE_STAGES as readonly string[]).includes(value)) {
     throw invalidParams(`"${field}" must be one of ${PIPELINE_STAGES.join(', ')}${typeof value === 'string' ? `, not ${JSON.stringify(value)}` : ''}.`)
   }
+
   return value as PipelineStage
 }
 
@@ -119,7 +121,7 @@ const appRef = isObject({id: isIdentity}, ['id'])
 const promotionBody = {
   pipeline: isObject({id: isIdentity}, ['id']),
   source: isObject({app: appRef}, ['app']),
-  targets: (value: unknown, field: string) => {
+  targets(value: unknown, field: string) {
     if (!Array.isArray(value) || value.length === 0) throw invalidParams(`"${field}" must be a non-empty array of {"app": {"id": …}}.`)
     return value.map((target, i) => isObject({app: appRef}, ['app'])(target, `${field}[${i}]`).app!.id!)
   },
@@ -157,6 +159,7 @@ function createCoupling(ctx: RequestContext) {
       const where = findPipelineById(store, existing.pipeline_id)?.name ?? 'a pipeline'
       throw invalidParams(`"app": ${app.name} is already in ${where === pipeline.name ? 'this pipeline' : `the pipeline ${where}`} (stage ${existing.stage}); remove it first (pipelines:remove).`)
     }
+
     return insertCoupling(store, {pipelineId: pipeline.id, appId: app.id, stage: body.stage!})
   })
   return json(serializeCoupling(ctx, coupling), 201)
@@ -174,6 +177,7 @@ function createPromotion(ctx: RequestContext) {
     if (target.id === source.id) throw invalidParams(`"targets": cannot promote ${source.name} to itself.`)
     if (findCouplingOfApp(store, target.id)?.pipeline_id !== pipelineId) throw invalidParams(`"targets": ${target.name} is not in that pipeline.`)
   }
+
   const release = currentRelease(store, source.id)
   if (!release || release.slug_id === null) throw invalidParams(`"source": ${source.name} has no release with a slug to promote; deploy it first.`)
   const promotion = store.transaction(() => insertPromotion(store, {

@@ -1,8 +1,9 @@
+import type {ApiRoute, RequestContext} from './context.js'
+
 // The local platform has one region and one stack.
 import {notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {nameBasedId} from '../ids.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {requireApp, requireParam} from './resolve.js'
 
 const SINCE = '2024-01-01T00:00:00Z'

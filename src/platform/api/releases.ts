@@ -1,3 +1,6 @@
+import type {Store} from '../store/database.js'
+import type {ApiRoute, PlatformUrls, RequestContext} from './context.js'
+
 // Releases: list, info (by id or version), deploy a slug, roll back to an earlier release.
 import {commitChange, releaseApp} from '../changes.js'
 import {isIdentity, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
@@ -5,14 +8,12 @@ import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {type AccountRow, findAccountById} from '../store/accounts.js'
 import {type AppRow, findAppById, parseConfig} from '../store/apps.js'
-import type {Store} from '../store/database.js'
 import {currentRelease, findRelease, listReleases, type ReleaseRow} from '../store/releases.js'
 import {findSlug} from '../store/slugs.js'
-import type {ApiRoute, PlatformUrls, RequestContext} from './context.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
 
 /** Looks up release authors once per response. */
-function userLookup(store: Store): (id: string) => {id: string, email: string} {
+function userLookup(store: Store): (id: string) => {email: string, id: string} {
   const cache = new Map<string, AccountRow | undefined>()
   return id => {
     if (!cache.has(id)) cache.set(id, findAccountById(store, id))
@@ -21,7 +22,7 @@ function userLookup(store: Store): (id: string) => {id: string, email: string} {
   }
 }
 
-export function serializeRelease(app: AppRow, release: ReleaseRow, currentVersion: number, user: (id: string) => {id: string, email: string}, urls?: PlatformUrls): object {
+export function serializeRelease(app: AppRow, release: ReleaseRow, currentVersion: number, user: (id: string) => {email: string, id: string}, urls?: PlatformUrls): object {
   const current = release.version === currentVersion
   return {
     addon_plan_names: JSON.parse(release.addon_plan_names) as string[],
@@ -46,7 +47,7 @@ const createBody = {
   slug: isIdentity,
   release: isIdentity,
   description: isText(MAX_LABEL_LENGTH),
-  oci_image: (): never => {
+  oci_image(): never {
     throw invalidParams('OCI images are not supported by this platform; deploy a slug (git push) instead.')
   },
 }
@@ -65,6 +66,7 @@ function create(ctx: RequestContext) {
         userId: ctx.account.id, description: body.description ?? `Rollback to v${target.version}`, config: parseConfig(target.config), slugId: target.slug_id,
       })
     }
+
     const slug = findSlug(store, app.id, body.slug!)
     if (slug === undefined) throw notFound("Couldn't find that slug.")
     return releaseApp(store, pending, current, {

@@ -1,14 +1,15 @@
+import type {ApiRoute, RequestContext} from './context.js'
+
 // POST /actions/addons/resolve and /actions/addon-attachments/resolve: what a user typed
 // (an add-on id or name, an attachment name, "app::ATTACHMENT") to the add-ons or attachments
 // it means, within the caller's apps. Heroku's CLI resolves add-on arguments this way.
 import {isIdentity, isString, parseBody} from '../http/body.js'
 import {notFound} from '../http/errors.js'
 import {json} from '../http/router.js'
-import {type AppRow, findUsableApp} from '../store/apps.js'
 import {type AddonRow, type AttachmentRow, findAddonById, findAppAttachment, findVisibleAddon, listAccountAttachments, listAddonAttachments} from '../store/addons.js'
+import {type AppRow, findUsableApp} from '../store/apps.js'
 import {serializeAttachment} from './addon-attachments.js'
 import {serializeAddon} from './addons.js'
-import type {ApiRoute, RequestContext} from './context.js'
 
 const body = {app: isIdentity, addon_service: isIdentity}
 

@@ -1,3 +1,5 @@
+import type {ApiRoute, PlatformContext} from './context.js'
+
 // Slugs: records of built app bundles. POST returns a blob URL the client PUTs the tarball to
 // (see capability-urls.ts); a release can then run the slug.
 import {assertCommand} from '../config-limits.js'
@@ -5,7 +7,6 @@ import {isIdentity, isNullable, isNullableString, isString, isText, MAX_LABEL_LE
 import {invalidParams, notFound} from '../http/errors.js'
 import {json} from '../http/router.js'
 import {findSlug, insertSlug, type SlugRow} from '../store/slugs.js'
-import type {ApiRoute, PlatformContext} from './context.js'
 import {STACK} from './regions-stacks.js'
 import {requireApp, requireParam} from './resolve.js'
 
@@ -29,24 +30,25 @@ export function serializeSlug(platform: PlatformContext, slug: SlugRow): object 
 }
 
 const createBody = {
-  process_types: (value: unknown, field: string) => {
+  process_types(value: unknown, field: string) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidParams(`"${field}" must be an object of process type → command.`)
     for (const [type, command] of Object.entries(value)) {
       if (!PROCESS_TYPE.test(type)) throw invalidParams(`Invalid process type ${JSON.stringify(type)}.`)
       if (typeof command !== 'string') throw invalidParams(`The command of process type ${type} must be a non-empty string.`)
       assertCommand(command, `The command of process type ${type}`)
     }
+
     return value as Record<string, string>
   },
   buildpack_provided_description: isNullable(isText(MAX_LABEL_LENGTH)),
-  checksum: (value: unknown, field: string) => {
+  checksum(value: unknown, field: string) {
     const checksum = isNullableString(value, field)
     if (checksum !== null && !/^SHA256:[0-9a-f]{64}$/.test(checksum)) throw invalidParams(`"${field}" must look like SHA256:<64 hex digits>.`)
     return checksum
   },
   commit: isNullable(isText(MAX_LABEL_LENGTH)),
   commit_description: isNullable(isText(MAX_PROSE_LENGTH)),
-  stack: (value: unknown, field: string) => {
+  stack(value: unknown, field: string) {
     const stack = isIdentity(value, field)
     if (stack !== STACK.name && stack !== STACK.id) throw invalidParams(`Unknown stack ${stack}: this platform has the stack "${STACK.name}" only.`)
     return stack

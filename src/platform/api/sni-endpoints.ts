@@ -13,20 +13,21 @@
 import {createPrivateKey, type KeyObject, X509Certificate} from 'node:crypto'
 import {rootCertificates} from 'node:tls'
 
+import type {AppRow} from '../store/apps.js'
+import type {Store} from '../store/database.js'
+import type {ApiRoute, RequestContext} from './context.js'
+
 import {commitChange, type PendingEvents} from '../changes.js'
 import {parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {nameBasedId} from '../ids.js'
 import {generateAppName} from '../names.js'
-import type {AppRow} from '../store/apps.js'
-import type {Store} from '../store/database.js'
 import {type DomainRow, listDomains} from '../store/domains.js'
 import {
   type CertificateFacts, deleteSniEndpoint, domainIdsOfEndpoint, endpointCovers, findSniEndpoint, insertSniEndpoint, listSniEndpoints,
-  setDomainSniEndpoint, type SniEndpointRow, sniEndpointNameTaken, updateSniEndpoint,
+  setDomainSniEndpoint, sniEndpointNameTaken, type SniEndpointRow, updateSniEndpoint,
 } from '../store/sni-endpoints.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {appRef, requireApp, requireParam} from './resolve.js'
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]+?\r?\n-----END CERTIFICATE-----/g
@@ -79,12 +80,13 @@ function dnsNames(cert: X509Certificate): string[] {
   for (const entry of (cert.subjectAltName ?? '').split(/,\s*/)) {
     if (entry.startsWith('DNS:')) names.push(entry.slice(4).toLowerCase())
   }
+
   if (names.length > 0) return [...new Set(names)]
   const cn = /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1]
   return cn ? [cn.toLowerCase()] : []
 }
 
-let roots: X509Certificate[] | undefined
+let roots: undefined | X509Certificate[]
 
 /** Whether the chain ends at (or in) one of Node's bundled root CAs. */
 function caSigned(chain: X509Certificate[]): boolean {
@@ -110,12 +112,14 @@ export function checkCertificate(certificateChain: string, privateKey: string, n
       throw invalidParams(`certificate_chain: certificate ${i + 1} (${distinguishedName(chain[i].subject)}) is not signed by certificate ${i + 2} (${distinguishedName(chain[i + 1].subject)}); list the server's certificate first, then each issuer.`)
     }
   }
+
   let key: KeyObject
   try {
     key = createPrivateKey({key: privateKey, format: 'pem'})
   } catch (error) {
     throw invalidParams(`private_key is not a PEM private key (${(error as Error).message}).`)
   }
+
   const leaf = chain[0]
   if (!leaf.checkPrivateKey(key)) throw invalidParams(`private_key does not match the certificate (${distinguishedName(leaf.subject)}).`)
   const startsAt = new Date(leaf.validFrom)
@@ -150,7 +154,7 @@ export function coveringEndpoint(store: Store, appId: string, hostname: string, 
 /** Domains of the app without an endpoint, or whose endpoint no longer covers them, matched again. */
 function rematch(store: Store, app: AppRow): void {
   const endpoints = listSniEndpoints(store, app.id)
-  for (const domain of listDomains(store, app.id) as (DomainRow & {sni_endpoint_id?: string | null})[]) {
+  for (const domain of listDomains(store, app.id) as (DomainRow & {sni_endpoint_id?: null | string})[]) {
     if (domain.kind !== 'custom') continue
     const current = endpoints.find(e => e.id === domain.sni_endpoint_id)
     if (current && endpointCovers(current, domain.hostname)) continue

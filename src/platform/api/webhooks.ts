@@ -2,16 +2,17 @@
 // changes, what was sent and how each delivery went. Sending is webhooks/deliverer.ts's.
 import {randomBytes} from 'node:crypto'
 
-import {isNullableString, parseBody, type FieldCheck} from '../http/body.js'
+import type {AppRow} from '../store/apps.js'
+import type {ApiRoute, RequestContext} from './context.js'
+
+import {type FieldCheck, isNullableString, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
-import type {AppRow} from '../store/apps.js'
 import {
   deleteWebhook, type DeliveryStatus, findDelivery, findEvent, findEventById, findWebhook, findWebhookById, insertWebhook, listDeliveries,
   listEvents, listWebhooks, updateWebhook, type WebhookLevel, type WebhookRow,
 } from '../store/webhooks.js'
 import {EMITTED_INCLUDES, NOT_EMITTED_INCLUDES, serializeDelivery, serializeEvent, serializeWebhook} from '../webhooks/serialize.js'
-import type {ApiRoute, RequestContext} from './context.js'
 import {requireApp, requireParam} from './resolve.js'
 
 const MAX_URL_LENGTH = 2048
@@ -26,6 +27,7 @@ const checkUrl: FieldCheck<string> = (value, field) => {
   } catch {
     throw invalidParams(`"${field}" is not a URL: ${JSON.stringify(value.slice(0, 100))}.`)
   }
+
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidParams(`"${field}" must be an http:// or https:// URL, not ${url.protocol}.`)
   if (value.length > MAX_URL_LENGTH) throw invalidParams(`"${field}" is too long: at most ${MAX_URL_LENGTH} characters.`)
   return value
@@ -35,12 +37,14 @@ const checkInclude: FieldCheck<string[]> = (value, field) => {
   if (!Array.isArray(value) || value.length === 0 || !value.every(v => typeof v === 'string')) {
     throw invalidParams(`"${field}" must be a non-empty array of entity names, e.g. ["api:release"].`)
   }
+
   const includes = [...new Set(value.map(v => (v as string).trim()))]
   for (const include of includes) {
     if ((EMITTED_INCLUDES as readonly string[]).includes(include)) continue
     const known = (NOT_EMITTED_INCLUDES as readonly string[]).includes(include)
     throw invalidParams(`"${field}": ${known ? `this platform sends no ${include} events` : `unknown entity ${JSON.stringify(include)}`}; use one or more of ${EMITTED_INCLUDES.join(', ')}.`)
   }
+
   return includes
 }
 
@@ -49,18 +53,19 @@ const checkLevel: FieldCheck<WebhookLevel> = (value, field) => {
   return value
 }
 
-const checkSecret: FieldCheck<string | null> = (value, field) => {
+const checkSecret: FieldCheck<null | string> = (value, field) => {
   const secret = isNullableString(value, field)
   if (secret !== null && (secret === '' || secret.length > MAX_SECRET_LENGTH)) throw invalidParams(`"${field}" must be 1 to ${MAX_SECRET_LENGTH} characters.`)
   return secret
 }
 
-const checkAuthorization: FieldCheck<string | null> = (value, field) => {
+const checkAuthorization: FieldCheck<null | string> = (value, field) => {
   const header = isNullableString(value, field)
   // a header value: no line breaks (they would split the request), printable text
-  if (header !== null && (header.length > MAX_SECRET_LENGTH || /[\0-\x1f\x7f]/.test(header))) {
+  if (header !== null && (header.length > MAX_SECRET_LENGTH || /[\0-\u001F\u007F]/.test(header))) {
     throw invalidParams(`"${field}" must be a header value: at most ${MAX_SECRET_LENGTH} printable characters, no line breaks.`)
   }
+
   return header
 }
 

@@ -1,10 +1,11 @@
+import type {Store} from '../store/database.js'
+import type {LoginThrottle} from './login-throttle.js'
+
 // Who is calling: a Bearer token, HTTP Basic with a token as the password (git, netrc), or —
 // only where a route allows it — HTTP Basic email:password to mint the first token.
 import {unauthorized} from '../http/errors.js'
 import {type AccountRow, findAccountByEmail, findAccountById} from '../store/accounts.js'
 import {type AuthorizationRow, findAuthorizationByTokenHash} from '../store/authorizations.js'
-import type {Store} from '../store/database.js'
-import type {LoginThrottle} from './login-throttle.js'
 import {hashToken, verifyPassword} from './secrets.js'
 
 export interface Caller {
@@ -12,7 +13,7 @@ export interface Caller {
   authorization: AuthorizationRow | null
 }
 
-type Credentials = {kind: 'token', token: string} | {kind: 'basic', user: string, password: string}
+type Credentials = {kind: 'basic', password: string, user: string} | {kind: 'token', token: string}
 
 function parseAuthorizationHeader(header: string | undefined): Credentials | undefined {
   if (header === undefined) return undefined
@@ -22,9 +23,10 @@ function parseAuthorizationHeader(header: string | undefined): Credentials | und
   if (basic) {
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8')
     const colon = decoded.indexOf(':')
-    if (colon < 0) return undefined
+    if (colon === -1) return undefined
     return {kind: 'basic', user: decoded.slice(0, colon), password: decoded.slice(colon + 1)}
   }
+
   return undefined
 }
 
@@ -38,9 +40,9 @@ export function authenticateToken(store: Store, token: string): Caller | undefin
 
 /** Where email:password is accepted (creating a token): the throttle, and who is calling. */
 export interface PasswordLogin {
-  throttle: LoginThrottle
   /** clientKey() of the connection */
   client: string
+  throttle: LoginThrottle
 }
 
 /** `login` is given where email:password is accepted; elsewhere only tokens authenticate. */
@@ -50,6 +52,7 @@ export async function authenticate(store: Store, header: string | undefined, log
   if (credentials.kind === 'token') {
     return authenticateToken(store, credentials.token) ?? failed()
   }
+
   const viaToken = authenticateToken(store, credentials.password)
   if (viaToken) return viaToken
   if (login === undefined) return failed()
@@ -61,6 +64,7 @@ export async function authenticate(store: Store, header: string | undefined, log
     throttle.recordFailure(client, credentials.user)
     throw unauthorized('Invalid email or password.')
   }
+
   throttle.recordSuccess(client, credentials.user)
   return {account, authorization: null}
 }

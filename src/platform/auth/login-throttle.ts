@@ -11,13 +11,13 @@
 import {ApiError} from '../http/errors.js'
 
 export interface LoginThrottleOptions {
+  /** failed logins for one account over all clients per window; 20 × maxFailures by default */
+  maxAccountFailures?: number
+  /** failed logins one client may make over all accounts per window; 3 × maxFailures by default */
+  maxClientFailures?: number
   /** failed logins one client may make for one account per window */
   maxFailures: number
   windowMs: number
-  /** failed logins one client may make over all accounts per window; 3 × maxFailures by default */
-  maxClientFailures?: number
-  /** failed logins for one account over all clients per window; 20 × maxFailures by default */
-  maxAccountFailures?: number
 }
 
 export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = {maxFailures: 10, windowMs: 15 * 60 * 1000}
@@ -32,7 +32,7 @@ interface Failures {
 
 export class LoginThrottle {
   private readonly failures = new Map<string, Failures>()
-  private readonly limits: {pair: number, client: number, account: number}
+  private readonly limits: {account: number, client: number, pair: number}
 
   constructor(private readonly options: LoginThrottleOptions = DEFAULT_LOGIN_THROTTLE, private readonly now: () => number = Date.now) {
     this.limits = {
@@ -67,7 +67,7 @@ export class LoginThrottle {
     this.failures.delete(this.keys(client, email).pair)
   }
 
-  private keys(client: string, email: string): {pair: string, client: string, account: string} {
+  private keys(client: string, email: string): {account: string, client: string, pair: string} {
     const account = email.toLowerCase()
     // JSON keeps the parts apart whatever characters an email holds
     return {pair: JSON.stringify(['pair', client, account]), client: JSON.stringify(['client', client]), account: JSON.stringify(['account', account])}
@@ -86,6 +86,7 @@ export class LoginThrottle {
       this.failures.delete(key)
       return undefined
     }
+
     return entry
   }
 

@@ -2,9 +2,9 @@
 import {createHash, randomBytes, scrypt, timingSafeEqual} from 'node:crypto'
 import {promisify} from 'node:util'
 
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: {N: number, r: number, p: number, maxmem: number}) => Promise<Buffer>
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: {maxmem: number, N: number, p: number, r: number}) => Promise<Buffer>
 
-const SCRYPT = {N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024}
+const SCRYPT = {N: 16_384, r: 8, p: 1, maxmem: 64 * 1024 * 1024}
 const KEY_LENGTH = 32
 
 /** Encoded as scrypt$N$r$p$salt$key so the cost can be raised later without breaking old hashes. */

@@ -15,6 +15,7 @@ export function regularAppFile(buildDir: string, name: string): string | undefin
   } catch {
     return undefined
   }
+
   if (stat.isSymbolicLink()) throw new BuildFailure(`${name} is a symbolic link: it must be a regular file of the app.`)
   if (!stat.isFile()) throw new BuildFailure(`${name} must be a regular file of the app.`)
   return path

@@ -9,11 +9,11 @@ import {fileURLToPath} from 'node:url'
 export const BUILTIN_BUILDPACKS_DIR = fileURLToPath(new URL('../../../buildpacks/', import.meta.url))
 
 export interface BuiltinBuildpack {
-  /** the name users give: heroku/nodejs */
-  name: string
-  dir: string
   /** other spellings that mean the same buildpack */
   aliases: string[]
+  dir: string
+  /** the name users give: heroku/nodejs */
+  name: string
 }
 
 const builtin = (short: string, aliases: string[]): BuiltinBuildpack => ({
@@ -31,8 +31,8 @@ export const BUILTIN_BUILDPACKS: readonly BuiltinBuildpack[] = [
 
 /** A buildpack reference as stored with an app (`buildpack-installation`) or given to a build. */
 export interface BuildpackRef {
-  url: string
   name: string
+  url: string
 }
 
 export interface ResolvedBuildpack extends BuildpackRef {
@@ -62,14 +62,17 @@ export function canonicalBuildpack(input: string): BuildpackRef {
   } else if (isAbsolute(value)) {
     path = resolve(value)
   }
+
   if (path !== undefined) {
     checkBuildpackDir(path, value)
     const url = `file://${path}`
     return {url, name: url}
   }
+
   if (/^https?:\/\//i.test(value)) {
     throw new BuildpackError(`Cannot use ${value}: this platform does not download buildpacks (it has no network access). Clone the buildpack and give its directory (an absolute path or file:// URL), or use a built-in one: ${BUILTIN_LIST}.`)
   }
+
   throw new BuildpackError(`Unknown buildpack ${value}. Use a built-in one (${BUILTIN_LIST}), or a classic buildpack directory on this machine as an absolute path or file:// URL.`)
 }
 

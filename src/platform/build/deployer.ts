@@ -17,24 +17,25 @@ import {join, resolve, sep} from 'node:path'
 import {promisify} from 'node:util'
 
 import type {PlatformUrls} from '../api/context.js'
-import {commitChange, releaseApp} from '../changes.js'
 import type {PlatformEvents} from '../events.js'
-import {newId} from '../ids.js'
+import type {HookRequest, PushSession} from '../git/hook.js'
 import type {LogSink} from '../logs/log-sink.js'
+import type {SandboxStatus} from '../sandbox/sandbox.js'
+import type {Store} from '../store/database.js'
+import type {ReleasePhase} from './release-phase.js'
+
+import {commitChange, releaseApp} from '../changes.js'
+import {platformMarker} from '../dynos/processes.js'
+import {git, gitEnv, installHooks, removeRepo} from '../git/repos.js'
+import {newId} from '../ids.js'
+import {appUser} from '../sandbox/app-user.js'
 import {type AccountRow, findAccountById} from '../store/accounts.js'
 import {type AppRow, findAppById, parseConfig} from '../store/apps.js'
 import {listBuildpackInstallations} from '../store/buildpack-installations.js'
 import {failInterruptedBuilds, findBuildById, finishBuild, insertBuild, listPendingBuilds, setBuildOutput, type SourceBlob} from '../store/builds.js'
-import type {Store} from '../store/database.js'
 import {findSlugById, insertSlug, recordSlugBlob} from '../store/slugs.js'
-import {git, gitEnv, installHooks, removeRepo} from '../git/repos.js'
-import type {HookRequest, PushSession} from '../git/hook.js'
-import {platformMarker} from '../dynos/processes.js'
-import {appUser} from '../sandbox/app-user.js'
-import type {SandboxStatus} from '../sandbox/sandbox.js'
-import {BuildpackError, type ResolvedBuildpack, resolveBuildpack} from './buildpacks.js'
+import {BuildpackError, resolveBuildpack, type ResolvedBuildpack} from './buildpacks.js'
 import {BuildOutput} from './output.js'
-import type {ReleasePhase} from './release-phase.js'
 import {BuildFailure, runBuildpacks} from './runner.js'
 import {packSlug, slugPath} from './slug.js'
 import {applySlugignore} from './slugignore.js'
@@ -51,18 +52,18 @@ const ZERO_SHA = /^0{40}$/
 const OUTPUT_FLUSH_MS = 2000
 
 export interface DeployerOptions {
-  store: Store
-  events: PlatformEvents
   dataDir: string
-  urls: PlatformUrls
+  events: PlatformEvents
   log: (line: string) => void
   logSink: LogSink
-  /** per buildpack script; default 15 minutes */
-  scriptTimeoutMs?: number
-  /** how buildpack scripts are confined; unconfined without one */
-  sandbox?: SandboxStatus
   /** runs a release's release command before it goes live; without one a release is live at once */
   releasePhase?: ReleasePhase
+  /** how buildpack scripts are confined; unconfined without one */
+  sandbox?: SandboxStatus
+  /** per buildpack script; default 15 minutes */
+  scriptTimeoutMs?: number
+  store: Store
+  urls: PlatformUrls
 }
 
 export const noopLogSink: LogSink = {write() {}}
@@ -104,6 +105,7 @@ export class Deployer {
     if (interrupted.length > 0) {
       options.store.transaction(() => failInterruptedBuilds(options.store, interrupted.map(b => b.id), '\n !     The platform stopped during this build.\n'))
     }
+
     await rm(join(options.dataDir, 'builds'), {recursive: true, force: true})
     return new Deployer(options)
   }
@@ -119,20 +121,24 @@ export class Deployer {
       output.line(` !     ${refusal}`)
       return 1
     }
+
     const update = request.refs[0]
     const app = findAppById(this.options.store, session.appId)
     if (app === undefined || this.closed) {
       output.line(` !     ${this.closed ? 'The platform is shutting down; push again in a moment.' : 'This app no longer exists.'}`)
       return 1
     }
+
     if (!quarantineInside(request.quarantine, session.repoDir)) {
       output.line(' !     Refused: the push came with an unexpected object directory.')
       return 1
     }
+
     if (this.running.has(app.id)) {
       output.line(` !     Another build is running for ${app.name}: wait for it to finish, then push again.`)
       return 1
     }
+
     const build = commitChange(this.options, pending => {
       const created = insertBuild(this.options.store, {
         appId: app.id,
@@ -183,6 +189,7 @@ export class Deployer {
       this.finish(buildId, output, () => finishBuild(store, buildId, {status: 'failed', output: output.content}))
       return
     }
+
     this.running.set(app.id, {buildId})
     this.outputs.set(buildId, output)
     const blob = JSON.parse(build.source_blob) as SourceBlob
@@ -192,7 +199,7 @@ export class Deployer {
       pushed: false,
       version: blob.version ?? buildId,
       releaseDescription: `Deploy ${blob.version ? blob.version.slice(0, 8) : buildId.slice(0, 8)}`,
-      buildpacks: build.buildpacks === null ? null : JSON.parse(build.buildpacks) as {url?: string, name?: string}[],
+      buildpacks: build.buildpacks === null ? null : JSON.parse(build.buildpacks) as {name?: string, url?: string}[],
       async fetch(buildDir, workDir) {
         const tarball = join(workDir, 'source.tgz')
         await mkdir(workDir, {recursive: true})
@@ -237,6 +244,7 @@ export class Deployer {
     if (others.length > 0) {
       return `Pushed ${others.map(r => r.ref.replace(/^refs\/heads\//, '')).join(', ')}: push to main or master to deploy (git push heroku HEAD:main).`
     }
+
     if (request.refs.length > 1) return 'Push one deploy branch at a time (main or master), not both.'
     if (ZERO_SHA.test(request.refs[0].newSha)) return 'Deleting the deploy branch is not supported.'
     return undefined
@@ -262,6 +270,7 @@ export class Deployer {
       stages.push(`${name} ${now - mark}ms`)
       mark = now
     }
+
     // the output so far is stored every few seconds: after a crash the build record keeps it
     let stored = 0
     const flusher = setInterval(() => {
@@ -288,6 +297,7 @@ export class Deployer {
         if (error instanceof BuildpackError) throw new BuildFailure(error.message)
         throw error
       }
+
       const sandbox = this.options.sandbox ?? {enabled: false, separateUsers: false}
       const uid = appUser(store, app.id, sandbox)
       // the scripts run as the app's own user: the build dirs become its
@@ -345,6 +355,7 @@ export class Deployer {
           return 1
         }
       }
+
       output.detail(`Released v${release.version}`)
       output.detail(`${this.options.urls.appWebUrl(findAppById(store, app.id)?.name ?? app.name)} deployed to the local platform (${((Date.now() - started) / 1000).toFixed(1)} s)`)
       source.afterRelease?.()
@@ -371,12 +382,13 @@ export class Deployer {
     } catch (error) {
       this.options.log(`storing the output of build ${buildId} failed: ${(error as Error).message}`)
     }
+
     output.end()
     this.outputs.delete(buildId)
     const build = findBuildById(this.options.store, buildId)
     const app = build && findAppById(this.options.store, build.app_id)
     if (app && build && build.status !== 'pending') {
-      this.options.events.emit('build.finished', {appId: app.id, appName: app.name, buildId, status: build.status as 'succeeded' | 'failed'})
+      this.options.events.emit('build.finished', {appId: app.id, appName: app.name, buildId, status: build.status as 'failed' | 'succeeded'})
     }
   }
 
@@ -388,16 +400,16 @@ export class Deployer {
 
 /** Where a build's source comes from: a pushed commit, or a source tarball given to the API. */
 interface BuildSource {
+  afterRelease?: () => void
+  /** buildpacks given with the build (API builds); otherwise the app's */
+  buildpacks?: null | {name?: string, url?: string}[]
+  /** creates `buildDir` with the app's source in it (no .git) */
+  fetch(buildDir: string, work: string): Promise<{commit: null | string, commitDescription: null | string}>
   /** a git push (whose failure rejects the push) rather than an API build */
   pushed: boolean
+  releaseDescription: string
   /** SOURCE_VERSION for the buildpacks */
   version: string
-  releaseDescription: string
-  /** buildpacks given with the build (API builds); otherwise the app's */
-  buildpacks?: {url?: string, name?: string}[] | null
-  /** creates `buildDir` with the app's source in it (no .git) */
-  fetch(buildDir: string, work: string): Promise<{commit: string | null, commitDescription: string | null}>
-  afterRelease?: () => void
 }
 
 const refs = (buildpacks: readonly ResolvedBuildpack[]) => buildpacks.map(({url, name}) => ({url, name}))
@@ -417,7 +429,7 @@ async function checkout(env: NodeJS.ProcessEnv, sha: string, target: string): Pr
   tar.stderr.setEncoding('utf8').on('data', (c: string) => (errors += c))
   archive.stdout.pipe(tar.stdin)
   tar.stdin.on('error', () => {})
-  const exited = (child: ChildProcess) => new Promise<number | null>((done, fail) => {
+  const exited = (child: ChildProcess) => new Promise<null | number>((done, fail) => {
     child.on('error', fail)
     child.on('close', code => done(code))
   })

@@ -27,6 +27,7 @@ export class BuildOutput {
       this.truncated = true
       this.text += `\n !     The build output is longer than ${MAX_KEPT_OUTPUT / 1024 / 1024} MB: the rest is not kept (it went to the pusher and the app's logs).\n`
     }
+
     for (const listener of this.listeners) listener(chunk)
     const lines = (this.pendingLine + chunk).split('\n')
     this.pendingLine = lines.pop()!
@@ -62,6 +63,7 @@ export class BuildOutput {
       onEnd()
       return () => {}
     }
+
     this.listeners.add(listener)
     this.endListeners.add(onEnd)
     return () => {

@@ -18,7 +18,7 @@ export interface StepOptions {
 }
 
 export interface StepResult {
-  code: number | null
+  code: null | number
   signal: NodeJS.Signals | null
   stdout: string
   timedOut: boolean
@@ -33,10 +33,12 @@ export function runStep(command: string, args: readonly string[], options: StepO
     if (track && child.pid !== undefined) recordGroup(track.dataDir, instance, child.pid)
     let stdout = ''
     let timedOut = false
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true
-      killGroup(child.pid)
-    }, options.timeoutMs)
+    const timer = options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+        timedOut = true
+        killGroup(child.pid)
+      }, options.timeoutMs)
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk
       options.onOutput?.(chunk)

@@ -12,7 +12,7 @@ export function parseProcfile(text: string): Record<string, string> {
     if (line === '' || line.startsWith('#')) continue
     const where = `Procfile line ${index + 1}`
     const colon = line.indexOf(':')
-    if (colon < 0) throw new ProcfileError(`${where}: expected "type: command", got ${JSON.stringify(raw)}`)
+    if (colon === -1) throw new ProcfileError(`${where}: expected "type: command", got ${JSON.stringify(raw)}`)
     const type = line.slice(0, colon).trim()
     const command = line.slice(colon + 1).trim()
     if (!PROCESS_TYPE.test(type)) throw new ProcfileError(`${where}: invalid process type ${JSON.stringify(type)} (letters, digits, _ and - only)`)
@@ -20,5 +20,6 @@ export function parseProcfile(text: string): Record<string, string> {
     if (type in types) throw new ProcfileError(`${where}: process type ${type} is defined twice`)
     types[type] = command
   }
+
   return types
 }

@@ -1,3 +1,8 @@
+import type {Supervisor} from '../dynos/supervisor.js'
+import type {PlatformEvents} from '../events.js'
+import type {LogSink} from '../logs/log-sink.js'
+import type {Store} from '../store/database.js'
+
 // The release phase: a slug whose process types declare `release` makes every release of it
 // pending (changes.ts releaseApp) — deploys, config changes, rollbacks and add-on changes alike,
 // as on Heroku. Its release command runs as a one-off dyno of the new release (its slug, its
@@ -9,36 +14,32 @@
 // `git push` that made it) and, once it ended, into the release record (output_stream_url).
 // A release still pending when the platform starts was cut short: it is marked failed.
 import {commitChange} from '../changes.js'
-import type {Supervisor} from '../dynos/supervisor.js'
-import type {PlatformEvents} from '../events.js'
-import type {LogSink} from '../logs/log-sink.js'
 import {findAppById} from '../store/apps.js'
-import type {Store} from '../store/database.js'
 import {syncFormationWithProcessTypes} from '../store/formations.js'
-import {finishReleasePhase, findReleaseById, listPendingReleases, type ReleaseRow} from '../store/releases.js'
+import {findReleaseById, finishReleasePhase, listPendingReleases, type ReleaseRow} from '../store/releases.js'
 import {findSlug} from '../store/slugs.js'
 
 export interface ReleasePhaseOptions {
-  store: Store
-  events: PlatformEvents
-  logs: LogSink
   /** runs the command; without one (a platform that runs no dynos) releases succeed unrun */
   dynos?: Supervisor
+  events: PlatformEvents
+  log?: (line: string) => void
+  logs: LogSink
+  store: Store
   /** how long a release command may run; Heroku's limit is an hour */
   timeoutMs?: number
-  log?: (line: string) => void
 }
 
 export interface ReleasePhaseResult {
-  status: 'succeeded' | 'failed'
   /** why it failed, for a person */
   reason?: string
+  status: 'failed' | 'succeeded'
 }
 
 interface Running {
-  lines: string[]
-  followers: Set<(line: string) => void>
   done: Promise<ReleasePhaseResult>
+  followers: Set<(line: string) => void>
+  lines: string[]
 }
 
 /** at most this much output is kept per release (the rest is counted, not stored) */
@@ -55,6 +56,7 @@ export class ReleasePhase {
       commitChange(o, () => finishReleasePhase(o.store, release.id, 'failed', `${release.output}The platform stopped while the release command ran.\n`))
       o.logs.write({appId: release.app_id, source: 'heroku', dyno: 'api', message: `Release v${release.version} failed: the platform stopped while its release command ran`})
     }
+
     this.unsubscribe = o.events.on('release.created', e => {
       if (e.status === 'pending') void this.run(e.releaseId)
     })
@@ -72,10 +74,12 @@ export class ReleasePhase {
       entry = created
       this.running.set(releaseId, entry)
     }
+
     if (onLine) {
       for (const line of entry.lines) onLine(line)
       entry.followers.add(onLine)
     }
+
     return entry.done
   }
 
@@ -101,11 +105,13 @@ export class ReleasePhase {
       this.line(entry, 'This platform runs no dynos: the release command was skipped.')
       return this.finish(release, 'succeeded', entry)
     }
+
     let dropped = 0
     const onLine = (line: string): void => {
       if (entry.lines.length < MAX_OUTPUT_LINES) this.line(entry, line)
       else dropped++
     }
+
     try {
       const {status, timedOut} = await this.o.dynos.runReleaseCommand(app, release, command, {timeoutMs: this.timeoutMs, onLine})
       if (dropped > 0) this.line(entry, `(${dropped} more lines are in the logs only)`)
@@ -124,7 +130,7 @@ export class ReleasePhase {
     for (const follower of entry.followers) follower(line)
   }
 
-  private finish(release: ReleaseRow, status: 'succeeded' | 'failed', entry: Running, reason?: string): ReleasePhaseResult {
+  private finish(release: ReleaseRow, status: 'failed' | 'succeeded', entry: Running, reason?: string): ReleasePhaseResult {
     const {store, events} = this.o
     const output = entry.lines.map(line => `${line}\n`).join('') + (reason ? `${reason}\n` : '')
     const app = findAppById(store, release.app_id)

@@ -22,9 +22,11 @@ export function parseReleaseYaml(text: string): {defaultProcessTypes: Record<str
       if (inTypes && match![2].trim() !== '' && match![2].trim() !== '{}' && match![2].trim() !== '~') {
         throw new ReleaseYamlError('bin/release: default_process_types must be a block mapping')
       }
+
       indent = -1
       continue
     }
+
     if (!inTypes) continue
     if (indent < 0) indent = leading
     if (leading !== indent) continue
@@ -35,6 +37,7 @@ export function parseReleaseYaml(text: string): {defaultProcessTypes: Record<str
     if (!PROCESS_TYPE.test(type)) throw new ReleaseYamlError(`bin/release: invalid process type ${JSON.stringify(type)}`)
     if (command !== '') defaultProcessTypes[type] = command
   }
+
   return {defaultProcessTypes}
 }
 

@@ -7,13 +7,14 @@ import {accessSync, constants, existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
-import {confine, type SandboxStatus, sandboxStateDir} from '../sandbox/sandbox.js'
+import type {BuildOutput} from './output.js'
+
+import {confine, sandboxStateDir, type SandboxStatus} from '../sandbox/sandbox.js'
 import {regularAppFile} from './app-files.js'
 import {BuildFailure} from './build-failure.js'
 import {BUILTIN_BUILDPACKS, type ResolvedBuildpack} from './buildpacks.js'
-import type {BuildOutput} from './output.js'
-import {parseProcfile, ProcfileError} from './procfile.js'
 import {runStep} from './process.js'
+import {parseProcfile, ProcfileError} from './procfile.js'
 import {parseReleaseYaml, ReleaseYamlError} from './release-yaml.js'
 
 export {BuildFailure} from './build-failure.js'
@@ -30,34 +31,34 @@ export interface BuildDirs {
 }
 
 export interface BuildpackRunOptions {
-  dirs: BuildDirs
   /** the app's buildpacks in order; empty = detect among the built-in ones */
   buildpacks: readonly ResolvedBuildpack[]
+  dirs: BuildDirs
+  /** told which buildpacks detection chose, before they compile */
+  onDetected?: (buildpacks: ResolvedBuildpack[], description: string) => void
   output: BuildOutput
+  /** how the scripts are confined (the build dirs writable, the buildpack read-only, nothing else of the platform's) */
+  sandbox?: BuildSandbox
   /** the commit being built, SOURCE_VERSION for the scripts */
   sourceVersion: string
   /** per script */
   timeoutMs: number
-  /** told which buildpacks detection chose, before they compile */
-  onDetected?: (buildpacks: ResolvedBuildpack[], description: string) => void
-  /** how the scripts are confined (the build dirs writable, the buildpack read-only, nothing else of the platform's) */
-  sandbox?: BuildSandbox
 }
 
 export interface BuildSandbox {
-  status: SandboxStatus
-  /** the app's own uid (the build dirs are handed to it first) */
-  uid?: number
   /** the platform's data dir: recorded steps, and never shown to the scripts */
   dataDir: string
   marker: string
+  status: SandboxStatus
+  /** the app's own uid (the build dirs are handed to it first) */
+  uid?: number
 }
 
 export interface BuildpackRunResult {
-  processTypes: Record<string, string>
+  buildpacks: ResolvedBuildpack[]
   /** what bin/detect said, e.g. "Node.js" */
   description: string
-  buildpacks: ResolvedBuildpack[]
+  processTypes: Record<string, string>
 }
 
 /** The environment buildpack scripts get: nothing of the platform's own (no secrets), this node on PATH. */
@@ -118,9 +119,11 @@ async function detect(options: BuildpackRunOptions, env: NodeJS.ProcessEnv): Pro
       throw new BuildFailure(`App not compatible with buildpack ${buildpack.name}: its bin/detect did not recognise the app.`)
     }
   }
+
   if (selected.length === 0) {
     throw new BuildFailure('No default language could be detected for this app. Add a package.json (Node.js), an index.html or static.json (static site) or a Procfile, or set a buildpack: heroku buildpacks:set BUILDPACK')
   }
+
   return selected
 }
 
@@ -145,7 +148,7 @@ async function releaseDefaults(buildpack: ResolvedBuildpack, options: BuildpackR
   }
 }
 
-async function runScript(buildpack: ResolvedBuildpack, script: 'detect' | 'compile' | 'release', args: string[], env: NodeJS.ProcessEnv, options: BuildpackRunOptions, onOutput?: (chunk: string) => void) {
+async function runScript(buildpack: ResolvedBuildpack, script: 'compile' | 'detect' | 'release', args: string[], env: NodeJS.ProcessEnv, options: BuildpackRunOptions, onOutput?: (chunk: string) => void) {
   const path = join(buildpack.dir, 'bin', script)
   if (!existsSync(path)) throw new BuildFailure(`Buildpack ${buildpack.name} has no bin/${script} (${path}).`)
   try {
@@ -153,19 +156,22 @@ async function runScript(buildpack: ResolvedBuildpack, script: 'detect' | 'compi
   } catch {
     throw new BuildFailure(`Buildpack ${buildpack.name}: bin/${script} is not executable (chmod +x ${path}).`)
   }
+
   const {dirs, sandbox, timeoutMs} = options
   // in the sandbox the dirs keep their paths: the scripts' arguments stay what they are
-  const command = sandbox ? confine(sandbox.status, {
-    file: path, args, cwd: buildpack.dir, uid: sandbox.uid, hostname: 'build', hide: [sandbox.dataDir], identityDir: sandboxStateDir(sandbox.dataDir),
-    binds: [
-      {host: buildpack.dir, path: buildpack.dir, writable: false},
-      ...[dirs.buildDir, dirs.cacheDir, dirs.envDir, dirs.homeDir].map(dir => ({host: dir, path: dir, writable: true})),
-    ],
-  }) : {file: path, args}
+  const command = sandbox
+    ? confine(sandbox.status, {
+      file: path, args, cwd: buildpack.dir, uid: sandbox.uid, hostname: 'build', hide: [sandbox.dataDir], identityDir: sandboxStateDir(sandbox.dataDir),
+      binds: [
+        {host: buildpack.dir, path: buildpack.dir, writable: false},
+        ...[dirs.buildDir, dirs.cacheDir, dirs.envDir, dirs.homeDir].map(dir => ({host: dir, path: dir, writable: true})),
+      ],
+    })
+    : {file: path, args}
   try {
     return await runStep(command.file, command.args, {cwd: sandbox?.status.enabled ? '/' : buildpack.dir, env, timeoutMs, onOutput, track: sandbox && {dataDir: sandbox.dataDir, marker: sandbox.marker}})
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
+    const {code} = (error as NodeJS.ErrnoException)
     if (code === 'EACCES') throw new BuildFailure(`Buildpack ${buildpack.name}: bin/${script} is not executable (chmod +x ${path}).`)
     throw new BuildFailure(`Buildpack ${buildpack.name}: cannot run bin/${script}: ${(error as Error).message}`)
   }

@@ -28,7 +28,7 @@ export function slugPath(dataDir: string, slugId: string): string {
 }
 
 /** Packs `appDir` (its contents at the tarball's root) into the slug's tarball. */
-export async function packSlug(dataDir: string, slugId: string, appDir: string): Promise<{size: number, checksum: string}> {
+export async function packSlug(dataDir: string, slugId: string, appDir: string): Promise<{checksum: string, size: number}> {
   const target = slugPath(dataDir, slugId)
   await mkdir(join(dataDir, 'slugs'), {recursive: true, mode: 0o700})
   // what the slug holds is unpacked (as root, modes as packed) into release dirs under the data dir

@@ -24,5 +24,6 @@ export async function applySlugignore(buildDir: string, scratchDir: string): Pro
     await rm(target, {recursive: true, force: true})
     removed.push(path)
   }
+
   return removed
 }

@@ -14,19 +14,21 @@ import {BuildFailure} from './runner.js'
 
 export const MAX_SOURCE_BYTES = 512 * 1024 * 1024
 
-export async function downloadSource(url: string, target: string, options: {checksum: string | null, timeoutMs?: number, signal?: AbortSignal}): Promise<void> {
+export async function downloadSource(url: string, target: string, options: {checksum: null | string, signal?: AbortSignal, timeoutMs?: number}): Promise<void> {
   if (!/^https?:\/\//i.test(url)) throw new BuildFailure(`Cannot fetch the source from ${url}: only http(s) URLs are supported.`)
   let response: Response
   try {
     const timeout = AbortSignal.timeout(options.timeoutMs ?? 120_000)
     response = await fetch(url, {signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout, redirect: 'follow'})
   } catch (error) {
-    const cause = (error as {cause?: {code?: string, message?: string}}).cause
+    const {cause} = (error as {cause?: {code?: string, message?: string}})
     throw new BuildFailure(`Could not download the source from ${redact(url)}: ${cause?.code ?? cause?.message ?? (error as Error).message}. This platform may have no network access; deploy with git push instead.`)
   }
+
   if (!response.ok || response.body === null) {
     throw new BuildFailure(`Could not download the source from ${redact(url)}: HTTP ${response.status}.`)
   }
+
   const hash = createHash('sha256')
   let size = 0
   const meter = new Transform({
@@ -36,6 +38,7 @@ export async function downloadSource(url: string, target: string, options: {chec
         done(new BuildFailure(`The source is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MB.`))
         return
       }
+
       hash.update(chunk)
       done(null, chunk)
     },

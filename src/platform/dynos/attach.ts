@@ -1,3 +1,6 @@
+import type {IncomingMessage} from 'node:http'
+import type {Duplex} from 'node:stream'
+
 // One-off attach sessions (`heroku run`). An attached one-off dyno is offered under a secret
 // (single use, dropped when nobody comes in time: supervisor.ts); the process starts when a client
 // claims it, so nothing it prints is lost, and it is stopped when that client goes away.
@@ -7,12 +10,11 @@
 //   - Heroku's rendezvous (rendezvous.ts): a TLS connection on the API port that sends the secret
 //     as its first line; raw bytes both ways (what the official Heroku CLI speaks).
 import {type ChildProcess, execFile} from 'node:child_process'
-import type {IncomingMessage} from 'node:http'
-import type {Duplex} from 'node:stream'
+
+import type {DynoProcesses} from './dyno-process.js'
+import type {AppRuntime, Dyno} from './dyno.js'
 
 import {ATTACH_UPGRADE, exitFrame, FrameDecoder, FrameType} from '../../lib/run/attach-frames.js'
-import type {AppRuntime, Dyno} from './dyno.js'
-import type {DynoProcesses} from './dyno-process.js'
 import {DYNO_MARKER_VAR, markedProcesses, terminalOf} from './processes.js'
 
 const SIGNALS = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGKILL', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'])
@@ -22,8 +24,8 @@ const ATTACH_PATH = /^\/dyno-attach\/([\w-]{20,64})$/
 
 /** A claimed session's running process. */
 export interface AttachedProcess {
-  dyno: Dyno
   child: ChildProcess
+  dyno: Dyno
 }
 
 export class AttachSessions {
@@ -54,8 +56,8 @@ export class AttachSessions {
    */
   launch(dyno: Dyno, client: Duplex, output: Duplex = client): AttachedProcess | number {
     const rt = this.runtimeOf(dyno)
-    if (!rt) return 1
-    ;(client as {setNoDelay?: (v: boolean) => void}).setNoDelay?.(true)
+    if (!rt) return 1;
+    (client as {setNoDelay?: (v: boolean) => void}).setNoDelay?.(true)
     const child = this.processes.launch(rt, dyno, output)
     if (!child) return 127
     child.stdin?.on('error', () => {})
@@ -82,6 +84,7 @@ export class AttachSessions {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 36\r\n\r\nThis URL is unknown or has expired.\n')
       return true
     }
+
     const dyno = this.claim(match[1])!
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${ATTACH_UPGRADE}\r\n\r\n`)
     const launched = this.launch(dyno, socket)
@@ -89,20 +92,36 @@ export class AttachSessions {
       socket.end(exitFrame(launched))
       return true
     }
+
     const {child} = launched
     const decoder = new FrameDecoder((type, payload) => {
-      if (type === FrameType.stdin) child.stdin?.write(payload)
-      else if (type === FrameType.stdinEof) child.stdin?.end()
-      else if (type === FrameType.signal) {
-        const name = payload.toString('latin1')
-        // on a terminal, Ctrl-C is the terminal's business: the pty turns ^C into SIGINT
-        if (name === 'SIGINT' && dyno.oneOff?.tty) child.stdin?.write('\u0003')
-        else if (SIGNALS.has(name)) this.signal(dyno, name as NodeJS.Signals)
-      } else if (type === FrameType.resize && dyno.oneOff?.tty && payload.length === 4 && dyno.instance) {
+      switch (type) {
+        case FrameType.stdin: {
+          child.stdin?.write(payload)
+          break
+        }
+
+        case FrameType.stdinEof: {
+          child.stdin?.end()
+          break
+        }
+
+        case FrameType.signal: {
+          const name = payload.toString('latin1')
+          // on a terminal, Ctrl-C is the terminal's business: the pty turns ^C into SIGINT
+          if (name === 'SIGINT' && dyno.oneOff?.tty) child.stdin?.write('\u0003')
+          else if (SIGNALS.has(name)) this.signal(dyno, name as NodeJS.Signals)
+
+          break
+        }
+
+        default: {if (type === FrameType.resize && dyno.oneOff?.tty && payload.length === 4 && dyno.instance) {
         // the pty belongs to script(1)'s child: set its size from outside (stty -F), which also
         // sends SIGWINCH to the terminal's foreground job
-        const tty = terminalOf(markedProcesses(DYNO_MARKER_VAR, dyno.instance))
-        if (tty) execFile('stty', ['-F', tty, 'cols', String(payload.readUInt16BE(0)), 'rows', String(payload.readUInt16BE(2))], () => {})
+          const tty = terminalOf(markedProcesses(DYNO_MARKER_VAR, dyno.instance))
+          if (tty) execFile('stty', ['-F', tty, 'cols', String(payload.readUInt16BE(0)), 'rows', String(payload.readUInt16BE(2))], () => {})
+        }
+        }
       }
     })
     if (head.length > 0) decoder.push(head)

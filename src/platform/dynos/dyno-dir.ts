@@ -22,6 +22,7 @@ export async function makeDynoDir(dataDir: string, instance: string, releaseDir:
     await rm(target, {recursive: true, force: true})
     throw new Error(`could not copy the app for the dyno: ${(error as Error).message.split('\n')[0]}`)
   }
+
   return target
 }
 

@@ -1,13 +1,14 @@
+import type {Store} from '../store/database.js'
+import type {Dyno} from './dyno.js'
+
 // runtime-dyno-metadata (a labs feature, store/features.ts): what a dyno is told about itself when
 // its app has the feature on, as Heroku's Dyno Metadata has it: the app, the release it runs, the
 // slug's commit and the dyno's id. Read when the process starts, so a change takes effect at the
 // next start; api/features.ts restarts the app's dynos when the feature is turned on or off.
 import {DEFAULT_DOMAIN} from '../api/context.js'
-import type {Store} from '../store/database.js'
 import {appFeatureEnabled, RUNTIME_DYNO_METADATA} from '../store/features.js'
 import {firstReleaseOfSlug} from '../store/releases.js'
 import {findSlugById} from '../store/slugs.js'
-import type {Dyno} from './dyno.js'
 
 /** The metadata variables for this dyno, or none when its app has the feature off. */
 export function dynoMetadata(store: Store, d: Dyno, appName: string): Record<string, string> {
@@ -18,7 +19,7 @@ export function dynoMetadata(store: Store, d: Dyno, appName: string): Record<str
     HEROKU_APP_DEFAULT_DOMAIN_NAME: `${appName}.${DEFAULT_DOMAIN}`,
     HEROKU_DYNO_ID: d.id,
   }
-  const release = d.release
+  const {release} = d
   if (release) {
     env.HEROKU_RELEASE_VERSION = `v${release.version}`
     env.HEROKU_RELEASE_CREATED_AT = release.created_at.replace(/\.\d{3}Z$/, 'Z')
@@ -30,5 +31,6 @@ export function dynoMetadata(store: Store, d: Dyno, appName: string): Record<str
       env.HEROKU_SLUG_DESCRIPTION = deployed?.description ?? release.description
     }
   }
+
   return env
 }

@@ -1,3 +1,5 @@
+import type {Duplex} from 'node:stream'
+
 // One dyno's process lifecycle: its own copy of the app, a port (web and one-off dynos), the
 // sandboxed spawn, the boot check, crash restarts with backoff, and the stop.
 //
@@ -14,55 +16,55 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {randomUUID} from 'node:crypto'
 import {constants} from 'node:os'
-import type {Duplex} from 'node:stream'
 
-import {encodeFrame, exitFrame, FrameType} from '../../lib/run/attach-frames.js'
 import type {LogSink} from '../logs/log-sink.js'
-import {confine, type SandboxStatus, sandboxStateDir} from '../sandbox/sandbox.js'
-import {parseConfig} from '../store/apps.js'
 import type {Store} from '../store/database.js'
 import type {AppRuntime, Dyno} from './dyno.js'
 import type {Backend} from './web-pool.js'
+
+import {encodeFrame, exitFrame, FrameType} from '../../lib/run/attach-frames.js'
+import {confine, sandboxStateDir, type SandboxStatus} from '../sandbox/sandbox.js'
+import {parseConfig} from '../store/apps.js'
+import {crashBackoffMs} from './backoff.js'
 import {makeDynoDir, removeDynoDir} from './dyno-dir.js'
 import {dynoMetadata} from './dyno-metadata.js'
-import {crashBackoffMs} from './backoff.js'
 import {pipeLines} from './output-lines.js'
 import {accepts, type PortAllocator} from './ports.js'
 import {DYNO_MARKER_VAR, forgetGroup, groupAlive, markedProcesses, PLATFORM_MARKER_VAR, portHeldBy, recordGroup, signalGroup, signalGroupButLeader} from './processes.js'
 
 export interface DynoTimings {
-  /** SIGTERM → SIGKILL grace period; Heroku's is 30 s */
-  stopGraceMs: number
-  /** a web dyno must accept connections on PORT within this; Heroku's is 60 s */
-  bootTimeoutMs: number
   /** the second crash in a row waits this long, doubling each further crash */
   backoffInitialMs: number
   backoffMaxMs: number
-  /** up this long and the crash count starts over */
-  crashResetMs: number
   /** how often a starting web dyno's port is tried */
   bootPollMs: number
+  /** a web dyno must accept connections on PORT within this; Heroku's is 60 s */
+  bootTimeoutMs: number
+  /** up this long and the crash count starts over */
+  crashResetMs: number
   /** how long a stopping web dyno's requests in flight may take before SIGTERM */
   drainMs: number
+  /** SIGTERM → SIGKILL grace period; Heroku's is 30 s */
+  stopGraceMs: number
 }
 
 export interface DynoProcessOptions extends DynoTimings {
+  /** PATH and the like for dynos */
+  baseEnv: Record<string, string>
+  /** told of every state change (pools follow) */
+  changed(rt: AppRuntime, d: Dyno): void
+  closed(): boolean
   dataDir: string
   logs: LogSink
   marker: string
-  sandbox: SandboxStatus
   ports: PortAllocator
-  /** PATH and the like for dynos */
-  baseEnv: Record<string, string>
-  /** the app's features (runtime-dyno-metadata) are read from it; absent: none */
-  store?: Store
   /** every port a live dyno of this platform holds */
   portsInUse(except: Dyno): Set<number>
-  /** told of every state change (pools follow) */
-  changed(rt: AppRuntime, d: Dyno): void
   /** told when a web dyno leaves the router's pool to be stopped */
   retired(backend: Backend): void
-  closed(): boolean
+  sandbox: SandboxStatus
+  /** the app's features (runtime-dyno-metadata) are read from it; absent: none */
+  store?: Store
 }
 
 const PROFILE = 'for f in .profile.d/*.sh; do [ -r "$f" ] && . "$f"; done; '
@@ -103,6 +105,7 @@ export class DynoProcesses {
       d.instance = randomUUID()
       d.workDir = await makeDynoDir(this.o.dataDir, d.instance, d.lease.dir, d.uid)
     }
+
     if (d.port === undefined && (d.type === 'web' || d.oneOff)) d.port = await this.o.ports.take(this.o.portsInUse(d))
   }
 
@@ -120,6 +123,7 @@ export class DynoProcesses {
         if (!d.child) this.cleanUp(d)
         return
       }
+
       this.launch(rt, d)
     }, error => {
       if (d.generation !== generation) return
@@ -146,7 +150,7 @@ export class DynoProcesses {
     const instance = d.instance ?? randomUUID()
     d.instance = instance
     const sandboxed = this.o.sandbox.enabled
-    const appDir = d.workDir === undefined ? undefined : sandboxed ? '/app' : d.workDir
+    const appDir = d.workDir === undefined ? undefined : (sandboxed ? '/app' : d.workDir)
     const env: Record<string, string> = {
       ...this.o.baseEnv, ...config, ...d.oneOff?.env, ...(this.o.store ? dynoMetadata(this.o.store, d, rt.appName) : {}),
       DYNO: d.name, PS: d.name, HOME: appDir ?? (sandboxed ? '/tmp' : this.o.dataDir),
@@ -165,6 +169,7 @@ export class DynoProcesses {
       args = ['-qfec', `bash -c ${shellQuote(size + script)}`, '/dev/null']
       env.SHELL = '/bin/bash'
     }
+
     const command = confine(this.o.sandbox, {
       file, args, cwd: appDir ?? '/tmp', uid: d.uid, hostname: d.name, hide: [this.o.dataDir], identityDir: sandboxStateDir(this.o.dataDir),
       binds: d.workDir === undefined ? [] : [{host: d.workDir, path: '/app', writable: true}],
@@ -180,13 +185,14 @@ export class DynoProcesses {
       if (d.oneOff) this.finishOneOff(rt, d, 127)
       return undefined
     }
+
     d.child = child
     d.pgid = child.pid
     if (child.pid !== undefined) recordGroup(this.o.dataDir, instance, child.pid)
     if (d.type === 'web' && !d.oneOff && d.port !== undefined) d.backend = {name: d.name, port: d.port, inflight: 0}
     if (attached) {
       // a slow client slows the process down (its pipes fill up) instead of the platform buffering
-      const forward = (stream: NodeJS.ReadableStream, type: typeof FrameType.stdout | typeof FrameType.stderr) => {
+      const forward = (stream: NodeJS.ReadableStream, type: typeof FrameType.stderr | typeof FrameType.stdout) => {
         stream.on('data', (chunk: Buffer) => {
           if (!attached.write(encodeFrame(type, chunk))) {
             stream.pause()
@@ -194,6 +200,7 @@ export class DynoProcesses {
           }
         })
       }
+
       forward(child.stdout!, FrameType.stdout)
       forward(child.stderr!, FrameType.stderr)
     } else {
@@ -207,6 +214,7 @@ export class DynoProcesses {
         onLine?.(line)
       })
     }
+
     let resolveExit!: () => void
     d.exited = new Promise(resolve => {
       resolveExit = resolve
@@ -234,6 +242,7 @@ export class DynoProcesses {
         if (d.child === child && d.state === 'starting') this.setState(rt, d, 'up')
       })
     }
+
     return child
   }
 
@@ -258,9 +267,11 @@ export class DynoProcesses {
             this.signal(d, 'SIGKILL')
             return
           }
+
           this.setState(rt, d, 'up')
           return
         }
+
         if (Date.now() - started >= this.o.bootTimeoutMs) {
           const seconds = Math.round(this.o.bootTimeoutMs / 1000)
           this.logLine(d, 'heroku', `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${seconds} seconds of launch`)
@@ -268,9 +279,11 @@ export class DynoProcesses {
           this.signal(d, 'SIGKILL')
           return
         }
+
         this.timer(d, this.o.bootPollMs, probe)
       })
     }
+
     this.timer(d, Math.min(this.o.bootPollMs, 20), probe)
   }
 
@@ -287,12 +300,14 @@ export class DynoProcesses {
       if (d.oneOff) this.finishOneOff(rt, d, status)
       return
     }
+
     this.cleanUp(d)
     if (d.oneOff) {
       this.setState(rt, d, 'down')
       this.finishOneOff(rt, d, status)
       return
     }
+
     if (d.upSince !== undefined && Date.now() - d.upSince > this.o.crashResetMs) d.crashes = 0
     d.upSince = undefined
     d.crashes++
@@ -313,23 +328,26 @@ export class DynoProcesses {
   async stop(rt: AppRuntime, d: Dyno, {drain = true} = {}): Promise<void> {
     d.stopping = true
     this.clearTimers(d)
-    const child = d.child
-    const pgid = d.pgid
+    const {child} = d
+    const {pgid} = d
     if (d.backend && !d.draining) {
       d.draining = true
       this.o.changed(rt, d)
-      const backend = d.backend
+      const {backend} = d
       this.o.retired(backend)
       const until = Date.now() + this.o.drainMs
       while (drain && backend.inflight - (backend.upgraded ?? 0) > 0 && Date.now() < until && d.child === child) await sleep(10)
     }
+
     if (!child || pgid === undefined || d.child !== child) {
       if (!d.child) {
         this.cleanUp(d)
         this.setState(rt, d, 'down')
       }
+
       return
     }
+
     this.logLine(d, 'heroku', 'Stopping all processes with SIGTERM')
     this.signal(d, 'SIGTERM')
     const deadline = Date.now() + this.o.stopGraceMs
@@ -342,11 +360,13 @@ export class DynoProcesses {
       signalGroup(pgid, 'SIGKILL')
       await Promise.race([d.exited, sleep(2000)])
     }
+
     this.killRemains(d)
     if (d.child === undefined) {
       this.cleanUp(d)
       this.setState(rt, d, 'down')
     }
+
     // a one-off is not restarted: it is gone for good (143: stopped by SIGTERM, if it never ran)
     if (d.oneOff) this.finishOneOff(rt, d, 143)
   }

@@ -7,86 +7,86 @@ import type {ReleaseRow} from '../store/releases.js'
 import type {ReleaseLease} from './release-dir.js'
 import type {Backend, WebPool} from './web-pool.js'
 
-export type DynoState = 'starting' | 'up' | 'crashed' | 'down'
+export type DynoState = 'crashed' | 'down' | 'starting' | 'up'
 
 export interface DynoSnapshot {
+  attachUrl: null | string
+  command: string
+  createdAt: string
   id: string
   name: string
-  type: string
-  command: string
+  release: null | {id: string, version: number}
   size: string
   state: DynoState
-  createdAt: string
+  type: string
   updatedAt: string
-  release: {id: string, version: number} | null
-  attachUrl: string | null
 }
 
 export interface OneOff {
-  env: Record<string, string>
   attach: boolean
-  tty: boolean
-  secret?: string
-  ttlMs: number
+  env: Record<string, string>
   /** its time to live ran out and it was stopped */
   expired?: boolean
+  onExit?: (status: number) => void
   /** each line it prints (besides the logs), and its exit status: the release phase follows these */
   onLine?: (line: string) => void
-  onExit?: (status: number) => void
+  secret?: string
+  ttlMs: number
+  tty: boolean
 }
 
 export interface Dyno {
   readonly appId: string
-  readonly id: string
-  readonly name: string
-  readonly type: string
-  command: string
-  size: string
-  state: DynoState
-  createdAt: string
-  updatedAt: string
-  release: ReleaseRow | null
-  /** this dyno's hold on its release's directory (null: nothing to run) */
-  lease: ReleaseLease | null
-  /** the app's uid when apps run as users of their own */
-  uid?: number
-  /** the process's own copy of the app (dyno-dir.ts), while it runs */
-  workDir?: string
-  port?: number
-  child?: ChildProcess
-  pgid?: number
   backend?: Backend
+  child?: ChildProcess
+  command: string
   crashes: number
-  /** bumped on every spawn: a late callback of an earlier spawn sees it changed */
-  generation: number
-  /** the marker value the current process carries (DYNO_MARKER_VAR) */
-  instance?: string
-  upSince?: number
-  /** stopped on purpose: not restarted when it exits */
-  stopping: boolean
+  createdAt: string
   /** out of the router's pool (being stopped): requests in flight finish, no new ones come */
   draining: boolean
+  exited?: Promise<void>
+  /** bumped on every spawn: a late callback of an earlier spawn sees it changed */
+  generation: number
   /** ps:stop: stays down until the next restart or release */
   held: boolean
+  readonly id: string
+  /** the marker value the current process carries (DYNO_MARKER_VAR) */
+  instance?: string
+  /** this dyno's hold on its release's directory (null: nothing to run) */
+  lease: null | ReleaseLease
+  readonly name: string
+  oneOff?: OneOff
+  pgid?: number
+  port?: number
   /** started to replace a running dyno (preboot): a crash fails the preboot instead of restarting */
   preboot: boolean
-  exited?: Promise<void>
+  release: null | ReleaseRow
+  size: string
+  state: DynoState
+  /** stopped on purpose: not restarted when it exits */
+  stopping: boolean
   timers: Set<NodeJS.Timeout>
-  oneOff?: OneOff
+  readonly type: string
+  /** the app's uid when apps run as users of their own */
+  uid?: number
+  updatedAt: string
+  upSince?: number
+  /** the process's own copy of the app (dyno-dir.ts), while it runs */
+  workDir?: string
 }
 
 export interface AppRuntime {
   appId: string
   appName: string
-  uid?: number
-  /** the release the formation runs, and the app's hold on its directory */
-  release: ReleaseRow | null
-  lease: ReleaseLease | null
   /** by name: the formation's dynos and one-offs (what ps shows and the router uses) */
   dynos: Map<string, Dyno>
+  lease: null | ReleaseLease
   /** every dyno object with a process or a port: the above, prebooting and retiring ones */
   live: Set<Dyno>
-  pool: WebPool
   nextRun: number
+  pool: WebPool
   queue: Promise<void>
+  /** the release the formation runs, and the app's hold on its directory */
+  release: null | ReleaseRow
+  uid?: number
 }

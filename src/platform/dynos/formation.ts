@@ -15,27 +15,28 @@
 // Heroku does without preboot: a moment with no web dyno, but never two releases serving).
 import {randomUUID} from 'node:crypto'
 
-import {nameBasedId} from '../ids.js'
 import type {LogSink} from '../logs/log-sink.js'
 import type {Store} from '../store/database.js'
+import type {DynoProcesses} from './dyno-process.js'
+import type {AppRuntime, Dyno} from './dyno.js'
+import type {ReleaseDirs, ReleaseLease} from './release-dir.js'
+
+import {nameBasedId} from '../ids.js'
 import {appFeatureEnabled, PREBOOT} from '../store/features.js'
 import {type FormationRow, listFormations} from '../store/formations.js'
 import {currentRelease, type ReleaseRow} from '../store/releases.js'
-import type {AppRuntime, Dyno} from './dyno.js'
-import type {DynoProcesses} from './dyno-process.js'
-import type {ReleaseDirs, ReleaseLease} from './release-dir.js'
 
 export interface FormationOptions {
-  store: Store
-  logs: LogSink
-  releases: ReleaseDirs
-  processes: DynoProcesses
-  /** how long prebooting web dynos may take to come up (the boot timeout and a margin) */
-  prebootTimeoutMs: number
-  syncPool(rt: AppRuntime): void
-  closed(): boolean
   /** tests: called once a deploy's release directory is ready, before any dyno changes */
   afterPrepare?: (appId: string) => Promise<void>
+  closed(): boolean
+  logs: LogSink
+  /** how long prebooting web dynos may take to come up (the boot timeout and a margin) */
+  prebootTimeoutMs: number
+  processes: DynoProcesses
+  releases: ReleaseDirs
+  store: Store
+  syncPool(rt: AppRuntime): void
 }
 
 const now = (): string => new Date().toISOString()
@@ -46,7 +47,7 @@ export class FormationReconciler {
   /** The current release: lease and unpack it, then replace the formation's dynos (preboot). */
   async deploy(rt: AppRuntime): Promise<void> {
     const release = currentRelease(this.o.store, rt.appId) ?? null
-    let lease: ReleaseLease | null = null
+    let lease: null | ReleaseLease = null
     if (release?.slug_id) {
       try {
         lease = await this.o.releases.prepare(release.id, release.slug_id)
@@ -55,11 +56,13 @@ export class FormationReconciler {
         if (this.formationDynos(rt).some(d => d.state === 'up')) return
       }
     }
+
     await this.o.afterPrepare?.(rt.appId)
     if (this.o.closed()) {
       lease?.release()
       return
     }
+
     const old = this.formationDynos(rt)
     const oldWeb = old.filter(d => d.type === 'web')
     if (lease && release && oldWeb.some(d => d.state === 'up') && this.preboots(rt)) {
@@ -70,6 +73,7 @@ export class FormationReconciler {
         this.appLog(rt, `Release v${release.version}'s web dynos did not come up; the dynos of ${rt.release ? `v${rt.release.version}` : 'the previous release'} keep serving`)
         return
       }
+
       this.switchRelease(rt, release, lease)
       for (const d of oldWeb) rt.dynos.delete(d.name)
       for (const d of fresh) rt.dynos.set(d.name, d)
@@ -85,6 +89,7 @@ export class FormationReconciler {
       ])
       return
     }
+
     await Promise.all(old.map(d => this.discard(rt, d, {drain: true})))
     for (const d of old) if (rt.dynos.get(d.name) === d) rt.dynos.delete(d.name)
     this.switchRelease(rt, release, lease)
@@ -106,14 +111,17 @@ export class FormationReconciler {
         existing.size = formation.size
         continue
       }
+
       const dyno = this.newDyno(rt, name, formation.type, formation.command, formation.size, rt.release, rt.lease)
       rt.dynos.set(name, dyno)
       if (dyno.lease === null) {
         this.o.processes.setState(rt, dyno, 'crashed')
         continue
       }
+
       this.o.processes.start(rt, dyno)
     }
+
     rt.pool.wanted = [...wanted.values()].filter(f => f.type === 'web').length
     this.o.syncPool(rt)
   }
@@ -132,11 +140,13 @@ export class FormationReconciler {
         this.appLog(rt, 'The restarted web dynos did not come up; the running ones keep serving')
       }
     }
+
     await Promise.all(targets.filter(d => !web.includes(d)).map(async d => {
       if (d.oneOff) {
         await this.o.processes.stop(rt, d)
         return
       }
+
       this.o.processes.logLine(d, 'heroku', 'Restarting')
       await this.o.processes.stop(rt, d)
       d.held = false
@@ -171,6 +181,7 @@ export class FormationReconciler {
       d.preboot = true
       this.o.processes.start(rt, d)
     }
+
     const deadline = Date.now() + this.o.prebootTimeoutMs
     let ok = false
     while (!this.o.closed()) {
@@ -178,10 +189,12 @@ export class FormationReconciler {
         ok = true
         break
       }
+
       if (fresh.some(d => d.state === 'crashed' || d.state === 'down') || Date.now() > deadline) break
-      // eslint-disable-next-line no-await-in-loop
+
       await sleep(20)
     }
+
     for (const d of fresh) d.preboot = false
     if (!ok) await Promise.all(fresh.map(d => this.discard(rt, d, {drain: false})))
     return ok
@@ -191,7 +204,7 @@ export class FormationReconciler {
     return appFeatureEnabled(this.o.store, rt.appId, PREBOOT)
   }
 
-  private switchRelease(rt: AppRuntime, release: ReleaseRow | null, lease: ReleaseLease | null): void {
+  private switchRelease(rt: AppRuntime, release: null | ReleaseRow, lease: null | ReleaseLease): void {
     rt.lease?.release()
     rt.release = release
     rt.lease = lease
@@ -210,7 +223,7 @@ export class FormationReconciler {
   }
 
   private matching(rt: AppRuntime, type?: string, name?: string): Dyno[] {
-    return [...rt.dynos.values()].filter(d => (name ? d.name === name : type ? d.type === type : !d.oneOff))
+    return [...rt.dynos.values()].filter(d => (name ? d.name === name : (type ? d.type === type : !d.oneOff)))
   }
 
   private wanted(appId: string, release: ReleaseRow): [string, FormationRow][] {
@@ -220,7 +233,7 @@ export class FormationReconciler {
     return out
   }
 
-  newDyno(rt: AppRuntime, name: string, type: string, command: string, size: string, release: ReleaseRow | null, appLease: ReleaseLease | null): Dyno {
+  newDyno(rt: AppRuntime, name: string, type: string, command: string, size: string, release: null | ReleaseRow, appLease: null | ReleaseLease): Dyno {
     const time = now()
     const dyno: Dyno = {
       appId: rt.appId, id: nameBasedId('dyno', `${rt.appId}/${name}/${randomUUID()}`), name, type, command, size, state: 'down',

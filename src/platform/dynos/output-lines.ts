@@ -12,10 +12,12 @@ export function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) 
       onLine(text.slice(0, nl).replace(/\r$/, ''))
       text = text.slice(nl + 1)
     }
+
     while (text.length > MAX_LINE) {
       onLine(text.slice(0, MAX_LINE))
       text = text.slice(MAX_LINE)
     }
+
     partial = text
   })
   stream.on('end', () => {

@@ -8,13 +8,13 @@
 // router never sends requests to a squatter.
 import {connect} from 'node:net'
 
-export const DEFAULT_PORT_RANGE: readonly [number, number] = [21000, 29999]
+export const DEFAULT_PORT_RANGE: readonly [number, number] = [21_000, 29_999]
 
 export class PortAllocator {
   private next: number
 
   constructor(private readonly min: number, private readonly max: number) {
-    if (!(min > 0 && max >= min && max < 65536)) throw new Error(`bad dyno port range ${min}-${max}`)
+    if (!(min > 0 && max >= min && max < 65_536)) throw new Error(`bad dyno port range ${min}-${max}`)
     this.next = min
   }
 
@@ -24,9 +24,10 @@ export class PortAllocator {
       const port = this.next
       this.next = port === this.max ? this.min : port + 1
       if (inUse.has(port)) continue
-      // eslint-disable-next-line no-await-in-loop
+
       if (!(await accepts(port))) return port
     }
+
     throw new Error(`no free port for a web dyno in ${this.min}-${this.max}`)
   }
 }
@@ -40,6 +41,7 @@ export function accepts(port: number, timeoutMs = 250): Promise<boolean> {
       clearTimeout(timer)
       resolve(result)
     }
+
     const timer = setTimeout(() => done(true), timeoutMs)
     socket.once('connect', () => done(true))
     socket.once('error', () => done(false))

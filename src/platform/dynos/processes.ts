@@ -18,6 +18,7 @@ export function platformMarker(dataDir: string): string {
   try {
     path = realpathSync(dataDir)
   } catch {}
+
   return createHash('sha256').update(path).digest('hex').slice(0, 24)
 }
 
@@ -38,7 +39,7 @@ function environ(pid: number): string | undefined {
 }
 
 /** pgrp and state (R, S, Z …) from /proc/<pid>/stat; undefined if the process is gone */
-function stat(pid: number): {pgrp: number, state: string} | undefined {
+function stat(pid: number): undefined | {pgrp: number, state: string} {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'latin1')
     // the command name is in parentheses and may contain anything: parse after the last ')'
@@ -60,6 +61,7 @@ export function markedProcesses(name: string, value: string): number[] {
     if (stat(pid)?.state === 'Z') continue
     out.push(pid)
   }
+
   return out
 }
 
@@ -70,11 +72,13 @@ export function groupAlive(pgid: number): boolean {
   } catch {
     return false
   }
+
   // kill(0) also succeeds for zombies nobody reaped yet: look closer
   for (const pid of pids()) {
     const s = stat(pid)
     if (s && s.pgrp === pgid && s.state !== 'Z') return true
   }
+
   return false
 }
 
@@ -112,6 +116,7 @@ export function killLeftovers(marker: string): number[] {
       process.kill(pid, 'SIGKILL')
     } catch {}
   }
+
   return found
 }
 
@@ -128,6 +133,7 @@ function listeningInodes(port: number): Set<string> | undefined {
     } catch {
       continue
     }
+
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/)
       // sl local_address rem_address st … inode (10th)
@@ -135,6 +141,7 @@ function listeningInodes(port: number): Set<string> | undefined {
       if (fields[1].slice(fields[1].lastIndexOf(':') + 1) === hexPort) inodes.add(fields[9])
     }
   }
+
   return readable ? inodes : undefined
 }
 
@@ -154,6 +161,7 @@ export function portHeldBy(port: number, pids: readonly number[]): boolean {
     } catch {
       continue
     }
+
     for (const fd of fds) {
       try {
         const target = readlinkSync(`/proc/${pid}/fd/${fd}`)
@@ -161,6 +169,7 @@ export function portHeldBy(port: number, pids: readonly number[]): boolean {
       } catch {}
     }
   }
+
   return false
 }
 
@@ -176,6 +185,7 @@ export function terminalOf(pids: readonly number[]): string | undefined {
       if (/^\/dev\/pts\/\d+$/.test(target)) return `/proc/${pid}/fd/0`
     } catch {}
   }
+
   return undefined
 }
 
@@ -225,11 +235,12 @@ export function killRecordedGroups(dataDir: string): number[] {
   } catch {
     return []
   }
+
   const killed: number[] = []
   const all = pids()
   for (const file of files) {
     try {
-      const {pgid, start} = JSON.parse(readFileSync(join(groupsDir(dataDir), file), 'utf8')) as {pgid: number, start: string | null}
+      const {pgid, start} = JSON.parse(readFileSync(join(groupsDir(dataDir), file), 'utf8')) as {pgid: number, start: null | string}
       const leaderStart = startTime(pgid)
       // the leader's pid now belongs to another process: not ours, leave it
       if (!(leaderStart !== undefined && start !== null && leaderStart !== start) && pgid > 1 && pgid !== process.pid) {
@@ -243,7 +254,9 @@ export function killRecordedGroups(dataDir: string): number[] {
         }
       }
     } catch {}
+
     rmSync(join(groupsDir(dataDir), file), {force: true})
   }
+
   return killed
 }

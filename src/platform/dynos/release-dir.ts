@@ -21,10 +21,10 @@ export const releaseDir = (dataDir: string, releaseId: string): string => join(r
 
 /** A hold on one release directory; release() once, when the holder is done with it. */
 export interface ReleaseLease {
-  readonly releaseId: string
   /** the unpacked directory (ready once prepare() resolved) */
   readonly dir: string
   release(): void
+  readonly releaseId: string
 }
 
 export class ReleaseDirs {
@@ -74,6 +74,7 @@ export class ReleaseDirs {
     } catch {
       return
     }
+
     await Promise.all(entries.filter(name => !name.includes('.partial-') && !this.holds.has(name) && !this.unpacking.has(name))
       .map(name => rm(join(releasesRoot(this.dataDir), name), {recursive: true, force: true})))
   }
@@ -84,6 +85,7 @@ export class ReleaseDirs {
       pending = unpackSlug(this.dataDir, releaseDir(this.dataDir, releaseId), slugId).finally(() => this.unpacking.delete(releaseId))
       this.unpacking.set(releaseId, pending)
     }
+
     return pending
   }
 }
@@ -102,6 +104,7 @@ async function unpackSlug(dataDir: string, target: string, slugId: string): Prom
     await rm(partial, {recursive: true, force: true})
     throw new Error(`could not unpack the slug ${slugId}: ${(error as Error).message.split('\n')[0]}`)
   }
+
   return target
 }
 
@@ -113,5 +116,6 @@ export async function removePartialReleaseDirs(dataDir: string): Promise<void> {
   } catch {
     return
   }
+
   await Promise.all(entries.filter(name => name.includes('.partial-')).map(name => rm(join(releasesRoot(dataDir), name), {recursive: true, force: true})))
 }

@@ -16,6 +16,7 @@
 //   - Ctrl-C: a 0x03 byte through the pty (SIGINT to the terminal's foreground job);
 //   - the terminal size: COLUMNS and LINES of the request's env (dyno-process.ts).
 import type {Server as TlsServer, TLSSocket} from 'node:tls'
+
 import {Duplex} from 'node:stream'
 
 import {exitFrame, FrameDecoder, FrameType} from '../../lib/run/attach-frames.js'
@@ -40,10 +41,10 @@ export function rendezvousUrlFor(attachUrl: string): string | undefined {
 }
 
 export interface RendezvousRouting {
-  /** a connection that sends nothing for this long after the handshake is closed */
-  timeoutMs: () => number
   /** takes over a connection whose first line was a secret (`rest`: what came after that line) */
   rendezvous: (socket: TLSSocket, secret: string, rest: Buffer) => void
+  /** a connection that sends nothing for this long after the handshake is closed */
+  timeoutMs: () => number
 }
 
 /**
@@ -71,11 +72,13 @@ export function routeRendezvous(server: TlsServer, routing: RendezvousRouting): 
         routing.rendezvous(socket, line, seen.subarray(nl + 1))
         return
       }
+
       socket.off('error', ignore)
       socket.unshift(seen)
       for (const listener of http) listener.call(server, socket)
       socket.resume()
     }
+
     socket.on('data', onData)
   })
 }
@@ -90,6 +93,7 @@ export function serveRendezvous(sessions: AttachSessions, socket: TLSSocket, sec
     socket.setTimeout(5000, () => socket.destroy())
     return
   }
+
   socket.setNoDelay(true)
   // its own TLS record: the official CLI drops its first 'data' event whole, as the greeting
   socket.write(RENDEZVOUS_GREETING)
@@ -100,6 +104,7 @@ export function serveRendezvous(sessions: AttachSessions, socket: TLSSocket, sec
     output.end(exitFrame(launched))
     return
   }
+
   const {stdin} = launched.child
   let ended = false
   const input = (chunk: Buffer) => {
@@ -108,15 +113,18 @@ export function serveRendezvous(sessions: AttachSessions, socket: TLSSocket, sec
       stdin.write(chunk)
       return
     }
+
     const eot = chunk.indexOf(EOT)
     if (eot === -1) {
       stdin.write(chunk)
       return
     }
+
     if (eot > 0) stdin.write(chunk.subarray(0, eot))
     ended = true
     stdin.end()
   }
+
   if (rest.length > 0) input(rest)
   socket.on('data', input)
   // a FIN: the client is gone (clients end stdin with ^D, never with a half-close); the dyno stops
@@ -129,7 +137,7 @@ export function serveRendezvous(sessions: AttachSessions, socket: TLSSocket, sec
  * payloads go out raw (a slow client slows the process down: the write waits for 'drain'); EXIT
  * writes the status line when the command asked for one and it did not come, then closes.
  */
-function terminalOutput(socket: TLSSocket, o: {tty: boolean, statusLine: boolean}): Duplex {
+function terminalOutput(socket: TLSSocket, o: {statusLine: boolean, tty: boolean}): Duplex {
   let sawStatus = false
   let tail: Buffer = Buffer.alloc(0)
   const pending: Buffer[] = []
@@ -143,6 +151,7 @@ function terminalOutput(socket: TLSSocket, o: {tty: boolean, statusLine: boolean
         sawStatus = window.includes(MARKER)
         tail = window.subarray(Math.max(0, window.length - MARKER.length + 1))
       }
+
       pending.push(payload)
     } else if (type === FrameType.exit) {
       if (o.statusLine && !sawStatus) pending.push(Buffer.from(`${EXIT_MARKER}${payload.readInt32BE(0)}${o.tty ? '\r\n' : '\n'}`))
@@ -161,6 +170,7 @@ function terminalOutput(socket: TLSSocket, o: {tty: boolean, statusLine: boolean
         socket.off('drain', go)
         callback()
       }
+
       waiting = go
       socket.once('drain', go)
     },

@@ -9,62 +9,62 @@
 // starts it unless it runs, and resolves once its own readiness probe says it serves. Its output
 // goes to the spec's onLine, never to the platform log (the provider decides which app sees it).
 import {type ChildProcess, spawn} from 'node:child_process'
-import {lchown, lstat, mkdir, readdir} from 'node:fs/promises'
 import {readdirSync, readFileSync} from 'node:fs'
+import {lchown, lstat, mkdir, readdir} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {confine, type SandboxStatus, sandboxStateDir} from '../sandbox/sandbox.js'
+import {confine, sandboxStateDir, type SandboxStatus} from '../sandbox/sandbox.js'
 import {crashBackoffMs} from './backoff.js'
 import {pipeLines} from './output-lines.js'
 import {DYNO_MARKER_VAR, forgetGroup, groupAlive, PLATFORM_MARKER_VAR, recordGroup, signalGroup} from './processes.js'
 
 export interface ServiceSpec {
+  args: readonly string[]
+  env?: Readonly<Record<string, string>>
+  file: string
   /** stable and file-name safe: "postgres", "redis-0123abcd" */
   key: string
   /** what its log lines are attributed to: heroku[<label>] */
   label: string
-  file: string
-  args: readonly string[]
-  env?: Readonly<Record<string, string>>
-  /** directories it writes: made (0700), owned by its uid, writable in the sandbox at the same path */
-  writable: readonly string[]
+  /** each line it prints (stdout and stderr) */
+  onLine?(line: string): void
   /** files or directories it reads besides the system's (shown read-only at the same path) */
   readable?: readonly string[]
-  /** the uid (= gid) it runs as when the platform switches users (root); see SERVICE_UIDS */
-  uid?: number
   /** whether it serves yet: a connection, a PING, a query */
   ready(): Promise<boolean>
   /** how long it may take to serve after a start; 60 s by default */
   readyTimeoutMs?: number
-  /** what asks it to stop cleanly (postgres: SIGINT, its fast shutdown); SIGTERM by default */
-  stopSignal?: NodeJS.Signals
   /** how long a clean stop may take before SIGKILL; 15 s by default */
   stopGraceMs?: number
-  /** each line it prints (stdout and stderr) */
-  onLine?(line: string): void
+  /** what asks it to stop cleanly (postgres: SIGINT, its fast shutdown); SIGTERM by default */
+  stopSignal?: NodeJS.Signals
+  /** the uid (= gid) it runs as when the platform switches users (root); see SERVICE_UIDS */
+  uid?: number
+  /** directories it writes: made (0700), owned by its uid, writable in the sandbox at the same path */
+  writable: readonly string[]
 }
 
 /** A command run once to its end under the same confinement as a server (initdb before postgres). */
 export interface OneShotSpec {
+  args: readonly string[]
+  env?: Readonly<Record<string, string>>
+  file: string
   /** stable and file-name safe, recorded while it runs: "postgres-initdb" */
   key: string
   label: string
-  file: string
-  args: readonly string[]
-  env?: Readonly<Record<string, string>>
-  writable: readonly string[]
   readable?: readonly string[]
-  uid?: number
   /** killed (its whole group) after this long; 120 s by default */
   timeoutMs?: number
+  uid?: number
+  writable: readonly string[]
 }
 
 export interface OneShotResult {
   /** its exit status (null when a signal ended it) */
-  code: number | null
-  signal: NodeJS.Signals | null
+  code: null | number
   /** what it printed (stdout and stderr interleaved by line), at most the last 200 lines */
   output: string[]
+  signal: NodeJS.Signals | null
 }
 
 /**
@@ -75,32 +75,32 @@ export interface OneShotResult {
 export const SERVICE_UIDS = {postgres: 199_901, redis: 199_902, memcached: 199_903} as const
 
 export interface ServiceProcessesOptions {
-  dataDir: string
-  marker: string
-  sandbox: SandboxStatus
-  log: (line: string) => void
   backoffInitialMs: number
   backoffMaxMs: number
-  crashResetMs: number
   /** PATH and the like */
   baseEnv: Record<string, string>
+  crashResetMs: number
+  dataDir: string
+  log: (line: string) => void
+  marker: string
+  sandbox: SandboxStatus
 }
 
-type ServiceState = 'starting' | 'up' | 'crashed' | 'stopping' | 'down'
+type ServiceState = 'crashed' | 'down' | 'starting' | 'stopping' | 'up'
 
 interface Service {
-  spec: ServiceSpec
-  state: ServiceState
   child?: ChildProcess
-  pgid?: number
-  exited?: Promise<void>
   crashes: number
-  upSince?: number
+  exited?: Promise<void>
+  pgid?: number
   /** settles when the current start serves (or fails to) */
   ready?: Promise<void>
   restartTimer?: NodeJS.Timeout
+  spec: ServiceSpec
+  state: ServiceState
   /** the last lines it printed, for an error that says why it did not start */
   tail: string[]
+  upSince?: number
 }
 
 const TAIL_LINES = 8
@@ -131,6 +131,7 @@ export class ServiceProcesses {
     } else {
       service.spec = spec
     }
+
     if (service.state === 'up') return
     if (service.state === 'starting' && service.ready) return service.ready
     if (service.state === 'stopping') await service.exited
@@ -152,11 +153,13 @@ export class ServiceProcesses {
       recordGroup(this.o.dataDir, instance, child.pid)
       this.oneShots.add(child.pid)
     }
+
     const output: string[] = []
     const onLine = (line: string): void => {
       output.push(line)
       if (output.length > 200) output.shift()
     }
+
     pipeLines(child.stdout!, onLine)
     pipeLines(child.stderr!, onLine)
     const timer = setTimeout(() => {
@@ -178,6 +181,7 @@ export class ServiceProcesses {
         signalGroup(child.pid, 'SIGKILL')
         this.oneShots.delete(child.pid)
       }
+
       forgetGroup(this.o.dataDir, instance)
     }
   }
@@ -215,7 +219,7 @@ export class ServiceProcesses {
   }
 
   /** The confined command line of a server or one-shot: its writable dirs made and given to its uid. */
-  private async command(spec: ServiceSpec | OneShotSpec, instance: string): Promise<{file: string, args: string[], env: Record<string, string>, cwd: string}> {
+  private async command(spec: OneShotSpec | ServiceSpec, instance: string): Promise<{args: string[], cwd: string, env: Record<string, string>, file: string}> {
     const uid = this.separateUsers ? spec.uid : undefined
     for (const dir of spec.writable) await prepareDir(dir, uid)
     const command = confine(this.o.sandbox, {
@@ -242,6 +246,7 @@ export class ServiceProcesses {
       if (service.tail.length > TAIL_LINES) service.tail.shift()
       spec.onLine?.(line)
     }
+
     pipeLines(child.stdout!, onLine)
     pipeLines(child.stderr!, onLine)
     service.exited = new Promise(resolve => {
@@ -254,22 +259,23 @@ export class ServiceProcesses {
   }
 
   private async awaitReady(service: Service, spec: ServiceSpec): Promise<void> {
-    const child = service.child
+    const {child} = service
     // this start's lines: a restart after its exit (0 ms backoff at first) begins a tail of its own
-    const tail = service.tail
+    const {tail} = service
     const deadline = Date.now() + (spec.readyTimeoutMs ?? 60_000)
     for (;;) {
       if (service.child !== child || child === undefined) throw new Error(`${spec.label} exited before it served${lastLines(tail)}`)
-      // eslint-disable-next-line no-await-in-loop -- a probe at a time
+
       if (await spec.ready().catch(() => false)) break
       if (service.child !== child) continue
       if (Date.now() > deadline) {
         signalGroup(service.pgid!, 'SIGKILL')
         throw new Error(`${spec.label} did not serve within ${Math.round((spec.readyTimeoutMs ?? 60_000) / 1000)} s${lastLines(tail)}`)
       }
-      // eslint-disable-next-line no-await-in-loop
+
       await sleep(50)
     }
+
     service.state = 'up'
     service.upSince = Date.now()
     this.o.log(`service ${spec.label} (${spec.key}) up, pid ${child.pid}`)
@@ -284,6 +290,7 @@ export class ServiceProcesses {
       service.state = 'down'
       return
     }
+
     const wasUp = service.state === 'up'
     if (service.upSince !== undefined && Date.now() - service.upSince > this.o.crashResetMs) service.crashes = 0
     service.upSince = undefined
@@ -305,12 +312,14 @@ export class ServiceProcesses {
       service.state = 'down'
       return
     }
+
     service.state = 'stopping'
     const signal = service.spec.stopSignal ?? 'SIGTERM'
     const main = this.o.sandbox.enabled ? serverPid(pgid) : pgid
     try {
       if (main !== undefined) process.kill(main, signal)
     } catch {}
+
     const grace = service.spec.stopGraceMs ?? 15_000
     await Promise.race([service.exited, sleep(grace)])
     const deadline = Date.now() + 1000
@@ -320,6 +329,7 @@ export class ServiceProcesses {
       signalGroup(pgid, 'SIGKILL')
       await Promise.race([service.exited, sleep(2000)])
     }
+
     service.state = 'down'
   }
 }
@@ -333,6 +343,7 @@ function serverPid(leader: number): number | undefined {
   } catch {
     return undefined
   }
+
   const comm = new Map<number, string>()
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue
@@ -346,12 +357,14 @@ function serverPid(leader: number): number | undefined {
       children.set(ppid, [...children.get(ppid) ?? [], pid])
     } catch {}
   }
+
   const queue = [...children.get(leader) ?? []]
   while (queue.length > 0) {
     const pid = queue.shift()!
     if (comm.get(pid) !== 'bwrap') return pid
     queue.push(...children.get(pid) ?? [])
   }
+
   return undefined
 }
 
@@ -368,6 +381,7 @@ async function prepareDir(dir: string, uid: number | undefined): Promise<void> {
     if (!entry.isDirectory()) return
     for (const name of await readdir(path)) await walk(join(path, name))
   }
+
   await walk(dir)
 }
 

@@ -1,3 +1,7 @@
+import type {IncomingMessage} from 'node:http'
+import type {Duplex} from 'node:stream'
+import type {TLSSocket} from 'node:tls'
+
 // The dyno supervisor: runs each app's formation of its current release as real, sandboxed
 // processes. It wires the platform's events to the parts, one change at a time per app:
 //   release.current     → formation.ts deploy (preboot: new web dynos up before old ones stop)
@@ -13,19 +17,18 @@
 // starting the formations afresh: never two generations of an app's dynos, nor orphans.
 import {randomBytes} from 'node:crypto'
 import {EventEmitter} from 'node:events'
-import type {IncomingMessage} from 'node:http'
-import type {Duplex} from 'node:stream'
-import type {TLSSocket} from 'node:tls'
 
 import type {PlatformEvents} from '../events.js'
 import type {LogSink} from '../logs/log-sink.js'
-import {appUser} from '../sandbox/app-user.js'
 import type {SandboxStatus} from '../sandbox/sandbox.js'
-import {listAllApps} from '../store/apps.js'
 import type {Store} from '../store/database.js'
+import type {AppRuntime, Dyno, DynoSnapshot} from './dyno.js'
+import type {Backend, WebPool, WebPools} from './web-pool.js'
+
+import {appUser} from '../sandbox/app-user.js'
+import {listAllApps} from '../store/apps.js'
 import {currentRelease, type ReleaseRow} from '../store/releases.js'
 import {AttachSessions} from './attach.js'
-import type {AppRuntime, Dyno, DynoSnapshot} from './dyno.js'
 import {removeAllDynoDirs} from './dyno-dir.js'
 import {DynoProcesses, type DynoTimings} from './dyno-process.js'
 import {FormationReconciler} from './formation.js'
@@ -34,29 +37,28 @@ import {killLeftovers, killRecordedGroups, platformMarker} from './processes.js'
 import {ReleaseDirs, removePartialReleaseDirs} from './release-dir.js'
 import {serveRendezvous} from './rendezvous.js'
 import {ServiceProcesses} from './service-processes.js'
-import type {Backend, WebPool, WebPools} from './web-pool.js'
 
 export type {DynoSnapshot, DynoState} from './dyno.js'
 
 export interface SupervisorOptions extends Partial<DynoTimings> {
-  dataDir: string
-  store: Store
-  events: PlatformEvents
-  logs: LogSink
-  /** how dynos are confined (sandbox/sandbox.ts detectSandbox) */
-  sandbox: SandboxStatus
-  /** the platform's own log */
-  log?: (line: string) => void
+  /** tests: holds a deploy between unpacking its release and changing any dyno */
+  afterPrepare?: (appId: string) => Promise<void>
   /** where attach URLs point: the API's base URL */
   apiUrl: string
-  /** web and one-off dyno ports come from this range (inclusive) */
-  portRange?: readonly [number, number]
   /** an attached one-off dyno nobody attached to within this is dropped */
   attachTimeoutMs?: number
   /** PATH and the like for dynos; defaults to the platform's PATH */
   baseEnv?: Record<string, string>
-  /** tests: holds a deploy between unpacking its release and changing any dyno */
-  afterPrepare?: (appId: string) => Promise<void>
+  dataDir: string
+  events: PlatformEvents
+  /** the platform's own log */
+  log?: (line: string) => void
+  logs: LogSink
+  /** web and one-off dyno ports come from this range (inclusive) */
+  portRange?: readonly [number, number]
+  /** how dynos are confined (sandbox/sandbox.ts detectSandbox) */
+  sandbox: SandboxStatus
+  store: Store
 }
 
 const TIMINGS: DynoTimings = {
@@ -160,7 +162,7 @@ export class Supervisor implements WebPools {
   }
 
   /** The app's web pool, kept current as dynos come and go (the same object while the app lives). */
-  webPool(appId: string): WebPool | undefined {
+  webPool(appId: string): undefined | WebPool {
     return this.apps.get(appId)?.pool
   }
 
@@ -172,6 +174,7 @@ export class Supervisor implements WebPools {
         this.emitter.off(`pool:${appId}`, done)
         resolve()
       }
+
       const timer = setTimeout(done, ms)
       this.emitter.once(`pool:${appId}`, done)
     })
@@ -188,7 +191,7 @@ export class Supervisor implements WebPools {
    * process starts when the client connects to attachUrl (nothing is lost before); detached: at
    * once, its output going to the logs.
    */
-  async runOneOff(app: {id: string, name: string}, input: {command: string, env?: Record<string, string>, attach?: boolean, forceNoTty?: boolean, size?: string, timeToLive?: number}): Promise<DynoSnapshot> {
+  async runOneOff(app: {id: string, name: string}, input: {attach?: boolean, command: string, env?: Record<string, string>, forceNoTty?: boolean, size?: string, timeToLive?: number}): Promise<DynoSnapshot> {
     if (this.closed) throw new Error('the platform is stopping')
     const rt = this.runtime(app.id, app.name)
     const release = currentRelease(this.o.store, app.id) ?? null
@@ -203,6 +206,7 @@ export class Supervisor implements WebPools {
       this.processes.start(rt, dyno)
       return this.snapshot(dyno)
     }
+
     try {
       await this.processes.prepare(dyno)
     } catch (error) {
@@ -211,6 +215,7 @@ export class Supervisor implements WebPools {
       dyno.lease?.release()
       throw error
     }
+
     const secret = randomBytes(24).toString('base64url')
     dyno.oneOff.secret = secret
     this.attach.offer(secret, dyno)
@@ -231,7 +236,7 @@ export class Supervisor implements WebPools {
    * sandboxed like every dyno): release.N. Resolves with its exit status once it ended; `timedOut`
    * when it ran out of time and was stopped.
    */
-  async runReleaseCommand(app: {id: string, name: string}, release: ReleaseRow, command: string, options: {timeoutMs: number, onLine: (line: string) => void}): Promise<{status: number, timedOut: boolean}> {
+  async runReleaseCommand(app: {id: string, name: string}, release: ReleaseRow, command: string, options: {onLine: (line: string) => void, timeoutMs: number}): Promise<{status: number, timedOut: boolean}> {
     if (this.closed) throw new Error('the platform is stopping')
     if (!release.slug_id) throw new Error(`release v${release.version} has no slug to run`)
     const rt = this.runtime(app.id, app.name)
@@ -286,6 +291,7 @@ export class Supervisor implements WebPools {
       }
       this.apps.set(appId, rt)
     }
+
     return rt
   }
 

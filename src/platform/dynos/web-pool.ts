@@ -4,32 +4,32 @@
 
 /** A web dyno the router may send requests to. */
 export interface Backend {
-  readonly name: string
-  readonly port: number
   /** requests in flight, kept by the router (upgraded connections included) */
   inflight: number
+  readonly name: string
+  readonly port: number
   /** of those, upgraded connections (WebSocket …): they may last for hours, a stop does not wait for them */
   upgraded?: number
 }
 
 /** The web side of an app, kept current for the router. */
 export interface WebPool {
-  /** web dynos in state up that take new requests */
-  up: Backend[]
-  starting: number
   crashed: number
-  /** web dynos the formation asks for */
-  wanted: number
   /** changes (deploy, scale, restart) queued or under way: dynos may be about to appear */
   pending: number
+  starting: number
+  /** web dynos in state up that take new requests */
+  up: Backend[]
+  /** web dynos the formation asks for */
+  wanted: number
 }
 
 /** What the router asks of the supervisor (tests give the router pools of their own). */
 export interface WebPools {
-  /** the app's pool, the same object while the app lives; undefined: no dynos ever ran */
-  webPool(appId: string): WebPool | undefined
-  /** resolves when the app's pool changes (a web dyno came up, crashed …) or after `ms` */
-  poolChanged(appId: string, ms: number): Promise<void>
   /** told when a web dyno leaves its pool to be stopped: its kept-alive connections go */
   onRetired?(listener: (backend: Backend) => void): () => void
+  /** resolves when the app's pool changes (a web dyno came up, crashed …) or after `ms` */
+  poolChanged(appId: string, ms: number): Promise<void>
+  /** the app's pool, the same object while the app lives; undefined: no dynos ever ran */
+  webPool(appId: string): undefined | WebPool
 }

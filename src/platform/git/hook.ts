@@ -70,19 +70,19 @@ req.end(body)
 `
 
 export interface RefUpdate {
-  oldSha: string
   newSha: string
+  oldSha: string
   ref: string
 }
 
 export interface HookRequest {
-  refs: RefUpdate[]
   quarantine: Record<string, string>
+  refs: RefUpdate[]
 }
 
 export interface PushSession {
-  appId: string
   accountId: string
+  appId: string
   repoDir: string
 }
 
@@ -90,7 +90,7 @@ export interface PushSession {
 export class PushSessions {
   private readonly sessions = new Map<string, PushSession>()
 
-  open(session: PushSession): {secret: string, close: () => void} {
+  open(session: PushSession): {close: () => void, secret: string} {
     const secret = randomBytes(32).toString('base64url')
     this.sessions.set(secret, session)
     return {secret, close: () => this.sessions.delete(secret)}
@@ -106,7 +106,7 @@ const SHA = /^[0-9a-f]{40}$/
 /** Parses and checks the hook's request body; undefined if malformed. */
 export function parseHookRequest(body: unknown): HookRequest | undefined {
   if (typeof body !== 'object' || body === null) return undefined
-  const {refs, quarantine} = body as {refs?: unknown, quarantine?: unknown}
+  const {refs, quarantine} = body as {quarantine?: unknown, refs?: unknown}
   if (!Array.isArray(refs) || typeof quarantine !== 'object' || quarantine === null) return undefined
   const parsed: RefUpdate[] = []
   for (const item of refs) {
@@ -115,10 +115,12 @@ export function parseHookRequest(body: unknown): HookRequest | undefined {
     if (!SHA.test(oldSha) || !SHA.test(newSha) || !ref.startsWith('refs/')) return undefined
     parsed.push({oldSha, newSha, ref})
   }
+
   const env: Record<string, string> = {}
   for (const [name, value] of Object.entries(quarantine)) {
-    if (!['GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_QUARANTINE_PATH'].includes(name) || typeof value !== 'string') return undefined
+    if (!['GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_OBJECT_DIRECTORY', 'GIT_QUARANTINE_PATH'].includes(name) || typeof value !== 'string') return undefined
     env[name] = value
   }
+
   return {refs: parsed, quarantine: env}
 }

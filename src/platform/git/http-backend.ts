@@ -1,18 +1,19 @@
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
 // The real `git http-backend` as a CGI program behind node:http: request body streamed to its
 // stdin, its CGI response (headers, optional Status, then the body) streamed back.
 import {spawn} from 'node:child_process'
-import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import {gitEnv} from './repos.js'
 
 export interface CgiRequest {
-  projectRoot: string
-  /** e.g. /<app-id>.git/info/refs */
-  pathInfo: string
-  remoteUser: string
   /** more environment for receive-pack and its hooks */
   extraEnv?: Record<string, string>
   log: (line: string) => void
+  /** e.g. /<app-id>.git/info/refs */
+  pathInfo: string
+  projectRoot: string
+  remoteUser: string
 }
 
 /** Runs one request through git http-backend; resolves when the response is complete. */
@@ -62,8 +63,10 @@ export function runHttpBackend(cgi: CgiRequest, req: IncomingMessage, res: Serve
           child.kill()
           cgi.log('git http-backend sent no CGI header terminator')
         }
+
         return
       }
+
       headersDone = true
       child.stdout.off('data', onData)
       const {status, headers} = parseCgiHeaders(head.subarray(0, end.index).toString('latin1'))
@@ -72,6 +75,7 @@ export function runHttpBackend(cgi: CgiRequest, req: IncomingMessage, res: Serve
       if (rest.length > 0) res.write(rest)
       child.stdout.pipe(res)
     }
+
     child.stdout.on('data', onData)
     child.on('close', code => {
       if (stderr.trim() !== '') cgi.log(`git http-backend ${cgi.pathInfo}: ${stderr.trim()}`)
@@ -80,20 +84,21 @@ export function runHttpBackend(cgi: CgiRequest, req: IncomingMessage, res: Serve
       } else if (!res.writableEnded) {
         res.end()
       }
+
       resolve()
     })
   })
 }
 
-function findHeaderEnd(buffer: Buffer): {index: number, length: number} | undefined {
+function findHeaderEnd(buffer: Buffer): undefined | {index: number, length: number} {
   const crlf = buffer.indexOf('\r\n\r\n')
   const lf = buffer.indexOf('\n\n')
-  if (crlf < 0 && lf < 0) return undefined
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return {index: crlf, length: 4}
+  if (crlf === -1 && lf === -1) return undefined
+  if (crlf !== -1 && (lf === -1 || crlf < lf)) return {index: crlf, length: 4}
   return {index: lf, length: 2}
 }
 
-export function parseCgiHeaders(text: string): {status: number, headers: Record<string, string>} {
+export function parseCgiHeaders(text: string): {headers: Record<string, string>, status: number} {
   let status = 200
   const headers: Record<string, string> = {}
   for (const line of text.split(/\r?\n/)) {
@@ -104,5 +109,6 @@ export function parseCgiHeaders(text: string): {status: number, headers: Record<
     if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10) || 500
     else headers[name] = value
   }
+
   return {status, headers}
 }

@@ -52,6 +52,7 @@ export function ensureRepo(dataDir: string, appId: string): Promise<string> {
     pending = createRepo(dataDir, dir).finally(() => creating.delete(dir))
     creating.set(dir, pending)
   }
+
   return pending
 }
 
@@ -68,6 +69,7 @@ async function createRepo(dataDir: string, dir: string): Promise<string> {
     await rm(partial, {recursive: true, force: true})
     return dir
   }
+
   await rename(partial, dir)
   return dir
 }

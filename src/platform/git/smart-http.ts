@@ -14,20 +14,21 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {PlatformContext} from '../api/context.js'
-import {authenticateToken, type Caller} from '../auth/authenticate.js'
 import type {Deployer} from '../build/deployer.js'
+import type {LogSink} from '../logs/log-sink.js'
+import type {Store} from '../store/database.js'
+
+import {authenticateToken, type Caller} from '../auth/authenticate.js'
 import {BuildOutput} from '../build/output.js'
 import {readJsonBody} from '../http/body.js'
-import type {LogSink} from '../logs/log-sink.js'
-import {findUsableApp} from '../store/apps.js'
 import {findAccountById} from '../store/accounts.js'
+import {findUsableApp} from '../store/apps.js'
 import {findBuildById} from '../store/builds.js'
-import type {Store} from '../store/database.js'
 import {HOOK_EXIT_TRAILER, parseHookRequest, PushSessions} from './hook.js'
 import {runHttpBackend} from './http-backend.js'
 import {ensureRepo, reposRoot} from './repos.js'
 
-type GitService = 'git-upload-pack' | 'git-receive-pack'
+type GitService = 'git-receive-pack' | 'git-upload-pack'
 
 export class GitHttp {
   private readonly sessions = new PushSessions()
@@ -47,23 +48,29 @@ export class GitHttp {
           sendText(res, 403, 'Only the smart HTTP protocol is served: use git 1.6.6 or newer.\n')
           return true
         }
+
         await this.serveGit(req, res, appName, service, 'info/refs')
         return true
       }
+
       if (method === 'POST' && (rest === 'git-upload-pack' || rest === 'git-receive-pack')) {
         await this.serveGit(req, res, appName, rest, rest)
         return true
       }
+
       sendText(res, 404, 'Not found: this is a git repository URL; use it with git.\n')
       return true
     }
+
     if (segments[0] === 'git-hooks' && segments.length === 2 && method === 'POST') {
       await this.serveHook(req, res, segments[1])
       return true
     }
+
     if (segments[0] === 'build-outputs' && segments.length === 3 && method === 'GET') {
       return this.serveLiveOutput(res, segments[1], segments[2])
     }
+
     return false
   }
 
@@ -75,28 +82,34 @@ export class GitHttp {
       sendText(res, 401, 'Authentication required: use your API token as the password (heroku git:credentials is the git credential helper that supplies it).\n')
       return
     }
+
     const app = findUsableApp(this.platform.store, caller.account.id, appName)
     if (app === undefined) {
       req.resume()
       sendText(res, 403, `You do not have access to the app ${appName}, or it does not exist.\n`)
       return
     }
+
     const repo = await ensureRepo(this.platform.dataDir, app.id)
     const cgi = {projectRoot: reposRoot(this.platform.dataDir), pathInfo: `/${app.id}.git/${path}`, remoteUser: caller.account.email, log: this.platform.log}
     if (service === 'git-receive-pack' && path === service) {
       const session = this.sessions.open({appId: app.id, accountId: caller.account.id, repoDir: repo})
       try {
-        await runHttpBackend({...cgi, extraEnv: {
-          HEROKU_PLATFORM_HOOK_URL: `${this.platform.urls.api}/git-hooks/${session.secret}`,
-          HEROKU_PLATFORM_NODE: process.execPath,
-          // with TLS the hook calls back over https, trusting the local CA (tls/)
-          ...(this.platform.caPath ? {HEROKU_PLATFORM_HOOK_CA: this.platform.caPath} : {}),
-        }}, req, res)
+        await runHttpBackend({
+          ...cgi, extraEnv: {
+            HEROKU_PLATFORM_HOOK_URL: `${this.platform.urls.api}/git-hooks/${session.secret}`,
+            HEROKU_PLATFORM_NODE: process.execPath,
+            // with TLS the hook calls back over https, trusting the local CA (tls/)
+            ...(this.platform.caPath ? {HEROKU_PLATFORM_HOOK_CA: this.platform.caPath} : {}),
+          },
+        }, req, res)
       } finally {
         session.close()
       }
+
       return
     }
+
     await runHttpBackend(cgi, req, res)
   }
 
@@ -107,12 +120,14 @@ export class GitHttp {
       sendText(res, 404, 'This URL is unknown or has expired.\n')
       return
     }
+
     const request = parseHookRequest(await readJsonBody(req))
     const account = findAccountById(this.platform.store, session.accountId)
     if (request === undefined || account === undefined) {
       sendText(res, 400, 'Malformed hook request.\n')
       return
     }
+
     res.writeHead(200, {'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', Trailer: HOOK_EXIT_TRAILER})
     const output = new BuildOutput(session.appId, this.logSink)
     const stop = output.follow(chunk => res.write(chunk), () => {})
@@ -149,7 +164,7 @@ function gitCaller(store: Store, header: string | undefined): Caller | undefined
   if (basic === null) return undefined
   const decoded = Buffer.from(basic[1], 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
-  return colon < 0 ? undefined : authenticateToken(store, decoded.slice(colon + 1))
+  return colon === -1 ? undefined : authenticateToken(store, decoded.slice(colon + 1))
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {

@@ -15,11 +15,13 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
     if (size > limit) throw tooLarge(limit)
     chunks.push(chunk)
   }
+
   if (size === 0) return undefined
   const contentType = req.headers['content-type']
   if (contentType !== undefined && !/^application\/(?:[\w.+-]*\+)?json\b/i.test(contentType)) {
     throw badRequest(`Request bodies must be JSON (Content-Type: application/json), not ${contentType}.`)
   }
+
   const text = Buffer.concat(chunks).toString('utf8')
   try {
     return JSON.parse(text)
@@ -53,9 +55,11 @@ export function parseBody<S extends BodySpec>(raw: unknown, spec: S, required: r
     const check = Object.hasOwn(spec, key) ? spec[key] : undefined
     if (check !== undefined) result[key] = check(value, key)
   }
+
   for (const key of required) {
     if (result[key] === undefined || result[key] === null) throw invalidParams(`Missing required field "${key}".`)
   }
+
   return result as BodyOf<S>
 }
 
@@ -75,10 +79,11 @@ export const isIdentity: FieldCheck<string> = (value, field) => {
     if (typeof id === 'string' && id !== '') return id
     if (typeof name === 'string' && name !== '') return name
   }
+
   throw invalidParams(`"${field}" must be an id or a name: a string, or an object with "id" or "name".`)
 }
 
-export const isNullableString: FieldCheck<string | null> = (value, field) => (value === null ? null : isString(value, field))
+export const isNullableString: FieldCheck<null | string> = (value, field) => (value === null ? null : isString(value, field))
 
 /** A name or a one-line label (account name, description, version). */
 export const MAX_LABEL_LENGTH = 256
@@ -111,6 +116,7 @@ export function isInteger(min: number, max: number): FieldCheck<number> {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       throw invalidParams(`"${field}" must be an integer from ${min} to ${max}.`)
     }
+
     return value
   }
 }
@@ -121,7 +127,7 @@ export function isQuantity(min: number, max: number): FieldCheck<number> {
   return (value, field) => integer(typeof value === 'string' && /^\s*\d{1,9}\s*$/.test(value) ? Number(value) : value, field)
 }
 
-export function isNullable<T>(check: FieldCheck<T>): FieldCheck<T | null> {
+export function isNullable<T>(check: FieldCheck<T>): FieldCheck<null | T> {
   return (value, field) => (value === null ? null : check(value, field))
 }
 
@@ -148,5 +154,6 @@ export function isStringMap(value: unknown, field: string): Record<string, strin
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw invalidParams(`"${field}.${k}" must be a string.`)
   }
+
   return value as Record<string, string>
 }

@@ -24,9 +24,13 @@ export function constraintError(error: unknown): ApiError | undefined {
       const columns = error.message.replace(/^UNIQUE constraint failed: /, '')
       return conflict(TAKEN[columns] ?? `The request conflicts with what already exists (${columns}).`)
     }
-    case 'SQLITE_CONSTRAINT_FOREIGNKEY':
+
+    case 'SQLITE_CONSTRAINT_FOREIGNKEY': {
       return conflict('The request refers to something that no longer exists (it may have just been deleted).')
-    default:
+    }
+
+    default: {
       return invalidParams(`The request would store an invalid value (${error.message}).`)
+    }
   }
 }

@@ -1,17 +1,17 @@
 // Errors as the Platform API returns them: an HTTP status plus {"id", "message"}.
 export type ApiErrorId =
   | 'bad_request'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'not_acceptable'
-  | 'method_not_allowed'
   | 'conflict'
-  | 'request_too_large'
-  | 'invalid_params'
-  | 'rate_limit'
-  | 'service_unavailable'
+  | 'forbidden'
   | 'internal_server_error'
+  | 'invalid_params'
+  | 'method_not_allowed'
+  | 'not_acceptable'
+  | 'not_found'
+  | 'rate_limit'
+  | 'request_too_large'
+  | 'service_unavailable'
+  | 'unauthorized'
 
 export class ApiError extends Error {
   /** which resource a not_found is about, as Heroku says it (`app`, …): clients hint from it */

@@ -9,12 +9,12 @@ export const MAX_PAGE_SIZE = 1000
 export type SortOrder = 'asc' | 'desc'
 
 export interface RangeRequest {
+  end: null | string
   field: string
-  start: string | null
-  startExclusive: boolean
-  end: string | null
   max: number
   order: SortOrder
+  start: null | string
+  startExclusive: boolean
 }
 
 export interface PageOptions {
@@ -25,9 +25,9 @@ export interface PageOptions {
 }
 
 export interface Page<T> {
+  headers: Record<string, string>
   items: T[]
   status: 200 | 206
-  headers: Record<string, string>
 }
 
 // Bounds may contain dots (hostnames) but never "..", so the first ".." separates them.
@@ -42,11 +42,13 @@ export function parseRange(header: string | undefined, options: PageOptions): Ra
   if (!options.fields.includes(field)) {
     throw badRequest(`Invalid Range header: cannot range on ${field}, only on ${options.fields.join(', ')}.`)
   }
+
   const range: RangeRequest = {...defaults, field, start: start === '' ? null : start, startExclusive: exclusive === ']', end: end === '' ? null : end}
   const numeric = options.numericFields?.includes(field) ?? false
   if (numeric && ((range.start !== null && !/^\d+$/.test(range.start)) || (range.end !== null && !/^\d+$/.test(range.end)))) {
     throw badRequest(`Invalid Range header: ${field} bounds must be integers.`)
   }
+
   for (const option of (rest ?? '').split(/[,;]/).map(s => s.trim()).filter(Boolean)) {
     const [key, value] = option.split('=').map(s => s.trim())
     if (key === 'max' && /^\d{1,7}$/.test(value ?? '') && Number(value) >= 1) {
@@ -57,10 +59,11 @@ export function parseRange(header: string | undefined, options: PageOptions): Ra
       throw badRequest(`Invalid Range header option "${option}": use max=1..${MAX_PAGE_SIZE} and order=asc|desc.`)
     }
   }
+
   return range
 }
 
-type Comparable = string | number
+type Comparable = number | string
 
 function keyOf(item: object, field: string, numeric: boolean): Comparable {
   const value = (item as Record<string, unknown>)[field]
@@ -71,26 +74,28 @@ function keyOf(item: object, field: string, numeric: boolean): Comparable {
 export function paginate<T extends object>(all: readonly T[], header: string | undefined, options: PageOptions): Page<T> {
   const range = parseRange(header, options)
   const numeric = options.numericFields?.includes(range.field) ?? false
-  const bound = (value: string | null): Comparable | null => (value === null ? null : numeric ? Number(value) : value)
+  const bound = (value: null | string): Comparable | null => (value === null ? null : (numeric ? Number(value) : value))
   const start = bound(range.start)
   const end = bound(range.end)
   const direction = range.order === 'asc' ? 1 : -1
-  const cmp = (a: Comparable, b: Comparable): number => (a < b ? -1 : a > b ? 1 : 0) * direction
+  const cmp = (a: Comparable, b: Comparable): number => (a < b ? -1 : (a > b ? 1 : 0)) * direction
   const keyed = all.map(item => ({item, key: keyOf(item, range.field, numeric)})).sort((a, b) => cmp(a.key, b.key))
   const inRange = keyed.filter(({key}) => {
     if (start !== null) {
       const c = cmp(key, start)
       if (c < 0 || (c === 0 && range.startExclusive)) return false
     }
+
     return end === null || cmp(key, end) <= 0
   })
   const page = inRange.slice(0, range.max)
   const headers: Record<string, string> = {'Accept-Ranges': options.fields.join(', ')}
-  if (page.length > 0) headers['Content-Range'] = `${range.field} ${page[0].key}..${page[page.length - 1].key}; max=${range.max}`
+  if (page.length > 0) headers['Content-Range'] = `${range.field} ${page[0].key}..${page.at(-1)!.key}; max=${range.max}`
   const more = inRange.length > page.length
   if (more) {
-    const last = page[page.length - 1].key
+    const last = page.at(-1)!.key
     headers['Next-Range'] = `${range.field} ]${last}..${range.end ?? ''}; max=${range.max}${range.order === 'desc' ? ', order=desc' : ''}`
   }
+
   return {items: page.map(p => p.item), status: more ? 206 : 200, headers}
 }

@@ -1,6 +1,7 @@
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
 // Writing responses: JSON with ETag (and 304 on If-None-Match), errors in the API's shape.
 import {createHash} from 'node:crypto'
-import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {ApiError} from './errors.js'
 
@@ -12,6 +13,7 @@ export function sendJson(req: IncomingMessage, res: ServerResponse, status: numb
     res.writeHead(304).end()
     return
   }
+
   res.setHeader('Content-Type', 'application/json; charset=utf-8')
   res.setHeader('Content-Length', Buffer.byteLength(text))
   res.writeHead(status).end(req.method === 'HEAD' ? undefined : text)
@@ -30,6 +32,7 @@ export function sendError(req: IncomingMessage, res: ServerResponse, error: ApiE
     res.destroy()
     return
   }
+
   sendJson(req, res, error.status, JSON.stringify(error.toBody()))
 }
 

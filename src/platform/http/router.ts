@@ -2,30 +2,30 @@
 // with params {app: "my-app"}. Identity placeholders accept an id or a name; handlers resolve them.
 import type {PageOptions} from './pagination.js'
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+export type HttpMethod = 'DELETE' | 'GET' | 'PATCH' | 'POST' | 'PUT'
 
 /** who may call a route */
 export type RouteAuth =
   /** Bearer token (or Basic with the token as password) */
-  | 'token'
-  /** also Basic email:password, for creating the first token */
   | 'password'
+  /** also Basic email:password, for creating the first token */
+  | 'token'
 
 export type ApiResult =
-  | {kind: 'json', status: number, body: unknown, headers?: Record<string, string>}
+  | {body: unknown, headers?: Record<string, string>, kind: 'json', status: number}
   /** an already serialized JSON body (e.g. config vars stored as JSON), sent as is */
+  | {items: object[], kind: 'list', page: PageOptions}
   | {kind: 'raw-json', status: number, text: string}
-  | {kind: 'list', items: object[], page: PageOptions}
 
 export const json = (body: unknown, status = 200, headers?: Record<string, string>): ApiResult => ({kind: 'json', status, body, headers})
 export const rawJson = (text: string, status = 200): ApiResult => ({kind: 'raw-json', status, text})
 export const list = (items: object[], page: PageOptions): ApiResult => ({kind: 'list', items, page})
 
 export interface Route<C> {
-  method: HttpMethod
-  path: string
   auth?: RouteAuth
   handler: (ctx: C) => ApiResult | Promise<ApiResult>
+  method: HttpMethod
+  path: string
 }
 
 interface CompiledRoute<C> {
@@ -43,6 +43,7 @@ export class Router<C> {
       forMethod.push({route, segments})
       this.routes.set(route.method, forMethod)
     }
+
     return this
   }
 
@@ -50,27 +51,30 @@ export class Router<C> {
    * Finds the route for a request. Literal segments win over parameters, so
    * "/oauth/authorizations/~" style paths and fixed sub-resources resolve predictably.
    */
-  match(method: string, segments: readonly string[]): {route: Route<C>, params: Record<string, string>} | undefined {
-    let best: {route: Route<C>, params: Record<string, string>, literals: number} | undefined
+  match(method: string, segments: readonly string[]): undefined | {params: Record<string, string>, route: Route<C>} {
+    let best: undefined | {literals: number, params: Record<string, string>, route: Route<C>}
     for (const candidate of this.routes.get(method) ?? []) {
       if (candidate.segments.length !== segments.length) continue
       const params: Record<string, string> = {}
       let literals = 0
       let ok = true
-      for (let i = 0; i < segments.length; i++) {
+      for (const [i, segment] of segments.entries()) {
         const pattern = candidate.segments[i]
         if (typeof pattern === 'string') {
-          if (pattern !== segments[i]) {
+          if (pattern !== segment) {
             ok = false
             break
           }
+
           literals++
         } else {
-          params[pattern.param] = segments[i]
+          params[pattern.param] = segment
         }
       }
+
       if (ok && (best === undefined || literals > best.literals)) best = {route: candidate.route, params, literals}
     }
+
     return best
   }
 

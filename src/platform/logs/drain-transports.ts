@@ -14,11 +14,11 @@
 import {request as httpRequest} from 'node:http'
 import {request as httpsRequest} from 'node:https'
 import {connect as netConnect, type Socket} from 'node:net'
-import {connect as tlsConnect, rootCertificates} from 'node:tls'
+import {rootCertificates, connect as tlsConnect} from 'node:tls'
 
 import type {StoredLine} from './log-router.js'
 
-export type DrainScheme = 'syslog' | 'syslog+tls' | 'https' | 'http'
+export type DrainScheme = 'http' | 'https' | 'syslog' | 'syslog+tls'
 
 export const DRAIN_SCHEMES: readonly DrainScheme[] = ['syslog', 'syslog+tls', 'https', 'http']
 
@@ -30,6 +30,7 @@ export function drainUrlProblem(value: string): string | undefined {
   } catch {
     return `${JSON.stringify(value)} is not a URL; a drain is syslog://HOST:PORT, syslog+tls://HOST:PORT or https://HOST/PATH.`
   }
+
   const scheme = url.protocol.slice(0, -1) as DrainScheme
   if (!DRAIN_SCHEMES.includes(scheme)) return `${scheme} is not a supported drain scheme (syslog://, syslog+tls://, https://).`
   if (!url.hostname) return 'the drain URL names no host.'
@@ -41,8 +42,8 @@ export function drainUrlProblem(value: string): string | undefined {
 const priOf = (line: StoredLine): number => (line.dyno === 'router' ? 158 : 190)
 
 /** the line's time and message from its formatted text (`TIME source[dyno]: message`) */
-function parts(line: StoredLine): {time: string, message: string} {
-  const text = line.text
+function parts(line: StoredLine): {message: string, time: string} {
+  const {text} = line
   const space = text.indexOf(' ')
   const colon = text.indexOf(': ', space)
   return {time: text.slice(0, space), message: colon === -1 ? '' : text.slice(colon + 2)}
@@ -64,16 +65,16 @@ export function httpsFrame(line: StoredLine): Buffer {
 
 export interface TransportOptions {
   /** extra CA certificates (PEM) trusted beside the system's roots */
-  ca?: string | readonly string[]
+  ca?: readonly string[] | string
   /** a connection or request that takes longer fails (and is retried) */
   timeoutMs: number
 }
 
 /** Sends batches; a rejected send is retried by the caller (with backoff). */
 export interface Transport {
+  close(): void
   /** frames delivered in order; resolves when the receiver took them. `batchId`: the same for a batch sent again */
   send(lines: readonly StoredLine[], batchId: string): Promise<void>
-  close(): void
 }
 
 const trusted = (o: TransportOptions): string[] | undefined =>
@@ -115,7 +116,7 @@ class SyslogTransport implements Transport {
     if (this.socket && !this.socket.destroyed && this.socket.writable) return Promise.resolve(this.socket)
     this.connecting ??= new Promise<Socket>((resolve, reject) => {
       const port = Number(this.url.port)
-      const hostname = this.url.hostname.replace(/^\[|\]$/g, '')
+      const hostname = this.url.hostname.replaceAll(/^\[|\]$/g, '')
       const socket = this.tls
         ? tlsConnect({host: hostname, port, servername: /^[\d.]+$|:/.test(hostname) ? undefined : hostname, ca: trusted(this.o)})
         : netConnect({host: hostname, port})
@@ -126,6 +127,7 @@ class SyslogTransport implements Transport {
         socket.destroy()
         reject(error)
       }
+
       socket.once('error', fail)
       socket.once(this.tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer)
@@ -136,6 +138,7 @@ class SyslogTransport implements Transport {
           if (this.socket === socket) this.socket = undefined
           socket.destroy()
         }
+
         socket.on('error', drop)
         socket.once('end', drop)
         socket.once('close', drop)
@@ -146,6 +149,7 @@ class SyslogTransport implements Transport {
           reject(new Error('drain closed'))
           return
         }
+
         this.socket = socket
         resolve(socket)
       })
@@ -176,6 +180,7 @@ class HttpsTransport implements Transport {
     if (this.url.username || this.url.password) {
       headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(this.url.username)}:${decodeURIComponent(this.url.password)}`).toString('base64')}`
     }
+
     const target = new URL(this.url.href)
     target.username = ''
     target.password = ''

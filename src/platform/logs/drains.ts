@@ -1,3 +1,6 @@
+import type {Store} from '../store/database.js'
+import type {LogLine} from './log-sink.js'
+
 // Log drains: every line of an app (app, router, build, platform) goes to each of its drains
 // (store/log-drains.ts) as well as to the log router's ring, the disk and the log sessions.
 //
@@ -13,28 +16,26 @@
 //   - queues live in memory: lines still queued when the platform stops are not delivered after
 //     it starts again (the app's log on disk still has them: log-archive.ts).
 import {appName} from '../store/apps.js'
-import type {Store} from '../store/database.js'
-import {type LogDrainRow, listLogDrains} from '../store/log-drains.js'
+import {listLogDrains, type LogDrainRow} from '../store/log-drains.js'
 import {createTransport, type Transport} from './drain-transports.js'
 import {formatTime, type StoredLine} from './log-router.js'
-import type {LogLine} from './log-sink.js'
 
 export interface DrainOptions {
-  /** lines a drain holds while its receiver is down; past that, lines are dropped and counted */
-  bufferLines: number
-  /** lines sent at most in one batch (one HTTPS POST, one socket write) */
-  batchLines: number
   backoffInitialMs: number
   backoffMaxMs: number
-  /** a connection or request that takes longer fails (and is retried) */
-  timeoutMs: number
-  /** while lines are being dropped, the L10 line is written at least this often */
-  reportMs: number
+  /** lines sent at most in one batch (one HTTPS POST, one socket write) */
+  batchLines: number
+  /** lines a drain holds while its receiver is down; past that, lines are dropped and counted */
+  bufferLines: number
   /**
    * extra CA certificates (PEM) trusted beside the system's roots for syslog+tls:// and https://
    * receivers (tests' own CA). Certificates are always verified.
    */
-  ca?: string | readonly string[]
+  ca?: readonly string[] | string
+  /** while lines are being dropped, the L10 line is written at least this often */
+  reportMs: number
+  /** a connection or request that takes longer fails (and is retried) */
+  timeoutMs: number
 }
 
 export const DEFAULT_DRAIN_OPTIONS: DrainOptions = {
@@ -84,9 +85,11 @@ class Drain {
         this.reportTimer = setTimeout(() => this.reportDrops(), this.o.reportMs)
         this.reportTimer.unref()
       }
+
       this.dropped++
       return
     }
+
     this.items.push(line)
     if (!this.running && this.retryTimer === undefined) {
       this.running = true
@@ -111,9 +114,10 @@ class Drain {
         this.batchCount = Math.min(this.queued, this.o.batchLines)
         this.batchId = `${this.row.id.replaceAll('-', '').slice(0, 16)}${(++this.sequence).toString(16).padStart(16, '0')}`
       }
+
       const batch = this.items.slice(this.head, this.head + this.batchCount)
       try {
-        await this.transport.send(batch, this.batchId) // eslint-disable-line no-await-in-loop
+        await this.transport.send(batch, this.batchId)
       } catch {
         if (this.closed) return
         this.running = false
@@ -125,6 +129,7 @@ class Drain {
         this.backoff = Math.min(this.backoff * 2, this.o.backoffMaxMs)
         return
       }
+
       this.backoff = this.o.backoffInitialMs
       this.delivered += batch.length
       this.head += batch.length
@@ -134,8 +139,10 @@ class Drain {
         this.items = this.items.slice(this.head)
         this.head = 0
       }
+
       if (this.dropped > 0 && this.queued < this.o.bufferLines / 2) this.reportDrops()
     }
+
     this.running = false
   }
 
@@ -151,8 +158,8 @@ class Drain {
 }
 
 interface AppDrains {
-  host: string
   drains: Drain[]
+  host: string
 }
 
 export class LogDrains {
@@ -192,7 +199,7 @@ export class LogDrains {
   }
 
   /** a drain's state by id (tests, stats) */
-  status(appId: string, drainId: string): {queued: number, delivered: number} | undefined {
+  status(appId: string, drainId: string): undefined | {delivered: number, queued: number} {
     const drain = this.apps.get(appId)?.drains.find(d => d.row.id === drainId)
     return drain && {queued: drain.queued, delivered: drain.delivered}
   }
@@ -207,6 +214,7 @@ export class LogDrains {
     } catch {
       // the store is closing: no drains
     }
+
     const kept = before?.host === host ? new Map(before.drains.map(d => [d.row.id, d])) : new Map<string, Drain>()
     const drains = rows.map(row => kept.get(row.id) ?? new Drain(row, host, appId, this.o, this.report))
     const app = {host, drains}

@@ -14,27 +14,27 @@
 //     full; an app's tail is read the first time the router touches the app, not at start;
 //   - damage: a line that does not parse (a torn write, garbage) is skipped; a segment whose last
 //     line was cut off is closed (the next line begins a new segment), never appended to.
-import {closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync, unlinkSync, writeSync, fstatSync} from 'node:fs'
+import {closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync, unlinkSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {LogLine} from './log-sink.js'
 
 export interface ArchiveLimits {
-  /** bytes kept per app, all segments together */
-  maxBytes: number
-  /** a segment whose newest line is older than this goes */
-  maxAgeMs: number
-  /** a segment is closed at this size */
-  segmentBytes: number
   /** pending lines are written this often */
   flushMs: number
+  /** a segment whose newest line is older than this goes */
+  maxAgeMs: number
+  /** bytes kept per app, all segments together */
+  maxBytes: number
+  /** a segment is closed at this size */
+  segmentBytes: number
   /** written segments are synced at most this often */
   syncMs: number
 }
 
 export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
   maxBytes: 2 * 1024 * 1024,
-  maxAgeMs: 7 * 24 * 3600_000,
+  maxAgeMs: 7 * 24 * 3_600_000,
   segmentBytes: 512 * 1024,
   flushMs: 200,
   syncMs: 1000,
@@ -48,33 +48,33 @@ const LINE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00) (app|heroku)\
 const APP_ID = /^[\w-]{1,64}$/
 
 export interface ArchivedLine {
-  source: LogLine['source']
   dyno: string
+  source: LogLine['source']
   text: string
 }
 
 /** what the archive needs of a line: formatted when written, not before */
 export interface ArchivableLine {
-  readonly source: LogLine['source']
   readonly dyno: string
+  readonly source: LogLine['source']
   readonly text: string
 }
 
 interface Segment {
-  name: string
-  size: number
   /** ms of the newest line (the file's mtime when listed) */
   lastMs: number
+  name: string
+  size: number
 }
 
 interface OpenApp {
-  dir: string
-  segments: Segment[]
-  fd?: number
   /** the segment fd writes to; undefined: begin a new one at the next write */
   current?: Segment
-  pending: ArchivableLine[]
+  dir: string
   dirty: boolean
+  fd?: number
+  pending: ArchivableLine[]
+  segments: Segment[]
 }
 
 export class LogArchive {
@@ -95,7 +95,7 @@ export class LogArchive {
     mkdirSync(this.root, {recursive: true, mode: 0o700})
     this.syncTimer = setInterval(() => this.sync(), this.limits.syncMs)
     this.syncTimer.unref()
-    this.ageTimer = setInterval(() => this.expireAll(), Math.min(3600_000, this.limits.maxAgeMs))
+    this.ageTimer = setInterval(() => this.expireAll(), Math.min(3_600_000, this.limits.maxAgeMs))
     this.ageTimer.unref()
   }
 
@@ -122,6 +122,7 @@ export class LogArchive {
       newestFirst.push(lines)
       have += lines.length
     }
+
     return newestFirst.reverse().flat()
   }
 
@@ -200,7 +201,8 @@ export class LogArchive {
     } catch {
       // no log yet
     }
-    segments.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+
+    segments.sort((a, b) => (a.name < b.name ? -1 : (a.name > b.name ? 1 : 0)))
     app = {dir, segments, pending: [], dirty: false}
     this.apps.set(appId, app)
     this.enforce(app)
@@ -221,6 +223,7 @@ export class LogArchive {
         const lastNewline = room > 0 ? data.lastIndexOf(10, room - 1) : -1
         cut = lastNewline >= 0 ? lastNewline + 1 : (app.current!.size === 0 ? data.indexOf(10) + 1 : 0)
       }
+
       if (cut > 0) {
         writeAll(app.fd!, data.subarray(0, cut))
         app.current!.size += cut
@@ -228,8 +231,10 @@ export class LogArchive {
         app.dirty = true
         data = data.subarray(cut)
       }
+
       full = data.length > 0
     }
+
     if (Date.now() - this.lastSync >= this.limits.syncMs) this.sync()
   }
 
@@ -262,6 +267,7 @@ export class LogArchive {
       } catch {
         // already gone
       }
+
       total -= oldest.size
       app.segments.shift()
     }
@@ -276,7 +282,7 @@ export class LogArchive {
     let fd: number | undefined
     try {
       fd = openSync(join(app.dir, segment.name), 'r')
-      const size = fstatSync(fd).size
+      const {size} = fstatSync(fd)
       const out: ArchivedLine[] = []
       // read backwards in chunks until enough lines
       const chunk = 64 * 1024
@@ -295,9 +301,10 @@ export class LogArchive {
             // torn last line: dropped, and this segment is written no more
             if (app.current === segment) this.closeFd(app)
             const lastNewline = data.lastIndexOf(10)
-            data = lastNewline >= 0 ? data.subarray(0, lastNewline + 1) : Buffer.alloc(0)
+            data = lastNewline === -1 ? Buffer.alloc(0) : data.subarray(0, lastNewline + 1)
           }
         }
+
         // the first (partial) line of this chunk waits for the next chunk, unless at the start
         const firstNewline = start > 0 ? data.indexOf(10) : -1
         carry = start > 0 ? (firstNewline >= 0 ? data.subarray(0, firstNewline + 1) : data) : Buffer.alloc(0)
@@ -308,6 +315,7 @@ export class LogArchive {
           if (parsed) out.push(parsed)
         }
       }
+
       return out.reverse()
     } catch (error) {
       this.log(`logs: skipped unreadable log segment ${join(app.dir, segment.name)}: ${(error as Error).message}`)
@@ -326,6 +334,7 @@ export class LogArchive {
         // closing is best effort
       }
     }
+
     app.fd = undefined
     app.current = undefined
     app.dirty = false

@@ -6,15 +6,16 @@
 //
 //   2026-11-28T12:00:00.123456+00:00 app[web.1]: message
 import type {Store} from '../store/database.js'
-import {type ArchiveLimits, LogArchive} from './log-archive.js'
-import {type DrainOptions, LogDrains} from './drains.js'
 import type {LogLine, LogSink} from './log-sink.js'
+
+import {type DrainOptions, LogDrains} from './drains.js'
+import {type ArchiveLimits, LogArchive} from './log-archive.js'
 
 export const DEFAULT_LINES_KEPT = 1500
 
 export interface StoredLine {
-  source: LogLine['source']
   dyno: string
+  source: LogLine['source']
   /** the formatted line, without a trailing newline */
   readonly text: string
 }
@@ -34,6 +35,7 @@ class KeptLine implements StoredLine {
       this.formatted = `${formatTime(new Date(this.ms), this.sub)} ${this.source}[${this.dyno}]: ${message}`
       this.message = ''
     }
+
     return this.formatted
   }
 }
@@ -44,23 +46,23 @@ class ArchivedStoredLine implements StoredLine {
 }
 
 export interface LogRouterOptions {
-  /** the ring's size per app: the most `heroku logs` shows */
-  linesKept?: number
+  archive?: Partial<ArchiveLimits>
   /** keep each app's recent log on disk under DATA/logs (log-archive.ts); absent: memory only */
   dataDir?: string
-  archive?: Partial<ArchiveLimits>
+  drains?: Partial<DrainOptions>
+  /** the ring's size per app: the most `heroku logs` shows */
+  linesKept?: number
+  log?: (line: string) => void
   /** deliver to the apps' log drains (the store has them); absent: no drains */
   store?: Store
-  drains?: Partial<DrainOptions>
-  log?: (line: string) => void
 }
 
 export type LineListener = (line: StoredLine) => void
 
 /** A filter as log sessions give it: a dyno (web.1) or a process type (web), and a source. */
 export interface LineFilter {
-  dyno?: string | null
-  source?: string | null
+  dyno?: null | string
+  source?: null | string
 }
 
 export function matches(line: StoredLine, filter: LineFilter): boolean {
@@ -69,6 +71,7 @@ export function matches(line: StoredLine, filter: LineFilter): boolean {
     if (filter.dyno.includes('.')) return line.dyno === filter.dyno
     return line.dyno === filter.dyno || line.dyno.startsWith(`${filter.dyno}.`)
   }
+
   return true
 }
 
@@ -100,6 +103,7 @@ class Ring {
       const item = this.items[(this.next - i + this.capacity) % this.capacity]!
       if (matches(item, filter)) out.push(item)
     }
+
     return out.reverse()
   }
 }
@@ -113,7 +117,7 @@ export class LogRouter implements LogSink {
   private readonly archive?: LogArchive
   private readonly drains?: LogDrains
 
-  constructor(options: number | LogRouterOptions = {}) {
+  constructor(options: LogRouterOptions | number = {}) {
     const o = typeof options === 'number' ? {linesKept: options} : options
     this.linesKept = o.linesKept ?? DEFAULT_LINES_KEPT
     if (o.dataDir !== undefined) this.archive = new LogArchive(o.dataDir, o.archive, o.log)
@@ -128,6 +132,7 @@ export class LogRouter implements LogSink {
       for (const line of this.archive?.tail(appId, this.linesKept) ?? []) ring.push(new ArchivedStoredLine(line.source, line.dyno, line.text))
       this.buffers.set(appId, ring)
     }
+
     return ring
   }
 
@@ -140,6 +145,7 @@ export class LogRouter implements LogSink {
       this.lastMs = ms
       this.sub = 0
     }
+
     const stored = new KeptLine(line.source, line.dyno, line.message, ms, this.sub)
     this.ring(line.appId).push(stored)
     this.archive?.append(line.appId, stored)
@@ -168,6 +174,7 @@ export class LogRouter implements LogSink {
       set = new Set()
       this.listeners.set(appId, set)
     }
+
     set.add(listener)
     return () => {
       set!.delete(listener)
@@ -192,13 +199,14 @@ export class LogRouter implements LogSink {
   /** Ends every live log stream (the platform is stopping); tails opened later end at once. */
   close(): void {
     this.stopping = true
-    for (const end of [...this.open]) {
+    for (const end of this.open) {
       try {
         end()
       } catch {
         // one broken stream must not keep the others open
       }
     }
+
     this.open.clear()
   }
 
@@ -222,7 +230,7 @@ export class LogRouter implements LogSink {
   }
 
   /** a drain's queue and deliveries (tests, stats) */
-  drainStatus(appId: string, drainId: string): {queued: number, delivered: number} | undefined {
+  drainStatus(appId: string, drainId: string): undefined | {delivered: number, queued: number} {
     return this.drains?.status(appId, drainId)
   }
 

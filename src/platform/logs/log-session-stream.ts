@@ -15,6 +15,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {LogSessionOptions} from '../store/log-sessions.js'
 import type {LogRouter, StoredLine} from './log-router.js'
+
 import {formatTime, matches} from './log-router.js'
 
 export interface LogStreamOptions {
@@ -62,17 +63,19 @@ export function streamLogSession(
     res.end(finalLine())
     return
   }
+
   const history = logs.recent(appId, options.lines, filter)
   if (!options.tail) {
     res.end(history.map(line => encode(line.text)).join(''))
     return
   }
+
   if (history.length > 0) res.write(history.map(line => encode(line.text)).join(''))
   else res.flushHeaders()
 
   const maxBuffered = streamOptions.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES
   // lines dropped since the client fell behind, and when that began
-  let overflow: {dropped: number, since: Date, stalled: NodeJS.Timeout} | undefined
+  let overflow: undefined | {dropped: number, since: Date, stalled: NodeJS.Timeout}
   const caughtUp = (): void => {
     if (overflow === undefined) return
     clearTimeout(overflow.stalled)
@@ -80,15 +83,18 @@ export function streamLogSession(
     overflow = undefined
     res.write(encode(platformLine(`Error L10 (output buffer overflow): ${dropped} messages dropped since ${formatTime(since)}.`)))
   }
+
   const send = (text: string): void => {
     if (overflow !== undefined) {
       overflow.dropped++
       return
     }
+
     if (res.writableLength < maxBuffered) {
       res.write(text)
       return
     }
+
     // the buffer is full: drop lines until the client has taken it all ('drain')
     const stalled = setTimeout(() => res.destroy(), streamOptions.stallMs ?? DEFAULT_STALL_MS)
     stalled.unref()
@@ -100,9 +106,11 @@ export function streamLogSession(
     if (matches(line, filter)) send(encode(line.text))
   })
   // plain text has no way to say "nothing new" without inventing a line: SSE streams only
-  const heartbeat = sse ? setInterval(() => {
-    if (overflow === undefined) res.write(': heartbeat\n\n')
-  }, streamOptions.heartbeatMs ?? DEFAULT_HEARTBEAT_MS) : undefined
+  const heartbeat = sse
+    ? setInterval(() => {
+      if (overflow === undefined) res.write(': heartbeat\n\n')
+    }, streamOptions.heartbeatMs ?? DEFAULT_HEARTBEAT_MS)
+    : undefined
   heartbeat?.unref()
   const expiry = setTimeout(() => res.end(), Math.max(0, Math.min(expiresAt.getTime() - Date.now(), 2 ** 31 - 1)))
   expiry.unref()
@@ -119,6 +127,7 @@ export function streamLogSession(
     if (overflow !== undefined) clearTimeout(overflow.stalled)
     res.off('drain', caughtUp)
   }
+
   res.once('close', stop)
   req.once('close', stop)
 }

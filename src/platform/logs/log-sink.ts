@@ -4,11 +4,11 @@
 
 export interface LogLine {
   appId: string
-  /** `app` for what the app and its builds write, `heroku` for the platform's own lines */
-  source: 'app' | 'heroku'
   /** web.1, worker.2, run.4521, router, api, build, scheduler … */
   dyno: string
   message: string
+  /** `app` for what the app and its builds write, `heroku` for the platform's own lines */
+  source: 'app' | 'heroku'
   /** defaults to now */
   time?: Date
 }

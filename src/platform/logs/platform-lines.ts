@@ -4,11 +4,12 @@
 // Dyno state lines (heroku[web.1]: State changed from starting to up) come from the supervisor,
 // router lines from the router, build lines from the builder.
 import type {PlatformEvents} from '../events.js'
-import {findAccountById} from '../store/accounts.js'
 import type {Store} from '../store/database.js'
+import type {LogRouter} from './log-router.js'
+
+import {findAccountById} from '../store/accounts.js'
 import {listFormations} from '../store/formations.js'
 import {findReleaseById} from '../store/releases.js'
-import type {LogRouter} from './log-router.js'
 
 const sizeName = (size: string): string => size.charAt(0).toUpperCase() + size.slice(1)
 

@@ -15,6 +15,7 @@
 import {copyFile, link, rm} from 'node:fs/promises'
 
 import type {PlatformContext} from '../api/context.js'
+
 import {slugBlobPath} from '../api/capability-urls.js'
 import {commitChange, releaseApp} from '../changes.js'
 import {newId} from '../ids.js'
@@ -40,6 +41,7 @@ export function runPromotion(platform: PlatformContext, promotionId: string): Pr
       .finally(() => running.delete(promotionId))
     running.set(promotionId, run)
   }
+
   return run
 }
 
@@ -53,13 +55,14 @@ async function execute(platform: PlatformContext, promotionId: string): Promise<
   const promotion = findPromotionById(store, promotionId)
   if (!promotion || promotion.status !== 'pending') return
   await Promise.all(listPromotionTargets(store, promotionId).filter(t => t.status === 'pending').map(async target => {
-    let outcome: {status: 'succeeded' | 'failed', error?: string}
+    let outcome: {error?: string, status: 'failed' | 'succeeded'}
     try {
       const releaseId = target.release_id ?? await release(platform, promotion, target)
       outcome = await releaseOutcome(platform, releaseId)
     } catch (error) {
       outcome = {status: 'failed', error: (error as Error).message}
     }
+
     updatePromotionTarget(store, target.id, {status: outcome.status, errorMessage: outcome.error ?? null})
   }))
   completePromotion(store, promotionId)
@@ -81,6 +84,7 @@ async function release(platform: PlatformContext, promotion: PromotionRow, targe
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`The slug of ${sourceApp.name} has no uploaded tarball to promote.`)
     await copyFile(from, to)
   }
+
   const sourceRelease = findReleaseById(store, promotion.source_release_id)
   try {
     return commitChange(platform, pending => {
@@ -104,7 +108,7 @@ async function release(platform: PlatformContext, promotion: PromotionRow, targe
 }
 
 /** Waits while the release's release command runs. */
-async function releaseOutcome(platform: PlatformContext, releaseId: string): Promise<{status: 'succeeded' | 'failed', error?: string}> {
+async function releaseOutcome(platform: PlatformContext, releaseId: string): Promise<{error?: string, status: 'failed' | 'succeeded'}> {
   for (;;) {
     const release = findReleaseById(platform.store, releaseId)
     if (!release) return {status: 'failed', error: 'The release no longer exists (the app was destroyed).'}
@@ -113,6 +117,7 @@ async function releaseOutcome(platform: PlatformContext, releaseId: string): Pro
       const reason = release.output.trim().split('\n').at(-1)
       return {status: 'failed', error: `Release v${release.version} failed${reason ? `: ${reason}` : ''}`}
     }
+
     await new Promise(resolve => setTimeout(resolve, RELEASE_POLL_MS).unref())
   }
 }

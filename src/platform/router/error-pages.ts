@@ -1,11 +1,11 @@
 // The router's own responses: Heroku's error codes, each with a small HTML page.
 
 export interface RouterError {
+  body: string
   code: string
   desc: string
   status: number
   title: string
-  body: string
 }
 
 const error = (code: string, desc: string, status: number, title: string, body: string): RouterError => ({code, desc, status, title, body})

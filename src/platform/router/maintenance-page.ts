@@ -9,19 +9,20 @@ import {request as httpRequest, type IncomingMessage} from 'node:http'
 import {request as httpsRequest} from 'node:https'
 
 import type {PlatformEvents} from '../events.js'
-import {appConfigJson} from '../store/apps.js'
 import type {Store} from '../store/database.js'
+
+import {appConfigJson} from '../store/apps.js'
 
 /** the config var that names the page */
 export const MAINTENANCE_PAGE_VAR = 'MAINTENANCE_PAGE_URL'
 
 export interface MaintenancePageOptions {
-  /** a fetch that takes longer is abandoned (the built-in page is served); 5 s */
-  timeoutMs: number
   /** a page larger than this is refused; 1 MiB */
   maxBytes: number
   /** a page older than this is fetched again (in the background); a minute */
   refreshMs: number
+  /** a fetch that takes longer is abandoned (the built-in page is served); 5 s */
+  timeoutMs: number
 }
 
 export const DEFAULT_MAINTENANCE_PAGE_OPTIONS: MaintenancePageOptions = {timeoutMs: 5000, maxBytes: 1024 * 1024, refreshMs: 60_000}
@@ -32,12 +33,12 @@ export interface MaintenancePage {
 }
 
 interface Entry {
-  /** the app's MAINTENANCE_PAGE_URL when read; null: none (or not http/https) */
-  url: string | null
-  page?: MaintenancePage
   /** when the last fetch ended (ok or not); 0: never, or to be refreshed */
   fetchedAt: number
   fetching: boolean
+  page?: MaintenancePage
+  /** the app's MAINTENANCE_PAGE_URL when read; null: none (or not http/https) */
+  url: null | string
 }
 
 export class MaintenancePages {
@@ -95,10 +96,11 @@ export class MaintenancePages {
       entry = {url: this.urlOf(appId), fetchedAt: 0, fetching: false}
       this.entries.set(appId, entry)
     }
+
     return entry
   }
 
-  private urlOf(appId: string): string | null {
+  private urlOf(appId: string): null | string {
     const config = appConfigJson(this.store, appId)
     if (config === undefined) return null
     try {
@@ -124,7 +126,7 @@ export class MaintenancePages {
 }
 
 /** GET url: the page on a 2xx within the bounds, else undefined (never rejects). */
-export function fetchPage(url: string, o: Pick<MaintenancePageOptions, 'timeoutMs' | 'maxBytes'>): Promise<MaintenancePage | undefined> {
+export function fetchPage(url: string, o: Pick<MaintenancePageOptions, 'maxBytes' | 'timeoutMs'>): Promise<MaintenancePage | undefined> {
   return new Promise(resolve => {
     let settled = false
     const done = (page: MaintenancePage | undefined) => {
@@ -134,6 +136,7 @@ export function fetchPage(url: string, o: Pick<MaintenancePageOptions, 'timeoutM
       req.destroy()
       resolve(page)
     }
+
     const onResponse = (res: IncomingMessage) => {
       const status = res.statusCode ?? 0
       const declared = Number(res.headers['content-length'])
@@ -142,6 +145,7 @@ export function fetchPage(url: string, o: Pick<MaintenancePageOptions, 'timeoutM
         done(undefined)
         return
       }
+
       const chunks: Buffer[] = []
       let size = 0
       res.on('data', (chunk: Buffer) => {
@@ -152,6 +156,7 @@ export function fetchPage(url: string, o: Pick<MaintenancePageOptions, 'timeoutM
       res.once('end', () => done({body: Buffer.concat(chunks), contentType: res.headers['content-type'] ?? 'text/html; charset=utf-8'}))
       res.once('error', () => done(undefined))
     }
+
     const requestFn = url.startsWith('https:') ? httpsRequest : httpRequest
     const req = requestFn(url, {method: 'GET', headers: {Accept: 'text/html, */*;q=0.8', 'User-Agent': 'heroku-toolbelt-router'}}, onResponse)
     req.once('error', () => done(undefined))

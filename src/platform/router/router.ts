@@ -1,3 +1,5 @@
+import type {Duplex} from 'node:stream'
+
 // The HTTP routing mesh: one port for every app. `Host: APP.localhost[:PORT]` (or any domain of
 // the app) selects the app; each request goes to the app's `up` web dyno with the fewest
 // requests in flight (ties: round robin). Bodies stream both ways, never buffered; requests go to
@@ -26,16 +28,18 @@ import {randomUUID} from 'node:crypto'
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {createServer as createHttpsServer, type Server as HttpsServer} from 'node:https'
 import {type AddressInfo, connect as netConnect, type Socket} from 'node:net'
-import type {Duplex} from 'node:stream'
 import {createSecureContext, type SecureContext, type TLSSocket} from 'node:tls'
-
 import {type Dispatcher, Pool} from 'undici'
 
 import type {Backend, WebPool, WebPools} from '../dynos/web-pool.js'
 import type {PlatformEvents} from '../events.js'
 import type {LogSink} from '../logs/log-sink.js'
-import {findRoutedAppByHostname, findRoutedAppByName} from '../store/apps.js'
 import type {Store} from '../store/database.js'
+import type {TlsCertificates} from '../tls/certificates.js'
+
+import {findRoutedAppByHostname, findRoutedAppByName} from '../store/apps.js'
+import {servedCertificate} from '../store/sni-endpoints.js'
+import {type SniffingListener, sniffingListener} from '../tls/listener.js'
 import {decide, type Decision} from './cache/decide.js'
 import {parseCacheControl} from './cache/directives.js'
 import {freshen, makeEntry, type RequestHeaderSource, type StoredResponse} from './cache/entry.js'
@@ -44,42 +48,41 @@ import {storable} from './cache/policy.js'
 import {serveStored} from './cache/respond.js'
 import {type CacheLimits, DEFAULT_LIMITS, registerCache, RouterCache} from './cache/router-cache.js'
 import {CacheTap, type ForwardTap, PassTap} from './cache/tap.js'
-import {MaintenancePages, type MaintenancePageOptions} from './maintenance-page.js'
 import {errorPage, H10, H12, H13, H14, H15, H18, H20, H28, H80, NO_SUCH_APP, type RouterError} from './error-pages.js'
-import type {TlsCertificates} from '../tls/certificates.js'
-import {type SniffingListener, sniffingListener} from '../tls/listener.js'
-import {servedCertificate} from '../store/sni-endpoints.js'
+import {type MaintenancePageOptions, MaintenancePages} from './maintenance-page.js'
 
 export interface RouterOptions {
-  store: Store
-  events: PlatformEvents
-  pools: WebPools
-  logs: LogSink
-  host?: string
-  /** 0 picks a free port */
-  port: number
-  /** H12 after this long without a response; Heroku's is 30 s */
-  requestTimeoutMs?: number
-  /** H15 after this long without response body data from the dyno, H28 without request body
-   * data from the client; Heroku's is 55 s */
+  /**
+   * H15 after this long without response body data from the dyno, H28 without request body
+   * data from the client; Heroku's is 55 s
+   */
   bodyIdleTimeoutMs?: number
   /** while web dynos are starting, wait this long for one to come up before H20 */
   bootWaitMs?: number
   /** the HTTP cache's bounds; false runs the router without a cache (as before it had one) */
   cache?: false | Partial<CacheLimits>
+  events: PlatformEvents
+  host?: string
   log?: (line: string) => void
-  /** HTTPS beside HTTP on the port, with these certificates; absent: plain HTTP only */
-  tls?: TlsCertificates
+  logs: LogSink
   /** fetching MAINTENANCE_PAGE_URL pages (maintenance-page.ts) */
   maintenancePage?: Partial<MaintenancePageOptions>
+  pools: WebPools
+  /** 0 picks a free port */
+  port: number
+  /** H12 after this long without a response; Heroku's is 30 s */
+  requestTimeoutMs?: number
+  store: Store
+  /** HTTPS beside HTTP on the port, with these certificates; absent: plain HTTP only */
+  tls?: TlsCertificates
 }
 
 interface AppEntry {
   appId: string
-  name: string
-  maintenance: boolean
   /** X-Cache on responses (the app's ROUTER_CACHE_HEADER config var is not "off") */
   cacheHeader: boolean
+  maintenance: boolean
+  name: string
 }
 
 /**
@@ -87,21 +90,21 @@ interface AppEntry {
  * when it arrives and passed to every step (the cache, route, forward and its retries, fail).
  */
 interface RoutedRequest {
-  readonly req: IncomingMessage
-  readonly res: ServerResponse
   readonly app: AppEntry
-  /** X-Request-Id: the client's (when valid) or a new one */
-  readonly requestId: string
-  /** when it arrived (ms since the epoch): X-Request-Start, and the log line's times */
-  readonly start: number
-  /** the client's address (X-Forwarded-For, fwd=), read on arrival: a socket undici gave up on is gone */
-  readonly fwd: string
-  /** what the HTTP cache does with it (cache/tap.ts); undefined without a cache or before it decided */
-  tap: ForwardTap | undefined
-  /** the dyno it went to (the last one tried), once it went to one */
-  dyno: string | undefined
   /** when the connection to that dyno was made (ms since the epoch); `start` until then */
   connected: number
+  /** the dyno it went to (the last one tried), once it went to one */
+  dyno: string | undefined
+  /** the client's address (X-Forwarded-For, fwd=), read on arrival: a socket undici gave up on is gone */
+  readonly fwd: string
+  readonly req: IncomingMessage
+  /** X-Request-Id: the client's (when valid) or a new one */
+  readonly requestId: string
+  readonly res: ServerResponse
+  /** when it arrived (ms since the epoch): X-Request-Start, and the log line's times */
+  readonly start: number
+  /** what the HTTP cache does with it (cache/tap.ts); undefined without a cache or before it decided */
+  tap: ForwardTap | undefined
 }
 
 /** What a router log line tells of a request: an upgrade (WebSocket) has no ServerResponse. */
@@ -132,7 +135,7 @@ export class HttpRouter {
   private readonly upstreams = new Map<number, {backend: Backend, pool: Pool}>()
   private readonly hosts = new Map<string, AppEntry | null>()
   /** TLS server names → an uploaded certificate's context (sni-endpoints), null: none (the platform's) */
-  private readonly sniContexts = new Map<string, SecureContext | null>()
+  private readonly sniContexts = new Map<string, null | SecureContext>()
   /** the same entries by Host header as received (APP.localhost:PORT): no parsing per request */
   private readonly hostHeaders = new Map<string, AppEntry | null>()
   private readonly pools = new WeakMap<WebPool, {rr: number}>()
@@ -165,6 +168,7 @@ export class HttpRouter {
       this.hosts.clear()
       this.hostHeaders.clear()
     }
+
     const {events} = this.o
     if (this.cache) this.unsubscribe.push(registerCache(this.o.store, this.cache))
     this.unsubscribe.push(this.maintenancePages.watch(events), () => this.maintenancePages.close())
@@ -192,6 +196,7 @@ export class HttpRouter {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
       else socket.destroy()
     }
+
     const server = createServer(serverOptions, onRequest)
     server.on('upgrade', onUpgrade)
     server.on('clientError', onClientError)
@@ -215,6 +220,7 @@ export class HttpRouter {
       })
       this.listenPort = (server.address() as AddressInfo).port
     }
+
     this.listenPortText = String(this.listenPort)
     return this.listenPort
   }
@@ -222,7 +228,7 @@ export class HttpRouter {
   async close(): Promise<void> {
     for (const off of this.unsubscribe.splice(0)) off()
     for (const socket of this.upgraded) socket.destroy()
-    const server = this.server
+    const {server} = this
     if (this.sniffing) {
       const closed = this.sniffing.close()
       server?.closeAllConnections()
@@ -234,6 +240,7 @@ export class HttpRouter {
         server.closeAllConnections()
       })
     }
+
     await Promise.all([...this.upstreams.values()].map(u => u.pool.destroy().catch(() => {})))
     this.upstreams.clear()
   }
@@ -248,11 +255,13 @@ export class HttpRouter {
       this.sendError(req, res, NO_SUCH_APP, requestId, undefined)
       return
     }
+
     const r: RoutedRequest = {req, res, app, requestId, start, fwd: forwardedFor(req), tap: undefined, dyno: undefined, connected: start}
     if (app.maintenance) {
       this.fail(r, H80)
       return
     }
+
     const method = req.method ?? 'GET'
     if (!this.cache) {
       this.route(r)
@@ -273,11 +282,13 @@ export class HttpRouter {
       this.forward(r, backend, NONE)
       return
     }
+
     const immediate = this.unavailable(pool)
     if (immediate) {
       this.fail(r, immediate)
       return
     }
+
     void this.waitForBackend(app, r.start).then(found => {
       if (r.req.destroyed) return r.tap?.onAbort()
       if (found) this.forward(r, found, NONE)
@@ -322,11 +333,14 @@ export class HttpRouter {
         if (decision.kind === 'stale-refresh' && !cache.join(fillKey) && !cache.isPass(fillKey)) this.refresh(r, key, fillKey, decision.entry)
         return
       }
-      case 'validate':
+
+      case 'validate': {
         if (request.has('only-if-cached')) return this.gatewayTimeout(r)
         r.tap = new CacheTap(context, decision.entry, undefined)
         this.route(r)
         return
+      }
+
       case 'miss': {
         if (request.has('only-if-cached')) return this.gatewayTimeout(r)
         // a client's own conditional or Range request, a HEAD or a key known to be uncacheable
@@ -339,6 +353,7 @@ export class HttpRouter {
           this.route(r)
           return
         }
+
         const inFlight = cache.join(fillKey)
         if (inFlight) {
           inFlight.waiters.push(stored => {
@@ -352,6 +367,7 @@ export class HttpRouter {
           })
           return
         }
+
         r.tap = new CacheTap(context, undefined, cache.lead(fillKey), decision.entry)
         this.route(r)
       }
@@ -395,6 +411,7 @@ export class HttpRouter {
       for (const [name, value] of Object.entries(response.headers)) {
         for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) responseHeaders.push(name, v)
       }
+
       if (response.statusCode === 304) {
         await response.body.dump()
         const before = entry.bytes
@@ -402,6 +419,7 @@ export class HttpRouter {
         appCache.resized(key, entry, before)
         return true
       }
+
       const limit = cache.limits.maxObjectBytes
       const keep = response.statusCode !== 206 && Number(field(responseHeaders, 'content-length') ?? 0) <= limit
         && storable({status: response.statusCode, headers: responseHeaders, directives: parseCacheControl(field(responseHeaders, 'cache-control'))}, parseCacheControl(req.headers['cache-control']), req.headers.authorization !== undefined)
@@ -410,6 +428,7 @@ export class HttpRouter {
         if (response.statusCode < 500) appCache.remove(key, entry)
         return false
       }
+
       const chunks: Buffer[] = []
       let size = 0
       for await (const chunk of response.body) {
@@ -419,8 +438,10 @@ export class HttpRouter {
           appCache.remove(key, entry)
           return false
         }
+
         chunks.push(chunk as Buffer)
       }
+
       const source: RequestHeaderSource = name => varyHeaders[name] ?? header(name)
       appCache.put(key, makeEntry(url, response.statusCode, '', responseHeaders, Buffer.concat(chunks, size), requestTime, Date.now(), source), source)
       return true
@@ -443,6 +464,7 @@ export class HttpRouter {
       } catch {
         continue
       }
+
       // only URIs of the same app: another origin's responses are not this app's to drop
       const target = url.hostname.toLowerCase()
       if (target !== host && this.appFor(url.host)?.appId !== app.appId) continue
@@ -451,7 +473,7 @@ export class HttpRouter {
   }
 
   /** The error for a pool without an up dyno, or undefined when dynos are starting (wait). */
-  private unavailable(pool: WebPool | undefined): RouterError | undefined {
+  private unavailable(pool: undefined | WebPool): RouterError | undefined {
     if (pool && (pool.starting > 0 || pool.pending > 0)) return undefined
     if (!pool || (pool.wanted === 0 && pool.crashed === 0)) return H14
     if (pool.crashed > 0) return H10
@@ -462,7 +484,7 @@ export class HttpRouter {
     for (;;) {
       const left = start + this.bootWaitMs - Date.now()
       if (left <= 0) return undefined
-      // eslint-disable-next-line no-await-in-loop
+
       await this.o.pools.poolChanged(app.appId, left)
       const pool = this.o.pools.webPool(app.appId)
       const backend = pool && this.pick(pool)
@@ -473,7 +495,7 @@ export class HttpRouter {
 
   /** Fewest requests in flight; among equals, the next after the last one chosen. */
   private pick(pool: WebPool, exclude: readonly Backend[] = NONE): Backend | undefined {
-    const up = pool.up
+    const {up} = pool
     const n = up.length
     if (n === 0) return undefined
     if (n === 1) return exclude.length > 0 && exclude.includes(up[0]) ? undefined : up[0]
@@ -482,6 +504,7 @@ export class HttpRouter {
       state = {rr: 0}
       this.pools.set(pool, state)
     }
+
     const first = state.rr % n
     let best: Backend | undefined
     let bestIndex = first
@@ -495,6 +518,7 @@ export class HttpRouter {
         if (candidate.inflight === 0) break
       }
     }
+
     if (best) state.rr = bestIndex + 1
     return best
   }
@@ -554,6 +578,7 @@ export class HttpRouter {
         backend.inflight--
       }
     }
+
     const withBody = hasBody(req)
     let status = 0
     let bytes = 0
@@ -563,6 +588,7 @@ export class HttpRouter {
       if (status === 0 || !res.writableFinished) abort?.(new Error('client went away'))
       release()
     }
+
     res.on('close', onClientGone) // emitted once: `on` spares once()'s wrapper
     // H28: the socket's idle timer sees the upload (and, once it is complete, nothing we need)
     const onClientIdle = withBody && !req.complete ? () => {
@@ -570,6 +596,7 @@ export class HttpRouter {
         res.setTimeout(0)
         return
       }
+
       this.logError(r, H28)
       res.destroy() // onClientGone aborts the dyno's request
     } : undefined
@@ -578,11 +605,11 @@ export class HttpRouter {
       path: req.url ?? '/', method: (req.method ?? 'GET') as Dispatcher.HttpMethod, headers,
       body: withBody ? req : null,
     }, {
-      onConnect: (abortRequest: (reason?: Error) => void) => {
+      onConnect(abortRequest: (reason?: Error) => void) {
         abort = abortRequest
         r.connected = Date.now()
       },
-      onHeaders: (statusCode: number, rawHeaders: Buffer[], resumeBody: () => void, statusText: string) => {
+      onHeaders(statusCode: number, rawHeaders: Buffer[], resumeBody: () => void, statusText: string) {
         status = statusCode
         resume = resumeBody
         // raw header arrays: no per-request header objects to build and re-validate key by key
@@ -591,15 +618,17 @@ export class HttpRouter {
           const name = rawHeaders[i].toString('latin1')
           if (!HOP_BY_HOP_LENGTHS.has(name.length) || !HOP_BY_HOP.has(name.toLowerCase())) out.push(name, rawHeaders[i + 1].toString('latin1'))
         }
+
         const sent = tap ? tap.onHeaders(statusCode, statusText, out) : out
         if (sent === false) {
           taken = true
           return true
         }
+
         res.writeHead(statusCode, statusText, sent)
         return true
       },
-      onData: (chunk: Buffer) => {
+      onData(chunk: Buffer) {
         if (taken) return true
         tap?.onData(chunk)
         bytes += chunk.length
@@ -613,6 +642,7 @@ export class HttpRouter {
           this.logRequest(r, tap!.servedStatus, tap!.servedBytes)
           return
         }
+
         tap?.onComplete()
         res.end()
         this.logRequest(r, status, bytes)
@@ -621,17 +651,19 @@ export class HttpRouter {
         release()
         if (taken) return
         if (res.destroyed) return tap?.onAbort()
-        const code = (error as {code?: string}).code
+        const {code} = (error as {code?: string})
         if (status !== 0 || res.headersSent) {
           tap?.onAbort()
           this.logError(r, code === 'UND_ERR_BODY_TIMEOUT' ? H15 : H18, bytes)
           res.destroy()
           return
         }
+
         if (code === 'UND_ERR_HEADERS_TIMEOUT') {
           this.fail(r, H12)
           return
         }
+
         // a refused connection never reached the dyno (its body unread: any request may go
         // again); a reset one may be a kept-alive connection the dyno had just closed (safe
         // methods without a body only)
@@ -648,6 +680,7 @@ export class HttpRouter {
             return
           }
         }
+
         this.fail(r, H13)
       },
     })
@@ -661,6 +694,7 @@ export class HttpRouter {
       this.logError(r, error, tap.servedBytes, tap.servedStatus)
       return
     }
+
     this.sendError(req, res, error, r.requestId, r.app)
     this.logError(r, error)
   }
@@ -682,6 +716,7 @@ export class HttpRouter {
       })
       res.end(req.method === 'HEAD' ? undefined : page)
     }
+
     // draining an unread request body keeps the client's connection usable
     if (!req.complete) req.resume()
   }
@@ -716,6 +751,7 @@ export class HttpRouter {
         this.o.logs.write({appId: app.appId, source: 'heroku', dyno: 'router', message: `at=error code=${error.code} desc="${error.desc}" method=${req.method} path="${logPath(req.url)}" host=${hostOnly(req.headers.host)} request_id=${requestId} fwd="${forwardedFor(req)}" dyno= connect=0ms service=0ms status=${error.status} bytes=0 protocol=${protocolOf(req)}`})
       }
     }
+
     if (app === null) return refuse(NO_SUCH_APP)
     if (app.maintenance) return refuse(H80)
     const pool = this.o.pools.webPool(app.appId)
@@ -731,17 +767,19 @@ export class HttpRouter {
         backend.upgraded!--
       }
     }
+
     const headers = forwardHeaders(req, requestId, start, this.listenPort, true)
     const upstream: Socket = netConnect({host: '127.0.0.1', port: backend.port})
     this.upgraded.add(socket)
-    upstream.setNoDelay(true)
-    ;(socket as Socket).setNoDelay?.(true)
+    upstream.setNoDelay(true);
+    (socket as Socket).setNoDelay?.(true)
     upstream.once('connect', () => {
       let head1 = `${req.method} ${req.url} HTTP/1.1\r\n`
       for (const [name, value] of Object.entries(headers)) {
         if (value === undefined) continue
         for (const v of Array.isArray(value) ? value : [value]) head1 += `${name}: ${v}\r\n`
       }
+
       upstream.write(`${head1}\r\n`)
       if (head.length > 0) upstream.write(head)
       upstream.pipe(socket)
@@ -754,6 +792,7 @@ export class HttpRouter {
       upstream.destroy()
       socket.destroy()
     }
+
     upstream.once('error', () => {
       if (!upstream.readyState || upstream.connecting) refuse(H13)
       done()
@@ -782,9 +821,11 @@ export class HttpRouter {
           this.o.log?.(`router: the certificate uploaded for ${name} cannot be served: ${(error as Error).message}`)
         }
       }
+
       if (this.sniContexts.size > 10_000) this.sniContexts.clear()
       this.sniContexts.set(name, context)
     }
+
     if (context) callback(null, context)
     else this.o.tls!.sniCallback(servername, callback)
   }
@@ -797,6 +838,7 @@ export class HttpRouter {
       if (this.hostHeaders.size > 10_000) this.hostHeaders.clear()
       this.hostHeaders.set(hostHeader, entry)
     }
+
     return entry
   }
 
@@ -866,8 +908,10 @@ function forwardRawHeaders(req: IncomingMessage, requestId: string, start: numbe
       else if (name === 'via') via = via ? `${via}, ${raw[i + 1]}` : raw[i + 1]
       continue
     }
+
     out.push(raw[i], raw[i + 1])
   }
+
   out.push(
     'X-Request-Id', requestId,
     'X-Forwarded-For', fwd ? `${fwd}, ${client}` : client,
@@ -887,6 +931,7 @@ function forwardHeaders(req: IncomingMessage, requestId: string, start: number, 
     delete headers['keep-alive']
     delete headers['proxy-connection']
   }
+
   const client = forwardedFor(req)
   const fwd = headers['x-forwarded-for']
   headers['x-forwarded-for'] = fwd ? `${fwd}, ${client}` : client

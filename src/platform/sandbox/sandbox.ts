@@ -18,7 +18,7 @@ import {homedir} from 'node:os'
 import {dirname, join, sep} from 'node:path'
 import {promisify} from 'node:util'
 
-import {configDir, dataDir as cliDataDir} from '../../lib/paths.js'
+import {dataDir as cliDataDir, configDir} from '../../lib/paths.js'
 
 const run = promisify(execFile)
 
@@ -30,12 +30,12 @@ export const APP_UID_BASE = 200_000
 export interface SandboxStatus {
   /** dynos and builds run under bwrap */
   enabled: boolean
+  /** why not enabled, and how to fix it (shown at start and by platform:status) */
+  reason?: string
   /** each app's processes run as a uid of their own (the platform runs as root) */
   separateUsers: boolean
   /** e.g. "bubblewrap 0.8.0" */
   tool?: string
-  /** why not enabled, and how to fix it (shown at start and by platform:status) */
-  reason?: string
 }
 
 export interface SandboxBind {
@@ -47,18 +47,18 @@ export interface SandboxBind {
 }
 
 export interface SandboxSpec {
-  file: string
   args: readonly string[]
   binds: readonly SandboxBind[]
   /** working directory inside the sandbox */
   cwd: string
-  /** run as this uid (and gid) when the status allows separate users */
-  uid?: number
-  hostname?: string
+  file: string
   /** paths never to show even if under a system path (the data dir …) */
   hide?: readonly string[]
+  hostname?: string
   /** where the app user's /etc/passwd and /etc/group are kept (with separate users), so that it has a name */
   identityDir?: string
+  /** run as this uid (and gid) when the status allows separate users */
+  uid?: number
 }
 
 /**
@@ -71,10 +71,12 @@ export async function detectSandbox(mode: 'auto' | 'off' = 'auto'): Promise<Sand
   if (!bwrap) {
     return {enabled: false, separateUsers: false, reason: 'bubblewrap (bwrap) is not installed: dynos and builds run unconfined, as the platform\'s user, and can read its data. Install it (apt-get install bubblewrap) and restart the platform'}
   }
+
   let tool = 'bubblewrap'
   try {
     tool = (await run(bwrap, ['--version'], {timeout: 5000})).stdout.trim()
   } catch {}
+
   const root = process.getuid?.() === 0
   const probe = sandboxArgs({file: '/bin/sh', args: ['-c', 'exit 0'], binds: [], cwd: '/', uid: root ? APP_UID_BASE : undefined}, root)
   try {
@@ -93,6 +95,7 @@ function findBwrap(): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
     if (dir && existsSync(join(dir, 'bwrap'))) return join(dir, 'bwrap')
   }
+
   return existsSync('/usr/bin/bwrap') ? '/usr/bin/bwrap' : undefined
 }
 
@@ -102,7 +105,7 @@ export function appUid(rowNumber: number): number {
 }
 
 /** The command line that runs `spec` in the sandbox, or as it is when the sandbox is off. */
-export function confine(status: SandboxStatus, spec: SandboxSpec): {file: string, args: string[]} {
+export function confine(status: SandboxStatus, spec: SandboxSpec): {args: string[], file: string} {
   if (!status.enabled) return {file: spec.file, args: [...spec.args]}
   return {file: 'bwrap', args: sandboxArgs(spec, status.separateUsers)}
 }
@@ -114,9 +117,10 @@ function sandboxArgs(spec: SandboxSpec, separateUsers: boolean): string[] {
   for (const bind of spec.binds) {
     if (bind.writable && isSymbolicLink(bind.host)) throw new Error(`refusing to show ${bind.host} to the sandbox: it is a symbolic link, not the directory the platform made`)
   }
+
   const args: string[] = []
   /** what is mounted so far, by path inside the sandbox: a tmpfs (empty: mount points are made in it) or a bind */
-  const mounts = new Map<string, 'tmpfs' | 'bind'>([['/', 'tmpfs']])
+  const mounts = new Map<string, 'bind' | 'tmpfs'>([['/', 'tmpfs']])
   for (const path of SYSTEM_PATHS) {
     let stat
     try {
@@ -124,6 +128,7 @@ function sandboxArgs(spec: SandboxSpec, separateUsers: boolean): string[] {
     } catch {
       continue
     }
+
     if (stat.isSymbolicLink()) {
       args.push('--symlink', readlinkSync(path), path)
       mounts.set(path, 'bind')
@@ -132,6 +137,7 @@ function sandboxArgs(spec: SandboxSpec, separateUsers: boolean): string[] {
       mounts.set(path, 'bind')
     }
   }
+
   args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp', '--perms', '1777', '--tmpfs', '/dev/shm')
   for (const [path, kind] of [['/proc', 'bind'], ['/dev', 'bind'], ['/tmp', 'tmpfs'], ['/dev/shm', 'tmpfs']] as const) mounts.set(path, kind)
   // never shown, wherever they are (under a system path, or where this Node.js is installed): the
@@ -142,7 +148,8 @@ function sandboxArgs(spec: SandboxSpec, separateUsers: boolean): string[] {
     const {real, exact} = nearestExisting(path)
     if (real !== '/') hidden.set(real, (hidden.get(real) ?? false) || exact)
   }
-  const layers: {path: string, host?: string, writable?: boolean, exact?: boolean}[] = []
+
+  const layers: {exact?: boolean, host?: string, path: string, writable?: boolean}[] = []
   // this Node.js (the built-in buildpacks put its directory on PATH), wherever it is installed: its
   // whole installation (npm next to it), the hidden paths inside it covered (the data dir in
   // ~/.local); where a hidden path holds node itself (node in ~/bin: the home; /bin/node: / itself),
@@ -153,6 +160,7 @@ function sandboxArgs(spec: SandboxSpec, separateUsers: boolean): string[] {
     const dir = [dirname(dirname(node)), dirname(node)].find(d => fits(d)) ?? node
     layers.push({path: dir, host: dir, writable: false})
   }
+
   for (const [path, exact] of hidden) layers.push({path, exact})
   // outer mounts before the ones inside them; the spec's binds last among equals
   const ordered = [...layers.map((l, i) => ({...l, i})), ...spec.binds.map((b, i) => ({path: b.path, host: b.host, writable: b.writable, exact: true, i: layers.length + i}))]
@@ -166,8 +174,10 @@ function sandboxArgs(spec: SandboxSpec, separateUsers: boolean): string[] {
         args.push('--tmpfs', layer.path)
         mounts.set(layer.path, 'tmpfs')
       }
+
       continue
     }
+
     // bwrap makes missing parents of a mount point 0700 (root's): readable ones for the app's user
     const missing: string[] = []
     for (let parent = dirname(layer.path); ; parent = dirname(parent)) {
@@ -175,23 +185,28 @@ function sandboxArgs(spec: SandboxSpec, separateUsers: boolean): string[] {
       if (around === parent || mounts.get(around) === 'bind') break
       missing.push(parent)
     }
+
     for (const dir of missing.reverse()) {
       args.push('--perms', '0755', '--dir', dir)
       mounts.set(dir, 'tmpfs')
     }
+
     args.push(layer.writable ? '--bind' : '--ro-bind', layer.host, layer.path)
     mounts.set(layer.path, 'bind')
   }
+
   if (separateUsers && spec.uid !== undefined && spec.identityDir) {
     const {passwd, group} = identityFiles(spec.identityDir, spec.uid)
     args.push('--ro-bind', passwd, '/etc/passwd', '--ro-bind', group, '/etc/group')
   }
+
   args.push('--chdir', spec.cwd, '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent')
   if (spec.hostname) args.push('--hostname', spec.hostname)
   args.push('--')
   if (separateUsers && spec.uid !== undefined) {
     args.push('setpriv', `--reuid=${spec.uid}`, `--regid=${spec.uid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--')
   }
+
   args.push(spec.file, ...spec.args)
   return args
 }
@@ -204,7 +219,7 @@ function coveringMount(mounts: ReadonlyMap<string, unknown>, path: string): stri
 }
 
 /** `path` made real, or its nearest existing parent when it does not exist */
-function nearestExisting(path: string): {real: string, exact: boolean} {
+function nearestExisting(path: string): {exact: boolean, real: string} {
   let at = path
   while (!existsSync(at) && dirname(at) !== at) at = dirname(at)
   return {real: realpathOr(at), exact: at === path}
@@ -238,7 +253,7 @@ export const sandboxStateDir = (dataDir: string): string => join(dataDir, 'runti
 export const APP_USER_NAME = 'dyno'
 
 /** The host's /etc/passwd and /etc/group with the app's user added, written once per uid. */
-function identityFiles(dir: string, uid: number): {passwd: string, group: string} {
+function identityFiles(dir: string, uid: number): {group: string, passwd: string} {
   const passwd = join(dir, `passwd-${uid}`)
   const group = join(dir, `group-${uid}`)
   // the app's user's own (0600, as everything in the data dir): readable by it alone
@@ -249,6 +264,7 @@ function identityFiles(dir: string, uid: number): {passwd: string, group: string
       return false
     }
   }
+
   if (!ready(passwd) || !ready(group)) {
     mkdirSync(dir, {recursive: true, mode: 0o700})
     const read = (path: string): string => {
@@ -259,6 +275,7 @@ function identityFiles(dir: string, uid: number): {passwd: string, group: string
         return ''
       }
     }
+
     // written aside and renamed: never half a file
     for (const [path, text] of [[passwd, `${read('/etc/passwd')}${APP_USER_NAME}:x:${uid}:${uid}:app:/app:/bin/bash\n`], [group, `${read('/etc/group')}${APP_USER_NAME}:x:${uid}:\n`]] as const) {
       writeFileSync(`${path}.partial`, text, {mode: 0o600})
@@ -266,5 +283,6 @@ function identityFiles(dir: string, uid: number): {passwd: string, group: string
       renameSync(`${path}.partial`, path)
     }
   }
+
   return {passwd, group}
 }

@@ -1,15 +1,16 @@
-import {newId, nowIso} from '../ids.js'
 import type {Store} from './database.js'
 
+import {newId, nowIso} from '../ids.js'
+
 export interface AccountRow {
-  id: string
-  email: string
-  name: string | null
-  password_hash: string
   allow_tracking: number
   beta: number
-  last_login: string | null
   created_at: string
+  email: string
+  id: string
+  last_login: null | string
+  name: null | string
+  password_hash: string
   updated_at: string
 }
 
@@ -30,7 +31,7 @@ export function countAccounts(store: Store): number {
   return store.get<{n: number}>('SELECT count(*) AS n FROM accounts')?.n ?? 0
 }
 
-export function insertAccount(store: Store, input: {email: string, name: string | null, passwordHash: string}): AccountRow {
+export function insertAccount(store: Store, input: {email: string, name: null | string, passwordHash: string}): AccountRow {
   const now = nowIso()
   const id = newId()
   store.run(
@@ -40,7 +41,7 @@ export function insertAccount(store: Store, input: {email: string, name: string 
   return findAccountById(store, id)!
 }
 
-export function updateAccount(store: Store, id: string, changes: {name?: string | null, allowTracking?: boolean, beta?: boolean}): void {
+export function updateAccount(store: Store, id: string, changes: {allowTracking?: boolean, beta?: boolean, name?: null | string}): void {
   const current = findAccountById(store, id)!
   store.run(
     'UPDATE accounts SET name = ?, allow_tracking = ?, beta = ?, updated_at = ? WHERE id = ?',

@@ -1,19 +1,20 @@
+import type {Store} from './database.js'
+
 // Partner add-on providers (addons/partner.ts) as registered, and the config partners send for
 // add-ons still provisioning.
 import {nowIso} from '../ids.js'
-import type {Store} from './database.js'
 
 export interface AddonProviderRow {
+  created_at: string
   /** the manifest's id: the service's slug */
   id: string
-  owner_id: string
   /** the manifest as registered (with its api.password), JSON */
   manifest: string
-  created_at: string
+  owner_id: string
   updated_at: string
 }
 
-export function insertAddonProvider(store: Store, input: {id: string, ownerId: string, manifest: object}): AddonProviderRow {
+export function insertAddonProvider(store: Store, input: {id: string, manifest: object, ownerId: string}): AddonProviderRow {
   const now = nowIso()
   store.run('INSERT INTO addon_providers (id, owner_id, manifest, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', input.id, input.ownerId, JSON.stringify(input.manifest), now, now)
   return findAddonProvider(store, input.id)!

@@ -1,44 +1,45 @@
-import {isUuid, newId, nowIso} from '../ids.js'
-import {USABLE_APP_IDS} from './apps.js'
 import type {Store} from './database.js'
 
+import {isUuid, newId, nowIso} from '../ids.js'
+import {USABLE_APP_IDS} from './apps.js'
+
 export interface AddonRow {
-  id: string
-  name: string
   /** the billing app */
   app_id: string
-  service: string
+  /** the provider's config, keyed by suffix (URL, …), JSON */
+  config: string
+  created_at: string
+  id: string
+  name: string
   /** "service:plan" */
   plan: string
   provider_id: string
-  state: 'provisioning' | 'provisioned' | 'deprovisioned'
-  /** the provider's config, keyed by suffix (URL, …), JSON */
-  config: string
-  provision_message: string | null
-  web_url: string | null
+  provision_message: null | string
   /** what addons:create passed to the provider, JSON */
   provision_options: string
-  created_at: string
+  service: string
+  state: 'deprovisioned' | 'provisioned' | 'provisioning'
   updated_at: string
+  web_url: null | string
 }
 
 export interface AttachmentRow {
-  id: string
   addon_id: string
   app_id: string
-  name: string
-  namespace: string | null
   created_at: string
+  id: string
+  name: string
+  namespace: null | string
   updated_at: string
 }
 
 export interface NewAddon {
+  appId: string
   id: string
   name: string
-  appId: string
-  service: string
-  plan: string
   options: Record<string, string>
+  plan: string
+  service: string
 }
 
 /** A new add-on, `provisioning`: no provider handle and no config until its provider is done. */
@@ -53,32 +54,30 @@ export function insertAddon(store: Store, input: NewAddon): AddonRow {
 }
 
 /** The provider answered but is not done (async provisioning): its handle, still `provisioning`. */
-export function setAddonProviderId(store: Store, id: string, providerId: string, message: string | null): void {
+export function setAddonProviderId(store: Store, id: string, providerId: string, message: null | string): void {
   store.run('UPDATE addons SET provider_id = ?, provision_message = coalesce(?, provision_message), updated_at = ? WHERE id = ?', providerId, message, nowIso(), id)
 }
 
-export function markAddonProvisioned(store: Store, id: string, input: {providerId: string, config: Record<string, string>, message: string | null, webUrl: string | null}): void {
+export function markAddonProvisioned(store: Store, id: string, input: {config: Record<string, string>, message: null | string, providerId: string, webUrl: null | string}): void {
   store.run(
-    `UPDATE addons SET state = 'provisioned', provider_id = ?, config = ?, provision_message = coalesce(?, provision_message), web_url = ?, updated_at = ? WHERE id = ?`,
+    'UPDATE addons SET state = \'provisioned\', provider_id = ?, config = ?, provision_message = coalesce(?, provision_message), web_url = ?, updated_at = ? WHERE id = ?',
     input.providerId, JSON.stringify(input.config), input.message, input.webUrl, nowIso(), id,
   )
 }
 
 /** Provisioning failed: the add-on stays, deprovisioned, with the reason and no config. */
 export function markAddonFailed(store: Store, id: string, reason: string): void {
-  store.run(`UPDATE addons SET state = 'deprovisioned', config = '{}', provision_message = ?, updated_at = ? WHERE id = ?`, reason, nowIso(), id)
+  store.run('UPDATE addons SET state = \'deprovisioned\', config = \'{}\', provision_message = ?, updated_at = ? WHERE id = ?', reason, nowIso(), id)
 }
 
 /** Add-ons of a service in the given states, oldest first. */
 export function listServiceAddons(store: Store, service: string, states: readonly AddonRow['state'][]): AddonRow[] {
-  return store.all<AddonRow>(
-    `SELECT * FROM addons WHERE service = ? AND state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at, id`, service, ...states,
-  )
+  return store.all<AddonRow>(`SELECT * FROM addons WHERE service = ? AND state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at, id`, service, ...states)
 }
 
 /** Every add-on some provider is still making, across services. */
 export function listProvisioningAddons(store: Store): AddonRow[] {
-  return store.all<AddonRow>(`SELECT * FROM addons WHERE state = 'provisioning' ORDER BY created_at, id`)
+  return store.all<AddonRow>('SELECT * FROM addons WHERE state = \'provisioning\' ORDER BY created_at, id')
 }
 
 export function findAddonById(store: Store, id: string): AddonRow | undefined {
@@ -111,12 +110,10 @@ export function listAccountAddons(store: Store, accountId: string): AddonRow[] {
 
 /** Add-ons attached to an app (Heroku lists those, including ones billed elsewhere). */
 export function listAppAddons(store: Store, appId: string): AddonRow[] {
-  return store.all<AddonRow>(
-    'SELECT DISTINCT a.* FROM addons a LEFT JOIN addon_attachments t ON t.addon_id = a.id WHERE a.app_id = ? OR t.app_id = ?', appId, appId,
-  )
+  return store.all<AddonRow>('SELECT DISTINCT a.* FROM addons a LEFT JOIN addon_attachments t ON t.addon_id = a.id WHERE a.app_id = ? OR t.app_id = ?', appId, appId)
 }
 
-export function updateAddonPlan(store: Store, id: string, plan: string, config: Record<string, string>, message: string | null): void {
+export function updateAddonPlan(store: Store, id: string, plan: string, config: Record<string, string>, message: null | string): void {
   store.run('UPDATE addons SET plan = ?, config = ?, provision_message = coalesce(?, provision_message), updated_at = ? WHERE id = ?', plan, JSON.stringify(config), message, nowIso(), id)
 }
 
@@ -128,7 +125,7 @@ export function deleteAddon(store: Store, id: string): void {
   store.run('DELETE FROM addons WHERE id = ?', id)
 }
 
-export function insertAttachment(store: Store, input: {addonId: string, appId: string, name: string, namespace: string | null}): AttachmentRow {
+export function insertAttachment(store: Store, input: {addonId: string, appId: string, name: string, namespace: null | string}): AttachmentRow {
   const now = nowIso()
   const id = newId()
   store.run(
@@ -144,9 +141,7 @@ export function attachmentNameTaken(store: Store, appId: string, name: string): 
 
 export function findVisibleAttachment(store: Store, accountId: string, id: string): AttachmentRow | undefined {
   if (!isUuid(id)) return undefined
-  return store.get<AttachmentRow>(
-    `SELECT t.* FROM addon_attachments t WHERE t.id = ? AND t.app_id IN ${USABLE_APP_IDS}`, id.toLowerCase(), accountId, accountId,
-  )
+  return store.get<AttachmentRow>(`SELECT t.* FROM addon_attachments t WHERE t.id = ? AND t.app_id IN ${USABLE_APP_IDS}`, id.toLowerCase(), accountId, accountId)
 }
 
 export function findAppAttachment(store: Store, appId: string, identity: string): AttachmentRow | undefined {

@@ -1,15 +1,16 @@
-import {isUuid, newId, nowIso} from '../ids.js'
 import type {Store} from './database.js'
 
+import {isUuid, newId, nowIso} from '../ids.js'
+
 export interface AppRow {
-  id: string
-  name: string
-  owner_id: string
-  maintenance: number
   /** the current config vars, JSON; releases keep their own snapshot */
   config: string
-  released_at: string | null
   created_at: string
+  id: string
+  maintenance: number
+  name: string
+  owner_id: string
+  released_at: null | string
   updated_at: string
 }
 
@@ -54,7 +55,7 @@ export function appConfigJson(store: Store, id: string): string | undefined {
 }
 
 /** What the router needs of an app to route a request to it (router/router.ts). */
-export type RoutedApp = Pick<AppRow, 'id' | 'name' | 'maintenance' | 'config'>
+export type RoutedApp = Pick<AppRow, 'config' | 'id' | 'maintenance' | 'name'>
 
 /** The app a domain (custom or default) belongs to, by its hostname (lower case). */
 export function findRoutedAppByHostname(store: Store, hostname: string): RoutedApp | undefined {
@@ -92,7 +93,7 @@ export function insertApp(store: Store, input: {name: string, ownerId: string}):
   return findAppById(store, id)!
 }
 
-export function updateApp(store: Store, id: string, changes: {name?: string, maintenance?: boolean}): AppRow {
+export function updateApp(store: Store, id: string, changes: {maintenance?: boolean, name?: string}): AppRow {
   const current = findAppById(store, id)!
   store.run(
     'UPDATE apps SET name = ?, maintenance = ?, updated_at = ? WHERE id = ?',

@@ -1,21 +1,22 @@
-import {newId, nowIso} from '../ids.js'
 import type {Store} from './database.js'
 
+import {newId, nowIso} from '../ids.js'
+
 export interface AuthorizationRow {
-  id: string
   account_id: string
-  token_id: string
-  token_hash: string
-  description: string
-  scope: string
-  expires_at: string | null
   created_at: string
+  description: string
+  expires_at: null | string
+  id: string
+  scope: string
+  token_hash: string
+  token_id: string
   updated_at: string
 }
 
 export function insertAuthorization(
   store: Store,
-  input: {accountId: string, tokenHash: string, description: string, scope: string[], expiresAt: string | null},
+  input: {accountId: string, description: string, expiresAt: null | string, scope: string[], tokenHash: string},
 ): AuthorizationRow {
   const now = nowIso()
   const id = newId()

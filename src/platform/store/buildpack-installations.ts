@@ -2,9 +2,9 @@ import type {Store} from './database.js'
 
 export interface BuildpackInstallationRow {
   app_id: string
+  name: string
   ordinal: number
   url: string
-  name: string
 }
 
 export function listBuildpackInstallations(store: Store, appId: string): BuildpackInstallationRow[] {
@@ -12,7 +12,7 @@ export function listBuildpackInstallations(store: Store, appId: string): Buildpa
 }
 
 /** Replaces the app's buildpacks (call inside a transaction). */
-export function replaceBuildpackInstallations(store: Store, appId: string, buildpacks: readonly {url: string, name: string}[]): void {
+export function replaceBuildpackInstallations(store: Store, appId: string, buildpacks: readonly {name: string, url: string}[]): void {
   store.run('DELETE FROM buildpack_installations WHERE app_id = ?', appId)
   for (const [ordinal, buildpack] of buildpacks.entries()) {
     store.run('INSERT INTO buildpack_installations (app_id, ordinal, url, name) VALUES (?, ?, ?, ?)', appId, ordinal, buildpack.url, buildpack.name)

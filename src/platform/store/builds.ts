@@ -1,30 +1,31 @@
-import {isUuid, newId, nowIso} from '../ids.js'
 import type {Store} from './database.js'
 
+import {isUuid, newId, nowIso} from '../ids.js'
+
 export interface BuildRow {
-  id: string
   app_id: string
-  user_id: string
-  status: 'pending' | 'succeeded' | 'failed'
-  source_blob: string
-  buildpacks: string | null
-  slug_id: string | null
-  release_id: string | null
-  output: string
+  buildpacks: null | string
   created_at: string
+  id: string
+  output: string
+  release_id: null | string
+  slug_id: null | string
+  source_blob: string
+  status: 'failed' | 'pending' | 'succeeded'
   updated_at: string
+  user_id: string
 }
 
 export interface SourceBlob {
+  checksum: null | string
   url: string
-  version: string | null
-  checksum: string | null
-  version_description: string | null
+  version: null | string
+  version_description: null | string
 }
 
 export function insertBuild(
   store: Store,
-  input: {appId: string, userId: string, sourceBlob: SourceBlob, buildpacks: {url?: string, name?: string}[] | null},
+  input: {appId: string, buildpacks: null | {name?: string, url?: string}[], sourceBlob: SourceBlob, userId: string},
 ): BuildRow {
   const now = nowIso()
   const id = newId()
@@ -55,7 +56,7 @@ export function findBuildById(store: Store, id: string): BuildRow | undefined {
 export function finishBuild(
   store: Store,
   id: string,
-  result: {status: 'succeeded' | 'failed', output: string, slugId?: string | null, releaseId?: string | null, buildpacks?: {url: string, name: string}[] | null},
+  result: {buildpacks?: null | {name: string, url: string}[], output: string, releaseId?: null | string, slugId?: null | string, status: 'failed' | 'succeeded'},
 ): void {
   store.run(
     `UPDATE builds SET status = ?, output = ?, slug_id = COALESCE(?, slug_id), release_id = COALESCE(?, release_id),
@@ -72,10 +73,10 @@ export function setBuildOutput(store: Store, id: string, output: string): void {
 /** Builds left pending by a platform that stopped mid-build: they will never finish. */
 export function failInterruptedBuilds(store: Store, ids: readonly string[], note: string): void {
   for (const id of ids) {
-    store.run(`UPDATE builds SET status = 'failed', output = output || ?, updated_at = ? WHERE id = ? AND status = 'pending'`, note, nowIso(), id)
+    store.run('UPDATE builds SET status = \'failed\', output = output || ?, updated_at = ? WHERE id = ? AND status = \'pending\'', note, nowIso(), id)
   }
 }
 
 export function listPendingBuilds(store: Store): BuildRow[] {
-  return store.all<BuildRow>(`SELECT * FROM builds WHERE status = 'pending'`)
+  return store.all<BuildRow>('SELECT * FROM builds WHERE status = \'pending\'')
 }

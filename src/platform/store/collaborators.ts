@@ -1,17 +1,18 @@
+import type {Store} from './database.js'
+
 // Collaborators (accounts other than the owner that may use an app) and app transfers (an
 // owner's offer of an app to another account). Which apps an account may use at all is
 // apps.ts's USABLE_APP_IDS, built on the collaborators table.
 import {isUuid, newId, nowIso} from '../ids.js'
-import type {Store} from './database.js'
 
 export interface CollaboratorRow {
-  id: string
-  app_id: string
   account_id: string
+  app_id: string
   created_at: string
-  updated_at: string
   /** joined from accounts */
   email: string
+  id: string
+  updated_at: string
 }
 
 const COLLABORATOR = 'SELECT c.*, a.email FROM collaborators c JOIN accounts a ON a.id = c.account_id'
@@ -31,7 +32,7 @@ export function isCollaborator(store: Store, appId: string, accountId: string): 
   return store.get('SELECT 1 FROM collaborators WHERE app_id = ? AND account_id = ?', appId, accountId) !== undefined
 }
 
-export function insertCollaborator(store: Store, input: {appId: string, accountId: string}): CollaboratorRow {
+export function insertCollaborator(store: Store, input: {accountId: string, appId: string}): CollaboratorRow {
   const now = nowIso()
   const id = newId()
   store.run('INSERT INTO collaborators (id, app_id, account_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', id, input.appId, input.accountId, now, now)
@@ -42,15 +43,15 @@ export function deleteCollaborator(store: Store, id: string): void {
   store.run('DELETE FROM collaborators WHERE id = ?', id)
 }
 
-export type TransferState = 'pending' | 'accepted' | 'declined'
+export type TransferState = 'accepted' | 'declined' | 'pending'
 
 export interface AppTransferRow {
-  id: string
   app_id: string
+  created_at: string
+  id: string
   owner_id: string
   recipient_id: string
   state: TransferState
-  created_at: string
   updated_at: string
 }
 
@@ -64,6 +65,7 @@ export function findAccountTransfer(store: Store, accountId: string, identity: s
   if (isUuid(identity)) {
     return store.get<AppTransferRow>('SELECT * FROM app_transfers WHERE id = ? AND (owner_id = ? OR recipient_id = ?)', identity.toLowerCase(), accountId, accountId)
   }
+
   return store.get<AppTransferRow>(
     `SELECT t.* FROM app_transfers t JOIN apps p ON p.id = t.app_id WHERE p.name = ? AND (t.owner_id = ? OR t.recipient_id = ?)
      ORDER BY t.state = 'pending' DESC, t.created_at DESC LIMIT 1`,

@@ -3,24 +3,24 @@
 import type {Store} from './database.js'
 
 export interface DashboardSessionRow {
-  token_hash: string
   account_id: string
   /** null: signed in with email and password (all the account's add-ons); else this add-on only */
-  addon_id: string | null
-  expires_at: number
+  addon_id: null | string
   created_at: number
+  expires_at: number
+  token_hash: string
 }
 
 export interface SsoTokenRow {
-  token_hash: string
   account_id: string
   addon_id: string
-  expires_at: number
-  used_at: number | null
   created_at: number
+  expires_at: number
+  token_hash: string
+  used_at: null | number
 }
 
-export function insertDashboardSession(store: Store, input: {tokenHash: string, accountId: string, addonId: string | null, expiresAt: number, now: number}): void {
+export function insertDashboardSession(store: Store, input: {accountId: string, addonId: null | string, expiresAt: number, now: number, tokenHash: string}): void {
   store.run(
     'INSERT INTO dashboard_sessions (token_hash, account_id, addon_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)',
     input.tokenHash, input.accountId, input.addonId, input.expiresAt, input.now,
@@ -36,14 +36,14 @@ export function deleteDashboardSession(store: Store, tokenHash: string): void {
   store.run('DELETE FROM dashboard_sessions WHERE token_hash = ?', tokenHash)
 }
 
-export function insertSsoToken(store: Store, input: {tokenHash: string, accountId: string, addonId: string, expiresAt: number, now: number}): void {
+export function insertSsoToken(store: Store, input: {accountId: string, addonId: string, expiresAt: number, now: number, tokenHash: string}): void {
   store.run(
     'INSERT INTO dashboard_sso_tokens (token_hash, account_id, addon_id, expires_at, used_at, created_at) VALUES (?, ?, ?, ?, NULL, ?)',
     input.tokenHash, input.accountId, input.addonId, input.expiresAt, input.now,
   )
 }
 
-export type SsoRedemption = {ok: true, token: SsoTokenRow} | {ok: false, reason: 'unknown' | 'used' | 'expired'}
+export type SsoRedemption = {ok: false, reason: 'expired' | 'unknown' | 'used'} | {ok: true, token: SsoTokenRow}
 
 /**
  * Marks the token used and returns it — at most once, whatever runs concurrently (one UPDATE that

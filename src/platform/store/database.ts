@@ -8,7 +8,7 @@
 import {closeSync, mkdirSync, openSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {MIGRATIONS, type Migration} from './migrations.js'
+import {type Migration, MIGRATIONS} from './migrations.js'
 import {type RunResult, SqliteDatabase, type Statement} from './sqlite.js'
 
 export type {SqliteDatabase} from './sqlite.js'
@@ -26,6 +26,7 @@ export class Store {
       statement = this.db.prepare(sql)
       this.statements.set(sql, statement)
     }
+
     return statement
   }
 
@@ -77,6 +78,7 @@ export function migrate(db: SqliteDatabase, migrations: readonly Migration[]): v
   if (newest > known) {
     throw new Error(`The data dir was written by a newer platform (schema v${newest}; this one knows up to v${known}).`)
   }
+
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(migration.version)) continue
     db.transaction(() => {

@@ -1,14 +1,15 @@
-import {isUuid, newId, nowIso} from '../ids.js'
 import type {Store} from './database.js'
 
+import {isUuid, newId, nowIso} from '../ids.js'
+
 export interface DomainRow {
-  id: string
   app_id: string
-  hostname: string
-  kind: 'heroku' | 'custom'
-  /** the SNI endpoint whose certificate the router serves for it (store/sni-endpoints.ts) */
-  sni_endpoint_id?: string | null
   created_at: string
+  hostname: string
+  id: string
+  kind: 'custom' | 'heroku'
+  /** the SNI endpoint whose certificate the router serves for it (store/sni-endpoints.ts) */
+  sni_endpoint_id?: null | string
   updated_at: string
 }
 

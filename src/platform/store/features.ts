@@ -1,20 +1,21 @@
+import type {Store} from './database.js'
+
 // App features (labs): the features that mean something on this platform, and each app's choice.
 // The catalogue is code (what a feature does is code too); the table keeps only the choices an
 // app made, so a feature nobody touched is at its default. Account features: none here — nothing
 // this platform does for an account depends on one (GET /account/features is an empty list).
 import {nameBasedId, nowIso} from '../ids.js'
-import type {Store} from './database.js'
 
 export interface FeatureDefinition {
-  name: string
-  display_name: string
-  description: string
-  doc_url: string
-  /** Heroku's maturity: alpha, beta or public (general features are managed by `heroku features`) */
-  state: 'alpha' | 'beta' | 'public'
   /** what an app has before it chose */
   default: boolean
+  description: string
+  display_name: string
+  doc_url: string
   feedback_email: string
+  name: string
+  /** Heroku's maturity: alpha, beta or public (general features are managed by `heroku features`) */
+  state: 'alpha' | 'beta' | 'public'
 }
 
 export const PREBOOT = 'preboot'
@@ -44,17 +45,17 @@ export const APP_FEATURES: readonly FeatureDefinition[] = [
 export const ACCOUNT_FEATURES: readonly FeatureDefinition[] = []
 
 export interface AppFeature extends Omit<FeatureDefinition, 'default'> {
-  id: string
-  enabled: boolean
   created_at: string
+  enabled: boolean
+  id: string
   updated_at: string
 }
 
 interface AppFeatureRow {
   app_id: string
-  name: string
-  enabled: number
   created_at: string
+  enabled: number
+  name: string
   updated_at: string
 }
 
@@ -77,12 +78,12 @@ function toFeature(def: FeatureDefinition, row: AppFeatureRow | undefined, appCr
   }
 }
 
-export function listAppFeatures(store: Store, app: {id: string, created_at: string}): AppFeature[] {
+export function listAppFeatures(store: Store, app: {created_at: string, id: string}): AppFeature[] {
   const rows = new Map(store.all<AppFeatureRow>('SELECT * FROM app_features WHERE app_id = ?', app.id).map(r => [r.name, r]))
   return APP_FEATURES.map(def => toFeature(def, rows.get(def.name), app.created_at))
 }
 
-export function getAppFeature(store: Store, app: {id: string, created_at: string}, def: FeatureDefinition): AppFeature {
+export function getAppFeature(store: Store, app: {created_at: string, id: string}, def: FeatureDefinition): AppFeature {
   return toFeature(def, store.get<AppFeatureRow>('SELECT * FROM app_features WHERE app_id = ? AND name = ?', app.id, def.name), app.created_at)
 }
 

@@ -1,14 +1,15 @@
-import {isUuid, newId, nowIso} from '../ids.js'
 import type {Store} from './database.js'
 
+import {isUuid, newId, nowIso} from '../ids.js'
+
 export interface FormationRow {
-  id: string
   app_id: string
-  type: string
   command: string
+  created_at: string
+  id: string
   quantity: number
   size: string
-  created_at: string
+  type: string
   updated_at: string
 }
 
@@ -54,6 +55,7 @@ export function syncFormationWithProcessTypes(store: Store, appId: string, proce
       )
     }
   }
+
   for (const [type, formation] of existing) {
     if (!(type in processTypes)) store.run('DELETE FROM formations WHERE id = ?', formation.id)
   }

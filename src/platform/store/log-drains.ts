@@ -1,13 +1,14 @@
-import {isUuid, newId, nowIso} from '../ids.js'
 import type {Store} from './database.js'
 
+import {isUuid, newId, nowIso} from '../ids.js'
+
 export interface LogDrainRow {
-  id: string
   app_id: string
-  url: string
-  token: string
   created_at: string
+  id: string
+  token: string
   updated_at: string
+  url: string
 }
 
 export function insertLogDrain(store: Store, input: {appId: string, url: string}): LogDrainRow {

@@ -1,26 +1,27 @@
-import {newId, nowIso} from '../ids.js'
 import type {Store} from './database.js'
 
+import {newId, nowIso} from '../ids.js'
+
 export interface LogSessionRow {
-  id: string
   app_id: string
-  secret_hash: string
-  options: string
-  expires_at: string
   created_at: string
+  expires_at: string
+  id: string
+  options: string
+  secret_hash: string
 }
 
 export interface LogSessionOptions {
-  dyno: string | null
-  source: string | null
+  dyno: null | string
   lines: number
+  source: null | string
   tail: boolean
 }
 
 /** How long a log-session URL may be used, as on Heroku. */
 export const LOG_SESSION_TTL_MS = 60 * 60 * 1000
 
-export function insertLogSession(store: Store, input: {appId: string, secretHash: string, options: LogSessionOptions}): LogSessionRow {
+export function insertLogSession(store: Store, input: {appId: string, options: LogSessionOptions, secretHash: string}): LogSessionRow {
   const id = newId()
   const now = new Date()
   store.run(

@@ -1,8 +1,8 @@
 // Versioned schema migrations. Append only: never edit a migration that has shipped.
 export interface Migration {
-  version: number
   name: string
   sql: string
+  version: number
 }
 
 export const MIGRATIONS: readonly Migration[] = [

@@ -1,33 +1,34 @@
+import type {Store} from './database.js'
+
 // heroku-postgresql backups and restores (addons/pg-backups.ts): one row per transfer. Backups are
 // numbered per app (b001, b002 … as Heroku names them), restores likewise (r001 …); the dump
 // itself is a file under DATA/addons/heroku-postgresql/backups/<addonId>/.
 import {isUuid, newId, nowIso} from '../ids.js'
-import type {Store} from './database.js'
 
 export type PgTransferKind = 'backup' | 'restore'
-export type PgTransferStatus = 'pending' | 'running' | 'succeeded' | 'failed'
+export type PgTransferStatus = 'failed' | 'pending' | 'running' | 'succeeded'
 
 export interface PgTransferRow {
-  id: string
-  app_id: string
   /** the add-on dumped (backup) or restored into (restore) */
   addon_id: string
+  app_id: string
+  created_at: string
+  error: null | string
+  finished_at: null | string
+  id: string
   kind: PgTransferKind
   num: number
+  size_bytes: null | number
   /** a restore's backup */
-  source_id: string | null
+  source_id: null | string
+  started_at: null | string
   status: PgTransferStatus
-  size_bytes: number | null
-  error: string | null
-  created_at: string
-  started_at: string | null
-  finished_at: string | null
   updated_at: string
 }
 
 export const transferName = (row: Pick<PgTransferRow, 'kind' | 'num'>): string => `${row.kind === 'backup' ? 'b' : 'r'}${String(row.num).padStart(3, '0')}`
 
-export function insertTransfer(store: Store, input: {appId: string, addonId: string, kind: PgTransferKind, sourceId?: string}): PgTransferRow {
+export function insertTransfer(store: Store, input: {addonId: string, appId: string, kind: PgTransferKind, sourceId?: string}): PgTransferRow {
   const id = newId()
   const now = nowIso()
   const {num} = store.get<{num: number}>('SELECT coalesce(max(num), 0) + 1 AS num FROM pg_transfers WHERE app_id = ? AND kind = ?', input.appId, input.kind)!
@@ -57,20 +58,20 @@ export function listAddonTransfers(store: Store, addonId: string, kind: PgTransf
 }
 
 export function listUnfinishedTransfers(store: Store, addonId: string): PgTransferRow[] {
-  return store.all<PgTransferRow>(`SELECT * FROM pg_transfers WHERE addon_id = ? AND status IN ('pending', 'running')`, addonId)
+  return store.all<PgTransferRow>('SELECT * FROM pg_transfers WHERE addon_id = ? AND status IN (\'pending\', \'running\')', addonId)
 }
 
 /** A restore from this backup that runs now (its file must stay until it ends). */
 export function findUnfinishedRestoreOf(store: Store, backupId: string): PgTransferRow | undefined {
-  return store.get<PgTransferRow>(`SELECT * FROM pg_transfers WHERE kind = 'restore' AND source_id = ? AND status IN ('pending', 'running')`, backupId)
+  return store.get<PgTransferRow>('SELECT * FROM pg_transfers WHERE kind = \'restore\' AND source_id = ? AND status IN (\'pending\', \'running\')', backupId)
 }
 
 export function markTransferRunning(store: Store, id: string): void {
   const now = nowIso()
-  store.run(`UPDATE pg_transfers SET status = 'running', started_at = ?, updated_at = ? WHERE id = ?`, now, now, id)
+  store.run('UPDATE pg_transfers SET status = \'running\', started_at = ?, updated_at = ? WHERE id = ?', now, now, id)
 }
 
-export function finishTransfer(store: Store, id: string, outcome: {status: 'succeeded' | 'failed', sizeBytes?: number | null, error?: string | null}): void {
+export function finishTransfer(store: Store, id: string, outcome: {error?: null | string, sizeBytes?: null | number, status: 'failed' | 'succeeded'}): void {
   const now = nowIso()
   store.run(
     'UPDATE pg_transfers SET status = ?, size_bytes = coalesce(?, size_bytes), error = ?, finished_at = ?, updated_at = ? WHERE id = ?',

@@ -1,47 +1,48 @@
+import type {Store} from './database.js'
+
 // Pipelines, their couplings (an app at a stage) and promotions (migration 12).
 import {isUuid, newId, nowIso} from '../ids.js'
-import type {Store} from './database.js'
 
 export const PIPELINE_STAGES = ['test', 'review', 'development', 'staging', 'production'] as const
 export type PipelineStage = typeof PIPELINE_STAGES[number]
 
 export interface PipelineRow {
+  created_at: string
   id: string
   name: string
   owner_id: string
-  created_at: string
   updated_at: string
 }
 
 export interface CouplingRow {
+  app_id: string
+  created_at: string
   id: string
   pipeline_id: string
-  app_id: string
   stage: PipelineStage
-  created_at: string
   updated_at: string
 }
 
 export interface PromotionRow {
+  created_at: string
   id: string
   pipeline_id: string
   source_app_id: string
   source_release_id: string
   source_slug_id: string
-  user_id: string
-  status: 'pending' | 'completed'
-  created_at: string
+  status: 'completed' | 'pending'
   updated_at: string
+  user_id: string
 }
 
 export interface PromotionTargetRow {
+  app_id: string
+  created_at: string
+  error_message: null | string
   id: string
   promotion_id: string
-  app_id: string
-  release_id: string | null
-  status: 'pending' | 'succeeded' | 'failed'
-  error_message: string | null
-  created_at: string
+  release_id: null | string
+  status: 'failed' | 'pending' | 'succeeded'
   updated_at: string
 }
 
@@ -84,7 +85,7 @@ export function deletePipeline(store: Store, id: string): void {
 
 // --- couplings --------------------------------------------------------------------------
 
-export function insertCoupling(store: Store, input: {pipelineId: string, appId: string, stage: PipelineStage}): CouplingRow {
+export function insertCoupling(store: Store, input: {appId: string, pipelineId: string, stage: PipelineStage}): CouplingRow {
   const now = nowIso()
   const id = newId()
   store.run('INSERT INTO pipeline_couplings (id, pipeline_id, app_id, stage, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', id, input.pipelineId, input.appId, input.stage, now, now)
@@ -120,8 +121,8 @@ export interface NewPromotion {
   sourceAppId: string
   sourceReleaseId: string
   sourceSlugId: string
-  userId: string
   targetAppIds: string[]
+  userId: string
 }
 
 export function insertPromotion(store: Store, input: NewPromotion): PromotionRow {
@@ -139,6 +140,7 @@ export function insertPromotion(store: Store, input: NewPromotion): PromotionRow
       newId(), id, appId, now, now,
     )
   }
+
   return findPromotionById(store, id)!
 }
 
@@ -151,7 +153,7 @@ export function listPromotionTargets(store: Store, promotionId: string): Promoti
   return store.all<PromotionTargetRow>('SELECT * FROM pipeline_promotion_targets WHERE promotion_id = ? ORDER BY created_at, rowid', promotionId)
 }
 
-export function updatePromotionTarget(store: Store, id: string, changes: {releaseId?: string, status?: PromotionTargetRow['status'], errorMessage?: string | null}): void {
+export function updatePromotionTarget(store: Store, id: string, changes: {errorMessage?: null | string, releaseId?: string, status?: PromotionTargetRow['status']}): void {
   const target = store.get<PromotionTargetRow>('SELECT * FROM pipeline_promotion_targets WHERE id = ?', id)
   if (!target) return
   store.run(

@@ -1,35 +1,36 @@
-import {newId, nowIso} from '../ids.js'
-import {type ConfigVars, setAppConfig} from './apps.js'
 import type {Store} from './database.js'
 
+import {newId, nowIso} from '../ids.js'
+import {type ConfigVars, setAppConfig} from './apps.js'
+
 export interface ReleaseRow {
-  id: string
-  app_id: string
-  version: number
-  description: string
-  status: string
-  slug_id: string | null
-  config: string
   addon_plan_names: string
-  user_id: string
+  app_id: string
+  config: string
+  created_at: string
+  description: string
+  id: string
   /** what the release command printed */
   output: string
-  created_at: string
+  slug_id: null | string
+  status: string
   updated_at: string
+  user_id: string
+  version: number
 }
 
 /** pending: its release command runs (the release phase); succeeded: it ran, or there is none */
-export type ReleaseStatus = 'pending' | 'succeeded' | 'failed'
+export type ReleaseStatus = 'failed' | 'pending' | 'succeeded'
 
 export interface NewRelease {
   appId: string
-  userId: string
-  description: string
   /** the complete config of the new release; it also becomes the app's current config */
   config: ConfigVars
-  slugId: string | null
+  description: string
+  slugId: null | string
   /** pending when a release command must run first; default succeeded */
   status?: 'pending' | 'succeeded'
+  userId: string
 }
 
 /**
@@ -39,10 +40,8 @@ export interface NewRelease {
 export function insertRelease(store: Store, input: NewRelease): ReleaseRow {
   const now = nowIso()
   const id = newId()
-  const version = (store.get<{v: number | null}>('SELECT max(version) AS v FROM releases WHERE app_id = ?', input.appId)?.v ?? 0) + 1
-  const planNames = store.all<{plan: string}>(
-    `SELECT DISTINCT a.plan FROM addons a JOIN addon_attachments t ON t.addon_id = a.id WHERE t.app_id = ? ORDER BY a.plan`, input.appId,
-  ).map(r => r.plan)
+  const version = (store.get<{v: null | number}>('SELECT max(version) AS v FROM releases WHERE app_id = ?', input.appId)?.v ?? 0) + 1
+  const planNames = store.all<{plan: string}>('SELECT DISTINCT a.plan FROM addons a JOIN addon_attachments t ON t.addon_id = a.id WHERE t.app_id = ? ORDER BY a.plan', input.appId).map(r => r.plan)
   store.run(
     `INSERT INTO releases (id, app_id, version, description, status, slug_id, config, addon_plan_names, user_id, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -60,6 +59,7 @@ export function findRelease(store: Store, appId: string, identity: string): Rele
   if (/^v?\d{1,9}$/.test(identity)) {
     return store.get<ReleaseRow>('SELECT * FROM releases WHERE app_id = ? AND version = ?', appId, Number(identity.replace(/^v/, '')))
   }
+
   return store.get<ReleaseRow>('SELECT * FROM releases WHERE app_id = ? AND id = ?', appId, identity.toLowerCase())
 }
 
@@ -78,7 +78,7 @@ export function listReleases(store: Store, appId: string): ReleaseRow[] {
 }
 
 /** Ends a release's release phase: its status and what its command printed. */
-export function finishReleasePhase(store: Store, id: string, status: 'succeeded' | 'failed', output: string): void {
+export function finishReleasePhase(store: Store, id: string, status: 'failed' | 'succeeded', output: string): void {
   store.run('UPDATE releases SET status = ?, output = ?, updated_at = ? WHERE id = ?', status, output, nowIso(), id)
 }
 

@@ -1,28 +1,29 @@
-import {isUuid, newId, nowIso} from '../ids.js'
 import type {Store} from './database.js'
 
+import {isUuid, newId, nowIso} from '../ids.js'
+
 export interface SlugRow {
-  id: string
   app_id: string
-  process_types: string
-  checksum: string | null
-  commit_sha: string | null
-  commit_description: string | null
-  buildpack_provided_description: string | null
-  size: number | null
+  buildpack_provided_description: null | string
+  checksum: null | string
+  commit_description: null | string
+  commit_sha: null | string
   created_at: string
+  id: string
+  process_types: string
+  size: null | number
   updated_at: string
 }
 
 export interface NewSlug {
+  appId: string
+  buildpackProvidedDescription?: null | string
+  checksum?: null | string
+  commit?: null | string
+  commitDescription?: null | string
   /** given when the tarball was written before the record (builds); generated otherwise */
   id?: string
-  appId: string
   processTypes: Record<string, string>
-  checksum?: string | null
-  commit?: string | null
-  commitDescription?: string | null
-  buildpackProvidedDescription?: string | null
 }
 
 export function insertSlug(store: Store, input: NewSlug): SlugRow {

@@ -1,42 +1,43 @@
+import type {Store} from './database.js'
+
 // SNI endpoints: certificates uploaded for an app's custom domains, and which domain uses which.
 // The private key is kept here (the store is the data dir's 0600 SQLite file) and nowhere else.
 import {isUuid, newId, nowIso} from '../ids.js'
-import type {Store} from './database.js'
 
 export interface SniEndpointRow {
-  id: string
   app_id: string
-  name: string
-  certificate_chain: string
-  private_key: string
+  ca_signed: number
   /** JSON array of the certificate's DNS names (SAN, else its CN) */
   cert_domains: string
-  issuer: string
-  subject: string
-  starts_at: string
-  expires_at: string
-  ca_signed: number
-  self_signed: number
-  fingerprint: string
+  certificate_chain: string
   created_at: string
+  expires_at: string
+  fingerprint: string
+  id: string
+  issuer: string
+  name: string
+  private_key: string
+  self_signed: number
+  starts_at: string
+  subject: string
   updated_at: string
 }
 
 /** What is read from a validated certificate (api/sni-endpoints.ts) and stored with it. */
 export interface CertificateFacts {
-  certificateChain: string
-  privateKey: string
-  certDomains: string[]
-  issuer: string
-  subject: string
-  startsAt: string
-  expiresAt: string
   caSigned: boolean
-  selfSigned: boolean
+  certDomains: string[]
+  certificateChain: string
+  expiresAt: string
   fingerprint: string
+  issuer: string
+  privateKey: string
+  selfSigned: boolean
+  startsAt: string
+  subject: string
 }
 
-export function insertSniEndpoint(store: Store, input: {appId: string, name: string} & CertificateFacts): SniEndpointRow {
+export function insertSniEndpoint(store: Store, input: CertificateFacts & {appId: string, name: string}): SniEndpointRow {
   const now = nowIso()
   const id = newId()
   store.run(
@@ -80,7 +81,7 @@ export function deleteSniEndpoint(store: Store, id: string): void {
 }
 
 /** {id, name} of an endpoint, for a domain's sni_endpoint field. */
-export function sniEndpointRef(store: Store, id: string | null | undefined): {id: string, name: string} | null {
+export function sniEndpointRef(store: Store, id: null | string | undefined): null | {id: string, name: string} {
   if (!id) return null
   return store.get<{id: string, name: string}>('SELECT id, name FROM sni_endpoints WHERE id = ?', id) ?? null
 }
@@ -90,16 +91,14 @@ export function domainIdsOfEndpoint(store: Store, endpointId: string): string[] 
   return store.all<{id: string}>('SELECT id FROM domains WHERE sni_endpoint_id = ? ORDER BY hostname', endpointId).map(r => r.id)
 }
 
-export function setDomainSniEndpoint(store: Store, domainId: string, endpointId: string | null): void {
+export function setDomainSniEndpoint(store: Store, domainId: string, endpointId: null | string): void {
   store.run('UPDATE domains SET sni_endpoint_id = ?, updated_at = ? WHERE id = ?', endpointId, nowIso(), domainId)
 }
 
 /** The certificate and key the router serves for `hostname`: a custom domain with an endpoint. */
-export function servedCertificate(store: Store, hostname: string): {certificate_chain: string, private_key: string} | undefined {
-  return store.get<{certificate_chain: string, private_key: string}>(
-    `SELECT e.certificate_chain, e.private_key FROM domains d JOIN sni_endpoints e ON e.id = d.sni_endpoint_id
-     WHERE d.hostname = ? AND d.kind = 'custom' AND e.app_id = d.app_id`, hostname,
-  )
+export function servedCertificate(store: Store, hostname: string): undefined | {certificate_chain: string, private_key: string} {
+  return store.get<{certificate_chain: string, private_key: string}>(`SELECT e.certificate_chain, e.private_key FROM domains d JOIN sni_endpoints e ON e.id = d.sni_endpoint_id
+     WHERE d.hostname = ? AND d.kind = 'custom' AND e.app_id = d.app_id`, hostname)
 }
 
 /**

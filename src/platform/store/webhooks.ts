@@ -1,65 +1,66 @@
-// App webhooks: subscriptions, the events sent to them and their deliveries (webhooks/).
-import {isUuid, newId, nowIso} from '../ids.js'
 import type {Store} from './database.js'
 
+// App webhooks: subscriptions, the events sent to them and their deliveries (webhooks/).
+import {isUuid, newId, nowIso} from '../ids.js'
+
 export type WebhookLevel = 'notify' | 'sync'
-export type DeliveryStatus = 'pending' | 'scheduled' | 'retrying' | 'failed' | 'succeeded'
+export type DeliveryStatus = 'failed' | 'pending' | 'retrying' | 'scheduled' | 'succeeded'
 
 export interface WebhookRow {
-  id: string
   app_id: string
-  url: string
+  authorization: null | string
+  created_at: string
+  id: string
   /** JSON array of entity names (api:release …) */
   include: string
   level: WebhookLevel
   secret: string
-  authorization: string | null
-  created_at: string
   updated_at: string
+  url: string
 }
 
 export interface WebhookEventRow {
-  id: string
   app_id: string
+  created_at: string
+  id: string
   include: string
   /** JSON: the event's payload without webhook_metadata (that is per delivery) */
   payload: string
-  created_at: string
   updated_at: string
 }
 
 export interface WebhookAttempt {
-  id: string
-  code: number | null
-  error_class: string | null
-  status: 'scheduled' | 'succeeded' | 'failed'
+  code: null | number
   created_at: string
+  error_class: null | string
+  id: string
+  status: 'failed' | 'scheduled' | 'succeeded'
   updated_at: string
 }
 
 export interface DeliveryRow {
-  id: string
   app_id: string
-  webhook_id: string
+  created_at: string
   event_id: string
-  status: DeliveryStatus
-  num_attempts: number
-  /** epoch ms; null once the delivery succeeded or failed for good */
-  next_attempt_at: number | null
   /** epoch ms: no attempt starts after this */
   give_up_at: number
+  id: string
   /** JSON WebhookAttempt */
-  last_attempt: string | null
+  last_attempt: null | string
   /** JSON {code, body}: the receiver's last answer, its body cut short */
-  last_response: string | null
-  created_at: string
+  last_response: null | string
+  /** epoch ms; null once the delivery succeeded or failed for good */
+  next_attempt_at: null | number
+  num_attempts: number
+  status: DeliveryStatus
   updated_at: string
+  webhook_id: string
 }
 
 /** Events (and their deliveries) kept per app: the oldest beyond this are dropped. */
 export const MAX_EVENTS_PER_APP = 1000
 
-export function insertWebhook(store: Store, input: {appId: string, url: string, include: string[], level: WebhookLevel, secret: string, authorization: string | null}): WebhookRow {
+export function insertWebhook(store: Store, input: {appId: string, authorization: null | string, include: string[], level: WebhookLevel, secret: string, url: string}): WebhookRow {
   const now = nowIso()
   const id = newId()
   store.run(
@@ -69,11 +70,11 @@ export function insertWebhook(store: Store, input: {appId: string, url: string, 
   return findWebhookById(store, id)!
 }
 
-export function findWebhookById(store: Store, id: string): WebhookRow | undefined {
+export function findWebhookById(store: Store, id: string): undefined | WebhookRow {
   return store.get<WebhookRow>('SELECT * FROM app_webhooks WHERE id = ?', id)
 }
 
-export function findWebhook(store: Store, appId: string, identity: string): WebhookRow | undefined {
+export function findWebhook(store: Store, appId: string, identity: string): undefined | WebhookRow {
   if (!isUuid(identity)) return undefined
   return store.get<WebhookRow>('SELECT * FROM app_webhooks WHERE app_id = ? AND id = ?', appId, identity.toLowerCase())
 }
@@ -82,7 +83,7 @@ export function listWebhooks(store: Store, appId: string): WebhookRow[] {
   return store.all<WebhookRow>('SELECT * FROM app_webhooks WHERE app_id = ? ORDER BY created_at, id', appId)
 }
 
-export function updateWebhook(store: Store, id: string, changes: {url?: string, include?: string[], level?: WebhookLevel, secret?: string, authorization?: string | null}): WebhookRow {
+export function updateWebhook(store: Store, id: string, changes: {authorization?: null | string, include?: string[], level?: WebhookLevel, secret?: string, url?: string}): WebhookRow {
   const current = findWebhookById(store, id)!
   store.run(
     'UPDATE app_webhooks SET url = ?, include = ?, level = ?, secret = ?, authorization = ?, updated_at = ? WHERE id = ?',
@@ -102,7 +103,7 @@ export function deleteWebhook(store: Store, id: string): void {
 
 export const webhookIncludes = (row: WebhookRow): string[] => JSON.parse(row.include) as string[]
 
-export function insertEvent(store: Store, input: {id: string, appId: string, include: string, payload: object, createdAt: string}): WebhookEventRow {
+export function insertEvent(store: Store, input: {appId: string, createdAt: string, id: string, include: string, payload: object}): WebhookEventRow {
   store.run(
     'INSERT INTO app_webhook_events (id, app_id, include, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
     input.id, input.appId, input.include, JSON.stringify(input.payload), input.createdAt, input.createdAt,
@@ -116,11 +117,11 @@ export function insertEvent(store: Store, input: {id: string, appId: string, inc
   return findEventById(store, input.id)!
 }
 
-export function findEventById(store: Store, id: string): WebhookEventRow | undefined {
+export function findEventById(store: Store, id: string): undefined | WebhookEventRow {
   return store.get<WebhookEventRow>('SELECT * FROM app_webhook_events WHERE id = ?', id)
 }
 
-export function findEvent(store: Store, appId: string, identity: string): WebhookEventRow | undefined {
+export function findEvent(store: Store, appId: string, identity: string): undefined | WebhookEventRow {
   if (!isUuid(identity)) return undefined
   return store.get<WebhookEventRow>('SELECT * FROM app_webhook_events WHERE app_id = ? AND id = ?', appId, identity.toLowerCase())
 }
@@ -129,7 +130,7 @@ export function listEvents(store: Store, appId: string): WebhookEventRow[] {
   return store.all<WebhookEventRow>('SELECT * FROM app_webhook_events WHERE app_id = ? ORDER BY created_at, rowid', appId)
 }
 
-export function insertDelivery(store: Store, input: {appId: string, webhookId: string, eventId: string, nextAttemptAt: number, giveUpAt: number, createdAt: string}): DeliveryRow {
+export function insertDelivery(store: Store, input: {appId: string, createdAt: string, eventId: string, giveUpAt: number, nextAttemptAt: number, webhookId: string}): DeliveryRow {
   const id = newId()
   store.run(
     `INSERT INTO app_webhook_deliveries (id, app_id, webhook_id, event_id, status, num_attempts, next_attempt_at, give_up_at, created_at, updated_at)
@@ -156,9 +157,7 @@ export function listDeliveries(store: Store, appId: string, status?: DeliverySta
 
 /** Deliveries still to attempt, soonest first. */
 export function listOpenDeliveries(store: Store): DeliveryRow[] {
-  return store.all<DeliveryRow>(
-    "SELECT * FROM app_webhook_deliveries WHERE status IN ('pending', 'scheduled', 'retrying') AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at, rowid",
-  )
+  return store.all<DeliveryRow>("SELECT * FROM app_webhook_deliveries WHERE status IN ('pending', 'scheduled', 'retrying') AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at, rowid")
 }
 
 export function recordAttemptStart(store: Store, id: string, attempt: WebhookAttempt): void {
@@ -168,7 +167,7 @@ export function recordAttemptStart(store: Store, id: string, attempt: WebhookAtt
   )
 }
 
-export function recordAttemptEnd(store: Store, id: string, result: {status: DeliveryStatus, nextAttemptAt: number | null, attempt: WebhookAttempt, response: {code: number | null, body: string} | null}): void {
+export function recordAttemptEnd(store: Store, id: string, result: {attempt: WebhookAttempt, nextAttemptAt: null | number, response: null | {body: string, code: null | number}, status: DeliveryStatus}): void {
   store.run(
     'UPDATE app_webhook_deliveries SET status = ?, next_attempt_at = ?, last_attempt = ?, last_response = ?, updated_at = ? WHERE id = ?',
     result.status, result.nextAttemptAt, JSON.stringify(result.attempt), result.response === null ? null : JSON.stringify(result.response), nowIso(), id,

@@ -9,14 +9,13 @@
 //
 // Pure functions of their inputs and `now`, so that expiry is testable with a fake clock.
 import 'reflect-metadata' // tsyringe, under @peculiar/x509, needs a Reflect polyfill loaded first
+import {AsnConvert} from '@peculiar/asn1-schema'
+import {GeneralName as AsnGeneralName, GeneralSubtree, GeneralSubtrees, id_ce_nameConstraints, NameConstraints} from '@peculiar/asn1-x509'
+import * as x509 from '@peculiar/x509'
 import {webcrypto} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {join, resolve} from 'node:path'
-
-import {AsnConvert} from '@peculiar/asn1-schema'
-import {GeneralName as AsnGeneralName, GeneralSubtree, GeneralSubtrees, id_ce_nameConstraints, NameConstraints} from '@peculiar/asn1-x509'
-import * as x509 from '@peculiar/x509'
 
 type CryptoKey = webcrypto.CryptoKey
 type CryptoKeyPair = webcrypto.CryptoKeyPair
@@ -39,30 +38,30 @@ export const CA_CERT_FILE = 'ca.pem'
 export const CA_KEY_FILE = 'ca-key.pem'
 
 export interface Authority {
-  /** the CA certificate, PEM */
-  readonly certPem: string
   readonly cert: x509.X509Certificate
-  readonly key: CryptoKey
   /** absolute path of ca.pem */
   readonly certPath: string
+  /** the CA certificate, PEM */
+  readonly certPem: string
+  readonly key: CryptoKey
 }
 
 export interface Leaf {
   /** the leaf certificate followed by nothing else (the CA is the trust anchor) */
   certPem: string
-  /** PKCS#8 PEM */
-  keyPem: string
-  notAfter: Date
-  /** its DNS names and IP addresses */
-  names: readonly string[]
   /** serial of the CA that signed it */
   issuerSerial: string
+  /** PKCS#8 PEM */
+  keyPem: string
+  /** its DNS names and IP addresses */
+  names: readonly string[]
+  notAfter: Date
 }
 
 export const tlsDir = (dataDir: string): string => join(dataDir, TLS_DIR)
 
 /** Loads the data dir's CA, or makes one (first start, or the old one expired). */
-export async function openAuthority(dataDir: string, options: {now?: Date, log?: (line: string) => void} = {}): Promise<Authority> {
+export async function openAuthority(dataDir: string, options: {log?: (line: string) => void, now?: Date} = {}): Promise<Authority> {
   const now = options.now ?? new Date()
   const dir = resolve(tlsDir(dataDir))
   const certPath = join(dir, CA_CERT_FILE)
@@ -75,8 +74,10 @@ export async function openAuthority(dataDir: string, options: {now?: Date, log?:
       const key = await importKey(readFileSync(keyPath, 'utf8'))
       return {certPem, cert, key, certPath}
     }
+
     options.log?.(`the local certificate authority in ${dir} expired on ${cert.notAfter.toISOString()}: making a new one (trust it again)`)
   }
+
   const made = await createAuthority(now)
   // key first: a ca.pem is never there without the key that goes with it
   writePrivate(keyPath, made.keyPem)
@@ -85,7 +86,7 @@ export async function openAuthority(dataDir: string, options: {now?: Date, log?:
   return {certPem: made.certPem, cert: made.cert, key: made.key, certPath}
 }
 
-export async function createAuthority(now: Date, host = hostname()): Promise<{certPem: string, keyPem: string, cert: x509.X509Certificate, key: CryptoKey}> {
+export async function createAuthority(now: Date, host = hostname()): Promise<{cert: x509.X509Certificate, certPem: string, key: CryptoKey, keyPem: string}> {
   const keys = await crypto.subtle.generateKey(EC, true, ['sign', 'verify']) as CryptoKeyPair
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -108,10 +109,10 @@ export async function createAuthority(now: Date, host = hostname()): Promise<{ce
 export async function issueLeaf(ca: Authority, names: readonly string[], now: Date): Promise<Leaf> {
   const keys = await crypto.subtle.generateKey(EC, true, ['sign', 'verify']) as CryptoKeyPair
   const notAfter = new Date(now.getTime() + LEAF_VALIDITY_DAYS * DAY)
-  const dns = names.filter(name => !isIp(name))
+  const dn = names.find(name => !isIp(name))
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: [{CN: [dns[0] ?? names[0]]}],
+    subject: [{CN: [dn ?? names[0]]}],
     issuer: ca.cert.subjectName,
     notBefore: new Date(now.getTime() - 60 * 60 * 1000),
     notAfter,

@@ -14,19 +14,19 @@ import {APP_NAME} from '../names.js'
 import {type Authority, issueLeaf, type Leaf, needsReissue, openAuthority, parseLeaf, serializeLeaf, tlsDir, writePrivate} from './authority.js'
 
 export interface TlsCertificatesOptions {
+  /** whether an app of that name exists; names of no app get the default certificate */
+  appExists?: (name: string) => boolean
   dataDir: string
   /** the interface the platform listens on: in the default certificate when it is not loopback */
   host?: string
-  /** whether an app of that name exists; names of no app get the default certificate */
-  appExists?: (name: string) => boolean
   log?: (line: string) => void
   /** the clock (tests) */
   now?: () => Date
 }
 
 interface Served {
-  leaf: Leaf
   context: SecureContext
+  leaf: Leaf
 }
 
 const LEAVES_DIR = 'leaves'
@@ -104,7 +104,7 @@ export class TlsCertificates {
    * SNI, such as those connecting to 127.0.0.1) and, with `perApp`, APP.localhost certificates by SNI.
    * Give the server to track() so that a re-issued default certificate reaches it.
    */
-  serverOptions(perApp: boolean): {key: string, cert: string, SNICallback: (servername: string, callback: (error: Error | null, context?: SecureContext) => void) => void} {
+  serverOptions(perApp: boolean): {cert: string, key: string, SNICallback: (servername: string, callback: (error: Error | null, context?: SecureContext) => void) => void} {
     return {key: this.defaultLeaf.keyPem, cert: this.defaultLeaf.certPem, SNICallback: perApp ? this.sniCallback : this.defaultOnly}
   }
 
@@ -136,6 +136,7 @@ export class TlsCertificates {
       await this.renewDefault()
       return this.defaultServed.context
     }
+
     const host = `${app}.localhost`
     const known = this.served.get(host)
     if (known && !needsReissue(known.leaf, this.authority, [host], this.now())) return known.context
@@ -166,16 +167,19 @@ export class TlsCertificates {
       } catch {
         leaf = undefined
       }
+
       if (!leaf || needsReissue(leaf, this.authority, names, this.now())) {
         leaf = await issueLeaf(this.authority, names, this.now())
         writePrivate(path, serializeLeaf(leaf))
         this.o.log?.(`tls: issued a certificate for ${names.join(', ')} (until ${leaf.notAfter.toISOString().slice(0, 10)})`)
       }
+
       const served = {leaf, context: createSecureContext({key: leaf.keyPem, cert: leaf.certPem})}
       if (file !== DEFAULT) {
         if (this.served.size >= MAX_CACHED) this.served.clear()
         this.served.set(file, served)
       }
+
       return served
     })()
     this.issuing.set(file, work)

@@ -4,33 +4,34 @@
 // read per connection and nothing per request: the plain server still parses straight from the
 // socket (node:http's consumed-handle path), the TLS server takes the socket's handle.
 import type {Server as HttpServer} from 'node:http'
-import {createServer as createNetServer, type Server as NetServer, type Socket} from 'node:net'
 import type {Server as TlsServer} from 'node:tls'
+
+import {createServer as createNetServer, type Server as NetServer, type Socket} from 'node:net'
 
 /** a TLS record's first byte: ContentType handshake (RFC 8446 §5.1) */
 const TLS_HANDSHAKE = 0x16
 
 export interface SniffingOptions {
-  tls: TlsServer
-  /** a node:http server, or a function that takes over the socket (what was read is back in it) */
-  plain: HttpServer | ((socket: Socket) => void)
   /** a connection that sends nothing for this long is closed (node:http's headersTimeout does not run before a request starts) */
   firstByteTimeoutMs: number
+  /** a node:http server, or a function that takes over the socket (what was read is back in it) */
+  plain: ((socket: Socket) => void) | HttpServer
+  tls: TlsServer
 }
 
 export interface SniffingListener {
-  readonly server: NetServer
-  /** listens; resolves with the port */
-  listen(port: number, host: string): Promise<number>
   /** stops accepting; connections not yet sniffed are closed; resolves once every connection has ended */
   close(): Promise<void>
+  /** listens; resolves with the port */
+  listen(port: number, host: string): Promise<number>
+  readonly server: NetServer
 }
 
 const ignore = (): void => {}
 
 export function sniffingListener(o: SniffingOptions): SniffingListener {
   const waiting = new Set<Socket>()
-  const plain = o.plain
+  const {plain} = o
   const plainServer = typeof plain === 'function' ? undefined : plain
   const server = createNetServer({pauseOnConnect: true}, socket => {
     waiting.add(socket)
@@ -51,7 +52,7 @@ export function sniffingListener(o: SniffingOptions): SniffingListener {
         // node:http consumes the handle from now on; what was read goes through 'data'
         socket.resume()
       } else {
-        ;(plain as (socket: Socket) => void)(socket)
+        (plain as (socket: Socket) => void)(socket)
       }
     })
     socket.resume()

@@ -12,6 +12,7 @@
 import {createHmac} from 'node:crypto'
 
 import type {PlatformContext} from '../api/context.js'
+
 import {newId, nowIso} from '../ids.js'
 import {
   type DeliveryRow, type DeliveryStatus, findDeliveryById, findEventById, findWebhookById, listOpenDeliveries,
@@ -20,22 +21,22 @@ import {
 import {publishPlatformEvents} from './publisher.js'
 
 export interface WebhookDeliveryOptions {
-  /** how long a sync delivery is retried, from its event; Heroku: 72 hours */
-  retryWindowMs: number
   /** the wait after the first failed attempt, doubled after each further one */
   backoffInitialMs: number
   /** the longest wait between two attempts */
   backoffMaxMs: number
-  /** one attempt's time limit (connect, send, answer); Heroku: 10 s */
-  timeoutMs: number
   /** attempts in flight at once, across all apps */
   concurrency: number
+  /** how long a sync delivery is retried, from its event; Heroku: 72 hours */
+  retryWindowMs: number
+  /** one attempt's time limit (connect, send, answer); Heroku: 10 s */
+  timeoutMs: number
 }
 
 export const DEFAULT_WEBHOOK_DELIVERY: WebhookDeliveryOptions = {
-  retryWindowMs: 72 * 3600_000,
+  retryWindowMs: 72 * 3_600_000,
   backoffInitialMs: 10_000,
-  backoffMaxMs: 3600_000,
+  backoffMaxMs: 3_600_000,
   timeoutMs: 10_000,
   concurrency: 4,
 }
@@ -67,7 +68,7 @@ export class WebhookDeliverer {
     this.unsubscribe?.()
     clearTimeout(this.timer)
     for (const abort of this.aborts) abort.abort()
-    await Promise.allSettled([...this.inFlight.values()])
+    await Promise.allSettled(this.inFlight.values())
   }
 
   /** Looks for due deliveries soon (never in the caller's stack: an API request is not held up). */
@@ -98,6 +99,7 @@ export class WebhookDeliverer {
         this.arm(due)
         break
       }
+
       // at the limit: the next attempt to end looks again (finally → wake)
       if (this.inFlight.size >= this.options.concurrency) break
       const attempt = this.attempt(delivery).catch(error => {
@@ -136,11 +138,12 @@ export class WebhookDeliverer {
       recordAttemptEnd(store, delivery.id, {status: delivery.num_attempts === 0 ? 'pending' : 'retrying', nextAttemptAt: Date.now(), attempt: {...attempt, status: 'failed', error_class: 'PlatformStopped', updated_at: nowIso()}, response: null})
       return
     }
+
     const succeeded = outcome.code !== null && outcome.code >= 200 && outcome.code < 300
     const attempts = delivery.num_attempts + 1
     const retryAt = Date.now() + Math.min(this.options.backoffInitialMs * 2 ** (attempts - 1), this.options.backoffMaxMs)
     let status: DeliveryStatus
-    let nextAttemptAt: number | null = null
+    let nextAttemptAt: null | number = null
     if (succeeded) {
       status = 'succeeded'
     } else if (webhook.level === 'sync' && retryAt <= delivery.give_up_at) {
@@ -149,6 +152,7 @@ export class WebhookDeliverer {
     } else {
       status = 'failed'
     }
+
     recordAttemptEnd(store, delivery.id, {
       status, nextAttemptAt,
       attempt: {...attempt, code: outcome.code, error_class: outcome.errorClass, status: succeeded ? 'succeeded' : 'failed', updated_at: nowIso()},
@@ -156,7 +160,7 @@ export class WebhookDeliverer {
     })
   }
 
-  private async send(url: string, headers: Record<string, string>, body: string): Promise<{code: number | null, body: string, errorClass: string | null, aborted: boolean}> {
+  private async send(url: string, headers: Record<string, string>, body: string): Promise<{aborted: boolean, body: string, code: null | number, errorClass: null | string}> {
     const abort = new AbortController()
     this.aborts.add(abort)
     const timeout = setTimeout(() => abort.abort(new TimeoutError()), this.options.timeoutMs)
@@ -176,7 +180,7 @@ export class WebhookDeliverer {
 
   /** For tests: the deliveries still in flight have settled. */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()])
+    while (this.inFlight.size > 0) await Promise.allSettled(this.inFlight.values())
   }
 
   /** For tests and the API: the delivery as stored now. */
@@ -195,7 +199,7 @@ class TimeoutError extends Error {
 /** A short name for why an attempt failed: Timeout, ECONNREFUSED, ENOTFOUND, … */
 function errorClass(error: unknown): string {
   if (error instanceof TimeoutError) return 'Timeout'
-  const cause = (error as {cause?: {code?: unknown}}).cause
+  const {cause} = (error as {cause?: {code?: unknown}})
   if (cause && typeof cause.code === 'string') return cause.code
   if (error instanceof Error) return error.name
   return 'Error'
@@ -219,5 +223,6 @@ async function readExcerpt(response: Response): Promise<string> {
   } finally {
     reader.cancel().catch(() => {})
   }
+
   return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_EXCERPT).toString('utf8')
 }

@@ -1,13 +1,14 @@
+import type {PlatformContext} from '../api/context.js'
+import type {PlatformEvents} from '../events.js'
+
 // From the platform's events (events.ts) to webhook events: for each change an app's webhooks
 // include, one app-webhook-event with the entity as the API serializes it, and one pending
 // delivery per webhook, in one transaction. Sending is the deliverer's (deliverer.ts).
 import {serializeApp} from '../api/apps.js'
 import {serializeBuild} from '../api/builds.js'
-import type {PlatformContext} from '../api/context.js'
 import {serializeDomain} from '../api/domains.js'
 import {serializeFormation} from '../api/formation.js'
 import {serializeRelease} from '../api/releases.js'
-import type {PlatformEvents} from '../events.js'
 import {newId, nowIso} from '../ids.js'
 import {findAccountById} from '../store/accounts.js'
 import {type AppRow, findAppById} from '../store/apps.js'
@@ -19,19 +20,19 @@ import {insertDelivery, insertEvent, listWebhooks, webhookIncludes} from '../sto
 import {type EmittedInclude, PAYLOAD_VERSION} from './serialize.js'
 
 export interface WebhookChange {
-  include: EmittedInclude
-  action: 'create' | 'update' | 'destroy'
-  data: object
-  previousData?: object
+  action: 'create' | 'destroy' | 'update'
   /** who made the change; the app's owner when the change does not say */
   actorId?: string
+  data: object
+  include: EmittedInclude
+  previousData?: object
 }
 
 export interface PublisherOptions {
-  /** how long a sync delivery is retried, from its event (Heroku: 72 h) */
-  retryWindowMs: number
   /** called once rows were written: the deliverer looks for due deliveries */
   published: () => void
+  /** how long a sync delivery is retried, from its event (Heroku: 72 h) */
+  retryWindowMs: number
 }
 
 /** Records `change` for every webhook of the app that includes it; returns how many deliveries. */
@@ -74,13 +75,15 @@ export function publishPlatformEvents(platform: PlatformContext, events: Platfor
     const app = findAppById(store, event.appId)
     if (app !== undefined) work(app, event)
   }
+
   const owner = (app: AppRow) => findAccountById(store, app.owner_id)
   const releaseData = (app: AppRow, releaseId: string) => {
     const release = findReleaseById(store, releaseId)
-    if (release === undefined) return undefined
+    if (release === undefined) return
     const user = (id: string) => ({id, email: findAccountById(store, id)?.email ?? 'deleted-user@localhost'})
     return {release, data: serializeRelease(app, release, currentRelease(store, app.id)?.version ?? 0, user, platform.urls)}
   }
+
   // releases created pending (a release phase runs): their going live is an update
   const pendingReleases = new Set<string>()
   const unsubscribers = [

@@ -1,7 +1,8 @@
 // App webhooks, their events and deliveries as the API shows them (app-webhook, app-webhook-event,
 // app-webhook-delivery in the schema), and the entities a webhook may include.
 import type {AppRow} from '../store/apps.js'
-import {type DeliveryRow, type WebhookAttempt, type WebhookEventRow, type WebhookRow, webhookIncludes} from '../store/webhooks.js'
+
+import {type DeliveryRow, type WebhookAttempt, type WebhookEventRow, webhookIncludes, type WebhookRow} from '../store/webhooks.js'
 
 /** What a delivered event's `version` says, as on Heroku. */
 export const PAYLOAD_VERSION = 'application/vnd.heroku+json; version=3'

@@ -244,7 +244,7 @@ describe('addons', () => {
       const {stdout, stderr, exitCode} = await run(['addons:create', 'heroku-postgresql:nope', '-a', 'my-app', '--json'])
       expect(exitCode).to.equal(1)
       expect(stdout).to.equal('')
-      const error = JSON.parse(stderr.split('\n').find(l => l.startsWith('{'))!).error
+      const {error} = JSON.parse(stderr.split('\n').find(l => l.startsWith('{'))!)
       expect(error).to.deep.include({id: 'invalid_params', status: 422})
       expect(error.hint).to.equal('See the available services with heroku addons:services, and the plans of heroku-postgresql with heroku addons:plans heroku-postgresql.')
     })

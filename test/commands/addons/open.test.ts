@@ -1,7 +1,7 @@
 import {expect} from 'chai'
+import nock from 'nock'
 import {readFileSync, statSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
-import nock from 'nock'
 
 import {API, api, run, useIsolatedEnv} from '../../helpers/cli.js'
 
@@ -61,7 +61,7 @@ describe('addons:open', () => {
     sso('id-partner-1').reply(200, post)
     const opened = await run(['addons:open', 'partner-1', '-a', 'my-app', '--json'])
     expect(opened.exitCode, opened.stderr).to.equal(0)
-    const result = JSON.parse(opened.stdout) as {url: string; sso: boolean}
+    const result = JSON.parse(opened.stdout) as {sso: boolean, url: string}
     expect(result.sso).to.equal(true)
     expect(result.url).to.match(/^file:\/\/.*partner-1\.html$/)
     const file = fileURLToPath(result.url)

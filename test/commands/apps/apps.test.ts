@@ -39,7 +39,7 @@ function appObject(name: string, extra: Record<string, unknown> = {}) {
 }
 
 /** A real temporary git repository as cwd; restores cwd and removes it afterwards. */
-function tempRepo(): {dir: string; remotes: () => string; git: (...args: string[]) => string; restore: () => void} {
+function tempRepo(): {dir: string, git: (...args: string[]) => string, remotes: () => string, restore: () => void} {
   const previous = process.cwd()
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'heroku-repo-')))
   const git = (...args: string[]) => execFileSync('git', args, {cwd: dir, encoding: 'utf8'})
@@ -58,13 +58,16 @@ function tempRepo(): {dir: string; remotes: () => string; git: (...args: string[
 
 describe('apps', () => {
   let restore: () => void
+
   before(async () => {
     // load the CLI config from the project root before any test changes directory
     await run(['--version'])
   })
+
   beforeEach(() => {
     restore = isolatedEnv()
   })
+
   afterEach(() => restore())
 
   describe('apps (list)', () => {
@@ -99,9 +102,11 @@ describe('apps', () => {
 
   describe('apps:create', () => {
     let repo: ReturnType<typeof tempRepo>
+
     beforeEach(() => {
       repo = tempRepo()
     })
+
     afterEach(() => repo.restore())
 
     it('creates a named app and adds the heroku remote to the app\'s own git URL', async () => {
@@ -208,7 +213,7 @@ describe('apps', () => {
       expect(stderr).to.contain('Adding heroku-redis:huge on my-app... failed\n')
       expect(stderr).to.contain('Could not add heroku-redis:huge: Couldn\'t find either the add-on service')
       expect(stderr).to.contain('Adding heroku-postgresql on my-app... done (free)\n')
-      const error = JSON.parse(stderr.trim().split('\n').at(-1)!).error
+      const {error} = JSON.parse(stderr.trim().split('\n').at(-1)!)
       expect(error).to.deep.include({
         hint: 'See the available services with heroku addons:services, and the plans of heroku-redis with heroku addons:plans heroku-redis. The app is kept: add it with heroku addons:create heroku-redis:huge -a my-app.',
         id: 'invalid_params',
@@ -312,9 +317,11 @@ describe('apps', () => {
 
   describe('apps:destroy', () => {
     let repo: ReturnType<typeof tempRepo>
+
     beforeEach(() => {
       repo = tempRepo()
     })
+
     afterEach(() => repo.restore())
 
     it('without a TTY and without --confirm exits 2 naming --confirm, and deletes nothing', async () => {
@@ -368,9 +375,11 @@ describe('apps', () => {
 
   describe('apps:rename', () => {
     let repo: ReturnType<typeof tempRepo>
+
     beforeEach(() => {
       repo = tempRepo()
     })
+
     afterEach(() => repo.restore())
 
     it('renames the app and points the git remotes of the old app at the new git URL', async () => {

@@ -1,10 +1,9 @@
 import {expect} from 'chai'
+import nock from 'nock'
+import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
-
-import {execFileSync} from 'node:child_process'
-import nock from 'nock'
 
 import {rememberCa} from '../../../src/lib/api/trust.js'
 import {api, run, useIsolatedEnv} from '../../helpers/cli.js'
@@ -185,7 +184,6 @@ describe('auth commands', () => {
 
     it('says nothing for any other host, or for another port', async () => {
       for (const input of ['protocol=https\nhost=github.com\n\n', 'protocol=https\nhost=git.heroku.test.evil.com\n\n', 'protocol=https\nhost=git.heroku.test:444\n\n']) {
-        // eslint-disable-next-line no-await-in-loop
         const {exitCode, stdout} = await withStdin(input, () => run(['git:credentials', 'get']))
         expect(stdout, input).to.equal('')
         expect(exitCode).to.equal(0)
@@ -194,7 +192,6 @@ describe('auth commands', () => {
 
     it('stores and erases nothing', async () => {
       for (const op of ['store', 'erase']) {
-        // eslint-disable-next-line no-await-in-loop
         const {exitCode, stdout} = await withStdin('protocol=https\nhost=git.heroku.test\nusername=x\npassword=y\n\n', () => run(['git:credentials', op]))
         expect(stdout).to.equal('')
         expect(exitCode).to.equal(0)

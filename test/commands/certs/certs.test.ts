@@ -20,7 +20,7 @@ function selfSigned(dir: string, file: string, names: string[]) {
   return {crt, key, certPem: readFileSync(crt, 'utf8'), keyPem: readFileSync(key, 'utf8')}
 }
 
-function endpoint(name: string, extra: {domains?: string[], certDomains?: string[], caSigned?: boolean} = {}) {
+function endpoint(name: string, extra: {caSigned?: boolean, certDomains?: string[], domains?: string[]} = {}) {
   return {
     app: {id: 'a1', name: 'my-app'},
     certificate_chain: '-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n',
@@ -52,9 +52,11 @@ function domain(hostname: string, sniEndpoint: null | {id: string, name: string}
 describe('certs', () => {
   useIsolatedEnv()
   let dir: string
+
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'certs-test-'))
   })
+
   afterEach(() => rmSync(dir, {recursive: true, force: true}))
 
   it('lists the certificates: name, common names, expiry, trust, type, domains', async () => {

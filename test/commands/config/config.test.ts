@@ -62,7 +62,7 @@ describe('config', () => {
     it('prints the value, or KEY=\'value\' with --shell, or {KEY: value} with --json', async () => {
       api().get('/apps/my-app/config-vars').thrice().reply(200, {QUOTES: TRICKY.QUOTES})
       expect((await run(['config:get', 'QUOTES', '-a', 'my-app'])).stdout).to.equal(`${TRICKY.QUOTES}\n`)
-      expect((await run(['config:get', 'QUOTES', '-a', 'my-app', '--shell'])).stdout).to.equal(`QUOTES='it'\\''s "quoted" '\\'''\\'' \\ back\\slash'\n`)
+      expect((await run(['config:get', 'QUOTES', '-a', 'my-app', '--shell'])).stdout).to.equal('QUOTES=\'it\'\\\'\'s "quoted" \'\\\'\'\'\\\'\' \\ back\\slash\'\n')
       expect(JSON.parse((await run(['config:get', 'QUOTES', '-a', 'my-app', '--json'])).stdout)).to.deep.equal({QUOTES: TRICKY.QUOTES})
     })
 

@@ -33,10 +33,12 @@ describe('config:pull and config:push', () => {
   before(async () => {
     await sourceConfig()
   })
+
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'heroku-dotenv-'))
     process.chdir(dir)
   })
+
   afterEach(() => {
     process.chdir(cwd)
     rmSync(dir, {force: true, recursive: true})

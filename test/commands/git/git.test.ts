@@ -16,16 +16,19 @@ describe('git', () => {
   let restore: () => void
   let dir: string
   let previous: string
+
   before(async () => {
     // load the CLI config from the project root before any test changes directory
     await run(['--version'])
   })
+
   beforeEach(() => {
     restore = isolatedEnv()
     previous = process.cwd()
     dir = realpathSync(mkdtempSync(join(tmpdir(), 'heroku-git-')))
     process.chdir(dir)
   })
+
   afterEach(() => {
     process.chdir(previous)
     rmSync(dir, {force: true, recursive: true})

@@ -21,7 +21,6 @@ describe('help for every command', () => {
     expect(ours.length).to.be.greaterThan(50)
     const failures: string[] = []
     for (const command of ours) {
-      // eslint-disable-next-line no-await-in-loop
       const {exitCode, stdout} = await run([command.id, '--help'])
       const missing = [
         exitCode === 0 ? '' : `exit ${exitCode}`,

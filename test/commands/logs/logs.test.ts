@@ -2,14 +2,13 @@ import {expect} from 'chai'
 import {Chalk} from 'chalk'
 import {createServer, IncomingMessage, Server, ServerResponse} from 'node:http'
 import {AddressInfo} from 'node:net'
-
 import {PassThrough} from 'node:stream'
 
 import {ApiClient} from '../../../src/lib/api/client.js'
-import {streamLogs} from '../../../src/lib/logs/logs.js'
-import {Output} from '../../../src/lib/ui/output.js'
 import {colourLogLine, parseLogLine} from '../../../src/lib/logs/log-line.js'
+import {streamLogs} from '../../../src/lib/logs/logs.js'
 import {LineDecoder, readLogStream} from '../../../src/lib/logs/stream.js'
+import {Output} from '../../../src/lib/ui/output.js'
 import {API, api, isolatedEnv, run} from '../../helpers/cli.js'
 
 const L1 = '2026-01-01T00:00:01.000000+00:00 app[web.1]: one'
@@ -19,7 +18,7 @@ const L3 = '2026-01-01T00:00:03.000000+00:00 app[worker.1]: three'
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
 /** A real log stream server on 127.0.0.1:0; each path is one log session's stream. */
-async function logServer(routes: Record<string, Handler>): Promise<{url: (path: string) => string; close: () => Promise<void>; hits: string[]}> {
+async function logServer(routes: Record<string, Handler>): Promise<{close: () => Promise<void>, hits: string[], url: (path: string) => string}> {
   const hits: string[] = []
   const server: Server = createServer((req, res) => {
     hits.push(`${req.url} accept=${req.headers.accept}`)
@@ -46,9 +45,11 @@ const session = (url: string) => ({created_at: '2026-01-01T00:00:00Z', id: 'ls-1
 describe('logs', () => {
   let restore: () => void
   let server: Awaited<ReturnType<typeof logServer>> | undefined
+
   beforeEach(() => {
     restore = isolatedEnv()
   })
+
   afterEach(async () => {
     await server?.close()
     server = undefined

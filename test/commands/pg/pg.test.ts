@@ -1,8 +1,8 @@
 import {expect} from 'chai'
+import nock from 'nock'
 import {chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import nock from 'nock'
 
 import {API, api, run, useIsolatedEnv} from '../../helpers/cli.js'
 
@@ -49,9 +49,11 @@ const ENDPOINT_404 = {id: 'not_found', message: 'The requested API endpoint was 
 describe('pg', () => {
   useIsolatedEnv()
   let bin: string
+
   beforeEach(() => {
     bin = mkdtempSync(join(tmpdir(), 'pg-bin-'))
   })
+
   afterEach(() => rmSync(bin, {force: true, recursive: true}))
 
   /** a stand-in for psql / redis-cli that prints what it was given */
@@ -110,7 +112,7 @@ describe('pg', () => {
 
   describe('pg:psql', () => {
     it('runs psql with the URL in libpq\'s environment, never in its arguments', async () => {
-      fakeProgram('psql', 'printf "args:%s\\n" "$*"; printf "conn:%s@%s:%s/%s ssl=%s\\n" "$PGUSER" "$PGHOST" "$PGPORT" "$PGDATABASE" "$PGSSLMODE"; printf "pw:%s\\n" "$PGPASSWORD"')
+      fakeProgram('psql', String.raw`printf "args:%s\n" "$*"; printf "conn:%s@%s:%s/%s ssl=%s\n" "$PGUSER" "$PGHOST" "$PGPORT" "$PGDATABASE" "$PGSSLMODE"; printf "pw:%s\n" "$PGPASSWORD"`)
       resolves()
       const {stdout, stderr, exitCode} = await run(['pg:psql', '-a', 'my-app', '-c', 'SELECT 1', '--json'])
       expect(exitCode, stderr).to.equal(0)
@@ -252,7 +254,7 @@ describe('pg', () => {
       api().get('/apps/my-app/addons').reply(200, [addon('postgresql-1')])
       api().get(`${base}/backups`).reply(200, [transfer('b002'), transfer('b001')])
       api().post(`${base}/backups/t-b001/actions/public-url`).reply(200, {url: `${API}/pg-backup-downloads/t-b001?expires=1&signature=s`, expires_at: '2026-01-02T00:10:00Z'})
-      const dump = Buffer.from('PGDMP\u0001\u000e\u0000 custom format bytes')
+      const dump = Buffer.from('PGDMP\u0001\u000E\u0000 custom format bytes')
       // the capability URL carries its own authorization: no Accept or token needed
       nock(API, {badheaders: ['authorization']}).get('/pg-backup-downloads/t-b001').query({expires: '1', signature: 's'}).reply(200, dump)
       const file = join(bin, 'b001.dump')

@@ -19,7 +19,7 @@ function coupling(app: string, stage: string, id = `c-${app}`) {
 
 const app = (name: string) => ({id: `id-${name}`, name, owner: OWNER})
 
-function target(name: string, status: string, error: string | null = null) {
+function target(name: string, status: string, error: null | string = null) {
   return {app: {id: `id-${name}`}, error_message: error, id: `t-${name}`, pipeline_promotion: {id: 'promo-1'}, release: status === 'pending' ? null : {id: `r-${name}`}, status}
 }
 

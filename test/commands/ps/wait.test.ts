@@ -35,7 +35,7 @@ describe('ps:wait', () => {
     const {stdout, stderr, exitCode} = await run(['ps:wait', '-a', 'my-app', '--json'])
     expect(exitCode).to.equal(0)
     const dynos = JSON.parse(stdout)
-    expect(dynos.map((d: {name: string; release: {version: number}}) => [d.name, d.release.version])).to.deep.equal([['web.1', 5], ['worker.1', 5]])
+    expect(dynos.map((d: {name: string, release: {version: number}}) => [d.name, d.release.version])).to.deep.equal([['web.1', 5], ['worker.1', 5]])
     expect(stderr).to.include('All dynos are up on v5.')
   })
 
@@ -85,9 +85,11 @@ describe('ps:wait', () => {
       formations({web: 1})
       api().get('/apps/my-app/dynos').reply(200, [dyno('web.1', 8)])
       const slept: number[] = []
-      const result = await waitForDynos({api: client(), app: 'my-app', intervalMs: 2000, out: out(), sleep: async ms => {
-        slept.push(ms)
-      }})
+      const result = await waitForDynos({
+        api: client(), app: 'my-app', intervalMs: 2000, out: out(), async sleep(ms) {
+          slept.push(ms)
+        },
+      })
       expect(slept).to.deep.equal([2000, 2000, 2000])
       expect(result[0].state).to.equal('up')
     })
@@ -97,9 +99,11 @@ describe('ps:wait', () => {
       newestRelease().twice().reply(200, [release(9, 'pending')])
       api().get('/apps/my-app/formation').twice().reply(200, [formation('web', 1)])
       api().get('/apps/my-app/dynos').twice().reply(200, [dyno('web.1', 8)])
-      const waiting = waitForDynos({api: client(), app: 'my-app', intervalMs: 1000, now: () => clock, out: out(), sleep: async ms => {
-        clock += ms
-      }, timeoutMs: 1500})
+      const waiting = waitForDynos({
+        api: client(), app: 'my-app', intervalMs: 1000, now: () => clock, out: out(), async sleep(ms) {
+          clock += ms
+        }, timeoutMs: 1500,
+      })
       let error: Error | undefined
       await waiting.catch(error_ => {
         error = error_

@@ -32,9 +32,11 @@ function resolves(name = 'redis-1', url = REDIS_URL, database = 'REDIS') {
 describe('redis', () => {
   useIsolatedEnv()
   let bin: string
+
   beforeEach(() => {
     bin = mkdtempSync(join(tmpdir(), 'redis-bin-'))
   })
+
   afterEach(() => rmSync(bin, {force: true, recursive: true}))
 
   function fakeCli(script: string): void {
@@ -45,7 +47,7 @@ describe('redis', () => {
 
   describe('redis:cli', () => {
     it('-c feeds the command to redis-cli\'s stdin; the password is in REDISCLI_AUTH, not its arguments', async () => {
-      fakeCli('printf "args:%s\\n" "$*"; printf "auth:%s\\n" "$REDISCLI_AUTH"; printf "stdin:%s\\n" "$(cat)"')
+      fakeCli(String.raw`printf "args:%s\n" "$*"; printf "auth:%s\n" "$REDISCLI_AUTH"; printf "stdin:%s\n" "$(cat)"`)
       resolves()
       const {stdout, stderr, exitCode} = await run(['redis:cli', '-a', 'my-app', '-c', 'SET greeting "hello world"'])
       expect(exitCode, stderr).to.equal(0)
@@ -53,7 +55,7 @@ describe('redis', () => {
     })
 
     it('rediss:// URLs get --tls; a user other than default is passed as --user; --json has the output', async () => {
-      fakeCli('printf "args:%s\\n" "$*"')
+      fakeCli(String.raw`printf "args:%s\n" "$*"`)
       resolves('redis-2', 'rediss://app-user:pw@redis.example.test:6380/2', 'HEROKU_REDIS_BLUE')
       const {stdout} = await run(['redis:cli', 'HEROKU_REDIS_BLUE', '-a', 'my-app', '-c', 'PING', '--json'])
       expect(JSON.parse(stdout)).to.deep.equal({addon: 'redis-2', attachment: 'REDIS', output: 'args:-h redis.example.test -p 6380 --user app-user -n 2 --tls --insecure\n', status: 0})

@@ -1,23 +1,24 @@
+import type {AddressInfo, Socket} from 'node:net'
+
 // heroku run / run:detached: the API through nock, the attach stream through a local server that
 // speaks the attach protocol; then the real thing against a running platform.
 import {expect} from 'chai'
 import {EventEmitter} from 'node:events'
 import {createServer, type Server} from 'node:http'
 import {join} from 'node:path'
-import {createServer as createTlsServer} from 'node:tls'
-import type {AddressInfo, Socket} from 'node:net'
 import {PassThrough} from 'node:stream'
+import {createServer as createTlsServer} from 'node:tls'
 
-import {encodeFrame, exitFrame, FrameDecoder, FrameType} from '../../../src/lib/run/attach-frames.js'
 import {ApiClient as CliApiClient} from '../../../src/lib/api/client.js'
+import {rememberCa} from '../../../src/lib/api/trust.js'
+import {encodeFrame, exitFrame, FrameDecoder, FrameType} from '../../../src/lib/run/attach-frames.js'
+import {RUN_VALUE_FLAGS, separateRemoteCommand} from '../../../src/lib/run/command-argv.js'
 import {EXIT_MARKER, ExitMarkerFilter, withExitMarker} from '../../../src/lib/run/exit-marker.js'
 import {commandLine, parseEnvFlag, runAttached, runDetached} from '../../../src/lib/run/run.js'
 import {Output} from '../../../src/lib/ui/output.js'
-import {deployFixture, type RuntimePlatform, startRuntimePlatform, waitFor} from '../../platform/fixtures/runtime/helpers.js'
 import {api, run, useIsolatedEnv} from '../../helpers/cli.js'
-import {rememberCa} from '../../../src/lib/api/trust.js'
 import {makeTestCa} from '../../helpers/test-ca.js'
-import {RUN_VALUE_FLAGS, separateRemoteCommand} from '../../../src/lib/run/command-argv.js'
+import {deployFixture, type RuntimePlatform, startRuntimePlatform, waitFor} from '../../platform/fixtures/runtime/helpers.js'
 
 function dyno(extra: Record<string, unknown> = {}) {
   return {
@@ -27,8 +28,8 @@ function dyno(extra: Record<string, unknown> = {}) {
 }
 
 /** A fake attach endpoint: replies with `frames`, records the client's frames. */
-async function fakeAttach(frames: Buffer[]): Promise<{url: string, received: {type: number, payload: string}[], server: Server}> {
-  const received: {type: number, payload: string}[] = []
+async function fakeAttach(frames: Buffer[]): Promise<{received: {payload: string, type: number}[], server: Server, url: string}> {
+  const received: {payload: string, type: number}[] = []
   const server = createServer()
   server.on('upgrade', (_req, socket: Socket) => {
     socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: heroku-run/1\r\n\r\n')
@@ -90,6 +91,7 @@ describe('run', () => {
         expect(Buffer.concat(chunks).toString(), `cut at ${cut}`).to.equal('out\nafter')
         expect(filter.status).to.equal(42)
       }
+
       const plain: Buffer[] = []
       const none = new ExitMarkerFilter(chunk => plain.push(chunk))
       none.push(Buffer.from('no status \uFFFF here'))
@@ -116,7 +118,7 @@ describe('run', () => {
         })
       })
       await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-      const port = (server.address() as AddressInfo).port
+      const {port} = (server.address() as AddressInfo)
       try {
         // a CA nobody recorded for that address: refused, never "verification off"
         api().post('/apps/my-app/dynos').reply(201, dyno({attach_url: `rendezvous://127.0.0.1:${port}/the-secret`}))
@@ -173,16 +175,18 @@ describe('run', () => {
   describe('against a running platform (real attach)', function () {
     this.timeout(60_000)
     let t: RuntimePlatform
+
     before(async () => {
       t = await startRuntimePlatform()
       await deployFixture(t.client, 'runner', {web: 'node server.js'}, {FROM_CONFIG: 'configured'})
     })
+
     after(() => t.close())
 
     let rawModes: boolean[] = []
 
     /** The CLI's run lib against the real platform, with in-memory stdin/stdout/stderr. */
-    async function cli(command: string[], stdin: string, options: {env?: string, detached?: boolean, tty?: boolean, keepOpen?: (write: (s: string) => void) => void, resizeTo?: {columns: number, rows: number, afterMs: number}} = {}): Promise<{stdout: string, stderr: string, code: number, name?: string}> {
+    async function cli(command: string[], stdin: string, options: {detached?: boolean, env?: string, keepOpen?: (write: (s: string) => void) => void, resizeTo?: {afterMs: number, columns: number, rows: number}, tty?: boolean} = {}): Promise<{code: number, name?: string, stderr: string, stdout: string}> {
       const apiClient = new CliApiClient({baseUrl: t.platform.url, token: async () => t.token, userAgent: 'test'})
       const stdinStream = new PassThrough()
       const stdoutStream = new PassThrough()
@@ -200,6 +204,7 @@ describe('run', () => {
         const dyno = await runDetached({api: apiClient, out, app: 'runner', argv: command, env: options.env})
         return {stdout, stderr, code: 0, name: dyno.name}
       }
+
       if (options.tty) Object.assign(stdinStream, {isTTY: true, setRawMode: (mode: boolean) => rawModes.push(mode)})
       if (options.keepOpen) options.keepOpen(text => stdinStream.write(text))
       else stdinStream.end(stdin)
@@ -212,6 +217,7 @@ describe('run', () => {
           resizes.emit('resize')
         }, to.afterMs)
       }
+
       const result = await runAttached({
         api: apiClient, out, app: 'runner', argv: command, env: options.env, columns: 80, rows: 24,
         io: {stdin: stdinStream, stdout: stdoutStream, stderr: stderrStream, resizes, size: () => size},

@@ -45,6 +45,7 @@ const event = {
 
 describe('webhooks', () => {
   useIsolatedEnv()
+
   afterEach(() => {
     const pending = nock.pendingMocks()
     nock.cleanAll()

@@ -1,7 +1,8 @@
-import {expect} from 'chai'
-import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
+
+import {expect} from 'chai'
 import nock from 'nock'
+import {createServer} from 'node:http'
 
 import {ApiError, NetworkError} from '../../../src/lib/api/api-error.js'
 import {ApiClient, parseRetryAfter} from '../../../src/lib/api/client.js'
@@ -14,7 +15,7 @@ function client(extra: Partial<ConstructorParameters<typeof ApiClient>[0]> = {})
   const c = new ApiClient({
     backoffMs: 1,
     baseUrl: BASE,
-    sleep: async ms => {
+    async sleep(ms) {
       sleeps.push(ms)
     },
     token: async () => 'secret-token',

@@ -1,11 +1,12 @@
+import type {AddressInfo} from 'node:net'
+
 import {expect} from 'chai'
 import {createServer, type RequestListener, type Server} from 'node:http'
-import type {AddressInfo} from 'node:net'
 
 import {httpGetStream, httpRequest, HttpTimeoutError} from '../../../src/lib/api/http.js'
 import {failure} from '../../helpers/failure.js'
 
-async function serve(handler: RequestListener): Promise<{server: Server; url: string}> {
+async function serve(handler: RequestListener): Promise<{server: Server, url: string}> {
   const server = createServer(handler)
   await new Promise<void>(resolve => {
     server.listen(0, '127.0.0.1', resolve)
@@ -15,6 +16,7 @@ async function serve(handler: RequestListener): Promise<{server: Server; url: st
 
 describe('httpRequest', () => {
   let server: Server | undefined
+
   afterEach(() => {
     server?.closeAllConnections()
     server?.close()
@@ -22,7 +24,7 @@ describe('httpRequest', () => {
   })
 
   it('sends method, headers and body with its length, and reads the answer as UTF-8 whatever its status', async () => {
-    let seen: {body: string; headers: Record<string, unknown>; method?: string} | undefined
+    let seen: undefined | {body: string, headers: Record<string, unknown>, method?: string}
     const s = await serve((req, res) => {
       let body = ''
       req.setEncoding('utf8')

@@ -1,9 +1,10 @@
+import type {Socket} from 'node:net'
+
 // Our CLI trusts the local platform's CA for that platform's origin only: every way it connects
 // (API client, log streams, build output, run attach) verifies a server on another origin — even
 // one whose certificate the same CA signed — with Node's roots alone, and refuses it.
 import {expect} from 'chai'
 import {writeFileSync} from 'node:fs'
-import type {Socket} from 'node:net'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 
@@ -11,8 +12,8 @@ import {NetworkError} from '../../../src/lib/api/api-error.js'
 import {ApiClient} from '../../../src/lib/api/client.js'
 import {CaFileError, caFileFor, extraCaFor, fetchFor, forgetCa, originOf, rememberCa, tlsOptionsFor} from '../../../src/lib/api/trust.js'
 import {readLogStream} from '../../../src/lib/logs/stream.js'
-import {attach} from '../../../src/lib/run/attach.js'
 import {exitFrame} from '../../../src/lib/run/attach-frames.js'
+import {attach} from '../../../src/lib/run/attach.js'
 import {readSettings} from '../../../src/lib/settings.js'
 import {isolatedEnv} from '../../helpers/cli.js'
 import {makeTestCa, startHttpsServer, type TestCa, type TestHttpsServer} from '../../helpers/test-ca.js'
@@ -62,7 +63,7 @@ describe('trust: the local platform\'s CA, for its origin only', function () {
 
   afterEach(() => restore())
 
-  const client = (baseUrl: string) => new ApiClient({baseUrl, maxAttempts: 3, sleep: async () => {}, token: async () => 't', userAgent: 'test'})
+  const client = (baseUrl: string) => new ApiClient({baseUrl, maxAttempts: 3, async sleep() {}, token: async () => 't', userAgent: 'test'})
 
   it('records the CA by exact origin (scheme, host, port), in the settings', () => {
     expect(readSettings().trustedCAs).to.deep.equal({[trusted.origin]: ca.caPath})

@@ -13,7 +13,7 @@ function memoryKeychain(initial: Record<string, string> = {}): Keychain {
     available: async () => true,
     delete: async a => items.delete(a),
     get: async a => items.get(a),
-    set: async (a, s) => {
+    async set(a, s) {
       items.set(a, s)
     },
   }
@@ -21,9 +21,11 @@ function memoryKeychain(initial: Record<string, string> = {}): Keychain {
 
 describe('credential order', () => {
   let dir: string
+
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'cred-order-'))
   })
+
   afterEach(() => rmSync(dir, {force: true, recursive: true}))
 
   it('HEROKU_API_KEY wins and is never stored', async () => {

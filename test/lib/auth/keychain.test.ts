@@ -20,7 +20,7 @@ const absentKeychain: Keychain = {
   },
 }
 
-describe('the OS keychain (real Secret Service)', function () {
+describe('the OS keychain (real Secret Service)', () => {
   // a service name of its own: the suite never touches a real heroku-toolbelt entry
   const service = `heroku-toolbelt-test-${process.pid}`
   const keychain = new OsKeychain(service)

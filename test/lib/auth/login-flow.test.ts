@@ -1,9 +1,9 @@
 import {expect} from 'chai'
+import nock from 'nock'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
-import nock from 'nock'
 
 import {ApiClient} from '../../../src/lib/api/client.js'
 import {CredentialStore} from '../../../src/lib/auth/credentials.js'
@@ -23,7 +23,7 @@ function memoryKeychain(): Keychain & {items: Map<string, string>} {
     delete: async a => items.delete(a),
     get: async a => items.get(a),
     items,
-    set: async (a, s) => {
+    async set(a, s) {
       items.set(a, s)
     },
   }
@@ -32,11 +32,13 @@ function memoryKeychain(): Keychain & {items: Map<string, string>} {
 describe('login', () => {
   let dir: string
   let env: NodeJS.ProcessEnv
+
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'login-'))
     env = {...process.env, GIT_CONFIG_GLOBAL: join(dir, 'gitconfig'), GIT_CONFIG_NOSYSTEM: '1', XDG_CONFIG_HOME: dir}
     delete env.CI // these tests play a person at a terminal, even when the suite runs in CI
   })
+
   afterEach(() => rmSync(dir, {force: true, recursive: true}))
 
   const client = (token?: string) => new ApiClient({baseUrl: API_URL, maxAttempts: 1, token: async () => token, userAgent: 'test'})
@@ -110,7 +112,7 @@ describe('login', () => {
     for (const [answer, outcome] of [[false, 'skipped'], [true, 'configured']] as const) {
       nock(API_URL).get('/account').reply(200, {email: 'a@b.c'})
       const prompter = scriptedPrompter([{answer, confirm: 'Let git use this login for https://git.login.test (sets a credential helper in ~/.gitconfig)?', flag: '--git-setup'}])
-      // eslint-disable-next-line no-await-in-loop
+
       const result = await login({
         apiUrl: API_URL, client, credentials: new CredentialStore({env, keychain: memoryKeychain()}), env, helperCommand: '!x',
         out: testOutput({stdoutTTY: true}).out, prompter, tokenStream: Readable.from(['t\n']),

@@ -1,25 +1,26 @@
+import {captureOutput} from '@oclif/test'
 import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {gitHostFor} from '../../../src/lib/git/git-host.js'
 import {appFromGitUrl, appRemotes} from '../../../src/lib/git/remotes.js'
 import {runGit} from '../../../src/lib/git/run-git.js'
-import {gitHostFor} from '../../../src/lib/git/git-host.js'
-import {captureOutput} from '@oclif/test'
-
 import {isolatedEnv} from '../../helpers/cli.js'
 
 describe('app resolution from git remotes', () => {
   let restore: () => void
   let repo: string
   let cwd: string
+
   beforeEach(async () => {
     restore = isolatedEnv()
     cwd = process.cwd()
     repo = mkdtempSync(join(tmpdir(), 'repo-'))
     await runGit(['init', '-q'], {cwd: repo})
   })
+
   afterEach(() => {
     process.chdir(cwd)
     rmSync(repo, {force: true, recursive: true})

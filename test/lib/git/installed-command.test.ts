@@ -8,6 +8,7 @@ import {helperCommandFor, installedHeroku, isOurHelper} from '../../../src/lib/g
 describe('installedHeroku: the stable path of this CLI on PATH', () => {
   let dir: string
   let root: string
+
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'heroku-installed-'))
     root = join(dir, 'lib', 'heroku-toolbelt')
@@ -17,6 +18,7 @@ describe('installedHeroku: the stable path of this CLI on PATH', () => {
       chmodSync(join(root, 'bin', f), 0o755)
     }
   })
+
   afterEach(() => rmSync(dir, {force: true, recursive: true}))
 
   function binWith(name: string, target: string): string {

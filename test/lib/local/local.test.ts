@@ -47,7 +47,7 @@ describe('heroku local: process groups', () => {
     const groups = new ProcessGroups({graceMs: 300, onLine: (name, line) => lines.push(`${name}: ${line}`)})
     const pid = groups.start({command: 'trap "" TERM; sleep 300 & echo ready; wait', cwd: process.cwd(), env: process.env, name: 'stubborn.1'})!
     const deadline = Date.now() + 5000
-    while (!lines.includes('stubborn.1: ready') && Date.now() < deadline) await new Promise(r => setTimeout(r, 20)) // eslint-disable-line no-await-in-loop
+    while (!lines.includes('stubborn.1: ready') && Date.now() < deadline) await new Promise(r => setTimeout(r, 20))
     const started = Date.now()
     await groups.stop()
     expect(Date.now() - started).to.be.within(250, 3000)

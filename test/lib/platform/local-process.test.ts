@@ -13,13 +13,13 @@ import {mainArgs, startPlatformProcess} from '../../helpers/platform-process.js'
 
 const FOREGROUND = join(import.meta.dirname, 'fixtures', 'foreground.ts')
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => false | T | undefined, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = probe()
     if (value !== undefined && value !== false) return value
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    // eslint-disable-next-line no-await-in-loop
+
     await new Promise(resolve => setTimeout(resolve, 25))
   }
 }
@@ -49,6 +49,7 @@ describe('the local platform process', function () {
     dirs.push(dir)
     return dir
   }
+
   after(() => {
     for (const child of children) child.kill('SIGKILL')
     for (const dir of dirs) rmSync(dir, {recursive: true, force: true})
@@ -91,11 +92,12 @@ describe('the local platform process', function () {
       const dir = dataDir()
       writeProcessFiles(dir, pid, recorded)
       expect(runningPlatform(dir), `recorded start ${recorded}`).to.equal(undefined)
-      // eslint-disable-next-line no-await-in-loop
+
       const platform = await startPlatformProcess(dir)
-      // eslint-disable-next-line no-await-in-loop
+
       expect(await platform.stop()).to.equal(0)
     }
+
     expect(isLive(pid)).to.equal(true) // and nobody touched it
   })
 
@@ -139,6 +141,7 @@ describe('the local platform process', function () {
     } finally {
       if (isLive(state.pid)) process.kill(state.pid, 'SIGKILL')
     }
+
     expect(existsSync(pidFilePath(dir))).to.equal(false)
     expect(existsSync(stateFilePath(dir))).to.equal(false)
   })

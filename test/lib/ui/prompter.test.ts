@@ -61,7 +61,6 @@ describe('TerminalPrompter', () => {
     const {prompter, stderr, stdin} = testOutput({stdoutTTY: true})
     const pending = failure(prompter.confirm('Go on?', {flag: '--confirm x'}))
     while (!stderr.text.includes('Go on?')) {
-      // eslint-disable-next-line no-await-in-loop
       await new Promise(resolve => {
         setTimeout(resolve, 10)
       })

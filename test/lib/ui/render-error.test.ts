@@ -36,6 +36,7 @@ describe('renderError: error classes, exit codes and messages', () => {
     } catch (error_) {
       error = error_
     }
+
     expect(error).to.be.instanceOf(UsageError)
     const {code, stderr} = render(error)
     expect(code).to.equal(ExitCode.usage)

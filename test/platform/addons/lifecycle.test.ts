@@ -4,7 +4,8 @@
 // through the runtime; a platform restart resumes what it interrupted.
 import {expect} from 'chai'
 
-import type {AddonProvider, ProvisionContext, ProvisionedAddon, ProviderRuntime, ProvisionResult} from '../../../src/platform/addons/provider.js'
+import type {AddonProvider, ProviderRuntime, ProvisionContext, ProvisionedAddon, ProvisionResult} from '../../../src/platform/addons/provider.js'
+
 import {ProviderError} from '../../../src/platform/addons/provider.js'
 import {expectError, startTestPlatform, type TestPlatform} from '../helpers.js'
 
@@ -14,7 +15,7 @@ class GatedProvider implements AddonProvider {
   readonly undone: string[] = []
   readonly calls: string[] = []
   runtime?: ProviderRuntime
-  mode: 'ok' | 'fail' | 'pending' = 'ok'
+  mode: 'fail' | 'ok' | 'pending' = 'ok'
   private gates: (() => void)[] = []
 
   readonly service = {
@@ -71,6 +72,7 @@ describe('platform API: add-on provisioning over time', () => {
     t = await startTestPlatform({addonProviders: [provider], addonAnswerWaitMs: 50})
     await t.client.post('/apps', {name: 'slow-app'})
   })
+
   afterEach(() => t.close())
 
   it('answers provisioning, then gives the apps its vars in a release once the provider is done', async () => {
@@ -97,7 +99,7 @@ describe('platform API: add-on provisioning over time', () => {
     const second = t.client.post('/apps/slow-app/addons', {plan: 'slow-kv'})
     await waitFor('a second call', async () => provider.calls.length === 2)
     provider.release()
-    const body = (await second).body
+    const {body} = await second
     await waitFor('provisioned', async () => (await addon(body.id)).body.state === 'provisioned')
     const config = (await t.client.get('/apps/slow-app/config-vars')).body
     expect(Object.keys(config).sort()).to.deep.equal(['KV_HOST', 'SLOW_KV_AQUA_URL', 'SLOW_URL'])
@@ -169,6 +171,7 @@ describe('platform API: add-on provisioning over time', () => {
       provider.release()
       await again.close()
     }
+
     t = await startTestPlatform({addonProviders: [new GatedProvider()]})
   })
 })

@@ -2,18 +2,18 @@
 // credentials the add-on puts in the app's config vars.
 import {expect} from 'chai'
 import {existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
 import {createServer} from 'node:net'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import nodemailer from 'nodemailer'
 
-import {MailProvider} from '../../../src/platform/addons/mail.js'
 import {MailStore} from '../../../src/platform/addons/mail-store.js'
+import {MailProvider} from '../../../src/platform/addons/mail.js'
 import {expectError, expectSchema, startTestPlatform, type TestPlatform} from '../helpers.js'
 
-interface MailVars {SMTP_URL: string, SENDGRID_USERNAME: string, SENDGRID_PASSWORD: string, SENDGRID_SMTP_URL: string, [name: string]: string}
+interface MailVars {[name: string]: string, SENDGRID_PASSWORD: string, SENDGRID_SMTP_URL: string, SENDGRID_USERNAME: string, SMTP_URL: string}
 
-async function send(url: string | {host: string, port: number, auth?: {user: string, pass: string}}, mail: {subject: string, to?: string | string[], text?: string}) {
+async function send(url: string | {auth?: {pass: string, user: string}, host: string, port: number}, mail: {subject: string, text?: string, to?: string | string[]}) {
   const transport = nodemailer.createTransport(typeof url === 'string' ? url : {...url, secure: false, ignoreTLS: true})
   try {
     return await transport.sendMail({from: 'app@example.com', to: mail.to ?? 'someone@example.org', subject: mail.subject, text: mail.text ?? 'hello'})
@@ -22,12 +22,13 @@ async function send(url: string | {host: string, port: number, auth?: {user: str
   }
 }
 
-async function refusal(promise: Promise<unknown>): Promise<{responseCode?: number, message: string}> {
+async function refusal(promise: Promise<unknown>): Promise<{message: string, responseCode?: number}> {
   try {
     await promise
   } catch (error) {
-    return error as {responseCode?: number, message: string}
+    return error as {message: string, responseCode?: number}
   }
+
   throw new Error('the server accepted it')
 }
 
@@ -56,17 +57,19 @@ describe('add-on provider: sendgrid (local mail capture over real SMTP)', functi
     await t.client.post('/apps', {name: 'mailer'})
     await t.client.post('/apps', {name: 'other-mailer'})
   })
+
   after(async () => {
     await t?.close()
   })
 
   it('lists the service with plans that say nothing is relayed', async () => {
-    const plans = (await t.client.get('/addon-services/sendgrid/plans')).body as Array<{name: string, description: string}>
+    const plans = (await t.client.get('/addon-services/sendgrid/plans')).body as Array<{description: string, name: string}>
     expect(plans.map(p => p.name)).to.have.members(['sendgrid:starter', 'sendgrid:bronze'])
     for (const plan of plans) expect(plan.description).to.match(/nothing is relayed/)
   })
 
   let first: {id: string, name: string, vars: MailVars}
+
   it('gives the app SMTP_URL and SENDGRID_USERNAME/PASSWORD; a message sent with them is stored, listed, readable and logged', async () => {
     first = await createAddon('mailer')
     const {vars} = first
@@ -179,6 +182,7 @@ describe('add-on provider: sendgrid (local mail capture over real SMTP)', functi
     } finally {
       await new Promise(resolve => squatter.close(resolve))
     }
+
     for (let i = 0; i < 50 && !provider.availability().available; i++) await new Promise(resolve => setTimeout(resolve, 50))
     expect(provider.availability()).to.deep.equal({available: true})
     expect(provider.smtpPort).to.equal(port)
@@ -202,6 +206,7 @@ describe('mail store', () => {
     dirs.push(mkdtempSync(join(tmpdir(), 'mail-store-')))
     return dirs.at(-1)!
   }
+
   after(() => {
     for (const dir of dirs) rmSync(dir, {recursive: true, force: true})
   })

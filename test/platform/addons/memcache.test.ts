@@ -1,28 +1,29 @@
+import type {ChildProcess} from 'node:child_process'
+
 // memcachier on real memcached processes run by the platform's supervisor: the MEMCACHIER_* vars
 // work with a real client (memjs, SASL PLAIN), wrong credentials are refused, the plan's memory
 // is the server's limit, the server and credentials (not the contents: it is a cache) come back
 // after a platform restart and a kill -9 with no orphaned server, and destroying the add-on ends
 // its server and removes its files. Processes are counted by the OS (/proc).
 import {expect} from 'chai'
-import type {ChildProcess} from 'node:child_process'
+import memjs from 'memjs'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import memjs from 'memjs'
 
 import {MemcacheProvider} from '../../../src/platform/addons/memcache.js'
 import {createUser} from '../../../src/platform/bootstrap.js'
 import {SERVICE_UIDS} from '../../../src/platform/dynos/service-processes.js'
 import {openStore} from '../../../src/platform/store/database.js'
-import {randomPortRange, type RuntimePlatform, startRuntimePlatform, waitFor} from '../fixtures/runtime/helpers.js'
 import {createProvisionedAddon, liveProcesses, uidOf} from '../fixtures/runtime/addon-servers.js'
+import {randomPortRange, type RuntimePlatform, startRuntimePlatform, waitFor} from '../fixtures/runtime/helpers.js'
 import {startPlatformProcess, stopPlatformProcess} from '../fixtures/runtime/platform-process.js'
 import {ApiClient} from '../helpers.js'
 
 interface Vars {
+  MEMCACHIER_PASSWORD: string
   MEMCACHIER_SERVERS: string
   MEMCACHIER_USERNAME: string
-  MEMCACHIER_PASSWORD: string
 }
 
 /** Live memcached processes listening on the port of MEMCACHIER_SERVERS (its command line has -p PORT). */
@@ -59,6 +60,7 @@ describe('add-on provider: memcachier on real memcached processes', function () 
     t.client = new ApiClient(t.platform.url, token)
     return t
   }
+
   after(async () => {
     await t?.close()
     rmSync(dataDir, {recursive: true, force: true})
@@ -82,9 +84,9 @@ describe('add-on provider: memcachier on real memcached processes', function () 
     })).to.equal('hello')
 
     // (memjs rejects with a message, not always an Error)
-    const wrong = await withMemcache({...vars, MEMCACHIER_PASSWORD: 'wrong'}, async mc => (await mc.get('greeting')).value).catch((e: unknown) => `refused: ${e}`)
+    const wrong = await withMemcache({...vars, MEMCACHIER_PASSWORD: 'wrong'}, async mc => (await mc.get('greeting')).value).catch((error: unknown) => `refused: ${error}`)
     expect(String(wrong)).to.match(/^refused: .*auth/i)
-    const anonymous = await withMemcache({...vars, MEMCACHIER_USERNAME: '', MEMCACHIER_PASSWORD: ''}, async mc => (await mc.get('greeting')).value).catch((e: unknown) => `refused: ${e}`)
+    const anonymous = await withMemcache({...vars, MEMCACHIER_USERNAME: '', MEMCACHIER_PASSWORD: ''}, async mc => (await mc.get('greeting')).value).catch((error: unknown) => `refused: ${error}`)
     expect(String(anonymous), 'no credentials, no answer').to.match(/^refused: .*auth/i)
 
     const pids = memcachedServers(vars.MEMCACHIER_SERVERS)
@@ -153,6 +155,7 @@ describe('memcachier after a platform crash (kill -9)', function () {
   this.timeout(60_000)
   const dataDir = mkdtempSync(join(tmpdir(), 'memcache-crash-'))
   let running: ChildProcess | undefined
+
   after(async () => {
     if (running) await stopPlatformProcess(running)
     rmSync(dataDir, {recursive: true, force: true})

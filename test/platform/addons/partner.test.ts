@@ -1,28 +1,29 @@
+import type {AddressInfo} from 'node:net'
+
 // Partner add-on providers through the Add-on Partner API v3 (addons/partner.ts,
 // api/addon-providers.ts): a real provider server (node:http) that checks the platform's Basic
 // auth and answers provisioning synchronously or asynchronously, calling back to the platform
 // API with its manifest credentials.
 import {expect} from 'chai'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import type {AddressInfo} from 'node:net'
 
-import {PartnerProvider, parseManifest, partnerProviders} from '../../../src/platform/addons/partner.js'
+import {parseManifest, PartnerProvider, partnerProviders} from '../../../src/platform/addons/partner.js'
 import {ProviderError} from '../../../src/platform/addons/provider.js'
 import {createUser} from '../../../src/platform/bootstrap.js'
 import {openStore} from '../../../src/platform/store/database.js'
 import {ApiClient, expectError, expectSchema, startTestPlatform, type TestPlatform} from '../helpers.js'
 
 interface SeenRequest {
-  method: string
-  path: string
   authorization: string | undefined
   body: any
+  method: string
+  path: string
 }
 
 /** A partner's provisioning API: what the platform sent, and how to answer. */
 class FakePartner {
   readonly requests: SeenRequest[] = []
-  mode: 'sync' | 'async' | 'outside-prefix' | 'refuse' = 'sync'
+  mode: 'async' | 'outside-prefix' | 'refuse' | 'sync' = 'sync'
   private server?: Server
   url = ''
 
@@ -74,6 +75,7 @@ class FakePartner {
     const reply = (status: number, body?: unknown) => {
       res.writeHead(status, body === undefined ? {} : {'Content-Type': 'application/json'}).end(body === undefined ? undefined : JSON.stringify(body))
     }
+
     const expected = `Basic ${Buffer.from(`${this.id}:${this.password}`).toString('base64')}`
     if (req.headers.authorization !== expected) return reply(401, {message: 'bad credentials'})
     const prefix = this.id.toUpperCase().replaceAll('-', '_')
@@ -85,9 +87,11 @@ class FakePartner {
       if (this.mode === 'outside-prefix') return reply(200, {id: `res-${uuid}`, config: {DATABASE_URL: 'mongodb://elsewhere'}})
       return reply(200, {id: `res-${uuid}`, config: {[`${prefix}_URL`]: `mongodb://db.example/${uuid}`}, message: 'Ready.'})
     }
+
     if (req.method === 'PUT' && req.url!.startsWith(`${base}/`)) {
       return reply(200, {config: {[`${prefix}_URL`]: `mongodb://db.example/${seen.body.plan}`}, message: `Now on ${seen.body.plan}.`})
     }
+
     if (req.method === 'DELETE' && req.url!.startsWith(`${base}/`)) return reply(204)
     reply(404, {message: 'no such route'})
   }
@@ -115,6 +119,7 @@ describe('platform API: partner add-on providers (Add-on Partner API v3)', () =>
     t = await startTestPlatform({addonAnswerWaitMs: 2000})
     await t.client.post('/apps', {name: 'mongo-app'})
   })
+
   afterEach(async () => {
     await t.close()
     await partner.close()
@@ -141,7 +146,7 @@ describe('platform API: partner add-on providers (Add-on Partner API v3)', () =>
     expect(service).to.include({human_name: 'mongohq hosted'})
     expectSchema('add-on-service', 'GET', 'List', services.body)
     const plans = await t.client.get('/addon-services/mongohq/plans')
-    expect(plans.body.map((p: {name: string, default: boolean, price: {cents: number}}) => [p.name, p.default, p.price.cents]).sort())
+    expect(plans.body.map((p: {default: boolean, name: string, price: {cents: number}}) => [p.name, p.default, p.price.cents]).sort())
       .to.deep.equal([['mongohq:big', false, 1500], ['mongohq:sandbox', true, 0]])
   })
 
@@ -176,8 +181,7 @@ describe('platform API: partner add-on providers (Add-on Partner API v3)', () =>
       uuid: created.body.id, name: created.body.name, plan: 'sandbox', options: {size: 'small'},
       callback_url: `${t.platform.url}/addons/${created.body.id}`,
     })
-    expect(Object.keys(provision.body).sort()).to.deep.equal(
-      ['callback_url', 'heroku_id', 'log_drain_token', 'log_input_url', 'name', 'oauth_grant', 'options', 'plan', 'region', 'uuid'])
+    expect(Object.keys(provision.body).sort()).to.deep.equal(['callback_url', 'heroku_id', 'log_drain_token', 'log_input_url', 'name', 'oauth_grant', 'options', 'plan', 'region', 'uuid'])
 
     const config = await t.client.get('/apps/mongo-app/config-vars')
     expect(config.body).to.deep.equal({MONGOHQ_URL: `mongodb://db.example/${created.body.id}`})
@@ -213,7 +217,8 @@ describe('platform API: partner add-on providers (Add-on Partner API v3)', () =>
     expect((await t.client.get('/apps/mongo-app/config-vars')).body).to.deep.equal({MONGOHQ_URL: 'mongodb://async.example/1'})
     const releases = await t.client.get('/apps/mongo-app/releases')
     expect(releases.body.map((r: {description: string}) => r.description).slice(-2)).to.deep.equal([
-      `Update config of MONGOHQ (@ref:${created.body.name}) by mongohq`, `Update config of MONGOHQ (@ref:${created.body.name}) by mongohq`])
+      `Update config of MONGOHQ (@ref:${created.body.name}) by mongohq`, `Update config of MONGOHQ (@ref:${created.body.name}) by mongohq`,
+    ])
 
     // the customer reads it, but may not write it
     expect((await t.client.get(`/addons/${id}/config`)).body).to.deep.equal([{name: 'MONGOHQ_URL', value: 'mongodb://async.example/1'}])
@@ -324,7 +329,7 @@ describe('platform API: partner add-on providers (Add-on Partner API v3)', () =>
     const store = openStore(t.dataDir)
     expect(partnerProviders(store).map(p => p.id)).to.deep.equal(['mongohq'])
     store.close()
-    const owner = t.owner
+    const {owner} = t
     t = await startTestPlatform({dataDir: t.dataDir, addonAnswerWaitMs: 2000})
     const client = new ApiClient(t.platform.url, owner.token)
     expect((await client.get('/addon-services')).body.map((s: {name: string}) => s.name)).to.include('mongohq')
@@ -346,7 +351,7 @@ describe('platform API: partner add-on providers (Add-on Partner API v3)', () =>
       const manifest = parseManifest({...partner.manifest(), api: {...partner.manifest().api, production: {base_url: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/r`}}})
       const provider = new PartnerProvider(manifest, {timeoutMs: 200})
       await provider.start({apiUrl: 'http://127.0.0.1:1'} as never)
-      const error = await provider.provision({addonId: 'a1', addonName: 'n', appName: 'app', plan: 'mongohq:sandbox', options: {}}).then(() => undefined, (e: Error) => e)
+      const error = await provider.provision({addonId: 'a1', addonName: 'n', appName: 'app', plan: 'mongohq:sandbox', options: {}}).then(() => undefined, (error_: Error) => error_)
       expect(error).to.be.instanceOf(ProviderError)
       expect(error!.message).to.equal(`Could not provision the add-on: the mongohq hosted add-on provider did not answer within 200 ms (http://127.0.0.1:${(hanging.address() as AddressInfo).port}).`)
     } finally {

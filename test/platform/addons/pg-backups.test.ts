@@ -12,9 +12,9 @@ import pg from 'pg'
 import {backupFile, backupsDir} from '../../../src/platform/addons/pg-backups.js'
 import {PostgresqlProvider} from '../../../src/platform/addons/postgresql.js'
 import {createUser} from '../../../src/platform/bootstrap.js'
-import {insertTransfer, markTransferRunning, transferName} from '../../../src/platform/store/pg-backups.js'
 import {SERVICE_UIDS} from '../../../src/platform/dynos/service-processes.js'
 import {detectSandbox} from '../../../src/platform/sandbox/sandbox.js'
+import {insertTransfer, markTransferRunning, transferName} from '../../../src/platform/store/pg-backups.js'
 import {type RuntimePlatform, startRuntimePlatform, waitFor} from '../fixtures/runtime/helpers.js'
 import {type ApiClient, expectError} from '../helpers.js'
 
@@ -59,6 +59,7 @@ describe('heroku-postgresql backups (pg_dump / pg_restore run by the platform)',
     await query(url, 'CREATE TABLE notes (id serial PRIMARY KEY, body text)')
     await query(url, "INSERT INTO notes (body) VALUES ('first'), ('second')")
   })
+
   after(async () => {
     await t?.close()
     rmSync(dataDir, {recursive: true, force: true})

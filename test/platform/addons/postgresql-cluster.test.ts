@@ -1,18 +1,19 @@
+import type {ChildProcess} from 'node:child_process'
+
 // heroku-postgresql on the PostgreSQL cluster the platform runs itself (no external server): a
 // real platform with dynos on, add-ons made through the API, apps' URLs used with a real client;
 // restarts and a kill -9 of the platform keep the data, leave one postmaster and no orphans.
 import {expect} from 'chai'
-import type {ChildProcess} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import pg from 'pg'
 
-import {PostgresqlProvider} from '../../../src/platform/addons/postgresql.js'
 import {CLUSTER_PORT_RANGE} from '../../../src/platform/addons/postgresql-cluster.js'
+import {PostgresqlProvider} from '../../../src/platform/addons/postgresql.js'
 import {createUser} from '../../../src/platform/bootstrap.js'
-import {SERVICE_UIDS} from '../../../src/platform/dynos/service-processes.js'
 import {markedProcesses, PLATFORM_MARKER_VAR, platformMarker} from '../../../src/platform/dynos/processes.js'
+import {SERVICE_UIDS} from '../../../src/platform/dynos/service-processes.js'
 import {detectSandbox} from '../../../src/platform/sandbox/sandbox.js'
 import {openStore} from '../../../src/platform/store/database.js'
 import {type RuntimePlatform, startRuntimePlatform, waitFor} from '../fixtures/runtime/helpers.js'
@@ -21,7 +22,7 @@ import {ApiClient, startTestPlatform} from '../helpers.js'
 
 const POSTGRES_DIR = (dataDir: string): string => join(dataDir, 'addons', 'heroku-postgresql')
 
-async function query(url: string | pg.ClientConfig, sql: string, values?: unknown[]): Promise<Record<string, unknown>[]> {
+async function query(url: pg.ClientConfig | string, sql: string, values?: unknown[]): Promise<Record<string, unknown>[]> {
   const client = new pg.Client({...(typeof url === 'string' ? {connectionString: url} : url), connectionTimeoutMillis: 5000})
   client.on('error', () => {})
   await client.connect()
@@ -58,10 +59,12 @@ function postmasters(dataDir: string): number[] {
       return undefined
     }
   }
+
   const ppid = (pid: number): number => {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1')
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
   }
+
   return markedProcesses(PLATFORM_MARKER_VAR, platformMarker(dataDir)).filter(pid => {
     try {
       return comm(pid) === 'postgres' && comm(ppid(pid)) !== 'postgres'
@@ -109,6 +112,7 @@ describe('heroku-postgresql on the platform\'s own PostgreSQL cluster', function
     await t.client.post('/apps', {name: 'pg-own'})
     await t.client.post('/apps', {name: 'pg-other'})
   })
+
   after(async () => {
     await t?.close()
     rmSync(dataDir, {recursive: true, force: true})
@@ -136,7 +140,7 @@ describe('heroku-postgresql on the platform\'s own PostgreSQL cluster', function
     // the superuser's password: the platform's alone
     expect(statSync(join(POSTGRES_DIR(dataDir), 'superuser-password')).mode & 0o777).to.equal(0o600)
     // no password in the platform's log
-    const password = new URL(firstUrl).password
+    const {password} = new URL(firstUrl)
     expect(t.serverLog.join('\n')).not.to.include(password)
     expect(t.serverLog.join('\n')).not.to.include(superuser(dataDir).password as string)
   })
@@ -157,6 +161,7 @@ describe('heroku-postgresql on the platform\'s own PostgreSQL cluster', function
       const session = await t.client.post('/apps/pg-own/log-sessions', {tail: false, lines: 1500})
       return (await fetch(session.body.logplex_url)).text()
     }
+
     const text = await waitFor('the lines in the app log', async () => {
       const body = await appLog()
       return body.includes('division by zero') && body.includes('1/0 AS boom') ? body : undefined
@@ -196,17 +201,18 @@ describe('heroku-postgresql on the platform\'s own PostgreSQL cluster', function
 
   it('enforces the plan\'s connection limit (essential-0: 20) and a plan change raises it, the data kept', async () => {
     const url = (await configVars(t.client, 'pg-own')).DATABASE_URL
-    const plans = (await t.client.get('/addon-services/heroku-postgresql/plans')).body as {name: string, description: string}[]
+    const plans = (await t.client.get('/addon-services/heroku-postgresql/plans')).body as {description: string, name: string}[]
     expect(plans.find(p => p.name === 'heroku-postgresql:essential-0')?.description).to.match(/up to 20 connections.*1 GB/)
     const open: pg.Client[] = []
     try {
       for (let i = 0; i < 20; i++) {
         const client = new pg.Client({connectionString: url})
         client.on('error', () => {})
-        // eslint-disable-next-line no-await-in-loop
+
         await client.connect()
         open.push(client)
       }
+
       expect(await refusal(url)).to.equal('53300')
       const changed = await t.client.patch(`/apps/pg-own/addons/${first.name}`, {plan: 'heroku-postgresql:essential-1'})
       expect(changed.status, changed.text).to.equal(200)
@@ -314,6 +320,7 @@ describe('heroku-postgresql\'s own cluster after a platform crash (kill -9)', fu
   this.timeout(120_000)
   const dataDir = mkdtempSync(join(tmpdir(), 'pg-crash-'))
   let running: ChildProcess | undefined
+
   after(async () => {
     if (running) await stopPlatformProcess(running)
     rmSync(dataDir, {recursive: true, force: true})

@@ -20,16 +20,19 @@ async function query(url: string, sql: string): Promise<unknown[]> {
   }
 }
 
-describe('add-on provider: heroku-postgresql on a real server', function () {
+describe('add-on provider: heroku-postgresql on a real server', () => {
   let t: TestPlatform
+
   before(async function () {
     if (!adminUrl) {
       this.skip()
       return
     }
+
     t = await startTestPlatform({addonProviders: [new PostgresqlProvider(adminUrl)]})
     await t.client.post('/apps', {name: 'pg-app'})
   })
+
   after(async () => {
     await t?.close()
   })

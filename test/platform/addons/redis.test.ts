@@ -1,9 +1,10 @@
+import type {ChildProcess} from 'node:child_process'
+
 // heroku-redis on real redis-server processes run by the platform's supervisor: REDIS_URL works
 // with a real client (node-redis), the password is required, the plan's maxmemory is enforced,
 // the data survives a platform restart and a kill -9 of the platform, and destroying the add-on
 // ends its server and removes its files. Processes are counted by the OS (/proc).
 import {expect} from 'chai'
-import type {ChildProcess} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -13,8 +14,8 @@ import {RedisProvider} from '../../../src/platform/addons/redis.js'
 import {createUser} from '../../../src/platform/bootstrap.js'
 import {SERVICE_UIDS} from '../../../src/platform/dynos/service-processes.js'
 import {openStore} from '../../../src/platform/store/database.js'
-import {randomPortRange, type RuntimePlatform, startRuntimePlatform, waitFor} from '../fixtures/runtime/helpers.js'
 import {createProvisionedAddon, liveProcesses, uidOf} from '../fixtures/runtime/addon-servers.js'
+import {randomPortRange, type RuntimePlatform, startRuntimePlatform, waitFor} from '../fixtures/runtime/helpers.js'
 import {startPlatformProcess, stopPlatformProcess} from '../fixtures/runtime/platform-process.js'
 import {ApiClient} from '../helpers.js'
 
@@ -62,6 +63,7 @@ describe('add-on provider: heroku-redis on real redis-server processes', functio
     t.client = new ApiClient(t.platform.url, token)
     return t
   }
+
   after(async () => {
     await t?.close()
     rmSync(dataDir, {recursive: true, force: true})
@@ -84,12 +86,12 @@ describe('add-on provider: heroku-redis on real redis-server processes', functio
 
     const wrong = new URL(addon.url)
     wrong.password = 'wrong'
-    let error: unknown = await withRedis(wrong.toString(), r => r.ping()).catch((e: Error) => e)
+    let error: unknown = await withRedis(wrong.toString(), r => r.ping()).catch((error_: Error) => error_)
     expect(String(error)).to.match(/WRONGPASS|invalid username-password/)
-    error = await withRedis(`redis://127.0.0.1:${port}`, r => r.get('greeting')).catch((e: Error) => e)
+    error = await withRedis(`redis://127.0.0.1:${port}`, r => r.get('greeting')).catch((error_: Error) => error_)
     expect(String(error)).to.match(/NOAUTH/)
     // the plan's limits are the platform's: the app's user cannot lift them
-    error = await withRedis(addon.url, r => r.configSet('maxmemory', '0')).catch((e: Error) => e)
+    error = await withRedis(addon.url, r => r.configSet('maxmemory', '0')).catch((error_: Error) => error_)
     expect(String(error)).to.match(/NOPERM/)
 
     // one server, its own uid when the platform switches users; its config its alone (0600), without the password
@@ -114,8 +116,7 @@ describe('add-on provider: heroku-redis on real redis-server processes', functio
     const chunk = 'x'.repeat(1024 * 1024)
     const oom = await withRedis(addon.url, async r => {
       for (let i = 0; i < 40; i++) await r.set(`big:${i}`, chunk)
-      return undefined
-    }).catch((e: Error) => e)
+    }).catch((error: Error) => error)
     expect(String(oom)).to.match(/OOM command not allowed/)
     const info = await withRedis(addon.url, r => r.info('memory'))
     expect(info).to.match(/maxmemory:26214400\r?\n/)
@@ -172,7 +173,7 @@ describe('add-on provider: heroku-redis on real redis-server processes', functio
     expect(existsSync(join(dataDir, 'addons', 'heroku-redis', addon.id))).to.equal(false)
     expect(existsSync(join(dataDir, 'addons', 'heroku-redis', `${addon.id}.json`))).to.equal(false)
     expect((await client.get('/apps/redis-other/config-vars')).body.REDIS_URL).to.equal(undefined)
-    const error = await withRedis(addon.url, r => r.ping()).catch((e: Error) => e)
+    const error = await withRedis(addon.url, r => r.ping()).catch((error_: Error) => error_)
     expect(error).to.be.instanceOf(Error)
   })
 })
@@ -181,6 +182,7 @@ describe('heroku-redis after a platform crash (kill -9)', function () {
   this.timeout(60_000)
   const dataDir = mkdtempSync(join(tmpdir(), 'redis-crash-'))
   let running: ChildProcess | undefined
+
   after(async () => {
     if (running) await stopPlatformProcess(running)
     rmSync(dataDir, {recursive: true, force: true})

@@ -1,12 +1,12 @@
 import {expect} from 'chai'
 
 import {PostgresqlProvider} from '../../../src/platform/addons/postgresql.js'
-import {type AddonProvider, type Availability, type ProvisionContext, type ProvisionedAddon, ProviderError, type ProvisionResult} from '../../../src/platform/addons/provider.js'
+import {type AddonProvider, type Availability, ProviderError, type ProvisionContext, type ProvisionedAddon, type ProvisionResult} from '../../../src/platform/addons/provider.js'
 import {expectError, expectSchema, startTestPlatform, type TestPlatform} from '../helpers.js'
 
 /** A provider whose resources are entries in a map, so tests can see what exists. */
 class RecordingProvider implements AddonProvider {
-  readonly resources = new Map<string, {plan: string, app: string}>()
+  readonly resources = new Map<string, {app: string, plan: string}>()
   failNextProvision: Error | undefined
   private counter = 0
 
@@ -31,6 +31,7 @@ class RecordingProvider implements AddonProvider {
       this.failNextProvision = undefined
       throw error
     }
+
     const handle = `kv${++this.counter}`
     this.resources.set(handle, {plan: ctx.plan, app: ctx.appName})
     return {providerId: handle, configVars: {URL: `kv://127.0.0.1/${handle}`, TOKEN: `secret-${handle}`}, message: `created ${handle}`, webUrl: null}
@@ -49,12 +50,14 @@ class RecordingProvider implements AddonProvider {
 describe('platform API: add-ons and attachments', () => {
   let t: TestPlatform
   let provider: RecordingProvider
+
   before(async () => {
     provider = new RecordingProvider()
     t = await startTestPlatform({addonProviders: [provider, new PostgresqlProvider('')]})
     await t.client.post('/apps', {name: 'kv-app'})
     await t.client.post('/apps', {name: 'kv-other'})
   })
+
   after(() => t.close())
 
   it('lists the catalog from the registered providers', async () => {
@@ -64,7 +67,7 @@ describe('platform API: add-ons and attachments', () => {
     expectSchema('add-on-service', 'GET', 'Info', (await t.client.get('/addon-services/test-kv')).body)
     const plans = await t.client.get('/addon-services/test-kv/plans')
     expectSchema('plan', 'GET', 'List By Add-on', plans.body)
-    expect(plans.body.map((p: {name: string, default: boolean}) => [p.name, p.default]).sort()).to.deep.equal([['test-kv:large', false], ['test-kv:small', true]])
+    expect(plans.body.map((p: {default: boolean, name: string}) => [p.name, p.default]).sort()).to.deep.equal([['test-kv:large', false], ['test-kv:small', true]])
     const plan = await t.client.get('/addon-services/test-kv/plans/large')
     expectSchema('plan', 'GET', 'Info By Add-on', plan.body)
     expectSchema('plan', 'GET', 'Info', (await t.client.get(`/plans/${plan.body.id}`)).body)

@@ -6,9 +6,11 @@ import {expectError, expectSchema, startTestPlatform, type TestPlatform} from '.
 
 describe('platform API: apps, config vars, releases', () => {
   let t: TestPlatform
+
   before(async () => {
     t = await startTestPlatform()
   })
+
   after(() => t.close())
 
   describe('apps', () => {
@@ -17,7 +19,7 @@ describe('platform API: apps, config vars, releases', () => {
       expect(res.status).to.equal(201)
       expectSchema('app', 'POST', 'Create', res.body)
       expect(res.body.name).to.match(/^[a-z]+-[a-z]+-\d{5}$/)
-      const port = new URL(t.platform.url).port
+      const {port} = new URL(t.platform.url)
       expect(res.body.web_url).to.equal(`http://${res.body.name}.localhost:5999/`)
       expect(res.body.git_url).to.equal(`http://127.0.0.1:${port}/${res.body.name}.git`)
       expect(res.body.stack.name).to.equal('heroku-24')
@@ -97,7 +99,7 @@ describe('platform API: apps, config vars, releases', () => {
       expect(config.body).to.deep.equal({})
       const releases = await t.client.get('/apps/configured/releases')
       expectSchema('release', 'GET', 'List', releases.body)
-      expect(releases.body.map((r: {version: number, description: string}) => [r.version, r.description])).to.deep.equal([[1, 'Initial release']])
+      expect(releases.body.map((r: {description: string, version: number}) => [r.version, r.description])).to.deep.equal([[1, 'Initial release']])
     })
 
     it('sets and unsets config vars, each change a release, in one transaction', async () => {
@@ -174,6 +176,7 @@ describe('platform API: apps, config vars, releases', () => {
 
   describe('slugs, deploys, formation and dynos', () => {
     let slugId: string
+
     before(async () => {
       await t.client.post('/apps', {name: 'deployed'})
     })
@@ -202,7 +205,7 @@ describe('platform API: apps, config vars, releases', () => {
       expect(res.body.description).to.equal('Deploy abcdef12')
       const formation = await t.client.get('/apps/deployed/formation')
       expectSchema('formation', 'GET', 'List', formation.body)
-      expect(formation.body.map((f: {type: string, quantity: number}) => [f.type, f.quantity])).to.deep.equal([['web', 1], ['worker', 0]])
+      expect(formation.body.map((f: {quantity: number, type: string}) => [f.type, f.quantity])).to.deep.equal([['web', 1], ['worker', 0]])
       const web = await t.client.get('/apps/deployed/formation/web')
       expectSchema('formation', 'GET', 'Info', web.body)
       expect(web.body.command).to.equal('node server.js')
@@ -291,7 +294,7 @@ describe('platform API: apps, config vars, releases', () => {
       const res = await t.client.post('/apps/misc/log-sessions', {tail: false, lines: 10, source: 'app'})
       expect(res.status).to.equal(201)
       expectSchema('log-session', 'POST', 'Create', res.body)
-      const port = new URL(t.platform.url).port
+      const {port} = new URL(t.platform.url)
       expect(res.body.logplex_url).to.match(new RegExp(`^http://127\\.0\\.0\\.1:${port}/log-sessions/[\\w-]{20,}$`))
       const stream = await fetch(res.body.logplex_url)
       expect(stream.status).to.equal(200)

@@ -1,21 +1,22 @@
 // Bad input of every kind gets a clean 4xx in the API's error shape, and writes nothing.
 import {expect} from 'chai'
 
-import {createUser} from '../../../src/platform/bootstrap.js'
 import type {PlatformHttpHandler} from '../../../src/platform/server.js'
+
+import {createUser} from '../../../src/platform/bootstrap.js'
 import {insertDomain} from '../../../src/platform/store/domains.js'
 import {deployFixture, type RuntimePlatform, startRuntimePlatform} from '../fixtures/runtime/helpers.js'
 import {type ApiClient, expectError, type RequestOptions, startTestPlatform, type TestPlatform} from '../helpers.js'
 
 interface BadInputCase {
-  name: string
-  method: string
-  path: string
-  options?: RequestOptions
-  status: number
   id: string
   /** what the message must say, for the cases where a vague refusal would not help */
   message?: RegExp
+  method: string
+  name: string
+  options?: RequestOptions
+  path: string
+  status: number
 }
 
 const longName = 'a'.repeat(31)
@@ -40,7 +41,7 @@ const CASES: BadInputCase[] = [
   {name: 'config key starting with a digit', method: 'PATCH', path: '/apps/victim/config-vars', options: {body: {'1KEY': 'x'}}, status: 422, id: 'invalid_params'},
   {name: 'config value a number', method: 'PATCH', path: '/apps/victim/config-vars', options: {body: {GOOD: 'x', PORT: 5000}}, status: 422, id: 'invalid_params'},
   {name: 'config value an object', method: 'PATCH', path: '/apps/victim/config-vars', options: {body: {OBJ: {a: 1}}}, status: 422, id: 'invalid_params'},
-  {name: 'config over 32 kB', method: 'PATCH', path: '/apps/victim/config-vars', options: {body: {A: 'x'.repeat(20000), B: 'y'.repeat(20000)}}, status: 422, id: 'invalid_params'},
+  {name: 'config over 32 kB', method: 'PATCH', path: '/apps/victim/config-vars', options: {body: {A: 'x'.repeat(20_000), B: 'y'.repeat(20_000)}}, status: 422, id: 'invalid_params'},
   {name: 'config vars of a missing app', method: 'PATCH', path: '/apps/no-such-app/config-vars', options: {body: {A: 'b'}}, status: 404, id: 'not_found'},
   {name: 'app by a malformed uuid', method: 'GET', path: '/apps/0000-not-a-uuid', status: 404, id: 'not_found'},
   {name: 'release by an unknown version', method: 'GET', path: '/apps/victim/releases/999', status: 404, id: 'not_found'},
@@ -60,7 +61,7 @@ const CASES: BadInputCase[] = [
   {name: 'attachment without app', method: 'POST', path: '/addon-attachments', options: {body: {addon: 'ghost'}}, status: 422, id: 'invalid_params'},
   {name: 'domain with an invalid hostname', method: 'POST', path: '/apps/victim/domains', options: {body: {hostname: 'not a host', sni_endpoint: null}}, status: 422, id: 'invalid_params'},
   {name: 'domain without hostname', method: 'POST', path: '/apps/victim/domains', options: {body: {sni_endpoint: null}}, status: 422, id: 'invalid_params'},
-  {name: 'log session with too many lines', method: 'POST', path: '/apps/victim/log-sessions', options: {body: {lines: 100000}}, status: 422, id: 'invalid_params'},
+  {name: 'log session with too many lines', method: 'POST', path: '/apps/victim/log-sessions', options: {body: {lines: 100_000}}, status: 422, id: 'invalid_params'},
   {name: 'log session with an unknown source', method: 'POST', path: '/apps/victim/log-sessions', options: {body: {source: 'kernel'}}, status: 422, id: 'invalid_params'},
   {name: 'build without source_blob', method: 'POST', path: '/apps/victim/builds', options: {body: {}}, status: 422, id: 'invalid_params'},
   {name: 'build with a non-http source URL', method: 'POST', path: '/apps/victim/builds', options: {body: {source_blob: {url: 'file:///etc/passwd'}}}, status: 422, id: 'invalid_params'},
@@ -101,6 +102,7 @@ function snapshot(t: TestPlatform): string {
 
 describe('platform API: bad input', () => {
   let t: TestPlatform
+
   before(async () => {
     t = await startTestPlatform()
     await t.client.post('/apps', {name: 'victim'})
@@ -108,6 +110,7 @@ describe('platform API: bad input', () => {
     const slug = await t.client.post('/apps/victim/slugs', {process_types: {web: 'node server.js'}})
     await t.client.post('/apps/victim/releases', {slug: slug.body.id})
   })
+
   after(() => t.close())
 
   it(`has a table of at least 30 cases (${CASES.length})`, () => {
@@ -147,11 +150,13 @@ const violateConstraint: PlatformHttpHandler = (platform, _req, _res, segments) 
 describe('platform API: the default-domain namespace is reserved; no constraint error is a 500', () => {
   let t: TestPlatform
   let attacker: ApiClient
+
   before(async () => {
     t = await startTestPlatform({httpHandlers: [violateConstraint]})
     attacker = t.client.withToken((await createUser(t.platform.store, {email: 'attacker@example.com', password: 'attacker password'})).token)
     expect((await attacker.post('/apps', {name: 'attacker-app'})).status).to.equal(201)
   })
+
   after(() => t.close())
 
   it("another account cannot take an app's default hostname with domains:add; the owner's apps:create still works", async () => {
@@ -183,11 +188,13 @@ describe('platform API: the default-domain namespace is reserved; no constraint 
 describe('platform API: one-off dynos that could never start are refused', function () {
   this.timeout(60_000)
   let t: RuntimePlatform
+
   before(async () => {
     t = await startRuntimePlatform()
     // a worker only: no dyno runs until one is asked for
     await deployFixture(t.client, 'one-off', {worker: 'node worker.js'})
   })
+
   after(() => t.close())
 
   const oneOffs = async () => ((await t.client.get('/apps/one-off/dynos')).body as {type: string}[]).filter(d => d.type === 'run')

@@ -6,6 +6,7 @@ import {expect} from 'chai'
 import {rmSync} from 'node:fs'
 
 import type {AddonProvider, ProvisionContext, ProvisionResult} from '../../../src/platform/addons/provider.js'
+
 import {createUser} from '../../../src/platform/bootstrap.js'
 import {authedUrl, createAppRepo, runGit, tempHome} from '../fixtures/deploy/git.js'
 import {deployFixture, type RuntimePlatform, startRuntimePlatform, waitFor} from '../fixtures/runtime/helpers.js'
@@ -42,7 +43,7 @@ const NODE_APP = {
 
 type Person = {client: ApiClient, email: string, id: string, token: string}
 
-async function person(t: {platform: {store: Parameters<typeof createUser>[0]}, client: ApiClient}, name: string): Promise<Person> {
+async function person(t: {client: ApiClient, platform: {store: Parameters<typeof createUser>[0]}}, name: string): Promise<Person> {
   const user = await createUser(t.platform.store, {email: `${name}-${Math.random().toString(36).slice(2, 8)}@example.com`, password: 'a long enough password'})
   return {client: t.client.withToken(user.token), email: user.account.email, id: user.account.id, token: user.token}
 }
@@ -64,6 +65,7 @@ describe('platform: collaborators (owner, collaborator, stranger)', function () 
     expect((await owner.client.post('/apps', {name: 'shared-app'})).status).to.equal(201)
     expect((await collab.client.post('/apps', {name: 'collab-own'})).status).to.equal(201)
   })
+
   after(async () => {
     await t.close()
     rmSync(home, {recursive: true, force: true})
@@ -80,7 +82,7 @@ describe('platform: collaborators (owner, collaborator, stranger)', function () 
     expect(created.body.user).to.deep.equal({email: collab.email, federated: false, id: collab.id})
     const listed = await owner.client.get('/apps/shared-app/collaborators')
     expectSchema('collaborator', 'GET', 'List', listed.body)
-    expect(listed.body.map((c: {user: {email: string}, role: string}) => `${c.user.email}:${c.role}`).sort()).to.deep.equal([`${collab.email}:collaborator`, `${owner.email}:owner`])
+    expect(listed.body.map((c: {role: string, user: {email: string}}) => `${c.user.email}:${c.role}`).sort()).to.deep.equal([`${collab.email}:collaborator`, `${owner.email}:owner`])
     // the collaborator sees the list too; by email or id
     expect((await collab.client.get('/apps/shared-app/collaborators')).body).to.have.length(2)
     const info = await collab.client.get(`/apps/shared-app/collaborators/${collab.email.toUpperCase()}`)
@@ -126,14 +128,14 @@ describe('platform: collaborators (owner, collaborator, stranger)', function () 
     const config = await collab.client.patch('/apps/shared-app/config-vars', {FROM_COLLAB: 'yes'})
     expect(config.status, config.text).to.equal(200)
     expect((await owner.client.get('/apps/shared-app/config-vars')).body.FROM_COLLAB).to.equal('yes')
-    const releases = (await owner.client.get('/apps/shared-app/releases')).body as {user: {email: string}, description: string}[]
+    const releases = (await owner.client.get('/apps/shared-app/releases')).body as {description: string, user: {email: string}}[]
     expect(releases.at(-1)!.user.email).to.equal(collab.email)
     expect((await collab.client.patch('/apps/shared-app', {maintenance: true})).body.maintenance).to.equal(true)
     expect((await collab.client.patch('/apps/shared-app', {maintenance: false})).body.maintenance).to.equal(false)
     const session = await collab.client.post('/apps/shared-app/log-sessions', {lines: 10})
     expect(session.status, session.text).to.equal(201)
     const log = await (await fetch(session.body.logplex_url)).text()
-    expect(log).to.match(new RegExp(`heroku\\[api\\]: Release v\\d+ created by user ${collab.email.replaceAll('.', '\\.')}`))
+    expect(log).to.match(new RegExp(`heroku\\[api\\]: Release v\\d+ created by user ${collab.email.replaceAll('.', String.raw`\.`)}`))
     expectError(await stranger.client.patch('/apps/shared-app/config-vars', {X: '1'}), 404, 'not_found')
     expectError(await stranger.client.post('/apps/shared-app/log-sessions', {lines: 10}), 404, 'not_found')
     expectError(await stranger.client.get('/apps/shared-app/formation'), 404, 'not_found')
@@ -238,6 +240,7 @@ describe('platform: collaborators (owner, collaborator, stranger)', function () 
 
   describe('app transfers', () => {
     let recipient: Person
+
     before(async () => {
       recipient = await person(t, 'recipient')
       expect((await owner.client.post('/apps', {name: 'moving-app'})).status).to.equal(201)
@@ -269,7 +272,7 @@ describe('platform: collaborators (owner, collaborator, stranger)', function () 
       expectSchema('app-transfer', 'PATCH', 'Update', accepted.body)
       expect(accepted.body.state).to.equal('accepted')
       expect((await recipient.client.get('/apps/moving-app')).body.owner).to.deep.equal({email: recipient.email, id: recipient.id})
-      const roles = (await recipient.client.get('/apps/moving-app/collaborators')).body.map((c: {user: {email: string}, role: string}) => `${c.user.email}:${c.role}`).sort()
+      const roles = (await recipient.client.get('/apps/moving-app/collaborators')).body.map((c: {role: string, user: {email: string}}) => `${c.user.email}:${c.role}`).sort()
       expect(roles).to.deep.equal([`${owner.email}:collaborator`, `${recipient.email}:owner`].sort())
       // the previous owner now has a collaborator's rights only
       expectError(await owner.client.delete('/apps/moving-app'), 403, 'forbidden')
@@ -291,6 +294,7 @@ describe('platform: collaborators (owner, collaborator, stranger)', function () 
         expectError(res, 422, 'invalid_params')
         expect(res.body.message).to.contain('"recipient"')
       }
+
       expectError(await owner.client.post('/account/app-transfers', {app: 'staying-app'}), 422, 'invalid_params')
       expect((await owner.client.get('/account/app-transfers')).body.filter((x: {state: string}) => x.state === 'pending')).to.deep.equal([])
     })
@@ -302,6 +306,7 @@ describe('platform: a collaborator runs one-off dynos and scales (real dynos)', 
   let t: RuntimePlatform
   let collab: Person
   let stranger: Person
+
   before(async () => {
     t = await startRuntimePlatform()
     collab = await person(t, 'runner')
@@ -309,6 +314,7 @@ describe('platform: a collaborator runs one-off dynos and scales (real dynos)', 
     await deployFixture(t.client, 'run-shared', {web: 'node server.js'})
     expect((await t.client.post('/apps/run-shared/collaborators', {user: collab.email})).status).to.equal(201)
   })
+
   after(() => t.close())
 
   it('runs a one-off dyno and reads its output in the log; scales; a stranger and a removed collaborator cannot', async () => {

@@ -17,6 +17,7 @@ describe('platform: shapes the official Heroku CLI depends on', function () {
     home = tempHome()
     cleanup.push(home)
   })
+
   after(async () => {
     await t.close()
     for (const dir of cleanup) rmSync(dir, {recursive: true, force: true})
@@ -51,7 +52,7 @@ describe('platform: shapes the official Heroku CLI depends on', function () {
       expect(info.body.slug_size).to.equal(slug.size)
       expect(info.body.repo_size).to.be.a('number').and.greaterThan(0)
       expect(info.body.buildpack_provided_description).to.equal('Node.js')
-      const listed = ((await t.client.get('/apps')).body as {name: string, slug_size: number | null}[]).find(app => app.name === 'shape-pushed')
+      const listed = ((await t.client.get('/apps')).body as {name: string, slug_size: null | number}[]).find(app => app.name === 'shape-pushed')
       expect(listed?.slug_size).to.equal(slug.size)
     })
 

@@ -5,11 +5,11 @@ import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 
-import {expectError} from '../helpers.js'
 import {FIXTURE_APP, nodeProcessesOf, type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from '../fixtures/runtime/helpers.js'
+import {expectError} from '../helpers.js'
 
-type Dyno = {id: string, name: string, state: string, release: {version: number}}
-type Feature = {name: string, enabled: boolean, state: string, id: string, [key: string]: unknown}
+type Dyno = {id: string, name: string, release: {version: number}, state: string}
+type Feature = {[key: string]: unknown, enabled: boolean, id: string, name: string, state: string}
 
 const COMMIT = '2c3a0b24069af49b3de35b8e8c26765c1dba9ff0'
 const METADATA = ['HEROKU_APP_ID', 'HEROKU_APP_NAME', 'HEROKU_APP_DEFAULT_DOMAIN_NAME', 'HEROKU_DYNO_ID', 'HEROKU_RELEASE_VERSION', 'HEROKU_RELEASE_CREATED_AT', 'HEROKU_SLUG_COMMIT', 'HEROKU_SLUG_DESCRIPTION']
@@ -17,9 +17,11 @@ const METADATA = ['HEROKU_APP_ID', 'HEROKU_APP_NAME', 'HEROKU_APP_DEFAULT_DOMAIN
 describe('labs features', function () {
   this.timeout(90_000)
   let t: RuntimePlatform
+
   before(async () => {
     t = await startRuntimePlatform()
   })
+
   after(async () => {
     await t.close()
   })
@@ -40,6 +42,7 @@ describe('labs features', function () {
       return list.length === 2 && list.every(d => d.state === 'up')
     }, 20_000)
   }
+
   const workerEnv = (): Record<string, string> => {
     const [pid] = nodeProcessesOf(t.platform, 'worker.1')
     return Object.fromEntries(readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').filter(Boolean).map(kv => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
@@ -54,6 +57,7 @@ describe('labs features', function () {
     for (const f of features) {
       expect(Object.keys(f).sort()).to.deep.equal(['created_at', 'description', 'display_name', 'doc_url', 'enabled', 'feedback_email', 'id', 'name', 'state', 'updated_at'])
     }
+
     const byId = await t.client.get(`/apps/listed/features/${features[1].id}`)
     expect(byId.body).to.deep.equal(features[1])
     expectError(await t.client.get('/apps/listed/features/spaces-strict-tls'), 404, 'not_found')
@@ -121,6 +125,7 @@ describe('labs features', function () {
         return after.includes('State changed from starting to up') && after.includes('State changed from up to down') ? after : false
       }, 20_000)
     }
+
     const restartLog = () => changeLog(async () => expect((await t.client.delete('/apps/order/dynos/web.1')).status).to.equal(202))
     const order = (lines: string[]) => [lines.findIndex(l => l.startsWith('Starting process')), lines.indexOf('Stopping all processes with SIGTERM')]
 

@@ -4,6 +4,7 @@
 import {expect} from 'chai'
 
 import type {AddonProvider} from '../../../src/platform/addons/provider.js'
+
 import {expectError, startTestPlatform, type TestPlatform} from '../helpers.js'
 
 const kv: AddonProvider = {
@@ -13,15 +14,17 @@ const kv: AddonProvider = {
   },
   availability: () => ({available: true}),
   provision: async ctx => ({providerId: ctx.addonId, configVars: {URL: `kv://${ctx.addonId}`}}),
-  deprovision: async () => {},
+  async deprovision() {},
   changePlan: async () => ({}),
 }
 
 describe('platform API: the request shapes other clients send', () => {
   let t: TestPlatform
+
   before(async () => {
     t = await startTestPlatform({addonProviders: [kv]})
   })
+
   after(() => t.close())
 
   it('creates an app with region and stack as identity objects, ignoring fields it does not know', async () => {

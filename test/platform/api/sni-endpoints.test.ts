@@ -9,8 +9,7 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {request as httpsRequest} from 'node:https'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {connect as tlsConnect, type PeerCertificate} from 'node:tls'
-
+import {type PeerCertificate, connect as tlsConnect} from 'node:tls'
 import {Agent, type Dispatcher, getGlobalDispatcher, setGlobalDispatcher} from 'undici'
 
 import {createUser} from '../../../src/platform/bootstrap.js'
@@ -23,8 +22,10 @@ interface Pair {cert: string, key: string}
 
 /** A test CA (not trusted by anyone but these tests). */
 function makeCa(dir: string): Pair {
-  openssl(dir, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt',
-    '-subj', '/CN=SNI Test CA', '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign')
+  openssl(
+    dir, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt',
+    '-subj', '/CN=SNI Test CA', '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign',
+  )
   return {cert: readFileSync(join(dir, 'ca.crt'), 'utf8'), key: readFileSync(join(dir, 'ca.key'), 'utf8')}
 }
 
@@ -86,6 +87,7 @@ describe('sni-endpoints: certificates for custom domains', function () {
     expect(domain.status, domain.text).to.equal(201)
     domainId = domain.body.id
   })
+
   after(async () => {
     setGlobalDispatcher(previousDispatcher)
     await t?.close()
@@ -119,6 +121,7 @@ describe('sni-endpoints: certificates for custom domains', function () {
       expect(res.body.id).to.equal('invalid_params')
       expect(res.body.message).to.match(message)
     }
+
     expect(count()).to.equal(0)
     expect((await t.client.get('/apps/sni-app/sni-endpoints')).body).to.deep.equal([])
   })

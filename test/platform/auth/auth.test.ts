@@ -7,9 +7,11 @@ const basic = (user: string, password: string): string => `Basic ${Buffer.from(`
 
 describe('platform API: authentication, tokens and isolation', () => {
   let t: TestPlatform
+
   before(async () => {
     t = await startTestPlatform()
   })
+
   after(() => t.close())
 
   it('refuses requests without or with bad credentials (401 unauthorized)', async () => {
@@ -106,6 +108,7 @@ describe('platform API: authentication, tokens and isolation', () => {
   describe('two accounts', () => {
     let other: ApiClient
     let otherEmail: string
+
     before(async () => {
       const user = await createUser(t.platform.store, {email: 'other@example.com', password: 'another password'})
       other = t.client.withToken(user.token)
@@ -122,6 +125,7 @@ describe('platform API: authentication, tokens and isolation', () => {
         expectError(res, 404, 'not_found')
         expect(res.text).not.to.include('owner-only')
       }
+
       expectError(await other.patch('/apps/owners-app/config-vars', {SECRET: 'stolen'}), 404, 'not_found')
       expectError(await other.delete('/apps/owners-app'), 404, 'not_found')
       expectError(await other.patch('/apps/owners-app', {name: 'stolen-app'}), 404, 'not_found')
@@ -157,6 +161,7 @@ describe('platform API: authentication, tokens and isolation', () => {
       for (const input of [{email: 'boss@example.com'}, {email: 'not-an-email'}, {email: 'short@example.com', password: 'short'}]) {
         await createUser(t.platform.store, input).catch(() => failures++)
       }
+
       expect(failures).to.equal(3)
     })
   })

@@ -12,12 +12,14 @@ describe('login throttle', () => {
     now = 1_000_000
     return new LoginThrottle({maxFailures: 3, windowMs: 60_000, ...options}, () => now)
   }
+
   const failTimes = (t: LoginThrottle, client: string, email: string, times: number) => {
     for (let i = 0; i < times; i++) {
       t.check(client, email)
       t.recordFailure(client, email)
     }
   }
+
   const refused = (t: LoginThrottle, client: string, email: string): string | undefined => {
     try {
       t.check(client, email)
@@ -73,7 +75,7 @@ describe('login throttle', () => {
 })
 
 /** POST /oauth/authorizations with email:password, from `localAddress` (any of 127/8 on Linux). */
-function loginFrom(t: TestPlatform, localAddress: string, password: string): Promise<{status: number, body: {id?: string, message?: string}}> {
+function loginFrom(t: TestPlatform, localAddress: string, password: string): Promise<{body: {id?: string, message?: string}, status: number}> {
   const url = new URL('/oauth/authorizations', t.platform.url)
   const authorization = `Basic ${Buffer.from(`${t.owner.account.email}:${password}`).toString('base64')}`
   return new Promise((resolve, reject) => {
@@ -93,9 +95,11 @@ function loginFrom(t: TestPlatform, localAddress: string, password: string): Pro
 
 describe('platform API: wrong passwords from one client do not lock the owner out', () => {
   let t: TestPlatform
+
   before(async () => {
     t = await startTestPlatform({loginThrottle: {maxFailures: 3, windowMs: 60_000}})
   })
+
   after(() => t.close())
 
   it('the guessing client is refused (429); the owner logs in from another client', async () => {

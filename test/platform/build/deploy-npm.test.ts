@@ -21,6 +21,7 @@ describe('platform: git push deploys of a Node.js app with dependencies', functi
     home = tempHome()
     work = mkdtempSync(join(tmpdir(), 'deploy-npm-'))
   })
+
   after(async () => {
     await t.close()
     rmSync(home, {recursive: true, force: true})

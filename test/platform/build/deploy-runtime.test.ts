@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import {rmSync} from 'node:fs'
 
 import {authedUrl, commitAll, createAppRepo, runGit, tempHome, writeFiles} from '../fixtures/deploy/git.js'
-import {startRuntimePlatform, type RuntimePlatform, viaRouter, waitFor} from '../fixtures/runtime/helpers.js'
+import {type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from '../fixtures/runtime/helpers.js'
 
 const server = (greeting: string) => `require('node:http').createServer((req, res) => res.end('${greeting}\\n')).listen(process.env.PORT)\n`
 
@@ -17,6 +17,7 @@ describe('platform: git push to a running app', function () {
     rt = await startRuntimePlatform()
     home = tempHome()
   })
+
   after(async () => {
     await rt.close()
     rmSync(home, {recursive: true, force: true})

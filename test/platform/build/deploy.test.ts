@@ -7,8 +7,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {slugPath, unpackSlug} from '../../../src/platform/build/slug.js'
 import {createUser} from '../../../src/platform/bootstrap.js'
+import {slugPath, unpackSlug} from '../../../src/platform/build/slug.js'
 import {repoDir} from '../../../src/platform/git/repos.js'
 import {findBuildById, insertBuild} from '../../../src/platform/store/builds.js'
 import {authedUrl, commitAll, createAppRepo, gitEnvironment, mustGit, remoteLines, runGit, tempHome, writeFiles} from '../fixtures/deploy/git.js'
@@ -39,12 +39,13 @@ describe('platform: git push deploys', function () {
     home = tempHome()
     cleanup.push(home)
   })
+
   after(async () => {
     await t.close()
     for (const dir of cleanup) rmSync(dir, {recursive: true, force: true})
   })
 
-  async function createApp(name: string): Promise<{id: string, name: string, git_url: string}> {
+  async function createApp(name: string): Promise<{git_url: string, id: string, name: string}> {
     const res = await t.client.post('/apps', {name})
     expect(res.status, res.text).to.equal(201)
     return res.body
@@ -57,11 +58,11 @@ describe('platform: git push deploys', function () {
   }
 
   const push = (dir: string, url: string, refspec = 'main') => runGit(['push', url, refspec], {cwd: dir, home})
-  const releases = async (app: string) => (await t.client.get(`/apps/${app}/releases`)).body as {version: number, description: string, slug: {id: string} | null}[]
-  const builds = async (app: string) => (await t.client.get(`/apps/${app}/builds`)).body as {id: string, status: string, output_stream_url: string, slug: {id: string} | null, release: {id: string} | null}[]
+  const releases = async (app: string) => (await t.client.get(`/apps/${app}/releases`)).body as {description: string, slug: null | {id: string}, version: number}[]
+  const builds = async (app: string) => (await t.client.get(`/apps/${app}/builds`)).body as {id: string, output_stream_url: string, release: null | {id: string}, slug: null | {id: string}, status: string}[]
 
   describe('a Node.js app without dependencies', () => {
-    let app: {id: string, name: string, git_url: string}
+    let app: {git_url: string, id: string, name: string}
     let dir: string
     let sha: string
     let pushOutput: string
@@ -118,7 +119,7 @@ describe('platform: git push deploys', function () {
       expect(current.slug).to.deep.equal({id: build.slug!.id})
       expect(current.id).to.equal(build.release!.id)
       const formation = await t.client.get('/apps/node-hello/formation')
-      expect(formation.body.map((f: {type: string, command: string}) => [f.type, f.command])).to.deep.equal([['web', 'npm start']])
+      expect(formation.body.map((f: {command: string, type: string}) => [f.type, f.command])).to.deep.equal([['web', 'npm start']])
     })
 
     it('writes a slug tarball that unpacks to the app dir (no .git) with a .profile.d putting node on PATH', async () => {
@@ -332,6 +333,7 @@ describe('platform: git push deploys', function () {
       } finally {
         delete process.env.PLATFORM_SECRET
       }
+
       writeFiles(dir, {'README.md': 'env 2\n'})
       await commitAll(dir, home, 'second')
       const second = await push(dir, authedUrl(app.git_url, t.owner.token))
@@ -362,7 +364,7 @@ describe('platform: git push deploys', function () {
       cleanup.push(helperHome)
       const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url))
       const cli = fileURLToPath(new URL('../../../bin/dev.js', import.meta.url))
-      const origin = new URL(app.git_url).origin
+      const {origin} = new URL(app.git_url)
       writeFileSync(join(helperHome, '.gitconfig'), `[credential "${origin}"]\n\thelper = !'${process.execPath}' --import '${tsx}' --no-warnings '${cli}' git:credentials\n`)
       const env = {HEROKU_API_URL: t.platform.url, HEROKU_API_KEY: t.owner.token, XDG_CONFIG_HOME: join(helperHome, 'config'), XDG_DATA_HOME: join(helperHome, 'data')}
       const result = await runGit(['push', app.git_url, 'main'], {cwd: dir, home: helperHome, env})
@@ -431,11 +433,12 @@ describe('platform: git push deploys', function () {
       const url = authedUrl(app.git_url, t.owner.token)
 
       const firstPush = push(first, url)
-      let running: {id: string, output_stream_url: string} | undefined
+      let running: undefined | {id: string, output_stream_url: string}
       for (let i = 0; i < 200 && running === undefined; i++) {
         running = (await builds('busy-app')).find(b => b.status === 'pending')
         if (running === undefined) await new Promise(r => setTimeout(r, 25))
       }
+
       expect(running, 'a pending build').to.not.equal(undefined)
       const live = await fetch(running!.output_stream_url)
       const reader = live.body!.getReader()
@@ -457,6 +460,7 @@ describe('platform: git push deploys', function () {
         if (done) break
         seen += new TextDecoder().decode(value)
       }
+
       expect(seen).to.contain('slow buildpack done')
       expect(seen).to.contain('Released v2')
       expect((await builds('busy-app')).map(b => b.status)).to.deep.equal(['succeeded'])
@@ -495,7 +499,7 @@ describe('platform: git push deploys', function () {
         await other.platform.close()
         const restarted = await startTestPlatform({dataDir: other.dataDir})
         try {
-          const list = (await restarted.client.withToken(other.owner.token).get('/apps/interrupted/builds')).body as {status: string, output_stream_url: string}[]
+          const list = (await restarted.client.withToken(other.owner.token).get('/apps/interrupted/builds')).body as {output_stream_url: string, status: string}[]
           expect(list.map(b => b.status)).to.deep.equal(['failed'])
           expect(await (await fetch(list[0].output_stream_url)).text()).to.contain('The platform stopped during this build.')
         } finally {

@@ -1,7 +1,8 @@
+import type {ChildProcess} from 'node:child_process'
+
 // A build's processes (bin/compile and what it forks, even with the platform's marker dropped)
 // do not outlive a kill -9 of the platform and its restart.
 import {expect} from 'chai'
-import type {ChildProcess} from 'node:child_process'
 import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -36,6 +37,7 @@ describe('builds after a platform crash (kill -9)', function () {
     if (running) await stopPlatformProcess(running)
     running = undefined
   })
+
   after(async () => {
     for (const pid of sleepers()) process.kill(pid, 'SIGKILL')
     for (const dir of [...dataDirs, buildpack, home]) rmSync(dir, {recursive: true, force: true})

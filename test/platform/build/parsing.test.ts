@@ -48,6 +48,7 @@ describe('platform deploys: parsing', () => {
       for (const alias of ['heroku/nodejs', 'nodejs', 'urn:buildpack:heroku/nodejs', 'https://github.com/heroku/heroku-buildpack-nodejs', 'https://github.com/heroku/heroku-buildpack-nodejs.git']) {
         expect(canonicalBuildpack(alias)).to.deep.equal({url: 'heroku/nodejs', name: 'heroku/nodejs'})
       }
+
       expect(canonicalBuildpack('heroku-community/static').url).to.equal('heroku/static')
     })
 

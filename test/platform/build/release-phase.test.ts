@@ -11,19 +11,20 @@ import {createUser} from '../../../src/platform/bootstrap.js'
 import {insertApp} from '../../../src/platform/store/apps.js'
 import {openStore} from '../../../src/platform/store/database.js'
 import {insertRelease} from '../../../src/platform/store/releases.js'
-
 import {authedUrl, commitAll, createAppRepo, remoteLines, runGit, tempHome, writeFiles} from '../fixtures/deploy/git.js'
 import {deployFixture, type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from '../fixtures/runtime/helpers.js'
 import {ApiClient} from '../helpers.js'
 
-type Release = {version: number, status: string, current: boolean, output_stream_url: string | null, description: string}
+type Release = {current: boolean, description: string, output_stream_url: null | string, status: string, version: number}
 
 describe('the release phase', function () {
   this.timeout(90_000)
   let t: RuntimePlatform
+
   before(async () => {
     t = await startRuntimePlatform({releasePhaseTimeoutMs: 1500})
   })
+
   after(() => t.close())
 
   const releases = async (app: string): Promise<Release[]> => (await t.client.get(`/apps/${app}/releases`)).body as Release[]

@@ -1,3 +1,5 @@
+import type {AddressInfo} from 'node:net'
+
 // Builds made through the API: POST /apps/{app}/builds with a source_blob URL (served here by a
 // local HTTP server: no network needed), built and released like a git push.
 import {expect} from 'chai'
@@ -5,7 +7,6 @@ import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
-import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -40,18 +41,20 @@ describe('platform: builds from a source_blob URL', function () {
     base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`
     await t.client.post('/apps', {name: 'api-built'})
   })
+
   after(async () => {
     await t.close()
     await new Promise(resolve => files.close(resolve))
     rmSync(work, {recursive: true, force: true})
   })
 
-  async function finished(buildId: string): Promise<{status: string, slug: {id: string} | null, release: {id: string} | null, output_stream_url: string}> {
+  async function finished(buildId: string): Promise<{output_stream_url: string, release: null | {id: string}, slug: null | {id: string}, status: string}> {
     for (let i = 0; i < 400; i++) {
       const build = (await t.client.get(`/apps/api-built/builds/${buildId}`)).body
       if (build.status !== 'pending') return build
       await new Promise(r => setTimeout(r, 25))
     }
+
     throw new Error('the build never finished')
   }
 
@@ -93,6 +96,7 @@ describe('platform: builds from a source_blob URL', function () {
       expect(build.status).to.equal('failed')
       expect(await (await fetch(build.output_stream_url)).text()).to.contain(reason)
     }
+
     expect((await t.client.get('/apps/api-built/releases')).body.map((r: {version: number}) => r.version)).to.deep.equal([1, 2])
   })
 })

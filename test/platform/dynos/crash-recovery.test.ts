@@ -1,7 +1,8 @@
+import type {ChildProcess} from 'node:child_process'
+
 // The platform process killed with SIGKILL leaves its (detached) dynos running; started again on
 // the same data dir it kills them and brings every app back to its formation: no orphans.
 import {expect} from 'chai'
-import type {ChildProcess} from 'node:child_process'
 import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -28,6 +29,7 @@ describe('dynos after a platform crash (kill -9)', function () {
     }
   }).map(Number)
   let running: ChildProcess | undefined
+
   after(async () => {
     if (running) await stopPlatformProcess(running)
     for (const pid of [...dynoPids(), ...sleepers()]) process.kill(pid, 'SIGKILL')

@@ -15,10 +15,12 @@ describe('runtime after a git push deploy', function () {
   let t: RuntimePlatform
   let home: string
   let repo: string
+
   before(async () => {
     t = await startRuntimePlatform()
     home = tempHome()
   })
+
   after(async () => {
     await t.close()
     rmSync(home, {recursive: true, force: true})
@@ -26,7 +28,7 @@ describe('runtime after a git push deploy', function () {
   })
 
   it('serves the pushed app through the router, with build, release and app lines in the logs', async () => {
-    const app = (await t.client.post('/apps', {name: 'pushed'})).body as {id: string, git_url: string}
+    const app = (await t.client.post('/apps', {name: 'pushed'})).body as {git_url: string, id: string}
     const files: Record<string, string> = {}
     for (const name of readdirSync(EXAMPLE)) files[name] = readFileSync(join(EXAMPLE, name), 'utf8')
     repo = await createAppRepo(home, files)

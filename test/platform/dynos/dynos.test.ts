@@ -4,19 +4,21 @@ import {readFileSync} from 'node:fs'
 import {createServer} from 'node:http'
 import {connect} from 'node:net'
 
-import {expectSchema} from '../helpers.js'
 import {deployFixture, dynoProcesses, nodeProcessesOf, type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from '../fixtures/runtime/helpers.js'
+import {expectSchema} from '../helpers.js'
 
-type Dyno = {name: string, state: string, type: string, command: string, size: string, release: {version: number}, updated_at: string}
+type Dyno = {command: string, name: string, release: {version: number}, size: string, state: string, type: string, updated_at: string}
 
 describe('dynos: the supervisor runs the formation as processes', function () {
   this.timeout(60_000)
   let t: RuntimePlatform
+
   before(async () => {
     t = await startRuntimePlatform()
   })
+
   after(async () => {
-    const platform = t.platform
+    const {platform} = t
     await t.close()
     expect(dynoProcesses(platform), 'processes left after close()').to.deep.equal([])
   })
@@ -78,11 +80,11 @@ describe('dynos: the supervisor runs the formation as processes', function () {
     // with backoff: initial 300 ms, then 600 ms … the dyno spends most of its time crashed
     const seen = new Set<string>()
     for (let i = 0; i < 10; i++) {
-      // eslint-disable-next-line no-await-in-loop
       seen.add((await dynos('crasher')).find(d => d.name === 'worker.1')!.state)
-      // eslint-disable-next-line no-await-in-loop
+
       await new Promise(resolve => setTimeout(resolve, 50))
     }
+
     expect(seen).to.include('crashed')
     const startTimes = t.platform.logs.recent(appId, 1500, {dyno: 'worker.1', source: 'heroku'})
       .filter(l => l.text.includes('Starting process')).map(l => Date.parse(l.text.slice(0, 23) + 'Z'))
@@ -138,7 +140,7 @@ describe('dynos: the supervisor runs the formation as processes', function () {
     const url = new URL(created.body.attach_url)
     const socket = connect(Number(url.port), url.hostname)
     socket.write(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: Upgrade\r\nUpgrade: heroku-run/1\r\n\r\n`)
-    const name: string = created.body.name
+    const {name} = created.body
     await waitFor('running', () => dynoProcesses(t.platform, env => env.split('\0').includes(`DYNO=${name}`)).length > 0)
     expect((await dynos('scaler')).find(d => d.name === name)?.state).to.equal('up')
     socket.destroy()
@@ -156,8 +158,8 @@ describe('dynos: the supervisor runs the formation as processes', function () {
         const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0')
         if (env.includes('BOOT_DELAY_MS=1500')) return Number(env.find(v => v.startsWith('PORT='))!.slice(5))
       }
-      return undefined
     }
+
     const port = await waitFor('the booting dyno', portOf)
     const squatter = createServer((_req, res) => res.end('squatter'))
     await new Promise<void>(resolve => squatter.listen(port, '127.0.0.1', resolve))

@@ -3,24 +3,24 @@
 // stopping dyno leaves the pool first), and a release whose dynos crash leaves the old serving.
 import {expect} from 'chai'
 import {existsSync} from 'node:fs'
-
 import {Pool} from 'undici'
 
 import {releaseDir} from '../../../src/platform/dynos/release-dir.js'
 import {currentRelease} from '../../../src/platform/store/releases.js'
 import {deployFixture, type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from '../fixtures/runtime/helpers.js'
 
-type Dyno = {name: string, state: string, release: {version: number}}
+type Dyno = {name: string, release: {version: number}, state: string}
 
 describe('dynos: release directories and zero-downtime changes', function () {
   this.timeout(90_000)
   let t: RuntimePlatform
   /** app id → a promise the next deploy of that app waits for after unpacking */
-  const holds = new Map<string, {reached: () => void, gate: Promise<void>}>()
+  const holds = new Map<string, {gate: Promise<void>, reached: () => void}>()
+
   before(async () => {
     t = await startRuntimePlatform({
       dynos: {
-        afterPrepare: async appId => {
+        async afterPrepare(appId) {
           const hold = holds.get(appId)
           if (!hold) return
           holds.delete(appId)
@@ -31,6 +31,7 @@ describe('dynos: release directories and zero-downtime changes', function () {
       router: {requestTimeoutMs: 10_000, bootWaitMs: 5000},
     })
   })
+
   after(async () => {
     await t.close()
   })
@@ -41,6 +42,7 @@ describe('dynos: release directories and zero-downtime changes', function () {
     const list = await dynos(app)
     return list.length === count && list.every(d => d.state === 'up' && d.release.version === version)
   }
+
   const version = async (app: string) => currentRelease(t.platform.store, await appId(app))!.version
 
   it('keeps a release directory that a held deploy prepared while another app deploys and prunes', async () => {
@@ -53,9 +55,11 @@ describe('dynos: release directories and zero-downtime changes', function () {
       reached = resolve
     })
     let open!: () => void
-    holds.set(heldId, {reached, gate: new Promise<void>(resolve => {
-      open = resolve
-    })})
+    holds.set(heldId, {
+      reached, gate: new Promise<void>(resolve => {
+        open = resolve
+      }),
+    })
     // held's deploy unpacks its new release, then waits before touching a dyno
     await t.client.patch('/apps/held/config-vars', {WHICH: 'new'})
     await Promise.race([atHold, new Promise((_, reject) => setTimeout(() => reject(new Error('the deploy never reached its hold')), 15_000))])
@@ -97,13 +101,13 @@ describe('dynos: release directories and zero-downtime changes', function () {
     let stop = false
     const worker = async () => {
       while (!stop) {
-        // eslint-disable-next-line no-await-in-loop
         const res = await pool.request({path: '/slow?ms=20', method: 'GET', headers: {host: `busy.localhost:${url.port}`}})
-        // eslint-disable-next-line no-await-in-loop
+
         await res.body.text()
         statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
       }
     }
+
     const workers = Array.from({length: 16}, () => worker())
     try {
       await t.client.patch('/apps/busy/config-vars', {ROUND: '1'})
@@ -121,6 +125,7 @@ describe('dynos: release directories and zero-downtime changes', function () {
       await Promise.all(workers)
       await pool.close()
     }
+
     const total = [...statuses.values()].reduce((a, b) => a + b, 0)
     expect(total).to.be.greaterThan(100)
     expect(Object.fromEntries(statuses)).to.deep.equal({200: total})

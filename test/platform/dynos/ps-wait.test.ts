@@ -14,10 +14,12 @@ describe('ps:wait on the platform', function () {
   let t: RuntimePlatform
   let api: ApiClient
   const out = () => new Output({stderr: new PassThrough(), stdout: new PassThrough()})
+
   before(async () => {
     t = await startRuntimePlatform()
     api = new ApiClient({baseUrl: t.platform.url, token: async () => t.token, userAgent: 'test'})
   })
+
   after(async () => t.close())
 
   it('returns once every dyno is up on the newest release', async () => {

@@ -8,29 +8,28 @@ import {randomBytes} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {PassThrough} from 'node:stream'
 import {connect as tlsConnect} from 'node:tls'
-
 import {Agent, type Dispatcher, getGlobalDispatcher, setGlobalDispatcher} from 'undici'
 
 import {EXIT_MARKER} from '../../../src/lib/run/exit-marker.js'
 import {attachRendezvous} from '../../../src/lib/run/rendezvous.js'
-import {expectSchema} from '../helpers.js'
 import {deployFixture, dynoProcesses, type RuntimePlatform, startRuntimePlatform, waitFor} from '../fixtures/runtime/helpers.js'
+import {expectSchema} from '../helpers.js'
 
 /** what the official CLI appends with --exit-code */
 const withStatus = (command: string) => `${command} ; echo "${EXIT_MARKER}$?"`
 const STATUS = /\uFFFF heroku-command-exit-status: (\d+)/m
 
 interface Session {
-  /** the first 'data' event (the official CLI drops it whole) */
-  greeting: string
+  closed: Promise<void>
+  destroy(): void
   /** every later 'data' event, in order */
   events: string[]
+  /** the first 'data' event (the official CLI drops it whole) */
+  greeting: string
   output: string
   /** from the status line, as the official CLI reads it (within one 'data' event) */
   status?: number
   write(data: string): void
-  destroy(): void
-  closed: Promise<void>
 }
 
 /** Connects as the official CLI does; `onOutput` sees the output so far after each event. */
@@ -57,6 +56,7 @@ function officialClient(attachUrl: string, ca: string, onOutput?: (output: strin
         resolve(session)
         return
       }
+
       session.events.push(data)
       const status = STATUS.exec(data)
       if (status) session.status = Number(status[1])
@@ -87,11 +87,12 @@ describe('rendezvous: heroku run for the official Heroku CLI (TLS platform)', fu
   let previousDispatcher: Dispatcher
   const APP = 'rendezvous'
 
-  const oneOff = async (command: string, options: {tty?: boolean, env?: Record<string, string>, headers?: Record<string, string>} = {}) => {
+  const oneOff = async (command: string, options: {env?: Record<string, string>, headers?: Record<string, string>, tty?: boolean} = {}) => {
     const created = await t.client.post(`/apps/${APP}/dynos`, {command, attach: true, env: options.env ?? {}, ...(options.tty ? {} : {force_no_tty: true})}, {headers: options.headers})
     expect(created.status, created.text).to.equal(201)
-    return created.body as {name: string, attach_url: string}
+    return created.body as {attach_url: string, name: string}
   }
+
   const dynoNames = async () => ((await t.client.get(`/apps/${APP}/dynos`)).body as {name: string}[]).map(d => d.name)
 
   before(async () => {
@@ -102,6 +103,7 @@ describe('rendezvous: heroku run for the official Heroku CLI (TLS platform)', fu
     apiPort = t.platform.port
     await deployFixture(t.client, APP, {web: 'node server.js'})
   })
+
   after(async () => {
     setGlobalDispatcher(previousDispatcher)
     await t?.close()

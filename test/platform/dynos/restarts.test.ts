@@ -1,7 +1,8 @@
+import type {ChildProcess} from 'node:child_process'
+
 // Six apps, two of them crash-looping, through five platform restarts (graceful and kill -9):
 // every healthy app serves after every restart, and its release directory is still there.
 import {expect} from 'chai'
-import type {ChildProcess} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -28,6 +29,7 @@ describe('dynos through platform restarts', function () {
     running = started.child
     return started
   }
+
   const stop = stopPlatformProcess
 
   after(async () => {
@@ -52,15 +54,14 @@ describe('dynos through platform restarts', function () {
       const router = await routerOf()
       await Promise.all(HEALTHY.map(app => waitFor(`${app} serves`, async () => (await viaRouter(router, app, '/')).status === 200, 30_000, 50)))
     }
+
     await allServe()
     const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGKILL', 'SIGTERM', 'SIGKILL', 'SIGKILL']
     for (const [round, signal] of signals.entries()) {
-      // eslint-disable-next-line no-await-in-loop
-      await stop(child, signal)
-      // eslint-disable-next-line no-await-in-loop
-      ;({child, url} = await start())
+      await stop(child, signal);
+      ({child, url} = await start())
       client = new ApiClient(url, user.token)
-      // eslint-disable-next-line no-await-in-loop
+
       await allServe().catch(error => {
         throw new Error(`after restart ${round + 1} (${signal}): ${(error as Error).message}`)
       })
@@ -74,23 +75,25 @@ describe('dynos through platform restarts', function () {
       } finally {
         check.close()
       }
+
       // two apps' config changes 20 ms apart: each deploy prunes while the other is under way
       const value = `round-${round}`
       const first = client.patch(`/apps/${HEALTHY[0]}/config-vars`, {ROUND: value})
-      // eslint-disable-next-line no-await-in-loop
+
       await new Promise(resolve => setTimeout(resolve, 20))
-      // eslint-disable-next-line no-await-in-loop
+
       await Promise.all([first, client.patch(`/apps/${HEALTHY[1]}/config-vars`, {ROUND: value})])
       const router = await routerOf()
-      // eslint-disable-next-line no-await-in-loop
+
       await Promise.all(HEALTHY.slice(0, 2).map(app => waitFor(`${app} serves ${value}`, async () => (await viaRouter(router, app, '/env?name=ROUND')).text === value, 30_000, 50)))
       const notUp = async () => (await Promise.all(HEALTHY.map(async app => (await client.get(`/apps/${app}/dynos`)).body
         .map((d: {name: string, state: string}) => `${app}/${d.name}:${d.state}`)))).flat().filter(s => !s.endsWith(':up'))
-      // eslint-disable-next-line no-await-in-loop
+
       await waitFor(`every healthy dyno up after restart ${round + 1}`, async () => (await notUp()).length === 0, 20_000).catch(async error => {
         expect(await notUp(), (error as Error).message).to.deep.equal([])
       })
     }
+
     await stop(child, 'SIGTERM')
     expect(child.exitCode).to.equal(0)
   })

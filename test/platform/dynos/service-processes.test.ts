@@ -58,10 +58,12 @@ describe('add-on servers under the supervisor (service-processes.ts)', function 
   before(async () => {
     sandbox = await detectSandbox()
   })
+
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'services-test-'))
     services = make()
   })
+
   afterEach(async () => {
     await services.close()
     rmSync(dataDir, {recursive: true, force: true})
@@ -76,6 +78,7 @@ describe('add-on servers under the supervisor (service-processes.ts)', function 
       expect(uid).to.equal(SERVICE_UIDS.redis)
       expect(statSync(join(dataDir, 'echo')).uid).to.equal(SERVICE_UIDS.redis)
     }
+
     expect(markedProcesses(PLATFORM_MARKER_VAR, platformMarker(dataDir)).length).to.be.greaterThan(0)
   })
 
@@ -101,8 +104,8 @@ describe('add-on servers under the supervisor (service-processes.ts)', function 
   it('says why a server that cannot start did not, with its last lines', async () => {
     const failing = {...spec(), args: ['-e', 'console.error("no config here"); process.exit(3)']}
     let error: Error | undefined
-    await services.ensure(failing).catch(e => {
-      error = e as Error
+    await services.ensure(failing).catch(error_ => {
+      error = error_ as Error
     })
     expect(error?.message).to.match(/exited before it served: no config here/)
   })

@@ -5,10 +5,12 @@ import {type ApiResponse, expectError, expectSchema, startTestPlatform, type Tes
 
 describe('platform API: protocol (headers, pagination, rate limit, errors)', () => {
   let t: TestPlatform
+
   before(async () => {
     t = await startTestPlatform()
     for (const name of ['page-a', 'page-b', 'page-c', 'page-d', 'page-e']) await t.client.post('/apps', {name})
   })
+
   after(() => t.close())
 
   describe('Accept', () => {
@@ -48,7 +50,7 @@ describe('platform API: protocol (headers, pagination, rate limit, errors)', () 
   describe('Range pagination', () => {
     it('pages through a list with Next-Range and 206 until the end', async () => {
       const names: string[] = []
-      let range: string | null = 'name ..; max=2'
+      let range: null | string = 'name ..; max=2'
       let pages = 0
       while (range !== null) {
         const res: ApiResponse<{name: string}[]> = await t.client.get('/apps', {headers: {Range: range}})
@@ -59,6 +61,7 @@ describe('platform API: protocol (headers, pagination, rate limit, errors)', () 
         expect(res.status).to.equal(range === null ? 200 : 206)
         pages++
       }
+
       expect(pages).to.equal(3)
       expect(names).to.deep.equal(['page-a', 'page-b', 'page-c', 'page-d', 'page-e'])
     })
@@ -128,6 +131,7 @@ describe('platform API: protocol (headers, pagination, rate limit, errors)', () 
           expect(res.status).to.equal(200)
           remaining.push(Number(res.headers.get('ratelimit-remaining')))
         }
+
         expect(remaining).to.deep.equal([4, 3, 2, 1, 0])
         const refused = await limited.client.get('/account')
         expectError(refused, 429, 'rate_limit')

@@ -15,15 +15,15 @@ import {waitFor} from '../fixtures/runtime/helpers.js'
 import {expectSchema, startTestPlatform, type TestPlatform} from '../helpers.js'
 
 interface SyslogMessage {
-  pri: number
-  version: number
-  timestamp: string
-  host: string
   app: string
-  procid: string
-  msgid: string
-  sd: string
+  host: string
   msg: string
+  msgid: string
+  pri: number
+  procid: string
+  sd: string
+  timestamp: string
+  version: number
 }
 
 /** RFC 6587 octet counting: `LEN SP MSG`, MSG exactly LEN bytes */
@@ -40,6 +40,7 @@ function parseOctetCounted(buffer: Buffer): {frames: Buffer[], rest: Buffer} {
     frames.push(buffer.subarray(space + 1, space + 1 + length))
     offset = space + 1 + length
   }
+
   return {frames, rest: buffer.subarray(offset)}
 }
 
@@ -79,6 +80,7 @@ class SyslogReceiver {
       socket.on('error', () => {})
       socket.on('close', () => this.sockets.delete(socket))
     }
+
     const server = this.tls ? createTlsServer({cert: this.tls.cert, key: this.tls.key}, onSocket) : createNetServer(onSocket)
     server.on('tlsClientError', (error: Error) => this.errors.push(`tls: ${error.message}`))
     this.server = server
@@ -133,9 +135,10 @@ describe('log drains', function () {
     t = await startTestPlatform({logs: {drains: {ca: ca.certPem, backoffInitialMs: 50, backoffMaxMs: 200, bufferLines: 300, timeoutMs: 2000}}})
     appId = (await t.client.post('/apps', {name: 'drained'})).body.id
   })
+
   after(async () => {
     await t?.close()
-    for (const r of receivers) await r.stop().catch(() => {}) // eslint-disable-line no-await-in-loop
+    for (const r of receivers) await r.stop().catch(() => {})
     rmSync(caDir, {recursive: true, force: true})
   })
 
@@ -151,11 +154,12 @@ describe('log drains', function () {
       expectSchema('log-drain', 'GET', 'List', listed.body)
       expect(listed.body.map((d: {id: string}) => d.id)).to.deep.equal([created.body.id])
       for (const identity of [created.body.id, created.body.url, created.body.token]) {
-        const info = await t.client.get(`/apps/drained/log-drains/${encodeURIComponent(identity)}`) // eslint-disable-line no-await-in-loop
+        const info = await t.client.get(`/apps/drained/log-drains/${encodeURIComponent(identity)}`)
         expect(info.status).to.equal(200)
         expectSchema('log-drain', 'GET', 'Info', info.body)
         expect(info.body.id).to.equal(created.body.id)
       }
+
       expect((await t.client.post('/apps/drained/log-drains', {url: 'syslog://127.0.0.1:1'})).status).to.equal(409)
       const removed = await t.client.delete(`/apps/drained/log-drains/${encodeURIComponent(created.body.token)}`)
       expect(removed.status).to.equal(200)
@@ -167,11 +171,12 @@ describe('log drains', function () {
 
     it('a URL it cannot deliver to: 422 naming the field, nothing made', async () => {
       for (const url of ['ftp://logs.example.com/x', 'syslog://logs.example.com', 'not a url', '', 42]) {
-        const res = await t.client.post('/apps/drained/log-drains', {url}) // eslint-disable-line no-await-in-loop
+        const res = await t.client.post('/apps/drained/log-drains', {url})
         expect(res.status, String(url)).to.equal(422)
         expect(res.body.id).to.equal('invalid_params')
         expect(res.body.message).to.include('"url"')
       }
+
       expect((await t.client.post('/apps/drained/log-drains', {})).status).to.equal(422)
       expect((await t.client.get('/apps/drained/log-drains')).body).to.deep.equal([])
     })
@@ -199,6 +204,7 @@ describe('log drains', function () {
         expect(m.msgid).to.equal('-')
         expect(m.sd).to.equal('-')
       }
+
       expect(app).to.include({app: 'app', procid: 'web.1', msg: 'hello from the app', pri: 190})
       expect(router).to.include({app: 'heroku', procid: 'router', msg: 'at=info method=GET path="/" status=200', pri: 158})
       expect(state).to.include({app: 'heroku', procid: 'web.1', msg: 'State changed from starting to up'})
@@ -238,7 +244,7 @@ describe('log drains', function () {
     })
 
     it('https://: POST batches as Logplex sends them (application/logplex-1, Logplex-Msg-Count, -Frame-Id, -Drain-Token, Basic auth)', async () => {
-      const posts: {headers: Record<string, string | string[] | undefined>, body: Buffer}[] = []
+      const posts: {body: Buffer, headers: Record<string, string | string[] | undefined>}[] = []
       let failNext = 1
       const server: HttpsServer = createHttpsServer({cert: leaf.certPem, key: leaf.keyPem}, (req, res) => {
         const chunks: Buffer[] = []
@@ -250,11 +256,13 @@ describe('log drains', function () {
           else res.writeHead(200).end()
         })
       })
-      receivers.push({stop: () => new Promise(resolve => {
-        server.close(() => resolve())
-      })})
+      receivers.push({
+        stop: () => new Promise(resolve => {
+          server.close(() => resolve())
+        }),
+      })
       await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-      const port = (server.address() as AddressInfo).port
+      const {port} = (server.address() as AddressInfo)
       const drain = await addDrain(`https://user:s3cret@localhost:${port}/logs?x=1`)
       for (let i = 0; i < 5; i++) write(`batched ${i}`)
       await waitFor('a delivered batch', () => posts.length >= 2)
@@ -271,10 +279,11 @@ describe('log drains', function () {
       const {frames, rest} = parseOctetCounted(ok.body)
       expect(rest.length).to.equal(0)
       expect(frames).to.have.length(5)
-      frames.forEach((frame, i) => {
+      for (const [i, frame] of frames.entries()) {
         const text = frame.toString()
         expect(text).to.match(new RegExp(`^<190>1 \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00 host app web\\.1 - batched ${i}\\n$`))
-      })
+      }
+
       await t.client.delete(`/apps/drained/log-drains/${drain.id}`)
     })
 

@@ -31,13 +31,14 @@ describe('logs that last (the log on disk)', function () {
     dirs.push(dir)
     return dir
   }
+
   after(() => {
     for (const dir of dirs) rmSync(dir, {recursive: true, force: true})
   })
 
   it('a platform restart: the lines from before it are in a log session, newer ones after them', async () => {
     const first = await startTestPlatform()
-    const dataDir = first.dataDir
+    const {dataDir} = first
     const app = (await first.client.post('/apps', {name: 'lasting'})).body
     for (let i = 1; i <= 2000; i++) first.platform.logs.write({appId: app.id, source: 'app', dyno: 'web.1', message: `before the restart ${i}`})
     await first.client.patch('/apps/lasting/config-vars', {FOO: 'bar'}) // heroku[api]: Release v1 created …
@@ -90,6 +91,7 @@ describe('logs that last (the log on disk)', function () {
       logs.write({appId: APP, source: 'app', dyno: 'worker.1', message: `line ${i} ${'x'.repeat(40)}`})
       if (i % 100 === 0) logs.flush()
     }
+
     logs.closeStorage()
     const total = bytesOf(dataDir)
     expect(total).to.be.at.most(limits.maxBytes + limits.segmentBytes)
@@ -109,7 +111,7 @@ describe('logs that last (the log on disk)', function () {
     writeFileSync(old, '2020-01-01T00:00:00.000000+00:00 app[web.1]: from long ago\n')
     const longAgo = new Date('2020-01-01T00:00:00Z')
     utimesSync(old, longAgo, longAgo)
-    const aged = new LogArchive(dataDir, {maxAgeMs: 7 * 24 * 3600_000})
+    const aged = new LogArchive(dataDir, {maxAgeMs: 7 * 24 * 3_600_000})
     expect(aged.tail(APP, 5000).some(l => l.text.includes('from long ago'))).to.equal(false)
     expect(segmentsOf(dataDir)).to.not.include('segment-0000000000001-000000.log')
     aged.close()
@@ -133,11 +135,11 @@ describe('logs that last (the log on disk)', function () {
     mkdirSync(dir, {recursive: true})
     writeFileSync(join(dir, 'segment-1700000000000-000000.log'), [
       '2026-11-28T12:00:00.000001+00:00 app[web.1]: good one',
-      '\u0000\u0000\u00ff garbage that is no log line',
+      '\u0000\u0000\u00FF garbage that is no log line',
       '2026-11-28T12:00:00.000002+00:00 heroku[router]: at=info good two',
       '2026-11-28T12:00:00.000003+00:00 app[web.1]: cut off in the mid',
     ].join('\n')) // no final newline: a torn write
-    writeFileSync(join(dir, 'segment-1600000000000-000000.log'), Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x0a]))
+    writeFileSync(join(dir, 'segment-1600000000000-000000.log'), Buffer.from([0xDE, 0xAD, 0xBE, 0xEF, 0x0A]))
     mkdirSync(join(dir, 'segment-1650000000000-000000.log')) // not even a file
     const logs = new LogRouter({dataDir})
     expect(logs.recent(APP, 100).map(l => l.text)).to.deep.equal([

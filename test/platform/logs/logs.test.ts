@@ -2,7 +2,7 @@
 // and stuck clients (bounded buffers, L10); a platform stopping with tails open.
 import {expect} from 'chai'
 import {createServer, request, type ServerResponse} from 'node:http'
-import {connect, type AddressInfo, type Socket} from 'node:net'
+import {type AddressInfo, connect, type Socket} from 'node:net'
 import {PassThrough} from 'node:stream'
 
 import {ApiClient as CliApiClient} from '../../../src/lib/api/client.js'
@@ -10,14 +10,13 @@ import {streamLogs} from '../../../src/lib/logs/logs.js'
 import {Output} from '../../../src/lib/ui/output.js'
 import {LogRouter} from '../../../src/platform/logs/log-router.js'
 import {streamLogSession} from '../../../src/platform/logs/log-session-stream.js'
-
 import {deployFixture, type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from '../fixtures/runtime/helpers.js'
 import {startTestPlatform, type TestPlatform} from '../helpers.js'
 
 interface Tail {
-  lines: string[]
-  contentType: string
   close(): void
+  contentType: string
+  lines: string[]
 }
 
 function tail(url: string, accept = 'text/event-stream'): Promise<Tail> {
@@ -48,11 +47,13 @@ function tail(url: string, accept = 'text/event-stream'): Promise<Tail> {
 describe('logs', function () {
   this.timeout(60_000)
   let t: RuntimePlatform
+
   before(async () => {
     t = await startRuntimePlatform()
     await deployFixture(t.client, 'logged', {web: 'node server.js'})
     await waitFor('web.1 up', async () => (await t.client.get('/apps/logged/dynos')).body[0]?.state === 'up')
   })
+
   after(() => t.close())
 
   it('without tail: the last N lines in Heroku format, then the end', async () => {
@@ -90,14 +91,15 @@ describe('logs', function () {
       const marker = `latency-probe-${i}-${Date.now()}`
       // the clock starts before the request that makes the dyno write the line (an upper bound)
       const written = Date.now()
-      // eslint-disable-next-line no-await-in-loop
+
       await viaRouter(t.routerUrl, 'logged', `/log?msg=${marker}`)
-      // eslint-disable-next-line no-await-in-loop
+
       await waitFor('the line on the tail', () => sse.lines.some(l => l.endsWith(`app[web.1]: ${marker}`)), 2000, 1)
       latencies.push(Date.now() - written)
-      // eslint-disable-next-line no-await-in-loop
+
       await waitFor('the line on the plain tail', () => plain.lines.some(l => l.endsWith(`app[web.1]: ${marker}`)), 2000, 1)
     }
+
     console.log(`      tail latency, request sent → line on the SSE stream (ms): ${latencies.join(' ')}`)
     expect(Math.max(...latencies)).to.be.below(500)
     sse.close()
@@ -129,7 +131,7 @@ describe('logs', function () {
 })
 
 /** A tail on a raw socket, paused once the response headers are in: the test decides when it reads. */
-async function stuckTail(url: string): Promise<{socket: Socket, text: () => string, lines: () => string[]}> {
+async function stuckTail(url: string): Promise<{lines: () => string[], socket: Socket, text: () => string}> {
   const {hostname, port, pathname} = new URL(url)
   const socket = connect(Number(port), hostname)
   let text = ''
@@ -152,9 +154,9 @@ async function flood(logs: LogRouter, appId: string, count: number, tag = 'flood
   const padding = 'x'.repeat(100)
   for (let i = 0; i < count; i += 1000) {
     for (let j = i; j < Math.min(count, i + 1000); j++) logs.write({appId, source: 'app', dyno: 'load.1', message: `${tag} ${j} ${padding}`})
-    // eslint-disable-next-line no-await-in-loop
+
     await pause()
-    // eslint-disable-next-line no-await-in-loop
+
     if (keptUp) await waitFor('the reading tail', () => keptUp() >= Math.min(count, i + 1000), 10_000, 1)
   }
 }
@@ -165,10 +167,12 @@ describe('logs: slow clients and a stopping platform', function () {
   let appId: string
   const cli = (platform: TestPlatform) => new CliApiClient({baseUrl: platform.platform.url, token: async () => platform.owner.token, userAgent: 'test'})
   const newTail = async (platform: TestPlatform): Promise<string> => (await platform.client.post(`/apps/${appId}/log-sessions`, {tail: true, lines: 0, dyno_name: 'load.1'})).body.logplex_url
+
   beforeEach(async () => {
     t = await startTestPlatform()
     appId = (await t.client.post('/apps', {name: 'flooded'})).body.id
   })
+
   afterEach(() => t.close())
 
   it('a tail that does not read costs the platform at most its buffer: later lines are dropped and counted (L10), other tails get every line', async () => {

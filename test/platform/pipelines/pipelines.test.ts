@@ -13,6 +13,7 @@ describe('pipelines and couplings', function () {
   this.timeout(30_000)
   let t: TestPlatform
   let other: ApiClient
+
   before(async () => {
     t = await startTestPlatform()
     const user = await createUser(t.platform.store, {email: `other-${Math.random().toString(36).slice(2, 8)}@example.com`, password: 'correct horse battery'})
@@ -20,6 +21,7 @@ describe('pipelines and couplings', function () {
     for (const name of ['shop-staging', 'shop-prod', 'shop-dev']) expect((await t.client.post('/apps', {name})).status).to.equal(201)
     expect((await other.post('/apps', {name: 'not-yours'})).status).to.equal(201)
   })
+
   after(() => t.close())
 
   it('creates, finds (by id, by name, by eq[name]), renames and lists pipelines as the schema has them', async () => {
@@ -116,12 +118,14 @@ describe('pipelines and couplings', function () {
 describe('pipeline promotions', function () {
   this.timeout(120_000)
   let t: RuntimePlatform
+
   before(async () => {
     t = await startRuntimePlatform({releasePhaseTimeoutMs: 5000})
   })
+
   after(() => t.close())
 
-  type Target = {app: {id: string}, status: string, error_message: string | null, release: {id: string} | null}
+  type Target = {app: {id: string}, error_message: null | string, release: null | {id: string}, status: string}
 
   async function pipelineOf(name: string, couplings: Record<string, string>): Promise<string> {
     const pipeline = await t.client.post('/pipelines', {name})
@@ -130,6 +134,7 @@ describe('pipeline promotions', function () {
       const coupled = await t.client.post('/pipeline-couplings', {app, pipeline: pipeline.body.id, stage})
       expect(coupled.status, coupled.text).to.equal(201)
     }
+
     return pipeline.body.id
   }
 
@@ -148,7 +153,7 @@ describe('pipeline promotions', function () {
     return targetsRes.body as Target[]
   }
 
-  const current = async (app: string) => ((await t.client.get(`/apps/${app}/releases`)).body as {current: boolean, version: number, slug: {id: string} | null, description: string, status: string}[]).find(r => r.current)!
+  const current = async (app: string) => ((await t.client.get(`/apps/${app}/releases`)).body as {current: boolean, description: string, slug: null | {id: string}, status: string, version: number}[]).find(r => r.current)!
 
   it('releases the upstream slug on two downstream apps, each with its own config, no rebuild', async () => {
     await deployFixture(t.client, 'promo-staging', {web: 'node server.js'}, {GREETING: 'from staging'})
@@ -176,6 +181,7 @@ describe('pipeline promotions', function () {
       await waitFor(`${app} serves the promoted release with its own config`, async () => (await viaRouter(t.routerUrl, app, '/env?name=GREETING')).text === greeting, 20_000)
       await waitFor(`${app}'s dynos run the new release`, async () => ((await t.client.get(`/apps/${app}/dynos`)).body as {release: {version: number}}[]).every(d => d.release.version === release.version) || undefined, 20_000)
     }
+
     // the formation followed the slug: the worker the old slug had is gone
     expect(((await t.client.get('/apps/promo-eu/formation')).body as {type: string}[]).map(f => f.type)).to.deep.equal(['web'])
     expect((await t.client.get('/apps/promo-eu/builds')).body.length).to.equal(builds)
@@ -209,7 +215,7 @@ describe('pipeline promotions', function () {
     // still on its release, with its slug, serving as before
     const after = await current('phase-broken')
     expect({version: after.version, slug: after.slug}).to.deep.equal({version: broken.version, slug: broken.slug})
-    const releases = (await t.client.get('/apps/phase-broken/releases')).body as {version: number, status: string}[]
+    const releases = (await t.client.get('/apps/phase-broken/releases')).body as {status: string, version: number}[]
     expect(releases.at(-1)).to.include({version: broken.version + 1, status: 'failed'})
     expect((await viaRouter(t.routerUrl, 'phase-broken', '/env?name=GREETING')).text).to.equal('old')
     expect(((await t.client.get('/apps/phase-broken/dynos')).body as {release: {version: number}}[]).map(d => d.release.version)).to.deep.equal([broken.version])

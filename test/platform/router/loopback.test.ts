@@ -8,20 +8,21 @@ import {type AddressInfo, connect} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {createUser} from '../../../src/platform/bootstrap.js'
 import type {Backend, WebPool} from '../../../src/platform/dynos/web-pool.js'
-import {PlatformEvents} from '../../../src/platform/events.js'
 import type {LogLine} from '../../../src/platform/logs/log-sink.js'
+
+import {createUser} from '../../../src/platform/bootstrap.js'
+import {PlatformEvents} from '../../../src/platform/events.js'
 import {HttpRouter, type RouterOptions} from '../../../src/platform/router/router.js'
 import {insertApp} from '../../../src/platform/store/apps.js'
 import {openStore, type Store} from '../../../src/platform/store/database.js'
 
 interface FakeDyno extends Backend {
-  server: Server
-  /** requests this dyno received */
-  requests: number
   /** request connections that closed before their response finished */
   cut: number
+  /** requests this dyno received */
+  requests: number
+  server: Server
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, dyno: FakeDyno) => void
@@ -55,11 +56,11 @@ function stopDyno(dyno: FakeDyno): Promise<void> {
 }
 
 interface Outcome {
-  status?: number
-  text: string
   /** the connection closed before the response ended (the error's code) */
   error?: string
   ms: number
+  status?: number
+  text: string
 }
 
 describe('router against loopback dynos (fake web pool)', function () {
@@ -79,14 +80,17 @@ describe('router against loopback dynos (fake web pool)', function () {
     const owner = await createUser(store, {email: 'router@example.com', password: 'correct horse battery'})
     appId = insertApp(store, {name: app, ownerId: owner.account.id}).id
   })
+
   after(() => {
     store.close()
     rmSync(dataDir, {recursive: true, force: true})
   })
+
   beforeEach(() => {
     lines = []
     pool = {up: [], starting: 0, crashed: 0, wanted: 1, pending: 0}
   })
+
   afterEach(async () => {
     await router?.close()
     router = undefined
@@ -111,7 +115,7 @@ describe('router against loopback dynos (fake web pool)', function () {
   }
 
   /** One request through the router on a connection of its own; gives up after `limitMs`. */
-  function send(path: string, init: {method?: string, body?: string} = {}, limitMs = 5000): Promise<Outcome> {
+  function send(path: string, init: {body?: string, method?: string} = {}, limitMs = 5000): Promise<Outcome> {
     const started = Date.now()
     return new Promise(resolve => {
       let text = ''
@@ -120,6 +124,7 @@ describe('router against loopback dynos (fake web pool)', function () {
         clearTimeout(limit)
         resolve({status, text, error, ms: Date.now() - started})
       }
+
       const req = request({host: '127.0.0.1', port: router!.port, path, method: init.method ?? 'GET', agent: false, headers: {Host: `${app}.localhost:${router!.port}`}}, res => {
         status = res.statusCode
         res.setEncoding('utf8')
@@ -142,7 +147,7 @@ describe('router against loopback dynos (fake web pool)', function () {
     const deadline = Date.now() + ms
     while (!probe()) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-      // eslint-disable-next-line no-await-in-loop
+
       await new Promise(resolve => setTimeout(resolve, 10))
     }
   }
@@ -277,8 +282,10 @@ describe('router against loopback dynos (fake web pool)', function () {
           req.socket.destroy()
           return
         }
+
         hello(req, res, d)
       }
+
       const one = await dyno('web.1', flaky)
       pool.up = [one]
       await startRouter()
@@ -289,11 +296,11 @@ describe('router against loopback dynos (fake web pool)', function () {
       pool.up = [one, two]
       // web.1 is next in round robin
       for (let i = 0; i < 4 && resets > 0; i++) {
-        // eslint-disable-next-line no-await-in-loop
         const res = await send('/')
         expect(res.status).to.equal(200)
         if (resets === 0) expect(res.text).to.equal('web.2 GET')
       }
+
       expect(resets).to.equal(0)
     })
 

@@ -1,11 +1,13 @@
+import type {AddressInfo} from 'node:net'
+
 // Maintenance mode through the real router: H80 with the app's MAINTENANCE_PAGE_URL page (fetched
 // from a server written here, cached, refreshed), the built-in page when it cannot be fetched,
 // the app again once maintenance is off.
 import {expect} from 'chai'
 import {createServer, type Server} from 'node:http'
-import type {AddressInfo} from 'node:net'
 
 import type {PlatformOptions} from '../../../src/platform/server.js'
+
 import {deployFixture, type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from '../fixtures/runtime/helpers.js'
 
 describe('maintenance mode (router H80, MAINTENANCE_PAGE_URL)', function () {
@@ -25,6 +27,7 @@ describe('maintenance mode (router H80, MAINTENANCE_PAGE_URL)', function () {
         res.end('x'.repeat(64 * 1024))
         return
       }
+
       res.writeHead(200, {'Content-Type': 'text/html; charset=iso-8859-1'})
       res.end(pageText)
     })
@@ -36,6 +39,7 @@ describe('maintenance mode (router H80, MAINTENANCE_PAGE_URL)', function () {
     appId = (await t.client.get('/apps/down-app')).body.id
     await waitFor('web.1 up', async () => (await t.client.get('/apps/down-app/dynos')).body[0]?.state === 'up')
   })
+
   after(async () => {
     await t?.close()
     pages?.closeAllConnections()
@@ -83,10 +87,11 @@ describe('maintenance mode (router H80, MAINTENANCE_PAGE_URL)', function () {
     await t.client.patch('/apps/down-app/config-vars', {MAINTENANCE_PAGE_URL: pageUrl.replace('/maintenance.html', '/big')})
     await new Promise(resolve => setTimeout(resolve, 500))
     for (let i = 0; i < 3; i++) {
-      const res = await viaRouter(t.routerUrl, 'down-app', '/') // eslint-disable-line no-await-in-loop
+      const res = await viaRouter(t.routerUrl, 'down-app', '/')
       expect(res.status).to.equal(503)
       expect(res.text).to.include('Offline for Maintenance')
     }
+
     await t.client.patch('/apps/down-app/config-vars', {MAINTENANCE_PAGE_URL: pageUrl})
     await waitFor('custom page', async () => (await viaRouter(t.routerUrl, 'down-app', '/')).text === pageText, 5000)
     // the page server goes away: once the page is due for a refresh, the built-in one serves

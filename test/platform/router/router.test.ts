@@ -8,12 +8,14 @@ describe('router', function () {
   this.timeout(60_000)
   let t: RuntimePlatform
   let appId: string
+
   before(async () => {
     t = await startRuntimePlatform()
     await deployFixture(t.client, 'routed', {web: 'node server.js'})
     appId = (await t.client.get('/apps/routed')).body.id
     await waitFor('web.1 up', async () => (await t.client.get('/apps/routed/dynos')).body[0]?.state === 'up')
   })
+
   after(() => t.close())
 
   const routerLines = () => t.platform.logs.recent(appId, 1500, {dyno: 'router'}).map(l => l.text)
@@ -49,12 +51,12 @@ describe('router', function () {
     const slow = viaRouter(t.routerUrl, 'routed', '/slow?ms=800')
     await new Promise(resolve => setTimeout(resolve, 100))
     const quick = []
-    for (let i = 0; i < 3; i++) quick.push(await viaRouter(t.routerUrl, 'routed', '/')) // eslint-disable-line no-await-in-loop
+    for (let i = 0; i < 3; i++) quick.push(await viaRouter(t.routerUrl, 'routed', '/'))
     const slowDyno = (await slow).text.split(' ')[1]
     for (const r of quick) expect(r.text).to.not.include(slowDyno)
     // idle: round robin
     const names = new Set<string>()
-    for (let i = 0; i < 4; i++) names.add((await viaRouter(t.routerUrl, 'routed', '/')).text) // eslint-disable-line no-await-in-loop
+    for (let i = 0; i < 4; i++) names.add((await viaRouter(t.routerUrl, 'routed', '/')).text)
     expect(names.size).to.equal(2)
   })
 
@@ -122,7 +124,7 @@ describe('router', function () {
       await deployFixture(impatient.client, 'slowboot', {web: 'node server.js'}, {BOOT_DELAY_MS: '5000'})
       const res = await viaRouter(impatient.routerUrl, 'slowboot', '/')
       expect(res.status).to.equal(503)
-      const id = (await impatient.client.get('/apps/slowboot')).body.id
+      const {id} = (await impatient.client.get('/apps/slowboot')).body
       expect(impatient.platform.logs.recent(id, 100, {dyno: 'router'}).at(-1)!.text).to.include('at=error code=H20 desc="App boot timeout"')
     } finally {
       await impatient.close()

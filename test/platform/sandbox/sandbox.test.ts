@@ -1,3 +1,5 @@
+import type {AddressInfo} from 'node:net'
+
 // The dyno and build sandbox, tested the way an attacker would (issue 8): from account B's
 // `heroku run`, /proc/*/environ showed account A's config vars and the platform's PostgreSQL admin
 // URL, the dyno read the platform's SQLite WAL (A's config), the CLI's credentials.json (A's
@@ -7,15 +9,14 @@ import {expect} from 'chai'
 import {type ChildProcess, execFile, execFileSync, spawn} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
-import type {AddressInfo} from 'node:net'
 import {homedir, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 
-import {configDir, dataDir as cliDataDir} from '../../../src/lib/paths.js'
+import {dataDir as cliDataDir, configDir} from '../../../src/lib/paths.js'
 import {createUser} from '../../../src/platform/bootstrap.js'
-import {DATABASE_FILE} from '../../../src/platform/store/database.js'
 import {confine, detectSandbox} from '../../../src/platform/sandbox/sandbox.js'
+import {DATABASE_FILE} from '../../../src/platform/store/database.js'
 import {deployFixture, dynoProcesses, FIXTURE_APP, type RuntimePlatform, startRuntimePlatform, viaRouter, waitFor} from '../fixtures/runtime/helpers.js'
 import {ApiClient} from '../helpers.js'
 
@@ -39,9 +40,9 @@ const WORKER = [
 ].join('; ')
 
 interface Run {
-  name: string
   /** the lines the command printed (stdout and stderr), in order */
   lines: string[]
+  name: string
   output: string
 }
 
@@ -59,14 +60,14 @@ describe('sandbox: what another account\'s dyno or buildpack can reach', functio
     if (!t.platform.sandbox.enabled) ctx.skip()
   }
 
-  before(async function () {
+  before(async () => {
     // a process of the platform's user with a secret in its environment, as the platform had
     victim = spawn('sleep', ['300'], {env: {...process.env, HEROKU_PLATFORM_POSTGRES_URL: HOST_SECRET}, stdio: 'ignore'})
     t = await startRuntimePlatform()
     if (!t.platform.sandbox.enabled) {
-      // eslint-disable-next-line no-console
       console.log(`      (sandbox not available here: ${t.platform.sandbox.reason}; the sandbox-specific tests are skipped)`)
     }
+
     const userB = await createUser(t.platform.store, {email: `b-${unique}@example.com`, password: 'correct horse battery'})
     clientB = new ApiClient(t.platform.url, userB.token)
     await deployFixture(t.client, appA, {web: 'node server.js'}, {SECRET_A, DATABASE_URL: ADDON_URL_A})
@@ -81,10 +82,11 @@ describe('sandbox: what another account\'s dyno or buildpack can reach', functio
   after(async () => {
     victim?.kill('SIGKILL')
     if (t) {
-      const platform = t.platform
+      const {platform} = t
       await t.close()
       expect(dynoProcesses(platform), 'processes left after close()').to.deep.equal([])
     }
+
     for (const dir of cleanup) rmSync(dir, {recursive: true, force: true})
   })
 
@@ -92,7 +94,7 @@ describe('sandbox: what another account\'s dyno or buildpack can reach', functio
   async function run(client: ApiClient, app: string, command: string, {wait = true} = {}): Promise<Run> {
     const created = await client.post(`/apps/${app}/dynos`, {command, attach: false})
     expect(created.status, created.text).to.equal(201)
-    const name: string = created.body.name
+    const {name} = created.body
     const appId = app === appA ? ids.A : ids.B
     const lines = () => t.platform.logs.recent(appId, 1500, {dyno: name}).map(l => l.text)
     if (wait) await waitFor(`${name} to finish`, () => lines().some(l => l.includes(`heroku[${name}]: Process exited with status`)), 20_000)
@@ -106,7 +108,7 @@ describe('sandbox: what another account\'s dyno or buildpack can reach', functio
     return t.platform.logs.recent(appId, 1500, {dyno}).map(l => l.text).filter(l => l.includes(prefix)).map(l => l.slice(l.indexOf(prefix) + prefix.length))
   }
 
-  it('the secrets are really there to steal: on the host, A\'s dyno and the platform\'s process carry them, the store holds A\'s config', function () {
+  it('the secrets are really there to steal: on the host, A\'s dyno and the platform\'s process carry them, the store holds A\'s config', () => {
     // without this, "B cannot see them" would prove nothing
     const a = dynoProcesses(t.platform, env => env.includes(`SECRET_A=${SECRET_A}`))
     expect(a.length, 'A\'s web dyno on the host, with its config in /proc/PID/environ').to.be.at.least(1)
@@ -121,9 +123,9 @@ describe('sandbox: what another account\'s dyno or buildpack can reach', functio
     const listing = await run(clientB, appB, [
       'for p in /proc/[0-9]*; do echo "pid ${p#/proc/} uid $(stat -c %u $p) $(tr "\\0" " " < $p/cmdline 2>/dev/null | cut -c1-60)"; done',
       'echo "--- environ"',
-      'cat /proc/*/environ 2>/dev/null | tr "\\0" "\\n"',
+      String.raw`cat /proc/*/environ 2>/dev/null | tr "\0" "\n"`,
       'echo "--- self"',
-      'cat /proc/self/environ | tr "\\0" "\\n"',
+      String.raw`cat /proc/self/environ | tr "\0" "\n"`,
     ].join('; '))
     const pids = listing.lines.filter(l => l.startsWith('pid '))
     // bwrap's init, the dyno's shell and the loop's own children: a handful of small pids, none of the host's
@@ -136,7 +138,7 @@ describe('sandbox: what another account\'s dyno or buildpack can reach', functio
     expect(listing.output).to.not.contain('a-db-password')
     expect(listing.output).to.not.contain(HOST_SECRET)
     expect(listing.output).to.not.contain('host-admin-password')
-    expect(listing.output).to.not.contain(`DYNO=web.1`)
+    expect(listing.output).to.not.contain('DYNO=web.1')
     // the command really read environments: its own shows B's config var
     const self = listing.lines.slice(listing.lines.indexOf('--- self'))
     expect(self).to.include(`SECRET_B=${SECRET_B}`)
@@ -184,8 +186,9 @@ describe('sandbox: what another account\'s dyno or buildpack can reach', functio
       expect(lines).to.include('CapBnd:\t0000000000000000')
       expect(lines).to.include('NoNewPrivs:\t1')
     }
+
     // A's web dyno on the host: its uid, not root
-    const [pid] = dynoProcesses(t.platform, env => env.includes(`SECRET_A=${SECRET_A}`)).filter(p => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'node')
+    const pid = dynoProcesses(t.platform, env => env.includes(`SECRET_A=${SECRET_A}`)).find(p => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'node')
     const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1])
     expect(uid).to.equal(uidA)
   })
@@ -223,7 +226,7 @@ describe('sandbox: what another account\'s dyno or buildpack can reach', functio
     expect(other.output).to.not.contain('secret-of-writer')
   })
 
-  it('what a dyno writes in $HOME (/app) and /tmp is its own (worker.1 vs worker.2) and gone after ps:restart', async function () {
+  it('what a dyno writes in $HOME (/app) and /tmp is its own (worker.1 vs worker.2) and gone after ps:restart', async () => {
     const scaled = await clientB.patch(`/apps/${appB}/formation`, {updates: [{type: 'worker', quantity: 2}]})
     expect(scaled.status, scaled.text).to.equal(200)
     const wrote = (dyno: string) => appLines(ids.B, dyno).filter(l => l.startsWith('wrote app mark'))
@@ -283,6 +286,7 @@ echo "compile done"
         writeFileSync(join(pack, 'bin', name), text)
         chmodSync(join(pack, 'bin', name), 0o755)
       }
+
       chmodSync(pack, 0o755)
       chmodSync(join(pack, 'bin'), 0o755)
       execFileSync('tar', ['-czf', join(work, 'source.tgz'), '-C', FIXTURE_APP, '.'])
@@ -306,6 +310,7 @@ echo "compile done"
       await new Promise<void>(resolve => files.listen(0, '127.0.0.1', resolve))
       base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`
     })
+
     after(async () => {
       await new Promise(resolve => files?.close(resolve))
     })
@@ -328,6 +333,7 @@ echo "compile done"
         const dyno = await run(clientB, appB, 'id -u')
         expect(dyno.lines[0], 'the same user as its dynos').to.equal(String(uid))
       }
+
       expect(output).to.contain('system read-only')
       expect(output).to.not.contain('VISIBLE')
       expect(output.match(/ABSENT /g)).to.have.length(10)
@@ -405,8 +411,9 @@ echo "compile done"
           process.execPath = saved.execPath
           process.env.HOME = saved.HOME
         }
+
         const what = `${node} as ${user.label}`
-        // eslint-disable-next-line no-await-in-loop
+
         const {stdout} = await execFileAsync(command.file, command.args, {encoding: 'utf8'}).catch(error => error as {stdout: string})
         expect(stdout, `${what}: ${stdout}`).to.contain('sandboxed')
         expect(stdout, `${what}: node still runs`).to.contain('node ran')
@@ -417,11 +424,12 @@ echo "compile done"
         expect(listed, `${what}: the home's config dir shown`).to.not.include('.config')
         if (node.includes('.local')) {
           // its installation is shown (npm next to node), without the data dir inside it
-          // eslint-disable-next-line no-await-in-loop
+
           const npm = await execFileAsync(command.file, [...command.args.slice(0, -1), `cat ${join(home, '.local', 'lib', 'node_modules', 'npm', 'package.json')}`])
           expect(npm.stdout).to.contain('"npm"')
         }
       }
+
       rmSync(node)
     }
   })
@@ -430,6 +438,7 @@ echo "compile done"
 describe('sandbox: turned off', function () {
   this.timeout(60_000)
   let t: RuntimePlatform
+
   after(async () => {
     await t?.close()
   })
@@ -449,6 +458,6 @@ describe('sandbox: turned off', function () {
     expect(created.status).to.equal(201)
     const line = await waitFor('one-off output', () => t.platform.logs.recent(appId, 100, {dyno: created.body.name}).find(l => l.text.includes(`app[${created.body.name}]: one-off uid`)))
     // unconfined: the platform's own user
-    expect(line.text).to.match(new RegExp(`one-off uid ${process.getuid?.() ?? '\\d+'}$`))
+    expect(line.text).to.match(new RegExp(`one-off uid ${process.getuid?.() ?? String.raw`\d+`}$`))
   })
 })

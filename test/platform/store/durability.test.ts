@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {createUser, openStore} from '../../../src/platform/bootstrap.js'
-import {type PlatformProcessState, pidFilePath, stateFilePath} from '../../../src/platform/process-files.js'
+import {pidFilePath, type PlatformProcessState, stateFilePath} from '../../../src/platform/process-files.js'
 import {startPlatform} from '../../../src/platform/server.js'
 import {MIGRATIONS} from '../../../src/platform/store/migrations.js'
 import {ApiClient, LATER_PARTS_OFF, startTestPlatform} from '../helpers.js'
@@ -30,12 +30,14 @@ async function waitForState(dataDir: string, child: ChildProcess): Promise<Platf
       const state = JSON.parse(readFileSync(stateFilePath(dataDir), 'utf8')) as PlatformProcessState
       if (state.pid === child.pid) return state
     }
+
     await new Promise(resolve => setTimeout(resolve, 50))
   }
+
   throw new Error(`platform did not start: ${stderr}`)
 }
 
-const exited = (child: ChildProcess): Promise<number | null> => new Promise(resolve => {
+const exited = (child: ChildProcess): Promise<null | number> => new Promise(resolve => {
   if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode)
   else child.once('exit', code => resolve(code))
 })
@@ -93,6 +95,7 @@ describe('platform durability', function () {
           }
         }
       }
+
       const writers = Array.from({length: 6}, (_, w) => writer(w))
       while (acknowledged.length < 60) await new Promise(resolve => setTimeout(resolve, 5))
       child.kill('SIGKILL')

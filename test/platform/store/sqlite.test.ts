@@ -16,7 +16,7 @@ describe('the SQLite binding', () => {
 
   beforeEach(() => {
     db = new SqliteDatabase(':memory:')
-    db.exec("CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER UNIQUE, note TEXT); CREATE TABLE c (t_id TEXT REFERENCES t(id))")
+    db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER UNIQUE, note TEXT); CREATE TABLE c (t_id TEXT REFERENCES t(id))')
     db.pragma('foreign_keys = ON')
   })
 

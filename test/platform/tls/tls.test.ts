@@ -2,6 +2,7 @@
 // TLS only, the router speaking both, per-app certificates by SNI, the attach URL over TLS, the
 // state file, and certificates reused across restarts and issued again near their end.
 import 'reflect-metadata' // before @peculiar/x509 (tsyringe needs it), as in src/platform/tls/authority.ts
+import * as x509 from '@peculiar/x509'
 import {expect} from 'chai'
 import {type ChildProcess, spawn} from 'node:child_process'
 import {X509Certificate} from 'node:crypto'
@@ -11,9 +12,7 @@ import {request as httpsRequest} from 'node:https'
 import {connect as netConnect} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {connect as tlsConnect, createServer as createTlsServer, type PeerCertificate} from 'node:tls'
-
-import * as x509 from '@peculiar/x509'
+import {createServer as createTlsServer, type PeerCertificate, connect as tlsConnect} from 'node:tls'
 import {Agent, type Dispatcher, getGlobalDispatcher, setGlobalDispatcher} from 'undici'
 
 import {encodeFrame, FrameDecoder, FrameType} from '../../../src/lib/run/attach-frames.js'
@@ -26,13 +25,13 @@ import {deployFixture, type RuntimePlatform, startRuntimePlatform, waitFor} from
 const DAY = 24 * 60 * 60 * 1000
 
 interface Answer {
-  status: number
   headers: Record<string, string | string[] | undefined>
+  status: number
   text: string
 }
 
 /** One HTTPS request trusting only `ca`; `servername` for SNI (defaults to the URL's host name). */
-function httpsGet(url: string, o: {ca?: string, servername?: string, headers?: Record<string, string>, method?: string} = {}): Promise<Answer> {
+function httpsGet(url: string, o: {ca?: string, headers?: Record<string, string>, method?: string, servername?: string} = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(url, {method: o.method ?? 'GET', ca: o.ca, servername: o.servername, headers: o.headers, agent: false}, res => {
       const chunks: Buffer[] = []
@@ -78,6 +77,7 @@ describe('tls: the local certificate authority', () => {
     dirs.push(dir)
     return dir
   }
+
   after(() => {
     for (const dir of dirs) rmSync(dir, {recursive: true, force: true})
   })
@@ -118,6 +118,7 @@ describe('tls: the local certificate authority', () => {
         server.close()
       }
     }
+
     expect(await serve(['some-app.localhost'], 'some-app.localhost')).to.equal('trusted')
     // the CA's key, in anyone's hands, cannot vouch for a real site
     expect(await serve(['example.com'], 'example.com')).to.equal('permitted subtree violation')
@@ -175,6 +176,7 @@ describe('tls: the platform over HTTPS', function () {
   let previousDispatcher: Dispatcher
   let apiPort: number
   let routerPort: number
+
   before(async () => {
     t = await startRuntimePlatform({tls: true})
     ca = readFileSync(t.platform.caPath!, 'utf8')
@@ -186,6 +188,7 @@ describe('tls: the platform over HTTPS', function () {
     await deployFixture(t.client, 'secure', {web: 'node server.js'})
     await waitFor('web.1 up', async () => (await t.client.get('/apps/secure/dynos')).body[0]?.state === 'up')
   })
+
   after(async () => {
     setGlobalDispatcher(previousDispatcher)
     await t?.close()
@@ -294,11 +297,11 @@ describe('tls: the platform over HTTPS', function () {
 
   it('a wrong or unknown SNI name gets the default certificate, and the router carries on', async () => {
     for (const name of ['example.com', 'no-such-app.localhost', 'UPPER_case.localhost']) {
-      // eslint-disable-next-line no-await-in-loop
       const {cert, error} = await handshake(routerPort, name, ca)
       expect(error && (error as {code?: string}).code, name).to.equal('ERR_TLS_CERT_ALTNAME_INVALID')
       expect(cert.subjectaltname, name).to.equal('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1')
     }
+
     expect(existsSync(join(t.dataDir, 'tls/leaves/example.com.pem'))).to.equal(false)
     expect((await httpsGet(`https://127.0.0.1:${routerPort}/`, {ca, servername: 'secure.localhost', headers: {Host: 'secure.localhost'}})).status).to.equal(200)
   })
@@ -307,7 +310,7 @@ describe('tls: the platform over HTTPS', function () {
     const created = await t.client.post('/apps/secure/dynos', {command: 'echo "attached over $TRANSPORT"', env: {TRANSPORT: 'tls'}, attach: true, force_no_tty: true}, {headers: {'Attach-Upgrade': 'heroku-run/1'}})
     expect(created.status).to.equal(201)
     expect(created.body.attach_url).to.match(new RegExp(`^https://127\\.0\\.0\\.1:${apiPort}/dyno-attach/[\\w-]{20,}$`))
-    const {stdout, exit} = await new Promise<{stdout: string, exit: number}>((resolve, reject) => {
+    const {stdout, exit} = await new Promise<{exit: number, stdout: string}>((resolve, reject) => {
       const req = httpsRequest(created.body.attach_url, {ca, headers: {Connection: 'Upgrade', Upgrade: 'heroku-run/1'}, agent: false})
       req.on('response', res => reject(new Error(`no upgrade: ${res.statusCode}`)))
       req.on('error', reject)
@@ -335,12 +338,14 @@ describe('tls: platform/main.ts --tls', function () {
   this.timeout(30_000)
   let child: ChildProcess | undefined
   const dataDir = mkdtempSync(join(tmpdir(), 'tls-main-'))
+
   after(async () => {
     if (child && child.exitCode === null) {
       const exited = new Promise(resolve => child!.once('exit', resolve))
       child.kill('SIGTERM')
       await exited
     }
+
     rmSync(dataDir, {recursive: true, force: true})
   })
 
@@ -350,7 +355,7 @@ describe('tls: platform/main.ts --tls', function () {
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk))
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk))
     const state = await waitFor('platform.json', () => {
-      if (!existsSync(stateFilePath(dataDir))) return undefined
+      if (!existsSync(stateFilePath(dataDir))) return
       const read = JSON.parse(readFileSync(stateFilePath(dataDir), 'utf8')) as PlatformProcessState
       return read.pid === child!.pid ? read : undefined
     }, 25_000, 50).catch(error => {

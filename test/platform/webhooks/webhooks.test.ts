@@ -1,17 +1,18 @@
+import type {AddressInfo} from 'node:net'
+
 // App webhooks against a real platform and real HTTP receivers written here: what arrives (body,
 // signature, headers), retries with backoff, giving up, resuming after a restart, bad input.
 import {expect} from 'chai'
 import {createHmac} from 'node:crypto'
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import type {AddressInfo} from 'node:net'
 
 import {createUser} from '../../../src/platform/bootstrap.js'
 import {ApiClient, expectError, expectSchema, startTestPlatform, type TestPlatform} from '../helpers.js'
 
 interface Received {
-  headers: IncomingHttpHeaders
-  body: string
   at: number
+  body: string
+  headers: IncomingHttpHeaders
 }
 
 /** An HTTP receiver: records every request, answers as `answer` says (it may never answer). */
@@ -47,6 +48,7 @@ class Receiver {
         setTimeout(resolve, 100)
       })
     }
+
     return this.received
   }
 
@@ -72,15 +74,18 @@ describe('platform: app webhooks', () => {
   let t: TestPlatform
   let receiver: Receiver
   let url: string
+
   before(async () => {
     t = await startTestPlatform({webhooks: {backoffInitialMs: 100, backoffMaxMs: 400, retryWindowMs: 20_000}})
     receiver = new Receiver()
     url = await receiver.listen()
   })
+
   after(async () => {
     await t.close()
     await receiver.close()
   })
+
   beforeEach(() => {
     receiver.received.length = 0
     receiver.answer = (_req, res) => res.writeHead(200).end('ok')
@@ -256,6 +261,7 @@ describe('platform: app webhooks', () => {
       expectError(res, 422, 'invalid_params')
       expect(res.body.message, JSON.stringify(body)).to.match(message)
     }
+
     expect((await t.client.get(`/apps/${app}/webhooks`)).body).to.deep.equal([])
     const created = await t.client.post(`/apps/${app}/webhooks`, good)
     const patched = await t.client.patch(`/apps/${app}/webhooks/${created.body.id}`, {url: 'javascript:alert(1)'})

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
-import {captureBackup, type PgTransfer} from '../../../lib/pg/backups.js'
 import {jsonFlag} from '../../../lib/command/json-flag.js'
+import {captureBackup, type PgTransfer} from '../../../lib/pg/backups.js'
 
 export default class PgBackupsCapture extends AppCommand<typeof PgBackupsCapture> {
   static override description = 'capture a backup of a database (pg_dump, run by the platform) and wait for it'

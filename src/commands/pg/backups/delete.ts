@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
-import {deleteBackup, type PgTransfer} from '../../../lib/pg/backups.js'
 import {jsonFlag} from '../../../lib/command/json-flag.js'
+import {deleteBackup, type PgTransfer} from '../../../lib/pg/backups.js'
 
 export default class PgBackupsDelete extends AppCommand<typeof PgBackupsDelete> {
   static override summary = 'delete a backup'

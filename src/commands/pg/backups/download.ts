@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
-import {downloadBackup, type DownloadResult} from '../../../lib/pg/download.js'
 import {jsonFlag} from '../../../lib/command/json-flag.js'
+import {downloadBackup, type DownloadResult} from '../../../lib/pg/download.js'
 
 export default class PgBackupsDownload extends AppCommand<typeof PgBackupsDownload> {
   static override description = 'download a backup (pg_dump custom format, for pg_restore) into a file readable by you only'

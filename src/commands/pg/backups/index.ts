@@ -1,6 +1,6 @@
 import {AppCommand} from '../../../lib/command/app-command.js'
-import {type BackupsList, listBackups} from '../../../lib/pg/backups.js'
 import {jsonFlag} from '../../../lib/command/json-flag.js'
+import {type BackupsList, listBackups} from '../../../lib/pg/backups.js'
 
 export default class PgBackups extends AppCommand<typeof PgBackups> {
   static override description = 'the app\'s database backups and restores, with size and status'

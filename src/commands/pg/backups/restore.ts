@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
-import {type PgTransfer, restoreBackup} from '../../../lib/pg/backups.js'
 import {jsonFlag} from '../../../lib/command/json-flag.js'
+import {type PgTransfer, restoreBackup} from '../../../lib/pg/backups.js'
 
 export default class PgBackupsRestore extends AppCommand<typeof PgBackupsRestore> {
   static override summary = 'restore a backup into a database, replacing its data'

@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
-import {pgCredentialsUrl, type PgCredentials} from '../../../lib/pg/credentials.js'
 import {jsonFlag} from '../../../lib/command/json-flag.js'
+import {type PgCredentials, pgCredentialsUrl} from '../../../lib/pg/credentials.js'
 
 export default class PgCredentialsUrl extends AppCommand<typeof PgCredentialsUrl> {
   static override description = 'show a database\'s connection URL and libpq connection string (they include the password)'

@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../../lib/command/base.js'
-import {type AddonProviderInfo, listProviders} from '../../../lib/platform/addon-providers.js'
 import {jsonFlag} from '../../../lib/command/json-flag.js'
+import {type AddonProviderInfo, listProviders} from '../../../lib/platform/addon-providers.js'
 
 export default class PlatformAddons extends BaseCommand<typeof PlatformAddons> {
   static override summary = 'list the partner add-on providers registered on the platform'

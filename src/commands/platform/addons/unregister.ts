@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../../lib/command/base.js'
-import {type AddonProviderInfo, unregisterProvider} from '../../../lib/platform/addon-providers.js'
 import {jsonFlag} from '../../../lib/command/json-flag.js'
+import {type AddonProviderInfo, unregisterProvider} from '../../../lib/platform/addon-providers.js'
 
 export default class PlatformAddonsUnregister extends BaseCommand<typeof PlatformAddonsUnregister> {
   static override args = {id: Args.string({description: 'the provider\'s slug (its manifest\'s id)', required: true})}

@@ -1,13 +1,13 @@
 import {Args, Flags} from '@oclif/core'
 import {resolve} from 'node:path'
 
-import {readFirstLine} from '../../../lib/stdin.js'
 import {BaseCommand} from '../../../lib/command/base.js'
+import {jsonFlag} from '../../../lib/command/json-flag.js'
 import {dataDirFlag} from '../../../lib/command/platform-flags.js'
 import {UsageError} from '../../../lib/errors.js'
 import {addPlatformUser} from '../../../lib/platform/accounts.js'
 import {runningPlatform} from '../../../lib/platform/local-process.js'
-import {jsonFlag} from '../../../lib/command/json-flag.js'
+import {readFirstLine} from '../../../lib/stdin.js'
 
 export default class PlatformUsersAdd extends BaseCommand<typeof PlatformUsersAdd> {
   static override args = {email: Args.string({description: 'the new account\'s email', required: true})}
@@ -25,7 +25,7 @@ export default class PlatformUsersAdd extends BaseCommand<typeof PlatformUsersAd
     'password-stdin': Flags.boolean({description: 'read the password from stdin'}),
   }
 
-  async run(): Promise<{email: string; id: string}> {
+  async run(): Promise<{email: string, id: string}> {
     const dataDir = resolve(this.flags['data-dir'])
     const password = this.flags['password-stdin'] ? await passwordFromStdin() : await this.askPassword()
     const account = await addPlatformUser(dataDir, this.args.email, password)

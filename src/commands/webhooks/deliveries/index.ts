@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
-import {DELIVERY_STATUSES, listDeliveries, type WebhookDelivery} from '../../../lib/webhooks/webhooks.js'
 import {jsonFlag} from '../../../lib/command/json-flag.js'
+import {DELIVERY_STATUSES, listDeliveries, type WebhookDelivery} from '../../../lib/webhooks/webhooks.js'
 
 export default class WebhooksDeliveries extends AppCommand<typeof WebhooksDeliveries> {
   static override description = 'list webhook deliveries on an app: status, attempts, the receiver\'s last answer'

@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
-import {deliveryInfo, type WebhookDelivery} from '../../../lib/webhooks/webhooks.js'
 import {jsonFlag} from '../../../lib/command/json-flag.js'
+import {deliveryInfo, type WebhookDelivery} from '../../../lib/webhooks/webhooks.js'
 
 export default class WebhooksDeliveriesInfo extends AppCommand<typeof WebhooksDeliveriesInfo> {
   static override description = 'info for a webhook delivery on an app, with its event\'s payload'

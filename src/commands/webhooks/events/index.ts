@@ -1,6 +1,6 @@
 import {AppCommand} from '../../../lib/command/app-command.js'
-import {listEvents, type WebhookEvent} from '../../../lib/webhooks/webhooks.js'
 import {jsonFlag} from '../../../lib/command/json-flag.js'
+import {listEvents, type WebhookEvent} from '../../../lib/webhooks/webhooks.js'
 
 export default class WebhooksEvents extends AppCommand<typeof WebhooksEvents> {
   static override description = 'list webhook events on an app (deprecated: use webhooks:deliveries)'

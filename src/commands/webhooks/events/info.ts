@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {AppCommand} from '../../../lib/command/app-command.js'
-import {eventInfo, type WebhookEvent} from '../../../lib/webhooks/webhooks.js'
 import {jsonFlag} from '../../../lib/command/json-flag.js'
+import {eventInfo, type WebhookEvent} from '../../../lib/webhooks/webhooks.js'
 
 export default class WebhooksEventsInfo extends AppCommand<typeof WebhooksEventsInfo> {
   static override description = 'info for a webhook event on an app (deprecated: use webhooks:deliveries:info)'

@@ -1,14 +1,16 @@
+import type {ServerResponse} from 'node:http'
+
 // What every dashboard page shares: escaping, the layout (small inline CSS under a per-response
 // nonce, no script, no CDN), the security headers and the HTML response itself.
 //
 // Everything a page shows goes through html`…` (or esc()): a mail subject, a table name or a key
 // is untrusted input. Only values made with html`…` or raw() are inserted unescaped.
 import {randomBytes} from 'node:crypto'
-import type {ServerResponse} from 'node:http'
 
 /** HTML a template produced (already escaped); anything else inserted into html`…` is escaped. */
 export class Html {
   constructor(readonly text: string) {}
+
   toString(): string {
     return this.text
   }
@@ -18,12 +20,12 @@ const ESCAPES: Record<string, string> = {'&': '&amp;', '<': '&lt;', '>': '&gt;',
 
 /** Text made safe for element content and quoted attribute values. */
 export function esc(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"'`]/g, c => ESCAPES[c])
+  return String(value ?? '').replaceAll(/[&<>"'`]/g, c => ESCAPES[c])
 }
 
 export const raw = (text: string): Html => new Html(text)
 
-type Part = Html | string | number | boolean | null | undefined | readonly Part[]
+type Part = boolean | Html | null | number | readonly Part[] | string | undefined
 
 function render(part: Part): string {
   if (part === null || part === undefined || part === false) return ''
@@ -87,11 +89,11 @@ iframe{width:100%;min-height:24rem;border:1px solid var(--line);border-radius:.5
 `
 
 export interface PageOptions {
-  title: string
-  nonce: string
+  body: Html
   /** the header's right side (who is signed in, sign out) */
   header?: Html
-  body: Html
+  nonce: string
+  title: string
 }
 
 export function page({title, nonce, header, body}: PageOptions): string {
@@ -116,11 +118,11 @@ ${body.text}
 }
 
 export interface HtmlResponseOptions {
-  status?: number
-  nonce: string
   /** extra CSP directives or overrides, e.g. {'form-action': "'self' https://partner.example"} */
   csp?: Record<string, string>
   headers?: Record<string, string>
+  nonce: string
+  status?: number
 }
 
 /** The dashboards' CSP: nothing but the page's own nonce'd style, images from here, frames from here. */
@@ -166,7 +168,7 @@ export function redirect(res: ServerResponse, location: string, headers: Record<
 
 // --- small formatting helpers --------------------------------------------------------
 
-export function bytes(value: number | null | undefined): string {
+export function bytes(value: null | number | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—'
   const units = ['B', 'KB', 'MB', 'GB', 'TB']
   let n = value
@@ -175,10 +177,11 @@ export function bytes(value: number | null | undefined): string {
     n /= 1024
     unit++
   }
+
   return `${unit === 0 ? n : n.toFixed(n < 10 ? 1 : 0)} ${units[unit]}`
 }
 
-export function count(value: number | null | undefined): string {
+export function count(value: null | number | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toLocaleString('en-US')
 }
 
@@ -189,7 +192,7 @@ export function percent(part: number, whole: number): string {
 export const card = (label: string, value: Part): Html => html`<div class="card"><dt>${label}</dt><dd>${value}</dd></div>`
 export const cards = (items: Html[]): Html => html`<dl class="cards">${items}</dl>`
 
-export function table(headings: readonly (string | {text: string, num?: boolean})[], rows: readonly (readonly Part[])[], empty: string, numeric: readonly number[] = []): Html {
+export function table(headings: readonly (string | {num?: boolean, text: string})[], rows: readonly (readonly Part[])[], empty: string, numeric: readonly number[] = []): Html {
   if (rows.length === 0) return html`<p class="note">${empty}</p>`
   const head = headings.map((h, i) => {
     const text = typeof h === 'string' ? h : h.text

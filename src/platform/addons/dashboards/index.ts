@@ -13,8 +13,11 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {PlatformContext} from '../../api/context.js'
 import type {LoginThrottle} from '../../auth/login-throttle.js'
-import {isUuid} from '../../ids.js'
 import type {PlatformHttpHandler} from '../../server.js'
+import type {AddonProvider} from '../provider.js'
+import type {DashboardPage, DashboardRequest, ServiceDashboard} from './view.js'
+
+import {isUuid} from '../../ids.js'
 import {findAccountById} from '../../store/accounts.js'
 import {type AddonRow, findAddonById, listAccountAddons} from '../../store/addons.js'
 import {findAppById} from '../../store/apps.js'
@@ -22,7 +25,6 @@ import {MailProvider} from '../mail.js'
 import {MemcacheProvider} from '../memcache.js'
 import {PartnerProvider} from '../partner.js'
 import {PostgresqlProvider} from '../postgresql.js'
-import type {AddonProvider} from '../provider.js'
 import {RedisProvider} from '../redis.js'
 import {type Html, html, newNonce, page, redirect, sendHtml, table} from './html.js'
 import {mailDashboard} from './mail.js'
@@ -35,7 +37,6 @@ import {
   redeemSso, sameToken, SESSION_COOKIE, sessionFor, startSession,
 } from './session.js'
 import {handleSignIn, showSignIn, signInUrl} from './sign-in.js'
-import type {DashboardPage, DashboardRequest, ServiceDashboard} from './view.js'
 
 export {issueSsoUrl, mayManage} from './session.js'
 
@@ -67,13 +68,16 @@ export function dashboardHandler(options: DashboardOptions): PlatformHttpHandler
         res.destroy()
         return true
       }
+
       if (error instanceof FormError) {
         errorPage(res, error.status, 'Refused', error.message)
         return true
       }
+
       platform.log(`dashboard ${req.method} ${req.url?.split('?')[0]}: ${(error as Error).stack ?? String(error)}`)
       errorPage(res, 500, 'Something went wrong', 'The dashboard failed to answer; the platform log has the details.')
     }
+
     return true
   }
 }
@@ -87,11 +91,13 @@ async function route(platform: PlatformContext, options: DashboardOptions, req: 
     if (!path.endsWith('/')) return redirect(res, `${DASHBOARD_ROOT}/`)
     return accountIndex(platform, req, res)
   }
+
   if (rest.length === 1 && rest[0] === 'sign-in') {
     if (read) return showSignIn(req, res)
     if (method === 'POST') return handleSignIn(platform, options.throttle, req, res)
     return methodNotAllowed(res)
   }
+
   if (rest.length === 1 && rest[0] === 'sign-out') {
     // the account-wide session's sign-out (an SSO session signs out under its add-on's path)
     if (method !== 'POST') return methodNotAllowed(res)
@@ -101,6 +107,7 @@ async function route(platform: PlatformContext, options: DashboardOptions, req: 
     if (crossSite(req) || !sameToken(form.get('csrf') ?? undefined, csrfToken(session))) return errorPage(res, 403, 'Refused', 'This form did not come from this dashboard (its CSRF token is missing or wrong).')
     return signOut(req, res, platform, session)
   }
+
   const [addonId, ...sub] = rest
   if (!isUuid(addonId)) return errorPage(res, 404, 'Not found', 'There is no such page.')
   const id = addonId.toLowerCase()
@@ -110,15 +117,18 @@ async function route(platform: PlatformContext, options: DashboardOptions, req: 
     if (method !== 'GET') return methodNotAllowed(res)
     return followSso(platform, req, res, id, addon)
   }
+
   if (sub.length === 0 && !path.endsWith('/')) return redirect(res, addonPath(id))
   const {session, other} = addon === undefined ? {session: undefined, other: accountSession(platform, req)} : sessionFor(platform, req, addon)
   if (session === undefined || addon === undefined) {
     if (other !== undefined || (addon === undefined && accountSession(platform, req) !== undefined)) {
       return errorPage(res, 403, 'Not your add-on', `You are signed in as ${other?.account.email ?? 'another account'}, which may not see this add-on's dashboard.`, html`<p><a href="${signInUrl(addonPath(id))}">Sign in as someone else</a></p>`)
     }
+
     if (!read) return errorPage(res, 403, 'Not signed in', 'Sign in to use this dashboard.')
     return redirect(res, signInUrl(addonPath(id)))
   }
+
   const app = findAppById(platform.store, addon.app_id)!
   const provider = platform.catalog.findService(addon.service)?.provider
   const d: DashboardRequest = {
@@ -130,8 +140,10 @@ async function route(platform: PlatformContext, options: DashboardOptions, req: 
     if (crossSite(req) || !sameToken(d.form.get('csrf') ?? undefined, d.csrf)) {
       return errorPage(res, 403, 'Refused', 'This form did not come from this dashboard (its CSRF token is missing or wrong). Reload the page and try again.')
     }
+
     if (sub.length === 1 && sub[0] === 'sign-out') return signOut(req, res, platform, session)
   }
+
   const service = provider === undefined ? undefined : serviceDashboard(provider)
   let result: DashboardPage | true | undefined
   if (sub.length === 0 && read) {
@@ -141,6 +153,7 @@ async function route(platform: PlatformContext, options: DashboardOptions, req: 
   } else if (service?.route !== undefined && addon.state === 'provisioned') {
     result = await service.route(d)
   }
+
   if (result === true) return
   if (result === undefined) return errorPage(res, 404, 'Not found', 'There is no such page for this add-on.', html`<p><a href="${d.base}">Back to the dashboard</a></p>`)
   renderAddonPage(d, result)
@@ -171,9 +184,10 @@ async function followSso(platform: PlatformContext, req: IncomingMessage, res: S
   const account = redeemed.ok ? findAccountById(platform.store, redeemed.token.account_id) : undefined
   // the owner may have changed since the link was made: checked again when it is followed
   if (!redeemed.ok || addon === undefined || account === undefined || !mayManage(platform, account.id, addon)) {
-    const why = !redeemed.ok && redeemed.reason === 'used' ? 'was used already' : !redeemed.ok && redeemed.reason === 'expired' ? 'has expired' : 'is not valid'
+    const why = !redeemed.ok && redeemed.reason === 'used' ? 'was used already' : (!redeemed.ok && redeemed.reason === 'expired' ? 'has expired' : 'is not valid')
     return errorPage(res, 403, 'Sign-in link refused', `This single sign-on link ${why}: each link works once, within a minute. Run \`heroku addons:open\` again for a new one, or sign in.`, html`<p><a href="${signInUrl(addonPath(id))}">Sign in</a></p>`)
   }
+
   // the token stays behind: the browser lands on the dashboard's own URL
   redirect(res, addonPath(id), {'Set-Cookie': startSession(platform, req, account, id)})
 }

@@ -1,8 +1,9 @@
+import type {StoredMessage} from '../mail-store.js'
+
 // sendgrid's dashboard: the captured messages, newest first; one message's headers, text and HTML
 // (the HTML in a sandboxed iframe from a route of its own, whose CSP loads nothing remote and runs
 // nothing); delete one or all (POST forms with the session's CSRF token).
 import {type MailProvider, SMTP_HOST} from '../mail.js'
-import type {StoredMessage} from '../mail-store.js'
 import {bytes, html, securityHeaders, table} from './html.js'
 import {parseMessage} from './mime.js'
 import {attachmentNames} from './shared.js'
@@ -23,36 +24,43 @@ export function mailDashboard(provider: MailProvider): ServiceDashboard {
       } catch (error) {
         failure = unavailable(error)
       }
+
       const notice = d.rest.length === 0 ? noticeOf(new URL(d.req.url ?? '/', 'http://x').searchParams.get('deleted')) : undefined
-      return {body: html`
+      return {
+        body: html`
         ${failure}
         ${notice === undefined ? '' : html`<p role="status">${notice}</p>`}
         <p class="note">Mail sent through this add-on's SMTP server (${SMTP_HOST}:${provider.smtpPort ?? '—'}) is captured here and never delivered. ${attachmentNames(d).join(', ')}</p>
         <h2 id="messages">Messages${messages === undefined ? '' : ` (${messages.length})`}</h2>
         ${messages === undefined || messages.length === 0 ? '' : html`<div class="actions">${postButton(d, `${d.base}messages/delete-all`, 'Delete all messages', 'danger')}</div>`}
-        ${messages === undefined ? '' : table(
-          ['Received', 'From', 'To', 'Subject', 'Size'],
-          messages.map(m => [m.receivedAt, m.from ?? '<>', m.to.join(', '), html`<a href="${d.base}messages/${m.id}">${m.subject === null || m.subject === '' ? '(no subject)' : m.subject}</a>`, bytes(m.size)]),
-          'No mail captured yet.', [4],
-        )}
-      `}
+        ${messages === undefined
+          ? ''
+          : table(
+            ['Received', 'From', 'To', 'Subject', 'Size'],
+            messages.map(m => [m.receivedAt, m.from ?? '<>', m.to.join(', '), html`<a href="${d.base}messages/${m.id}">${m.subject === null || m.subject === '' ? '(no subject)' : m.subject}</a>`, bytes(m.size)]),
+            'No mail captured yet.', [4],
+          )}
+      `,
+      }
     },
 
     async route(d: DashboardRequest): Promise<DashboardPage | true | undefined> {
       const [first, id, action] = d.rest
       if (first !== 'messages') return undefined
-      const method = d.req.method
+      const {method} = d.req
       if (method === 'POST' && id === 'delete-all' && action === undefined) {
         const n = await provider.messages.deleteAll(d.addon.id)
         redirectTo(d, `${d.base}?deleted=${n}`)
         return true
       }
+
       if (id === undefined || !MESSAGE_ID.test(id)) return undefined
       if (method === 'POST' && action === 'delete') {
         const deleted = await provider.messages.delete(d.addon.id, id)
         redirectTo(d, `${d.base}?deleted=${deleted ? 1 : 0}`)
         return true
       }
+
       if (method !== 'GET') return undefined
       const found = await provider.messages.read(d.addon.id, id)
       if (found === undefined) return {status: 404, title: 'Message not found', body: html`<p>This message is not (or no longer) kept. <a href="${d.base}">All messages</a></p>`}
@@ -68,6 +76,7 @@ export function mailDashboard(provider: MailProvider): ServiceDashboard {
         d.res.writeHead(200).end(body)
         return true
       }
+
       if (action !== undefined) return undefined
       const m = found.message
       return {
@@ -82,7 +91,9 @@ export function mailDashboard(provider: MailProvider): ServiceDashboard {
             <dt>Size</dt><dd>${bytes(m.size)}</dd>
           </dl>
           <div class="actions">${postButton(d, `${d.base}messages/${m.id}/delete`, 'Delete this message', 'danger')}</div>
-          ${parsed.html === null ? '' : html`<h2 id="html">HTML</h2>
+          ${parsed.html === null
+            ? ''
+            : html`<h2 id="html">HTML</h2>
             <p class="note">Shown sandboxed: scripts do not run and remote content (images, fonts, tracking pixels) is not loaded.</p>
             <iframe title="The message's HTML body" sandbox="" referrerpolicy="no-referrer" src="${d.base}messages/${m.id}/html"></iframe>`}
           <h2 id="text">Text</h2>
@@ -97,7 +108,7 @@ export function mailDashboard(provider: MailProvider): ServiceDashboard {
   }
 }
 
-function noticeOf(deleted: string | null): string | undefined {
+function noticeOf(deleted: null | string): string | undefined {
   if (deleted === null || !/^\d+$/.test(deleted)) return undefined
   const n = Number(deleted)
   return n === 0 ? 'Nothing was deleted (the message was gone already).' : `Deleted ${n} message${n === 1 ? '' : 's'}.`

@@ -1,9 +1,10 @@
+import type {MemcacheProvider, MemcacheStats} from '../memcache.js'
+
 // memcachier's dashboard: items, memory, hits and misses, evictions (memcached's STAT over SASL).
 import {parseConfig} from '../../store/apps.js'
-import type {MemcacheProvider, MemcacheStats} from '../memcache.js'
 import {bytes, card, cards, count, type Html, html, percent} from './html.js'
 import {attachmentNames} from './shared.js'
-import {type DashboardRequest, type ServiceDashboard, secret, unavailable} from './view.js'
+import {type DashboardRequest, secret, type ServiceDashboard, unavailable} from './view.js'
 
 export function memcacheDashboard(provider: MemcacheProvider): ServiceDashboard {
   return {
@@ -15,18 +16,23 @@ export function memcacheDashboard(provider: MemcacheProvider): ServiceDashboard 
       } catch (error) {
         failure = unavailable(error)
       }
+
       const config = parseConfig(d.addon.config)
-      return {body: html`
+      return {
+        body: html`
         ${failure}
         ${stats === undefined ? '' : overview(stats)}
         <h2 id="connection">Connection</h2>
-        ${config.SERVERS === undefined ? html`<p class="note">No connection details yet.</p>` : html`<dl class="kv">
+        ${config.SERVERS === undefined
+          ? html`<p class="note">No connection details yet.</p>`
+          : html`<dl class="kv">
           <dt>Servers</dt><dd><code>${config.SERVERS}</code></dd>
           <dt>Username</dt><dd><code>${config.USERNAME ?? ''}</code></dd>
           <dt>Password</dt><dd>${secret(config.PASSWORD ?? '', 'Reveal password')}</dd>
           <dt>Config vars</dt><dd>${attachmentNames(d).join(', ') || '—'}</dd>
         </dl>`}
-      `}
+      `,
+      }
     },
   }
 }

@@ -3,10 +3,10 @@
 // names of its attachments. Never throws on malformed input: what cannot be read is shown as is.
 
 export interface ParsedMessage {
+  attachments: {filename: null | string, size: number, type: string}[]
   headers: {name: string, value: string}[]
-  text: string | null
-  html: string | null
-  attachments: {filename: string | null, type: string, size: number}[]
+  html: null | string
+  text: null | string
 }
 
 const MAX_DEPTH = 8
@@ -24,50 +24,55 @@ interface Field {
   value: string
 }
 
-function splitEntity(raw: Buffer): {headers: Field[], body: Buffer} {
+function splitEntity(raw: Buffer): {body: Buffer, headers: Field[]} {
   // the header section ends at the first empty line
   let end = -1
   let bodyStart = raw.length
   for (let i = 0; i < raw.length - 1; i++) {
-    if (raw[i] === 0x0a && raw[i + 1] === 0x0a) {
+    if (raw[i] === 0x0A && raw[i + 1] === 0x0A) {
       end = i
       bodyStart = i + 2
       break
     }
-    if (raw[i] === 0x0a && raw[i + 1] === 0x0d && raw[i + 2] === 0x0a) {
+
+    if (raw[i] === 0x0A && raw[i + 1] === 0x0D && raw[i + 2] === 0x0A) {
       end = i
       bodyStart = i + 3
       break
     }
   }
-  if (raw.length > 0 && (raw[0] === 0x0a || (raw[0] === 0x0d && raw[1] === 0x0a))) {
+
+  if (raw.length > 0 && (raw[0] === 0x0A || (raw[0] === 0x0D && raw[1] === 0x0A))) {
     end = 0
-    bodyStart = raw[0] === 0x0a ? 1 : 2
+    bodyStart = raw[0] === 0x0A ? 1 : 2
   }
+
   const head = raw.subarray(0, end === -1 ? raw.length : end).toString('utf8')
   const headers: Field[] = []
-  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+  for (const line of head.replaceAll(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
     const colon = line.indexOf(':')
     if (colon <= 0) continue
     headers.push({name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim()})
   }
+
   return {headers, body: end === -1 ? Buffer.alloc(0) : raw.subarray(bodyStart)}
 }
 
 const field = (headers: Field[], name: string): string | undefined => headers.find(h => h.name.toLowerCase() === name)?.value
 
 /** "text/html; charset=utf-8; name=x" → {type: "text/html", params: {charset: "utf-8", name: "x"}} */
-export function parseParams(value: string | undefined): {type: string, params: Record<string, string>} {
+export function parseParams(value: string | undefined): {params: Record<string, string>, type: string} {
   if (value === undefined) return {type: '', params: {}}
   const [first, ...rest] = value.split(';')
   const params: Record<string, string> = {}
   for (const part of rest) {
     const eq = part.indexOf('=')
-    if (eq < 0) continue
+    if (eq === -1) continue
     let v = part.slice(eq + 1).trim()
-    if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) v = v.slice(1, -1).replace(/\\(.)/g, '$1')
+    if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) v = v.slice(1, -1).replaceAll(/\\(.)/g, '$1')
     params[part.slice(0, eq).trim().toLowerCase().replace(/\*$/, '')] = v
   }
+
   return {type: first.trim().toLowerCase(), params}
 }
 
@@ -80,8 +85,10 @@ function walk(headers: Field[], body: Buffer, out: ParsedMessage, depth: number)
       const entity = splitEntity(part)
       walk(entity.headers, entity.body, out, depth + 1)
     }
+
     return
   }
+
   const decoded = decodeBody(body, field(headers, 'content-transfer-encoding'))
   const attachment = disposition.type === 'attachment'
   if (!attachment && type === 'text/plain' && out.text === null) {
@@ -111,19 +118,25 @@ function splitMultipart(body: Buffer, boundary: string): Buffer[] {
     parts.push(Buffer.from(text.slice(lineEnd + 1, end), 'latin1'))
     at = next === -1 ? -1 : next + 1
   }
+
   return parts
 }
 
 function decodeBody(body: Buffer, encoding: string | undefined): Buffer {
   switch ((encoding ?? '').trim().toLowerCase()) {
-    case 'base64': return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64')
-    case 'quoted-printable': return decodeQuotedPrintable(body.toString('latin1'))
-    default: return body
+    case 'base64': {return Buffer.from(body.toString('latin1').replaceAll(/[^A-Za-z0-9+/=]/g, ''), 'base64')
+    }
+
+    case 'quoted-printable': {return decodeQuotedPrintable(body.toString('latin1'))
+    }
+
+    default: {return body
+    }
   }
 }
 
 function decodeQuotedPrintable(text: string): Buffer {
-  const joined = text.replace(/=\r?\n/g, '')
+  const joined = text.replaceAll(/=\r?\n/g, '')
   const bytes: number[] = []
   for (let i = 0; i < joined.length; i++) {
     const c = joined[i]
@@ -131,9 +144,10 @@ function decodeQuotedPrintable(text: string): Buffer {
       bytes.push(Number.parseInt(joined.slice(i + 1, i + 3), 16))
       i += 2
     } else {
-      bytes.push(joined.charCodeAt(i) & 0xff)
+      bytes.push(joined.charCodeAt(i) & 0xFF)
     }
   }
+
   return Buffer.from(bytes)
 }
 
@@ -149,11 +163,11 @@ function decodeCharset(bytes: Buffer, charset: string | undefined): string {
 /** RFC 2047 encoded words (=?utf-8?B?…?= / =?…?Q?…?=), adjacent ones joined. */
 export function decodeWords(value: string): string {
   return value
-    .replace(/(=\?[^?]+\?[bq]\?[^?]*\?=)\s+(?==\?)/gi, '$1')
-    .replace(/=\?([^?*]+)(?:\*[^?]*)?\?([bq])\?([^?]*)\?=/gi, (word, charset: string, encoding: string, text: string) => {
+    .replaceAll(/(=\?[^?]+\?[bq]\?[^?]*\?=)\s+(?==\?)/gi, '$1')
+    .replaceAll(/=\?([^?*]+)(?:\*[^?]*)?\?([bq])\?([^?]*)\?=/gi, (word, charset: string, encoding: string, text: string) => {
       const bytes = encoding.toLowerCase() === 'b'
         ? Buffer.from(text, 'base64')
-        : decodeQuotedPrintable(text.replace(/_/g, ' '))
+        : decodeQuotedPrintable(text.replaceAll('_', ' '))
       try {
         return new TextDecoder(charset.toLowerCase()).decode(bytes)
       } catch {

@@ -11,14 +11,15 @@
 import {createHash} from 'node:crypto'
 
 import type {PartnerProvider} from '../partner.js'
-import {html} from './html.js'
 import type {DashboardRequest, ServiceDashboard} from './view.js'
+
+import {html} from './html.js'
 
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex')
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
 /** The fields of the signed SSO POST for this add-on and user, at `now` (ms). */
-export function partnerSsoFields(provider: PartnerProvider, d: Pick<DashboardRequest, 'addon' | 'app' | 'account'>, now = Date.now()): Record<string, string> | undefined {
+export function partnerSsoFields(provider: PartnerProvider, d: Pick<DashboardRequest, 'account' | 'addon' | 'app'>, now = Date.now()): Record<string, string> | undefined {
   const salt = provider.manifest.api.sso_salt
   if (salt === undefined || provider.manifest.api.production.sso_url === undefined) return undefined
   const timestamp = String(Math.floor(now / 1000))
@@ -48,6 +49,7 @@ export function partnerDashboard(provider: PartnerProvider): ServiceDashboard {
       if (fields === undefined || ssoUrl === undefined) {
         return {body: html`<p>${provider.manifest.name} offers no dashboard: its manifest has no <code>api.production.sso_url</code> and <code>api.sso_salt</code>.</p>`}
       }
+
       return {
         csp: {'form-action': `'self' ${new URL(ssoUrl).origin}`, 'script-src': `'nonce-${d.nonce}'`},
         body: html`

@@ -1,12 +1,13 @@
+import type {PostgresqlProvider, PostgresStats} from '../postgresql.js'
+
 // heroku-postgresql's dashboard: connection info (password hidden until revealed), server version,
 // database size, tables with row counts and sizes, active connections, backups.
 import {parseConfig} from '../../store/apps.js'
 import {listAddonTransfers, transferName} from '../../store/pg-backups.js'
 import {reconcileTransfers} from '../pg-backups.js'
-import type {PostgresqlProvider, PostgresStats} from '../postgresql.js'
 import {bytes, card, cards, count, type Html, html, table} from './html.js'
 import {attachmentNames} from './shared.js'
-import {type DashboardRequest, type ServiceDashboard, secret, unavailable} from './view.js'
+import {type DashboardRequest, secret, type ServiceDashboard, unavailable} from './view.js'
 
 export function postgresDashboard(provider: PostgresqlProvider): ServiceDashboard {
   return {
@@ -19,31 +20,40 @@ export function postgresDashboard(provider: PostgresqlProvider): ServiceDashboar
       } catch (error) {
         failure = unavailable(error)
       }
-      return {body: html`
+
+      return {
+        body: html`
         ${failure}
-        ${stats === undefined ? '' : cards([
-          card('PostgreSQL', stats.version),
-          card('Database size', html`${bytes(stats.databaseSize)} <span class="note">of ${stats.storageLimit}</span>`),
-          card('Tables', count(stats.tables.length)),
-          card('Connections', html`${count(stats.connections.length)} <span class="note">of ${stats.connectionLimit}</span>`),
-        ])}
+        ${stats === undefined
+          ? ''
+          : cards([
+            card('PostgreSQL', stats.version),
+            card('Database size', html`${bytes(stats.databaseSize)} <span class="note">of ${stats.storageLimit}</span>`),
+            card('Tables', count(stats.tables.length)),
+            card('Connections', html`${count(stats.connections.length)} <span class="note">of ${stats.connectionLimit}</span>`),
+          ])}
         <h2 id="connection">Connection</h2>
         ${connectionInfo(config.URL, attachmentNames(d))}
         <h2 id="tables">Tables</h2>
-        ${stats === undefined ? '' : table(
-          ['Table', 'Rows', 'Size'],
-          stats.tables.map(t => [html`<code>${t.schema === 'public' ? t.name : `${t.schema}.${t.name}`}</code>`, t.exact ? count(t.rows) : `≈ ${count(t.rows)}`, bytes(t.bytes)]),
-          'No tables yet.', [1, 2],
-        )}
+        ${stats === undefined
+          ? ''
+          : table(
+            ['Table', 'Rows', 'Size'],
+            stats.tables.map(t => [html`<code>${t.schema === 'public' ? t.name : `${t.schema}.${t.name}`}</code>`, t.exact ? count(t.rows) : `≈ ${count(t.rows)}`, bytes(t.bytes)]),
+            'No tables yet.', [1, 2],
+          )}
         <h2 id="connections">Active connections</h2>
-        ${stats === undefined ? '' : table(
-          ['PID', 'User', 'Application', 'Client', 'State', 'Since'],
-          stats.connections.map(c => [String(c.pid), c.user, c.applicationName || '—', c.client ?? 'local socket', c.state ?? '—', c.since]),
-          'No client is connected.', [0],
-        )}
+        ${stats === undefined
+          ? ''
+          : table(
+            ['PID', 'User', 'Application', 'Client', 'State', 'Since'],
+            stats.connections.map(c => [String(c.pid), c.user, c.applicationName || '—', c.client ?? 'local socket', c.state ?? '—', c.since]),
+            'No client is connected.', [0],
+          )}
         <h2 id="backups">Backups</h2>
         ${backups(d)}
-      `}
+      `,
+      }
     },
   }
 }
@@ -56,6 +66,7 @@ function connectionInfo(url: string | undefined, vars: string[]): Html {
   } catch {
     return html`<p class="note">The add-on's URL is unreadable.</p>`
   }
+
   return html`<dl class="kv">
     <dt>Host</dt><dd><code>${parsed.hostname}</code></dd>
     <dt>Port</dt><dd><code>${parsed.port || '5432'}</code></dd>

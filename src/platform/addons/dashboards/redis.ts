@@ -1,9 +1,10 @@
+import type {RedisProvider, RedisStats} from '../redis.js'
+
 // heroku-redis's dashboard: memory used / maxmemory, keys, clients, ops/s, hit rate, SLOWLOG.
 import {parseConfig} from '../../store/apps.js'
-import type {RedisProvider, RedisStats} from '../redis.js'
 import {bytes, card, cards, count, type Html, html, percent, table} from './html.js'
 import {attachmentNames} from './shared.js'
-import {type DashboardRequest, type ServiceDashboard, secret, unavailable} from './view.js'
+import {type DashboardRequest, secret, type ServiceDashboard, unavailable} from './view.js'
 
 const MAX_ARG = 120
 
@@ -17,30 +18,37 @@ export function redisDashboard(provider: RedisProvider): ServiceDashboard {
       } catch (error) {
         failure = unavailable(error)
       }
+
       const url = parseConfig(d.addon.config).URL
-      return {body: html`
+      return {
+        body: html`
         ${failure}
         ${stats === undefined ? '' : overview(stats)}
         <h2 id="connection">Connection</h2>
-        ${url === undefined ? html`<p class="note">No connection details yet.</p>` : html`<dl class="kv">
+        ${url === undefined
+          ? html`<p class="note">No connection details yet.</p>`
+          : html`<dl class="kv">
           <dt>Host</dt><dd><code>127.0.0.1</code></dd>
           <dt>Port</dt><dd><code>${stats?.port ?? new URL(url).port}</code></dd>
           <dt>URL</dt><dd>${secret(url, 'Reveal URL (with password)')}</dd>
           <dt>Config vars</dt><dd>${attachmentNames(d).join(', ') || '—'}</dd>
         </dl>`}
         <h2 id="slowlog">Slow log</h2>
-        ${stats === undefined ? '' : html`<p class="note">Commands slower than the server's slowlog-log-slower-than (SLOWLOG GET), newest first.</p>${table(
-          ['ID', 'When', 'Duration (µs)', 'Command'],
-          stats.slowlog.map(e => [String(e.id), e.at, count(e.micros), html`<code>${e.args.map(a => (a.length > MAX_ARG ? `${a.slice(0, MAX_ARG)}…` : a)).join(' ')}</code>`]),
-          'The slow log is empty.', [0, 2],
-        )}`}
-      `}
+        ${stats === undefined
+          ? ''
+          : html`<p class="note">Commands slower than the server's slowlog-log-slower-than (SLOWLOG GET), newest first.</p>${table(
+            ['ID', 'When', 'Duration (µs)', 'Command'],
+            stats.slowlog.map(e => [String(e.id), e.at, count(e.micros), html`<code>${e.args.map(a => (a.length > MAX_ARG ? `${a.slice(0, MAX_ARG)}…` : a)).join(' ')}</code>`]),
+            'The slow log is empty.', [0, 2],
+          )}`}
+      `,
+      }
     },
   }
 }
 
 function overview(stats: RedisStats): Html {
-  const info = stats.info
+  const {info} = stats
   const n = (key: string): number => Number(info[key] ?? Number.NaN)
   const hits = n('keyspace_hits')
   const misses = n('keyspace_misses')

@@ -1,3 +1,5 @@
+import type {IncomingMessage} from 'node:http'
+
 // Who the browser is: dashboard sessions (a cookie whose secret the store keeps as a sha256),
 // the single-use SSO tokens that start one for a single add-on, CSRF tokens, and form bodies.
 //
@@ -8,12 +10,12 @@
 // session's lifetime. Several cookies of the same name can reach a path (an SSO session for this
 // add-on and a signed-in one): each is tried.
 import {createHmac, randomBytes, timingSafeEqual} from 'node:crypto'
-import type {IncomingMessage} from 'node:http'
 
 import type {PlatformContext} from '../../api/context.js'
+import type {AddonRow} from '../../store/addons.js'
+
 import {hashToken} from '../../auth/secrets.js'
 import {type AccountRow, findAccountById} from '../../store/accounts.js'
-import type {AddonRow} from '../../store/addons.js'
 import {findUsableApp} from '../../store/apps.js'
 import {
   type DashboardSessionRow, deleteDashboardSession, findLiveDashboardSession, insertDashboardSession, insertSsoToken, redeemSsoToken,
@@ -41,7 +43,7 @@ export function parseCookies(req: IncomingMessage): {name: string, value: string
   if (header === undefined) return []
   return header.split(';').map(part => {
     const eq = part.indexOf('=')
-    return eq < 0 ? undefined : {name: part.slice(0, eq).trim(), value: part.slice(eq + 1).trim()}
+    return eq === -1 ? undefined : {name: part.slice(0, eq).trim(), value: part.slice(eq + 1).trim()}
   }).filter((c): c is {name: string, value: string} => c !== undefined && c.name !== '')
 }
 
@@ -49,7 +51,7 @@ export function cookieValues(req: IncomingMessage, name: string): string[] {
   return parseCookies(req).filter(c => c.name === name).map(c => c.value)
 }
 
-export function setCookie(req: IncomingMessage, name: string, value: string, {path, maxAgeSeconds}: {path: string, maxAgeSeconds: number}): string {
+export function setCookie(req: IncomingMessage, name: string, value: string, {path, maxAgeSeconds}: {maxAgeSeconds: number, path: string}): string {
   return [`${name}=${value}`, `Path=${path}`, `Max-Age=${maxAgeSeconds}`, 'HttpOnly', 'SameSite=Lax', ...(overTls(req) ? ['Secure'] : [])].join('; ')
 }
 
@@ -59,14 +61,14 @@ const newSecret = (): string => randomBytes(32).toString('base64url')
 const TOKEN_SHAPE = /^[\w-]{43}$/
 
 export interface DashboardSession {
+  account: AccountRow
+  row: DashboardSessionRow
   /** the cookie's secret (CSRF tokens derive from it) */
   token: string
-  row: DashboardSessionRow
-  account: AccountRow
 }
 
 /** Starts a session: returns the Set-Cookie header for it. */
-export function startSession(platform: PlatformContext, req: IncomingMessage, account: AccountRow, addonId: string | null, now = Date.now()): string {
+export function startSession(platform: PlatformContext, req: IncomingMessage, account: AccountRow, addonId: null | string, now = Date.now()): string {
   const token = newSecret()
   platform.store.transaction(() => {
     sweepDashboardSessions(platform.store, now)
@@ -84,6 +86,7 @@ export function sessionsOf(platform: PlatformContext, req: IncomingMessage, now 
     const account = row === undefined ? undefined : findAccountById(platform.store, row.account_id)
     if (row !== undefined && account !== undefined) sessions.push({token, row, account})
   }
+
   return sessions
 }
 
@@ -104,7 +107,7 @@ export function mayManage(platform: PlatformContext, accountId: string, addon: A
  * The session that lets this browser see the add-on: an SSO session for it, or a signed-in
  * session of an account that may manage it. `other` is a signed-in session that may not (403).
  */
-export function sessionFor(platform: PlatformContext, req: IncomingMessage, addon: AddonRow, now = Date.now()): {session?: DashboardSession, other?: DashboardSession} {
+export function sessionFor(platform: PlatformContext, req: IncomingMessage, addon: AddonRow, now = Date.now()): {other?: DashboardSession, session?: DashboardSession} {
   const sessions = sessionsOf(platform, req, now)
   const session = sessions.find(s => (s.row.addon_id === null || s.row.addon_id === addon.id) && mayManage(platform, s.account.id, addon))
   return {session, other: session === undefined ? sessions.find(s => s.row.addon_id === null || s.row.addon_id === addon.id) : undefined}
@@ -162,7 +165,7 @@ export const newSignInCsrf = (): string => randomBytes(24).toString('base64url')
 export function crossSite(req: IncomingMessage): boolean {
   const site = req.headers['sec-fetch-site']
   if (site !== undefined) return site !== 'same-origin' && site !== 'none'
-  const origin = req.headers.origin
+  const {origin} = req.headers
   if (origin === undefined || origin === 'null') return false
   try {
     return new URL(origin).host !== req.headers.host
@@ -191,6 +194,7 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
     if (size > MAX_FORM_BYTES) throw new FormError(413, 'The form is too large.')
     chunks.push(chunk)
   }
+
   if (size > 0 && !/^application\/x-www-form-urlencoded\b/i.test(type)) throw new FormError(415, 'Forms are sent as application/x-www-form-urlencoded.')
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
 }

@@ -1,8 +1,9 @@
+import type {DashboardRequest} from './view.js'
+
 // Small pieces several service dashboards use.
 import {listAddonAttachments} from '../../store/addons.js'
 import {findAppById} from '../../store/apps.js'
 import {attachmentConfigVars} from '../lifecycle.js'
-import type {DashboardRequest} from './view.js'
 
 /** The config var names the add-on sets, with the app each is on: "DATABASE_URL on my-app". */
 export function attachmentNames(d: DashboardRequest): string[] {
@@ -11,5 +12,6 @@ export function attachmentNames(d: DashboardRequest): string[] {
     const app = findAppById(d.platform.store, attachment.app_id)
     for (const name of Object.keys(attachmentConfigVars(d.addon, attachment.name, d.provider.service))) names.push(`${name} on ${app?.name ?? '?'}`)
   }
+
   return names
 }

@@ -5,8 +5,9 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {PlatformContext} from '../../api/context.js'
-import {verifyPassword} from '../../auth/secrets.js'
+
 import {clientKey, type LoginThrottle} from '../../auth/login-throttle.js'
+import {verifyPassword} from '../../auth/secrets.js'
 import {ApiError} from '../../http/errors.js'
 import {findAccountByEmail} from '../../store/accounts.js'
 import {html, newNonce, page, redirect, sendHtml} from './html.js'
@@ -19,13 +20,13 @@ const CSRF_SHAPE = /^[\w-]{32}$/
 const DASHBOARD_PATH = /^\/addon-dashboards\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/)?$/
 
 /** Where to go after signing in: a dashboard path of this platform only (never another site). */
-export function safeNext(next: string | null | undefined): string {
+export function safeNext(next: null | string | undefined): string {
   return next !== null && next !== undefined && DASHBOARD_PATH.test(next) ? next : `${DASHBOARD_ROOT}/`
 }
 
 export const signInUrl = (next: string): string => `${SIGN_IN_PATH}?next=${encodeURIComponent(safeNext(next))}`
 
-function renderSignIn(req: IncomingMessage, res: ServerResponse, options: {next: string, status?: number, error?: string, email?: string}): void {
+function renderSignIn(req: IncomingMessage, res: ServerResponse, options: {email?: string, error?: string, next: string, status?: number}): void {
   const existing = cookieValues(req, SIGN_IN_CSRF_COOKIE).find(v => CSRF_SHAPE.test(v))
   const csrf = existing ?? newSignInCsrf()
   const nonce = newNonce()
@@ -64,6 +65,7 @@ export async function handleSignIn(platform: PlatformContext, throttle: LoginThr
     renderSignIn(req, res, {next, status: 403, email, error: 'This sign-in form expired or did not come from this platform. Please sign in again.'})
     return
   }
+
   const client = clientKey(req.socket.remoteAddress)
   try {
     throttle.check(client, email)
@@ -72,6 +74,7 @@ export async function handleSignIn(platform: PlatformContext, throttle: LoginThr
     renderSignIn(req, res, {next, status: 429, email, error: error.message})
     return
   }
+
   const account = email === '' ? undefined : findAccountByEmail(platform.store, email)
   const ok = await verifyPassword(form.get('password') ?? '', account?.password_hash)
   if (!ok || account === undefined) {
@@ -79,6 +82,7 @@ export async function handleSignIn(platform: PlatformContext, throttle: LoginThr
     renderSignIn(req, res, {next, status: 401, email, error: 'Invalid email or password.'})
     return
   }
+
   throttle.recordSuccess(client, email)
   redirect(res, next, {'Set-Cookie': [startSession(platform, req, account, null), clearCookie(req, SIGN_IN_CSRF_COOKIE, SIGN_IN_PATH)]})
 }

@@ -6,36 +6,37 @@ import type {AccountRow} from '../../store/accounts.js'
 import type {AddonRow} from '../../store/addons.js'
 import type {AppRow} from '../../store/apps.js'
 import type {AddonProvider} from '../provider.js'
-import {type Html, html} from './html.js'
 import type {DashboardSession} from './session.js'
 
+import {type Html, html} from './html.js'
+
 export interface DashboardRequest {
-  platform: PlatformContext
-  req: IncomingMessage
-  res: ServerResponse
+  account: AccountRow
   addon: AddonRow
   /** the app the add-on is billed to */
   app: AppRow
-  provider: AddonProvider
-  account: AccountRow
-  session: DashboardSession
-  /** the session's CSRF token, for every form the page has */
-  csrf: string
-  nonce: string
   /** the add-on's dashboard path, /addon-dashboards/{id}/ */
   base: string
-  /** path segments after the base */
-  rest: readonly string[]
+  /** the session's CSRF token, for every form the page has */
+  csrf: string
   /** the request's form, once read (POST) */
   form?: URLSearchParams
+  nonce: string
+  platform: PlatformContext
+  provider: AddonProvider
+  req: IncomingMessage
+  res: ServerResponse
+  /** path segments after the base */
+  rest: readonly string[]
+  session: DashboardSession
 }
 
 export interface DashboardPage {
-  title?: string
   body: Html
-  status?: number
   /** CSP directives this page needs beyond the defaults (the partner SSO form posts elsewhere) */
   csp?: Record<string, string>
+  status?: number
+  title?: string
 }
 
 export interface ServiceDashboard {

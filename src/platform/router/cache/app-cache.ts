@@ -6,24 +6,24 @@ import {type RequestHeaderSource, type StoredResponse, varyMatches} from './entr
 /** variants kept per key: a Vary on a field with many values must not crowd out other URLs */
 const MAX_VARIANTS = 16
 
-export type CacheOutcome = 'hit' | 'miss' | 'stale' | 'bypass' | 'revalidated'
+export type CacheOutcome = 'bypass' | 'hit' | 'miss' | 'revalidated' | 'stale'
 
 export interface CacheStats {
-  hits: number
-  misses: number
-  stale: number
-  revalidated: number
   bypass: number
-  entries: number
   bytes: number
-  max_bytes: number
+  entries: number
   evictions: number
+  hits: number
+  max_bytes: number
+  misses: number
+  revalidated: number
+  stale: number
 }
 
 interface Slot {
+  bytes: number
   path: string
   variants: StoredResponse[]
-  bytes: number
 }
 
 export class AppCache {
@@ -62,6 +62,7 @@ export class AppCache {
     } else {
       slot = {path: entry.path, variants: [], bytes: 0}
     }
+
     slot.variants.push(entry)
     slot.bytes += entry.bytes
     this.totalBytes += entry.bytes
@@ -105,12 +106,14 @@ export class AppCache {
       this.clear()
       return n
     }
+
     const wanted = new Set(paths)
     let n = 0
     for (const [key, slot] of this.slots) {
       const query = slot.path.indexOf('?')
       if (wanted.has(slot.path) || (query !== -1 && wanted.has(slot.path.slice(0, query)))) n += this.invalidate(key)
     }
+
     return n
   }
 

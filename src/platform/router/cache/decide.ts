@@ -2,25 +2,26 @@
 // (fresh, §4.2), serve it stale (max-stale §5.2.1.2, stale-while-revalidate RFC 5861 §3),
 // validate it with the dyno (§4.3), or fetch anew.
 import type {Directives} from './directives.js'
+
 import {seconds} from './directives.js'
 import {hasValidator, type StoredResponse} from './entry.js'
 import {alwaysValidate, currentAge, requestWantsValidation, staleForbidden} from './policy.js'
 
 export type Decision =
-  | {kind: 'hit', entry: StoredResponse}
+  | {entry: StoredResponse, kind: 'hit'}
   /** stale, and the client accepts that (max-stale): served as it is */
-  | {kind: 'stale', entry: StoredResponse}
+  | {entry: StoredResponse, kind: 'stale'}
   /** stale within stale-while-revalidate: served, and refreshed in the background */
-  | {kind: 'stale-refresh', entry: StoredResponse}
+  | {entry: StoredResponse, kind: 'stale-refresh'}
   /** a conditional request to the dyno with the stored validators */
-  | {kind: 'validate', entry: StoredResponse}
+  | {entry: StoredResponse, kind: 'validate'}
   /** nothing usable stored; `entry` is a stale one kept for stale-if-error */
-  | {kind: 'miss', entry?: StoredResponse}
+  | {entry?: StoredResponse, kind: 'miss'}
 
 export interface RequestFacts {
   directives: Directives
-  pragma: string | undefined
   hasCacheControl: boolean
+  pragma: string | undefined
 }
 
 export function decide(entry: StoredResponse | undefined, request: RequestFacts, now: number): Decision {
@@ -37,6 +38,7 @@ export function decide(entry: StoredResponse | undefined, request: RequestFacts,
     const minFresh = seconds(cc.get('min-fresh'))
     return minFresh !== undefined && left < minFresh ? fallback : {kind: 'hit', entry}
   }
+
   if (staleForbidden(entry.directives)) return fallback
   const staleness = -left
   const maxStale = cc.get('max-stale')

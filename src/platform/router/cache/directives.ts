@@ -5,14 +5,14 @@ export type Directives = ReadonlyMap<string, string | true>
 
 const EMPTY: Directives = new Map()
 
-export function parseCacheControl(value: string | readonly string[] | undefined): Directives {
+export function parseCacheControl(value: readonly string[] | string | undefined): Directives {
   if (value === undefined) return EMPTY
   const text = typeof value === 'string' ? value : value.join(',')
   if (text === '') return EMPTY
   const out = new Map<string, string | true>()
   // a directive: token, optionally = token or quoted-string (which may hold commas)
   const re = /\s*([^\s=,]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*)))?\s*(?:,|$)/g
-  let match: RegExpExecArray | null
+  let match: null | RegExpExecArray
   while ((match = re.exec(text)) !== null && match[0] !== '') {
     const name = match[1].toLowerCase()
     const arg = match[2] === undefined ? match[3] : match[2].replaceAll(/\\(.)/g, '$1')
@@ -20,6 +20,7 @@ export function parseCacheControl(value: string | readonly string[] | undefined)
     if (previous === undefined) out.set(name, arg ?? true)
     else if (typeof previous === 'string' && arg !== undefined && seconds(arg) !== undefined && (seconds(previous) ?? Infinity) > seconds(arg)!) out.set(name, arg)
   }
+
   return out
 }
 

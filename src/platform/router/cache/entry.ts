@@ -15,35 +15,37 @@ const NOT_UPDATED = new Set(['content-length', 'content-encoding', 'content-rang
 const ENTRY_OVERHEAD = 400
 
 export interface StoredResponse {
+  ageValue: number
+  readonly body: Buffer
+  bytes: number
+  date: number
+  directives: Directives
+  etag?: string
+  /** the stored fields without the length ones, plus Content-Length: made on first full serve */
+  full?: RawHeaders
+  headers: RawHeaders
+  lastModified?: string
+  /** seconds */
+  lifetime: number
   /** request target (path and query) as the client sent it */
   readonly path: string
+  requestTime: number
+  responseTime: number
   status: number
   statusText: string
-  headers: RawHeaders
-  readonly body: Buffer
-  directives: Directives
   /** the Vary field names (lower case) and the request's values of them when stored */
   vary: string[]
   varyValues: (string | undefined)[]
-  /** seconds */
-  lifetime: number
-  ageValue: number
-  date: number
-  requestTime: number
-  responseTime: number
-  etag?: string
-  lastModified?: string
-  bytes: number
-  /** the stored fields without the length ones, plus Content-Length: made on first full serve */
-  full?: RawHeaders
 }
 
 export interface RequestHeaderSource {
   (name: string): string | string[] | undefined
 }
 
-/** The fields a response may be stored with: §3.1 hop-by-hop out, and a shared cache drops
- * the fields private="…" names and those no-cache="…" names (they may not be reused unvalidated). */
+/**
+ * The fields a response may be stored with: §3.1 hop-by-hop out, and a shared cache drops
+ * the fields private="…" names and those no-cache="…" names (they may not be reused unvalidated).
+ */
 function storedFields(headers: RawHeaders, cc: Directives): RawHeaders {
   const qualified = [...fieldNames(cc.get('private')), ...fieldNames(cc.get('no-cache'))]
   const connection = fieldNames(field(headers, 'connection'))
@@ -85,6 +87,7 @@ function applyHeaders(entry: StoredResponse, headers: RawHeaders, requestHeader:
     entry.vary = (field(headers, 'vary') ?? '').split(',').map(name => name.trim().toLowerCase()).filter(Boolean)
     entry.varyValues = entry.vary.map(name => varyValue(requestHeader(name)))
   }
+
   let bytes = ENTRY_OVERHEAD + entry.path.length + entry.body.length
   for (const text of headers) bytes += text.length
   entry.bytes = bytes
@@ -96,6 +99,7 @@ export function varyMatches(entry: StoredResponse, requestHeader: RequestHeaderS
     if (entry.vary[i] === '*') return false
     if (varyValue(requestHeader(entry.vary[i])) !== entry.varyValues[i]) return false
   }
+
   return true
 }
 

@@ -8,6 +8,7 @@ export function field(headers: readonly string[], name: string): string | undefi
   for (let i = 0; i < headers.length; i += 2) {
     if (headers[i].length === name.length && headers[i].toLowerCase() === name) value = value === undefined ? headers[i + 1] : `${value}, ${headers[i + 1]}`
   }
+
   return value
 }
 

@@ -13,9 +13,9 @@ const HEURISTIC_FRACTION = 0.1
 const HEURISTIC_MAX_S = 24 * 3600
 
 export interface ResponseFacts {
-  status: number
-  headers: RawHeaders
   directives: Directives
+  headers: RawHeaders
+  status: number
 }
 
 /**
@@ -60,6 +60,7 @@ export function freshnessLifetime(response: ResponseFacts, date: number): number
     const expires = httpDate(expiresField)
     return expires === undefined ? 0 : Math.max(0, Math.floor((expires - date) / 1000))
   }
+
   // heuristics only without an explicit no-cache, and only from Last-Modified (a validator)
   if (cc.has('no-cache') || !(HEURISTIC_STATUS.has(status) || cc.has('public'))) return 0
   const lastModified = httpDate(field(headers, 'last-modified'))

@@ -12,8 +12,8 @@ const NOT_MODIFIED_FIELDS = new Set(['cache-control', 'content-location', 'date'
 const LENGTH_FIELDS = new Set(['content-length', 'content-range'])
 
 export interface Served {
-  status: number
   bytes: number
+  status: number
 }
 
 /** `label`: the X-Cache value, or undefined when the app turned that header off. */
@@ -27,6 +27,7 @@ export function serveStored(req: IncomingMessage, res: ServerResponse, entry: St
     res.end()
     return {status: 304, bytes: 0}
   }
+
   const head = req.method === 'HEAD'
   const range = entry.status === 200 && req.headers.range !== undefined ? rangeOf(req, entry) : undefined
   const base = entry.full === undefined || range !== undefined ? without(entry.headers, LENGTH_FIELDS) : entry.full
@@ -35,6 +36,7 @@ export function serveStored(req: IncomingMessage, res: ServerResponse, entry: St
     res.end()
     return {status: 416, bytes: 0}
   }
+
   if (range) {
     const [first, last] = range
     const part = entry.body.subarray(first, last + 1)
@@ -42,6 +44,7 @@ export function serveStored(req: IncomingMessage, res: ServerResponse, entry: St
     res.end(head ? undefined : part)
     return {status: 206, bytes: head ? 0 : part.length}
   }
+
   // 204 and 304-like statuses carry no body and no length (RFC 9110 §8.6)
   const bodyless = entry.status === 204 || entry.status < 200
   entry.full ??= bodyless ? base : [...base, 'Content-Length', String(entry.body.length)]
@@ -62,7 +65,7 @@ function notModified(req: IncomingMessage, entry: StoredResponse): boolean {
 }
 
 /** One byte range of the stored body, 'unsatisfiable', or undefined for the whole (RFC 9110 §14.2). */
-function rangeOf(req: IncomingMessage, entry: StoredResponse): [number, number] | 'unsatisfiable' | undefined {
+function rangeOf(req: IncomingMessage, entry: StoredResponse): 'unsatisfiable' | [number, number] | undefined {
   const header = req.headers.range
   if (req.method !== 'GET' && req.method !== 'HEAD') return undefined
   if (header === undefined) return undefined
@@ -73,6 +76,7 @@ function rangeOf(req: IncomingMessage, entry: StoredResponse): [number, number] 
     const sameDate = !ifRange.startsWith('"') && !ifRange.startsWith('W/') && entry.lastModified !== undefined && httpDate(ifRange) !== undefined && httpDate(ifRange) === httpDate(entry.lastModified)
     if (!strongEtag && !sameDate) return undefined
   }
+
   const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header)
   // several ranges, or another unit: the whole response is a valid answer (§14.2)
   if (!match || (match[1] === '' && match[2] === '')) return undefined
@@ -82,6 +86,7 @@ function rangeOf(req: IncomingMessage, entry: StoredResponse): [number, number] 
     if (suffix === 0 || size === 0) return 'unsatisfiable'
     return [Math.max(0, size - suffix), size - 1]
   }
+
   const first = Number(match[1])
   const last = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1)
   if (match[2] !== '' && Number(match[2]) < first) return undefined

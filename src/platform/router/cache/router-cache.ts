@@ -52,6 +52,7 @@ export class RouterCache {
       cache = new AppCache(this.limits.maxBytesPerApp)
       this.apps.set(appId, cache)
     }
+
     return cache
   }
 

@@ -6,46 +6,47 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {AppCache, CacheOutcome} from './app-cache.js'
+import type {Fill, RouterCache} from './router-cache.js'
+
 import {servableOnError} from './decide.js'
 import {type Directives, parseCacheControl} from './directives.js'
 import {freshen, makeEntry, type RequestHeaderSource, type StoredResponse} from './entry.js'
 import {field} from './headers.js'
 import {storable} from './policy.js'
 import {serveStored} from './respond.js'
-import type {Fill, RouterCache} from './router-cache.js'
 
 /** How the router lets a cache take part in forwarding one request. */
 export interface ForwardTap {
-  /** what the request is logged as: hit, miss, stale, revalidated, bypass */
-  readonly outcome: CacheOutcome
-  /** the request's headers as they go to the dyno (raw array), changed or as they are */
-  upstream(headers: string[]): string[]
-  /** the dyno's response head: the headers for the client, or false when the tap answered it */
-  onHeaders(status: number, statusText: string, headers: string[]): string[] | false
-  onData(chunk: Buffer): void
-  onComplete(): void
   /** the response broke off (dyno or client) */
   onAbort(): void
+  onComplete(): void
+  onData(chunk: Buffer): void
   /** no response came (H10, H12, H13, …): true when the tap served a stale response instead */
   onFailure(): boolean
+  /** the dyno's response head: the headers for the client, or false when the tap answered it */
+  onHeaders(status: number, statusText: string, headers: string[]): false | string[]
+  /** what the request is logged as: hit, miss, stale, revalidated, bypass */
+  readonly outcome: CacheOutcome
   /** bytes the tap itself sent when it answered */
   readonly servedBytes: number
   readonly servedStatus: number
+  /** the request's headers as they go to the dyno (raw array), changed or as they are */
+  upstream(headers: string[]): string[]
 }
 
 /** request fields the cache replaces by its own when it validates or fills for others */
 const CONDITIONAL = new Set(['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'])
 
 export interface TapContext {
-  cache: RouterCache
   app: AppCache
-  key: string
+  cache: RouterCache
   fillKey: string
-  req: IncomingMessage
-  res: ServerResponse
-  request: Directives
+  key: string
   /** X-Cache values, or undefined when the app turned the header off */
   label(value: string): string | undefined
+  req: IncomingMessage
+  request: Directives
+  res: ServerResponse
   /** false while the app's dynos move to a new release: what they answer is not stored */
   storing: boolean
 }
@@ -57,7 +58,7 @@ export class CacheTap implements ForwardTap {
   private readonly requestTime = Date.now()
   private chunks: Buffer[] | undefined
   private collected = 0
-  private head?: {status: number, statusText: string, headers: string[]}
+  private head?: {headers: string[], status: number, statusText: string}
 
   /** `validating`: the stored response being validated; `fill`: the coalesced fill this leads */
   constructor(private readonly c: TapContext, private readonly validating: StoredResponse | undefined, private readonly fill: Fill | undefined, private readonly stale: StoredResponse | undefined = validating) {}
@@ -72,7 +73,7 @@ export class CacheTap implements ForwardTap {
     return out
   }
 
-  onHeaders(status: number, statusText: string, headers: string[]): string[] | false {
+  onHeaders(status: number, statusText: string, headers: string[]): false | string[] {
     const {c} = this
     if (this.validating && status === 304) {
       const before = this.validating.bytes
@@ -82,11 +83,13 @@ export class CacheTap implements ForwardTap {
       this.settle(true)
       return false
     }
+
     if (status >= 500 && servableOnError(this.stale, c.request, Date.now())) {
       this.answer('stale', this.stale!, 'STALE')
       this.settle(true)
       return false
     }
+
     const length = Number(field(headers, 'content-length') ?? 0)
     const keep = c.storing && c.req.method === 'GET' && status !== 206 && length <= c.cache.limits.maxObjectBytes
       && storable({status, headers, directives: parseCacheControl(field(headers, 'cache-control'))}, c.request, c.req.headers.authorization !== undefined)
@@ -101,6 +104,7 @@ export class CacheTap implements ForwardTap {
       if ((this.fill || this.validating) && get && c.storing) c.cache.markPass(c.fillKey)
       this.settle(false)
     }
+
     c.app.count('miss')
     const label = c.label('MISS')
     // the router's own array of the dyno's fields: added to in place
@@ -118,6 +122,7 @@ export class CacheTap implements ForwardTap {
       this.settle(false)
       return
     }
+
     this.chunks.push(chunk)
   }
 
@@ -170,7 +175,7 @@ export class PassTap implements ForwardTap {
     return headers
   }
 
-  onHeaders(status: number, _statusText: string, headers: string[]): string[] | false {
+  onHeaders(status: number, _statusText: string, headers: string[]): false | string[] {
     // §4.4: a non-error response to an unsafe method invalidates the target URI and the URIs
     // in Location and Content-Location
     if (this.invalidate && status >= 200 && status < 400) this.invalidate([field(headers, 'location'), field(headers, 'content-location')])
@@ -179,8 +184,11 @@ export class PassTap implements ForwardTap {
   }
 
   onData(): void {}
+
   onComplete(): void {}
+
   onAbort(): void {}
+
   onFailure(): boolean {
     return false
   }

@@ -1,23 +1,24 @@
+import type {AddressInfo} from 'node:net'
+import type {Browser, BrowserContext, Page} from 'playwright-core'
+
 // The add-on dashboards in a real browser (Debian's chromium driven by playwright-core): every
 // add-on's web_url, single sign-on from GET /apps/{app}/addons/{addon}/sso, the live data of
 // Postgres, Redis, memcached and the mail capture, and the refusals — a reused or expired SSO
 // link, another account's session, no session (the sign-in page), a POST without its CSRF token,
 // a mail subject that is a <script>. Screenshots go to test-output/dashboards/.
 import {expect} from 'chai'
+import memjs from 'memjs'
 import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
-import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
-import memjs from 'memjs'
 import nodemailer from 'nodemailer'
 import pg from 'pg'
-import type {Browser, BrowserContext, Page} from 'playwright-core'
 import {createClient} from 'redis'
 
 import {MailProvider} from '../../../../src/platform/addons/mail.js'
-import {PartnerProvider, parseManifest} from '../../../../src/platform/addons/partner.js'
 import {MemcacheProvider} from '../../../../src/platform/addons/memcache.js'
+import {parseManifest, PartnerProvider} from '../../../../src/platform/addons/partner.js'
 import {PostgresqlProvider} from '../../../../src/platform/addons/postgresql.js'
 import {RedisProvider} from '../../../../src/platform/addons/redis.js'
 import {createUser} from '../../../../src/platform/bootstrap.js'
@@ -42,7 +43,7 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
   let t: RuntimePlatform
   let browser: Browser
   let email: string
-  const addons: Record<'pg' | 'redis' | 'memcache' | 'mail' | 'partner', Addon> = {} as never
+  const addons: Record<'mail' | 'memcache' | 'partner' | 'pg' | 'redis', Addon> = {} as never
   let vars: Record<string, string>
   /** requests the mail's remote image would make (it must make none) */
   const pixelHits: string[] = []
@@ -60,6 +61,7 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
       res.writeHead(201, {'Content-Type': 'application/json'}).end(JSON.stringify({id: 'partner-resource-7', config: {DASHPARTNER_URL: 'https://partner.example/db/7'}}))
       return
     }
+
     if (req.url === '/partner/sso' && req.method === 'POST') {
       const form = Object.fromEntries(new URLSearchParams(text))
       partnerSeen.push(form)
@@ -69,6 +71,7 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
       res.writeHead(ok ? 200 : 403, {'Content-Type': 'text/html'}).end(ok ? `<h1>Partner dashboard of ${form.id}</h1>` : '<h1>bad token</h1>')
       return
     }
+
     res.writeHead(200, {'Content-Type': 'application/json'}).end('{}')
   }
 
@@ -95,6 +98,7 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
       console.log(`      (skipped: no chromium at ${CHROMIUM}; apt-get install -y chromium, or set HEROKU_TEST_CHROMIUM)`)
       this.skip()
     }
+
     mkdirSync(SHOTS, {recursive: true})
     // another origin on this host: a remote image for the mail, and a page that posts a form to a dashboard
     pixel = createServer((req, res) => {
@@ -103,11 +107,13 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
         void partnerRequest(req, res)
         return
       }
+
       if (url.pathname === '/attack') {
         res.setHeader('Content-Type', 'text/html')
         res.end(`<form id="f" method="post" action="${url.searchParams.get('target')}"><input name="x" value="1"></form><script>document.getElementById('f').submit()</script>`)
         return
       }
+
       pixelHits.push(req.url ?? '')
       res.end()
     })
@@ -119,8 +125,8 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
       plans: [{name: 'free', default: true}],
     }))
     const {chromium} = await import('playwright-core')
-    const ports = randomPortRange()
-    ;[t, browser] = await Promise.all([
+    const ports = randomPortRange();
+    [t, browser] = await Promise.all([
       startRuntimePlatform({
         addonProviders: [new PostgresqlProvider(null), new RedisProvider({ports: [ports[0], ports[0] + 49]}), new MemcacheProvider({ports: [ports[0] + 50, ports[1]]}), new MailProvider(), partner],
         loginThrottle: {maxFailures: 3, windowMs: 60_000},
@@ -150,11 +156,12 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
       expect(addon.web_url).to.equal(`${t.platform.url}/addon-dashboards/${addon.id}/`)
       expect((await t.client.get(`/addons/${addon.id}`)).body.web_url).to.equal(addon.web_url)
     }
+
     const attachments = (await t.client.get('/apps/dash-app/addon-attachments')).body as {addon: {id: string}, web_url: string}[]
     expect(attachments).to.have.length(5)
     for (const attachment of attachments) expect(attachment.web_url).to.equal(`${t.platform.url}/addon-dashboards/${attachment.addon.id}/`)
     const action = await sso(addons.pg)
-    expect(action).to.match(new RegExp(`^${addons.pg.web_url.replaceAll('.', '\\.')}sso\\?token=[\\w-]{43}$`))
+    expect(action).to.match(new RegExp(`^${addons.pg.web_url.replaceAll('.', String.raw`\.`)}sso\\?token=[\\w-]{43}$`))
     expect(action).not.to.include(t.token)
     expect(await sso(addons.pg)).not.to.equal(action)
     // another account gets none
@@ -225,6 +232,7 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
     } finally {
       client.destroy()
     }
+
     const page = await newPage()
     await page.goto(await sso(addons.redis))
     expect(page.url()).to.equal(addons.redis.web_url)
@@ -248,6 +256,7 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
     } finally {
       client.close()
     }
+
     const page = await newPage()
     await page.goto(await sso(addons.memcache))
     const value = (label: string) => page.locator('.card', {hasText: label}).locator('dd').textContent()
@@ -272,6 +281,7 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
     } finally {
       transport.close()
     }
+
     const page = await newPage()
     await page.goto(await sso(addons.mail))
     const rows = page.locator('#messages + .actions + .scroll tbody tr')
@@ -414,6 +424,7 @@ describe('add-on dashboards in a real browser (chromium, single sign-on)', funct
       await page.getByRole('button', {name: 'Sign in'}).click()
       expect(await page.locator('#sign-in-error').textContent()).to.equal('Invalid email or password.')
     }
+
     await page.getByLabel('Password').fill(PASSWORD)
     await page.getByRole('button', {name: 'Sign in'}).click()
     expect(await page.locator('#sign-in-error').textContent()).to.match(/^Too many failed logins/)

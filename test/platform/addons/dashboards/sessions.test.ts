@@ -1,7 +1,8 @@
+import type {IncomingMessage} from 'node:http'
+
 // The dashboards' sessions and SSO tokens against a real store with a moved clock (expiry at the
 // millisecond), their cookies, CSRF tokens, escaping, and the MIME reading of captured mail.
 import {expect} from 'chai'
-import type {IncomingMessage} from 'node:http'
 
 import {esc, html} from '../../../../src/platform/addons/dashboards/html.js'
 import {parseMessage} from '../../../../src/platform/addons/dashboards/mime.js'
@@ -9,11 +10,11 @@ import {
   csrfToken, issueSsoUrl, redeemSso, SESSION_TTL_MS, sessionFor, sessionsOf, SSO_TOKEN_TTL_MS, startSession,
 } from '../../../../src/platform/addons/dashboards/session.js'
 import {safeNext} from '../../../../src/platform/addons/dashboards/sign-in.js'
+import {createUser} from '../../../../src/platform/bootstrap.js'
 import {newId} from '../../../../src/platform/ids.js'
 import {findAccountById} from '../../../../src/platform/store/accounts.js'
 import {type AddonRow, insertAddon} from '../../../../src/platform/store/addons.js'
 import {insertApp} from '../../../../src/platform/store/apps.js'
-import {createUser} from '../../../../src/platform/bootstrap.js'
 import {startTestPlatform, type TestPlatform} from '../../helpers.js'
 
 const request = (cookie?: string, encrypted = false): IncomingMessage => ({headers: cookie === undefined ? {} : {cookie}, socket: {encrypted}}) as unknown as IncomingMessage
@@ -23,6 +24,7 @@ describe('add-on dashboards: sessions, SSO tokens, CSRF, escaping, MIME', () => 
   let t: TestPlatform
   let addon: AddonRow
   let other: AddonRow
+
   before(async () => {
     t = await startTestPlatform()
     const {store} = t.platform
@@ -30,6 +32,7 @@ describe('add-on dashboards: sessions, SSO tokens, CSRF, escaping, MIME', () => 
     addon = insertAddon(store, {id: newId(), name: 'thing-1', appId: app.id, service: 'heroku-redis', plan: 'heroku-redis:mini', options: {}})
     other = insertAddon(store, {id: newId(), name: 'thing-2', appId: app.id, service: 'heroku-redis', plan: 'heroku-redis:mini', options: {}})
   })
+
   after(() => t?.close())
   const account = () => findAccountById(t.platform.store, t.owner.account.id)!
 
@@ -77,7 +80,7 @@ describe('add-on dashboards: sessions, SSO tokens, CSRF, escaping, MIME', () => 
   })
 
   it('escapes every interpolated value; sign-in redirects stay on dashboard paths', () => {
-    expect(esc(`<script>"x" & 'y'</script>`)).to.equal('&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;')
+    expect(esc('<script>"x" & \'y\'</script>')).to.equal('&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;')
     expect(html`<a title="${'" onclick="x'}">${'<b>'}</a>${[html`<i>ok</i>`, '<u>']}`.text).to.equal('<a title="&quot; onclick=&quot;x">&lt;b&gt;</a><i>ok</i>&lt;u&gt;')
     expect(safeNext('https://evil.example/')).to.equal('/addon-dashboards/')
     expect(safeNext('//evil.example/addon-dashboards/')).to.equal('/addon-dashboards/')

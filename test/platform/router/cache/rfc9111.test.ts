@@ -1,3 +1,5 @@
+import type {AddressInfo} from 'node:net'
+
 // The router's HTTP cache, rule by rule from RFC 9111 (and RFC 5861 for the stale-* extensions,
 // RFC 9110 for conditional and range requests). The dyno is a small HTTP server on loopback that
 // sets the caching headers a test asks for in the query string and counts the requests it gets:
@@ -5,22 +7,22 @@
 import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, request, type Server, type ServerResponse} from 'node:http'
-import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {createUser} from '../../../../src/platform/bootstrap.js'
 import type {WebPool} from '../../../../src/platform/dynos/web-pool.js'
-import {PlatformEvents} from '../../../../src/platform/events.js'
 import type {LogLine} from '../../../../src/platform/logs/log-sink.js'
+
+import {createUser} from '../../../../src/platform/bootstrap.js'
+import {PlatformEvents} from '../../../../src/platform/events.js'
 import {HttpRouter, type RouterOptions} from '../../../../src/platform/router/router.js'
 import {insertApp, setAppConfig} from '../../../../src/platform/store/apps.js'
 import {openStore, type Store} from '../../../../src/platform/store/database.js'
 
 interface Answer {
-  status: number
-  headers: IncomingHttpHeaders
   body: string
+  headers: IncomingHttpHeaders
+  status: number
 }
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
@@ -45,25 +47,30 @@ function dynoHandler(counts: Map<string, number>, seen: IncomingHttpHeaders[], b
         res.writeHead(500, {'Content-Type': 'text/plain'})
         return res.end('broken')
       }
+
       const headers: Record<string, string> = {'Content-Type': 'text/plain', 'X-Count': String(n)}
       for (const [param, name] of [['cc', 'Cache-Control'], ['etag', 'ETag'], ['lm', 'Last-Modified'], ['expires', 'Expires'], ['vary', 'Vary'], ['age', 'Age'], ['cookie', 'Set-Cookie'], ['location', 'Location'], ['cl', 'Content-Location'], ['xv', 'X-Version']] as const) {
         const value = q.get(param)
         if (value !== null) headers[name] = value
       }
+
       const etag = q.get('etag')
       if (etag !== null && req.headers['if-none-match'] === etag) {
         res.writeHead(304, headers)
         return res.end()
       }
+
       const body = q.get('body') ?? `response ${n} to ${req.method} ${req.headers['accept-language'] ?? ''}`
       if (q.has('cut')) {
         res.writeHead(200, {...headers, 'Content-Length': String(body.length * 2)})
         res.write(body)
         return setTimeout(() => res.socket?.destroy(), 20)
       }
+
       res.writeHead(Number(q.get('status') ?? 200), headers)
       res.end(req.method === 'HEAD' ? undefined : body)
     }
+
     const delay = Number(q.get('delay') ?? 0)
     if (delay > 0) setTimeout(answer, delay)
     else answer()
@@ -96,6 +103,7 @@ describe('router HTTP cache (RFC 9111)', function () {
     await new Promise<void>(resolve => dyno.listen(0, '127.0.0.1', resolve))
     port = (dyno.address() as AddressInfo).port
   })
+
   after(async () => {
     await new Promise(resolve => {
       dyno.close(resolve)
@@ -104,6 +112,7 @@ describe('router HTTP cache (RFC 9111)', function () {
     store.close()
     rmSync(dataDir, {recursive: true, force: true})
   })
+
   beforeEach(async () => {
     lines = []
     seen.length = 0
@@ -111,6 +120,7 @@ describe('router HTTP cache (RFC 9111)', function () {
     pool = {up: [{name: 'web.1', port, inflight: 0}], starting: 0, crashed: 0, wanted: 1, pending: 0}
     await startRouter()
   })
+
   afterEach(async () => {
     await router.close()
   })
@@ -137,7 +147,7 @@ describe('router HTTP cache (RFC 9111)', function () {
     return counts.get(`${url.pathname}?${url.searchParams.toString()}`) ?? 0
   }
 
-  function send(p: string, init: {method?: string, headers?: Record<string, string>, body?: string} = {}): Promise<Answer> {
+  function send(p: string, init: {body?: string, headers?: Record<string, string>, method?: string} = {}): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const req = request({host: '127.0.0.1', port: router.port, path: p, method: init.method ?? 'GET', agent: false, headers: {Host: `${app}.localhost:${router.port}`, ...init.headers}}, res => {
         let body = ''
@@ -199,7 +209,7 @@ describe('router HTTP cache (RFC 9111)', function () {
     })
 
     it('a heuristic freshness from Last-Modified when nothing explicit is given (§4.2.2)', async () => {
-      const p = path({lm: past(10 * 86400)})
+      const p = path({lm: past(10 * 86_400)})
       await send(p)
       expect((await send(p)).headers['x-cache']).to.equal('HIT')
       expect(dynoCount(p)).to.equal(1)
@@ -276,7 +286,7 @@ describe('router HTTP cache (RFC 9111)', function () {
     })
 
     it('an error response the app did not mark cacheable; one it did is stored (§3, RFC 9110 §15.1)', async () => {
-      const error = path({status: '500', lm: past(86400)})
+      const error = path({status: '500', lm: past(86_400)})
       await send(error)
       await send(error)
       expect(dynoCount(error)).to.equal(2)

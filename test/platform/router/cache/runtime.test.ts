@@ -11,12 +11,14 @@ describe('router cache with a real dyno, and its API', function () {
   let t: RuntimePlatform
   let appId: string
   let n = 0
+
   before(async () => {
     t = await startRuntimePlatform()
     await deployFixture(t.client, 'cached-app', {web: 'node server.js'})
     appId = (await t.client.get('/apps/cached-app')).body.id
     await waitFor('web.1 up', async () => (await t.client.get('/apps/cached-app/dynos')).body[0]?.state === 'up')
   })
+
   after(() => t.close())
 
   const url = (query: string) => `/cacheable?n=${++n}&${query}`
