@@ -225,6 +225,8 @@ export default [
     languageOptions: {globals: globals.node, sourceType: 'commonjs'},
     rules: {
       '@typescript-eslint/no-require-imports': 'off',
+      // a CommonJS module's top level is the module's own scope, not the global one
+      'no-implicit-globals': 'off',
       'unicorn/prefer-module': 'off',
     },
   },

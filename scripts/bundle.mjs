@@ -182,7 +182,7 @@ function copyPackageShell(from, to, rewrite) {
 }
 
 /**
- * @oclif/core as one CommonJS file, lib/index.cjs, behind a small ES module, lib/index.mjs, that
+ * The bundled @oclif/core: one CommonJS file, lib/index.cjs, behind a small ES module, lib/index.mjs, that
  * loads it with a V8 code cache (packaging/runtime/code-cache.cjs: Node 20 caches no compiled
  * code of its own, and parsing and compiling @oclif/core was a fifth of a command's start-up) and
  * names its exports: imported from ES modules, a CommonJS file would first be scanned whole for

@@ -4,7 +4,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 /** Writes the formula to `file`; returns its path. */
-export function writeFormula({file, sha256, url, version}) {
+export function writeFormula({file, sha256, url}) {
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`)
   mkdirSync(dirname(file), {recursive: true})
   writeFileSync(file, `# Written by npm run pack (scripts/homebrew-formula.mjs): change that, not this file.

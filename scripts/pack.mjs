@@ -110,8 +110,8 @@ step('Homebrew formula')
 const formula = writeFormula({
   file: formulaFile,
   sha256: sha256(npmTarball),
+  // Homebrew reads the version from the url's file name (the formula's #{version})
   url: `${releaseBaseUrl()}/${packed[0].filename}`,
-  version: pkg.version,
 })
 
 step('SHA256SUMS')

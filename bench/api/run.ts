@@ -8,6 +8,7 @@ import {Agent, request} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
+import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 
 import {createUser} from '../../src/platform/bootstrap.js'
@@ -81,7 +82,7 @@ const CLI_RUNS = 11
 
 /** `heroku config -a APP` as a user runs it (a fresh process each time), beside `node -e 0`. */
 async function cliWallTimes(apiUrl: string, token: string): Promise<Array<[string, number]>> {
-  const bin = join(import.meta.dirname, '..', '..', 'bin', 'run.js')
+  const bin = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
   const env = {...process.env, HEROKU_API_KEY: token, HEROKU_API_URL: apiUrl}
   const once = (args: string[]) => new Promise<number>((resolve, reject) => {
     const t0 = performance.now()

@@ -65,7 +65,9 @@ function get(port: number, path: string, host?: string): Promise<{body: string, 
     const req = request({host: '127.0.0.1', port, path, agent: false, headers: host ? {Host: host} : {}}, res => {
       let body = ''
       res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (body += chunk))
+      res.on('data', (chunk: string) => {
+        body += chunk
+      })
       res.on('end', () => resolve({status: res.statusCode!, body}))
     })
     req.on('error', reject)
@@ -121,7 +123,9 @@ async function startVarnish(tmp: string, dynoPort: number): Promise<undefined | 
   const workDir = join(tmp, 'varnish')
   const child = spawn('/usr/sbin/varnishd', ['-F', '-a', `127.0.0.1:${port}`, '-b', `127.0.0.1:${dynoPort}`, '-n', workDir, '-s', 'malloc,256m'], {stdio: ['ignore', 'ignore', 'pipe']})
   let stderr = ''
-  child.stderr!.on('data', chunk => (stderr += chunk))
+  child.stderr!.on('data', chunk => {
+    stderr += chunk
+  })
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
   try {
     await waitUntil(async () => (await get(port, '/')).status === 200, 'varnishd')
@@ -149,7 +153,8 @@ async function main(): Promise<void> {
   const appId = insertApp(store, {name: 'bench', ownerId: owner.account.id}).id
   const dyno = await startDyno(tmp)
   const pool: WebPool = {up: [{name: 'web.1', port: dyno.port, inflight: 0}], starting: 0, crashed: 0, wanted: 1, pending: 0}
-  const routerOptions = {store, events: new PlatformEvents(), port: 0, logs: {write() {}}, pools: {webPool: (id: string) => (id === appId ? pool : undefined), poolChanged: () => new Promise<void>(resolve => setTimeout(resolve, 20))}}
+  const pools = {poolChanged: () => new Promise<void>(resolve => setTimeout(resolve, 20)), webPool: (id: string) => (id === appId ? pool : undefined)}
+  const routerOptions = {store, events: new PlatformEvents(), port: 0, logs: {write() {}}, pools}
   const cached = new HttpRouter(routerOptions)
   const uncached = new HttpRouter({...routerOptions, cache: false})
   const Before = await routerBefore(tmp)

@@ -62,7 +62,9 @@ function viaRouter(routerUrl: string, app: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request({host: url.hostname, port: url.port, path: '/', headers: {Host: `${app}.localhost:${url.port}`}, agent: false}, res => {
       let body = ''
-      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve(body))
+      res.setEncoding('utf8').on('data', (c: string) => {
+        body += c
+      }).on('end', () => resolve(body))
     })
     req.on('error', reject)
     req.end()

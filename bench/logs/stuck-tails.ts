@@ -11,6 +11,7 @@ import {request} from 'node:http'
 import {connect, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 
 import {ensurePlatformOwner} from '../../src/lib/platform/accounts.js'
@@ -19,7 +20,7 @@ import {type PlatformProcessState, stateFilePath} from '../../src/platform/proce
 const {values} = parseArgs({options: {tails: {type: 'string', default: '4'}, lines: {type: 'string', default: '300000'}}})
 const TAILS = Number(values.tails)
 const LINES = Number(values.lines)
-const MAIN = join(import.meta.dirname, '../../src/platform/main.ts')
+const MAIN = fileURLToPath(new URL('../../src/platform/main.ts', import.meta.url))
 
 const SPEW_APP = `require('node:http').createServer((req, res) => {
   const n = Number(new URL(req.url, 'http://x').searchParams.get('n') ?? 0)
@@ -78,19 +79,19 @@ try {
     const s = JSON.parse(readFileSync(stateFilePath(dataDir), 'utf8')) as PlatformProcessState
     return s.pid === child.pid ? s : undefined
   })
-  const api = async (method: string, path: string, body?: unknown) => {
+  const api = async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(state.url + path, {method, body: body === undefined ? undefined : JSON.stringify(body), headers: {Accept: 'application/vnd.heroku+json; version=3', Authorization: `Bearer ${owner.token}`, 'Content-Type': 'application/json'}})
-    return res.json() as Promise<any>
+    return res.json() as Promise<T>
   }
 
   await api('POST', '/apps', {name: 'spew'})
-  const slug = await api('POST', '/apps/spew/slugs', {process_types: {web: 'node server.js'}})
+  const slug = await api<{blob: {url: string}, id: string}>('POST', '/apps/spew/slugs', {process_types: {web: 'node server.js'}})
   await fetch(slug.blob.url, {method: 'PUT', body: execFileSync('tar', ['-czf', '-', '-C', appDir, '.'])})
   await api('POST', '/apps/spew/releases', {slug: slug.id})
-  await until(async () => ((await api('GET', '/apps/spew/dynos'))[0]?.state === 'up' ? true : undefined))
+  await until(async () => ((await api<Array<{state: string}>>('GET', '/apps/spew/dynos'))[0]?.state === 'up' ? true : undefined))
   const tails: Socket[] = []
   for (let i = 0; i < TAILS; i++) {
-    tails.push(await stuckTail((await api('POST', '/apps/spew/log-sessions', {tail: true, lines: 0})).logplex_url))
+    tails.push(await stuckTail((await api<{logplex_url: string}>('POST', '/apps/spew/log-sessions', {tail: true, lines: 0})).logplex_url))
   }
 
   await sleep(500)
@@ -101,7 +102,7 @@ try {
     request(`http://127.0.0.1:${state.routerPort}/?n=${LINES}`, {headers: {Host: `spew.localhost:${state.routerPort}`}}, res => res.resume().once('end', resolve)).once('error', reject).end()
   })
   await until(async () => {
-    const session = await api('POST', '/apps/spew/log-sessions', {lines: 5, source: 'app'})
+    const session = await api<{logplex_url: string}>('POST', '/apps/spew/log-sessions', {lines: 5, source: 'app'})
     return (await (await fetch(session.logplex_url)).text()).includes('spew done') ? true : undefined
   })
   await sleep(1000)

@@ -13,6 +13,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {Agent, createServer, request} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 
 import {createUser} from '../../src/platform/bootstrap.js'
@@ -20,7 +21,7 @@ import {startPlatform} from '../../src/platform/server.js'
 import {wrk, type WrkResult} from '../wrk.js'
 
 const {values} = parseArgs({options: {duration: {type: 'string', default: '5'}, connections: {type: 'string', default: '32'}, 'skip-cpu': {type: 'boolean', default: false}}})
-const FIXTURE = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../test/platform/fixtures/runtime/app')
+const FIXTURE = fileURLToPath(new URL('../../test/platform/fixtures/runtime/app', import.meta.url))
 
 const fmt = (r: WrkResult) => `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(8)} ms${r.errors ? `  (${r.errors})` : ''}`
 
@@ -31,18 +32,18 @@ async function main(): Promise<void> {
   const platform = await startPlatform({port: 0, routerPort: 0, dataDir, addonProviders: [], dynos: {stopGraceMs: 2000}})
   try {
     const user = await createUser(platform.store, {email: 'bench@example.com', password: 'bench password'})
-    const api = async (method: string, path: string, body?: unknown) => {
+    const api = async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
       const res = await fetch(platform.url + path, {method, headers: {Authorization: `Bearer ${user.token}`, Accept: 'application/vnd.heroku+json; version=3', 'Content-Type': 'application/json'}, body: body === undefined ? undefined : JSON.stringify(body)})
-      return res.json() as Promise<any>
+      return res.json() as Promise<T>
     }
 
     await api('POST', '/apps', {name: 'bench'})
-    const slug = await api('POST', '/apps/bench/slugs', {process_types: {web: 'node server.js'}})
+    const slug = await api<{blob: {url: string}, id: string}>('POST', '/apps/bench/slugs', {process_types: {web: 'node server.js'}})
     await fetch(slug.blob.url, {method: 'PUT', body: execFileSync('tar', ['-czf', '-', '-C', FIXTURE, '.'])})
     await api('POST', '/apps/bench/releases', {slug: slug.id})
-    const upCount = async () => ((await api('GET', '/apps/bench/dynos')) as {state: string}[]).filter(d => d.state === 'up').length
+    const upCount = async () => (await api<Array<{state: string}>>('GET', '/apps/bench/dynos')).filter(d => d.state === 'up').length
     while (await upCount() < 1) await new Promise(resolve => setTimeout(resolve, 100))
-    const dynoPort = platform.dynos!.webPool((await api('GET', '/apps/bench')).id)!.up[0].port
+    const dynoPort = platform.dynos!.webPool((await api<{id: string}>('GET', '/apps/bench')).id)!.up[0].port
     const direct = `http://127.0.0.1:${dynoPort}/`
     const routed = `${platform.routerUrl}/`
     const host = `bench.localhost:${platform.routerPort}`

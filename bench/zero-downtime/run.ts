@@ -42,7 +42,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
 
 // --- the apps ------------------------------------------------------------------------------
 
-const SERVE = (mark: string) => `const http = require('node:http')
+const serverSource = (mark: string) => `const http = require('node:http')
 let draining = false
 const server = http.createServer((req, res) => {
   req.resume()
@@ -57,11 +57,11 @@ server.listen(Number(process.env.PORT))
 const APPS = {
   'zd-exit': {
     label: 'exits at once',
-    server: (mark: string) => `${SERVE(mark)}process.on('SIGTERM', () => process.exit(0))\n`,
+    server: (mark: string) => `${serverSource(mark)}process.on('SIGTERM', () => process.exit(0))\n`,
   },
   'zd-drain': {
     label: 'drains',
-    server: (mark: string) => `${SERVE(mark)}process.on('SIGTERM', () => {
+    server: (mark: string) => `${serverSource(mark)}process.on('SIGTERM', () => {
   draining = true
   server.close(() => process.exit(0))
   server.closeIdleConnections()
@@ -174,6 +174,7 @@ function startLoad(app: string): {stop(): Promise<Stats>} {
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1)
   let stopped = false
   const loop = async () => {
+    // eslint-disable-next-line no-unmodified-loop-condition -- stop() sets it while these loops await
     while (!stopped) {
       const started = performance.now()
       stats.sent++

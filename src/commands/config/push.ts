@@ -21,6 +21,7 @@ export default class ConfigPush extends AppCommand<typeof ConfigPush> {
   }
 
   async run(): Promise<PushConfigResult> {
-    return pushConfig({api: this.api, app: await this.app(), confirm: this.flags.confirm, cwd: process.cwd(), file: this.flags.file, out: this.out, prompter: this.prompter, overwrite: this.flags.overwrite})
+    const {confirm, file, overwrite} = this.flags
+    return pushConfig({api: this.api, app: await this.app(), confirm, cwd: process.cwd(), file, out: this.out, overwrite, prompter: this.prompter})
   }
 }

@@ -23,10 +23,9 @@ export async function appInfo(opts: {api: ApiClient, app: string, out: Output, s
     api.get<PipelineCoupling>(paths.app(opts.app).pipelineCoupling()).catch(() => null),
   ])
   const pipeline = coupling ? `${coupling.pipeline?.name ?? coupling.pipeline?.id}` : undefined
-  const dynoCounts = Object.entries(dynos.reduce<Record<string, number>>((acc, d) => {
-    acc[d.type ?? '?'] = (acc[d.type ?? '?'] ?? 0) + 1
-    return acc
-  }, {})).sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `${type}: ${n}`).join(', ')
+  const countByType = new Map<string, number>()
+  for (const d of dynos) countByType.set(d.type ?? '?', (countByType.get(d.type ?? '?') ?? 0) + 1)
+  const dynoCounts = [...countByType].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `${type}: ${n}`).join(', ')
 
   if (opts.shell) {
     const fields: Array<[string, null | number | string | undefined]> = [

@@ -1,6 +1,6 @@
 /**
- * The OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on Linux) through
- * @napi-rs/keyring, every call bounded by a timeout. On Linux, `getPassword` answers null when no
+ * The OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on Linux) through the
+ * package @napi-rs/keyring, every call bounded by a timeout. On Linux, `getPassword` answers null when no
  * Secret Service runs at all, which looks like "no token" — so availability is probed explicitly
  * (listing credentials fails without a reachable service) before anything is trusted.
  */

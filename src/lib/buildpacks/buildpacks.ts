@@ -92,7 +92,7 @@ export async function setBuildpack(opts: Options & {buildpack: string, index?: n
   const current = await fetchInstallations(opts.api, opts.app)
   const index = checkIndex(opts.index ?? 1, current.length + 1)
   refuseDuplicate(current, opts.buildpack, index)
-  const urls = current.map(urlOf)
+  const urls = current.map(installation => urlOf(installation))
   urls.splice(index - 1, 1, opts.buildpack)
   const updated = await putInstallations(opts.api, opts.app, urls)
   renderNext(opts.out, opts.app, 'Buildpack set.', updated)
@@ -104,7 +104,7 @@ export async function addBuildpack(opts: Options & {buildpack: string, index?: n
   const current = await fetchInstallations(opts.api, opts.app)
   const index = checkIndex(opts.index ?? current.length + 1, current.length + 1)
   refuseDuplicate(current, opts.buildpack)
-  const urls = current.map(urlOf)
+  const urls = current.map(installation => urlOf(installation))
   urls.splice(index - 1, 0, opts.buildpack)
   const updated = await putInstallations(opts.api, opts.app, urls)
   renderNext(opts.out, opts.app, 'Buildpack added.', updated)
@@ -127,7 +127,7 @@ export async function removeBuildpack(opts: Options & {buildpack?: string, index
     at = checkIndex(opts.index, current.length) - 1
   }
 
-  const urls = current.map(urlOf)
+  const urls = current.map(installation => urlOf(installation))
   urls.splice(at, 1)
   const updated = await putInstallations(opts.api, opts.app, urls)
   renderNext(opts.out, opts.app, 'Buildpack removed.', updated)

@@ -45,15 +45,24 @@ async function configuredHelpers(gitBaseUrl: string, env?: NodeJS.ProcessEnv): P
 
 export type HelperSetup = 'already configured' | 'configured' | 'repaired' | 'skipped'
 
+export interface OfferCredentialHelperOptions {
+  /** the local platform's CA file: git is told to verify gitBase (and only it) with it */
+  caFile?: string
+  env?: NodeJS.ProcessEnv
+  gitBase: string
+  helperCommand: string
+  /** false when no `heroku` on PATH is this CLI (run from a clone): git will need one there */
+  helperOnPath?: boolean
+  out: Output
+  prompter: Prompter
+  wanted?: boolean
+}
+
 /**
  * Sets up git's credential helper for the platform's git host: `wanted` true or false decides
  * (--git-setup / --no-git-setup); undefined asks on a TTY and only suggests it otherwise.
  */
-export async function offerCredentialHelper(opts: {/** the local platform's CA file: git is told to verify gitBase (and only it) with it */
-  caFile?: string; env?: NodeJS.ProcessEnv; gitBase: string; helperCommand: string /** false when no `heroku` on PATH is this CLI (run from a clone): git will need one there */
-  helperOnPath?: boolean; out: Output
-  prompter: Prompter
-  wanted?: boolean;}): Promise<HelperSetup> {
+export async function offerCredentialHelper(opts: OfferCredentialHelperOptions): Promise<HelperSetup> {
   const {gitBase, out, prompter} = opts
   const helpers = await configuredHelpers(gitBase, opts.env)
   if (helpers.includes(opts.helperCommand)) {

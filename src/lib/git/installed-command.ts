@@ -12,7 +12,7 @@ import {delimiter, isAbsolute, join} from 'node:path'
  */
 export function installedHeroku(root: string, env: NodeJS.ProcessEnv = process.env): {installed: boolean, path: string} {
   // the npm bin (run.js) and the standalone tarball's launcher (bin/heroku) are both this CLI
-  const ours = new Set([join(root, 'bin', 'run.js'), join(root, 'bin', 'heroku')].map(realOrUndefined).filter(Boolean))
+  const ours = new Set([join(root, 'bin', 'run.js'), join(root, 'bin', 'heroku')].map(file => realOrUndefined(file)).filter(Boolean))
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir || !isAbsolute(dir)) continue // a relative PATH entry depends on the cwd: not stable
     const candidate = join(dir, 'heroku')

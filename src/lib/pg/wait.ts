@@ -31,8 +31,7 @@ const realSleep = (ms: number) => new Promise<void>(resolve => {
 export async function pgWait(opts: PgWaitOptions): Promise<Array<{addon: string, state: string}>> {
   const sleep = opts.sleep ?? realSleep
   const interval = opts.intervalMs ?? 2000
-  let addons: AddOn[]
-  addons = opts.database ? [await findPg(opts)] : (await opts.api.get<AddOn[]>(paths.app(opts.app).addons())).filter(a => a.addon_service?.name === 'heroku-postgresql')
+  const addons: AddOn[] = opts.database ? [await findPg(opts)] : (await opts.api.get<AddOn[]>(paths.app(opts.app).addons())).filter(a => a.addon_service?.name === 'heroku-postgresql')
   const done: Array<{addon: string, state: string}> = []
   for (let addon of addons) {
     const spinner = await opts.out.spinner(`Waiting for database ${addon.name}`)
@@ -46,17 +45,7 @@ export async function pgWait(opts: PgWaitOptions): Promise<Array<{addon: string,
       if (addon.state !== 'provisioned') throw new UserError(`${addon.name} is ${addon.state}: it will not become available.`, {hint: `See heroku addons:info ${addon.name}.`})
 
       const db = await resolveDatabase({api: opts.api, app: opts.app, database: addon.id, service: 'heroku-postgresql', defaultAttachment: 'DATABASE'})
-      const deadline = Date.now() + (opts.timeoutMs ?? 60_000)
-      for (;;) {
-        try {
-          await withClient(db.url, client => client.query('SELECT 1'))
-          break
-        } catch (error) {
-          if (Date.now() > deadline) throw error
-
-          await sleep(interval)
-        }
-      }
+      await untilAnswering(db.url, Date.now() + (opts.timeoutMs ?? 60_000), () => sleep(interval))
 
       spinner.succeed('available')
       done.push({addon: addon.name, state: 'available'})
@@ -73,4 +62,17 @@ async function findPg(opts: PgWaitOptions): Promise<AddOn> {
   const addon = await opts.api.get<AddOn>(paths.app(opts.app).addon(opts.database!.replace(/_URL$/i, '')).self)
   if (addon.addon_service?.name !== 'heroku-postgresql') throw new UserError(`${addon.name} is not a heroku-postgresql add-on.`)
   return addon
+}
+
+/** Until the database answers a query; the last error once the deadline passed. */
+async function untilAnswering(url: string, deadline: number, pause: () => Promise<void>): Promise<void> {
+  for (;;) {
+    try {
+      await withClient(url, client => client.query('SELECT 1'))
+      return
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await pause()
+    }
+  }
 }

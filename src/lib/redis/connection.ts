@@ -82,7 +82,7 @@ function encode(args: string[]): string {
 function parse(buf: Buffer, at: number): undefined | {end: number, value: Reply} {
   const lineEnd = buf.indexOf('\r\n', at)
   if (lineEnd === -1) return undefined
-  const type = String.fromCharCode(buf[at])
+  const type = String.fromCodePoint(buf[at])
   const line = buf.toString('utf8', at + 1, lineEnd)
   switch (type) {
     case '+': {
