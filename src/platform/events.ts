@@ -39,6 +39,7 @@ export interface PlatformEventMap {
 export type PlatformEventName = keyof PlatformEventMap
 
 export class PlatformEvents {
+  // eslint-disable-next-line unicorn/prefer-event-target -- emit() calls each of listeners(event) under its own try/catch; EventTarget has no listener list and sends a throwing listener to uncaughtException
   private readonly emitter = new EventEmitter()
 
   constructor(private readonly onListenerError: (event: string, error: unknown) => void = () => {}) {

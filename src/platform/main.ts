@@ -95,9 +95,11 @@ async function main(): Promise<void> {
       rmSync(pidFile, {force: true})
       rmSync(stateFile, {force: true})
       log('stopped')
+      // eslint-disable-next-line unicorn/no-process-exit -- the platform's own process, after a graceful close() and the pid/state files removed: end now, though handles such as the --attached stdin pipe are still open
       process.exit(0)
     }, error => {
       log(`stopping failed: ${(error as Error).stack ?? String(error)}`)
+      // eslint-disable-next-line unicorn/no-process-exit -- close() failed: the platform's own process ends with status 1 (the log has why) rather than linger half-closed
       process.exit(1)
     })
   }
@@ -111,7 +113,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(error => {
+try {
+  await main()
+} catch (error) {
   process.stderr.write(`platform: ${(error as Error).message}\n`)
+  // eslint-disable-next-line unicorn/no-process-exit -- startup failed: status 1 for the CLI that started this process, even if something main() opened before failing is still open
   process.exit(1)
-})
+}

@@ -26,7 +26,7 @@ import {createUrls, type PlatformContext, type RequestContext} from './api/conte
 import {apiRoutes} from './api/index.js'
 import {authenticate} from './auth/authenticate.js'
 import {clientKey, DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions} from './auth/login-throttle.js'
-import {Deployer, noopLogSink} from './build/deployer.js'
+import {Deployer} from './build/deployer.js'
 import {ReleasePhase} from './build/release-phase.js'
 import {CapabilitySigner} from './capability-urls.js'
 import {RENDEZVOUS_REFUSED, routeRendezvous} from './dynos/rendezvous.js'
@@ -157,10 +157,18 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     throttle,
     // git smart HTTP and the deploy path first: it also streams running builds' output_stream_url;
     // the add-on dashboards (/addon-dashboards/…) share the API's login throttle
-    httpHandlers: [(_p, req, res, segments) => git?.handle(req, res, segments) ?? false, handleCapabilityUrl, handleAddonPartnerCallback, dashboardHandler({throttle}), ...(options.httpHandlers ?? [])],
+    httpHandlers: [
+      (_p, req, res, segments) => git?.handle(req, res, segments) ?? false,
+      handleCapabilityUrl,
+      handleAddonPartnerCallback,
+      dashboardHandler({throttle}),
+      ...(options.httpHandlers ?? []),
+    ],
   }
 
+  // eslint-disable-next-line prefer-const -- the server listens before this is assigned and its handlers read it as undefined till then; a const there would be in its TDZ and throw
   let platform: PlatformContext | undefined
+  // eslint-disable-next-line prefer-const -- the server listens before this is assigned and its handlers read it as undefined till then; a const there would be in its TDZ and throw
   let git: GitHttp | undefined
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handleRequest(platform!, pipeline, req, res).catch(error => {
@@ -194,6 +202,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   server.headersTimeout = 30_000
   server.requestTimeout = 5 * 60_000
   const logs = new LogRouter({...options.logs, dataDir: options.dataDir, store, log})
+  // eslint-disable-next-line prefer-const -- the server listens before this is assigned and its handlers read it as undefined till then; a const there would be in its TDZ and throw
   let dynos: Supervisor | undefined
   // attach URLs of one-off dynos (heroku run) upgrade to the attach protocol on the API port
   server.on('upgrade', (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
@@ -236,7 +245,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     : options.routerPort
   const routerUrl = httpRouter ? `${scheme}://${urlHost}:${routerPort}` : undefined
   const stopLogging = logPlatformEvents(events, store, logs)
-  platform = {store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, routerPort, signer, scheme), logs, dynos, addonAnswerWaitMs: options.addonAnswerWaitMs, releaseOutput: id => releasePhase?.liveOutput(id), caPath: tls?.caPath}
+  platform = {
+    store, events, catalog, signer, dataDir: options.dataDir, log, urls: createUrls(url, routerPort, signer, scheme), logs, dynos,
+    addonAnswerWaitMs: options.addonAnswerWaitMs, releaseOutput: id => releasePhase?.liveOutput(id), caPath: tls?.caPath,
+  }
   if (httpRouter) log(`router listening on ${routerUrl}`)
   await dynos?.start()
   // add-on servers after the supervisor ended what an earlier run left (dynos/service-processes.ts)
@@ -405,7 +417,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 function pathSegments(rawUrl: string): string[] {
   const path = rawUrl.split('?', 1)[0]
   try {
-    return path.split('/').filter(Boolean).map(decodeURIComponent)
+    return path.split('/').filter(Boolean).map(segment => decodeURIComponent(segment))
   } catch {
     throw badRequest('Malformed percent-encoding in the request path.')
   }

@@ -250,7 +250,12 @@ export async function provisionInstance<State extends {port: number}>(o: {
 }
 
 /** deprovision(): the add-on's server stopped, its files gone (nothing there is fine). */
-export async function removeInstance<State extends {port: number}>(files: InstanceFiles<State>, services: ServiceProcesses | undefined, key: (addonId: string) => string, addonId: string): Promise<void> {
+export async function removeInstance<State extends {port: number}>(
+  files: InstanceFiles<State>,
+  services: ServiceProcesses | undefined,
+  key: (addonId: string) => string,
+  addonId: string,
+): Promise<void> {
   await services?.stop(key(addonId))
   await files.remove(addonId)
 }

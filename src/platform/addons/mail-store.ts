@@ -349,8 +349,7 @@ function decodeEncodedWords(value: string): string {
   return value
     .replaceAll(/(=\?[^?]+\?[bq]\?[^?]*\?=)\s+(?==\?)/gi, '$1')
     .replaceAll(/=\?([^?]+)\?([bq])\?([^?]*)\?=/gi, (word, charset: string, encoding: string, text: string) => {
-      let bytes: Buffer
-      bytes = encoding.toLowerCase() === 'b' ? Buffer.from(text, 'base64') : Buffer.from(text.replaceAll('_', ' ').replaceAll(/=([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))), 'latin1')
+      const bytes = encoding.toLowerCase() === 'b' ? Buffer.from(text, 'base64') : Buffer.from(text.replaceAll('_', ' ').replaceAll(/=([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16))), 'latin1')
       try {
         return new TextDecoder(charset.toLowerCase()).decode(bytes)
       } catch {

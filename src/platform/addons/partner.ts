@@ -201,7 +201,9 @@ export function parseManifest(raw: unknown): PartnerManifest {
 
 /** The manifest without its secrets (api.password, api.sso_salt), as the API shows it. */
 export function publicManifest(manifest: PartnerManifest): object {
-  const {password: _password, sso_salt: _salt, ...api} = manifest.api
+  const api: Partial<PartnerManifest['api']> = {...manifest.api}
+  delete api.password
+  delete api.sso_salt
   return {...manifest, api}
 }
 

@@ -238,6 +238,7 @@ export class PostgresCluster {
       result = await this.o.services.runOnce({
         key: 'postgres-initdb', label: 'postgres', uid: SERVICE_UIDS.postgres,
         file: join(binaries.bindir, 'initdb'),
+        // eslint-disable-next-line unicorn/text-encoding-identifier-case -- initdb's -E takes a PostgreSQL encoding name, spelt UTF8 as its docs write it, not a Node encoding
         args: ['-D', this.dataDir, '-U', SUPERUSER, '-A', 'scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions'],
         writable: [this.dataDir, initDir],
         timeoutMs: 180_000,

@@ -325,7 +325,7 @@ function parseReply(buffer: Buffer, at: number): undefined | {end: number, value
   if (eol === -1) return undefined
   const line = buffer.toString('utf8', at + 1, eol)
   const next = eol + 2
-  switch (String.fromCharCode(buffer[at])) {
+  switch (String.fromCodePoint(buffer[at])) {
     case '+': {return {value: line, end: next}
     }
 

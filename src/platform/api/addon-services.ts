@@ -57,7 +57,7 @@ function findPlanOf(service: CatalogService, identity: string): CatalogPlan {
 }
 
 export const addonServiceRoutes: ApiRoute[] = [
-  {method: 'GET', path: '/addon-services', handler: ctx => list(ctx.platform.catalog.listServices().map(serializeService), {fields: ['id', 'name']})},
+  {method: 'GET', path: '/addon-services', handler: ctx => list(ctx.platform.catalog.listServices().map(service => serializeService(service)), {fields: ['id', 'name']})},
   {method: 'GET', path: '/addon-services/{service}', handler: ctx => json(serializeService(requireService(ctx)))},
   {
     method: 'GET',

@@ -113,7 +113,14 @@ const listOf = (ctx: RequestContext, addons: AddonRow[]) => list(addons.map(a =>
 
 export const addonRoutes: ApiRoute[] = [
   {method: 'GET', path: '/addons', handler: ctx => listOf(ctx, listAccountAddons(ctx.platform.store, ctx.account.id))},
-  {method: 'GET', path: '/users/{user}/addons', handler: ctx => (requireSelf(ctx), listOf(ctx, listAccountAddons(ctx.platform.store, ctx.account.id)))},
+  {
+    method: 'GET',
+    path: '/users/{user}/addons',
+    handler(ctx) {
+      requireSelf(ctx)
+      return listOf(ctx, listAccountAddons(ctx.platform.store, ctx.account.id))
+    },
+  },
   {method: 'GET', path: '/addons/{addon}', handler: ctx => json(serializeAddon(ctx.platform, requireVisibleAddon(ctx)))},
   {method: 'POST', path: '/apps/{app}/addons', handler: create},
   {method: 'GET', path: '/apps/{app}/addons', handler: ctx => listOf(ctx, listAppAddons(ctx.platform.store, requireApp(ctx).id))},

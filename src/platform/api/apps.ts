@@ -184,7 +184,14 @@ const listApps = (ctx: RequestContext) => list(listUsableApps(ctx.platform.store
 export const appRoutes: ApiRoute[] = [
   {method: 'POST', path: '/apps', handler: create},
   {method: 'GET', path: '/apps', handler: listApps},
-  {method: 'GET', path: '/users/{user}/apps', handler: ctx => (requireSelf(ctx), listApps(ctx))},
+  {
+    method: 'GET',
+    path: '/users/{user}/apps',
+    handler(ctx) {
+      requireSelf(ctx)
+      return listApps(ctx)
+    },
+  },
   {method: 'GET', path: '/apps/{app}', handler: ctx => json(serializeApp(ctx.platform, requireApp(ctx), ctx.account))},
   {method: 'PATCH', path: '/apps/{app}', handler: update},
   {method: 'DELETE', path: '/apps/{app}', handler: destroy},

@@ -39,7 +39,7 @@ export const buildpackInstallationRoutes: ApiRoute[] = [
     path: '/apps/{app}/buildpack-installations',
     handler(ctx) {
       const app = requireApp(ctx)
-      return list(listBuildpackInstallations(ctx.platform.store, app.id).map(serialize), {fields: ['ordinal'], numericFields: ['ordinal']})
+      return list(listBuildpackInstallations(ctx.platform.store, app.id).map(row => serialize(row)), {fields: ['ordinal'], numericFields: ['ordinal']})
     },
   },
   {
@@ -55,7 +55,7 @@ export const buildpackInstallationRoutes: ApiRoute[] = [
         replaceBuildpackInstallations(ctx.platform.store, app.id, buildpacks)
         return listBuildpackInstallations(ctx.platform.store, app.id)
       })
-      return json(rows.map(serialize))
+      return json(rows.map(row => serialize(row)))
     },
   },
 ]

@@ -113,7 +113,7 @@ export const collaboratorRoutes: ApiRoute[] = [
     path: '/apps/{app}/collaborators',
     handler(ctx) {
       const app = requireApp(ctx)
-      const entries = [ownerEntry(ctx, app), ...listCollaborators(ctx.platform.store, app.id).map(fromRow)]
+      const entries = [ownerEntry(ctx, app), ...listCollaborators(ctx.platform.store, app.id).map(row => fromRow(row))]
       return list(entries.map(e => serialize(app, e)), {fields: ['id']})
     },
   },

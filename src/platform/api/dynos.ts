@@ -128,7 +128,8 @@ async function createOneOff(ctx: RequestContext) {
   const body = parseBody(ctx.body, createBody, ['command'])
   const {dynos} = ctx.platform
   if (dynos === undefined) throw new ApiError(503, 'service_unavailable', 'This platform runs no dynos (it was started without them).')
-  if (currentRelease(ctx.platform.store, app.id)?.slug_id == null) throw invalidParams('The app has no release with code yet: deploy it first (git push).')
+  const slugId = currentRelease(ctx.platform.store, app.id)?.slug_id
+  if (slugId === undefined || slugId === null) throw invalidParams('The app has no release with code yet: deploy it first (git push).')
   const dyno = await dynos.runOneOff(app, {
     command: body.command!, env: body.env, attach: body.attach, forceNoTty: body.force_no_tty, size: body.size, timeToLive: body.time_to_live,
   })

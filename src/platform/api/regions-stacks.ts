@@ -43,7 +43,14 @@ export const regionStackRoutes: ApiRoute[] = [
     },
   },
   {method: 'GET', path: '/stacks', handler: () => list([stack], {fields: ['id', 'name']})},
-  {method: 'GET', path: '/apps/{app}/available-stacks', handler: ctx => (requireApp(ctx), list([stack], {fields: ['id', 'name']}))},
+  {
+    method: 'GET',
+    path: '/apps/{app}/available-stacks',
+    handler(ctx) {
+      requireApp(ctx)
+      return list([stack], {fields: ['id', 'name']})
+    },
+  },
   {
     method: 'GET',
     path: '/stacks/{stack}',

@@ -3,7 +3,7 @@ import type {ApiRoute, PlatformContext} from './context.js'
 // Slugs: records of built app bundles. POST returns a blob URL the client PUTs the tarball to
 // (see capability-urls.ts); a release can then run the slug.
 import {assertCommand} from '../config-limits.js'
-import {isIdentity, isNullable, isNullableString, isString, isText, MAX_LABEL_LENGTH, MAX_PROSE_LENGTH, parseBody} from '../http/body.js'
+import {isIdentity, isNullable, isNullableString, isText, MAX_LABEL_LENGTH, MAX_PROSE_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json} from '../http/router.js'
 import {findSlug, insertSlug, type SlugRow} from '../store/slugs.js'

@@ -62,6 +62,7 @@ const checkSecret: FieldCheck<null | string> = (value, field) => {
 const checkAuthorization: FieldCheck<null | string> = (value, field) => {
   const header = isNullableString(value, field)
   // a header value: no line breaks (they would split the request), printable text
+  // eslint-disable-next-line no-control-regex -- rejecting C0 controls and DEL is the point: an HTTP header value may not carry them (CR/LF would split the request)
   if (header !== null && (header.length > MAX_SECRET_LENGTH || /[\0-\u001F\u007F]/.test(header))) {
     throw invalidParams(`"${field}" must be a header value: at most ${MAX_SECRET_LENGTH} printable characters, no line breaks.`)
   }
@@ -172,7 +173,7 @@ export const webhookRoutes: ApiRoute[] = [
     path: '/apps/{app}/webhook-events',
     handler(ctx) {
       const app = requireApp(ctx)
-      return list(listEvents(ctx.platform.store, app.id).map(serializeEvent), {fields: ['id']})
+      return list(listEvents(ctx.platform.store, app.id).map(event => serializeEvent(event)), {fields: ['id']})
     },
   },
   {

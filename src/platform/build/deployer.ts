@@ -425,8 +425,12 @@ async function checkout(env: NodeJS.ProcessEnv, sha: string, target: string): Pr
   const archive = spawn('git', ['archive', '--format=tar', sha], {env, stdio: ['ignore', 'pipe', 'pipe']})
   const tar = spawn('tar', ['-x', '-C', target], {stdio: ['pipe', 'ignore', 'pipe']})
   let errors = ''
-  archive.stderr.setEncoding('utf8').on('data', (c: string) => (errors += c))
-  tar.stderr.setEncoding('utf8').on('data', (c: string) => (errors += c))
+  const collect = (c: string) => {
+    errors += c
+  }
+
+  archive.stderr.setEncoding('utf8').on('data', collect)
+  tar.stderr.setEncoding('utf8').on('data', collect)
   archive.stdout.pipe(tar.stdin)
   tar.stdin.on('error', () => {})
   const exited = (child: ChildProcess) => new Promise<null | number>((done, fail) => {

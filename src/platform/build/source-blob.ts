@@ -58,7 +58,9 @@ export async function extractSource(tarball: string, buildDir: string): Promise<
     // GNU tar recognises gzip by itself; --no-same-owner/permissions: never take them from the archive
     const tar = spawn('tar', ['-x', '--no-same-owner', '--no-same-permissions', '-f', tarball, '-C', unpacked], {stdio: ['ignore', 'ignore', 'pipe']})
     let errors = ''
-    tar.stderr.setEncoding('utf8').on('data', (c: string) => (errors += c))
+    tar.stderr.setEncoding('utf8').on('data', (c: string) => {
+      errors += c
+    })
     tar.on('error', reject)
     tar.on('close', code => (code === 0 ? resolve() : reject(new BuildFailure(`The source is not a tar archive (tar: ${errors.trim().split('\n')[0]}).`))))
   })

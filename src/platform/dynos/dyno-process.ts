@@ -164,6 +164,7 @@ export class DynoProcesses {
     if (d.oneOff?.tty) {
       // a real terminal for interactive commands, without native modules: util-linux script(1)
       // allocates the pty; -e passes the command's exit status through
+      // eslint-disable-next-line unicorn/prefer-math-trunc -- `| 0` also maps NaN/Infinity to 0: only an integer may reach the shell command
       const size = env.COLUMNS && env.LINES ? `stty cols ${Number(env.COLUMNS) | 0} rows ${Number(env.LINES) | 0} 2>/dev/null; ` : ''
       file = 'script'
       args = ['-qfec', `bash -c ${shellQuote(size + script)}`, '/dev/null']
@@ -336,7 +337,9 @@ export class DynoProcesses {
       const {backend} = d
       this.o.retired(backend)
       const until = Date.now() + this.o.drainMs
-      while (drain && backend.inflight - (backend.upgraded ?? 0) > 0 && Date.now() < until && d.child === child) await sleep(10)
+      if (drain) {
+        while (backend.inflight - (backend.upgraded ?? 0) > 0 && Date.now() < until && d.child === child) await sleep(10)
+      }
     }
 
     if (!child || pgid === undefined || d.child !== child) {

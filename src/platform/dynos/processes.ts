@@ -227,6 +227,18 @@ export function forgetGroup(dataDir: string, instance: string): void {
   rmSync(join(groupsDir(dataDir), `${instance}.json`), {force: true})
 }
 
+/** SIGKILLs every process of `all` in session `pgid` (never this one), appending the pids killed to `killed`. */
+function killGroup(all: number[], pgid: number, killed: number[]): void {
+  for (const pid of all) {
+    if (pid !== process.pid && (pid === pgid || session(pid) === pgid)) {
+      try {
+        process.kill(pid, 'SIGKILL')
+        killed.push(pid)
+      } catch {}
+    }
+  }
+}
+
 /** Kills what is left of every recorded group and forgets them; returns the pids killed. */
 export function killRecordedGroups(dataDir: string): number[] {
   let files: string[]
@@ -244,14 +256,7 @@ export function killRecordedGroups(dataDir: string): number[] {
       const leaderStart = startTime(pgid)
       // the leader's pid now belongs to another process: not ours, leave it
       if (!(leaderStart !== undefined && start !== null && leaderStart !== start) && pgid > 1 && pgid !== process.pid) {
-        for (const pid of all) {
-          if (pid !== process.pid && (pid === pgid || session(pid) === pgid)) {
-            try {
-              process.kill(pid, 'SIGKILL')
-              killed.push(pid)
-            } catch {}
-          }
-        }
+        killGroup(all, pgid, killed)
       }
     } catch {}
 

@@ -77,6 +77,7 @@ export class Supervisor implements WebPools {
   private readonly formation: FormationReconciler
   private readonly attach: AttachSessions
   private readonly unsubscribe: (() => void)[] = []
+  // eslint-disable-next-line unicorn/prefer-event-target -- synchronous emit of a Backend payload, listener errors thrown back to the emitter; EventTarget would wrap each in a CustomEvent and send a throwing listener to uncaughtException
   private readonly emitter = new EventEmitter()
   private readonly log: (line: string) => void
   private readonly attachTimeoutMs: number
@@ -191,7 +192,10 @@ export class Supervisor implements WebPools {
    * process starts when the client connects to attachUrl (nothing is lost before); detached: at
    * once, its output going to the logs.
    */
-  async runOneOff(app: {id: string, name: string}, input: {attach?: boolean, command: string, env?: Record<string, string>, forceNoTty?: boolean, size?: string, timeToLive?: number}): Promise<DynoSnapshot> {
+  async runOneOff(
+    app: {id: string, name: string},
+    input: {attach?: boolean, command: string, env?: Record<string, string>, forceNoTty?: boolean, size?: string, timeToLive?: number},
+  ): Promise<DynoSnapshot> {
     if (this.closed) throw new Error('the platform is stopping')
     const rt = this.runtime(app.id, app.name)
     const release = currentRelease(this.o.store, app.id) ?? null
@@ -236,7 +240,12 @@ export class Supervisor implements WebPools {
    * sandboxed like every dyno): release.N. Resolves with its exit status once it ended; `timedOut`
    * when it ran out of time and was stopped.
    */
-  async runReleaseCommand(app: {id: string, name: string}, release: ReleaseRow, command: string, options: {onLine: (line: string) => void, timeoutMs: number}): Promise<{status: number, timedOut: boolean}> {
+  async runReleaseCommand(
+    app: {id: string, name: string},
+    release: ReleaseRow,
+    command: string,
+    options: {onLine: (line: string) => void, timeoutMs: number},
+  ): Promise<{status: number, timedOut: boolean}> {
     if (this.closed) throw new Error('the platform is stopping')
     if (!release.slug_id) throw new Error(`release v${release.version} has no slug to run`)
     const rt = this.runtime(app.id, app.name)

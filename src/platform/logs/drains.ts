@@ -93,7 +93,9 @@ class Drain {
     this.items.push(line)
     if (!this.running && this.retryTimer === undefined) {
       this.running = true
-      queueMicrotask(() => void this.deliver())
+      queueMicrotask(() => {
+        void this.deliver()
+      })
     }
   }
 

@@ -277,6 +277,14 @@ export class LogArchive {
     for (const app of this.apps.values()) this.enforce(app)
   }
 
+  /** The segment's end without a torn last line (one with no newline), and then the segment is written no more. */
+  private withoutTornLine(app: OpenApp, segment: Segment, data: Buffer<ArrayBuffer>): Buffer<ArrayBuffer> {
+    if (data.length === 0 || data.at(-1) === 10) return data
+    if (app.current === segment) this.closeFd(app)
+    const lastNewline = data.lastIndexOf(10)
+    return lastNewline === -1 ? Buffer.alloc(0) : data.subarray(0, lastNewline + 1)
+  }
+
   /** The segment's last `count` lines that parse; a cut-off last line is skipped (and the segment closed). */
   private readSegment(app: OpenApp, segment: Segment, count: number): ArchivedLine[] {
     let fd: number | undefined
@@ -297,12 +305,7 @@ export class LogArchive {
         end = start
         if (first) {
           first = false
-          if (data.length > 0 && data.at(-1) !== 10) {
-            // torn last line: dropped, and this segment is written no more
-            if (app.current === segment) this.closeFd(app)
-            const lastNewline = data.lastIndexOf(10)
-            data = lastNewline === -1 ? Buffer.alloc(0) : data.subarray(0, lastNewline + 1)
-          }
+          data = this.withoutTornLine(app, segment, data)
         }
 
         // the first (partial) line of this chunk waits for the next chunk, unless at the start

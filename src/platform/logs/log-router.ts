@@ -87,7 +87,7 @@ class Ring {
   private size = 0
 
   constructor(private readonly capacity: number) {
-    this.items = new Array<StoredLine | undefined>(capacity)
+    this.items = Array.from<StoredLine | undefined>({length: capacity})
   }
 
   push(item: StoredLine): void {

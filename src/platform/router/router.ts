@@ -591,15 +591,17 @@ export class HttpRouter {
 
     res.on('close', onClientGone) // emitted once: `on` spares once()'s wrapper
     // H28: the socket's idle timer sees the upload (and, once it is complete, nothing we need)
-    const onClientIdle = withBody && !req.complete ? () => {
-      if (req.complete) {
-        res.setTimeout(0)
-        return
-      }
+    const onClientIdle = withBody && !req.complete
+      ? () => {
+        if (req.complete) {
+          res.setTimeout(0)
+          return
+        }
 
-      this.logError(r, H28)
-      res.destroy() // onClientGone aborts the dyno's request
-    } : undefined
+        this.logError(r, H28)
+        res.destroy() // onClientGone aborts the dyno's request
+      }
+      : undefined
     if (onClientIdle) res.setTimeout(this.bodyIdleTimeoutMs, onClientIdle)
     this.poolFor(backend).dispatch({
       path: req.url ?? '/', method: (req.method ?? 'GET') as Dispatcher.HttpMethod, headers,

@@ -42,9 +42,9 @@ export function syncFormationWithProcessTypes(store: Store, appId: string, proce
   const now = nowIso()
   const existing = new Map(listFormations(store, appId).map(f => [f.type, f]))
   // `release` is the release phase's command, run once per release, never a formation's dynos
-  const {release: _release, ...formationTypes} = processTypes
-  processTypes = formationTypes
-  for (const [type, command] of Object.entries(processTypes)) {
+  const formationTypes = {...processTypes}
+  delete formationTypes.release
+  for (const [type, command] of Object.entries(formationTypes)) {
     const current = existing.get(type)
     if (current) {
       if (current.command !== command) store.run('UPDATE formations SET command = ?, updated_at = ? WHERE id = ?', command, now, current.id)
@@ -57,6 +57,6 @@ export function syncFormationWithProcessTypes(store: Store, appId: string, proce
   }
 
   for (const [type, formation] of existing) {
-    if (!(type in processTypes)) store.run('DELETE FROM formations WHERE id = ?', formation.id)
+    if (!(type in formationTypes)) store.run('DELETE FROM formations WHERE id = ?', formation.id)
   }
 }

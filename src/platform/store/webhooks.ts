@@ -167,7 +167,11 @@ export function recordAttemptStart(store: Store, id: string, attempt: WebhookAtt
   )
 }
 
-export function recordAttemptEnd(store: Store, id: string, result: {attempt: WebhookAttempt, nextAttemptAt: null | number, response: null | {body: string, code: null | number}, status: DeliveryStatus}): void {
+export function recordAttemptEnd(
+  store: Store,
+  id: string,
+  result: {attempt: WebhookAttempt, nextAttemptAt: null | number, response: null | {body: string, code: null | number}, status: DeliveryStatus},
+): void {
   store.run(
     'UPDATE app_webhook_deliveries SET status = ?, next_attempt_at = ?, last_attempt = ?, last_response = ?, updated_at = ? WHERE id = ?',
     result.status, result.nextAttemptAt, JSON.stringify(result.attempt), result.response === null ? null : JSON.stringify(result.response), nowIso(), id,

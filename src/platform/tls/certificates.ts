@@ -111,7 +111,9 @@ export class TlsCertificates {
   /** `server` gets the default certificate again whenever it is re-issued. */
   track(server: TlsServer): void {
     this.servers.add(server)
-    this.timer ??= setInterval(() => void this.renewDefault().catch(error => this.o.log?.(`tls: could not renew the default certificate: ${(error as Error).message}`)), RECHECK_MS).unref()
+    this.timer ??= setInterval(() => {
+      void this.renewDefault().catch(error => this.o.log?.(`tls: could not renew the default certificate: ${(error as Error).message}`))
+    }, RECHECK_MS).unref()
   }
 
   close(): void {

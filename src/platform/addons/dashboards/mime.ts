@@ -144,7 +144,7 @@ function decodeQuotedPrintable(text: string): Buffer {
       bytes.push(Number.parseInt(joined.slice(i + 1, i + 3), 16))
       i += 2
     } else {
-      bytes.push(joined.charCodeAt(i) & 0xFF)
+      bytes.push(c.codePointAt(0)! & 0xFF)
     }
   }
 
@@ -152,11 +152,11 @@ function decodeQuotedPrintable(text: string): Buffer {
 }
 
 function decodeCharset(bytes: Buffer, charset: string | undefined): string {
-  const name = (charset ?? 'utf-8').trim().toLowerCase()
+  const name = (charset ?? 'utf8').trim().toLowerCase()
   try {
-    return new TextDecoder(name === 'us-ascii' ? 'utf-8' : name).decode(bytes)
+    return new TextDecoder(name === 'us-ascii' ? 'utf8' : name).decode(bytes)
   } catch {
-    return new TextDecoder('utf-8').decode(bytes)
+    return new TextDecoder('utf8').decode(bytes)
   }
 }
 

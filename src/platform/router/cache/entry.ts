@@ -52,7 +52,16 @@ function storedFields(headers: RawHeaders, cc: Directives): RawHeaders {
   return without(headers, qualified.length === 0 && connection.length === 0 ? NOT_STORED : new Set([...NOT_STORED, ...qualified, ...connection]))
 }
 
-export function makeEntry(path: string, status: number, statusText: string, headers: RawHeaders, body: Buffer, requestTime: number, responseTime: number, requestHeader: RequestHeaderSource): StoredResponse {
+export function makeEntry(
+  path: string,
+  status: number,
+  statusText: string,
+  headers: RawHeaders,
+  body: Buffer,
+  requestTime: number,
+  responseTime: number,
+  requestHeader: RequestHeaderSource,
+): StoredResponse {
   const cc = parseCacheControl(field(headers, 'cache-control'))
   const entry: StoredResponse = {
     path, status, statusText: statusText || (STATUS_CODES[status] ?? ''), headers: [], body, directives: cc, vary: [], varyValues: [], lifetime: 0, ageValue: ageField(headers),

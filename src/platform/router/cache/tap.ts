@@ -61,7 +61,12 @@ export class CacheTap implements ForwardTap {
   private head?: {headers: string[], status: number, statusText: string}
 
   /** `validating`: the stored response being validated; `fill`: the coalesced fill this leads */
-  constructor(private readonly c: TapContext, private readonly validating: StoredResponse | undefined, private readonly fill: Fill | undefined, private readonly stale: StoredResponse | undefined = validating) {}
+  constructor(
+    private readonly c: TapContext,
+    private readonly validating: StoredResponse | undefined,
+    private readonly fill: Fill | undefined,
+    private readonly stale: StoredResponse | undefined = validating,
+  ) {}
 
   upstream(headers: string[]): string[] {
     const entry = this.validating
