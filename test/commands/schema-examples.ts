@@ -28,7 +28,8 @@ export function exampleOf(node: Node, depth = 0): unknown {
   if ('example' in node) return node.example
   const alternatives = (node.anyOf ?? node.oneOf) as Node[] | undefined
   if (alternatives) return exampleOf(alternatives[0], depth)
-  const types = ([] as string[]).concat((node.type as string | string[] | undefined) ?? (node.properties ? 'object' : 'string'))
+  const declared = (node.type as string | string[] | undefined) ?? (node.properties ? 'object' : 'string')
+  const types = Array.isArray(declared) ? declared : [declared]
   const type = types.find(t => t !== 'null')
   if (type === undefined) return null
   if (depth > 8) return type === 'array' ? [] : (type === 'object' ? {} : null)

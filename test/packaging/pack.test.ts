@@ -5,7 +5,7 @@ import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import {createServer, type Server} from 'node:http'
 import {type AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
-import {basename, dirname, join} from 'node:path'
+import {basename, join} from 'node:path'
 
 // What `npm run pack` builds, used the ways a user installs it: the standalone tarball on a
 // machine without node, the Homebrew formula's steps, npm install -g, and install.sh from a
@@ -163,6 +163,7 @@ describe('packaging: npm run pack and the ways to install what it builds', funct
       mkdirSync(join(plugin, 'node_modules', '@oclif'), {recursive: true})
       symlinkSync(join(root, 'node_modules', '@oclif', 'core'), join(plugin, 'node_modules', '@oclif', 'core'))
       writeFileSync(join(plugin, 'package.json'), JSON.stringify({dependencies: {'@oclif/core': '^4'}, name: 'heroku-hello', oclif: {commands: './commands'}, type: 'module', version: '1.0.0'}))
+      // eslint-disable-next-line no-template-curly-in-string -- the plugin's JavaScript source, whose template literal the plugin evaluates
       writeFileSync(join(plugin, 'commands', 'hello.js'), "import {Command} from '@oclif/core'\nexport default class Hello extends Command {\n  static description = 'say hello'\n  async run() { this.log(`hello from ${this.config.bin}`) }\n}\n")
       const link = spawnSync(join(app, 'bin', 'heroku'), ['plugins:link', plugin], {encoding: 'utf8', env})
       expect(link.status, link.stderr).to.equal(0)

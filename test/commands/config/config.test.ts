@@ -4,7 +4,6 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {validateKey} from '../../../src/lib/config/keys.js'
 import {api, run, useIsolatedEnv} from '../../helpers/cli.js'
 import {release, TRICKY} from '../../helpers/config-fixtures.js'
 import {testOutput} from '../../helpers/test-output.js'

@@ -12,6 +12,7 @@ import {testOutput} from '../../helpers/test-output.js'
 
 const TRICKY: Record<string, string> = {
   BACKTICK_AND_QUOTE: "it's `code`",
+  // eslint-disable-next-line no-template-curly-in-string -- a shell expansion the .env file must carry literally
   DOLLAR: 'cost $HOME ${PATH}',
   EMPTY: '',
   HASH: 'a # not a comment',

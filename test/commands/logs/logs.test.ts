@@ -245,6 +245,7 @@ describe('logs', () => {
     expect(colourLogLine(L1, new Chalk({level: 0}))).to.equal(L1)
     const coloured = colourLogLine(L1, new Chalk({level: 1}))
     expect(coloured).to.contain('\u001B[')
+    // eslint-disable-next-line no-control-regex -- strips the ANSI SGR (colour) escapes the line was given, and nothing else
     expect(coloured.replaceAll(/\u001B\[\d+m/g, '')).to.equal(L1)
   })
 })

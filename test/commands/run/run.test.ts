@@ -5,7 +5,6 @@ import type {AddressInfo, Socket} from 'node:net'
 import {expect} from 'chai'
 import {EventEmitter} from 'node:events'
 import {createServer, type Server} from 'node:http'
-import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 import {createServer as createTlsServer} from 'node:tls'
 
@@ -185,8 +184,16 @@ describe('run', () => {
 
     let rawModes: boolean[] = []
 
+    interface CliOptions {
+      detached?: boolean
+      env?: string
+      keepOpen?: (write: (s: string) => void) => void
+      resizeTo?: {afterMs: number, columns: number, rows: number}
+      tty?: boolean
+    }
+
     /** The CLI's run lib against the real platform, with in-memory stdin/stdout/stderr. */
-    async function cli(command: string[], stdin: string, options: {detached?: boolean, env?: string, keepOpen?: (write: (s: string) => void) => void, resizeTo?: {afterMs: number, columns: number, rows: number}, tty?: boolean} = {}): Promise<{code: number, name?: string, stderr: string, stdout: string}> {
+    async function cli(command: string[], stdin: string, options: CliOptions = {}): Promise<{code: number, name?: string, stderr: string, stdout: string}> {
       const apiClient = new CliApiClient({baseUrl: t.platform.url, token: async () => t.token, userAgent: 'test'})
       const stdinStream = new PassThrough()
       const stdoutStream = new PassThrough()
@@ -208,6 +215,7 @@ describe('run', () => {
       if (options.tty) Object.assign(stdinStream, {isTTY: true, setRawMode: (mode: boolean) => rawModes.push(mode)})
       if (options.keepOpen) options.keepOpen(text => stdinStream.write(text))
       else stdinStream.end(stdin)
+      // eslint-disable-next-line unicorn/prefer-event-target -- stands in for process.stdout, which emits 'resize' as an EventEmitter (io.resizes takes on/removeListener)
       const resizes = new EventEmitter()
       let size = {columns: 80, rows: 24}
       if (options.resizeTo) {

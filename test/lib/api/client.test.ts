@@ -6,7 +6,7 @@ import {createServer} from 'node:http'
 
 import {ApiError, NetworkError} from '../../../src/lib/api/api-error.js'
 import {ApiClient, parseRetryAfter} from '../../../src/lib/api/client.js'
-import {caught, failure} from '../../helpers/failure.js'
+import {failure} from '../../helpers/failure.js'
 
 const BASE = 'https://api.client.test'
 

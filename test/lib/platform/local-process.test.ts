@@ -5,13 +5,14 @@ import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {runningPlatform} from '../../../src/lib/platform/local-process.js'
 import {pidFilePath, type PlatformProcessState, stateFilePath} from '../../../src/platform/process-files.js'
 import {isLive, processStartTime} from '../../../src/platform/process-identity.js'
 import {mainArgs, startPlatformProcess} from '../../helpers/platform-process.js'
 
-const FOREGROUND = join(import.meta.dirname, 'fixtures', 'foreground.ts')
+const FOREGROUND = fileURLToPath(new URL('fixtures/foreground.ts', import.meta.url))
 
 async function waitFor<T>(what: string, probe: () => false | T | undefined, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs

@@ -11,11 +11,11 @@ import {parseManifest, PartnerProvider, partnerProviders} from '../../../src/pla
 import {ProviderError} from '../../../src/platform/addons/provider.js'
 import {createUser} from '../../../src/platform/bootstrap.js'
 import {openStore} from '../../../src/platform/store/database.js'
-import {ApiClient, expectError, expectSchema, startTestPlatform, type TestPlatform} from '../helpers.js'
+import {ApiClient, expectError, expectSchema, type Json, startTestPlatform, type TestPlatform} from '../helpers.js'
 
 interface SeenRequest {
   authorization: string | undefined
-  body: any
+  body: Json
   method: string
   path: string
 }

@@ -16,7 +16,7 @@ import {SERVICE_UIDS} from '../../../src/platform/dynos/service-processes.js'
 import {detectSandbox} from '../../../src/platform/sandbox/sandbox.js'
 import {insertTransfer, markTransferRunning, transferName} from '../../../src/platform/store/pg-backups.js'
 import {type RuntimePlatform, startRuntimePlatform, waitFor} from '../fixtures/runtime/helpers.js'
-import {type ApiClient, expectError} from '../helpers.js'
+import {type ApiClient, expectError, type Json} from '../helpers.js'
 
 const run = promisify(execFile)
 
@@ -31,7 +31,7 @@ async function query(url: string, sql: string): Promise<Record<string, unknown>[
   }
 }
 
-async function finished(client: ApiClient, path: string): Promise<Record<string, any>> {
+async function finished(client: ApiClient, path: string): Promise<Record<string, Json>> {
   return waitFor(`${path} finished`, async () => {
     const res = await client.get(path)
     return res.body.status === 'succeeded' || res.body.status === 'failed' ? res.body : undefined

@@ -20,7 +20,7 @@ import {type RuntimePlatform, startRuntimePlatform, waitFor} from '../fixtures/r
 import {startPlatformProcess, stopPlatformProcess} from '../fixtures/runtime/platform-process.js'
 import {ApiClient, startTestPlatform} from '../helpers.js'
 
-const POSTGRES_DIR = (dataDir: string): string => join(dataDir, 'addons', 'heroku-postgresql')
+const postgresDir = (dataDir: string): string => join(dataDir, 'addons', 'heroku-postgresql')
 
 async function query(url: pg.ClientConfig | string, sql: string, values?: unknown[]): Promise<Record<string, unknown>[]> {
   const client = new pg.Client({...(typeof url === 'string' ? {connectionString: url} : url), connectionTimeoutMillis: 5000})
@@ -45,7 +45,7 @@ async function refusal(url: string): Promise<string | undefined> {
 
 /** the platform's superuser connection, from the files the cluster keeps */
 function superuser(dataDir: string): pg.ClientConfig {
-  const dir = POSTGRES_DIR(dataDir)
+  const dir = postgresDir(dataDir)
   const {port} = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as {port: number}
   return {host: '127.0.0.1', port, user: 'postgres', password: readFileSync(join(dir, 'superuser-password'), 'utf8').trim(), database: 'postgres'}
 }
@@ -138,7 +138,7 @@ describe('heroku-postgresql on the platform\'s own PostgreSQL cluster', function
     const sandbox = await detectSandbox()
     if (sandbox.separateUsers) expect(uidOf(postmaster)).to.equal(SERVICE_UIDS.postgres)
     // the superuser's password: the platform's alone
-    expect(statSync(join(POSTGRES_DIR(dataDir), 'superuser-password')).mode & 0o777).to.equal(0o600)
+    expect(statSync(join(postgresDir(dataDir), 'superuser-password')).mode & 0o777).to.equal(0o600)
     // no password in the platform's log
     const {password} = new URL(firstUrl)
     expect(t.serverLog.join('\n')).not.to.include(password)

@@ -210,7 +210,8 @@ describe('heroku-redis after a platform crash (kill -9)', function () {
     running = second.child
     const client2 = new ApiClient(second.url, user.token)
     expect((await client2.get('/apps/redis-crash/config-vars')).body.REDIS_URL).to.equal(addon.url)
-    const values = await waitFor('the server back', () => withRedis(addon.url, r => r.mGet(Array.from({length: 100}, (_, i) => `key:${i}`))), 20_000, 100)
+    const keys = Array.from({length: 100}, (_, i) => `key:${i}`)
+    const values = await waitFor('the server back', () => withRedis(addon.url, r => r.mGet(keys)), 20_000, 100)
     expect(values).to.deep.equal(Array.from({length: 100}, (_, i) => String(i)))
     const after = redisServers(addon.url)
     expect(after).to.have.length(1)

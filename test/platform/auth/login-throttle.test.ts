@@ -85,7 +85,9 @@ function loginFrom(t: TestPlatform, localAddress: string, password: string): Pro
     }, res => {
       let text = ''
       res.setEncoding('utf8')
-      res.on('data', chunk => (text += chunk))
+      res.on('data', chunk => {
+        text += chunk
+      })
       res.on('end', () => resolve({status: res.statusCode!, body: JSON.parse(text) as {id?: string}}))
     })
     req.on('error', reject)

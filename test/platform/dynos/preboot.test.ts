@@ -100,6 +100,7 @@ describe('dynos: release directories and zero-downtime changes', function () {
     const statuses = new Map<number, number>()
     let stop = false
     const worker = async () => {
+      // eslint-disable-next-line no-unmodified-loop-condition -- the test sets stop once the restarts and the scale-down are done; the loop awaits between checks
       while (!stop) {
         const res = await pool.request({path: '/slow?ms=20', method: 'GET', headers: {host: `busy.localhost:${url.port}`}})
 

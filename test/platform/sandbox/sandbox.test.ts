@@ -32,6 +32,7 @@ const isRoot = process.getuid?.() === 0
 
 /** A worker that lists what earlier dynos left in $HOME (/app) and /tmp, then leaves marks of its own */
 const WORKER = [
+  // eslint-disable-next-line no-template-curly-in-string -- a shell parameter expansion, run by the dyno's sh
   'for f in "$HOME"/mark-* ${SANDBOXED:+/tmp/mark-*}; do [ -e "$f" ] && echo "found $f"; done',
   'stamp="$DYNO-$(date +%s%N)"',
   'touch "$HOME/mark-$stamp" && echo "wrote app mark $stamp"',
@@ -121,6 +122,7 @@ describe('sandbox: what another account\'s dyno or buildpack can reach', functio
   it('B\'s one-off sees only its own processes in /proc, and none of A\'s or the platform\'s environment', async function () {
     sandboxed(this)
     const listing = await run(clientB, appB, [
+      // eslint-disable-next-line no-template-curly-in-string -- a shell parameter expansion, run by the dyno's sh
       'for p in /proc/[0-9]*; do echo "pid ${p#/proc/} uid $(stat -c %u $p) $(tr "\\0" " " < $p/cmdline 2>/dev/null | cut -c1-60)"; done',
       'echo "--- environ"',
       String.raw`cat /proc/*/environ 2>/dev/null | tr "\0" "\n"`,

@@ -4,6 +4,7 @@ import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {createUser, openStore} from '../../../src/platform/bootstrap.js'
 import {pidFilePath, type PlatformProcessState, stateFilePath} from '../../../src/platform/process-files.js'
@@ -11,7 +12,7 @@ import {startPlatform} from '../../../src/platform/server.js'
 import {MIGRATIONS} from '../../../src/platform/store/migrations.js'
 import {ApiClient, LATER_PARTS_OFF, startTestPlatform} from '../helpers.js'
 
-const MAIN = join(import.meta.dirname, '../../../src/platform/main.ts')
+const MAIN = fileURLToPath(new URL('../../../src/platform/main.ts', import.meta.url))
 
 function spawnPlatform(dataDir: string): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--router-port', '0', '--data-dir', dataDir], {stdio: ['ignore', 'pipe', 'pipe']})
@@ -85,6 +86,7 @@ describe('platform durability', function () {
       const acknowledged: string[] = []
       let stop = false
       const writer = async (w: number): Promise<void> => {
+        // eslint-disable-next-line no-unmodified-loop-condition -- the test sets stop once the platform is killed; the loop awaits between checks
         for (let i = 0; !stop; i++) {
           const key = `W${w}_${i}`
           try {

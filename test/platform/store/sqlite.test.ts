@@ -72,6 +72,7 @@ describe('the SQLite binding', () => {
     const insert = db.prepare('INSERT INTO t (id, n) VALUES (?, ?)')
     db.transaction(() => {
       insert.run('a', 1)
+      // eslint-disable-next-line max-nested-callbacks -- a transaction inside a transaction is what this tests
       expect(() => db.transaction(() => {
         insert.run('b', 2)
         insert.run('c', 1) // UNIQUE n

@@ -264,6 +264,7 @@ describe('platform: app webhooks', () => {
 
     expect((await t.client.get(`/apps/${app}/webhooks`)).body).to.deep.equal([])
     const created = await t.client.post(`/apps/${app}/webhooks`, good)
+    // eslint-disable-next-line no-script-url -- the URL the platform must refuse
     const patched = await t.client.patch(`/apps/${app}/webhooks/${created.body.id}`, {url: 'javascript:alert(1)'})
     expectError(patched, 422, 'invalid_params')
     expect((await t.client.get(`/apps/${app}/webhooks/${created.body.id}`)).body.url).to.equal(url)

@@ -152,7 +152,9 @@ describe('router HTTP cache (RFC 9111)', function () {
       const req = request({host: '127.0.0.1', port: router.port, path: p, method: init.method ?? 'GET', agent: false, headers: {Host: `${app}.localhost:${router.port}`, ...init.headers}}, res => {
         let body = ''
         res.setEncoding('utf8')
-        res.on('data', (chunk: string) => (body += chunk))
+        res.on('data', (chunk: string) => {
+          body += chunk
+        })
         res.on('end', () => resolve({status: res.statusCode!, headers: res.headers, body}))
         res.on('error', reject)
       })
