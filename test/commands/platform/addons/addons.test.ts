@@ -21,7 +21,6 @@ const manifest = {
 }
 
 function provider(extra: Record<string, unknown> = {}) {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the rest pattern drops the partner's secrets: the public manifest is what remains
   const {password: _p, sso_salt: _s, ...publicApi} = manifest.api
   return {
     id: 'mongohq',
