@@ -4,7 +4,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
-import {remoteCommandWords, RUN_VALUE_FLAGS, separateRemoteCommand} from '../../lib/run/command-argv.js'
+import {remoteCommandWords, RUN_TRAILING_FLAGS, RUN_VALUE_FLAGS, separateRemoteCommand} from '../../lib/run/command-argv.js'
 import {runDetached} from '../../lib/run/run.js'
 
 export default class RunDetached extends AppCommand<typeof RunDetached> {
@@ -25,7 +25,7 @@ export default class RunDetached extends AppCommand<typeof RunDetached> {
   static override strict = false
 
   override async init(): Promise<void> {
-    this.argv = separateRemoteCommand(this.argv, RUN_VALUE_FLAGS)
+    this.argv = separateRemoteCommand(this.argv, RUN_VALUE_FLAGS, RUN_TRAILING_FLAGS)
     await super.init()
   }
 

@@ -2,12 +2,12 @@ import {Args, Flags} from '@oclif/core'
 
 import {AppCommand} from '../../lib/command/app-command.js'
 import {jsonFlag} from '../../lib/command/json-flag.js'
-import {remoteCommandWords, RUN_VALUE_FLAGS, separateRemoteCommand} from '../../lib/run/command-argv.js'
+import {remoteCommandWords, RUN_TRAILING_FLAGS, RUN_VALUE_FLAGS, separateRemoteCommand} from '../../lib/run/command-argv.js'
 import {runAttached, type RunResult} from '../../lib/run/run.js'
 
 export default class Run extends AppCommand<typeof Run> {
   static override summary = 'run a one-off process inside a dyno, attached to this terminal'
-  static override description = 'stdin, stdout and stderr pass through; on a terminal the remote command gets one too (raw mode: Ctrl-C and keys go to the remote process). The command\'s exit code becomes ours (--no-exit-code always exits 0 once the command ran).\n\nFlags for heroku go before the command: everything from the command on, flags included, is the remote command\'s (heroku run node -e "..." runs node -e).'
+  static override description = 'stdin, stdout and stderr pass through; on a terminal the remote command gets one too (raw mode: Ctrl-C and keys go to the remote process). The command\'s exit code becomes ours (--no-exit-code always exits 0 once the command ran).\n\nFlags for heroku go before the command: everything from the command on, flags included, is the remote command\'s (heroku run node -e "..." runs node -e), except -a/--app and -r/--remote at the very end (heroku run rails console -a my-app, as on Heroku). A -- before the command passes even those on (heroku run -- ls -a /tmp).'
 
   static override examples = [
     '<%= config.bin %> run bash -a my-app',
@@ -31,7 +31,7 @@ export default class Run extends AppCommand<typeof Run> {
   static override strict = false
 
   override async init(): Promise<void> {
-    this.argv = separateRemoteCommand(this.argv, RUN_VALUE_FLAGS)
+    this.argv = separateRemoteCommand(this.argv, RUN_VALUE_FLAGS, RUN_TRAILING_FLAGS)
     await super.init()
   }
 

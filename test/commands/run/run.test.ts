@@ -11,7 +11,7 @@ import {createServer as createTlsServer} from 'node:tls'
 import {ApiClient as CliApiClient} from '../../../src/lib/api/client.js'
 import {rememberCa} from '../../../src/lib/api/trust.js'
 import {encodeFrame, exitFrame, FrameDecoder, FrameType} from '../../../src/lib/run/attach-frames.js'
-import {RUN_VALUE_FLAGS, separateRemoteCommand} from '../../../src/lib/run/command-argv.js'
+import {RUN_TRAILING_FLAGS, RUN_VALUE_FLAGS, separateRemoteCommand} from '../../../src/lib/run/command-argv.js'
 import {EXIT_MARKER, ExitMarkerFilter, withExitMarker} from '../../../src/lib/run/exit-marker.js'
 import {commandLine, parseEnvFlag, runAttached, runDetached} from '../../../src/lib/run/run.js'
 import {Output} from '../../../src/lib/ui/output.js'
@@ -161,6 +161,28 @@ describe('run', () => {
       expect(separateRemoteCommand(['--app=app', '--no-tty', 'ls', '-la'], flags)).to.deep.equal(['--app=app', '--no-tty', '--', 'ls', '-la'])
       expect(separateRemoteCommand(['-a', 'app', '--', 'ls'], flags)).to.deep.equal(['-a', 'app', '--', 'ls'])
       expect(separateRemoteCommand(['--help'], flags)).to.deep.equal(['--help'])
+    })
+
+    it('takes -a/--app and -r/--remote at the very end as heroku\'s, as Heroku\'s docs write them; a -- keeps them the command\'s', () => {
+      const sep = (argv: string[]) => separateRemoteCommand(argv, RUN_VALUE_FLAGS, RUN_TRAILING_FLAGS)
+      expect(sep(['bash', '-a', 'my-app'])).to.deep.equal(['-a', 'my-app', '--', 'bash'])
+      expect(sep(['rails', 'console', '--app', 'my-app'])).to.deep.equal(['--app', 'my-app', '--', 'rails', 'console'])
+      expect(sep(['ls', '-la', '--app=my-app', '-r', 'staging'])).to.deep.equal(['-r', 'staging', '--app=my-app', '--', 'ls', '-la'])
+      // no value after it, or not at the end: the command's own flag
+      expect(sep(['ls', '-a'])).to.deep.equal(['--', 'ls', '-a'])
+      expect(sep(['ls', '-a', '/tmp', '-l'])).to.deep.equal(['--', 'ls', '-a', '/tmp', '-l'])
+      expect(sep(['node', '-e', 'x'])).to.deep.equal(['--', 'node', '-e', 'x'])
+      expect(sep(['-a', 'app', '--', 'ls', '-a', '/tmp'])).to.deep.equal(['-a', 'app', '--', 'ls', '-a', '/tmp'])
+      expect(sep(['ls', '--', '-a', '/tmp'])).to.deep.equal(['--', 'ls', '--', '-a', '/tmp'])
+      // the first word is the command even when it follows a flag's spelling
+      expect(sep(['-a', 'app', 'git', '-r'])).to.deep.equal(['-a', 'app', '--', 'git', '-r'])
+    })
+
+    it('run:detached node migrate.js -a my-app runs node migrate.js on my-app', async () => {
+      api().post('/apps/my-app/dynos', {command: 'node migrate.js', attach: false, env: {}}).reply(201, dyno({command: 'node migrate.js'}))
+      const {stdout, exitCode} = await run(['run:detached', 'node', 'migrate.js', '-a', 'my-app'])
+      expect(exitCode).to.equal(0)
+      expect(stdout).to.equal('run.1\n')
     })
 
     it('an unknown app fails with the API\'s message', async () => {
