@@ -31,7 +31,7 @@ function cacheDir(name, env = process.env) {
  */
 function loadWithCodeCache(file, {env = process.env, importModule, name, sourceHash}) {
   const source = readFileSync(file, 'utf8')
-  const cacheFile = env.HEROKU_CODE_CACHE === '0' ? undefined : join(cacheDir(name, env), 'v8', `${sourceHash}-${process.version}-${process.arch}.bin`)
+  const cacheFile = env.HEROKU_CODE_CACHE === '0' ? undefined : cacheFileFor(name, sourceHash, env)
   let cachedData
   if (cacheFile) {
     try {
@@ -53,6 +53,18 @@ function loadWithCodeCache(file, {env = process.env, importModule, name, sourceH
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file), importModule)
   mod.loaded = true
   return {exports: mod.exports, status}
+}
+
+/** Where this bundle's cache lives, or undefined where there is no home to keep it in. */
+function cacheFileFor(name, sourceHash, env) {
+  let dir
+  try {
+    dir = cacheDir(name, env)
+  } catch {
+    // os.homedir() throws for a user with no HOME and no passwd entry: no cache, no failure
+  }
+
+  return dir && join(dir, 'v8', `${sourceHash}-${process.version}-${process.arch}.bin`)
 }
 
 /** Written whole or not at all (a rename), so a parallel command never reads half a cache. */

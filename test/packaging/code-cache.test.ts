@@ -75,6 +75,14 @@ describe('packaging: the V8 code cache of the bundled @oclif/core', () => {
     chmodSync(dir, 0o700)
   })
 
+  it('a user with no HOME and no passwd entry (os.homedir() throws) runs without a cache', function () {
+    if (process.getuid?.() !== 0 || !existsSync('/usr/bin/setpriv')) this.skip()
+    chmodSync(dir, 0o755)
+    const r = spawnSync('/usr/bin/setpriv', ['--reuid', '54321', '--regid', '54321', '--clear-groups', process.execPath, join(dir, 'main.mjs')], {encoding: 'utf8', env: {PATH: process.env.PATH}})
+    expect(r.stderr).to.equal('')
+    expect(JSON.parse(r.stdout)).to.deep.include({name: 'whoami', status: 'off'})
+  })
+
   it('HEROKU_CODE_CACHE=0 turns it off', () => {
     expect(run({HEROKU_CODE_CACHE: '0'})).to.equal('off')
     expect(cacheFiles()).to.deep.equal([])
