@@ -4,9 +4,11 @@
 // (module.enableCompileCache is Node 22). The cache is one file in the user's cache directory per
 // bundle content and Node version, written once, at the exit of a run that had none, so that it
 // also holds the functions that run compiled. Whatever is wrong with it (unreadable, corrupt,
-// from another V8) costs only the compile it would have saved: V8 checks the data and rejects
-// what does not fit, and a cache that cannot be written is not written.
+// from another V8) costs only the compile it would have saved: the file carries the SHA-256 of
+// its data, checked before V8 sees it (V8 checks only a header, and runs damaged code of the right
+// length), V8 rejects data from another version, and a cache that cannot be written is not.
 'use strict'
+const {createHash, randomUUID} = require('node:crypto')
 const {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} = require('node:fs')
 const Module = require('node:module')
 const {homedir} = require('node:os')
@@ -33,9 +35,11 @@ function loadWithCodeCache(file, {env = process.env, importModule, name, sourceH
   const source = readFileSync(file, 'utf8')
   const cacheFile = env.HEROKU_CODE_CACHE === '0' ? undefined : cacheFileFor(name, sourceHash, env)
   let cachedData
+  let damaged = false
   if (cacheFile) {
     try {
-      cachedData = readFileSync(cacheFile)
+      cachedData = verified(readFileSync(cacheFile))
+      damaged = cachedData === undefined
     } catch {
       // none yet (or unreadable): compiled from source, and written at exit
     }
@@ -43,7 +47,7 @@ function loadWithCodeCache(file, {env = process.env, importModule, name, sourceH
 
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __herokuImport) {${source}\n})`, {cachedData, filename: file})
   let status = 'off'
-  if (cacheFile) status = cachedData === undefined ? 'written' : (script.cachedDataRejected ? 'rejected' : 'used')
+  if (cacheFile) status = damaged || script.cachedDataRejected ? 'rejected' : (cachedData === undefined ? 'written' : 'used')
   if (status === 'written' || status === 'rejected') process.once('exit', () => writeCache(cacheFile, script))
 
   const mod = new Module(file, module)
@@ -67,12 +71,24 @@ function cacheFileFor(name, sourceHash, env) {
   return dir && join(dir, 'v8', `${sourceHash}-${process.version}-${process.arch}.bin`)
 }
 
-/** Written whole or not at all (a rename), so a parallel command never reads half a cache. */
+const DIGEST_BYTES = 32
+
+/** The data of a cache file whose SHA-256 (its first 32 bytes) matches, else undefined. */
+function verified(file) {
+  const data = file.subarray(DIGEST_BYTES)
+  return file.length > DIGEST_BYTES && createHash('sha256').update(data).digest().equals(file.subarray(0, DIGEST_BYTES)) ? data : undefined
+}
+
+/**
+ * Written whole or not at all: a file of its own (pid and a random name: two containers sharing a
+ * home may share a pid), then a rename, so a parallel command never reads half a cache.
+ */
 function writeCache(cacheFile, script) {
-  const partial = `${cacheFile}.${process.pid}`
+  const partial = `${cacheFile}.${process.pid}.${randomUUID()}`
   try {
     mkdirSync(dirname(cacheFile), {recursive: true})
-    writeFileSync(partial, script.createCachedData())
+    const data = script.createCachedData()
+    writeFileSync(partial, Buffer.concat([createHash('sha256').update(data).digest(), data]), {flag: 'wx'})
     renameSync(partial, cacheFile)
   } catch {
     // a read-only or full cache dir: the next run compiles again, nothing else changes

@@ -1,5 +1,6 @@
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import {chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -52,12 +53,29 @@ describe('packaging: the V8 code cache of the bundled @oclif/core', () => {
     expect(run()).to.equal('used')
   })
 
-  it('a corrupt cache is rejected by V8, the module still runs, and the cache is written again', () => {
+  it('a damaged cache is rejected, the module still runs, and the cache is written again', () => {
     run()
     const file = join(cache, 'v8', cacheFiles()[0])
-    const data = readFileSync(file)
-    data.fill(7, 16, 200)
-    writeFileSync(file, data)
+    const good = readFileSync(file)
+    // the header V8 checks, its code of the same length (V8 would run it: a crash), and a short file
+    const damages = [
+      (d: Buffer) => d.fill(7, 16, 200),
+      (d: Buffer) => d.fill(0x5A, d.length >> 1, (d.length >> 1) + 400),
+      (d: Buffer) => d.subarray(0, 20),
+    ]
+    for (const damage of damages) {
+      writeFileSync(file, damage(Buffer.from(good)))
+      expect(run()).to.equal('rejected')
+      expect(run()).to.equal('used')
+    }
+  })
+
+  it('another version\'s data (V8 refuses it) is rejected and written again', () => {
+    run()
+    const file = join(cache, 'v8', cacheFiles()[0])
+    // a valid digest over data V8 will not take: what an older node would have left under this name
+    const data = Buffer.from('not V8 code cache data at all')
+    writeFileSync(file, Buffer.concat([createHash('sha256').update(data).digest(), data]))
     expect(run()).to.equal('rejected')
     expect(run()).to.equal('used')
   })
