@@ -211,8 +211,10 @@ async function vendorOclifCore(root, app) {
     target: 'node20',
   })
   const code = readFileSync(outfile, 'utf8')
-  const left = code.match(DYNAMIC_IMPORT)
-  if (left) throw new Error(`bundle: @oclif/core still has ${left.length} import() that node:vm cannot run`)
+  // computed imports go through the facade; an import of a literal name esbuild could not bundle
+  // (an external package) would be left as import() too, and fail at run time
+  const left = [...code.matchAll(DYNAMIC_IMPORT), ...code.matchAll(/(?<![\w$.])import\(\s*['"`]/g)]
+  if (left.length > 0) throw new Error(`bundle: @oclif/core still has ${left.length} import() that node:vm cannot run`)
   cpSync(join(root, 'packaging', 'runtime', 'code-cache.cjs'), join(to, 'lib', 'code-cache.cjs'))
   const sourceHash = createHash('sha256').update(code).digest('hex').slice(0, 16)
   writeFileSync(join(to, 'lib', 'index.mjs'), [
