@@ -26,7 +26,7 @@ export async function downloadBackup(opts: BackupsBase & {backup?: string, env?:
   const spinner = await opts.out.spinner(`Downloading ${link.backup} to ${file}`)
   try {
     const {status, stream} = await fetchDump(link.url, opts.env)
-    if (status !== 200) {
+    if (status < 200 || status >= 300) {
       stream.resume()
       throw new DownloadStatusError(status)
     }
@@ -51,13 +51,19 @@ class DownloadStatusError extends Error {
   }
 }
 
-/** Two more tries after a network error before any byte arrived (a GET: safe to send again). */
+/** The network failures worth another try: the connection, not the certificate nor the URL. */
+const RETRIED_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'])
+
+/** Two more tries, half a second then a second later, after a network error before any byte arrived (a GET). */
 async function withRetries<T>(attempt: () => Promise<T>, tries = 3): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await attempt()
     } catch (error) {
-      if (i >= tries) throw error
+      if (i >= tries || !RETRIED_CODES.has(String((error as {code?: unknown}).code))) throw error
+      await new Promise(resolve => {
+        setTimeout(resolve, 500 * i)
+      })
     }
   }
 }
@@ -66,9 +72,7 @@ async function withRetries<T>(attempt: () => Promise<T>, tries = 3): Promise<T> 
 async function fetchDump(url: string, env?: NodeJS.ProcessEnv): Promise<Awaited<ReturnType<typeof httpGetStream>>> {
   for (let hops = 0; ; hops++) {
     // the local platform's own CA for its origin (trust.ts), Node's defaults elsewhere
-
     const ca = await certificateAuthoritiesFor(url, env)
-
     const answer = await withRetries(() => httpGetStream(url, {ca, headers: {'User-Agent': 'heroku-toolbelt'}, timeoutMs: 30_000}))
     const {location} = answer.headers
     if (answer.status < 300 || answer.status >= 400 || !location || hops === 5) return answer
