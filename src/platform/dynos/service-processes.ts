@@ -109,6 +109,8 @@ export class ServiceProcesses {
   private readonly services = new Map<string, Service>()
   /** process groups of the one-shots running now (ended by close()) */
   private readonly oneShots = new Set<number>()
+  /** launches and one-shots under way: close() waits for them, so nothing writes after it */
+  private readonly underway = new Set<Promise<unknown>>()
   private closed = false
 
   constructor(private readonly o: ServiceProcessesOptions) {}
@@ -145,8 +147,13 @@ export class ServiceProcesses {
    * Resolves with how it ended; a command that cannot start is a status 127 with the reason.
    */
   async runOnce(spec: OneShotSpec): Promise<OneShotResult> {
+    return this.track(this.runOneShot(spec))
+  }
+
+  private async runOneShot(spec: OneShotSpec): Promise<OneShotResult> {
     if (this.closed) throw new Error('the platform is stopping')
     const {file, args, env, cwd} = await this.command(spec, `oneshot-${spec.key}`)
+    if (this.closed) throw new Error('the platform is stopping')
     const child = spawn(file, args, {cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe']})
     const instance = `oneshot-${spec.key}`
     if (child.pid !== undefined) {
@@ -205,13 +212,22 @@ export class ServiceProcesses {
     const all = [...this.services.values()]
     this.services.clear()
     await Promise.all(all.map(s => this.halt(s)))
+    // a one-shot just killed still records its end; a launch still making its dirs stops there
+    await Promise.allSettled(this.underway)
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.underway.add(work)
+    const forget = () => this.underway.delete(work)
+    work.then(forget, forget)
+    return work
   }
 
   private start(service: Service): Promise<void> {
     const {spec} = service
     service.state = 'starting'
     service.tail = []
-    const ready = this.launch(service).then(() => this.awaitReady(service, spec))
+    const ready = this.track(this.launch(service)).then(() => this.awaitReady(service, spec))
     service.ready = ready
     // a start nobody awaits (a restart after a crash) must not become an unhandled rejection
     ready.catch(error => this.o.log(`service ${spec.label} (${spec.key}) did not start: ${(error as Error).message}`))
@@ -237,6 +253,8 @@ export class ServiceProcesses {
   private async launch(service: Service): Promise<void> {
     const {spec} = service
     const command = await this.command(spec, `service-${spec.key}`)
+    // close() came while its dirs were made: start nothing it would not stop
+    if (this.closed) throw new Error('the platform is stopping')
     const child = spawn(command.file, command.args, {cwd: command.cwd, env: command.env, detached: true, stdio: ['ignore', 'pipe', 'pipe']})
     service.child = child
     service.pgid = child.pid

@@ -3,7 +3,7 @@
 // leaving nothing behind once the next supervisor starts.
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -108,6 +108,28 @@ describe('add-on servers under the supervisor (service-processes.ts)', function 
       error = error_ as Error
     })
     expect(error?.message).to.match(/exited before it served: no config here/)
+  })
+
+  it('close() during a start and a one-shot: nothing starts after it, nothing writes after it, nothing is left', async () => {
+    const writer = 'const fs = require(\'node:fs\'); setInterval(() => fs.writeFileSync(process.argv[1] + \'/beat-\' + Date.now(), \'x\'), 5)'
+    const oneShot = services.runOnce({args: ['-e', writer, join(dataDir, 'shot')], file: process.execPath, key: 'writer', label: 'writer', writable: [join(dataDir, 'shot')]})
+    await waitFor('the one-shot writing', () => {
+      try {
+        return readdirSync(join(dataDir, 'shot')).length > 0
+      } catch {
+        return false
+      }
+    })
+    // the start is still making its dirs when close() comes
+    const starting = services.ensure(spec()).catch((error: Error) => error)
+    await services.close()
+    expect(await starting).to.be.instanceOf(Error)
+    expect((await oneShot).signal).to.equal('SIGKILL')
+    const files = readdirSync(join(dataDir, 'shot')).length
+    await new Promise(r => setTimeout(r, 200))
+    expect(readdirSync(join(dataDir, 'shot'))).to.have.lengthOf(files)
+    expect(markedProcesses(PLATFORM_MARKER_VAR, platformMarker(dataDir))).to.deep.equal([])
+    expect(await accepts(port)).to.equal(false)
   })
 
   it('leaves nothing running after its platform is killed: the next start ends the leftovers', async () => {
