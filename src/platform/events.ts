@@ -2,12 +2,25 @@
 // router and log router (later issues) subscribe here instead of being called by the API.
 import {EventEmitter} from 'node:events'
 
+import type {AddonRow, AttachmentRow} from './store/addons.js'
+import type {CollaboratorRow} from './store/collaborators.js'
+
 export interface AppRef {
   appId: string
   appName: string
 }
 
 export interface PlatformEventMap {
+  /** an add-on was attached to the app (AppRef: the attachment's app) */
+  'addon-attachment.created': AppRef & {attachmentId: string, userId: string}
+  /** the rows may be gone (a destroyed add-on): them as they were */
+  'addon-attachment.deleted': AppRef & {addon: AddonRow, attachment: AttachmentRow, userId?: string}
+  /** an add-on was created (its app is the billing app), `provisioning` or already provisioned */
+  'addon.created': AppRef & {addonId: string, userId: string}
+  /** the row is gone: it as it was, with the app it was billed to */
+  'addon.destroyed': AppRef & {addon: AddonRow, userId?: string}
+  /** an add-on's name, plan or state changed: what it was before */
+  'addon.updated': AppRef & {addonId: string, previous: {name?: string, plan?: string, state?: string}, userId?: string}
   'app.created': AppRef
   'app.deleted': AppRef
   'app.maintenance.changed': AppRef & {maintenance: boolean}
@@ -15,6 +28,8 @@ export interface PlatformEventMap {
   'build.created': AppRef & {buildId: string}
   /** a build ended (its status and output are stored): app webhooks send api:build update */
   'build.finished': AppRef & {buildId: string, status: 'failed' | 'succeeded'}
+  'collaborator.created': AppRef & {collaborator: CollaboratorRow, userId: string}
+  'collaborator.deleted': AppRef & {collaborator: CollaboratorRow, userId: string}
   'domain.created': AppRef & {hostname: string}
   'domain.deleted': AppRef & {hostname: string}
   /** restart requests: all dynos, one process type, or one dyno */
