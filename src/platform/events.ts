@@ -4,6 +4,7 @@ import {EventEmitter} from 'node:events'
 
 import type {AddonRow, AttachmentRow} from './store/addons.js'
 import type {CollaboratorRow} from './store/collaborators.js'
+import type {SniEndpointRow} from './store/sni-endpoints.js'
 
 export interface AppRef {
   appId: string
@@ -49,6 +50,11 @@ export interface PlatformEventMap {
   'release.current': AppRef & {releaseId: string, version: number}
   /** an SNI endpoint was added, replaced or removed, or a domain's endpoint changed: what the router serves by SNI */
   'sni-endpoint.changed': AppRef
+  'sni-endpoint.created': AppRef & {endpointId: string, userId: string}
+  /** the row is gone: it as it was, with the domains it served then */
+  'sni-endpoint.deleted': AppRef & {domainIds: string[], endpoint: SniEndpointRow, userId: string}
+  /** its certificate was replaced: the row before */
+  'sni-endpoint.updated': AppRef & {endpointId: string, previous: SniEndpointRow, userId: string}
 }
 
 export type PlatformEventName = keyof PlatformEventMap

@@ -12,6 +12,7 @@ import {serializeCollaborator} from '../api/collaborators.js'
 import {serializeDomain} from '../api/domains.js'
 import {serializeFormation} from '../api/formation.js'
 import {serializeRelease} from '../api/releases.js'
+import {serializeSniEndpoint} from '../api/sni-endpoints.js'
 import {newId, nowIso} from '../ids.js'
 import {findAccountById} from '../store/accounts.js'
 import {findAddonById, findAppAttachment} from '../store/addons.js'
@@ -20,6 +21,7 @@ import {findBuildById} from '../store/builds.js'
 import {findDomain} from '../store/domains.js'
 import {listFormations} from '../store/formations.js'
 import {currentRelease, findReleaseById} from '../store/releases.js'
+import {findSniEndpoint} from '../store/sni-endpoints.js'
 import {insertDelivery, insertEvent, listWebhooks, webhookIncludes} from '../store/webhooks.js'
 import {type EmittedInclude, PAYLOAD_VERSION} from './serialize.js'
 
@@ -164,6 +166,21 @@ export function publishPlatformEvents(platform: PlatformContext, events: Platfor
     })),
     events.on('collaborator.deleted', withApp((app, e) => {
       publish(platform, app, {include: 'api:collaborator', action: 'destroy', data: serializeCollaborator(app, e.collaborator), actorId: e.userId}, options)
+    })),
+    events.on('sni-endpoint.created', withApp((app, e) => {
+      const endpoint = findSniEndpoint(store, app.id, e.endpointId)
+      if (endpoint) publish(platform, app, {include: 'api:sni-endpoint', action: 'create', data: serializeSniEndpoint(store, app, endpoint), actorId: e.userId}, options)
+    })),
+    events.on('sni-endpoint.updated', withApp((app, e) => {
+      const endpoint = findSniEndpoint(store, app.id, e.endpointId)
+      if (endpoint === undefined) return
+      // what a new certificate changes: the chain and the certificate's facts
+      const before = serializeSniEndpoint(store, app, e.previous) as {certificate_chain: string, ssl_cert: object}
+      const previousData = {certificate_chain: before.certificate_chain, ssl_cert: before.ssl_cert}
+      publish(platform, app, {include: 'api:sni-endpoint', action: 'update', data: serializeSniEndpoint(store, app, endpoint), previousData, actorId: e.userId}, options)
+    })),
+    events.on('sni-endpoint.deleted', withApp((app, e) => {
+      publish(platform, app, {include: 'api:sni-endpoint', action: 'destroy', data: serializeSniEndpoint(store, app, e.endpoint, e.domainIds), actorId: e.userId}, options)
     })),
   ]
   return () => {

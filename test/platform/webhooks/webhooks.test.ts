@@ -3,8 +3,12 @@ import type {AddressInfo} from 'node:net'
 // App webhooks against a real platform and real HTTP receivers written here: what arrives (body,
 // signature, headers), retries with backoff, giving up, resuming after a restart, bad input.
 import {expect} from 'chai'
+import {execFileSync} from 'node:child_process'
 import {createHmac} from 'node:crypto'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import type {AddonProvider, ProvisionContext, ProvisionResult} from '../../../src/platform/addons/provider.js'
 
@@ -94,6 +98,20 @@ class MemoryKvProvider implements AddonProvider {
   }
 
   async start(): Promise<void> {}
+}
+
+/** A self-signed certificate for `names`, made with openssl. */
+function selfSigned(names: string[]): {cert: string, key: string} {
+  const dir = mkdtempSync(join(tmpdir(), 'webhook-cert-'))
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.crt',
+      '-subj', `/CN=${names[0]}`, '-days', '2', '-addext', `subjectAltName=${names.map(n => `DNS:${n}`).join(',')}`,
+    ], {cwd: dir, stdio: ['ignore', 'pipe', 'pipe']})
+    return {cert: readFileSync(join(dir, 'leaf.crt'), 'utf8'), key: readFileSync(join(dir, 'leaf.key'), 'utf8')}
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
 }
 
 /** The payloads received, parsed, each checked to be signed with `secret`. */
@@ -485,6 +503,42 @@ describe('platform: app webhooks', () => {
     expect(destroy).to.deep.include({action: 'destroy', resource: 'collaborator', previous_data: {}})
     expect(destroy.actor).to.deep.equal({email: friend.account.email, id: friend.account.id})
     expect(destroy.data).to.deep.equal(left.body)
+  })
+
+  it('sends SNI endpoints added, given a new certificate and removed', async () => {
+    const app = await newApp()
+    await t.client.post(`/apps/${app}/webhooks`, {include: ['api:sni-endpoint'], level: 'sync', url, secret: 'sni-secret'})
+    const domain = await t.client.post(`/apps/${app}/domains`, {hostname: 'www.hooks.test', sni_endpoint: null})
+    expect(domain.status, domain.text).to.equal(201)
+    const first = selfSigned(['www.hooks.test'])
+    const created = await t.client.post(`/apps/${app}/sni-endpoints`, {certificate_chain: first.cert, private_key: first.key})
+    expect(created.status, created.text).to.equal(201)
+    const [create] = signedPayloads(await receiver.waitFor(1), 'sni-secret')
+    expect(create).to.deep.include({action: 'create', resource: 'sni-endpoint', previous_data: {}})
+    expect(create.actor).to.deep.equal({email: t.owner.account.email, id: t.owner.account.id})
+    expectSchema('sni-endpoint', 'GET', 'Info', create.data)
+    expect(create.data).to.deep.equal(created.body)
+    expect(create.data.ssl_cert.cert_domains).to.deep.equal(['www.hooks.test'])
+    // the domain it covers is served by it
+    expect(create.data.domains).to.deep.equal([domain.body.id])
+
+    receiver.received.length = 0
+    const second = selfSigned(['www.hooks.test', 'api.hooks.test'])
+    const updated = await t.client.patch(`/apps/${app}/sni-endpoints/${created.body.id}`, {certificate_chain: second.cert, private_key: second.key})
+    expect(updated.status, updated.text).to.equal(200)
+    const [update] = signedPayloads(await receiver.waitFor(1), 'sni-secret')
+    expect(update).to.deep.include({action: 'update', resource: 'sni-endpoint'})
+    expect(update.data).to.deep.equal(updated.body)
+    expect(update.previous_data).to.deep.equal({certificate_chain: created.body.certificate_chain, ssl_cert: created.body.ssl_cert})
+
+    receiver.received.length = 0
+    const removed = await t.client.delete(`/apps/${app}/sni-endpoints/${created.body.id}`)
+    expect(removed.status, removed.text).to.equal(200)
+    const [destroy] = signedPayloads(await receiver.waitFor(1), 'sni-secret')
+    expect(destroy).to.deep.include({action: 'destroy', resource: 'sni-endpoint', previous_data: {}})
+    // as DELETE answers it: with the domains it served
+    expect(destroy.data).to.deep.equal(removed.body)
+    expect(destroy.data.domains).to.deep.equal(created.body.domains)
   })
 })
 
