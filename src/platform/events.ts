@@ -2,6 +2,7 @@
 // router and log router (later issues) subscribe here instead of being called by the API.
 import {EventEmitter} from 'node:events'
 
+import type {DynoSnapshot, DynoState} from './dynos/dyno.js'
 import type {AddonRow, AttachmentRow} from './store/addons.js'
 import type {CollaboratorRow} from './store/collaborators.js'
 import type {SniEndpointRow} from './store/sni-endpoints.js'
@@ -33,6 +34,12 @@ export interface PlatformEventMap {
   'collaborator.deleted': AppRef & {collaborator: CollaboratorRow, userId: string}
   'domain.created': AppRef & {hostname: string}
   'domain.deleted': AppRef & {hostname: string}
+  /** the supervisor gave the app a dyno (formation or one-off; a restart's replacement too) */
+  'dyno.created': AppRef & {dyno: DynoSnapshot}
+  /** a dyno left the app (stopped for good, scaled away, replaced, a one-off that ended) */
+  'dyno.destroyed': AppRef & {dyno: DynoSnapshot}
+  /** a dyno's state changed (starting, up, crashed, down) */
+  'dyno.updated': AppRef & {dyno: DynoSnapshot, previousState: DynoState}
   /** restart requests: all dynos, one process type, or one dyno */
   'dynos.restart': AppRef & {dyno?: string, type?: string}
   'dynos.stop': AppRef & {dyno?: string, type?: string}

@@ -10,6 +10,7 @@ import {serializeApp} from '../api/apps.js'
 import {serializeBuild} from '../api/builds.js'
 import {serializeCollaborator} from '../api/collaborators.js'
 import {serializeDomain} from '../api/domains.js'
+import {serializeDyno} from '../api/dynos.js'
 import {serializeFormation} from '../api/formation.js'
 import {serializeRelease} from '../api/releases.js'
 import {serializeSniEndpoint} from '../api/sni-endpoints.js'
@@ -181,6 +182,16 @@ export function publishPlatformEvents(platform: PlatformContext, events: Platfor
     })),
     events.on('sni-endpoint.deleted', withApp((app, e) => {
       publish(platform, app, {include: 'api:sni-endpoint', action: 'destroy', data: serializeSniEndpoint(store, app, e.endpoint, e.domainIds), actorId: e.userId}, options)
+    })),
+    // the attach URL is a one-off's single-use secret for whoever runs it: never sent to a receiver
+    events.on('dyno.created', withApp((app, e) => {
+      publish(platform, app, {include: 'api:dyno', action: 'create', data: serializeDyno(app, e.dyno, null)}, options)
+    })),
+    events.on('dyno.updated', withApp((app, e) => {
+      publish(platform, app, {include: 'api:dyno', action: 'update', data: serializeDyno(app, e.dyno, null), previousData: {state: e.previousState}}, options)
+    })),
+    events.on('dyno.destroyed', withApp((app, e) => {
+      publish(platform, app, {include: 'api:dyno', action: 'destroy', data: serializeDyno(app, e.dyno, null)}, options)
     })),
   ]
   return () => {

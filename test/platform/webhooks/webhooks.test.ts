@@ -13,6 +13,7 @@ import {join} from 'node:path'
 import type {AddonProvider, ProvisionContext, ProvisionResult} from '../../../src/platform/addons/provider.js'
 
 import {createUser} from '../../../src/platform/bootstrap.js'
+import {deployFixture, type RuntimePlatform, startRuntimePlatform} from '../fixtures/runtime/helpers.js'
 import {ApiClient, expectError, expectSchema, startTestPlatform, type TestPlatform} from '../helpers.js'
 
 interface Received {
@@ -298,7 +299,7 @@ describe('platform: app webhooks', () => {
       [{...good, url: 'not a url'}, /"url"/],
       [{...good, url: 42}, /"url"/],
       [{...good, include: ['api:release', 'api:nonsense']}, /"include".*api:nonsense/],
-      [{...good, include: ['api:dyno']}, /"include".*api:dyno/],
+      [{...good, include: ['dyno']}, /"include": this platform sends no dyno events/],
       [{...good, include: []}, /"include"/],
       [{...good, include: 'api:release'}, /"include"/],
       [{...good, level: 'eventually'}, /"level"/],
@@ -621,5 +622,62 @@ describe('platform: app webhooks, bounded and durable', () => {
       await second?.close()
       await receiver.close()
     }
+  })
+})
+
+describe('platform: app webhooks of dynos (real dyno processes)', function () {
+  this.timeout(60_000)
+  let t: RuntimePlatform
+  let receiver: Receiver
+  let url: string
+
+  before(async () => {
+    t = await startRuntimePlatform()
+    receiver = new Receiver()
+    url = await receiver.listen()
+  })
+
+  after(async () => {
+    await t.close()
+    await receiver.close()
+  })
+
+  /** the payloads so far (each signed with `secret`), once one matches `match` */
+  const payloadWhere = (secret: string, what: string, match: (p: {action: string, data: {name: string, state: string}, previous_data: {state?: string}}) => boolean) =>
+    until(what, async () => (signedPayloads(receiver.received, secret).some(p => match(p)) ? signedPayloads(receiver.received, secret) : undefined), 20_000)
+
+  it('sends a formation dyno made, starting then up, and destroyed when scaled away; a one-off from start to end', async () => {
+    const created = await t.client.post('/apps', {name: 'hooked-dynos'})
+    expect(created.status, created.text).to.equal(201)
+    await t.client.post('/apps/hooked-dynos/webhooks', {include: ['api:dyno'], level: 'sync', url, secret: 'dyno-secret'})
+    await deployFixture(t.client, 'hooked-dynos', {web: 'node server.js'})
+    const upSeen = await payloadWhere('dyno-secret', 'web.1 up', p => p.action === 'update' && p.data.name === 'web.1' && p.data.state === 'up')
+    const create = upSeen.find(p => p.action === 'create' && p.data.name === 'web.1')
+    expect(create).to.deep.include({resource: 'dyno', previous_data: {}, version: 'application/vnd.heroku+json; version=3'})
+    expect(create.actor).to.deep.include({id: created.body.owner.id})
+    expectSchema('dyno', 'GET', 'Info', create.data)
+    expect(create.data).to.deep.include({name: 'web.1', type: 'web', command: 'node server.js', attach_url: null})
+    expect(create.data.app).to.deep.equal({id: created.body.id, name: 'hooked-dynos'})
+    const up = upSeen.find(p => p.action === 'update' && p.data.state === 'up')
+    expect(up.previous_data).to.deep.equal({state: 'starting'})
+    expect(up.data.id).to.equal(create.data.id)
+    const shown = (await t.client.get('/apps/hooked-dynos/dynos/web.1')).body
+    expect(up.data).to.deep.equal(shown)
+
+    receiver.received.length = 0
+    expect((await t.client.patch('/apps/hooked-dynos/formation/web', {quantity: 0})).status).to.equal(200)
+    const gone = await payloadWhere('dyno-secret', 'web.1 destroyed', p => p.action === 'destroy' && p.data.name === 'web.1')
+    expect(gone.find(p => p.action === 'destroy')!.data).to.deep.include({id: create.data.id, name: 'web.1', type: 'web'})
+
+    // a one-off: made, then gone once its command ended
+    receiver.received.length = 0
+    const run = await t.client.post('/apps/hooked-dynos/dynos', {command: 'echo done', attach: false})
+    expect(run.status, run.text).to.equal(201)
+    const ended = await payloadWhere('dyno-secret', 'the one-off destroyed', p => p.action === 'destroy' && p.data.name === run.body.name)
+    const made = ended.find(p => p.action === 'create' && p.data.name === run.body.name)
+    expect(made.data).to.deep.include({id: run.body.id, type: 'run', command: 'echo done', attach_url: null})
+    const states = ended.filter(p => p.action === 'update' && p.data.name === run.body.name).map(p => `${p.previous_data.state}>${p.data.state}`)
+    // deliveries may arrive out of order: the set of transitions
+    expect(states).to.have.members(['down>starting', 'starting>up', 'up>down'])
   })
 })
