@@ -70,6 +70,9 @@ const serviceOf = (platform: PlatformContext, addon: AddonRow): AddonServiceDefi
 /** The owner of the add-on's billing app: who a release made without a request is attributed to. */
 const ownerOf = (store: Store, addon: AddonRow): string => findAppById(store, addon.app_id)?.owner_id ?? ''
 
+/** The add-on's billing app, as its events name it. */
+const billedTo = (store: Store, addon: AddonRow) => ({appId: addon.app_id, appName: findAppById(store, addon.app_id)?.name ?? ''})
+
 /**
  * Adds the attachment's vars to its app and releases it, inside the caller's transaction. An
  * add-on still provisioning has no vars yet: its attachments are released when it is done.
@@ -78,6 +81,7 @@ function attachInTransaction(platform: PlatformContext, pending: PendingEvents, 
   const {store} = platform
   if (attachmentNameTaken(store, app.id, name)) throw invalidParams(`Attachment name ${name} is already used on ${app.name}.`)
   const attachment = insertAttachment(store, {addonId: addon.id, appId: app.id, name, namespace})
+  pending.add('addon-attachment.created', {appId: app.id, appName: app.name, attachmentId: attachment.id, userId})
   if (addon.state === 'provisioned') releaseAttachment(platform, pending, userId, addon, attachment, `Attach ${name} (@ref:${addon.name})`)
   return attachment
 }
@@ -93,6 +97,7 @@ function detachInTransaction(platform: PlatformContext, pending: PendingEvents, 
   const {store} = platform
   const app = findAppById(store, attachment.app_id)!
   deleteAttachment(store, attachment.id)
+  pending.add('addon-attachment.deleted', {appId: app.id, appName: app.name, addon, attachment, userId})
   const vars = Object.keys(attachmentConfigVars(addon, attachment.name, serviceOf(platform, addon)))
   // an add-on that never got its vars (provisioning, failed) changes nothing in its apps
   if (vars.length === 0) return
@@ -159,6 +164,7 @@ export async function createAddon(platform: PlatformContext, input: CreateAddonI
     const name = input.name ?? generateAddonName(provider.service.name, n => addonNameTaken(store, n))
     assertAddonNameFree(store, name)
     const row = insertAddon(store, {id: newId(), name, appId: input.app.id, service: provider.service.name, plan: input.plan.name, options: input.options})
+    pending.add('addon.created', {appId: input.app.id, appName: input.app.name, addonId: row.id, userId: input.account.id})
     attachInTransaction(platform, pending, input.account.id, row, input.app, attachmentName ?? defaultAttachmentName(store, input.app.id, provider.service), null)
     return row
   })
@@ -169,7 +175,12 @@ export async function createAddon(platform: PlatformContext, input: CreateAddonI
   await Promise.race([work, sleep(platform.addonAnswerWaitMs ?? PROVISION_ANSWER_WAIT_MS)])
   if (failure !== undefined) {
     // failed while the client waits: the request fails and no add-on is left
-    store.transaction(() => deleteAddon(store, addon.id))
+    commitChange(platform, pending => {
+      const row = findAddonById(store, addon.id)
+      if (row === undefined) return
+      deleteAddon(store, addon.id)
+      pending.add('addon.destroyed', {appId: input.app.id, appName: input.app.name, addon: row, userId: input.account.id})
+    })
     throw failure
   }
 
@@ -226,6 +237,7 @@ export async function completeProvisioning(platform: PlatformContext, addonId: s
         providerId: result.providerId ?? addon.provider_id, config: storedConfig(result), message: result.message ?? null, webUrl: result.webUrl ?? null,
       })
       const done = findAddonById(store, addonId)!
+      pending.add('addon.updated', {...billedTo(store, done), addonId, previous: {state: 'provisioning'}})
       const userId = ownerOf(store, done)
       for (const attachment of listAddonAttachments(store, addonId)) {
         releaseAttachment(platform, pending, userId, done, attachment, `Attach ${attachment.name} (@ref:${done.name})`)
@@ -255,6 +267,7 @@ export async function failProvisioning(platform: PlatformContext, addonId: strin
     if (now === undefined || now.state !== 'provisioning') return
     for (const attachment of listAddonAttachments(store, addonId)) detachInTransaction(platform, pending, ownerOf(store, now), now, attachment)
     markAddonFailed(store, addonId, `Provisioning failed: ${reason}`)
+    pending.add('addon.updated', {...billedTo(store, now), addonId, previous: {state: 'provisioning'}})
   })
 }
 
@@ -318,6 +331,7 @@ export async function changeAddonPlan(platform: PlatformContext, input: {account
     const newConfig = result.configVars === undefined ? parseConfig(addon.config) : storedConfig({configVars: result.configVars, plainConfigVars: provisioned(addon).plainConfigVars})
     updateAddonPlan(store, addon.id, input.plan.name, newConfig, result.message ?? null)
     const updated = findAddonById(store, addon.id)!
+    pending.add('addon.updated', {...billedTo(store, updated), addonId: addon.id, previous: {plan: addon.plan}, userId: input.account.id})
     // every plan change is a release of each app it is attached to (their dynos restart on it)
     for (const attachment of listAddonAttachments(store, addon.id)) {
       releaseAttachment(platform, pending, input.account.id, updated, attachment, `Update ${attachment.name} (@ref:${addon.name}) to ${input.plan.name}`)
@@ -327,12 +341,13 @@ export async function changeAddonPlan(platform: PlatformContext, input: {account
   })
 }
 
-export function renameAddonChecked(platform: PlatformContext, addon: AddonRow, name: string): AddonRow {
+export function renameAddonChecked(platform: PlatformContext, addon: AddonRow, name: string, userId?: string): AddonRow {
   if (name === addon.name) return addon
   const {store} = platform
-  return store.transaction(() => {
+  return commitChange(platform, pending => {
     assertAddonNameFree(store, name)
     renameAddon(store, addon.id, name)
+    pending.add('addon.updated', {...billedTo(store, addon), addonId: addon.id, previous: {name: addon.name}, userId})
     return findAddonById(store, addon.id)!
   })
 }
@@ -355,6 +370,7 @@ export async function destroyAddon(platform: PlatformContext, account: AccountRo
   return commitChange(platform, pending => {
     for (const attachment of listAddonAttachments(store, current.id)) detachInTransaction(platform, pending, account.id, current, attachment)
     deleteAddon(store, current.id)
+    pending.add('addon.destroyed', {...billedTo(store, current), addon: current, userId: account.id})
     return {...current, state: 'deprovisioned' as const}
   })
 }

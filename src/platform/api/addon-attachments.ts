@@ -7,7 +7,7 @@ import {isIdentity, isNullable, isString, isText, MAX_LABEL_LENGTH, parseBody} f
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {
-  type AttachmentRow, findAddonById, findAppAttachment, findVisibleAddon, findVisibleAttachment, listAccountAttachments,
+  type AddonRow, type AttachmentRow, findAddonById, findAppAttachment, findVisibleAddon, findVisibleAttachment, listAccountAttachments,
   listAddonAttachments, listAppAttachments,
 } from '../store/addons.js'
 import {findAppById, findUsableApp} from '../store/apps.js'
@@ -24,8 +24,9 @@ export function inclusions(ctx: RequestContext): Set<string> {
   return new Set(value.split(',').map(s => s.trim()).filter(Boolean))
 }
 
-export function serializeAttachment(platform: PlatformContext, attachment: AttachmentRow, include: ReadonlySet<string> = new Set()): object {
-  const addon = findAddonById(platform.store, attachment.addon_id)!
+/** `addon` is passed for a detached attachment whose add-on may be gone with it. */
+export function serializeAttachment(platform: PlatformContext, attachment: AttachmentRow, include: ReadonlySet<string> = new Set(), given?: AddonRow): object {
+  const addon = given ?? findAddonById(platform.store, attachment.addon_id)!
   const billingApp = findAppById(platform.store, addon.app_id)!
   const app = findAppById(platform.store, attachment.app_id)!
   const service = platform.catalog.findService(addon.service)

@@ -88,7 +88,7 @@ async function update(ctx: RequestContext) {
   const body = parseBody(ctx.body, {plan: isIdentity, name: isNullableString}, ['plan'])
   const {service, plan} = requirePlan(ctx, body.plan!)
   let updated = await changeAddonPlan(ctx.platform, {account: ctx.account, addon, plan, service})
-  if (body.name) updated = renameAddonChecked(ctx.platform, updated, body.name)
+  if (body.name) updated = renameAddonChecked(ctx.platform, updated, body.name, ctx.account.id)
   return json(serializeAddon(ctx.platform, updated))
 }
 

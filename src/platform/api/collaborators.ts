@@ -1,5 +1,6 @@
 import type {ApiRoute, RequestContext} from './context.js'
 
+import {commitChange} from '../changes.js'
 import {isBoolean, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
@@ -33,6 +34,9 @@ function serialize(app: AppRow, entry: Entry): object {
     user: {email: entry.account.email, federated: false, id: entry.account.id},
   }
 }
+
+/** A collaborator (not the owner) as the API shows it: what app webhooks send. */
+export const serializeCollaborator = (app: AppRow, row: CollaboratorRow): object => serialize(app, fromRow(row))
 
 const fromRow = (row: CollaboratorRow): Entry => ({id: row.id, account: {id: row.account_id, email: row.email}, role: 'collaborator', created_at: row.created_at, updated_at: row.updated_at})
 
@@ -83,7 +87,7 @@ function create(ctx: RequestContext) {
   const app = requireOwnedApp(ctx, 'add collaborators to it')
   const body = parseBody(ctx.body, {user: userField, silent: isBoolean}, ['user'])
   const {store} = ctx.platform
-  const row = store.transaction(() => {
+  const row = commitChange(ctx.platform, pending => {
     const account = accountNamed(ctx, body.user!)
     if (account === undefined) {
       throw invalidParams(`"user": there is no account ${body.user} on this platform. Heroku invites an email address that has none; here the person must have an account first (heroku platform:users:add EMAIL on the platform's machine), then add them.`)
@@ -91,7 +95,9 @@ function create(ctx: RequestContext) {
 
     if (isAppOwner(app, account.id)) throw invalidParams(`"user": ${account.email} owns ${app.name}: the owner is not added as a collaborator.`)
     if (isCollaborator(store, app.id, account.id)) throw invalidParams(`"user": ${account.email} is already a collaborator on ${app.name}.`)
-    return insertCollaborator(store, {appId: app.id, accountId: account.id})
+    const inserted = insertCollaborator(store, {appId: app.id, accountId: account.id})
+    pending.add('collaborator.created', {appId: app.id, appName: app.name, collaborator: inserted, userId: ctx.account.id})
+    return inserted
   })
   return json(serialize(app, fromRow(row)), 201)
 }
@@ -103,7 +109,11 @@ function destroy(ctx: RequestContext) {
   // a collaborator may leave; managing anyone else is the owner's
   if (!isAppOwner(app, ctx.account.id) && !self) ownerOnly(ctx, app, 'remove its collaborators')
   if (entry.role === 'owner') throw invalidParams(`${entry.account.email} owns ${app.name} and cannot be removed from it; transfer the app first (heroku apps:transfer).`)
-  deleteCollaborator(ctx.platform.store, entry.id)
+  const row = findCollaborator(ctx.platform.store, app.id, entry.id)!
+  commitChange(ctx.platform, pending => {
+    deleteCollaborator(ctx.platform.store, entry.id)
+    pending.add('collaborator.deleted', {appId: app.id, appName: app.name, collaborator: row, userId: ctx.account.id})
+  })
   return json(serialize(app, entry))
 }
 

@@ -40,8 +40,13 @@ function attachUrlFor(ctx: RequestContext, d: DynoSnapshot): null | string {
 }
 
 function view(ctx: RequestContext, app: AppRow, d: DynoSnapshot): DynoView {
+  return serializeDyno(app, d, attachUrlFor(ctx, d))
+}
+
+/** A dyno as the API shows it; `attachUrl` depends on who asks (attachUrlFor), null for no one. */
+export function serializeDyno(app: AppRow, d: DynoSnapshot, attachUrl: null | string): DynoView {
   return {
-    attach_url: attachUrlFor(ctx, d), command: d.command, created_at: d.createdAt, id: d.id, name: d.name, release: d.release,
+    attach_url: attachUrl, command: d.command, created_at: d.createdAt, id: d.id, name: d.name, release: d.release,
     app: appRef(app), size: d.size, state: d.state, type: d.type, updated_at: d.updatedAt,
   }
 }

@@ -35,13 +35,14 @@ const PEM_ANY = /^\s*-----BEGIN [A-Z0-9 ]+-----/
 /** at most this many certificates in a chain */
 const MAX_CHAIN = 10
 
-export function serializeSniEndpoint(store: Store, app: AppRow, row: SniEndpointRow): object {
+/** `domains` is passed for a removed endpoint: the domains it served. */
+export function serializeSniEndpoint(store: Store, app: AppRow, row: SniEndpointRow, domains = domainIdsOfEndpoint(store, row.id)): object {
   return {
     app: appRef(app),
     certificate_chain: row.certificate_chain,
     created_at: row.created_at,
     display_name: null,
-    domains: domainIdsOfEndpoint(store, row.id),
+    domains,
     id: row.id,
     name: row.name,
     ssl_cert: {
@@ -196,6 +197,7 @@ export const sniEndpointRoutes: ApiRoute[] = [
         const row = insertSniEndpoint(store, {appId: app.id, name, ...facts})
         rematch(store, app)
         changed(pending, app)
+        pending.add('sni-endpoint.created', {appId: app.id, appName: app.name, endpointId: row.id, userId: ctx.account.id})
         return row
       })
       return json(serializeSniEndpoint(store, app, endpoint), 201)
@@ -222,6 +224,7 @@ export const sniEndpointRoutes: ApiRoute[] = [
         const row = updateSniEndpoint(store, endpoint.id, facts)
         rematch(store, app)
         changed(pending, app)
+        pending.add('sni-endpoint.updated', {appId: app.id, appName: app.name, endpointId: row.id, previous: endpoint, userId: ctx.account.id})
         return row
       })
       return json(serializeSniEndpoint(store, app, updated))
@@ -234,11 +237,13 @@ export const sniEndpointRoutes: ApiRoute[] = [
       const app = requireApp(ctx)
       const endpoint = requireEndpoint(ctx, app)
       const {store} = ctx.platform
-      const shown = serializeSniEndpoint(store, app, endpoint)
+      const domainIds = domainIdsOfEndpoint(store, endpoint.id)
+      const shown = serializeSniEndpoint(store, app, endpoint, domainIds)
       commitChange(ctx.platform, pending => {
         deleteSniEndpoint(store, endpoint.id)
         rematch(store, app)
         changed(pending, app)
+        pending.add('sni-endpoint.deleted', {appId: app.id, appName: app.name, endpoint, domainIds, userId: ctx.account.id})
       })
       return json(shown)
     },

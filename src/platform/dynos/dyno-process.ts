@@ -51,8 +51,8 @@ export interface DynoTimings {
 export interface DynoProcessOptions extends DynoTimings {
   /** PATH and the like for dynos */
   baseEnv: Record<string, string>
-  /** told of every state change (pools follow) */
-  changed(rt: AppRuntime, d: Dyno): void
+  /** told of every state change (pools follow; `previous`: the state before, when the state changed) */
+  changed(rt: AppRuntime, d: Dyno, previous?: Dyno['state']): void
   closed(): boolean
   dataDir: string
   logs: LogSink
@@ -81,10 +81,11 @@ export class DynoProcesses {
   setState(rt: AppRuntime, d: Dyno, state: Dyno['state']): void {
     if (d.state === state) return
     if (!(d.state === 'down' && state === 'starting')) this.logLine(d, 'heroku', `State changed from ${d.state} to ${state}`)
+    const previous = d.state
     d.state = state
     d.updatedAt = now()
     if (state === 'up') d.upSince = Date.now()
-    this.o.changed(rt, d)
+    this.o.changed(rt, d, previous)
   }
 
   timer(d: Dyno, ms: number, fn: () => void): NodeJS.Timeout {

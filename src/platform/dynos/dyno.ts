@@ -75,6 +75,32 @@ export interface Dyno {
   workDir?: string
 }
 
+/**
+ * An app's dynos by name, telling `watch` of each dyno that joins (a new one, or one that replaces
+ * another under its name) and each that leaves. `clear` (the app gone, the platform stopping) tells nothing.
+ */
+export class DynoTable extends Map<string, Dyno> {
+  constructor(private readonly watch: {added(d: Dyno): void, removed(d: Dyno): void}) {
+    super()
+  }
+
+  override delete(name: string): boolean {
+    const before = super.get(name)
+    const deleted = super.delete(name)
+    if (before) this.watch.removed(before)
+    return deleted
+  }
+
+  override set(name: string, dyno: Dyno): this {
+    const before = super.get(name)
+    super.set(name, dyno)
+    if (before === dyno) return this
+    if (before) this.watch.removed(before)
+    this.watch.added(dyno)
+    return this
+  }
+}
+
 export interface AppRuntime {
   appId: string
   appName: string

@@ -18,7 +18,7 @@ import type {TLSSocket} from 'node:tls'
 import {randomBytes} from 'node:crypto'
 import {EventEmitter} from 'node:events'
 
-import type {PlatformEvents} from '../events.js'
+import type {PlatformEventMap, PlatformEvents} from '../events.js'
 import type {LogSink} from '../logs/log-sink.js'
 import type {SandboxStatus} from '../sandbox/sandbox.js'
 import type {Store} from '../store/database.js'
@@ -31,6 +31,7 @@ import {currentRelease, type ReleaseRow} from '../store/releases.js'
 import {AttachSessions} from './attach.js'
 import {removeAllDynoDirs} from './dyno-dir.js'
 import {DynoProcesses, type DynoTimings} from './dyno-process.js'
+import {DynoTable} from './dyno.js'
 import {FormationReconciler} from './formation.js'
 import {DEFAULT_PORT_RANGE, PortAllocator} from './ports.js'
 import {killLeftovers, killRecordedGroups, platformMarker} from './processes.js'
@@ -100,8 +101,10 @@ export class Supervisor implements WebPools {
       ports: new PortAllocator(range[0], range[1]),
       baseEnv,
       portsInUse: except => this.portsInUse(except),
-      changed: (rt, d) => {
+      changed: (rt, d, previous) => {
         if (d.type === 'web') this.syncPool(rt)
+        // a dyno being prebooted is not the app's yet: it is announced when it takes its name
+        if (previous !== undefined && rt.dynos.get(d.name) === d) this.announce('dyno.updated', rt, d, {previousState: previous})
       },
       retired: backend => this.emitter.emit('retired', backend),
       closed: () => this.closed,
@@ -294,10 +297,12 @@ export class Supervisor implements WebPools {
   private runtime(appId: string, appName: string): AppRuntime {
     let rt = this.apps.get(appId)
     if (!rt) {
-      rt = {
-        appId, appName, uid: appUser(this.o.store, appId, this.sandbox), release: null, lease: null, dynos: new Map(), live: new Set(),
+      const dynos = new DynoTable({added: d => this.announce('dyno.created', created, d, {}), removed: d => this.announce('dyno.destroyed', created, d, {})})
+      const created: AppRuntime = {
+        appId, appName, uid: appUser(this.o.store, appId, this.sandbox), release: null, lease: null, dynos, live: new Set(),
         pool: {up: [], starting: 0, crashed: 0, wanted: 0, pending: 0}, nextRun: 1, queue: Promise.resolve(),
       }
+      rt = created
       this.apps.set(appId, rt)
     }
 
@@ -334,6 +339,12 @@ export class Supervisor implements WebPools {
     const ports = new Set<number>()
     for (const rt of this.apps.values()) for (const d of rt.live) if (d !== except && d.port !== undefined) ports.add(d.port)
     return ports
+  }
+
+  /** Platform events of the app's dynos (app webhooks send them); none while the platform stops. */
+  private announce<E extends 'dyno.created' | 'dyno.destroyed' | 'dyno.updated'>(event: E, rt: AppRuntime, d: Dyno, extra: Omit<PlatformEventMap[E], 'appId' | 'appName' | 'dyno'>): void {
+    if (this.closed) return
+    this.o.events.emit(event, {...extra, appId: rt.appId, appName: rt.appName, dyno: this.snapshot(d)} as PlatformEventMap[E])
   }
 
   private snapshot(d: Dyno): DynoSnapshot {

@@ -8,11 +8,11 @@ import {type DeliveryRow, type WebhookAttempt, type WebhookEventRow, webhookIncl
 export const PAYLOAD_VERSION = 'application/vnd.heroku+json; version=3'
 
 /** The entities this platform sends events for: a webhook may include these. */
-export const EMITTED_INCLUDES = ['api:app', 'api:build', 'api:domain', 'api:formation', 'api:release'] as const
+export const EMITTED_INCLUDES = ['api:addon', 'api:addon-attachment', 'api:app', 'api:build', 'api:collaborator', 'api:domain', 'api:dyno', 'api:formation', 'api:release', 'api:sni-endpoint'] as const
 export type EmittedInclude = (typeof EMITTED_INCLUDES)[number]
 
 /** Heroku's other entities: known names, but this platform has no such changes to send (yet). */
-export const NOT_EMITTED_INCLUDES = ['api:addon', 'api:addon-attachment', 'api:collaborator', 'api:sni-endpoint', 'api:dyno', 'dyno'] as const
+export const NOT_EMITTED_INCLUDES = ['dyno'] as const
 
 export function serializeWebhook(app: AppRow, webhook: WebhookRow): object {
   return {
