@@ -1,5 +1,3 @@
-import type {AddressInfo} from 'node:net'
-
 // HTTP router throughput and latency: the same dyno measured directly and through the router,
 // in one run, with wrk. Prints figures and ratios; asserts nothing.
 //   node --import tsx bench/router/run.ts [--duration 5] [--connections 32] [--skip-cpu]
@@ -8,6 +6,9 @@ import type {AddressInfo} from 'node:net'
 //  2. hello world, wrk -t1 -c1: p50 direct vs router (goal: < 0.2 ms added)
 //  3. a dyno spending 10 ms of CPU a request, wrk -c16: web=1 and web=2 through the router
 //     (goal ≥ 90 and ≥ 180 req/s, p99 at web=2 no worse than nginx round robin's 550 ms)
+
+import type {AddressInfo} from 'node:net'
+
 import {execFileSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {Agent, createServer, request} from 'node:http'

@@ -1,7 +1,8 @@
-import type {Store} from './store/database.js'
-
 // Accounts for the local platform: the owner created on first start, further users added by
 // `heroku platform:users:add`. Passwords and tokens are returned in plain text exactly once.
+
+import type {Store} from './store/database.js'
+
 import {mintAuthorization} from './api/oauth-authorizations.js'
 import {generatePassword, hashPassword} from './auth/secrets.js'
 import {type AccountRow, findAccountByEmail, insertAccount} from './store/accounts.js'

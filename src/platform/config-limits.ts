@@ -1,8 +1,9 @@
-import type {ConfigVars} from './store/apps.js'
-
 // What a dyno's process is given — config vars (its environment, and a build's ENV_DIR files)
 // and commands — checked before anything is stored: accepted once, a bad value would break every
 // dyno start or every build after it. Shared by config vars, add-ons, one-off dynos and slugs.
+
+import type {ConfigVars} from './store/apps.js'
+
 import {assertText} from './http/body.js'
 import {invalidParams} from './http/errors.js'
 

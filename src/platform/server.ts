@@ -1,10 +1,11 @@
-import type {AddressInfo} from 'node:net'
-
 // The local platform's API server: node:http, one request pipeline, routes from src/platform/api.
 //
 //   request id → route → Accept → authenticate → rate limit → body → handler → JSON + headers
 //
 // Every write commits in SQLite before its response is written (see store/database.ts).
+
+import type {AddressInfo} from 'node:net'
+
 import {randomUUID} from 'node:crypto'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {createServer as createHttpsServer} from 'node:https'

@@ -1,10 +1,11 @@
-import type nock from 'nock'
-
 // The CLI's public surface, pinned like @salesforce/plugin-command-snapshot does: every command's
 // flags (name, char, type, required), args and aliases, and the *shape* of what --json prints
 // (keys and value types, recursively; arrays by their element's shape), against API answers shaped
 // like the Platform API schema. A renamed flag, a new command without an entry, or a --json that
 // changes shape fails here with a diff; UPDATE_SNAPSHOTS=1 rewrites the snapshot on purpose.
+
+import type nock from 'nock'
+
 import {expect} from 'chai'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 

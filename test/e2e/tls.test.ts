@@ -1,9 +1,10 @@
-import type {AddressInfo} from 'node:net'
-
 // The built CLI against the local platform over HTTPS, as a user meets it: platform:start makes
 // the platform speak TLS with its own CA, and our CLI — API, git push, logs, run, git:clone —
 // trusts that CA for that platform's origin only. A client without the CA is refused; a server
 // on another origin with a certificate from the same CA is refused by our CLI and by git.
+
+import type {AddressInfo} from 'node:net'
+
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
 import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'

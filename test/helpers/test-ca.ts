@@ -1,8 +1,9 @@
+// A certificate authority for tests, made with openssl: a CA and leaf certificates it signs for
+// 127.0.0.1/localhost, and HTTPS servers presenting them — the local platform's arrangement.
+
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-// A certificate authority for tests, made with openssl: a CA and leaf certificates it signs for
-// 127.0.0.1/localhost, and HTTPS servers presenting them — the local platform's arrangement.
 import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:https'

@@ -1,7 +1,8 @@
-import {parse} from 'dotenv'
 // .env files: dotenv's rules (quotes, `#` comments, `export`, multi-line quoted values). dotenv
 // skips a line it cannot read without a word, so each line is checked first and a bad one is
 // reported with its number.
+
+import {parse} from 'dotenv'
 import {readFileSync} from 'node:fs'
 import {resolve} from 'node:path'
 

@@ -1,7 +1,8 @@
+// `heroku local`: the app's processes on this machine until one ends or the user stops them.
+
 import type {Output} from '../ui/output.js'
 import type {LocalBuild} from './build.js'
 
-// `heroku local`: the app's processes on this machine until one ends or the user stops them.
 import {UserError} from '../errors.js'
 import {loadEnvFiles, processEnv} from './env.js'
 import {DEFAULT_PORT, type LocalProcess, planFormation} from './formation.js'

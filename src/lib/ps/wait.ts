@@ -2,6 +2,8 @@
 // reason (a crashed dyno, a failed release, the timeout) instead of waiting forever.
 import type {Dyno, Formation} from '@heroku-cli/schema'
 
+import {setTimeout as realSleep} from 'node:timers/promises'
+
 import type {ApiClient} from '../api/client.js'
 import type {Output} from '../ui/output.js'
 
@@ -23,10 +25,6 @@ export interface WaitForDynosOptions {
   /** one-off (run) dynos count too */
   withRun?: boolean
 }
-
-const realSleep = (ms: number) => new Promise<void>(resolve => {
-  setTimeout(resolve, ms)
-})
 
 export async function waitForDynos(opts: WaitForDynosOptions): Promise<Dyno[]> {
   const {api, app, out} = opts

@@ -1,7 +1,8 @@
-import type {AddonProvider} from './provider.js'
-
 // The add-on services a platform offers unless told otherwise (PlatformOptions.addonProviders):
 // one provider module per service, each running real servers (see docs/addons.md).
+
+import type {AddonProvider} from './provider.js'
+
 import {MailProvider} from './mail.js'
 import {MemcacheProvider} from './memcache.js'
 import {PostgresqlProvider} from './postgresql.js'

@@ -1,6 +1,7 @@
+// The add-on catalog (services and plans) as derived from the registered providers.
+
 import type {AddonPlanDefinition, AddonProvider, ProviderRuntime} from './provider.js'
 
-// The add-on catalog (services and plans) as derived from the registered providers.
 import {nameBasedId} from '../ids.js'
 
 export interface CatalogPlan {

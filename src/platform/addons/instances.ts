@@ -1,4 +1,3 @@
-import {chown, mkdir, open, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
 // What the add-on providers that run one server per add-on (heroku-redis, memcachier) share:
 // where an add-on's files are, its state file (port and credentials, chosen once and kept so
 // that the config var URLs stay valid across platform restarts), choosing a free port, and
@@ -7,6 +6,8 @@ import {chown, mkdir, open, readdir, readFile, rename, rm, writeFile} from 'node
 // Layout under the service's directory (runtime.dir = DATA/addons/<service>, 0700):
 //   <addonId>.json   the add-on's state (0600, the platform's: the server never sees it)
 //   <addonId>/       the server's own directory (its config, data), writable in its sandbox
+
+import {chown, mkdir, open, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {connect} from 'node:net'
 import {join} from 'node:path'
 

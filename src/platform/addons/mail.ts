@@ -1,10 +1,11 @@
-import type {SMTPServer, SMTPServerAuthentication, SMTPServerDataStream, SMTPServerSession} from 'smtp-server'
-
 // sendgrid: local mail capture. An SMTP server inside the platform process (127.0.0.1, one port
 // chosen once and kept in DIR/state.json) accepts mail only from a client that authenticates
 // with an add-on's credentials, and keeps each message on disk in that add-on's mailbox
 // (mail-store.ts). Nothing is relayed anywhere: the mail a local app sends is captured, listed
 // and readable, never delivered. See docs/addons/sendgrid.md.
+
+import type {SMTPServer, SMTPServerAuthentication, SMTPServerDataStream, SMTPServerSession} from 'smtp-server'
+
 import {randomBytes, scrypt as scryptCallback, timingSafeEqual} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import {connect} from 'node:net'

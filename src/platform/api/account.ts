@@ -1,7 +1,8 @@
+// GET/PATCH /account, and /users/{~|email|id} for the caller themselves.
+
 import type {ApiRoute, RequestContext} from './context.js'
 
 import {isBoolean, isNullable, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
-// GET/PATCH /account, and /users/{~|email|id} for the caller themselves.
 import {invalidParams, notFound} from '../http/errors.js'
 import {json} from '../http/router.js'
 import {type AccountRow, findAccountById, updateAccount} from '../store/accounts.js'

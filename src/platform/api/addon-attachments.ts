@@ -1,7 +1,8 @@
-import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
-
 // Add-on attachments: attaching an add-on to any app of the account puts its config vars there
 // (prefixed by the attachment name) and releases that app; detaching removes them.
+
+import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
+
 import {attachAddon, attachmentConfigVars, detachAttachment} from '../addons/lifecycle.js'
 import {isIdentity, isNullable, isString, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'

@@ -1,6 +1,7 @@
+// The add-on catalog: services and plans, straight from the registered providers.
+
 import type {ApiRoute, RequestContext} from './context.js'
 
-// The add-on catalog: services and plans, straight from the registered providers.
 import {type CatalogPlan, type CatalogService, catalogTimestamp} from '../addons/catalog.js'
 import {notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'

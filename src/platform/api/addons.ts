@@ -1,6 +1,7 @@
+// Add-ons: provision through a provider, list (per app, per account), info, change plan, destroy.
+
 import type {ApiRoute, PlatformContext, RequestContext} from './context.js'
 
-// Add-ons: provision through a provider, list (per app, per account), info, change plan, destroy.
 import {issueSsoUrl, mayManage} from '../addons/dashboards/session.js'
 import {attachmentConfigVars, changeAddonPlan, createAddon, destroyAddon, renameAddonChecked} from '../addons/lifecycle.js'
 import {isIdentity, isNullableString, isObject, isString, isStringMap, parseBody} from '../http/body.js'

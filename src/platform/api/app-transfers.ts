@@ -1,10 +1,11 @@
-import type {ApiRoute, RequestContext} from './context.js'
-
 // App transfers (the schema's app-transfer): the owner offers an app to another account
 // (POST /account/app-transfers {app, recipient}); the recipient accepts or declines it
 // (PATCH {state}); the owner may withdraw a pending offer (DELETE). On acceptance the recipient
 // owns the app and the previous owner stays on as a collaborator, as on Heroku. Each account
 // sees the transfers it made or was offered, nobody else's.
+
+import type {ApiRoute, RequestContext} from './context.js'
+
 import {isBoolean, isIdentity, parseBody} from '../http/body.js'
 import {forbidden, invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'

@@ -1,10 +1,11 @@
-import type {ApiRoute} from './context.js'
-
 // An app's buildpacks: GET lists them in order, PUT replaces them all. An empty list means
 // auto-detection among the built-in buildpacks at the next build. Accepted: the built-in names
 // (heroku/nodejs, heroku/static, heroku/procfile and their usual aliases), a classic buildpack
 // directory on this machine (absolute path or file:// URL); http(s) URLs are refused with a
 // clear message, as the platform cannot download them.
+
+import type {ApiRoute} from './context.js'
+
 import {BuildpackError, canonicalBuildpack} from '../build/buildpacks.js'
 import {isString, parseBody} from '../http/body.js'
 import {invalidParams} from '../http/errors.js'

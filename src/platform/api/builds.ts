@@ -1,8 +1,9 @@
+// Builds are recorded here and announced with build.created; the deployer (build/deployer.ts)
+// picks them up, fetches the source_blob, builds and releases it. git push builds are made there.
+
 import type {AppRow} from '../store/apps.js'
 import type {ApiRoute, PlatformContext} from './context.js'
 
-// Builds are recorded here and announced with build.created; the deployer (build/deployer.ts)
-// picks them up, fetches the source_blob, builds and releases it. git push builds are made there.
 import {commitChange} from '../changes.js'
 import {isNullable, isObject, isText, MAX_LABEL_LENGTH, MAX_PROSE_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'

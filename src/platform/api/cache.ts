@@ -1,7 +1,8 @@
-import type {ApiRoute, RequestContext} from './context.js'
-
 // The router's HTTP cache of an app: its counters (GET) and purging it, whole or by path (POST).
 // Not part of the Platform API v3 schema: a small API of this platform's own (docs/runtime.md).
+
+import type {ApiRoute, RequestContext} from './context.js'
+
 import {isStringArray, parseBody} from '../http/body.js'
 import {ApiError, invalidParams} from '../http/errors.js'
 import {json} from '../http/router.js'

@@ -1,11 +1,12 @@
-import type {IncomingMessage, ServerResponse} from 'node:http'
-
 // URLs that carry their own secret instead of an Authorization header:
 //   GET /log-sessions/{secret}        the app's log lines, streamed by the log router (logs/log-session-stream.ts)
 //   GET /build-outputs/{id}/{sig}     a build's output so far
 //   GET /release-outputs/{id}/{sig}   a release's release-phase output (so far, while it runs)
 //   PUT /slug-blobs/{id}/{sig}        upload a slug tarball
 //   GET /pg-backup-downloads/{id}?…   a heroku-postgresql backup (api/pg-backups.ts)
+
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
 import {createHash} from 'node:crypto'
 import {createWriteStream} from 'node:fs'
 import {mkdir, rename, rm} from 'node:fs/promises'

@@ -1,13 +1,14 @@
+// Collaborators (the schema's collaborator): accounts other than the owner that may use an app.
+// Anyone who may use the app sees the list (the owner first, role "owner", as Heroku lists it);
+// only the owner adds or removes collaborators, except that a collaborator may remove itself
+// (leave the app). Heroku invites an email that has no account; here the account must exist.
+
 import type {ApiRoute, RequestContext} from './context.js'
 
 import {commitChange} from '../changes.js'
 import {isBoolean, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
-// Collaborators (the schema's collaborator): accounts other than the owner that may use an app.
-// Anyone who may use the app sees the list (the owner first, role "owner", as Heroku lists it);
-// only the owner adds or removes collaborators, except that a collaborator may remove itself
-// (leave the app). Heroku invites an email that has no account; here the account must exist.
 import {isUuid, nameBasedId} from '../ids.js'
 import {type AccountRow, findAccountByEmail, findAccountById} from '../store/accounts.js'
 import {type AppRow, isAppOwner} from '../store/apps.js'

@@ -1,7 +1,8 @@
-import type {ApiRoute, RequestContext} from './context.js'
-
 // Config vars: GET is the app's current config (stored as JSON, sent as is); PATCH merges, with
 // null unsetting a key, and makes a release in the same transaction.
+
+import type {ApiRoute, RequestContext} from './context.js'
+
 import {commitChange, releaseApp} from '../changes.js'
 import {assertConfigFits, assertConfigVarName, assertConfigVarValue} from '../config-limits.js'
 import {invalidParams, notFound} from '../http/errors.js'

@@ -1,6 +1,7 @@
+// Domains: the default APP.localhost domain plus custom hostnames (pointed at APP.localhost).
+
 import type {AppRow} from '../store/apps.js'
 
-// Domains: the default APP.localhost domain plus custom hostnames (pointed at APP.localhost).
 import {commitChange} from '../changes.js'
 import {isIdentity, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'

@@ -1,12 +1,13 @@
+// Dynos: what the dyno supervisor runs (state, release, command …), and one-off dynos
+// (POST: `heroku run`). Restart and stop requests are announced as events the supervisor acts
+// on. A platform started without dynos (dynos: false) reports the dynos the formation implies,
+// honestly "down".
+
 import type {DynoSnapshot} from '../dynos/supervisor.js'
 import type {AppRow} from '../store/apps.js'
 import type {ApiRoute, RequestContext} from './context.js'
 
 import {ATTACH_UPGRADE} from '../../lib/run/attach-frames.js'
-// Dynos: what the dyno supervisor runs (state, release, command …), and one-off dynos
-// (POST: `heroku run`). Restart and stop requests are announced as events the supervisor acts
-// on. A platform started without dynos (dynos: false) reports the dynos the formation implies,
-// honestly "down".
 import {assertCommand, assertConfigVarName, assertConfigVarValue} from '../config-limits.js'
 import {rendezvousUrlFor} from '../dynos/rendezvous.js'
 import {isBoolean, isQuantity, isString, isStringMap, parseBody} from '../http/body.js'

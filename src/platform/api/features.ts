@@ -1,11 +1,12 @@
-import type {AppRow} from '../store/apps.js'
-import type {ApiRoute, RequestContext} from './context.js'
-
 // App and account features (the schema's app-feature and account-feature): the labs features that
 // mean something here (store/features.ts) and each app's choice. runtime-dyno-metadata takes
 // effect at once: changing it restarts the app's formation dynos (web dynos prebooted when preboot
 // is on), so that they start with or without the metadata (dynos/dyno-metadata.ts). preboot takes
 // effect at the next deploy, config change or restart (dynos/formation.ts). No account features.
+
+import type {AppRow} from '../store/apps.js'
+import type {ApiRoute, RequestContext} from './context.js'
+
 import {isBoolean, parseBody} from '../http/body.js'
 import {notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'

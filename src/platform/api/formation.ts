@@ -1,8 +1,9 @@
+// Formation: how many dynos of each process type, at which size. Types come from the released
+// slug's process types; scaling emits formation.changed for the dyno supervisor.
+
 import type {AppRow} from '../store/apps.js'
 import type {ApiRoute, RequestContext} from './context.js'
 
-// Formation: how many dynos of each process type, at which size. Types come from the released
-// slug's process types; scaling emits formation.changed for the dyno supervisor.
 import {commitChange} from '../changes.js'
 import {type FieldCheck, isObject, isQuantity, isString, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'

@@ -1,6 +1,7 @@
+// Every API route, by resource.
+
 import type {ApiRoute} from './context.js'
 
-// Every API route, by resource.
 import {accountRoutes} from './account.js'
 import {addonAttachmentRoutes} from './addon-attachments.js'
 import {addonProviderRoutes} from './addon-providers.js'

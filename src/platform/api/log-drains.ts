@@ -1,9 +1,10 @@
-import type {AppRow} from '../store/apps.js'
-import type {ApiRoute, RequestContext} from './context.js'
-
 // Log drains (the schema's log-drain): an app's drains by id, URL or token. Delivery is the log
 // router's (logs/drains.ts), told of each change. Add-on drains (/addons/{addon}/log-drains) are
 // not offered: no add-on here creates one.
+
+import type {AppRow} from '../store/apps.js'
+import type {ApiRoute, RequestContext} from './context.js'
+
 import {parseBody} from '../http/body.js'
 import {conflict, invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'

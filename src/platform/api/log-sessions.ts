@@ -1,7 +1,8 @@
-import type {ApiRoute} from './context.js'
-
 // Log sessions: a URL with its own secret that streams the app's logs. The log router comes in
 // a later part; until then the URL answers the lines buffered so far, which is none.
+
+import type {ApiRoute} from './context.js'
+
 import {generateUrlSecret, hashToken} from '../auth/secrets.js'
 import {isBoolean, isInteger, isString, parseBody} from '../http/body.js'
 import {invalidParams} from '../http/errors.js'

@@ -1,9 +1,10 @@
+// OAuth authorizations are API tokens. Created with email:password (Basic) or an existing
+// token; the token is shown once, at creation, and only its sha256 is kept.
+
 import type {AccountRow} from '../store/accounts.js'
 import type {Store} from '../store/database.js'
 import type {ApiRoute, RequestContext} from './context.js'
 
-// OAuth authorizations are API tokens. Created with email:password (Basic) or an existing
-// token; the token is shown once, at creation, and only its sha256 is kept.
 import {generateToken, hashToken} from '../auth/secrets.js'
 import {isInteger, isStringArray, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'

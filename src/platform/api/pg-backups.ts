@@ -1,5 +1,3 @@
-import type {IncomingMessage, ServerResponse} from 'node:http'
-
 // heroku-postgresql backups: this platform's own routes (Heroku serves the same through its
 // Postgres API, postgres-api.heroku.com /client/v11/apps/{app}/transfers, which the platform does
 // not have). The work is in addons/pg-backups.ts; the dump downloads through a capability URL.
@@ -11,6 +9,9 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 //   POST   /apps/{app}/addons/{addon}/backups/{backup}/actions/restore      restore any backup of the app into {addon} (202)
 //   GET    /apps/{app}/addons/{addon}/restores[/{restore}]             restores into the add-on
 //   GET    /pg-backup-downloads/{id}?expires=…&signature=…             the dump (no Authorization: the URL is the capability)
+
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
 import {createReadStream} from 'node:fs'
 import {stat} from 'node:fs/promises'
 import {pipeline} from 'node:stream/promises'

@@ -1,10 +1,11 @@
-import type {ApiRoute, RequestContext} from './context.js'
-
 // Pipelines (the schema's pipeline, pipeline-coupling, pipeline-promotion and
 // pipeline-promotion-target): an account's pipelines, apps coupled to them at a stage, and
 // promotions of one app's current slug to the apps downstream (pipelines/promotion.ts).
 // A pipeline is its owner's; an app is coupled, and promoted to, only by someone who may use it
 // (requireApp), and it is in one pipeline at most.
+
+import type {ApiRoute, RequestContext} from './context.js'
+
 import {isIdentity, isObject, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'

@@ -1,6 +1,7 @@
+// The local platform has one region and one stack.
+
 import type {ApiRoute, RequestContext} from './context.js'
 
-// The local platform has one region and one stack.
 import {notFound} from '../http/errors.js'
 import {json, list} from '../http/router.js'
 import {nameBasedId} from '../ids.js'

@@ -1,7 +1,8 @@
+// Releases: list, info (by id or version), deploy a slug, roll back to an earlier release.
+
 import type {Store} from '../store/database.js'
 import type {ApiRoute, PlatformUrls, RequestContext} from './context.js'
 
-// Releases: list, info (by id or version), deploy a slug, roll back to an earlier release.
 import {commitChange, releaseApp} from '../changes.js'
 import {isIdentity, isText, MAX_LABEL_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'

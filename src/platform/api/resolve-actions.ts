@@ -1,8 +1,9 @@
-import type {ApiRoute, RequestContext} from './context.js'
-
 // POST /actions/addons/resolve and /actions/addon-attachments/resolve: what a user typed
 // (an add-on id or name, an attachment name, "app::ATTACHMENT") to the add-ons or attachments
 // it means, within the caller's apps. Heroku's CLI resolves add-on arguments this way.
+
+import type {ApiRoute, RequestContext} from './context.js'
+
 import {isIdentity, isString, parseBody} from '../http/body.js'
 import {notFound} from '../http/errors.js'
 import {json} from '../http/router.js'

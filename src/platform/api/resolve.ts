@@ -1,9 +1,10 @@
-import type {RequestContext} from './context.js'
-
 // Looking up the resources a path names, scoped to the caller: an app you may not use is not
 // found. Two notions, one place: the apps an account may use (owner or collaborator: requireApp,
 // for everything else) and the apps it owns (requireOwnedApp: destroy, rename, transfer,
 // managing collaborators). Both read the store on every request: nothing is cached.
+
+import type {RequestContext} from './context.js'
+
 import {forbidden, notFound} from '../http/errors.js'
 import {findAccountById} from '../store/accounts.js'
 import {type AppRow, findUsableApp, isAppOwner} from '../store/apps.js'

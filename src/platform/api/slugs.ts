@@ -1,7 +1,8 @@
-import type {ApiRoute, PlatformContext} from './context.js'
-
 // Slugs: records of built app bundles. POST returns a blob URL the client PUTs the tarball to
 // (see capability-urls.ts); a release can then run the slug.
+
+import type {ApiRoute, PlatformContext} from './context.js'
+
 import {assertCommand} from '../config-limits.js'
 import {isIdentity, isNullable, isNullableString, isText, MAX_LABEL_LENGTH, MAX_PROSE_LENGTH, parseBody} from '../http/body.js'
 import {invalidParams, notFound} from '../http/errors.js'

@@ -1,8 +1,9 @@
+// Who is calling: a Bearer token, HTTP Basic with a token as the password (git, netrc), or —
+// only where a route allows it — HTTP Basic email:password to mint the first token.
+
 import type {Store} from '../store/database.js'
 import type {LoginThrottle} from './login-throttle.js'
 
-// Who is calling: a Bearer token, HTTP Basic with a token as the password (git, netrc), or —
-// only where a route allows it — HTTP Basic email:password to mint the first token.
 import {unauthorized} from '../http/errors.js'
 import {type AccountRow, findAccountByEmail, findAccountById} from '../store/accounts.js'
 import {type AuthorizationRow, findAuthorizationByTokenHash} from '../store/authorizations.js'

@@ -1,8 +1,3 @@
-import type {Supervisor} from '../dynos/supervisor.js'
-import type {PlatformEvents} from '../events.js'
-import type {LogSink} from '../logs/log-sink.js'
-import type {Store} from '../store/database.js'
-
 // The release phase: a slug whose process types declare `release` makes every release of it
 // pending (changes.ts releaseApp) — deploys, config changes, rollbacks and add-on changes alike,
 // as on Heroku. Its release command runs as a one-off dyno of the new release (its slug, its
@@ -13,6 +8,12 @@ import type {Store} from '../store/database.js'
 // What the command prints goes to the logs (app[release.N]), to whoever follows the release (the
 // `git push` that made it) and, once it ended, into the release record (output_stream_url).
 // A release still pending when the platform starts was cut short: it is marked failed.
+
+import type {Supervisor} from '../dynos/supervisor.js'
+import type {PlatformEvents} from '../events.js'
+import type {LogSink} from '../logs/log-sink.js'
+import type {Store} from '../store/database.js'
+
 import {commitChange} from '../changes.js'
 import {findAppById} from '../store/apps.js'
 import {syncFormationWithProcessTypes} from '../store/formations.js'

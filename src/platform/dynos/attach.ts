@@ -1,6 +1,3 @@
-import type {IncomingMessage} from 'node:http'
-import type {Duplex} from 'node:stream'
-
 // One-off attach sessions (`heroku run`). An attached one-off dyno is offered under a secret
 // (single use, dropped when nobody comes in time: supervisor.ts); the process starts when a client
 // claims it, so nothing it prints is lost, and it is stopped when that client goes away.
@@ -9,6 +6,10 @@ import type {Duplex} from 'node:stream'
 //     stdin, signals and terminal resizes in, stdout, stderr and the exit status out;
 //   - Heroku's rendezvous (rendezvous.ts): a TLS connection on the API port that sends the secret
 //     as its first line; raw bytes both ways (what the official Heroku CLI speaks).
+
+import type {IncomingMessage} from 'node:http'
+import type {Duplex} from 'node:stream'
+
 import {type ChildProcess, execFile} from 'node:child_process'
 
 import type {DynoProcesses} from './dyno-process.js'

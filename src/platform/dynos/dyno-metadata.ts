@@ -1,10 +1,11 @@
-import type {Store} from '../store/database.js'
-import type {Dyno} from './dyno.js'
-
 // runtime-dyno-metadata (a labs feature, store/features.ts): what a dyno is told about itself when
 // its app has the feature on, as Heroku's Dyno Metadata has it: the app, the release it runs, the
 // slug's commit and the dyno's id. Read when the process starts, so a change takes effect at the
 // next start; api/features.ts restarts the app's dynos when the feature is turned on or off.
+
+import type {Store} from '../store/database.js'
+import type {Dyno} from './dyno.js'
+
 import {DEFAULT_DOMAIN} from '../api/context.js'
 import {appFeatureEnabled, RUNTIME_DYNO_METADATA} from '../store/features.js'
 import {firstReleaseOfSlug} from '../store/releases.js'

@@ -1,5 +1,3 @@
-import type {Duplex} from 'node:stream'
-
 // One dyno's process lifecycle: its own copy of the app, a port (web and one-off dynos), the
 // sandboxed spawn, the boot check, crash restarts with backoff, and the stop.
 //
@@ -13,6 +11,9 @@ import type {Duplex} from 'node:stream'
 //
 // Stopping: the dyno leaves the router's pool first, its requests in flight finish (bounded),
 // then SIGTERM to its processes, SIGKILL to what is left after the grace period.
+
+import type {Duplex} from 'node:stream'
+
 import {type ChildProcess, spawn} from 'node:child_process'
 import {randomUUID} from 'node:crypto'
 import {constants} from 'node:os'

@@ -1,7 +1,3 @@
-import type {IncomingMessage} from 'node:http'
-import type {Duplex} from 'node:stream'
-import type {TLSSocket} from 'node:tls'
-
 // The dyno supervisor: runs each app's formation of its current release as real, sandboxed
 // processes. It wires the platform's events to the parts, one change at a time per app:
 //   release.current     → formation.ts deploy (preboot: new web dynos up before old ones stop)
@@ -15,6 +11,11 @@ import type {TLSSocket} from 'node:tls'
 // After a platform crash (kill -9 included), start() kills every process still carrying this
 // data dir's marker in its environment, and every recorded process group (processes.ts), before
 // starting the formations afresh: never two generations of an app's dynos, nor orphans.
+
+import type {IncomingMessage} from 'node:http'
+import type {Duplex} from 'node:stream'
+import type {TLSSocket} from 'node:tls'
+
 import {randomBytes} from 'node:crypto'
 import {EventEmitter} from 'node:events'
 

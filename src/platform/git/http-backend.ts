@@ -1,7 +1,8 @@
-import type {IncomingMessage, ServerResponse} from 'node:http'
-
 // The real `git http-backend` as a CGI program behind node:http: request body streamed to its
 // stdin, its CGI response (headers, optional Status, then the body) streamed back.
+
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
 import {spawn} from 'node:child_process'
 
 import {gitEnv} from './repos.js'

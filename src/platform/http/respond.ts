@@ -1,6 +1,7 @@
+// Writing responses: JSON with ETag (and 304 on If-None-Match), errors in the API's shape.
+
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
-// Writing responses: JSON with ETag (and 304 on If-None-Match), errors in the API's shape.
 import {createHash} from 'node:crypto'
 
 import type {ApiError} from './errors.js'

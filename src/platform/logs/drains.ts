@@ -1,6 +1,3 @@
-import type {Store} from '../store/database.js'
-import type {LogLine} from './log-sink.js'
-
 // Log drains: every line of an app (app, router, build, platform) goes to each of its drains
 // (store/log-drains.ts) as well as to the log router's ring, the disk and the log sessions.
 //
@@ -15,6 +12,10 @@ import type {LogLine} from './log-sink.js'
 //     keeps dropping;
 //   - queues live in memory: lines still queued when the platform stops are not delivered after
 //     it starts again (the app's log on disk still has them: log-archive.ts).
+
+import type {Store} from '../store/database.js'
+import type {LogLine} from './log-sink.js'
+
 import {appName} from '../store/apps.js'
 import {listLogDrains, type LogDrainRow} from '../store/log-drains.js'
 import {createTransport, type Transport} from './drain-transports.js'

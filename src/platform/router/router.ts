@@ -1,5 +1,3 @@
-import type {Duplex} from 'node:stream'
-
 // The HTTP routing mesh: one port for every app. `Host: APP.localhost[:PORT]` (or any domain of
 // the app) selects the app; each request goes to the app's `up` web dyno with the fewest
 // requests in flight (ties: round robin). Bodies stream both ways, never buffered; requests go to
@@ -24,6 +22,9 @@ import type {Duplex} from 'node:stream'
 // cacheable is stored; responses carry X-Cache (unless the app's ROUTER_CACHE_HEADER=off).
 // Every request writes one router line to the app's log:
 //   at=info method=GET path="/" host=APP.localhost request_id=… fwd="127.0.0.1" dyno=web.1 connect=0ms service=3ms status=200 bytes=123 protocol=http cache=miss
+
+import type {Duplex} from 'node:stream'
+
 import {randomUUID} from 'node:crypto'
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {createServer as createHttpsServer, type Server as HttpsServer} from 'node:https'

@@ -1,7 +1,8 @@
-import type {Store} from './database.js'
-
 // Partner add-on providers (addons/partner.ts) as registered, and the config partners send for
 // add-ons still provisioning.
+
+import type {Store} from './database.js'
+
 import {nowIso} from '../ids.js'
 
 export interface AddonProviderRow {

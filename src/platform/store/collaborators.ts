@@ -1,8 +1,9 @@
-import type {Store} from './database.js'
-
 // Collaborators (accounts other than the owner that may use an app) and app transfers (an
 // owner's offer of an app to another account). Which apps an account may use at all is
 // apps.ts's USABLE_APP_IDS, built on the collaborators table.
+
+import type {Store} from './database.js'
+
 import {isUuid, newId, nowIso} from '../ids.js'
 
 export interface CollaboratorRow {

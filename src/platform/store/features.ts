@@ -1,9 +1,10 @@
-import type {Store} from './database.js'
-
 // App features (labs): the features that mean something on this platform, and each app's choice.
 // The catalogue is code (what a feature does is code too); the table keeps only the choices an
 // app made, so a feature nobody touched is at its default. Account features: none here — nothing
 // this platform does for an account depends on one (GET /account/features is an empty list).
+
+import type {Store} from './database.js'
+
 import {nameBasedId, nowIso} from '../ids.js'
 
 export interface FeatureDefinition {

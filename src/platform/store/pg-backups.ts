@@ -1,8 +1,9 @@
-import type {Store} from './database.js'
-
 // heroku-postgresql backups and restores (addons/pg-backups.ts): one row per transfer. Backups are
 // numbered per app (b001, b002 … as Heroku names them), restores likewise (r001 …); the dump
 // itself is a file under DATA/addons/heroku-postgresql/backups/<addonId>/.
+
+import type {Store} from './database.js'
+
 import {isUuid, newId, nowIso} from '../ids.js'
 
 export type PgTransferKind = 'backup' | 'restore'

@@ -1,6 +1,7 @@
+// Pipelines, their couplings (an app at a stage) and promotions (migration 12).
+
 import type {Store} from './database.js'
 
-// Pipelines, their couplings (an app at a stage) and promotions (migration 12).
 import {isUuid, newId, nowIso} from '../ids.js'
 
 export const PIPELINE_STAGES = ['test', 'review', 'development', 'staging', 'production'] as const

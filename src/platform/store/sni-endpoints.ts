@@ -1,7 +1,8 @@
-import type {Store} from './database.js'
-
 // SNI endpoints: certificates uploaded for an app's custom domains, and which domain uses which.
 // The private key is kept here (the store is the data dir's 0600 SQLite file) and nowhere else.
+
+import type {Store} from './database.js'
+
 import {isUuid, newId, nowIso} from '../ids.js'
 
 export interface SniEndpointRow {

@@ -1,6 +1,7 @@
+// App webhooks: subscriptions, the events sent to them and their deliveries (webhooks/).
+
 import type {Store} from './database.js'
 
-// App webhooks: subscriptions, the events sent to them and their deliveries (webhooks/).
 import {isUuid, newId, nowIso} from '../ids.js'
 
 export type WebhookLevel = 'notify' | 'sync'

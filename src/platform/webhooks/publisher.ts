@@ -1,9 +1,10 @@
-import type {PlatformContext} from '../api/context.js'
-import type {PlatformEvents} from '../events.js'
-
 // From the platform's events (events.ts) to webhook events: for each change an app's webhooks
 // include, one app-webhook-event with the entity as the API serializes it, and one pending
 // delivery per webhook, in one transaction. Sending is the deliverer's (deliverer.ts).
+
+import type {PlatformContext} from '../api/context.js'
+import type {PlatformEvents} from '../events.js'
+
 import {serializeAttachment} from '../api/addon-attachments.js'
 import {serializeAddon} from '../api/addons.js'
 import {serializeApp} from '../api/apps.js'

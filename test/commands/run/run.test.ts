@@ -1,7 +1,8 @@
-import type {AddressInfo, Socket} from 'node:net'
-
 // heroku run / run:detached: the API through nock, the attach stream through a local server that
 // speaks the attach protocol; then the real thing against a running platform.
+
+import type {AddressInfo, Socket} from 'node:net'
+
 import {expect} from 'chai'
 import {EventEmitter} from 'node:events'
 import {createServer, type Server} from 'node:http'

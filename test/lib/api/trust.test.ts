@@ -1,8 +1,9 @@
-import type {Socket} from 'node:net'
-
 // Our CLI trusts the local platform's CA for that platform's origin only: every way it connects
 // (API client, log streams, build output, run attach) verifies a server on another origin — even
 // one whose certificate the same CA signed — with Node's roots alone, and refuses it.
+
+import type {Socket} from 'node:net'
+
 import {expect} from 'chai'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'

@@ -1,10 +1,11 @@
-import type {ChildProcess} from 'node:child_process'
-
 // memcachier on real memcached processes run by the platform's supervisor: the MEMCACHIER_* vars
 // work with a real client (memjs, SASL PLAIN), wrong credentials are refused, the plan's memory
 // is the server's limit, the server and credentials (not the contents: it is a cache) come back
 // after a platform restart and a kill -9 with no orphaned server, and destroying the add-on ends
 // its server and removes its files. Processes are counted by the OS (/proc).
+
+import type {ChildProcess} from 'node:child_process'
+
 import {expect} from 'chai'
 import memjs from 'memjs'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'

@@ -1,9 +1,10 @@
-import type {AddressInfo} from 'node:net'
-
 // Partner add-on providers through the Add-on Partner API v3 (addons/partner.ts,
 // api/addon-providers.ts): a real provider server (node:http) that checks the platform's Basic
 // auth and answers provisioning synchronously or asynchronously, calling back to the platform
 // API with its manifest credentials.
+
+import type {AddressInfo} from 'node:net'
+
 import {expect} from 'chai'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 

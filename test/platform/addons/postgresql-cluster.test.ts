@@ -1,8 +1,9 @@
-import type {ChildProcess} from 'node:child_process'
-
 // heroku-postgresql on the PostgreSQL cluster the platform runs itself (no external server): a
 // real platform with dynos on, add-ons made through the API, apps' URLs used with a real client;
 // restarts and a kill -9 of the platform keep the data, leave one postmaster and no orphans.
+
+import type {ChildProcess} from 'node:child_process'
+
 import {expect} from 'chai'
 import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'

@@ -1,9 +1,10 @@
-import type {ChildProcess} from 'node:child_process'
-
 // heroku-redis on real redis-server processes run by the platform's supervisor: REDIS_URL works
 // with a real client (node-redis), the password is required, the plan's maxmemory is enforced,
 // the data survives a platform restart and a kill -9 of the platform, and destroying the add-on
 // ends its server and removes its files. Processes are counted by the OS (/proc).
+
+import type {ChildProcess} from 'node:child_process'
+
 import {expect} from 'chai'
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'

@@ -1,7 +1,8 @@
-import type {ChildProcess} from 'node:child_process'
-
 // A build's processes (bin/compile and what it forks, even with the platform's marker dropped)
 // do not outlive a kill -9 of the platform and its restart.
+
+import type {ChildProcess} from 'node:child_process'
+
 import {expect} from 'chai'
 import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'

@@ -1,7 +1,8 @@
-import type {AddressInfo} from 'node:net'
-
 // Builds made through the API: POST /apps/{app}/builds with a source_blob URL (served here by a
 // local HTTP server: no network needed), built and released like a git push.
+
+import type {AddressInfo} from 'node:net'
+
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'

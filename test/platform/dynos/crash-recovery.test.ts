@@ -1,7 +1,8 @@
-import type {ChildProcess} from 'node:child_process'
-
 // The platform process killed with SIGKILL leaves its (detached) dynos running; started again on
 // the same data dir it kills them and brings every app back to its formation: no orphans.
+
+import type {ChildProcess} from 'node:child_process'
+
 import {expect} from 'chai'
 import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'

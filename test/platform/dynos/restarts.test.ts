@@ -1,7 +1,8 @@
-import type {ChildProcess} from 'node:child_process'
-
 // Six apps, two of them crash-looping, through five platform restarts (graceful and kill -9):
 // every healthy app serves after every restart, and its release directory is still there.
+
+import type {ChildProcess} from 'node:child_process'
+
 import {expect} from 'chai'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'

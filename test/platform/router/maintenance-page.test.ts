@@ -1,8 +1,9 @@
-import type {AddressInfo} from 'node:net'
-
 // Maintenance mode through the real router: H80 with the app's MAINTENANCE_PAGE_URL page (fetched
 // from a server written here, cached, refreshed), the built-in page when it cannot be fetched,
 // the app again once maintenance is off.
+
+import type {AddressInfo} from 'node:net'
+
 import {expect} from 'chai'
 import {createServer, type Server} from 'node:http'
 

@@ -1,10 +1,11 @@
-import type {AddressInfo} from 'node:net'
-
 // The dyno and build sandbox, tested the way an attacker would (issue 8): from account B's
 // `heroku run`, /proc/*/environ showed account A's config vars and the platform's PostgreSQL admin
 // URL, the dyno read the platform's SQLite WAL (A's config), the CLI's credentials.json (A's
 // token), and `id -u` printed 0. Here B runs shell commands in its own one-off dynos and in a
 // buildpack of its own, and the test asserts what they can and cannot reach.
+
+import type {AddressInfo} from 'node:net'
+
 import {expect} from 'chai'
 import {type ChildProcess, execFile, execFileSync, spawn} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'

@@ -1,7 +1,8 @@
-import type {AddressInfo} from 'node:net'
-
 // App webhooks against a real platform and real HTTP receivers written here: what arrives (body,
 // signature, headers), retries with backoff, giving up, resuming after a restart, bad input.
+
+import type {AddressInfo} from 'node:net'
+
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
 import {createHmac} from 'node:crypto'

@@ -1,10 +1,11 @@
-import type {ServerResponse} from 'node:http'
-
 // What every dashboard page shares: escaping, the layout (small inline CSS under a per-response
 // nonce, no script, no CDN), the security headers and the HTML response itself.
 //
 // Everything a page shows goes through html`…` (or esc()): a mail subject, a table name or a key
 // is untrusted input. Only values made with html`…` or raw() are inserted unescaped.
+
+import type {ServerResponse} from 'node:http'
+
 import {randomBytes} from 'node:crypto'
 
 /** HTML a template produced (already escaped); anything else inserted into html`…` is escaped. */

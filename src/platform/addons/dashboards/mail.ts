@@ -1,8 +1,9 @@
-import type {StoredMessage} from '../mail-store.js'
-
 // sendgrid's dashboard: the captured messages, newest first; one message's headers, text and HTML
 // (the HTML in a sandboxed iframe from a route of its own, whose CSP loads nothing remote and runs
 // nothing); delete one or all (POST forms with the session's CSRF token).
+
+import type {StoredMessage} from '../mail-store.js'
+
 import {type MailProvider, SMTP_HOST} from '../mail.js'
 import {bytes, html, securityHeaders, table} from './html.js'
 import {parseMessage} from './mime.js'

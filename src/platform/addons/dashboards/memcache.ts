@@ -1,6 +1,7 @@
+// memcachier's dashboard: items, memory, hits and misses, evictions (memcached's STAT over SASL).
+
 import type {MemcacheProvider, MemcacheStats} from '../memcache.js'
 
-// memcachier's dashboard: items, memory, hits and misses, evictions (memcached's STAT over SASL).
 import {parseConfig} from '../../store/apps.js'
 import {bytes, card, cards, count, type Html, html, percent} from './html.js'
 import {attachmentNames} from './shared.js'

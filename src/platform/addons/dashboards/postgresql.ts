@@ -1,7 +1,8 @@
-import type {PostgresqlProvider, PostgresStats} from '../postgresql.js'
-
 // heroku-postgresql's dashboard: connection info (password hidden until revealed), server version,
 // database size, tables with row counts and sizes, active connections, backups.
+
+import type {PostgresqlProvider, PostgresStats} from '../postgresql.js'
+
 import {parseConfig} from '../../store/apps.js'
 import {listAddonTransfers, transferName} from '../../store/pg-backups.js'
 import {reconcileTransfers} from '../pg-backups.js'

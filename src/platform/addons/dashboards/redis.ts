@@ -1,6 +1,7 @@
+// heroku-redis's dashboard: memory used / maxmemory, keys, clients, ops/s, hit rate, SLOWLOG.
+
 import type {RedisProvider, RedisStats} from '../redis.js'
 
-// heroku-redis's dashboard: memory used / maxmemory, keys, clients, ops/s, hit rate, SLOWLOG.
 import {parseConfig} from '../../store/apps.js'
 import {bytes, card, cards, count, type Html, html, percent, table} from './html.js'
 import {attachmentNames} from './shared.js'

@@ -1,5 +1,3 @@
-import type {IncomingMessage} from 'node:http'
-
 // Who the browser is: dashboard sessions (a cookie whose secret the store keeps as a sha256),
 // the single-use SSO tokens that start one for a single add-on, CSRF tokens, and form bodies.
 //
@@ -9,6 +7,9 @@ import type {IncomingMessage} from 'node:http'
 // Cookies: HttpOnly; SameSite=Lax; Secure when the platform is served over TLS; Max-Age = the
 // session's lifetime. Several cookies of the same name can reach a path (an SSO session for this
 // add-on and a signed-in one): each is tried.
+
+import type {IncomingMessage} from 'node:http'
+
 import {createHmac, randomBytes, timingSafeEqual} from 'node:crypto'
 
 import type {PlatformContext} from '../../api/context.js'

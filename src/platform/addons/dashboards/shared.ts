@@ -1,6 +1,7 @@
+// Small pieces several service dashboards use.
+
 import type {DashboardRequest} from './view.js'
 
-// Small pieces several service dashboards use.
 import {listAddonAttachments} from '../../store/addons.js'
 import {findAppById} from '../../store/apps.js'
 import {attachmentConfigVars} from '../lifecycle.js'

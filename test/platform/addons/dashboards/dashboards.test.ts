@@ -1,11 +1,12 @@
-import type {AddressInfo} from 'node:net'
-import type {Browser, BrowserContext, Page} from 'playwright-core'
-
 // The add-on dashboards in a real browser (Debian's chromium driven by playwright-core): every
 // add-on's web_url, single sign-on from GET /apps/{app}/addons/{addon}/sso, the live data of
 // Postgres, Redis, memcached and the mail capture, and the refusals — a reused or expired SSO
 // link, another account's session, no session (the sign-in page), a POST without its CSRF token,
 // a mail subject that is a <script>. Screenshots go to test-output/dashboards/.
+
+import type {AddressInfo} from 'node:net'
+import type {Browser, BrowserContext, Page} from 'playwright-core'
+
 import {expect} from 'chai'
 import memjs from 'memjs'
 import {createHash} from 'node:crypto'

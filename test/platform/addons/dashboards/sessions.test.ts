@@ -1,7 +1,8 @@
-import type {IncomingMessage} from 'node:http'
-
 // The dashboards' sessions and SSO tokens against a real store with a moved clock (expiry at the
 // millisecond), their cookies, CSRF tokens, escaping, and the MIME reading of captured mail.
+
+import type {IncomingMessage} from 'node:http'
+
 import {expect} from 'chai'
 
 import {esc, html} from '../../../../src/platform/addons/dashboards/html.js'

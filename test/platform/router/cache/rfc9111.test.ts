@@ -1,9 +1,10 @@
-import type {AddressInfo} from 'node:net'
-
 // The router's HTTP cache, rule by rule from RFC 9111 (and RFC 5861 for the stale-* extensions,
 // RFC 9110 for conditional and range requests). The dyno is a small HTTP server on loopback that
 // sets the caching headers a test asks for in the query string and counts the requests it gets:
 // the count is how a test knows what the cache served itself.
+
+import type {AddressInfo} from 'node:net'
+
 import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, request, type Server, type ServerResponse} from 'node:http'
