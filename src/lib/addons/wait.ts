@@ -1,5 +1,7 @@
 import type {AddOn} from '@heroku-cli/schema'
 
+import {setTimeout as realSleep} from 'node:timers/promises'
+
 import type {ApiClient} from '../api/client.js'
 import type {Output} from '../ui/output.js'
 
@@ -16,10 +18,6 @@ export interface WaitOptions {
   out: Output
   sleep?: (ms: number) => Promise<void>
 }
-
-const realSleep = (ms: number) => new Promise<void>(resolve => {
-  setTimeout(resolve, ms)
-})
 
 /** Polls an add-on until it is no longer provisioning; fails if it ends deprovisioned. */
 export async function waitForAddon(opts: WaitOptions): Promise<AddOn> {

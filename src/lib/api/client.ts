@@ -1,6 +1,8 @@
+import {setTimeout as realSleep} from 'node:timers/promises'
+
 import {UserError} from '../errors.js'
 import {ApiError, NetworkError} from './api-error.js'
-import {httpRequest, type HttpResponse} from './http.js'
+import {httpRequest, type HttpResponse, isTransientNetworkError} from './http.js'
 import {certificateAuthoritiesFor, isCertificateError} from './trust.js'
 
 export type HttpMethod = 'DELETE' | 'GET' | 'HEAD' | 'PATCH' | 'POST' | 'PUT'
@@ -50,10 +52,6 @@ const ACCEPT = 'application/vnd.heroku+json; version=3'
 /** Idempotent by HTTP: safe to send again after a network error or a 502/503/504. */
 const IDEMPOTENT = new Set<HttpMethod>(['DELETE', 'GET', 'HEAD', 'PUT'])
 const RETRY_STATUSES = new Set([502, 503, 504])
-
-const realSleep = (ms: number) => new Promise<void>(resolve => {
-  setTimeout(resolve, ms)
-})
 
 /**
  * The Platform API v3 client every command uses. node:https is loaded on the first request only,
@@ -200,7 +198,7 @@ export class ApiClient {
   private mayRetryNetworkError(method: HttpMethod, error: unknown): boolean {
     // a refused connection never reached the server: nothing can have been applied
     const {code} = (error as {code?: string})
-    if (isCertificateError(error)) return false // the same certificate again
+    if (!isTransientNetworkError(error)) return false
     return IDEMPOTENT.has(method) || code === 'ECONNREFUSED'
   }
 

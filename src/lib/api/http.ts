@@ -4,6 +4,8 @@
 // connections alive between the requests of one command and lets an idle one end the process.
 import type {IncomingHttpHeaders, IncomingMessage, RequestOptions} from 'node:http'
 
+import {isCertificateError} from './trust.js'
+
 export interface HttpRequest {
   body?: string
   /** certificate authorities that replace Node's roots for this request (https only) */
@@ -29,6 +31,14 @@ export class HttpTimeoutError extends Error {
     super(`no complete answer within ${ms} ms`)
     this.name = 'HttpTimeoutError'
   }
+}
+
+/**
+ * Whether the same request, sent again, may fare better: a network failure, not a certificate
+ * (it would be the same one) nor a request Node refused to send (a bad URL or header: a TypeError).
+ */
+export function isTransientNetworkError(error: unknown): boolean {
+  return !(error instanceof TypeError) && !isCertificateError(error)
 }
 
 /**

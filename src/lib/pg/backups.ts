@@ -1,5 +1,7 @@
 import type {AddOn} from '@heroku-cli/schema'
 
+import {setTimeout as realSleep} from 'node:timers/promises'
+
 import type {ApiClient} from '../api/client.js'
 import type {Output} from '../ui/output.js'
 import type {Prompter} from '../ui/prompter.js'
@@ -37,10 +39,6 @@ export interface BackupsBase {
   out: Output
   sleep?: (ms: number) => Promise<void>
 }
-
-const realSleep = (ms: number) => new Promise<void>(resolve => {
-  setTimeout(resolve, ms)
-})
 
 /** Heroku keeps backups in its Postgres API (postgres-api.heroku.com), which this toolbelt does not speak. */
 export class BackupsUnsupportedError extends UserError {

@@ -2,8 +2,9 @@ import {createWriteStream} from 'node:fs'
 import {rename, rm, stat} from 'node:fs/promises'
 import {resolve} from 'node:path'
 import {pipeline} from 'node:stream/promises'
+import {setTimeout as sleep} from 'node:timers/promises'
 
-import {httpGetStream} from '../api/http.js'
+import {httpGetStream, isTransientNetworkError} from '../api/http.js'
 import {certificateAuthoritiesFor} from '../api/trust.js'
 import {UserError} from '../errors.js'
 import {type BackupsBase, backupUrl} from './backups.js'
@@ -51,19 +52,14 @@ class DownloadStatusError extends Error {
   }
 }
 
-/** The network failures worth another try: the connection, not the certificate nor the URL. */
-const RETRIED_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'])
-
 /** Two more tries, half a second then a second later, after a network error before any byte arrived (a GET). */
 async function withRetries<T>(attempt: () => Promise<T>, tries = 3): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await attempt()
     } catch (error) {
-      if (i >= tries || !RETRIED_CODES.has(String((error as {code?: unknown}).code))) throw error
-      await new Promise(resolve => {
-        setTimeout(resolve, 500 * i)
-      })
+      if (i >= tries || !isTransientNetworkError(error)) throw error
+      await sleep(500 * i)
     }
   }
 }

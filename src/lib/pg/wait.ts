@@ -1,5 +1,7 @@
 import type {AddOn} from '@heroku-cli/schema'
 
+import {setTimeout as realSleep} from 'node:timers/promises'
+
 import type {ApiClient} from '../api/client.js'
 import type {Output} from '../ui/output.js'
 
@@ -19,10 +21,6 @@ export interface PgWaitOptions {
   /** how long a database may take to accept connections once provisioned */
   timeoutMs?: number
 }
-
-const realSleep = (ms: number) => new Promise<void>(resolve => {
-  setTimeout(resolve, ms)
-})
 
 /**
  * pg:wait: until each database is provisioned and accepts a connection. Heroku waits for its
